@@ -1,0 +1,50 @@
+"""What the cases service asks the checklist service (over HTTP; in-process in the embedded mode)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.http import ServiceClient
+from shared.problems import Problem, invalid
+
+
+async def _json(client: ServiceClient, method: str, path: str, **kw: Any) -> Any | None:
+    resp = await client.request("checklist", method, path, **kw)
+    if resp.status_code == 404:
+        return None
+    if resp.status_code >= 400:
+        raise Problem(
+            502, "dependency_error",
+            f"the checklist service answered {resp.status_code} to {method} {path}: {resp.text[:300]}",
+            dependency="checklist",
+        )
+    return resp.json()
+
+
+async def require_guidance_items(client: ServiceClient, codes: list[str]) -> None:
+    for i, code in enumerate(codes):
+        if await _json(client, "GET", f"/guidance-items/{code}") is None:
+            raise invalid(
+                f"violations.{i}.code", f"unknown guidance item {code!r} (合规指导清单 has no such item)",
+                code="unknown_violation",
+            )
+
+
+async def no_penalty_item(client: ServiceClient, code: str) -> dict[str, Any]:
+    item = await _json(client, "GET", f"/no-penalty-items/{code}")
+    if item is None:
+        raise invalid("basis.no_penalty_item", f"unknown no-penalty item {code!r}", code="unknown_no_penalty_item")
+    return item
+
+
+async def evaluate(client: ServiceClient, code: str, facts: dict[str, Any]) -> dict[str, Any]:
+    bool_facts = {k: v for k, v in facts.items() if isinstance(v, bool)}
+    out = await _json(client, "POST", f"/no-penalty-items/{code}/evaluate", json={"facts": bool_facts})
+    if out is None:
+        raise invalid("basis.no_penalty_item", f"unknown no-penalty item {code!r}", code="unknown_no_penalty_item")
+    return out
+
+
+async def mitigating_keys(client: ServiceClient) -> list[str]:
+    items = await _json(client, "GET", "/circumstances") or []
+    return [c["key"] for c in items if c.get("kind") == "mitigating"]

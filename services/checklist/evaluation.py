@@ -1,0 +1,81 @@
+"""Evaluating a no-penalty item's conditions against recorded facts — pure, no I/O.
+
+《中华人民共和国行政处罚法》第三十三条: “违法行为轻微并及时改正，没有造成危害后果的，不予行政处罚。初次违法且危害
+后果轻微并及时改正的，可以不予行政处罚。当事人有证据足以证明没有主观过错的，不予行政处罚。法律、行政法规另有规定的，
+从其规定。” An exemption rests on facts the case has recorded: a condition with no recorded fact is
+*unknown*, never assumed true, and makes the item not (yet) eligible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+APL = "中华人民共和国行政处罚法"
+ARTICLE_33 = "第三十三条"
+
+Outcome = Literal["no_penalty", "no_penalty_discretionary", "not_eligible"]
+
+
+@dataclass(frozen=True)
+class Result:
+    eligible: bool
+    outcome: Outcome
+    note: str
+    met: list[str] = field(default_factory=list)
+    unmet: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+
+def evaluate(
+    *,
+    conditions: Sequence[Mapping[str, str]],
+    exceptions: Sequence[Mapping[str, str]] = (),
+    facts: Mapping[str, bool | None],
+    discretionary: bool = False,
+) -> Result:
+    """``condition_logic: all``: eligible only when every condition is established true and every
+    exception established false (e.g. 第三十三条第二款 “法律、行政法规另有规定的，从其规定”).
+
+    A condition established false, or an exception established true, is ``unmet``; a key with no fact
+    (missing or null) is ``unknown``. Keys the item does not use are ignored.
+
+    ``discretionary`` (“可以不予”, e.g. 第三十三条第一款第二句): when eligible, whether to exempt is still
+    the bureau's decision — the outcome says so and never reads as an entitlement."""
+    met: list[str] = []
+    unmet: list[str] = []
+    unknown: list[str] = []
+    for required, keys in ((True, conditions), (False, exceptions)):
+        for c in keys:
+            key = c["key"]
+            value = facts.get(key)
+            if value is None:
+                unknown.append(key)
+            elif value is required:
+                met.append(key)
+            else:
+                unmet.append(key)
+    outcome: Outcome
+    if unmet:
+        outcome, note = "not_eligible", "不符合不予行政处罚的条件"
+    elif unknown:
+        outcome, note = "not_eligible", "事实未查明，不能认定符合条件（未记录的事实不视为满足）"
+    elif discretionary:
+        outcome = "no_penalty_discretionary"
+        note = "条件均已满足；依据为“可以不予行政处罚”，是否不予处罚由行政机关裁量决定（discretionary）"
+    else:
+        outcome, note = "no_penalty", "条件均已满足：依法不予行政处罚"
+    return Result(
+        eligible=outcome != "not_eligible", outcome=outcome, note=note, met=met, unmet=unmet, unknown=unknown
+    )
+
+
+def with_article_33(legal_basis: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The item's basis, citing 《行政处罚法》第三十三条 too: a statutory ground cites it already; a no-penalty
+    list implements its first paragraph (轻微不罚 / 首违可不罚), so the list's own basis is completed
+    with it."""
+    out = [dict(b) for b in legal_basis]
+    if not any(b.get("law") == APL and b.get("article") == ARTICLE_33 for b in out):
+        out.append({"law": APL, "article": ARTICLE_33})
+    return out

@@ -1,0 +1,122 @@
+"""Tables of the checklist catalog.
+
+Catalog rows are immutable versions: a change is a new ``(code, version)`` row, older versions stay
+readable (cases and self-checks record the version they used). Each row carries its provenance
+(``source``) and the ``verified`` flag of the data it came from — never upgraded by hand.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.outbox import OutboxTables
+
+RISK_LEVELS = ("high", "medium", "low")
+ITEM_STATUSES = ("draft", "published", "retired")
+NO_PENALTY_KINDS = ("list", "statutory")
+MODALITIES = ("must", "may")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class GuidanceItem(Base):
+    """合规指导清单事项 — one version of a compliance guidance checklist item."""
+
+    __tablename__ = "guidance_items"
+    __table_args__ = (
+        UniqueConstraint("code", "version", name="uq_guidance_items_code_version"),
+        CheckConstraint(_in("risk_level", RISK_LEVELS), name="ck_guidance_items_risk_level"),
+        CheckConstraint(_in("status", ITEM_STATUSES), name="ck_guidance_items_status"),
+        CheckConstraint("version >= 1", name="ck_guidance_items_version"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(64))  # indexed by the (code, version) key
+    version: Mapped[int] = mapped_column(Integer)
+    batch: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(Text)
+    domain: Mapped[str] = mapped_column(String(100))
+    common_violations: Mapped[list[str]] = mapped_column(JSON)
+    # [{role: obligation|penalty|related, law, article, clause?, text_excerpt?, source_path?}]
+    legal_basis: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # {fine: {min_cny, max_cny, kind, notes, ...}, other_penalties: [str]}
+    liability: Mapped[dict[str, Any]] = mapped_column(JSON)
+    risk_level: Mapped[str] = mapped_column(String(10))
+    risk_rationale: Mapped[str | None] = mapped_column(Text)
+    advice: Mapped[list[str]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20))
+    effective_from: Mapped[date | None] = mapped_column(Date)
+    # compiled: drawn up by the team from statute texts, not an official list.
+    compiled: Mapped[bool] = mapped_column(Boolean)
+    # null: the source gives no verified flag for the item as a whole.
+    verified: Mapped[bool | None] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(Text)
+    # title + violations + basis + advice, lower-cased, for ``q`` substring search (LIKE).
+    search_text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class NoPenaltyItem(Base):
+    """免罚清单事项 / 法定不予处罚情形 — one version of a no-penalty item.
+
+    ``kind="list"``: an item of a loaded no-penalty list (免罚清单); ``kind="statutory"``: a ground of
+    《行政处罚法》第三十三条 that applies outside any list.
+    """
+
+    __tablename__ = "no_penalty_items"
+    __table_args__ = (
+        UniqueConstraint("code", "version", name="uq_no_penalty_items_code_version"),
+        CheckConstraint(_in("kind", NO_PENALTY_KINDS), name="ck_no_penalty_items_kind"),
+        CheckConstraint(_in("modality", MODALITIES), name="ck_no_penalty_items_modality"),
+        CheckConstraint(_in("status", ITEM_STATUSES), name="ck_no_penalty_items_status"),
+        CheckConstraint("condition_logic = 'all'", name="ck_no_penalty_items_condition_logic"),
+        CheckConstraint("version >= 1", name="ck_no_penalty_items_version"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(64))  # indexed by the (code, version) key
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    list_version: Mapped[str] = mapped_column(String(200))
+    label: Mapped[str | None] = mapped_column(String(100))
+    violation: Mapped[str] = mapped_column(Text)
+    # guidance item codes; empty = any violation
+    applies_to: Mapped[list[str]] = mapped_column(JSON)
+    legal_basis: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # [{key, text}] — every one must be established true by recorded facts
+    conditions: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    # [{key, text}] — none may hold (e.g. 第三十三条第二款 “法律、行政法规另有规定的，从其规定”)
+    exceptions: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    condition_logic: Mapped[str] = mapped_column(String(10))
+    modality: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20))
+    # “可以不予” (modality may): the bureau decides even when every condition is met
+    discretionary: Mapped[bool] = mapped_column(Boolean)
+    effective_from: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(Text)
+    verified: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+tables = OutboxTables.on(Base.metadata)

@@ -1,0 +1,137 @@
+"""The ``ecocomply`` command (API.md "Commands")."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from shared.auth import ROLES, load_or_create_secret, mint_token
+from shared.config import SERVICES, Settings
+from shared.observability import configure_logging
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from services.composition import embedded, single
+
+    configure_logging(os.environ.get("ECOCOMPLY_LOG_LEVEL", "INFO"))
+    if args.service:
+        settings = Settings(service=args.service)
+        comp = single(settings)
+        print(f"EcoComply {args.service} service on http://{args.host}:{args.port}/{args.service}/v1", flush=True)
+    else:
+        data_dir = Path(args.data_dir)
+        comp = embedded(data_dir)
+        base = f"http://{args.host}:{args.port}"
+        print(
+            f"\nEcoComply (embedded: SQLite in {data_dir}, in-process event bus)\n"
+            f"  URL:      {base}/\n"
+            f"  API docs: {base}/checklist/docs  {base}/cases/docs  {base}/credit/docs  {base}/audit/docs\n"
+            "  Token:    ecocomply token --sub officer1 --role officer --bureau 320509 --cert-no 32050001 "
+            f"--data-dir {data_dir}\n"
+            f"            (then: curl -H \"Authorization: Bearer $TOKEN\" {base}/checklist/v1/guidance-items)\n",
+            flush=True,
+        )
+    uvicorn.run(comp.root, host=args.host, port=args.port, log_level="warning", access_log=False)
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    secret = os.environ.get("ECOCOMPLY_JWT_SECRET") or load_or_create_secret(Path(args.data_dir))
+    try:
+        tok = mint_token(
+            secret,
+            sub=args.sub,
+            roles=args.role,
+            bureau=args.bureau,
+            uscc=args.uscc,
+            cert_no=args.cert_no,
+            name=args.name,
+            ttl_seconds=args.ttl,
+        )
+    except ValueError as e:
+        print(f"ecocomply token: {e}", file=sys.stderr)
+        return 2
+    print(tok)
+    return 0
+
+
+async def _each_runtime(args: argparse.Namespace, action: str) -> int:
+    from services.composition import embedded, single
+
+    comp = single(Settings(service=args.service)) if args.service else embedded(Path(args.data_dir))
+    try:
+        for name, rt in comp.runtimes.items():
+            if action in ("migrate", "seed"):
+                await rt.migrate()
+                print(f"{name}: migrated to head", flush=True)
+            if action == "seed":
+                await rt.seed()
+                print(f"{name}: seeded", flush=True)
+    finally:
+        await comp.stop()
+    return 0
+
+
+async def _worker(args: argparse.Namespace) -> int:
+    from services.composition import single
+
+    configure_logging(os.environ.get("ECOCOMPLY_LOG_LEVEL", "INFO"))
+    comp = single(Settings(service=args.service))
+    await comp.start(migrate=False, seed=False, workers=True)
+    print(f"EcoComply {args.service} worker: relay and consumers running", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await comp.stop()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ecocomply", description="EcoComply — 涉企行政合规指导")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="run the HTTP API (embedded by default)")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--data-dir", default="./var")
+    s.add_argument("--service", choices=SERVICES, help="run one service configured from ECOCOMPLY_* env")
+    s.set_defaults(func=_serve)
+
+    t = sub.add_parser("token", help="print a bearer token for the embedded server")
+    t.add_argument("--sub", required=True)
+    t.add_argument("--role", action="append", required=True, choices=ROLES)
+    t.add_argument("--bureau")
+    t.add_argument("--uscc")
+    t.add_argument("--cert-no")
+    t.add_argument("--name")
+    t.add_argument("--ttl", type=int, default=12 * 3600, help="seconds the token is valid")
+    t.add_argument("--data-dir", default="./var")
+    t.set_defaults(func=_token)
+
+    for name, helptext in (("migrate", "run migrations"), ("seed", "migrate and load the bundled lists")):
+        m = sub.add_parser(name, help=helptext)
+        m.add_argument("--data-dir", default="./var")
+        m.add_argument("--service", choices=SERVICES)
+        m.set_defaults(func=lambda a, _n=name: asyncio.run(_each_runtime(a, _n)))
+
+    w = sub.add_parser("worker", help="a service's relay and consumers without the HTTP API")
+    w.add_argument("--service", choices=SERVICES, required=True)
+    w.set_defaults(func=lambda a: asyncio.run(_worker(a)))
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""Composition root: wires runtimes, buses and apps for both ways to run the same code.
+
+* embedded (``ecocomply serve``): four services in one process, SQLite files in the data dir, the
+  in-process bus, migrated and seeded on first start;
+* distributed (``ecocomply serve --service NAME`` / ``worker``): one service from ``ECOCOMPLY_*``.
+
+Tests build the same ``Composition`` with PostgreSQL URLs and the Kafka bus.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+from collections.abc import Mapping
+from pathlib import Path
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
+
+from shared.auth import TokenVerifier, load_or_create_secret
+from shared.bus import Bus, make_bus
+from shared.bus.local import LocalBus
+from shared.config import SERVICES, Settings
+from shared.http import ServiceClient
+from shared.service import Runtime, ServiceSpec, create_app
+
+EMBEDDED_BASE = "http://ecocomply.embedded"
+
+
+def load_spec(name: str) -> ServiceSpec:
+    if name not in SERVICES:
+        raise ValueError(f"unknown service {name!r}; one of {', '.join(SERVICES)}")
+    return importlib.import_module(f"services.{name}.app").spec
+
+
+class Composition:
+    """Runtimes for some services, one root ASGI app that mounts each under ``/<name>``."""
+
+    def __init__(
+        self,
+        settings: Mapping[str, Settings],
+        *,
+        bus: Bus,
+        secret: str,
+        transport_to_self: bool,
+    ) -> None:
+        self.settings = dict(settings)
+        self.bus = bus
+        self.secret = secret
+        first = next(iter(self.settings.values()))
+        verifier = TokenVerifier(secret=secret, jwks_url=first.jwt_jwks_url if not secret else "")
+        routes = [Route("/", self._index), Route("/healthz", self._healthz)]
+        self.root = Starlette(routes=routes, lifespan=self._lifespan)
+        if transport_to_self:
+            transport: httpx.AsyncBaseTransport | None = httpx.ASGITransport(app=self.root)
+            urls = {n: EMBEDDED_BASE for n in SERVICES}
+        else:
+            transport = None
+            urls = {n: first.service_url(n) for n in SERVICES}
+        self.runtimes: dict[str, Runtime] = {}
+        self.apps = {}
+        for name, s in self.settings.items():
+            http = ServiceClient(urls, secret=secret, caller=name, transport=transport)
+            rt = Runtime(load_spec(name), s, bus=bus, verifier=verifier, http=http)
+            self.runtimes[name] = rt
+            self.apps[name] = create_app(rt)
+            self.root.router.routes.append(Mount(f"/{name}", app=self.apps[name]))
+        self.started = False
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    async def start(self, *, migrate: bool = True, seed: bool = True, workers: bool | None = None) -> None:
+        await self.bus.start()
+        for rt in self.runtimes.values():
+            if migrate:
+                await rt.migrate()
+            if seed:
+                await rt.seed()
+        for rt in self.runtimes.values():
+            if rt.settings.run_workers if workers is None else workers:
+                await rt.start_workers()
+        self.started = True
+
+    async def stop(self) -> None:
+        for rt in self.runtimes.values():
+            await rt.stop_workers()
+        await self.bus.stop()
+        for rt in self.runtimes.values():
+            if rt.http:
+                await rt.http.aclose()
+            await rt.engine.dispose()
+        self.started = False
+
+    @contextlib.asynccontextmanager
+    async def _lifespan(self, _app):
+        owns = not self.started
+        if owns:
+            await self.start()
+        try:
+            yield
+        finally:
+            if owns:
+                await self.stop()
+
+    async def _index(self, request: Request) -> JSONResponse:
+        return JSONResponse(
+            {
+                "name": "EcoComply",
+                "services": {
+                    n: {"api": f"/{n}/v1", "docs": f"/{n}/docs", "openapi": f"/{n}/openapi.json"}
+                    for n in self.runtimes
+                },
+            }
+        )
+
+    async def _healthz(self, request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok", "services": list(self.runtimes)})
+
+
+def embedded_settings(data_dir: Path, **overrides) -> dict[str, Settings]:
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return {
+        n: Settings(
+            service=n,
+            database_url=f"sqlite+aiosqlite:///{(data_dir / f'{n}.db').resolve()}",
+            event_bus="local",
+            embedded=True,
+            data_dir=data_dir,
+            **overrides,
+        )
+        for n in SERVICES
+    }
+
+
+def embedded(data_dir: Path, **overrides) -> Composition:
+    """The embedded default: all four services, SQLite, in-process bus, secret in the data dir."""
+    secret = load_or_create_secret(Path(data_dir))
+    return Composition(embedded_settings(data_dir, **overrides), bus=LocalBus(), secret=secret, transport_to_self=True)
+
+
+def single(settings: Settings) -> Composition:
+    """One service of a distributed deployment, configured from the environment."""
+    if settings.service is None:
+        raise RuntimeError("ECOCOMPLY_SERVICE (or --service) names the service to run")
+    settings.validate_for_production()
+    bus = make_bus(settings)
+    return Composition({settings.service: settings}, bus=bus, secret=settings.jwt_secret, transport_to_self=False)

@@ -1,0 +1,30 @@
+"""The credit service's specification: tables, migrations, routes and the events it consumes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.credit.consumers import on_case_decided
+from services.credit.models import Base, tables
+from services.credit.router import router
+from shared.service import ConsumerSpec, ServiceSpec
+
+spec = ServiceSpec(
+    name="credit",
+    title="EcoComply credit",
+    description=(
+        "Administrative-penalty credit records (行政处罚信用信息) with cited, dated classification and publicity "
+        "periods (NDRC Order 58 (2023) / Order 36 (2025)), the credit record notice and credit-repair guidance."
+    ),
+    metadata=Base.metadata,
+    tables=tables,
+    migrations_dir=Path(__file__).parent / "migrations",
+    routers=[router],
+    consumers=[
+        ConsumerSpec(
+            name="case-events",
+            topics=["case-events"],
+            handlers={"ecocomply.case.decided.v1": on_case_decided},
+        )
+    ],
+)

@@ -1,0 +1,99 @@
+"""Credit API shapes (pydantic): what clients read. Never the ORM object out."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class SourceRead(BaseModel):
+    cite: str
+    url: str
+    verified: bool
+    note: str | None = None
+
+
+class CreditRecordRead(BaseModel):
+    id: str
+    case_id: str
+    case_number: str
+    uscc: str
+    bureau: str
+    decision_type: str
+    fine_amount: float | None
+    decision_date: date
+    severity: Literal["minor", "general", "serious"]
+    published: bool
+    criterion: str
+    criterion_code: str
+    sources: list[SourceRead]
+    rule_set: str
+    publicity_from: date
+    publicity_min_until: date | None
+    publicity_max_until: date | None
+    repair_available_from: date | None = Field(
+        description="first day a repair application can be made (after publicity_min_until); null for "
+        "unpublished records — repair once the legal obligations are fulfilled"
+    )
+    status: Literal["published", "not_published", "repaired", "expired"]
+    created_at: datetime
+
+
+class RuleSetRead(BaseModel):
+    code: str
+    title: str
+    order: str
+    effective_from: date
+    effective_to: date | None
+    source: SourceRead
+
+
+class RepairConditionRead(BaseModel):
+    key: str
+    text: str
+    applies: bool = True
+    source: SourceRead
+
+
+class CreditRecordNotice(BaseModel):
+    """环保信用失信记录告知书 — what is recorded, its grade and publicity period."""
+
+    title: str = "环保信用失信记录告知书"
+    text: str
+    recorded: str
+    severity: Literal["minor", "general", "serious"]
+    severity_label: str
+    published: bool
+    publicity_from: date
+    publicity_min_until: date | None
+    publicity_max_until: date | None
+    criterion: str
+    sources: list[SourceRead]
+    rule_set: RuleSetRead
+
+
+class CreditRepairGuidance(BaseModel):
+    """信用修复指引 — when and how to apply for credit repair."""
+
+    title: str = "信用修复指引"
+    text: str
+    repair_available_from: date | None
+    rule_set: RuleSetRead
+    conditions: list[RepairConditionRead]
+    where: SourceRead
+    materials: list[SourceRead]
+
+
+class NoticeRead(BaseModel):
+    case_id: str
+    case_number: str
+    record_id: str
+    uscc: str
+    bureau: str
+    generated_on: date
+    served_with: list[str]
+    served_with_basis: SourceRead
+    credit_record_notice: CreditRecordNotice
+    credit_repair_guidance: CreditRepairGuidance

@@ -1,0 +1,66 @@
+"""Typed settings (pydantic-settings), one prefix: ``ECOCOMPLY_``.
+
+One ``Settings`` object per service process. No import-time side effects; ``validate_for_production``
+refuses to start a distributed service with a missing secret.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICES = ("checklist", "cases", "credit", "audit")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ECOCOMPLY_", extra="ignore")
+
+    service: Literal["checklist", "cases", "credit", "audit"] | None = None
+    database_url: str = ""
+    event_bus: Literal["local", "kafka"] = "local"
+    kafka_bootstrap: str = ""
+    # Prefix of every topic and consumer group. The contract's topics are ``ecocomply.<aggregate>-events``;
+    # tests give each run its own prefix so that topics never carry over between runs.
+    topic_prefix: str = "ecocomply"
+    checklist_url: str = ""
+    cases_url: str = ""
+    credit_url: str = ""
+    audit_url: str = ""
+    jwt_secret: str = ""
+    jwt_jwks_url: str = ""
+    jwt_issuer: str = "ecocomply"
+    run_workers: bool = True
+    data_dir: Path = Path("./var")
+    # Kafka consumer timing (shared.bus.kafka); a broker refuses sessions below its
+    # group.min.session.timeout.ms (6 s by default).
+    kafka_session_timeout_ms: int = Field(default=10000, ge=1000)
+    kafka_heartbeat_interval_ms: int = Field(default=3000, ge=100)
+    kafka_fetch_max_wait_ms: int = Field(default=100, ge=1)
+    kafka_join_timeout_s: float = Field(default=30.0, gt=0)
+    # Relay and consumer tuning.
+    relay_batch_size: int = Field(default=200, ge=1, le=5000)
+    relay_poll_seconds: float = Field(default=1.0, gt=0)
+    consumer_max_attempts: int = Field(default=5, ge=1, le=100)
+    consumer_retry_base_seconds: float = Field(default=0.05, ge=0)
+    log_level: str = "INFO"
+    embedded: bool = False
+
+    def service_url(self, name: str) -> str:
+        return str(getattr(self, f"{name}_url"))
+
+    def validate_for_production(self) -> None:
+        """Fail fast: a distributed service needs a database URL and a real token verifier."""
+        missing = []
+        if not self.database_url:
+            missing.append("ECOCOMPLY_DATABASE_URL")
+        if not (self.jwt_secret or self.jwt_jwks_url):
+            missing.append("ECOCOMPLY_JWT_SECRET or ECOCOMPLY_JWT_JWKS_URL")
+        if self.event_bus == "kafka" and not self.kafka_bootstrap:
+            missing.append("ECOCOMPLY_KAFKA_BOOTSTRAP")
+        if self.event_bus == "local" and not self.embedded:
+            missing.append("ECOCOMPLY_EVENT_BUS=kafka (the local bus only connects services in one process)")
+        if missing:
+            raise RuntimeError("refusing to start, missing configuration: " + "; ".join(missing))

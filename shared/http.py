@@ -1,0 +1,67 @@
+"""Synchronous calls between services (cases → checklist evaluate, cases → credit notice).
+
+``httpx`` with timeouts and bounded retries on transport errors and 502/503/504. In the embedded
+mode the same client reaches the in-process apps through ``httpx.ASGITransport``. Calls carry a
+short-lived service token and the current request id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+
+from shared.auth import mint_token
+from shared.observability import current_request_id
+from shared.problems import Problem
+
+RETRY_STATUSES = {502, 503, 504}
+
+
+class ServiceClient:
+    def __init__(
+        self,
+        base_urls: dict[str, str],
+        *,
+        secret: str,
+        caller: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 5.0,
+        attempts: int = 3,
+    ) -> None:
+        self.base_urls = base_urls
+        self.secret = secret
+        self.caller = caller
+        self.attempts = attempts
+        self._client = httpx.AsyncClient(transport=transport, timeout=timeout)
+
+    def _token(self) -> str:
+        return mint_token(self.secret, sub=f"service:{self.caller}", roles=["service"], ttl_seconds=300)
+
+    async def request(self, service: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        base = self.base_urls.get(service)
+        if not base:
+            raise Problem(503, "dependency_unconfigured", f"no URL configured for the {service} service")
+        url = f"{base.rstrip('/')}/{service}/v1{path}"
+        headers = {"Authorization": f"Bearer {self._token()}"}
+        rid = current_request_id()
+        if rid:
+            headers["X-Request-ID"] = rid
+        last: Exception | None = None
+        for attempt in range(self.attempts):
+            try:
+                resp = await self._client.request(method, url, headers=headers, **kwargs)
+            except httpx.TransportError as e:
+                last = e
+            else:
+                if resp.status_code not in RETRY_STATUSES:
+                    return resp
+                last = RuntimeError(f"{service} answered {resp.status_code}")
+            await asyncio.sleep(0.05 * (2**attempt))
+        raise Problem(
+            503, "dependency_unavailable", f"the {service} service did not answer: {last}", dependency=service
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()

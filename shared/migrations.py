@@ -1,0 +1,88 @@
+"""Alembic per service, run programmatically (the embedded mode migrates on start; tests build every
+schema with ``upgrade head``, never ``create_all``).
+
+Each service's ``migrations/env.py`` is two lines: import its metadata and call ``run_env``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command, context
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import MetaData
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.db import make_engine
+
+
+def alembic_config(migrations_dir: Path, url: str | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir))
+    # Date-prefixed revision files (STYLE.md): 2026_11_22_0001_initial.py
+    cfg.set_main_option("file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s")
+    if url:
+        cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+async def upgrade(engine: AsyncEngine, migrations_dir: Path, revision: str = "head") -> None:
+    cfg = alembic_config(migrations_dir)
+
+    def _run(conn: Connection) -> None:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(_run)
+
+
+async def drift(engine: AsyncEngine, metadata: MetaData) -> list:
+    """Differences between the migrated schema and the models (empty when migrations are complete)."""
+
+    def _cmp(conn: Connection) -> list:
+        return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+
+    async with engine.connect() as conn:
+        return await conn.run_sync(_cmp)
+
+
+def _configure_and_run(connection: Connection, metadata: MetaData) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_env(metadata: MetaData) -> None:
+    """Body of every service's ``env.py``: use the caller's connection, or connect to the URL given
+    to the ``alembic`` command line (``-x url=…`` or ``sqlalchemy.url``) or ``ECOCOMPLY_DATABASE_URL``."""
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        _configure_and_run(connection, metadata)
+        return
+    import os
+
+    url = (
+        context.get_x_argument(as_dictionary=True).get("url")
+        or context.config.get_main_option("sqlalchemy.url")
+        or os.environ.get("ECOCOMPLY_DATABASE_URL")
+    )
+    if not url:
+        raise RuntimeError("no database URL: pass -x url=… or set ECOCOMPLY_DATABASE_URL")
+
+    async def _main() -> None:
+        engine = make_engine(url)
+        async with engine.begin() as conn:
+            await conn.run_sync(_configure_and_run, metadata)
+        await engine.dispose()
+
+    asyncio.run(_main())

@@ -1,0 +1,127 @@
+"""RFC 9457 problem details with stable codes, and the handlers that turn every error into one.
+
+Bad input never becomes a 500: validation errors name the field, workflow refusals name the rule.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("ecocomply.problems")
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://ecocomply.example/problems/"
+
+_TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Content",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+}
+
+
+class Problem(Exception):
+    """An error the API answers with ``application/problem+json``."""
+
+    def __init__(self, status: int, code: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.extra = extra
+
+    def body(self, instance: str | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": TYPE_BASE + self.code,
+            "title": _TITLES.get(self.status, "Error"),
+            "status": self.status,
+            "detail": self.detail,
+            "code": self.code,
+        }
+        if instance:
+            out["instance"] = instance
+        out.update(self.extra)
+        return out
+
+
+def not_found(what: str, ident: Any) -> Problem:
+    return Problem(404, "not_found", f"{what} {ident} does not exist", resource=what)
+
+
+def unauthorized(detail: str) -> Problem:
+    return Problem(401, "unauthorized", detail)
+
+
+def forbidden(detail: str, code: str = "forbidden") -> Problem:
+    return Problem(403, code, detail)
+
+
+def invalid(field: str, detail: str, code: str = "invalid_input", **extra: Any) -> Problem:
+    """A 422 for one named field (``field`` is a dotted path, e.g. ``handlers`` or ``basis.no_penalty_item``)."""
+    return Problem(
+        422, code, detail, errors=[{"field": field, "message": detail, "code": code}], **extra
+    )
+
+
+def conflict(code: str, detail: str, **extra: Any) -> Problem:
+    return Problem(409, code, detail, **extra)
+
+
+def problem_response(problem: Problem, request: Request | None = None) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else None
+    return JSONResponse(
+        problem.body(str(request.url.path) if request else None),
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+        return problem_response(exc, request)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": _field_path(tuple(e.get("loc", ()))), "message": e.get("msg", ""), "code": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        fields = ", ".join(e["field"] for e in errors)
+        return problem_response(
+            Problem(422, "validation_error", f"invalid input: {fields}", errors=errors), request
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}.get(
+            exc.status_code, "http_error"
+        )
+        return problem_response(Problem(exc.status_code, code, str(exc.detail)), request)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Logged with its traceback; the client gets a problem, never an HTML 500 page.
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(
+            Problem(500, "internal_error", "an unexpected error occurred; nothing was changed"), request
+        )

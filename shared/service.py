@@ -1,0 +1,196 @@
+"""A service's runtime (engine, sessions, relay, consumers) and its FastAPI app, built the same way
+for all four services and for both ways to run (embedded and distributed)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import MetaData, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.auth import TokenVerifier
+from shared.bus.base import Bus
+from shared.config import Settings
+from shared.consumer import Consumer
+from shared.db import make_engine, make_sessionmaker
+from shared.events import CloudEvent, EventPayload
+from shared.http import ServiceClient
+from shared.migrations import upgrade
+from shared.observability import RequestContextMiddleware, metrics_response
+from shared.outbox import OutboxTables, enqueue
+from shared.problems import install_problem_handlers
+
+log = logging.getLogger("ecocomply.service")
+
+# handler(runtime, session, event, payload)
+RuntimeHandler = Callable[["Runtime", AsyncSession, CloudEvent, EventPayload], Awaitable[None]]
+
+
+@dataclass
+class ConsumerSpec:
+    name: str
+    topics: Sequence[str]  # aggregate topics without prefix, e.g. "case-events"
+    handlers: dict[str, RuntimeHandler]
+
+
+@dataclass
+class ServiceSpec:
+    name: str
+    title: str
+    description: str
+    metadata: MetaData
+    tables: OutboxTables
+    migrations_dir: Path
+    routers: Sequence[APIRouter]
+    consumers: Sequence[ConsumerSpec] = ()
+    seed: Callable[[Runtime], Awaitable[None]] | None = None
+    extra_routes: Callable[[FastAPI], None] | None = None
+    openapi_tags: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Runtime:
+    def __init__(
+        self,
+        spec: ServiceSpec,
+        settings: Settings,
+        *,
+        bus: Bus,
+        verifier: TokenVerifier,
+        http: ServiceClient | None = None,
+    ) -> None:
+        from shared.relay import Relay
+
+        self.spec = spec
+        self.name = spec.name
+        self.settings = settings
+        self.bus = bus
+        self.verifier = verifier
+        self.http = http
+        self.source = f"/ecocomply/{spec.name}"
+        self.tables = spec.tables
+        self.engine = make_engine(settings.database_url)
+        self.relay = Relay(
+            engine=self.engine,
+            tables=spec.tables,
+            bus=bus,
+            service=spec.name,
+            batch_size=settings.relay_batch_size,
+            poll_seconds=settings.relay_poll_seconds,
+        )
+        self.sessionmaker = make_sessionmaker(self.engine, on_outbox_commit=self.relay.wake)
+        self.consumers = [
+            Consumer(
+                name=f"{spec.name}.{c.name}",
+                service=spec.name,
+                group=f"{settings.topic_prefix}.{spec.name}.{c.name}",
+                topics=[f"{settings.topic_prefix}.{t}" for t in c.topics],
+                handlers={t: functools.partial(h, self) for t, h in c.handlers.items()},
+                sessionmaker=self.sessionmaker,
+                tables=spec.tables,
+                bus=bus,
+                max_attempts=settings.consumer_max_attempts,
+                retry_base_seconds=settings.consumer_retry_base_seconds,
+            )
+            for c in spec.consumers
+        ]
+        self.workers_running = False
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    async def migrate(self) -> None:
+        await upgrade(self.engine, self.spec.migrations_dir)
+
+    async def seed(self) -> None:
+        if self.spec.seed is not None:
+            await self.spec.seed(self)
+
+    async def start_workers(self) -> None:
+        for c in self.consumers:
+            await c.start()
+        self.relay.start()
+        self.workers_running = True
+
+    async def stop_workers(self) -> None:
+        await self.relay.stop()
+        for c in self.consumers:
+            await c.stop()
+        self.workers_running = False
+
+    async def close(self) -> None:
+        await self.stop_workers()
+        await self.engine.dispose()
+
+    # -- helpers for the service layer -----------------------------------------------------------
+    async def emit(self, session: AsyncSession, payload: EventPayload, *, subject: str) -> CloudEvent:
+        """Write an event into the outbox in the caller's transaction."""
+        return await enqueue(
+            session, self.tables, payload, source=self.source, subject=subject,
+            topic_prefix=self.settings.topic_prefix,
+        )
+
+    async def ready(self) -> dict[str, Any]:
+        checks: dict[str, Any] = {}
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as e:
+            checks["database"] = f"error: {e}"
+        if self.settings.run_workers:
+            checks["relay"] = "ok" if self.relay.running else "stopped"
+        return checks
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+async def get_session(request: Request):
+    async with request.app.state.runtime.sessionmaker() as session:
+        yield session
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+DbSession = Annotated[AsyncSession, Depends(get_session)]
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    spec = runtime.spec
+    app = FastAPI(
+        title=spec.title,
+        description=spec.description,
+        version="1",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_tags=spec.openapi_tags or None,
+    )
+    app.state.runtime = runtime
+    install_problem_handlers(app)
+    app.add_middleware(RequestContextMiddleware, service=spec.name)
+    for router in spec.routers:
+        app.include_router(router, prefix="/v1")
+    if spec.extra_routes:
+        spec.extra_routes(app)
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": spec.name}
+
+    @app.get("/readyz", tags=["ops"])
+    async def readyz() -> JSONResponse:
+        checks = await runtime.ready()
+        ok = all(v == "ok" for v in checks.values())
+        return JSONResponse({"ready": ok, "checks": checks}, status_code=200 if ok else 503)
+
+    @app.get("/metrics", tags=["ops"], include_in_schema=False)
+    async def metrics():
+        return metrics_response()
+
+    return app

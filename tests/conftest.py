@@ -1,0 +1,31 @@
+"""Fixtures shared by every test: ``stack`` runs the real composition of the four services (the same
+code ``ecocomply serve`` runs) once on each setup — SQLite + in-process bus, and PostgreSQL + the
+Kafka protocol — with fresh databases (built by ``alembic upgrade head``) and topics per test."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from shared.testing.stack import SETUPS, Stack, build_stack
+
+
+@pytest.fixture(params=SETUPS)
+async def stack(request, tmp_path) -> AsyncIterator[Stack]:
+    s, cleanup = await build_stack(request.param, tmp_path)
+    try:
+        await s.comp.start()
+        yield s
+    finally:
+        await cleanup()
+
+
+@pytest.fixture
+async def sqlite_stack(tmp_path) -> AsyncIterator[Stack]:
+    s, cleanup = await build_stack("sqlite-local", tmp_path)
+    try:
+        await s.comp.start()
+        yield s
+    finally:
+        await cleanup()

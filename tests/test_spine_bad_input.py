@@ -1,0 +1,145 @@
+"""Bad input gets a clear problem+json error naming the field or the rule, and changes nothing."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from shared.testing.factories import OTHER_BUREAU, CaseDriver, new_uscc, officer
+
+
+async def snapshot(stack) -> dict[str, int]:
+    """Row counts of every table of every service: the database as a client could tell."""
+    out = {}
+    for name, rt in stack.runtimes.items():
+        async with rt.engine.connect() as conn:
+            for table in rt.spec.metadata.sorted_tables:
+                out[f"{name}.{table.name}"] = (await conn.execute(select(func.count()).select_from(table))).scalar_one()
+    return out
+
+
+def assert_problem(r, status: int, code: str | None = None) -> dict:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    body = r.json()
+    assert body["status"] == status and body["title"] and body["detail"]
+    if code:
+        assert body["code"] == code, body
+    return body
+
+
+async def test_invalid_uscc_is_refused_and_nothing_is_written(stack):
+    d = CaseDriver(stack)
+    before = await snapshot(stack)
+    r = await stack.client.post("/cases/v1/enterprises", headers=d.off, json={
+        "uscc": "91330100716105852G", "name": "某公司", "bureau": d.bureau, "industry": "化工"})
+    body = assert_problem(r, 422, "invalid_uscc")
+    assert body["errors"][0]["field"] == "uscc" and "check character" in body["detail"]
+    assert await snapshot(stack) == before
+
+
+async def test_case_bad_inputs_name_the_field_and_write_nothing(stack):
+    d = CaseDriver(stack)
+    uscc = await d.enterprise()
+    good = {"uscc": uscc, "bureau": d.bureau, "source": "举报", "summary": "夜间偷排",
+            "violations": [{"code": "GI-WAT-001"}], "handlers": ["officer-a", "officer-b"], "facts": {}}
+    before = await snapshot(stack)
+
+    r = await stack.client.post("/cases/v1/cases", headers=d.off, json={**good, "handlers": ["officer-a"]})
+    body = assert_problem(r, 422, "too_few_handlers")
+    assert body["errors"][0]["field"] == "handlers" and "第四十二条" in body["detail"]
+
+    r = await stack.client.post("/cases/v1/cases", headers=d.off, json={**good, "handlers": ["x", "x"]})
+    assert_problem(r, 422, "too_few_handlers")
+
+    missing = {k: v for k, v in good.items() if k not in ("summary", "violations")}
+    body = assert_problem(await stack.client.post("/cases/v1/cases", headers=d.off, json=missing), 422,
+                          "validation_error")
+    assert {e["field"] for e in body["errors"]} == {"summary", "violations"}
+
+    body = assert_problem(await stack.client.post("/cases/v1/cases", headers=d.off,
+                                                  json={**good, "handlers": "officer-a,officer-b"}), 422)
+    assert body["errors"][0]["field"] == "handlers"
+
+    body = assert_problem(await stack.client.post("/cases/v1/cases", headers=d.off,
+                                                  json={**good, "violations": [{"code": "GI-NOPE-999"}]}), 422,
+                          "unknown_violation")
+    assert body["errors"][0]["field"] == "violations.0.code"
+
+    body = assert_problem(await stack.client.post("/cases/v1/cases", headers=d.off,
+                                                  json={**good, "uscc": new_uscc()}), 422, "unknown_enterprise")
+
+    r = await stack.client.post("/cases/v1/cases", headers=d.off, content=b"{not json",
+                                )
+    assert_problem(r, 422)
+    assert await snapshot(stack) == before
+
+
+async def test_decision_before_legal_review_is_refused_with_the_rule_and_changes_nothing(stack):
+    d = CaseDriver(stack)
+    case = await d.file(await d.enterprise())
+    await d.investigate(case["id"])
+    before = await snapshot(stack)
+    case_before = (await stack.client.get(f"/cases/v1/cases/{case['id']}", headers=d.off)).json()
+
+    r = await stack.client.post(f"/cases/v1/cases/{case['id']}/decision", headers=d.lead,
+                                json={"type": "penalty", "fine_amount": 100000})
+    body = assert_problem(r, 409, "illegal_transition")
+    assert body["state"] == "investigated" and body["action"] == "decide"
+    assert "第五十八条" in body["rule"] or "第五十四条" in body["rule"]
+    assert "legal_review" in body["allowed_actions"] and "decide" not in body["allowed_actions"]
+
+    await d.review(case["id"])
+    r = await stack.client.post(f"/cases/v1/cases/{case['id']}/decision", headers=d.lead,
+                                json={"type": "no_penalty", "basis": {"no_penalty_item": "NP-EX-002"}})
+    body = assert_problem(r, 409, "illegal_transition")
+    assert body["rule_code"] == "collective_discussion_for_exemption" and "集体讨论" in body["rule"]
+
+    after = await snapshot(stack)
+    # Only the legal review in between wrote (its timeline entry and event); the refusals wrote nothing.
+    assert after["cases.outbox"] == before["cases.outbox"] + 1
+    assert after["cases.case_timeline"] == before["cases.case_timeline"] + 1
+    now = (await stack.client.get(f"/cases/v1/cases/{case['id']}", headers=d.off)).json()
+    assert now["state"] == "reviewed" and now["decision"] is None
+    assert now["steps"] == [*case_before["steps"], "legal_review"]
+
+
+async def test_handler_cannot_review_own_case_and_exemption_needs_met_conditions(stack):
+    d = CaseDriver(stack)
+    case = await d.file(await d.enterprise())
+    await d.investigate(case["id"], {"first_offence": True, "single_factor_exceeded": False})
+    r = await stack.client.post(f"/cases/v1/cases/{case['id']}/legal-review",
+                                headers=stack.auth("officer-a", "legal_reviewer", bureau=d.bureau),
+                                json={"opinion": "approve", "notes": ""})
+    body = assert_problem(r, 409, "illegal_transition")
+    assert body["rule_code"] == "reviewer_not_handler"
+    await d.review(case["id"])
+    await d.discuss(case["id"])
+    before = await snapshot(stack)
+    r = await stack.client.post(f"/cases/v1/cases/{case['id']}/decision", headers=d.lead,
+                                json={"type": "no_penalty", "basis": {"no_penalty_item": "NP-EX-002"}})
+    body = assert_problem(r, 409, "illegal_transition")
+    assert body["rule_code"] == "no_penalty_conditions_met"
+    assert "single_factor_exceeded" in body["detail"] and "exceedance_within_10pct" in body["detail"]
+    assert await snapshot(stack) == before
+
+
+async def test_auth_401_403_and_bureau_scope(stack):
+    d = CaseDriver(stack)
+    case = await d.file(await d.enterprise())
+    r = await stack.client.get(f"/cases/v1/cases/{case['id']}")
+    assert_problem(r, 401, "unauthorized")
+    r = await stack.client.get(f"/cases/v1/cases/{case['id']}", headers={"Authorization": "Bearer forged.token.x"})
+    assert_problem(r, 401, "unauthorized")
+    r = await stack.client.post("/cases/v1/cases", headers=stack.auth("e1", "enterprise", uscc=case["uscc"]),
+                                json={})
+    assert_problem(r, 403, "role_required")
+    r = await stack.client.get(f"/cases/v1/cases/{case['id']}", headers=officer(stack, "o9", bureau=OTHER_BUREAU))
+    assert_problem(r, 403, "out_of_scope")
+    listing = (await stack.client.get("/cases/v1/cases", headers=officer(stack, "o9", bureau=OTHER_BUREAU))).json()
+    assert listing["total"] == 0
+    own = await stack.client.get(f"/cases/v1/cases/{case['id']}",
+                                 headers=stack.auth("e1", "enterprise", uscc=case["uscc"]))
+    assert own.status_code == 200 and own.json()["number"] == case["number"]
+    other = await stack.client.get(f"/cases/v1/cases/{case['id']}",
+                                   headers=stack.auth("e2", "enterprise", uscc=new_uscc()))
+    assert_problem(other, 403, "out_of_scope")

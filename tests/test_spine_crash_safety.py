@@ -1,0 +1,163 @@
+"""Crash safety of outbox → bus → idempotent consumer, on both setups.
+
+Faults are injected at the exact points a crash can happen: the relay dying after the decision's
+transaction committed but before it published (and after publishing but before marking), the
+same event delivered three times, and the audit consumer failing after its transaction committed
+but before the bus learned of it. Every decided exemption must still end as exactly one flag.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections import Counter
+
+from prometheus_client import REGISTRY
+from sqlalchemy import func, select
+
+from shared.bus.base import Message
+from shared.testing.factories import CaseDriver, all_flags
+
+
+def consumed(service: str, consumer: str, result: str) -> float:
+    return REGISTRY.get_sample_value(
+        "ecocomply_events_consumed_total", {"service": service, "consumer": consumer, "result": result}
+    ) or 0.0
+
+
+async def flags_by_case(stack, expected: int) -> Counter:
+    async def enough():
+        flags = await all_flags(stack)
+        return flags if len(flags) >= expected else None
+
+    await stack.wait_for(enough, timeout=60, what=f"{expected} flags")
+    await asyncio.sleep(0.5)  # let any duplicate that was going to arrive arrive
+    return Counter(f["case_id"] for f in await all_flags(stack))
+
+
+async def outbox_unpublished(rt) -> int:
+    o = rt.tables.outbox
+    async with rt.engine.connect() as conn:
+        return (await conn.execute(select(func.count()).where(o.c.published_at.is_(None)))).scalar_one()
+
+
+async def test_relay_killed_between_commit_and_publish_loses_nothing(stack):
+    cases_rt = stack.runtimes["cases"]
+    died = asyncio.Event()
+
+    async def crash_before_publish(point, ids):
+        if point == "before_publish":
+            died.set()
+            raise asyncio.CancelledError("relay process killed after commit, before publish")
+
+    cases_rt.relay.fault_hook = crash_before_publish
+    d = CaseDriver(stack)
+    ids = [(await d.decided_case(t))["id"] for t in ("no_penalty", "lighter", "mitigated", "penalty")]
+    await asyncio.wait_for(died.wait(), 10)
+    assert not cases_rt.relay.running, "the relay should be dead"
+    assert await outbox_unpublished(cases_rt) > 0, "committed events wait in the outbox"
+    assert await all_flags(stack) == []
+
+    cases_rt.relay.fault_hook = None
+    cases_rt.relay.start()  # the restarted process's relay
+    per_case = await flags_by_case(stack, 3)
+    assert set(per_case) == set(ids[:3]) and max(per_case.values()) == 1
+    assert await outbox_unpublished(cases_rt) == 0
+
+
+async def test_relay_killed_after_publish_before_marking_is_deduplicated(stack):
+    cases_rt = stack.runtimes["cases"]
+    crashed = []
+
+    async def crash_after_publish(point, batch):
+        decided = [i for i, t in batch if t == "ecocomply.case.decided.v1"]
+        if point == "after_publish" and decided and not crashed:
+            crashed.append(decided)
+            raise asyncio.CancelledError("relay killed after the broker acked, before marking published")
+
+    cases_rt.relay.fault_hook = crash_after_publish
+    d = CaseDriver(stack)
+    # The first batch holding a decision is published, then the relay dies before marking it: the
+    # restarted relay publishes it again and the consumers must recognise the duplicate.
+    ids = [(await d.decided_case("no_penalty"))["id"] for _ in range(3)]
+    for _ in range(200):
+        if crashed:
+            break
+        await asyncio.sleep(0.05)
+    assert crashed, "the fault was not reached"
+    cases_rt.relay.fault_hook = None
+    cases_rt.relay.start()
+    per_case = await flags_by_case(stack, 3)
+    assert set(per_case) == set(ids) and max(per_case.values()) == 1
+
+
+async def test_same_event_delivered_three_times_gives_one_flag(stack):
+    d = CaseDriver(stack)
+    case = await d.decided_case("lighter")
+    await flags_by_case(stack, 1)
+    cases_rt = stack.runtimes["cases"]
+    o = cases_rt.tables.outbox
+    async with cases_rt.engine.connect() as conn:
+        row = (await conn.execute(select(o).where(o.c.type == "ecocomply.case.decided.v1"))).one()
+    before = consumed("audit", "audit.case-events", "duplicate")
+    msg = Message(topic=row.topic, key=row.key, value=row.envelope.encode(),
+                  headers=[("ce_id", row.event_id.encode()), ("ce_type", row.type.encode())])
+    for _ in range(3):
+        await stack.comp.bus.publish([msg])
+    await stack.wait_for(
+        lambda: _ge(consumed("audit", "audit.case-events", "duplicate"), before + 3), what="3 duplicates seen"
+    )
+    per_case = Counter(f["case_id"] for f in await all_flags(stack))
+    assert per_case == Counter({case["id"]: 1})
+
+
+async def _ge(a: float, b: float) -> bool:
+    return a >= b
+
+
+async def test_consumer_failing_after_commit_is_redelivered_and_flags_once(stack):
+    audit_rt = stack.runtimes["audit"]
+    consumer = audit_rt.consumers[0]
+    failures: list[str] = []
+
+    async def fail_once_after_commit(point, event):
+        if event.type == "ecocomply.case.decided.v1" and len(failures) < 2 and event.id not in failures:
+            failures.append(event.id)
+            raise RuntimeError("consumer crashed after its transaction committed, before acknowledging")
+
+    consumer.fault_hook = fail_once_after_commit
+    before_dup = consumed("audit", "audit.case-events", "duplicate")
+    d = CaseDriver(stack)
+    ids = [(await d.decided_case(t))["id"] for t in ("no_penalty", "mitigated", "no_penalty")]
+    per_case = await flags_by_case(stack, 3)
+    assert set(per_case) == set(ids) and max(per_case.values()) == 1
+    assert len(failures) == 2
+    # Each failed acknowledgement came back as a redelivery that the inbox recognised.
+    assert consumed("audit", "audit.case-events", "duplicate") >= before_dup + 2
+    async with audit_rt.engine.connect() as conn:
+        dl = (await conn.execute(select(func.count()).select_from(audit_rt.tables.dead_letters))).scalar_one()
+    assert dl == 0
+
+
+async def test_unknown_major_version_goes_to_the_dead_letter_queue_loudly(stack):
+    audit_rt = stack.runtimes["audit"]
+    prefix = audit_rt.settings.topic_prefix
+    before = REGISTRY.get_sample_value(
+        "ecocomply_dlq_events_total", {"service": "audit", "consumer": "audit.case-events"}) or 0.0
+    event_id = str(uuid.uuid4())
+    envelope = {"specversion": "1.0", "id": event_id, "source": "/ecocomply/cases",
+                "type": "ecocomply.case.decided.v9", "subject": "c1", "time": "2026-11-22T08:00:00Z",
+                "data": {"case_id": "c1", "decision_type": "no_penalty"}}
+    await stack.comp.bus.publish([Message(f"{prefix}.case-events", "c1", json.dumps(envelope).encode())])
+
+    async def dead_lettered():
+        async with audit_rt.engine.connect() as conn:
+            rows = (await conn.execute(select(audit_rt.tables.dead_letters))).all()
+        return rows or None
+
+    rows = await stack.wait_for(dead_lettered, what="a dead letter")
+    assert rows[0].event_id == event_id and "unsupported version" in rows[0].error
+    assert (REGISTRY.get_sample_value(
+        "ecocomply_dlq_events_total", {"service": "audit", "consumer": "audit.case-events"}) or 0) == before + 1
+    assert await all_flags(stack) == []
