@@ -153,3 +153,14 @@ class AuditFlagRaised(EventPayload):
     decision_type: str
     rules: list[dict[str, str]]
     raised_at: datetime
+
+
+@event_type("ecocomply.audit.flag_reviewed.v1")
+class AuditFlagReviewed(EventPayload):
+    flag_id: str
+    case_id: str
+    number: str
+    bureau: str
+    outcome: Literal["cleared", "issue_found"]
+    reviewed_by: str
+    reviewed_at: datetime

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query
 from services.audit import service
 from services.audit.schemas import FlagList, FlagRead, FlagReview, FlagStatus
 from shared.auth import GLOBAL_ROLES, Principal, ensure_can_see, require_roles
-from shared.contracts import DecisionType
+from shared.contracts import AuditFlagReviewed, DecisionType
 from shared.problems import Problem, not_found
-from shared.service import DbSession
+from shared.service import DbSession, RuntimeDep
 
 router = APIRouter(tags=["audit"])
 
@@ -65,7 +65,9 @@ async def get_flag(flag_id: str, user: FlagReader, session: DbSession) -> FlagRe
 
 
 @router.post("/flags/{flag_id}/review", response_model=FlagRead, responses={**PROBLEMS, 409: _PROBLEM})
-async def review_flag(flag_id: str, body: FlagReview, user: Auditor, session: DbSession) -> FlagRead:
+async def review_flag(
+    flag_id: str, body: FlagReview, user: Auditor, rt: RuntimeDep, session: DbSession
+) -> FlagRead:
     """Record the supervision review's outcome (role ``auditor``; not a handler or the decider of the case)."""
     async with session.begin():
         flag = await service.get_flag(session, flag_id)
@@ -74,4 +76,8 @@ async def review_flag(flag_id: str, body: FlagReview, user: Auditor, session: Db
         flag = await service.review_flag(
             session, flag, reviewer=user.sub, outcome=body.outcome, notes=body.notes
         )
+        await rt.emit(session, AuditFlagReviewed(
+            flag_id=flag.id, case_id=flag.case_id, number=flag.number, bureau=flag.bureau,
+            outcome=body.outcome, reviewed_by=user.sub, reviewed_at=flag.reviewed_at,
+        ), subject=flag.case_id)
         return service.to_read(flag)

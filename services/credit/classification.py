@@ -299,9 +299,9 @@ class Classification:
 # -- date arithmetic --------------------------------------------------------------------------------
 def add_months(day: date, months: int) -> date:
     """The corresponding day ``months`` later, or the last day of that month if it has none
-    (2026-11-30 + 3 → 2027-02-28; 2028-02-29 + 12 → 2029-02-28). This is the convention of
-    《民法典》第二百零二条 for periods in months/years (cited from the code's text, not from the
-    handbook's domain data): the corresponding day is the period's last day."""
+    (2026-11-30 + 3 → 2027-02-28; 2028-02-29 + 12 → 2029-02-28): calendar-month arithmetic with
+    the day clamped to the month's end. The domain data gives the periods in months and years but no
+    counting rule of its own, so this convention is ours and is labelled as such."""
     total = day.month - 1 + months
     year, month = day.year + total // 12, total % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

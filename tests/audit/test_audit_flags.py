@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy import select
+
 from shared.testing.factories import BUREAU, OTHER_BUREAU, CaseDriver
 
 FLAG_RAISED = "ecocomply.audit.flag_raised.v1"
@@ -134,6 +136,14 @@ async def test_review_once_by_an_uninvolved_auditor(stack, decisions):
     r = await c.get(f"/audit/v1/flags/{flag['id']}", headers=auditor(stack))
     assert r.json()["status"] == "cleared" and r.json()["reviewed_by"] == "auditor-1"
     assert (await flags(stack, status="cleared"))["total"] == 1
+    # The one accepted review is published for other systems; the refused ones published nothing.
+    audit_rt = stack.runtimes["audit"]
+    o = audit_rt.tables.outbox
+    async with audit_rt.engine.connect() as conn:
+        rows = (await conn.execute(select(o.c.envelope).where(o.c.type == "ecocomply.audit.flag_reviewed.v1"))).all()
+    assert len(rows) == 1
+    data = json.loads(rows[0].envelope)["data"]
+    assert (data["flag_id"], data["outcome"], data["reviewed_by"]) == (flag["id"], "cleared", "auditor-1")
 
 
 async def test_flag_scope_by_role_and_bureau(stack, decisions):
