@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from shared.testing.decisions import Decisions
 from shared.testing.stack import SETUPS, Stack, build_stack
 
 
@@ -29,3 +30,9 @@ async def sqlite_stack(tmp_path) -> AsyncIterator[Stack]:
         yield s
     finally:
         await cleanup()
+
+
+@pytest.fixture
+def decisions(stack) -> Decisions:
+    """Write decided events of exact shapes into the cases outbox (the real relay → bus → consumers path)."""
+    return Decisions(stack)

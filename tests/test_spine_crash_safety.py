@@ -20,12 +20,6 @@ from shared.bus.base import Message
 from shared.testing.factories import CaseDriver, all_flags
 
 
-def consumed(service: str, consumer: str, result: str) -> float:
-    return REGISTRY.get_sample_value(
-        "ecocomply_events_consumed_total", {"service": service, "consumer": consumer, "result": result}
-    ) or 0.0
-
-
 async def flags_by_case(stack, expected: int) -> Counter:
     async def enough():
         flags = await all_flags(stack)
@@ -92,31 +86,27 @@ async def test_relay_killed_after_publish_before_marking_is_deduplicated(stack):
     assert set(per_case) == set(ids) and max(per_case.values()) == 1
 
 
-async def test_same_event_delivered_three_times_gives_one_flag(stack):
+async def test_same_event_delivered_three_times_gives_one_flag(stack, decisions):
     d = CaseDriver(stack)
     case = await d.decided_case("lighter")
     await flags_by_case(stack, 1)
     cases_rt = stack.runtimes["cases"]
     o = cases_rt.tables.outbox
     async with cases_rt.engine.connect() as conn:
-        row = (await conn.execute(select(o).where(o.c.type == "ecocomply.case.decided.v1"))).one()
-    before = consumed("audit", "audit.case-events", "duplicate")
-    msg = Message(topic=row.topic, key=row.key, value=row.envelope.encode(),
-                  headers=[("ce_id", row.event_id.encode()), ("ce_type", row.type.encode())])
+        event_id = (await conn.execute(select(o.c.event_id).where(o.c.type == "ecocomply.case.decided.v1"))).scalar_one()
+    before = decisions.consumed("audit", "duplicate")
     for _ in range(3):
-        await stack.comp.bus.publish([msg])
-    await stack.wait_for(
-        lambda: _ge(consumed("audit", "audit.case-events", "duplicate"), before + 3), what="3 duplicates seen"
-    )
+        await decisions.redeliver(event_id, 1)
+
+    async def three_duplicates_seen():
+        return decisions.consumed("audit", "duplicate") >= before + 3
+
+    await stack.wait_for(three_duplicates_seen, what="3 duplicates seen")
     per_case = Counter(f["case_id"] for f in await all_flags(stack))
     assert per_case == Counter({case["id"]: 1})
 
 
-async def _ge(a: float, b: float) -> bool:
-    return a >= b
-
-
-async def test_consumer_failing_after_commit_is_redelivered_and_flags_once(stack):
+async def test_consumer_failing_after_commit_is_redelivered_and_flags_once(stack, decisions):
     audit_rt = stack.runtimes["audit"]
     consumer = audit_rt.consumers[0]
     failures: list[str] = []
@@ -127,14 +117,14 @@ async def test_consumer_failing_after_commit_is_redelivered_and_flags_once(stack
             raise RuntimeError("consumer crashed after its transaction committed, before acknowledging")
 
     consumer.fault_hook = fail_once_after_commit
-    before_dup = consumed("audit", "audit.case-events", "duplicate")
+    before_dup = decisions.consumed("audit", "duplicate")
     d = CaseDriver(stack)
     ids = [(await d.decided_case(t))["id"] for t in ("no_penalty", "mitigated", "no_penalty")]
     per_case = await flags_by_case(stack, 3)
     assert set(per_case) == set(ids) and max(per_case.values()) == 1
     assert len(failures) == 2
     # Each failed acknowledgement came back as a redelivery that the inbox recognised.
-    assert consumed("audit", "audit.case-events", "duplicate") >= before_dup + 2
+    assert decisions.consumed("audit", "duplicate") >= before_dup + 2
     async with audit_rt.engine.connect() as conn:
         dl = (await conn.execute(select(func.count()).select_from(audit_rt.tables.dead_letters))).scalar_one()
     assert dl == 0

@@ -1,5 +1,6 @@
 """Drive ``ecocomply.case.decided.v1`` through the real path: the cases service's outbox → its relay →
-the bus → the credit and audit consumers. (Candidate for ``shared/testing/factories.py``.)"""
+the bus → the credit and audit consumers — for tests that need decisions of exact shapes (dates,
+amounts, steps) that the HTTP workflow would not produce on demand."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import select
 
@@ -68,13 +68,14 @@ class Decisions:
         outcome = await self.stack.wait_for(seen, what=f"{service} to consume {event_id}")
         assert outcome == "handled", outcome
 
-    async def redeliver(self, event: CloudEvent, times: int) -> None:
+    async def redeliver(self, event: CloudEvent | str, times: int) -> None:
         """Publish the very same envelope bytes again, as a broker redelivery would."""
+        event_id = event if isinstance(event, str) else event.id
         o = self.cases.tables.outbox
         async with self.cases.engine.connect() as conn:
             row = (
                 await conn.execute(
-                    select(o.c.topic, o.c.key, o.c.type, o.c.envelope).where(o.c.event_id == event.id)
+                    select(o.c.topic, o.c.key, o.c.type, o.c.envelope).where(o.c.event_id == event_id)
                 )
             ).one()
         msg = Message(
@@ -82,7 +83,7 @@ class Decisions:
             key=row.key,
             value=row.envelope.encode(),
             headers=[
-                ("ce_id", event.id.encode()),
+                ("ce_id", event_id.encode()),
                 ("ce_type", row.type.encode()),
                 ("content-type", b"application/cloudevents+json"),
             ],
@@ -99,8 +100,3 @@ class Decisions:
         o = rt.tables.outbox
         async with rt.engine.connect() as conn:
             return list((await conn.execute(select(o.c.envelope).where(o.c.type == type_))).scalars())
-
-
-@pytest.fixture
-def decisions(stack) -> Decisions:
-    return Decisions(stack)
