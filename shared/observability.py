@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import re
 import sys
 import time
 import uuid
@@ -60,6 +61,9 @@ def metrics_response() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
+_RID_OK = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
+
+
 class RequestContextMiddleware(BaseHTTPMiddleware):
     """Request id in and out, latency histogram by route template."""
 
@@ -68,7 +72,9 @@ class RequestContextMiddleware(BaseHTTPMiddleware):
         self.service = service
 
     async def dispatch(self, request: Request, call_next) -> Response:
-        rid = request.headers.get("x-request-id") or uuid.uuid4().hex
+        rid = request.headers.get("x-request-id", "")
+        if not _RID_OK.fullmatch(rid):  # a client's id is kept only if it is a sane token
+            rid = uuid.uuid4().hex
         token = set_request_id(rid)
         start = time.perf_counter()
         status = 500

@@ -68,11 +68,12 @@ class Stack:
         await self.comp.stop()
 
 
-async def build_stack(setup: str, tmp_path: Path, *, workers: bool = True, **overrides: Any) -> tuple[Stack, Callable]:
-    """Build (not yet start) the composition for ``setup``; returns the stack and a cleanup coroutine."""
+async def build_stack(setup: str, tmp_path: Path, **overrides: Any) -> tuple[Stack, Callable]:
+    """Build (not yet start) the composition for ``setup``; returns the stack and a cleanup coroutine.
+    ``overrides`` are ``Settings`` fields for every service (e.g. ``relay_poll_seconds``)."""
     prefix = f"t{uuid.uuid4().hex[:10]}"
-    common = dict(jwt_secret=SECRET, topic_prefix=prefix, relay_poll_seconds=0.2,
-                  consumer_retry_base_seconds=0.01, **overrides)
+    common = {"jwt_secret": SECRET, "topic_prefix": prefix, "relay_poll_seconds": 0.2,
+              "consumer_retry_base_seconds": 0.01, **overrides}
     cleanups: list[Callable[[], Awaitable[None]]] = []
     if setup == "sqlite-local":
         settings = embedded_settings(tmp_path / "data", **common)
