@@ -1,0 +1,105 @@
+"""``python -m bench``: decisions → audit flags on each setup, with baselines and the issue's targets.
+
+    .venv/bin/python -m bench [--n 1000] [--setups sqlite-local,postgres-kafka] [--concurrency 16]
+
+Prints one report per setup and writes every figure to ``bench/results/latest.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import baselines, decisions, report
+from bench.stats import BenchError
+from shared.testing import kafka as kafka_infra
+from shared.testing import postgres as pg_infra
+from shared.testing.stack import SETUPS
+
+RESULTS = Path(__file__).parent / "results" / "latest.json"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    p.add_argument("--n", type=int, default=1000, help="decisions per setup (default 1000)")
+    p.add_argument("--setups", default=",".join(SETUPS), help=f"comma-separated, of {', '.join(SETUPS)}")
+    p.add_argument("--concurrency", type=int, default=16, help="requests in flight (default 16)")
+    p.add_argument("--flag-timeout", type=float, default=60.0,
+                   help="seconds to wait for the flags after the last decision answer (default 60)")
+    p.add_argument("--out", type=Path, default=RESULTS, help=f"JSON results (default {RESULTS})")
+    args = p.parse_args(argv)
+    args.setups = [s.strip() for s in args.setups.split(",") if s.strip()]
+    unknown = [s for s in args.setups if s not in SETUPS]
+    if unknown or not args.setups:
+        p.error(f"unknown setups {unknown}; choose from {', '.join(SETUPS)}")
+    if args.n < 1 or args.concurrency < 1:
+        p.error("--n and --concurrency must be at least 1")
+    return args
+
+
+async def run_setup(setup: str, args: argparse.Namespace) -> dict:
+    r: dict = {"setup": setup, "cpus": os.cpu_count()}
+    tmp = Path(tempfile.mkdtemp(prefix=f"ecocomply-bench-{setup}-"))
+    try:
+        if setup == "postgres-kafka":
+            bootstrap = kafka_infra.bootstrap()
+            r["broker"] = kafka_infra.describe()
+            r["mock"] = kafka_infra.is_mock()
+            r["database_server"] = await asyncio.to_thread(pg_infra.describe)
+        print(f"[{setup}] preparing {args.n} cases and deciding them ...", file=sys.stderr, flush=True)
+        r["decisions"] = await decisions.run(setup, args.n, args.concurrency, tmp, flag_timeout=args.flag_timeout)
+        print(f"[{setup}] baselines ...", file=sys.stderr, flush=True)
+        r["bare_insert"] = await baselines.bare_insert(setup, args.n, args.concurrency, tmp)
+        if setup == "postgres-kafka":
+            r["raw_kafka"] = await baselines.raw_kafka(bootstrap, args.n, args.concurrency,
+                                                       timeout=args.flag_timeout)
+        report.evaluate(r)
+    except BenchError as e:
+        r["error"] = str(e)
+    except Exception as e:  # a clear line in the report, the traceback on stderr
+        traceback.print_exc()
+        r["error"] = f"{type(e).__name__}: {e}"
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return r
+
+
+async def main(args: argparse.Namespace) -> int:
+    t0 = time.perf_counter()
+    results = []
+    for setup in args.setups:
+        r = await run_setup(setup, args)
+        results.append(r)
+        print(report.render(r), flush=True)
+        print(flush=True)
+    elapsed = time.perf_counter() - t0
+    print(f"Total wall time: {elapsed:.1f} s on {os.cpu_count()} CPUs")
+    doc = {
+        "written_at": datetime.now(UTC).isoformat(),
+        "args": {"n": args.n, "setups": args.setups, "concurrency": args.concurrency,
+                 "flag_timeout": args.flag_timeout},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "elapsed_s": elapsed,
+        "setups": results,
+        "note": report.MOCK_SENTENCE if any(r.get("mock") for r in results) else None,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n")
+    print(f"Results written to {args.out}")
+    return 1 if any("error" in r for r in results) else 0
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    sys.exit(asyncio.run(main(parse_args())))

@@ -1,0 +1,124 @@
+"""Ratios, targets and the printed report."""
+
+from __future__ import annotations
+
+MOCK_SENTENCE = (
+    "The librdkafka mock cluster's throughput and latency are not Kafka's: these figures are relative "
+    "(compare with the raw aiokafka baseline above), not a statement about a real broker."
+)
+TARGET_RATE = 500.0  # decisions/s
+TARGET_P99_MS = {"sqlite-local": 50.0, "postgres-kafka": 150.0}
+DESCRIPTION = {
+    "sqlite-local": "SQLite files + in-process bus",
+    "postgres-kafka": "PostgreSQL databases + Kafka protocol",
+}
+
+
+def _ratio(a, b):
+    return None if a is None or not b else a / b
+
+
+def evaluate(r: dict) -> None:
+    """Adds ``ratios`` and ``targets`` to one setup's result (in place)."""
+    d, bare, raw = r["decisions"], r["bare_insert"], r.get("raw_kafka")
+    lat = d["decision_to_flag"]
+    r["ratios"] = {
+        "decisions_per_s_over_bare_insert_per_s": _ratio(d["decisions_per_s"], bare["requests_per_s"]),
+        "decision_to_flag_p50_over_raw_kafka_p50": _ratio(lat["p50_ms"], raw and raw["produce_to_consume"]["p50_ms"]),
+        "decision_to_flag_p99_over_raw_kafka_p99": _ratio(lat["p99_ms"], raw and raw["produce_to_consume"]["p99_ms"]),
+    }
+    p99_target = TARGET_P99_MS[r["setup"]]
+    r["targets"] = {
+        "decisions_per_s": {"target": f">= {TARGET_RATE:g}", "value": d["decisions_per_s"],
+                            "pass": d["decisions_per_s"] >= TARGET_RATE},
+        "decision_to_flag_p99_ms": {"target": f"<= {p99_target:g}", "value": lat["p99_ms"],
+                                    "pass": lat["p99_ms"] is not None and lat["p99_ms"] <= p99_target},
+    }
+
+
+def _lat(s: dict) -> str:
+    return f"p50 {s['p50_ms']:7.1f} ms   p99 {s['p99_ms']:7.1f} ms   max {s['max_ms']:7.1f} ms   (n={s['n']})"
+
+
+def _x(v) -> str:
+    return "n/a" if v is None else f"{v:.2f}x"
+
+
+def render(r: dict) -> str:
+    out = [f"=== {r['setup']} ({DESCRIPTION[r['setup']]}) ==="]
+    if r.get("broker"):
+        out.append(f"Broker: {r['broker']}")
+    if r.get("database_server"):
+        out.append(f"Database server: {r['database_server']}")
+    if "error" in r:
+        out.append(f"FAILED: {r['error']}")
+        return "\n".join(out)
+    d = r["decisions"]
+    mix = ", ".join(f"{t} {c}" for t, c in sorted(d["mix"].items()))
+    out += [
+        f"Decisions -> flags: N={d['n']} decisions ({mix}), {d['flags_expected']} flags expected, "
+        f"concurrency {d['concurrency']}",
+        f"  throughput         {d['decisions_per_s']:8.1f} decisions/s   (first decision sent -> last flag committed: "
+        f"{d['window_s']:.2f} s; last decision answered after {d['answers_window_s']:.2f} s)",
+        f"  decision -> flag   {_lat(d['decision_to_flag'])}   [commit -> commit, observed in-process]",
+    ]
+    out.append(f"    at light load    {_lat(d['decision_to_flag_light_load'])}   [one decision at a time after the run, "
+               "each waiting for its flag: no queueing]")
+    chk = d["api_check"]
+    if chk.get("ok"):
+        out.append(f"    row timestamps   {_lat(chk['row_timestamp_latency'])}   [flag.created_at - decided_at; "
+                   f"all {chk['expected']} flags listed by GET /audit/v1/flags, none unexpected]")
+    else:
+        out.append(f"    GET /audit/v1/flags not checked: {chk.get('error')}")
+    out += [
+        f"    commit -> relay  {_lat(d['decision_commit_to_relay_pickup'])}   [cases outbox row picked up by its relay]",
+        f"    relay -> flag    {_lat(d['relay_pickup_to_flag'])}   [publish start -> audit flag committed]",
+        f"    relay batches    {d['relay_batches']['count']} batches, {d['relay_batches']['mean_rows']:.1f} rows on "
+        f"average, max {d['relay_batches']['max_rows']}",
+    ]
+    for name, c in d["consumer_transactions"].items():
+        out.append(f"    consumer {name:<21}{_lat(c)}   busy {c['busy_fraction']:.0%} of the window "
+                   "[one inbox-guarded transaction per event, one event at a time]")
+    out.append(f"  decision HTTP      {_lat(d['decision_http'])}")
+    for t, s in d["decision_http_by_type"].items():
+        out.append(f"    {t:<15}{_lat(s)}")
+    pc = d["process_cpu"]
+    out.append(f"  process CPU        {pc['cpu_s']:.1f} s while deciding and flagging = {pc['ms_per_decision']:.1f} ms per "
+               f"decision, {pc['utilisation_of_one_core']:.0%} of one core (all services, relays and consumers share "
+               f"one event loop); 1-min load average {d['loadavg_1m']['before']:.1f} -> {d['loadavg_1m']['after']:.1f} "
+               f"on {r.get('cpus')} CPUs")
+    for db, w in (d.get("sqlite_write_lock_waits") or {}).items():
+        out.append(f"    SQLite BEGIN IMMEDIATE wait, {db + '.db':<13}{_lat(w)}   {w['per_decision']:.1f} per decision, "
+                   f"{w['sum_s']:.1f} s in total")
+    ih = d["internal_http"]
+    kinds = ", ".join(f"{k} x{v}" for k, v in sorted(ih["kinds"].items()))
+    out.append(f"  cases -> checklist HTTP hops during the decisions: {ih['calls']} calls "
+               f"({ih['per_decision']:.2f} per decision), mean {ih['mean_ms']:.1f} ms each: {kinds}")
+    b = r["bare_insert"]
+    out += [
+        "Baselines (same run, same machine):",
+        f"  bare FastAPI + one INSERT ({b['database']}): {b['requests_per_s']:8.1f} req/s   {_lat(b['http'])}   "
+        f"CPU {b['cpu_ms_per_request']:.1f} ms/request",
+    ]
+    k = r.get("raw_kafka")
+    if k:
+        out.append(f"  raw aiokafka produce+consume (idempotent, acks=all, fresh topic, {k['payload_bytes']} B, "
+                   f"fetch_max_wait {k['fetch_max_wait_ms']} ms): {k['messages_per_s']:8.1f} msg/s   "
+                   f"{_lat(k['produce_to_consume'])}")
+    ra = r["ratios"]
+    out += [
+        "Ratios:",
+        f"  decisions/s / bare-insert req/s             = {_x(ra['decisions_per_s_over_bare_insert_per_s'])}",
+    ]
+    if k:
+        out.append(f"  decision->flag latency / raw aiokafka latency = {_x(ra['decision_to_flag_p50_over_raw_kafka_p50'])}"
+                   f" (p50), {_x(ra['decision_to_flag_p99_over_raw_kafka_p99'])} (p99)")
+    out.append("Targets (from the issue):")
+    for name, t in r["targets"].items():
+        unit = " decisions/s" if name == "decisions_per_s" else " ms"
+        value = "n/a" if t["value"] is None else f"{t['value']:.1f}{unit}"
+        out.append(f"  {name:<26} target {t['target']}{unit:<13} measured {value:<20} {'PASS' if t['pass'] else 'MISS'}")
+    if r.get("mock"):
+        out.append(MOCK_SENTENCE)
+    out.append(f"(phases: {', '.join(f'{k} {v:.1f}s' for k, v in d['phases_s'].items())})")
+    return "\n".join(out)
