@@ -70,20 +70,48 @@ class Consumer:
     async def stop(self) -> None:
         await self.bus.unsubscribe(self.group)
 
-    async def process(self, msg: Message) -> None:
+    async def process(self, batch: Sequence[Message]) -> None:
+        """Process a batch: one transaction for all its events when they all succeed (the common
+        case, and what makes a consumer keep up), event by event with retries when any fails."""
+        todo: list[tuple[Message, CloudEvent, EventPayload, EventHandler]] = []
+        for msg in batch:
+            item = await self._classify(msg)
+            if item is not None:
+                todo.append(item)
+        if not todo:
+            return
+        if len(todo) > 1:
+            try:
+                handled = await self._handle_batch(todo)
+            except Exception as e:
+                log.info("consumer %s: batch of %d failed (%s); handling one by one", self.name, len(todo), e)
+            else:
+                for event in handled:
+                    if self.fault_hook:
+                        await self.fault_hook("after_commit", event)
+                return
+        for msg, event, payload, handler in todo:
+            token = set_request_id(event.requestid)
+            try:
+                await self._handle_with_retries(msg, event, payload, handler)
+            finally:
+                reset_request_id(token)
+
+    async def _classify(self, msg: Message) -> tuple[Message, CloudEvent, EventPayload, EventHandler] | None:
+        """Parse one message; dead-letter or ignore what this consumer cannot or need not handle."""
         try:
             event = load_envelope(msg.value)
         except (ValueError, ValidationError) as e:
             ident = msg.header("ce_id") or f"{msg.topic}:{msg.partition}:{msg.offset}"
             await self._dead_letter(msg, ident, msg.header("ce_type") or "unknown", f"malformed envelope: {e}", 0)
-            return
+            return None
         handler = self.handlers.get(event.type)
         if handler is None:
             try:
                 base, _ = split_type(event.type)
             except UnknownEventType as e:
                 await self._dead_letter(msg, event.id, event.type, str(e), 0)
-                return
+                return None
             if base in self._handled_bases:
                 await self._dead_letter(
                     msg, event.id, event.type,
@@ -91,18 +119,45 @@ class Consumer:
                 )
             else:
                 EVENTS_CONSUMED.labels(self.service, self.name, "ignored").inc()
-            return
+            return None
         try:
             payload = parse_payload(event)
         except (ValidationError, UnknownEventType) as e:
             await self._dead_letter(msg, event.id, event.type, f"payload does not match {event.type}: {e}", 0)
-            return
+            return None
+        return msg, event, payload, handler
 
-        token = set_request_id(event.requestid)
-        try:
-            await self._handle_with_retries(msg, event, payload, handler)
-        finally:
-            reset_request_id(token)
+    async def _handle_batch(self, todo: list[tuple[Message, CloudEvent, EventPayload, EventHandler]]) -> list[CloudEvent]:
+        inbox = self.tables.inbox
+        handled: list[CloudEvent] = []
+        duplicates = 0
+        async with self.sessionmaker() as session, session.begin():
+            ids = list({event.id for _, event, _, _ in todo})
+            seen = set(
+                (await session.scalars(
+                    select(inbox.c.event_id).where(inbox.c.event_id.in_(ids), inbox.c.consumer == self.name)
+                )).all()
+            )
+            now = datetime.now(UTC)
+            for _, event, payload, handler in todo:
+                if event.id in seen:
+                    duplicates += 1
+                    continue
+                seen.add(event.id)
+                await session.execute(insert(inbox).values(
+                    event_id=event.id, consumer=self.name, type=event.type, outcome="handled", processed_at=now,
+                ))
+                token = set_request_id(event.requestid)
+                try:
+                    await handler(session, event, payload)
+                finally:
+                    reset_request_id(token)
+                handled.append(event)
+        if handled:
+            EVENTS_CONSUMED.labels(self.service, self.name, "handled").inc(len(handled))
+        if duplicates:
+            EVENTS_CONSUMED.labels(self.service, self.name, "duplicate").inc(duplicates)
+        return handled
 
     async def _handle_with_retries(
         self, msg: Message, event: CloudEvent, payload: EventPayload, handler: EventHandler

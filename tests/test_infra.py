@@ -96,8 +96,8 @@ async def test_kafka_round_trip_keeps_per_key_order_and_headers():
     topic, group = topic_name(), f"g-{uuid.uuid4().hex}"
     got: list[Message] = []
 
-    async def handler(msg: Message) -> None:
-        got.append(msg)
+    async def handler(batch: list[Message]) -> None:
+        got.extend(batch)
 
     try:
         await bus.start()
@@ -137,12 +137,14 @@ async def test_kafka_handler_failure_redelivers_without_losing_others():
     attempts: dict[str, int] = defaultdict(int)
     handled: list[str] = []
 
-    async def handler(msg: Message) -> None:
-        v = msg.value.decode()
-        attempts[v] += 1
-        if v == "5" and attempts[v] == 1:
-            raise RuntimeError("boom (first attempt)")
-        handled.append(v)
+    async def handler(batch: list[Message]) -> None:
+        for msg in batch:
+            v = msg.value.decode()
+            attempts[v] += 1
+            if v == "5" and attempts[v] == 1:
+                raise RuntimeError("boom (first attempt)")
+            if v not in handled:  # what the consumer's inbox does for a redelivered message
+                handled.append(v)
 
     try:
         await bus.subscribe(group, [topic], handler)
@@ -151,7 +153,8 @@ async def test_kafka_handler_failure_redelivers_without_losing_others():
         assert attempts["5"] == 2
         # One partition (one key): strict order, and the failed message before its successors.
         assert handled == [str(i) for i in range(10)]
-        assert all(attempts[str(i)] == 1 for i in range(10) if i != 5)
+        # The failed batch came back whole (at least once); nothing was delivered a third time.
+        assert all(1 <= attempts[str(i)] <= 2 for i in range(10))
     finally:
         await bus.stop()
 
@@ -162,11 +165,11 @@ async def test_kafka_committed_offsets_survive_resubscribe():
     first: list[str] = []
     second: list[str] = []
 
-    async def h1(msg: Message) -> None:
-        first.append(msg.value.decode())
+    async def h1(batch: list[Message]) -> None:
+        first.extend(m.value.decode() for m in batch)
 
-    async def h2(msg: Message) -> None:
-        second.append(msg.value.decode())
+    async def h2(batch: list[Message]) -> None:
+        second.extend(m.value.decode() for m in batch)
 
     try:
         await bus.subscribe(group, [topic], h1)

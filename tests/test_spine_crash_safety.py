@@ -151,3 +151,30 @@ async def test_unknown_major_version_goes_to_the_dead_letter_queue_loudly(stack)
     assert (REGISTRY.get_sample_value(
         "ecocomply_dlq_events_total", {"service": "audit", "consumer": "audit.case-events"}) or 0) == before + 1
     assert await all_flags(stack) == []
+
+
+async def test_one_poison_event_in_a_batch_does_not_hold_back_the_others(stack, decisions):
+    """Three decisions committed together reach the credit consumer as one batch; the middle one has
+    no credit rule set (2022) and is dead-lettered, the other two still get their records."""
+    from datetime import date
+
+    from shared.testing.factories import records_of
+
+    cases_rt = stack.runtimes["cases"]
+    payloads = [
+        decisions.payload(decision_type="penalty"),
+        decisions.payload(decision_type="penalty", decision_date=date(2022, 12, 1)),
+        decisions.payload(decision_type="penalty"),
+    ]
+    async with cases_rt.sessionmaker() as s, s.begin():
+        events = [await cases_rt.emit(s, p, subject=p.case_id) for p in payloads]
+    credit_rt = stack.runtimes["credit"]
+
+    async def settled():
+        async with credit_rt.engine.connect() as conn:
+            dead = (await conn.execute(select(credit_rt.tables.dead_letters.c.event_id))).scalars().all()
+        got = [len(await records_of(stack, p.uscc)) for p in payloads]
+        return (dead, got) if dead and sum(got) == 2 else None
+
+    dead, got = await stack.wait_for(settled, what="two records and one dead letter")
+    assert dead == [events[1].id] and got == [1, 0, 1]

@@ -25,7 +25,10 @@ class Message:
         return None
 
 
-Handler = Callable[[Message], Awaitable[None]]
+# A consumer's handler takes a batch of messages (in order, one topic-partition's worth on Kafka) and
+# returns once all of them are processed; raising means "none of them acknowledged": the batch is
+# delivered again, and the inbox recognises the ones that were processed.
+Handler = Callable[[Sequence[Message]], Awaitable[None]]
 
 
 class Bus(ABC):
@@ -42,8 +45,8 @@ class Bus(ABC):
 
     @abstractmethod
     async def subscribe(self, group: str, topics: Sequence[str], handler: Handler) -> None:
-        """Deliver every message of ``topics`` to ``handler`` at least once for consumer ``group``.
-        ``handler`` raising means "not processed": the message is delivered again later."""
+        """Deliver every message of ``topics`` to ``handler`` at least once for consumer ``group``,
+        in batches. ``handler`` raising means "not processed": the batch is delivered again later."""
 
     @abstractmethod
     async def unsubscribe(self, group: str) -> None: ...

@@ -219,10 +219,10 @@ class KafkaBus(Bus):
             failed = False
             sub.busy = True
             for tp, records in batches.items():
-                for rec in records:
-                    if sub.stopping.is_set():
-                        break  # unsubscribing: commit what is done; the rest is redelivered
-                    msg = Message(
+                if sub.stopping.is_set() or not records:
+                    break  # unsubscribing: commit what is done; the rest is redelivered
+                batch = [
+                    Message(
                         topic=rec.topic,
                         key=(rec.key or b"").decode(),
                         value=rec.value or b"",
@@ -230,19 +230,22 @@ class KafkaBus(Bus):
                         offset=rec.offset,
                         partition=rec.partition,
                     )
+                    for rec in records
+                ]
+                try:
+                    await handler(batch)
+                except Exception:
+                    log.exception(
+                        "consumer %s: handler failed on %s@%s..%s; will retry",
+                        group, tp, records[0].offset, records[-1].offset,
+                    )
                     try:
-                        await handler(msg)
-                    except Exception:
-                        log.exception(
-                            "consumer %s: handler failed at %s@%s; will retry", group, tp, rec.offset
-                        )
-                        try:
-                            consumer.seek(tp, rec.offset)
-                        except Exception as e:  # partition revoked meanwhile: its new owner resumes it
-                            log.warning("consumer %s: cannot seek %s back (%s)", group, tp, e)
-                        failed = True
-                        break
-                    offsets[tp] = rec.offset + 1
+                        consumer.seek(tp, records[0].offset)
+                    except Exception as e:  # partition revoked meanwhile: its new owner resumes it
+                        log.warning("consumer %s: cannot seek %s back (%s)", group, tp, e)
+                    failed = True
+                    continue
+                offsets[tp] = records[-1].offset + 1
             if offsets:
                 try:
                     await consumer.commit(offsets)

@@ -16,10 +16,10 @@ class LocalBus(Bus):
         self._subs: dict[str, tuple[frozenset[str], Handler]] = {}
 
     async def publish(self, messages: Sequence[Message]) -> None:
-        for msg in messages:
-            for topics, handler in list(self._subs.values()):
-                if msg.topic in topics:
-                    await handler(msg)
+        for topics, handler in list(self._subs.values()):
+            batch = [m for m in messages if m.topic in topics]
+            if batch:
+                await handler(batch)
 
     async def subscribe(self, group: str, topics: Sequence[str], handler: Handler) -> None:
         if group in self._subs:
