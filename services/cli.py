@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
+import shutil
 import signal
 import sys
 from pathlib import Path
@@ -14,18 +14,37 @@ from shared.config import SERVICES, Settings
 from shared.observability import configure_logging
 
 
+def _command_path() -> str:
+    """How to call this command again from the current directory (``.venv/bin/ecocomply`` after
+    ``make run``, ``ecocomply`` when it is on PATH)."""
+    exe = Path(sys.argv[0])
+    if exe.name == "ecocomply" and shutil.which("ecocomply") != str(exe.resolve()):
+        try:
+            return str(exe.resolve().relative_to(Path.cwd()))
+        except ValueError:
+            return str(exe.resolve())
+    return "ecocomply"
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    return Path(args.data_dir) if args.data_dir else Settings().data_dir
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from services.composition import embedded, single
 
-    configure_logging(os.environ.get("ECOCOMPLY_LOG_LEVEL", "INFO"))
+    configure_logging(Settings().log_level)
     if args.service:
         settings = Settings(service=args.service)
         comp = single(settings)
+        # Replicas must not race each other's migrations: `ecocomply migrate --service NAME` (and
+        # `seed`) run once per deployment, before the service (docker-compose.yml's migrate-* jobs).
+        comp.auto_migrate = False
         print(f"EcoComply {args.service} service on http://{args.host}:{args.port}/{args.service}/v1", flush=True)
     else:
-        data_dir = Path(args.data_dir)
+        data_dir = _data_dir(args)
         comp = embedded(data_dir)
         base = f"http://{args.host}:{args.port}"
         print(
@@ -42,7 +61,10 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _token(args: argparse.Namespace) -> int:
-    secret = os.environ.get("ECOCOMPLY_JWT_SECRET") or load_or_create_secret(Path(args.data_dir))
+    # An explicit --data-dir means the embedded server of that directory; otherwise a deployment's
+    # ECOCOMPLY_JWT_SECRET when set, else the embedded default directory.
+    env_secret = Settings().jwt_secret
+    secret = env_secret if (env_secret and not args.data_dir) else load_or_create_secret(_data_dir(args))
     try:
         tok = mint_token(
             secret,
@@ -64,7 +86,8 @@ def _token(args: argparse.Namespace) -> int:
 async def _each_runtime(args: argparse.Namespace, action: str) -> int:
     from services.composition import embedded, single
 
-    comp = single(Settings(service=args.service)) if args.service else embedded(Path(args.data_dir))
+    # Migrating needs only the database: no token verifier or bus settings are checked here.
+    comp = single(Settings(service=args.service), for_migration=True) if args.service else embedded(_data_dir(args))
     try:
         for name, rt in comp.runtimes.items():
             if action in ("migrate", "seed"):
@@ -81,7 +104,7 @@ async def _each_runtime(args: argparse.Namespace, action: str) -> int:
 async def _worker(args: argparse.Namespace) -> int:
     from services.composition import single
 
-    configure_logging(os.environ.get("ECOCOMPLY_LOG_LEVEL", "INFO"))
+    configure_logging(Settings().log_level)
     comp = single(Settings(service=args.service))
     await comp.start(migrate=False, seed=False, workers=True)
     print(f"EcoComply {args.service} worker: relay and consumers running", flush=True)
@@ -101,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="run the HTTP API (embedded by default)")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
-    s.add_argument("--data-dir", default="./var")
+    s.add_argument("--data-dir", help="embedded data directory (default: ECOCOMPLY_DATA_DIR or ./var)")
     s.add_argument("--service", choices=SERVICES, help="run one service configured from ECOCOMPLY_* env")
     s.set_defaults(func=_serve)
 
@@ -113,12 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--cert-no")
     t.add_argument("--name")
     t.add_argument("--ttl", type=int, default=12 * 3600, help="seconds the token is valid")
-    t.add_argument("--data-dir", default="./var")
+    t.add_argument("--data-dir", help="sign for the embedded server of this directory (default: "
+                   "ECOCOMPLY_JWT_SECRET if set, else ECOCOMPLY_DATA_DIR or ./var)")
     t.set_defaults(func=_token)
 
     for name, helptext in (("migrate", "run migrations"), ("seed", "migrate and load the bundled lists")):
         m = sub.add_parser(name, help=helptext)
-        m.add_argument("--data-dir", default="./var")
+        m.add_argument("--data-dir", help="embedded data directory (default: ECOCOMPLY_DATA_DIR or ./var)")
         m.add_argument("--service", choices=SERVICES)
         m.set_defaults(func=lambda a, _n=name: asyncio.run(_each_runtime(a, _n)))
 

@@ -69,6 +69,9 @@ class Composition:
             self.apps[name] = create_app(rt)
             self.root.router.routes.append(Mount(f"/{name}", app=self.apps[name]))
         self.started = False
+        # The embedded mode migrates and seeds on start; a distributed service leaves that to
+        # `ecocomply migrate` / `seed`, run once per deployment.
+        self.auto_migrate = True
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def start(self, *, migrate: bool = True, seed: bool = True, workers: bool | None = None) -> None:
@@ -97,7 +100,7 @@ class Composition:
     async def _lifespan(self, _app):
         owns = not self.started
         if owns:
-            await self.start()
+            await self.start(migrate=self.auto_migrate, seed=self.auto_migrate)
         try:
             yield
         finally:
@@ -141,10 +144,16 @@ def embedded(data_dir: Path, **overrides) -> Composition:
     return Composition(embedded_settings(data_dir, **overrides), bus=LocalBus(), secret=secret, transport_to_self=True)
 
 
-def single(settings: Settings) -> Composition:
-    """One service of a distributed deployment, configured from the environment."""
+def single(settings: Settings, *, for_migration: bool = False) -> Composition:
+    """One service of a distributed deployment, configured from the environment. ``for_migration``:
+    only the database is needed (``ecocomply migrate/seed --service``)."""
     if settings.service is None:
         raise RuntimeError("ECOCOMPLY_SERVICE (or --service) names the service to run")
+    if for_migration:
+        if not settings.database_url:
+            raise RuntimeError("refusing to migrate, missing configuration: ECOCOMPLY_DATABASE_URL")
+        return Composition({settings.service: settings}, bus=LocalBus(),
+                           secret=settings.jwt_secret or "unused-for-migration", transport_to_self=False)
     settings.validate_for_production()
     bus = make_bus(settings)
     return Composition({settings.service: settings}, bus=bus, secret=settings.jwt_secret, transport_to_self=False)

@@ -100,7 +100,7 @@ def migrate_services(services: dict) -> dict[str, str]:
     out = {}
     for cname, svc in services.items():
         cmd = command_of(svc)
-        if cmd[:1] == ["migrate"]:
+        if cmd[:1] in (["migrate"], ["seed"]):  # seed = migrate, then load the bundled lists
             args = build_parser().parse_args(cmd)
             assert args.service in SERVICES, f"{cname}: `migrate` without --service migrates nothing"
             out[args.service] = cname
