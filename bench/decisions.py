@@ -295,7 +295,7 @@ async def run(setup: str, n: int, concurrency: int, tmp: Path, *, flag_timeout: 
         watches += [decided, flagged]
         hops = Timed(cases_rt.http, "request", lambda service, method, path, **kw: f"{method} {service}{path}")
         relay = Timed(cases_rt.relay, "_publish", lambda rows, conn: [(r.key, r.type) for r in rows])
-        consumers = {c.name: Timed(c, "_handle_once", lambda event, *_: event.type)
+        consumers = {c.name: Timed(c, "process", lambda batch: len(batch))
                      for rt in stack.runtimes.values() for c in rt.consumers}
         timers += [hops, relay, *consumers.values()]
         locks = LockWaits(stack.runtimes) if setup == "sqlite-local" else None

@@ -77,8 +77,8 @@ def render(r: dict) -> str:
         f"average, max {d['relay_batches']['max_rows']}",
     ]
     for name, c in d["consumer_transactions"].items():
-        out.append(f"    consumer {name:<21}{_lat(c)}   busy {c['busy_fraction']:.0%} of the window "
-                   "[one inbox-guarded transaction per event, one event at a time]")
+        out.append(f"    consumer {name:<21}{_lat(c)}   busy {c['busy_fraction']:.0%} of the window, "
+                   f"{c.get('mean_batch', 1):.1f} events per batch [one inbox-guarded transaction per batch]")
     out.append(f"  decision HTTP      {_lat(d['decision_http'])}")
     for t, s in d["decision_http_by_type"].items():
         out.append(f"    {t:<15}{_lat(s)}")

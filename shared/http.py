@@ -8,6 +8,8 @@ short-lived service token and the current request id.
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -35,6 +37,19 @@ class ServiceClient:
         self.caller = caller
         self.attempts = attempts
         self._client = httpx.AsyncClient(transport=transport, timeout=timeout)
+        self._cache: dict[str, tuple[float, Any]] = {}
+
+    async def cached(self, key: str, ttl: float, fetch: Callable[[], Awaitable[Any]]) -> Any:
+        """Reference data another service publishes (it changes only with a new list version): fetched
+        at most every ``ttl`` seconds per key. ``None`` results are not cached."""
+        now = time.monotonic()
+        hit = self._cache.get(key)
+        if hit is not None and now - hit[0] < ttl:
+            return hit[1]
+        value = await fetch()
+        if value is not None:
+            self._cache[key] = (now, value)
+        return value
 
     def _token(self) -> str:
         return mint_token(self.secret, sub=f"service:{self.caller}", roles=["service"], ttl_seconds=300)

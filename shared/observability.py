@@ -17,9 +17,8 @@ import uuid
 from datetime import UTC, datetime
 
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
-from starlette.middleware.base import BaseHTTPMiddleware
-from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
@@ -64,29 +63,43 @@ def metrics_response() -> Response:
 _RID_OK = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 
 
-class RequestContextMiddleware(BaseHTTPMiddleware):
-    """Request id in and out, latency histogram by route template."""
+class RequestContextMiddleware:
+    """Request id in and out, latency histogram by route template. Pure ASGI (no per-request task
+    group and memory streams, which ``BaseHTTPMiddleware`` costs on every call)."""
 
-    def __init__(self, app, service: str) -> None:
-        super().__init__(app)
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
         self.service = service
 
-    async def dispatch(self, request: Request, call_next) -> Response:
-        rid = request.headers.get("x-request-id", "")
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rid = ""
+        for k, v in scope.get("headers", ()):
+            if k == b"x-request-id":
+                rid = v.decode("latin-1")
+                break
         if not _RID_OK.fullmatch(rid):  # a client's id is kept only if it is a sane token
             rid = uuid.uuid4().hex
         token = set_request_id(rid)
         start = time.perf_counter()
         status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
+            await send(message)
+
         try:
-            response = await call_next(request)
-            status = response.status_code
-            response.headers["X-Request-ID"] = rid
-            return response
+            await self.app(scope, receive, send_with_id)
         finally:
-            route = request.scope.get("route")
+            route = scope.get("route")
             path = getattr(route, "path", "unmatched")
-            HTTP_LATENCY.labels(self.service, request.method, path, str(status)).observe(
+            HTTP_LATENCY.labels(self.service, scope.get("method", ""), path, str(status)).observe(
                 time.perf_counter() - start
             )
             reset_request_id(token)

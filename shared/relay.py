@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
@@ -58,6 +59,7 @@ class Relay:
         self._task: asyncio.Task | None = None
         self._listener = None
         self._pg = engine.dialect.name == "postgresql"
+        self._lag_reported = 0.0
 
     # -- lifecycle -------------------------------------------------------------------------------
     def wake(self) -> None:
@@ -91,8 +93,10 @@ class Relay:
             except Exception as e:  # broker or DB down: rows stay unpublished, try again later
                 log.warning("relay %s: publish failed, will retry: %s", self.service, e)
                 backoff = min(max(backoff * 2, 0.1), 10.0)
-            with contextlib.suppress(Exception):
-                await self.report_lag()
+            if time.monotonic() - self._lag_reported >= 1.0:  # a metric, not worth a query per batch
+                self._lag_reported = time.monotonic()
+                with contextlib.suppress(Exception):
+                    await self.report_lag()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), backoff)
 

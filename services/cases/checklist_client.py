@@ -1,4 +1,9 @@
-"""What the cases service asks the checklist service (over HTTP; in-process in the embedded mode)."""
+"""What the cases service asks the checklist service (over HTTP; in-process in the embedded mode).
+
+Reference data that changes only with a new list version (which guidance items exist, the 第三十二条
+circumstance keys) is cached for ``REFERENCE_TTL`` seconds; an evaluation of a case's facts is asked
+every time.
+"""
 
 from __future__ import annotations
 
@@ -21,23 +26,23 @@ async def _json(client: ServiceClient, method: str, path: str, **kw: Any) -> Any
     return resp.json()
 
 
+REFERENCE_TTL = 300.0
+
+
 async def require_guidance_items(client: ServiceClient, codes: list[str]) -> None:
     for i, code in enumerate(codes):
-        if await _json(client, "GET", f"/guidance-items/{code}") is None:
+        item = await client.cached(
+            f"guidance-item:{code}", REFERENCE_TTL, lambda c=code: _json(client, "GET", f"/guidance-items/{c}")
+        )
+        if item is None:
             raise invalid(
                 f"violations.{i}.code", f"unknown guidance item {code!r} (合规指导清单 has no such item)",
                 code="unknown_violation",
             )
 
 
-async def no_penalty_item(client: ServiceClient, code: str) -> dict[str, Any]:
-    item = await _json(client, "GET", f"/no-penalty-items/{code}")
-    if item is None:
-        raise invalid("basis.no_penalty_item", f"unknown no-penalty item {code!r}", code="unknown_no_penalty_item")
-    return item
-
-
 async def evaluate(client: ServiceClient, code: str, facts: dict[str, Any]) -> dict[str, Any]:
+    """The item's verdict on the facts, with its kind (list/statutory), item and list versions."""
     bool_facts = {k: v for k, v in facts.items() if isinstance(v, bool)}
     out = await _json(client, "POST", f"/no-penalty-items/{code}/evaluate", json={"facts": bool_facts})
     if out is None:
@@ -46,5 +51,5 @@ async def evaluate(client: ServiceClient, code: str, facts: dict[str, Any]) -> d
 
 
 async def mitigating_keys(client: ServiceClient) -> list[str]:
-    items = await _json(client, "GET", "/circumstances") or []
-    return [c["key"] for c in items if c.get("kind") == "mitigating"]
+    items = await client.cached("circumstances", REFERENCE_TTL, lambda: _json(client, "GET", "/circumstances"))
+    return [c["key"] for c in items or [] if c.get("kind") == "mitigating"]

@@ -414,14 +414,13 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
     basis: dict[str, Any] = body.basis.model_dump(exclude_none=True)
     mitigating: list[str] = []
     if body.type == workflow.EXEMPTION and body.basis.no_penalty_item:
-        item = await checklist_client.no_penalty_item(rt.http, body.basis.no_penalty_item)
         ev = await checklist_client.evaluate(rt.http, body.basis.no_penalty_item, facts)
         no_penalty = workflow.NoPenaltyBasis(
-            code=item["code"], kind=item["kind"], eligible=bool(ev["eligible"]), unmet=tuple(ev.get("unmet", [])),
+            code=ev["code"], kind=ev["kind"], eligible=bool(ev["eligible"]), unmet=tuple(ev.get("unmet", [])),
             unknown=tuple(ev.get("unknown", [])), item_version=ev.get("item_version"),
         )
-        basis.update({"no_penalty_kind": item["kind"], "no_penalty_item_version": ev.get("item_version"),
-                      "list_version": item.get("list_version"), "legal_basis": item.get("legal_basis")})
+        basis.update({"no_penalty_kind": ev["kind"], "no_penalty_item_version": ev.get("item_version"),
+                      "list_version": ev.get("list_version"), "legal_basis": ev.get("legal_basis")})
     if body.type in workflow.LIGHT_PENALTIES:
         mitigating = await checklist_client.mitigating_keys(rt.http)
         basis["mitigating_circumstances"] = [k for k in mitigating if facts.get(k) is True]

@@ -109,6 +109,7 @@ async def evaluate_no_penalty_item(
         code=row.code,
         kind=row.kind,
         item_version=row.version,
+        list_version=row.list_version,
         eligible=result.eligible,
         met=result.met,
         unmet=result.unmet,

@@ -111,6 +111,7 @@ class Evaluation(BaseModel):
     code: str
     kind: NoPenaltyKind
     item_version: int
+    list_version: str | None = None
     eligible: bool = Field(
         description="every condition true and no exception; never assumed from missing facts"
     )
