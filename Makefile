@@ -17,7 +17,7 @@ PYTEST_ARGS ?=
 BENCH_ARGS  ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test bench lint clean
+.PHONY: help run test bench lint clean system-deps system-deps-test
 
 help:
 	@echo "make run    install (first time) and serve EcoComply at http://127.0.0.1:8000/"
@@ -45,14 +45,22 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/pip
 	@$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@ $(VENV)/.installed
 
-run: $(VENV)/.installed
+# System packages (a CJK font for the PDF documents; Chromium and pdftotext for the tests), installed
+# with apt only when missing.
+system-deps:
+	@deploy/system-deps.sh runtime
+
+system-deps-test:
+	@deploy/system-deps.sh test
+
+run: system-deps $(VENV)/.installed
 	$(BIN)/ecocomply serve $(SERVE_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check $(LINT_DIRS)
 
 # Make's own exit status is 2 on any failure (GNU make); pytest's code is printed on failure.
-test: lint
+test: system-deps-test lint
 	@$(BIN)/pytest -q $(PYTEST_ARGS) || { rc=$$?; echo "pytest failed (exit $$rc)" >&2; exit $$rc; }
 
 bench: $(VENV)/.installed-test
