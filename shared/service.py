@@ -3,6 +3,8 @@ for all four services and for both ways to run (embedded and distributed)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -41,6 +43,17 @@ class ConsumerSpec:
 
 
 @dataclass
+class PeriodicJob:
+    """A scheduled job run by the service's workers every ``every_seconds`` (first run after one
+    interval). Jobs must be idempotent — safe to run twice, and on several replicas — and do their
+    writes, with their events, in their own transactions."""
+
+    name: str
+    every_seconds: float
+    run: Callable[[Runtime], Awaitable[Any]]
+
+
+@dataclass
 class ServiceSpec:
     name: str
     title: str
@@ -52,6 +65,7 @@ class ServiceSpec:
     consumers: Sequence[ConsumerSpec] = ()
     seed: Callable[[Runtime], Awaitable[None]] | None = None
     extra_routes: Callable[[FastAPI], None] | None = None
+    jobs: Sequence[PeriodicJob] = ()
     openapi_tags: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -101,6 +115,7 @@ class Runtime:
             for c in spec.consumers
         ]
         self.workers_running = False
+        self._job_tasks: list[asyncio.Task] = []
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def migrate(self) -> None:
@@ -114,9 +129,33 @@ class Runtime:
         for c in self.consumers:
             await c.start()
         self.relay.start()
+        self._job_tasks = [
+            asyncio.create_task(self._every(job), name=f"job:{self.name}:{job.name}") for job in self.spec.jobs
+        ]
         self.workers_running = True
 
+    async def run_job(self, name: str) -> Any:
+        """Run one scheduled job now (on demand, and in tests)."""
+        for job in self.spec.jobs:
+            if job.name == name:
+                return await job.run(self)
+        raise KeyError(f"{self.name} has no job {name!r}; jobs: {[j.name for j in self.spec.jobs]}")
+
+    async def _every(self, job: PeriodicJob) -> None:
+        while True:
+            await asyncio.sleep(job.every_seconds)
+            try:
+                await job.run(self)
+            except Exception:
+                log.exception("%s: scheduled job %s failed; it runs again in %ss", self.name, job.name, job.every_seconds)
+
     async def stop_workers(self) -> None:
+        for task in self._job_tasks:
+            task.cancel()
+        for task in self._job_tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._job_tasks = []
         await self.relay.stop()
         for c in self.consumers:
             await c.stop()

@@ -78,3 +78,37 @@ def test_single_service_refuses_to_start_half_configured():
     assert "ECOCOMPLY_DATABASE_URL" in msg and "ECOCOMPLY_JWT_SECRET" in msg and "ECOCOMPLY_KAFKA_BOOTSTRAP" in msg
     with pytest.raises(RuntimeError, match="local bus"):
         single(Settings(service="audit", database_url="sqlite+aiosqlite:///x.db", jwt_secret="s"))
+
+
+async def test_scheduled_jobs_run_periodically_and_on_demand(tmp_path):
+    from shared.service import PeriodicJob
+
+    stack, cleanup = await build_stack("sqlite-local", tmp_path)
+    runs: list[str] = []
+
+    async def tick(rt):
+        runs.append(rt.name)
+        if len(runs) == 2:
+            raise RuntimeError("a failing run is logged; the job keeps its schedule")
+        return len(runs)
+
+    spec = stack.runtimes["audit"].spec
+    original = spec.jobs
+    spec.jobs = (PeriodicJob("tick", 0.05, tick),)
+    try:
+        await stack.comp.start()
+        await stack.wait_for(lambda: _at_least(runs, 4), timeout=10, what="four scheduled runs")
+        assert set(runs) == {"audit"}
+        assert await stack.runtimes["audit"].run_job("tick") >= 5
+        with pytest.raises(KeyError):
+            await stack.runtimes["audit"].run_job("nope")
+    finally:
+        spec.jobs = original
+        await cleanup()
+    n = len(runs)
+    await asyncio.sleep(0.2)
+    assert len(runs) == n, "jobs stop with the workers"
+
+
+async def _at_least(items: list, n: int) -> bool:
+    return len(items) >= n
