@@ -77,8 +77,12 @@ class CaseCollectiveDiscussed(EventPayload):
 
 
 class DiscretionRange(EventPayload):
+    """The discretion calculation a decision relied on (checklist ``POST /discretion/calculate``)."""
+
     fine_min: float | None = None
     fine_max: float | None = None
+    recommended: float | None = None
+    rule_version: str | None = None
 
 
 @event_type("ecocomply.case.decided.v1")
@@ -96,6 +100,68 @@ class CaseDecided(EventPayload):
     decided_by: str
     decided_at: datetime
     decision_date: date | None = None
+    # Added for credit classification and audit rules (optional: older events lack them).
+    violations: list[str] = Field(default_factory=list)  # guidance item codes
+    procedure: Literal["general", "summary"] = "general"  # 普通程序 / 简易程序 (《行政处罚法》第五十一条)
+    penalty_kinds: list[str] = Field(default_factory=list)  # e.g. fine, warning, revoke_permit, restrict_practice
+    reason: str | None = None  # written reason (required when the fine is outside the discretion range)
+
+
+@event_type("ecocomply.case.served.v1")
+class CaseServed(EventPayload):
+    """送达 — the decision served, with the documents delivered together (三书同时送达 for a penalty)."""
+
+    case_id: str
+    number: str
+    uscc: str
+    bureau: str
+    decision_type: DecisionType
+    documents: list[str]
+    served_at: datetime
+
+
+@event_type("ecocomply.case.fine_paid.v1")
+class CaseFinePaid(EventPayload):
+    case_id: str
+    number: str
+    uscc: str
+    bureau: str
+    amount: float
+    paid_at: datetime
+
+
+@event_type("ecocomply.case.closed.v1")
+class CaseClosed(EventPayload):
+    case_id: str
+    number: str
+    uscc: str
+    bureau: str
+    closed_at: datetime
+
+
+@event_type("ecocomply.case.overdue.v1")
+class CaseOverdue(EventPayload):
+    """A time limit passed with the step not done (emitted once per case and deadline)."""
+
+    case_id: str
+    number: str
+    uscc: str
+    bureau: str
+    deadline: str  # e.g. handling, filing, service
+    due_date: date
+    detected_at: datetime
+
+
+@event_type("ecocomply.case.relapse_found.v1")
+class CaseRelapseFound(EventPayload):
+    """A follow-up check after rectification found the violation again."""
+
+    case_id: str
+    number: str
+    uscc: str
+    bureau: str
+    found_at: datetime
+    detail: str
 
 
 @event_type("ecocomply.case.notified.v1")

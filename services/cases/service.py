@@ -443,6 +443,7 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
             case_id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau, decision_type=body.type,
             fine_amount=body.fine_amount, basis=basis, steps=list(case.steps), handlers=list(case.handlers),
             decided_by=user.sub, decided_at=at, decision_date=local_date(at),
+            violations=[v["code"] for v in case.violations], reason=body.reason,
         )
 
     return await act(rt, session, user, case_id, "decide", mutate, check=check,
