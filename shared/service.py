@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.asyncapi import document
 from shared.auth import TokenVerifier
 from shared.bus.base import Bus
 from shared.config import Settings
@@ -227,6 +228,13 @@ def create_app(runtime: Runtime) -> FastAPI:
         checks = await runtime.ready()
         ok = all(v == "ok" for v in checks.values())
         return JSONResponse({"ready": ok, "checks": checks}, status_code=200 if ok else 503)
+
+    @app.get("/asyncapi.json", tags=["ops"])
+    async def asyncapi() -> dict[str, Any]:
+        """AsyncAPI 3.0 description of the events this service publishes and receives."""
+        consumed = [t for c in spec.consumers for t in c.handlers]
+        return document(spec.name, consumes=consumed, topic_prefix=runtime.settings.topic_prefix,
+                        title=f"{spec.title} — events")
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)
     async def metrics():
