@@ -29,6 +29,39 @@ class ChecklistItemPublished(EventPayload):
     kind: Literal["guidance", "no_penalty"] = "guidance"
     title: str
     published_at: datetime
+    # Added by the checklist service (optional): the version's content hash, batch and risk level.
+    content_hash: str | None = None
+    batch: str | None = None
+    risk_level: str | None = None
+
+
+@event_type("ecocomply.checklist.item_retired.v1")
+class ChecklistItemRetired(EventPayload):
+    """A guidance item left the published catalog (its versions stay readable with ``?version=``)."""
+
+    code: str
+    last_version: int
+    retired_by: str
+    retired_at: datetime
+
+
+class SelfCheckRisk(EventPayload):
+    item_code: str
+    item_version: int
+    risk_level: Literal["high", "medium", "low"]
+
+
+@event_type("ecocomply.checklist.self_check_submitted.v1")
+class ChecklistSelfCheckSubmitted(EventPayload):
+    """自查自纠 — an enterprise's self-check result; the cases service can target guidance with it."""
+
+    self_check_id: str
+    uscc: str
+    industry: str
+    score: float
+    risks: list[SelfCheckRisk] = Field(default_factory=list)
+    unanswered: int = 0
+    submitted_at: datetime
 
 
 # -- cases -----------------------------------------------------------------------------------------
@@ -208,6 +241,91 @@ class CreditRecordCreated(EventPayload):
     publicity_max_until: date | None = None
 
 
+@event_type("ecocomply.credit.publicity_expired.v1")
+class CreditPublicityExpired(EventPayload):
+    """最长公示期届满后自动停止公示 — the maximum publicity period ran out (emitted once per record)."""
+
+    record_id: str
+    case_id: str
+    uscc: str
+    bureau: str
+    publicity_max_until: date
+    expired_on: date
+    rule: str
+
+
+@event_type("ecocomply.credit.repair_application_submitted.v1")
+class CreditRepairApplicationSubmitted(EventPayload):
+    application_id: str
+    record_id: str
+    case_id: str
+    uscc: str
+    bureau: str
+    attempt: int
+    accept_due: date
+    submitted_at: datetime
+
+
+@event_type("ecocomply.credit.repair_application_decided.v1")
+class CreditRepairApplicationDecided(EventPayload):
+    """A repair application accepted (受理), approved or rejected (with the reason)."""
+
+    application_id: str
+    record_id: str
+    case_id: str
+    uscc: str
+    bureau: str
+    action: Literal["accept", "approve", "reject"]
+    reason: str | None = None
+    late: bool = False
+    decided_by: str
+    decided_at: datetime
+
+
+@event_type("ecocomply.credit.repair_overdue.v1")
+class CreditRepairOverdue(EventPayload):
+    """A repair application passed a time limit (acceptance or decision) still open (once per deadline)."""
+
+    application_id: str
+    record_id: str
+    uscc: str
+    bureau: str
+    deadline: Literal["accept", "decide"]
+    due_date: date
+    detected_on: date
+
+
+@event_type("ecocomply.credit.repaired.v1")
+class CreditRepaired(EventPayload):
+    """信用修复 approved: the record's publicity ends (终止公示) on ``repaired_on``."""
+
+    record_id: str
+    case_id: str
+    uscc: str
+    bureau: str
+    application_id: str
+    previous_status: str
+    repaired_on: date
+    approved_by: str
+    approved_at: datetime
+    rule: str
+
+
+@event_type("ecocomply.credit.positive_list_changed.v1")
+class CreditPositiveListChanged(EventPayload):
+    """正面清单 membership added or removed (动态调整)."""
+
+    entry_id: str
+    uscc: str
+    action: Literal["added", "removed"]
+    reason_code: str
+    valid_from: date
+    valid_until: date
+    inspection_frequency: Literal["reduced", "normal"]
+    changed_by: str
+    changed_at: datetime
+
+
 # -- audit -----------------------------------------------------------------------------------------
 @event_type("ecocomply.audit.flag_raised.v1")
 class AuditFlagRaised(EventPayload):
@@ -230,3 +348,43 @@ class AuditFlagReviewed(EventPayload):
     outcome: Literal["cleared", "issue_found"]
     reviewed_by: str
     reviewed_at: datetime
+
+
+@event_type("ecocomply.audit.flag_assigned.v1")
+class AuditFlagAssigned(EventPayload):
+    flag_id: str
+    case_id: str
+    bureau: str
+    assignee: str
+    assigned_by: str
+    due_at: datetime
+    assigned_at: datetime
+
+
+@event_type("ecocomply.audit.interference_recorded.v1")
+class AuditInterferenceRecorded(EventPayload):
+    """领导干部干预插手案件记录 (工作要点（二十二）): who interfered in which case, recorded by whom."""
+
+    record_id: str
+    case_id: str
+    number: str
+    bureau: str
+    person: str
+    position: str
+    occurred_on: date
+    recorded_by: str
+    recorded_at: datetime
+
+
+@event_type("ecocomply.audit.tree_head_signed.v1")
+class AuditTreeHeadSigned(EventPayload):
+    """A signed tree head of the audit log (RFC 6962 root, Ed25519): an outside party keeps these and
+    asks for consistency proofs to hold the service to its history. The signature covers
+    ``b"ecocomply-audit-log/v1\\n" + f"{tree_size}\\n{root}\\n{timestamp_ms}"``."""
+
+    tree_size: int
+    root: str
+    timestamp_ms: int
+    key_id: str
+    signature: str
+    public_key: str

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.credit.consumers import on_case_decided
+from services.credit.consumers import HANDLERS
+from services.credit.jobs import JOBS
 from services.credit.models import Base, tables
+from services.credit.positive_router import router as positive_router
+from services.credit.repair_router import router as repair_router
 from services.credit.router import router
 from shared.service import ConsumerSpec, ServiceSpec
 
@@ -14,17 +17,19 @@ spec = ServiceSpec(
     title="EcoComply credit",
     description=(
         "Administrative-penalty credit records (行政处罚信用信息) with cited, dated classification and publicity "
-        "periods (NDRC Order 58 (2023) / Order 36 (2025)), the credit record notice and credit-repair guidance."
+        "periods (NDRC Order 58 (2023) / Order 36 (2025)), the credit record notice and credit-repair guidance, "
+        "repair applications, the positive list (正面清单) and Jiangsu credit grades as received."
     ),
     metadata=Base.metadata,
     tables=tables,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[router],
+    routers=[router, repair_router, positive_router],
     consumers=[
         ConsumerSpec(
             name="case-events",
             topics=["case-events"],
-            handlers={"ecocomply.case.decided.v1": on_case_decided},
+            handlers=dict(HANDLERS),
         )
     ],
+    jobs=JOBS,
 )

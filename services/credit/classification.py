@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
+from shared.contracts import CaseDecided
+
 Severity = Literal["minor", "general", "serious"]
 
 SEVERITY_LABELS: Mapping[str, str] = {
@@ -258,6 +260,27 @@ class DecisionFacts:
     fine_amount: float | None
     procedure: str | None = None
     penalty_kinds: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_decided(cls, decided: CaseDecided, *, decision_date: date) -> DecisionFacts:
+        """The facts of a ``case.decided`` event: its ``procedure`` / ``penalty_kinds`` fields when the
+        event carries them, else (older events) ``basis.procedure`` / ``basis.penalty_kinds``; with
+        neither, the procedure stays unknown and the grade is inferred from the amount (the criterion
+        says so)."""
+        from_basis = cls.from_basis(
+            decision_type=decided.decision_type,
+            decision_date=decision_date,
+            fine_amount=decided.fine_amount,
+            basis=decided.basis,
+        )
+        stated = "procedure" in decided.model_fields_set
+        return cls(
+            decision_type=decided.decision_type,
+            decision_date=decision_date,
+            fine_amount=decided.fine_amount,
+            procedure=decided.procedure if stated else from_basis.procedure,
+            penalty_kinds=frozenset(decided.penalty_kinds) or from_basis.penalty_kinds,
+        )
 
     @classmethod
     def from_basis(

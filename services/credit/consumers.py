@@ -1,19 +1,53 @@
-"""Event adapters: a decided case → the credit service's use case (same service layer HTTP uses)."""
+"""Event adapters: case events → the credit service's use cases (the same service layer HTTP uses).
+Each runs inside the consumer's inbox-guarded transaction and never commits."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.credit import case_facts
 from services.credit.service import record_decision
-from shared.contracts import CaseDecided
+from shared.contracts import CaseDecided, CaseFinePaid, CaseRectificationAssessed, CaseServed
 from shared.events import CloudEvent, EventPayload
 from shared.service import Runtime
+
+
+def _expect(event: CloudEvent, payload: EventPayload, cls: type) -> None:
+    if not isinstance(payload, cls):
+        raise TypeError(f"{event.type} parsed as {type(payload).__name__}, expected {cls.__name__}")
 
 
 async def on_case_decided(
     runtime: Runtime, session: AsyncSession, event: CloudEvent, payload: EventPayload
 ) -> None:
-    """Runs inside the consumer's inbox-guarded transaction; never commits."""
-    if not isinstance(payload, CaseDecided):
-        raise TypeError(f"{event.type} parsed as {type(payload).__name__}, expected CaseDecided")
-    await record_decision(session, decided=payload, emit=runtime.emit, source_event_id=event.id)
+    _expect(event, payload, CaseDecided)
+    await record_decision(session, decided=payload, emit=runtime.emit, source_event_id=event.id)  # type: ignore[arg-type]
+
+
+async def on_fine_paid(
+    runtime: Runtime, session: AsyncSession, event: CloudEvent, payload: EventPayload
+) -> None:
+    _expect(event, payload, CaseFinePaid)
+    await case_facts.record_fine_paid(session, payload)  # type: ignore[arg-type]
+
+
+async def on_rectification_assessed(
+    runtime: Runtime, session: AsyncSession, event: CloudEvent, payload: EventPayload
+) -> None:
+    _expect(event, payload, CaseRectificationAssessed)
+    await case_facts.record_rectification(session, payload)  # type: ignore[arg-type]
+
+
+async def on_served(
+    runtime: Runtime, session: AsyncSession, event: CloudEvent, payload: EventPayload
+) -> None:
+    _expect(event, payload, CaseServed)
+    await case_facts.record_served(session, payload)  # type: ignore[arg-type]
+
+
+HANDLERS = {
+    "ecocomply.case.decided.v1": on_case_decided,
+    "ecocomply.case.fine_paid.v1": on_fine_paid,
+    "ecocomply.case.rectification_assessed.v1": on_rectification_assessed,
+    "ecocomply.case.served.v1": on_served,
+}

@@ -18,6 +18,7 @@ from services.credit.classification import (
     rule_set_on,
 )
 from services.credit.models import CreditRecord
+from services.credit.repair import COMMITMENT_RULE, required_documents
 from services.credit.schemas import (
     CreditRecordNotice,
     CreditRepairGuidance,
@@ -99,6 +100,18 @@ def build_notice(record: CreditRecord, *, today: date) -> NoticeRead:
         ],
         where=_source(repair_rules.repair_route),
         materials=[_source(m) for m in repair_rules.materials],
+        documents=[
+            {
+                "kind": "commitment",
+                "text": "信用承诺书",
+                "cite": COMMITMENT_RULE.cite,
+                "verified": COMMITMENT_RULE.verified,
+            },
+            *(
+                {"kind": d.kind, "text": d.text, "cite": d.source.cite, "verified": d.source.verified}
+                for d in required_documents(record.fine_amount)
+            ),
+        ],
     )
     return NoticeRead(
         case_id=record.case_id,

@@ -39,6 +39,15 @@ class CreditRecordRead(BaseModel):
     )
     status: Literal["published", "not_published", "repaired", "expired"]
     created_at: datetime
+    procedure: str | None = Field(
+        None, description="general | summary as the decision stated; null = not stated"
+    )
+    penalty_kinds: list[str] = Field(default_factory=list)
+    violations: list[str] = Field(default_factory=list)
+    ended_on: date | None = Field(None, description="publicity ended (expiry or approved repair) on this day")
+    ended_by: str | None = Field(
+        None, description="publicity_expiry, or the approved repair application's id"
+    )
 
 
 class RuleSetRead(BaseModel):
@@ -84,6 +93,11 @@ class CreditRepairGuidance(BaseModel):
     conditions: list[RepairConditionRead]
     where: SourceRead
     materials: list[SourceRead]
+    documents: list[dict[str, object]] = Field(
+        default_factory=list,
+        description="what to submit with an application here: kind, text, cite, verified",
+    )
+    apply_here: str = Field("POST /credit/v1/repair-applications", description="where to apply in EcoComply")
 
 
 class NoticeRead(BaseModel):

@@ -8,11 +8,12 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.credit import clock
 from services.credit.classification import DecisionFacts, classify, current_status, repair_available_from
 from services.credit.models import CreditRecord
 from services.credit.schemas import CreditRecordRead, SourceRead
@@ -21,18 +22,15 @@ from shared.events import EventPayload
 
 log = logging.getLogger("ecocomply.credit")
 
-# China Standard Time (no daylight saving): decision dates and "today" are dates in Chinese law.
-CHINA_TZ = timezone(timedelta(hours=8), "CST")
-
 Emit = Callable[..., Awaitable[object]]  # runtime.emit(session, payload, subject=...)
 
 
 def decision_date_of(decided: CaseDecided) -> date:
-    return decided.decision_date or decided.decided_at.astimezone(CHINA_TZ).date()
+    return decided.decision_date or clock.china_date(decided.decided_at)
 
 
 def today_in_china(now: datetime | None = None) -> date:
-    return (now or datetime.now(UTC)).astimezone(CHINA_TZ).date()
+    return clock.china_date(now) if now else clock.today()
 
 
 async def record_decision(
@@ -56,19 +54,12 @@ async def record_decision(
             source_event_id,
         )
         return None
-    now = now or datetime.now(UTC)
-    c = classify(
-        DecisionFacts.from_basis(
-            decision_type=decided.decision_type,
-            decision_date=decision_date_of(decided),
-            fine_amount=decided.fine_amount,
-            basis=decided.basis,
-        )
-    )
+    now = now or clock.now()
+    facts = DecisionFacts.from_decided(decided, decision_date=decision_date_of(decided))
+    c = classify(facts)
+    # Stored as published even when the maximum period has already run (an old decision received late):
+    # reads show it expired at once, and the expiry job records that with its event.
     status = "published" if c.published else "not_published"
-    status = current_status(
-        stored=status, published=c.published, max_until=c.publicity_max_until, today=today_in_china(now)
-    )
     record = CreditRecord(
         id=str(uuid.uuid4()),
         case_id=decided.case_id,
@@ -90,6 +81,9 @@ async def record_decision(
         status=status,
         source_event_id=source_event_id,
         created_at=now,
+        procedure=facts.procedure,
+        penalty_kinds=sorted(facts.penalty_kinds),
+        violations=list(decided.violations),
     )
     session.add(record)
     await session.flush()  # the unique case_id is checked here, before the event is written
@@ -151,4 +145,9 @@ def to_read(record: CreditRecord, *, today: date) -> CreditRecordRead:
             today=today,
         ),
         created_at=record.created_at,
+        procedure=record.procedure,
+        penalty_kinds=record.penalty_kinds or [],
+        violations=record.violations or [],
+        ended_on=record.ended_on,
+        ended_by=record.ended_by,
     )

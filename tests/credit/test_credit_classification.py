@@ -175,6 +175,7 @@ def test_notice_names_period_repair_date_conditions_and_credit_china():
     ]
     assert all(c.applies and c.source.verified is False for c in g.conditions)
     assert "信用中国" in g.where.cite and g.where.verified is True
+    assert [d["kind"] for d in g.documents] == ["commitment", "identity", "fine_receipt"]
 
 
 def test_notice_for_an_unpublished_minor_record_says_so_and_needs_no_minimum_period():

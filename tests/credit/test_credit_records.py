@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
+from credit_testkit import emit_legacy_decided
 from sqlalchemy import select
 
 from shared.testing.factories import BUREAU, OTHER_BUREAU, CaseDriver, new_uscc
@@ -91,9 +92,11 @@ async def test_rule_set_follows_the_decision_date_in_china_time(stack, decisions
     new, e2 = await decisions.emit(uscc=uscc, decided_at=datetime(2026, 3, 31, 16, 0, tzinfo=UTC))
     # An explicit decision date wins over the timestamp; 30 Nov + 3 months clamps to 28 Feb.
     clamp, e3 = await decisions.emit(uscc=uscc, decision_date=date(2026, 11, 30))
-    # Within 第五十一条's summary-procedure scope: minor, not published.
-    minor, e4 = await decisions.emit(uscc=uscc, fine_amount=3000.0)
-    for e in (e1, e2, e3, e4):
+    # An older event without ``procedure``, within 第五十一条's summary-procedure scope: minor, not published.
+    minor, e4 = await emit_legacy_decided(decisions, uscc=uscc, fine_amount=3000.0)
+    # The same amount decided in the general procedure, as a current event states it: general.
+    stated, e5 = await decisions.emit(uscc=uscc, fine_amount=3000.0, procedure="general")
+    for e in (e1, e2, e3, e4, e5):
         await decisions.processed("credit", e.id)
 
     recs = {r["case_id"]: r for r in await records(stack, uscc)}
@@ -118,7 +121,8 @@ async def test_rule_set_follows_the_decision_date_in_china_time(stack, decisions
         "not_published",
         None,
     )
-    assert "第五十一条" in m["criterion"]
+    assert "第五十一条" in m["criterion"] and m["procedure"] is None
+    assert (recs[stated.case_id]["severity"], recs[stated.case_id]["procedure"]) == ("general", "general")
 
 
 async def test_record_scope_and_problems(stack, decisions):
