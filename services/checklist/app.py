@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from services.checklist.discretion.router import router as discretion_router
 from services.checklist.loader import seed
 from services.checklist.models import Base, tables
+from services.checklist.programme_router import router as programme_router
 from services.checklist.router import router
 from shared.service import ServiceSpec
 
@@ -15,16 +17,20 @@ spec = ServiceSpec(
     description=(
         "合规指导清单 (compliance guidance checklist, versioned, with provenance), 免罚清单 (no-penalty "
         "list items) and the grounds of 《中华人民共和国行政处罚法》第三十三条 (不予行政处罚) with "
-        "machine-checkable conditions, and the mitigating circumstances of 第三十二条 (从轻/减轻)."
+        "machine-checkable conditions, the mitigating circumstances of 第三十二条 (从轻/减轻), "
+        "discretion rule sets (裁量基准) with the fine calculator, self-checks (自查自纠), typical cases "
+        "(典型案例) and Chinese substring search."
     ),
     metadata=Base.metadata,
     tables=tables,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[router],
+    routers=[router, discretion_router, programme_router],
     seed=seed,
     openapi_tags=[
         {"name": "guidance", "description": "合规指导清单 — compliance guidance items"},
         {"name": "no-penalty", "description": "免罚清单 and 《行政处罚法》第三十三条 grounds"},
-        {"name": "discretion", "description": "circumstances of 《行政处罚法》第三十二条"},
+        {"name": "discretion", "description": "裁量基准: rule sets, the fine calculator, circumstances"},
+        {"name": "self-check", "description": "自查自纠 — questionnaires and results per enterprise"},
+        {"name": "typical-cases", "description": "典型案例 — anonymised cases for 以案释法"},
     ],
 )

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from sqlalchemy import func, select, text
 
-from services.checklist.models import MODALITIES, RISK_LEVELS, GuidanceItem, NoPenaltyItem
+from services.checklist import importing
+from services.checklist.guidance_input import GuidanceItemCreate
+from services.checklist.models import MODALITIES, GuidanceItem, NoPenaltyItem
 
 if TYPE_CHECKING:
     from shared.service import Runtime
@@ -31,7 +33,6 @@ EXAMPLE_LIST_FILE = "example_no_penalty_items.yaml"
 
 # The compiled starter checklist is one batch; an official list is imported under its own batch name.
 STARTER_BATCH = "starter"
-BASIS_ROLES = {"obligation_basis": "obligation", "penalty_basis": "penalty", "related_basis": "related"}
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -96,88 +97,23 @@ def _date(value: Any, where: str) -> date | None:
         raise DataError(f"{where}: {value!r} is not a date") from e
 
 
-def search_text(
-    *, title: str, violations: list[str], legal_basis: list[dict[str, Any]], advice: list[str]
-) -> str:
-    """The text ``q`` searches: title, violations, basis and advice, one part per line, lower-cased
-    (so that LIKE behaves the same on SQLite, case-insensitive for ASCII, and PostgreSQL)."""
-    parts = [title, *violations]
-    for b in legal_basis:
-        parts.extend(str(b[k]) for k in ("law", "article", "clause", "text_excerpt") if b.get(k))
-    parts.extend(advice)
-    return "\n".join(parts).lower()
-
-
 # -- 合规指导清单 -------------------------------------------------------------------------------------
-def guidance_rows(doc: Mapping[str, Any], *, now: datetime) -> list[dict[str, Any]]:
-    """Rows for ``guidance_items`` (version 1, published) from ``guidance_items.yaml``."""
-    meta = _req(doc, "meta", GUIDANCE_FILE, dict)
-    repo = _req(meta, "source_repo", f"{GUIDANCE_FILE}.meta")
-    items = _req(doc, "items", GUIDANCE_FILE, list)
+def guidance_items(doc: Mapping[str, Any], *, file: str = GUIDANCE_FILE) -> list[GuidanceItemCreate]:
+    """The items of a guidance file in the domain format, validated by the import path (the same
+    models as ``POST /guidance-items``); ``DataError`` names every bad item and field."""
+    meta = _req(doc, "meta", file, dict)
+    _req(meta, "source_repo", f"{file}.meta")
+    items = _req(doc, "items", file, list)
     expected = meta.get("item_count")
     if expected is not None and expected != len(items):
-        raise DataError(f"{GUIDANCE_FILE}: meta.item_count is {expected} but {len(items)} items are listed")
-    rows = []
-    for i, item in enumerate(items):
-        code = _req(item, "code", f"{GUIDANCE_FILE}.items[{i}]")
-        where = f"{GUIDANCE_FILE}:{code}"
-        risk = _req(item, "risk_level", where)
-        if risk not in RISK_LEVELS:
-            raise DataError(f"{where}: risk_level {risk!r} is not one of {RISK_LEVELS}")
-        basis: list[dict[str, Any]] = []
-        for field, role in BASIS_ROLES.items():
-            for j, b in enumerate(item.get(field) or []):
-                w = f"{where}.{field}[{j}]"
-                entry: dict[str, Any] = {
-                    "role": role,
-                    "law": _req(b, "law", w),
-                    "article": _req(b, "article", w),
-                }
-                for k in ("clause", "text_excerpt", "source_path"):
-                    if b.get(k):
-                        entry[k] = str(b[k])
-                basis.append(entry)
-        if not any(b["role"] == "penalty" for b in basis):
-            raise DataError(f"{where}: no penalty_basis (the liability needs its article)")
-        fine = _req(item, "fine", where, dict)
-        for k in ("min_cny", "max_cny"):
-            if fine.get(k) is not None and not isinstance(fine[k], int | float):
-                raise DataError(f"{where}.fine.{k}: {fine[k]!r} is not a number")
-        title = _req(item, "title", where)
-        violations = _str_list(item, "common_violations", where)
-        advice = _str_list(item, "advice", where)
-        commit = item.get("source_commit") or meta.get("source_commit")
-        rows.append(
-            {
-                "code": code,
-                "version": 1,
-                "batch": STARTER_BATCH,
-                "title": title,
-                "domain": _req(item, "domain", where),
-                "common_violations": violations,
-                "legal_basis": basis,
-                "liability": {
-                    "fine": dict(fine),
-                    "other_penalties": _str_list(item, "other_penalties", where, allow_empty=True),
-                },
-                "risk_level": risk,
-                "risk_rationale": item.get("risk_rationale"),
-                "advice": advice,
-                "status": "published",
-                "effective_from": None,
-                "compiled": bool(item.get("compiled", False)),
-                # The file gives no per-item verified flag (its excerpts are machine-checked, the item
-                # as a whole is compiled): unknown, not true.
-                "verified": item["verified"] if isinstance(item.get("verified"), bool) else None,
-                "source": f"{repo}@{commit}" if commit else repo,
-                "search_text": search_text(
-                    title=title, violations=violations, legal_basis=basis, advice=advice
-                ),
-                "created_at": now,
-            }
+        raise DataError(f"{file}: meta.item_count is {expected} but {len(items)} items are listed")
+    rows = importing.rows_from_doc(doc, default_batch=STARTER_BATCH)
+    good, errors = importing.validate(rows)
+    if errors:
+        raise DataError(
+            f"{file}: " + "; ".join(f"item {e.row} ({e.code}) {e.field}: {e.message}" for e in errors)
         )
-    _unique((r["code"] for r in rows), GUIDANCE_FILE)
-    return rows
+    return good
 
 
 # -- 《行政处罚法》第三十三条 (不予行政处罚) ----------------------------------------------------------
@@ -326,8 +262,8 @@ def circumstances(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def bundled_guidance_rows(now: datetime) -> list[dict[str, Any]]:
-    return guidance_rows(read_data(GUIDANCE_FILE), now=now)
+def bundled_guidance_items() -> list[GuidanceItemCreate]:
+    return guidance_items(read_data(GUIDANCE_FILE))
 
 
 def bundled_no_penalty_rows(now: datetime) -> list[dict[str, Any]]:
@@ -353,11 +289,15 @@ async def seed(runtime: Runtime) -> None:
                 text("LOCK TABLE guidance_items, no_penalty_items IN SHARE ROW EXCLUSIVE MODE")
             )
         loaded = []
-        for model, rows in ((GuidanceItem, bundled_guidance_rows), (NoPenaltyItem, bundled_no_penalty_rows)):
-            if await session.scalar(select(func.count()).select_from(model)):
-                continue
-            batch = rows(now)
-            session.add_all(model(**r) for r in batch)
-            loaded.append(f"{len(batch)} {model.__tablename__}")
+        if not await session.scalar(select(func.count()).select_from(GuidanceItem)):
+            # the bundled checklist loads through the import path (validated, versioned, indexed, events)
+            items = bundled_guidance_items()
+            report = importing.ImportReport(format="yaml", rows=len(items), dry_run=False)
+            await importing.load(runtime, session, items, report, actor="system:seed", now=now, emit=False)
+            loaded.append(f"{len(report.created)} guidance_items")
+        if not await session.scalar(select(func.count()).select_from(NoPenaltyItem)):
+            rows = bundled_no_penalty_rows(now)
+            session.add_all(NoPenaltyItem(**r) for r in rows)
+            loaded.append(f"{len(rows)} no_penalty_items")
     if loaded:
         log.info("seeded the checklist catalog: %s", ", ".join(loaded))

@@ -16,6 +16,8 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
+    Index,
     Integer,
     String,
     Text,
@@ -74,6 +76,11 @@ class GuidanceItem(Base):
     # title + violations + basis + advice, lower-cased, for ``q`` substring search (LIKE).
     search_text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # sha256 of the version's content (versioning.content_hash): a decision that recorded it can
+    # prove which text it used; null only for rows written before revision 0002 (backfilled there).
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class NoPenaltyItem(Base):
@@ -118,5 +125,88 @@ class NoPenaltyItem(Base):
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
+
+class SearchDocument(Base):
+    """One searchable document: the latest published version of a guidance item, or a published
+    typical case. ``body`` is the lower-cased text ``q`` matches; ``title`` ranks title hits first."""
+
+    __tablename__ = "search_documents"
+    __table_args__ = (
+        UniqueConstraint("kind", "ref", name="uq_search_documents_kind_ref"),
+        CheckConstraint("kind IN ('guidance', 'case')", name="ck_search_documents_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    ref: Mapped[str] = mapped_column(String(64))  # guidance item code or typical case code
+    version: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(Text)  # the title as written (shown in results)
+    title: Mapped[str] = mapped_column(Text)  # lower-cased (ranks title hits first)
+    body: Mapped[str] = mapped_column(Text)  # lower-cased title + violations + basis + advice
+
+
+class SearchGram(Base):
+    """Inverted index of every distinct 1- and 2-character sequence of a document's body (unigrams and
+    bigrams; RECIPES §2: trigram indexes cannot answer the common 1–2 character Chinese queries).
+    Plain rows, so SQLite and PostgreSQL answer from the same index with the same results."""
+
+    __tablename__ = "search_grams"
+
+    gram: Mapped[str] = mapped_column(String(2), primary_key=True)
+    # no foreign key: a derived index, rebuilt with its document (a per-row FK check would make bulk
+    # indexing several times slower); search.remove_document deletes a document's grams with it
+    doc_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+Index("ix_search_grams_doc", SearchGram.doc_id)
+
+
+class DiscretionBureauSetting(Base):
+    """裁量基准 chosen by a bureau (a local setting: which rule set its calculations use)."""
+
+    __tablename__ = "discretion_bureau_settings"
+
+    bureau: Mapped[str] = mapped_column(String(20), primary_key=True)
+    rule_set: Mapped[str] = mapped_column(String(100))
+    updated_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SelfCheck(Base):
+    """自查自纠 — one submitted self-check of an enterprise (kept per USCC as its history)."""
+
+    __tablename__ = "self_checks"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    industry: Mapped[str] = mapped_column(String(100))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # [{item_code, item_version, risk_level, advice, matched: [question_id]}]
+    risks: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    unanswered: Mapped[list[str]] = mapped_column(JSON)
+    score: Mapped[float] = mapped_column(Float)
+    submitted_by: Mapped[str] = mapped_column(String(200))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TypicalCase(Base):
+    """典型案例 — an anonymised case published for 以案释法, linked to guidance items."""
+
+    __tablename__ = "typical_cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    bureau: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(Text)
+    lesson: Mapped[str | None] = mapped_column(Text)
+    item_codes: Mapped[list[str]] = mapped_column(JSON)
+    published_by: Mapped[str] = mapped_column(String(200))
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+Index("ix_typical_cases_bureau_year", TypicalCase.bureau, TypicalCase.year)
 
 tables = OutboxTables.on(Base.metadata)

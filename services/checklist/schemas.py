@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, Literal
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 RiskLevel = Literal["high", "medium", "low"]
+
+
+def _utc(v: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes for timezone columns: they were written in UTC."""
+    return v.replace(tzinfo=UTC) if v is not None and v.tzinfo is None else v
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
 NoPenaltyKind = Literal["list", "statutory"]
 
 
@@ -57,10 +65,50 @@ class GuidanceItem(_Out):
     compiled: bool = Field(description="compiled by the team from statute texts, not an official list")
     verified: bool | None = Field(description="as the source states; null when it gives no flag")
     source: str
+    content_hash: str | None = Field(default=None, description="sha256 of this version's content (proof of the text used)")
+    published_at: UtcDatetime | None = None
+    provenance: str = ""
+
+    @model_validator(mode="after")
+    def _provenance(self) -> GuidanceItem:
+        if not self.provenance:
+            if self.compiled:
+                self.provenance = "据法律法规条文编制（compiled），非江苏省生态环境厅官方《涉企行政合规指导清单》"
+            else:
+                self.provenance = f"导入的清单（{self.batch}）"
+            if self.verified is None:
+                self.provenance += "；来源未给出逐项核实标记（verified: null）"
+            elif self.verified is False:
+                self.provenance += "；未经原文核实（verified: false）"
+        return self
 
 
 class GuidanceItemList(BaseModel):
     items: list[GuidanceItem]
+    total: int
+
+
+class VersionInfo(BaseModel):
+    code: str
+    version: int
+    status: Literal["draft", "published", "retired"]
+    content_hash: str | None
+    hash_matches: bool = Field(description="the stored content still hashes to content_hash (immutability proof)")
+    created_at: UtcDatetime
+    created_by: str | None = None
+    published_at: UtcDatetime | None = None
+
+
+class SearchHit(BaseModel):
+    kind: Literal["guidance", "case"]
+    ref: str
+    version: int
+    title: str
+    rank: int = Field(description="2: the query is in the title; 1: elsewhere")
+
+
+class SearchResult(BaseModel):
+    items: list[SearchHit]
     total: int
 
 
@@ -136,3 +184,8 @@ class Circumstance(BaseModel):
     article: str
     modality: Literal["must", "may"] = "must"
     verified: bool
+    value_type: Literal["bool", "level", "option"] = "bool"
+    levels: list[int] | None = None
+    options: list[str] | None = None
+    rule_set: str | None = Field(default=None, description="name@version of the rule set it belongs to")
+    setting: bool = Field(default=False, description="the circumstance's grading is a local setting, not law")

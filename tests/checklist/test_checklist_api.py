@@ -39,7 +39,10 @@ def _searchable(item: dict) -> list[str]:
 
 
 def _expected_codes(q: str) -> list[str]:
-    return sorted(i["code"] for i in GUIDANCE["items"] if any(q in t for t in _searchable(i)))
+    """Matching codes in ranked order: the query in the title first, then by code (case-insensitive)."""
+    q = q.lower()
+    hits = [i for i in GUIDANCE["items"] if any(q in t.lower() for t in _searchable(i))]
+    return [i["code"] for i in sorted(hits, key=lambda i: (q not in i["title"].lower(), i["code"]))]
 
 
 @pytest.fixture
@@ -74,12 +77,16 @@ async def test_guidance_list_search_and_filters(stack, officer):
     assert [i["code"] for i in r.json()["items"]] == codes[10:20] and r.json()["total"] == len(codes)
 
     # Chinese substrings (2 and 4 characters, and a longer one); LIKE wildcards are literal
-    for q in ("废水", "噪声", "危险废物", "排污许可证", "%", "_"):
+    for q in ("废", "废水", "台账", "噪声", "危险废", "危险废物", "排污许可证", "VOCs", "vocs", "%", "_", "x%y"):
         r = await c.get(f"{API}/guidance-items", params={"q": q, "size": 200}, headers=officer)
         assert r.status_code == 200, r.text
         assert [i["code"] for i in r.json()["items"]] == _expected_codes(q), q
         assert r.json()["total"] == len(_expected_codes(q))
-    assert _expected_codes("废水") and _expected_codes("危险废物")
+    assert _expected_codes("废水") and _expected_codes("危险废物") and _expected_codes("vocs")
+    # ranking is visible: an item with 台账 in its title comes before one that only mentions it
+    ranked = _expected_codes("台账")
+    assert "台账" in next(i for i in GUIDANCE["items"] if i["code"] == ranked[0])["title"]
+    assert ranked != sorted(ranked)
 
     # filters
     for params, pred in (
@@ -191,8 +198,9 @@ async def test_no_penalty_items(stack, officer):
     r = await c.get(f"{API}/circumstances", headers=officer)
     assert r.status_code == 200, r.text
     situations = STATUTORY["article_32"]["situations"]
-    assert [x["key"] for x in r.json()] == [s["key"] for s in situations] and len(situations) == 5
-    for got, s in zip(r.json(), situations, strict=True):
+    statutory = [x for x in r.json() if x["article"].startswith("《中华人民共和国行政处罚法》第三十二条")]
+    assert [x["key"] for x in statutory] == [s["key"] for s in situations] and len(situations) == 5
+    for got, s in zip(statutory, situations, strict=True):
         assert got["kind"] == "mitigating" and got["effect"] == "lighter"
         assert set(got["effects"]) == {"lighter", "mitigated"}
         assert got["text"] == s["text_cn"]

@@ -9,19 +9,20 @@ import pytest
 
 from services.checklist import loader
 from services.checklist.evaluation import evaluate
-from services.checklist.service import like_pattern
+from services.checklist.search import like_pattern
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 
 
 def test_bundled_data_builds_valid_rows():
-    guidance = loader.bundled_guidance_rows(NOW)
+    guidance = loader.bundled_guidance_items()
     assert len(guidance) == loader.read_data(loader.GUIDANCE_FILE)["meta"]["item_count"]
-    assert all(r["compiled"] is True and r["status"] == "published" and r["version"] == 1 for r in guidance)
+    assert all(i.compiled is True and i.batch == loader.STARTER_BATCH and i.verified is None for i in guidance)
     # the search text holds each searchable part, lower-cased
-    air = next(r for r in guidance if r["code"] == "GI-AIR-001")
-    assert air["title"] in air["search_text"] and air["advice"][0] in air["search_text"]
-    assert all(b["law"] and b["article"] and b["role"] for b in air["legal_basis"])
+    air = next(i for i in guidance if i.code == "GI-AIR-001")
+    assert air.title in air.search_text() and air.advice[0] in air.search_text()
+    assert "vocs" in next(i for i in guidance if i.code == "GI-AIR-003").search_text()
+    assert all(b.law and b.article and b.role for b in air.legal_basis)
 
     no_penalty = loader.bundled_no_penalty_rows(NOW)
     assert {r["code"] for r in no_penalty if r["kind"] == "statutory"} == {
@@ -45,10 +46,10 @@ def test_bundled_data_builds_valid_rows():
         (lambda d: d["items"].append(copy.deepcopy(d["items"][0])), "item_count"),
         (
             lambda d: (d["items"].append(copy.deepcopy(d["items"][0])), d["meta"].update(item_count=36)),
-            "twice",
+            "also on row 1",
         ),
         (lambda d: d["items"][0].update(risk_level="severe"), "risk_level"),
-        (lambda d: d["items"][0].update(penalty_basis=[]), "penalty_basis"),
+        (lambda d: d["items"][0].update(penalty_basis=[]), "no penalty basis"),
         (lambda d: d["items"][0]["obligation_basis"][0].pop("article"), "article"),
         (lambda d: d["items"][0].update(title=""), "title"),
     ],
@@ -57,7 +58,7 @@ def test_guidance_data_is_validated(mutate, message):
     doc = copy.deepcopy(loader.read_data(loader.GUIDANCE_FILE))
     mutate(doc)
     with pytest.raises(loader.DataError, match=message):
-        loader.guidance_rows(doc, now=NOW)
+        loader.guidance_items(doc)
 
 
 def test_no_penalty_data_is_validated():

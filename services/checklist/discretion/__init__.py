@@ -1,0 +1,1 @@
+"""裁量基准 — discretion rule sets and the fine calculator (``POST /discretion/calculate``)."""

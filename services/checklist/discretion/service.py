@@ -1,0 +1,92 @@
+"""Which rule set a bureau uses (a local setting), and the calculation use case."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.checklist import service as catalog_service
+from services.checklist.config import ChecklistSettings
+from services.checklist.discretion.engine import Calculation, CalculationError, Item, calculate
+from services.checklist.discretion.rule_sets import RuleSet, catalog
+from services.checklist.models import DiscretionBureauSetting, GuidanceItem
+from shared.problems import invalid, not_found
+
+
+def rule_set_named(name: str, field: str = "rule_set") -> RuleSet:
+    sets, *_ = catalog()
+    if name not in sets:
+        raise invalid(field, f"unknown rule set {name!r}; known: {', '.join(sets)}", code="unknown_rule_set")
+    return sets[name]
+
+
+def default_rule_set() -> tuple[RuleSet, str]:
+    """The default for bureaus without a choice, and where it comes from."""
+    sets, data_default, _, _ = catalog()
+    env = ChecklistSettings().discretion_rule_set
+    if env:
+        return rule_set_named(env, "ECOCOMPLY_CHECKLIST_DISCRETION_RULE_SET"), "setting:ECOCOMPLY_CHECKLIST_DISCRETION_RULE_SET"
+    return sets[data_default], "default (labelled setting in discretion_rule_sets.yaml)"
+
+
+async def active_rule_set(session: AsyncSession, bureau: str | None) -> tuple[RuleSet, str]:
+    if bureau:
+        chosen = await session.scalar(
+            select(DiscretionBureauSetting.rule_set).where(DiscretionBureauSetting.bureau == bureau)
+        )
+        if chosen:
+            return rule_set_named(chosen), f"bureau setting of {bureau}"
+    return default_rule_set()
+
+
+async def set_bureau_rule_set(
+    session: AsyncSession, *, bureau: str, rule_set: str, actor: str, now: datetime
+) -> DiscretionBureauSetting:
+    rule_set_named(rule_set)
+    async with session.begin():
+        row = await session.get(DiscretionBureauSetting, bureau)
+        if row is None:
+            row = DiscretionBureauSetting(bureau=bureau, rule_set=rule_set, updated_by=actor, updated_at=now)
+            session.add(row)
+        else:
+            row.rule_set, row.updated_by, row.updated_at = rule_set, actor, now
+    return row
+
+
+def item_for_calculation(row: GuidanceItem) -> Item:
+    return Item(
+        code=row.code,
+        version=row.version,
+        title=row.title,
+        fine=(row.liability or {}).get("fine") or {},
+        penalty_basis=[b for b in row.legal_basis if b.get("role") == "penalty"],
+    )
+
+
+async def calculate_fine(
+    session: AsyncSession,
+    *,
+    violation_code: str,
+    facts: dict[str, Any],
+    mitigation: str | None,
+    bureau: str | None,
+    rule_set: str | None,
+    item_version: int | None,
+    on: date | None,
+) -> tuple[Calculation, RuleSet, str, GuidanceItem]:
+    row = await catalog_service.get_guidance_item(session, code=violation_code, version=item_version)
+    if row is None:
+        raise not_found("guidance item", violation_code if item_version is None else f"{violation_code} version {item_version}")
+    if rule_set:
+        rs, chosen_by = rule_set_named(rule_set), "request"
+    else:
+        rs, chosen_by = await active_rule_set(session, bureau)
+    _, _, overlay, _ = catalog()
+    try:
+        result = calculate(rs, overlay, item_for_calculation(row), facts, mitigation=mitigation, on=on)
+    except CalculationError as e:
+        raise invalid(e.field, f"{e.message}（依据：{e.rule}）", code="discretion_input", rule=e.rule) from e
+    return result, rs, chosen_by, row

@@ -1,0 +1,176 @@
+"""What an admin (or an import file) submits for a guidance item version — validated here, pure.
+
+The same models validate ``POST/PUT /guidance-items``, every row of an import and the bundled data,
+so a malformed legal basis is refused the same way everywhere (422 naming the field).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from services.checklist.search import normalise
+
+# An article reference as the statutes write it: 第九十九条, 第一百零二条, 第12条, 第二十条之一.
+ARTICLE_RE = re.compile(r"^第[0-9零〇一二三四五六七八九十百千]+条(之[一二三四五六七八九十]+)?$")
+CODE_RE = r"^[A-Z0-9][A-Z0-9._-]{1,63}$"
+
+Text = Field(min_length=1, max_length=2000)
+
+
+class LegalBasisIn(BaseModel):
+    """One cited provision: ``{law, article}`` plus the clause and a verbatim excerpt where known."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    role: Literal["obligation", "penalty", "related"] = "obligation"
+    law: str = Field(min_length=2, max_length=100, description="the instrument's name, without 《》")
+    article: str = Field(min_length=3, max_length=30, description="e.g. 第九十九条")
+    clause: str | None = Field(default=None, max_length=100)
+    text_excerpt: str | None = Field(default=None, max_length=2000)
+    source_path: str | None = Field(default=None, max_length=300)
+
+    @field_validator("law")
+    @classmethod
+    def _law(cls, v: str) -> str:
+        if "《" in v or "》" in v:
+            raise ValueError("name the law without 《》, e.g. 中华人民共和国大气污染防治法")
+        return v
+
+    @field_validator("article")
+    @classmethod
+    def _article(cls, v: str) -> str:
+        if not ARTICLE_RE.match(v):
+            raise ValueError("an article is written 第…条 (e.g. 第九十九条); put 款/项 in clause")
+        return v
+
+
+class MultipleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    base: str = Field(min_length=1, max_length=100, description="e.g. 所需处置费用, 建设项目总投资额")
+    min_times: float = Field(gt=0)
+    max_times: float = Field(gt=0)
+    base_floor_cny: float | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _order(self) -> MultipleIn:
+        if self.min_times > self.max_times:
+            raise ValueError("min_times must not exceed max_times")
+        return self
+
+
+class AggravatedIn(BaseModel):
+    """A higher statutory tier of the same article (e.g. 逾期不改正的), with its condition."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min_cny: float | None = Field(default=None, ge=0)
+    max_cny: float = Field(gt=0)
+    condition: str = Field(min_length=1, max_length=500)
+
+    @model_validator(mode="after")
+    def _order(self) -> AggravatedIn:
+        if self.min_cny is not None and self.min_cny > self.max_cny:
+            raise ValueError("min_cny must not exceed max_cny")
+        return self
+
+
+class FineIn(BaseModel):
+    """The statutory fine: amounts only as the article states them (null where it states none)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["fixed_range", "multiple_of"]
+    min_cny: float | None = Field(default=None, ge=0)
+    max_cny: float | None = Field(default=None, gt=0)
+    multiple: MultipleIn | None = None
+    implied_min_cny: float | None = Field(default=None, ge=0)
+    aggravated: AggravatedIn | None = None
+    per_occurrence: bool | None = None
+    notes: str | None = Field(default=None, max_length=2000)
+
+    @model_validator(mode="after")
+    def _shape(self) -> FineIn:
+        if self.kind == "fixed_range" and self.max_cny is None:
+            raise ValueError("a fixed_range fine needs max_cny (the article's upper limit)")
+        if self.kind == "multiple_of" and self.multiple is None:
+            raise ValueError("a multiple_of fine needs multiple {base, min_times, max_times}")
+        if self.min_cny is not None and self.max_cny is not None and self.min_cny > self.max_cny:
+            raise ValueError("min_cny must not exceed max_cny")
+        return self
+
+
+class LiabilityIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    fine: FineIn
+    other_penalties: list[str] = Field(default_factory=list)
+
+
+class GuidanceContent(BaseModel):
+    """The editable content of a guidance item version (a revision replaces all of it)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    batch: str = Field(min_length=1, max_length=100, description="e.g. 第一批; the bundled list is 'starter'")
+    title: str = Field(min_length=1, max_length=500)
+    domain: str = Field(min_length=1, max_length=100, description="大气/水/固废/危废/噪声/辐射/环评/排污许可 …")
+    common_violations: list[str] = Field(min_length=1)
+    legal_basis: list[LegalBasisIn] = Field(min_length=1)
+    liability: LiabilityIn
+    risk_level: Literal["high", "medium", "low"]
+    risk_rationale: str | None = Field(default=None, max_length=2000)
+    advice: list[str] = Field(min_length=1)
+    effective_from: date | None = None
+    source: str = Field(min_length=1, max_length=1000, description="where the text comes from (provenance)")
+    verified: bool | None = Field(
+        default=None, description="as the source states (true: the instrument's own text was read); never upgraded"
+    )
+    compiled: bool = Field(default=False, description="compiled by the team from statute texts, not an official list")
+
+    @field_validator("common_violations", "advice")
+    @classmethod
+    def _non_empty_lines(cls, v: list[str]) -> list[str]:
+        v = [s.strip() for s in v]
+        if not all(v):
+            raise ValueError("entries must not be empty")
+        return v
+
+    @field_validator("legal_basis")
+    @classmethod
+    def _penalty_article(cls, v: list[LegalBasisIn]) -> list[LegalBasisIn]:
+        if not any(b.role == "penalty" for b in v):
+            raise ValueError("no penalty basis (role 'penalty'): the liability needs the article that imposes it")
+        return v
+
+    def content(self) -> dict[str, Any]:
+        """The stored form of this content (JSON columns as plain dicts, nulls dropped in the basis)."""
+        d = self.model_dump(mode="python", exclude={"publish", "base_version", "code"})
+        d["legal_basis"] = [b.model_dump(exclude_none=True) for b in self.legal_basis]
+        d["liability"] = self.liability.model_dump(exclude_none=True)
+        # null amounts say "the article states none" (API: min_cny/max_cny are always present)
+        d["liability"]["fine"] = {"min_cny": None, "max_cny": None, **d["liability"]["fine"]}
+        return d
+
+    def search_text(self) -> str:
+        parts = [self.title, *self.common_violations]
+        for b in self.legal_basis:
+            parts.extend(x for x in (b.law, b.article, b.clause, b.text_excerpt) if x)
+        parts.extend(self.advice)
+        return normalise("\n".join(parts))
+
+
+class GuidanceItemCreate(GuidanceContent):
+    code: str = Field(pattern=CODE_RE, description="e.g. GI-AIR-005 or an official list's item number")
+    publish: bool = Field(default=True, description="publish at once (false: keep it as a draft)")
+
+
+class GuidanceItemRevise(GuidanceContent):
+    base_version: int = Field(
+        ge=1, description="the version this revision was made from (optimistic concurrency: 409 if not the latest)"
+    )
+    publish: bool = True
