@@ -1,17 +1,21 @@
-"""The cases service's spec: tables, migrations, routes (consumers come with the credit notice)."""
+"""The cases service's spec: tables, migrations, routes, the holiday-calendar seed and the overdue scan."""
 
 from pathlib import Path
 
+from services.cases import admin_router, calendar_service, execution
 from services.cases.models import Base, tables
 from services.cases.router import router
-from shared.service import ServiceSpec
+from shared.service import PeriodicJob, ServiceSpec
 
 spec = ServiceSpec(
     name="cases",
     title="EcoComply cases service",
-    description="企业、行政处罚案件办理流程（立案→调查→法制审核→集体讨论→告知→决定）及其事件。",
+    description="企业、执法人员、行政处罚案件办理流程（立案→调查→法制审核→集体讨论→告知→决定→送达→执行→结案）、期限与节假日、"
+                "合规整改与跟踪、合规建议书、经济影响评估、文书。",
     metadata=Base.metadata,
     tables=tables,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[router],
+    routers=[router, admin_router.router],
+    seed=calendar_service.seed,
+    jobs=[PeriodicJob("overdue", 3600.0, execution.emit_overdue)],
 )

@@ -53,3 +53,28 @@ async def evaluate(client: ServiceClient, code: str, facts: dict[str, Any]) -> d
 async def mitigating_keys(client: ServiceClient) -> list[str]:
     items = await client.cached("circumstances", REFERENCE_TTL, lambda: _json(client, "GET", "/circumstances"))
     return [c["key"] for c in items or [] if c.get("kind") == "mitigating"]
+
+
+async def calculate(
+    client: ServiceClient, violation_code: str, facts: dict[str, Any], *, mitigation: str | None = None,
+    bureau: str | None = None, on: str | None = None,
+) -> tuple[dict[str, Any] | None, str]:
+    """裁量计算 — ``POST /discretion/calculate`` (API.md): the fine range for the violation on these facts,
+    with the rule version. ``(None, why)`` when the checklist service has no calculation for it."""
+    body: dict[str, Any] = {"violation_code": violation_code,
+                            "facts": {k: v for k, v in facts.items() if isinstance(v, bool | int | float)}}
+    for k, v in (("mitigation", mitigation), ("bureau", bureau), ("on", on)):
+        if v is not None:
+            body[k] = v
+    resp = await client.request("checklist", "POST", "/discretion/calculate", json=body)
+    if resp.status_code in (404, 405, 409, 422):
+        try:
+            why = resp.json().get("detail") or resp.text[:300]
+        except ValueError:
+            why = resp.text[:300]
+        return None, f"the checklist service answered {resp.status_code}: {why}"
+    if resp.status_code >= 400:
+        raise Problem(502, "dependency_error",
+                      f"the checklist service answered {resp.status_code} to POST /discretion/calculate: {resp.text[:300]}",
+                      dependency="checklist")
+    return resp.json(), ""

@@ -1,10 +1,23 @@
-"""Cases service tables: enterprises, cases, their timeline and evidence, per-bureau case counters."""
+"""Cases service tables: enterprises, officers, cases with their timeline and evidence, per-bureau case
+counters, the holiday calendar (by year and version) and compliance advice letters."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.outbox import OutboxTables, SeqType
@@ -39,7 +52,11 @@ class Case(Base):
     """行政处罚案件 — one enforcement case from 立案 on."""
 
     __tablename__ = "cases"
-    __table_args__ = (UniqueConstraint("number", name="uq_cases_number"),)
+    __table_args__ = (
+        UniqueConstraint("number", name="uq_cases_number"),
+        Index("ix_cases_bureau_filed", "bureau", "filed_at"),
+        Index("ix_cases_bureau_state", "bureau", "state"),
+    )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     number: Mapped[str] = mapped_column(String(60))
     uscc: Mapped[str] = mapped_column(ForeignKey("enterprises.uscc"), index=True)
@@ -60,6 +77,16 @@ class Case(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     row_version: Mapped[int] = mapped_column(Integer, default=1)
+    # 线索 (clue) received: the filing time limit runs from it.
+    clue_received_on: Mapped[date | None] = mapped_column(Date)
+    # Per-step records: limitation, extensions, suspensions, notice, statement, hearing, discretion,
+    # case review (一案一议), opinions, discussions, service, execution, closing, follow-ups, impact.
+    records: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The computed time limits (deadlines.compute) and the earliest pending one, for overdue lists.
+    due: Mapped[dict] = mapped_column(JSON, default=dict)
+    next_due: Mapped[date | None] = mapped_column(Date, index=True)
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class TimelineEntry(Base):
@@ -84,6 +111,51 @@ class Evidence(Base):
     description: Mapped[str] = mapped_column(Text)
     collected_by: Mapped[str] = mapped_column(String(100))
     collected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Officer(Base):
+    """执法人员 — an enforcement officer and the number of their 执法证 (持证上岗, 《行政处罚法》第四十二条)."""
+
+    __tablename__ = "officers"
+    sub: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    bureau: Mapped[str] = mapped_column(String(40), index=True)
+    cert_no: Mapped[str | None] = mapped_column(String(60))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    registered_via: Mapped[str] = mapped_column(String(20))  # admin | token
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class HolidaySchedule(Base):
+    """One version of one year's 法定节假日 and 调休 schedule (the latest version of a year applies)."""
+
+    __tablename__ = "holiday_schedules"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    holidays: Mapped[dict] = mapped_column(JSON)  # ISO date -> name
+    workdays: Mapped[list] = mapped_column(JSON)  # ISO dates
+    source: Mapped[str] = mapped_column(String(300))
+    loaded_by: Mapped[str] = mapped_column(String(100))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AdviceLetter(Base):
+    """合规建议书 — non-coercive supervision: findings, requirements with due dates, the enterprise's feedback."""
+
+    __tablename__ = "advice_letters"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    number: Mapped[str] = mapped_column(String(60), unique=True)
+    uscc: Mapped[str] = mapped_column(ForeignKey("enterprises.uscc"), index=True)
+    bureau: Mapped[str] = mapped_column(String(40), index=True)
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    findings: Mapped[list] = mapped_column(JSON)
+    requirements: Mapped[list] = mapped_column(JSON)
+    due: Mapped[date] = mapped_column(Date)
+    basis: Mapped[list] = mapped_column(JSON)
+    issued_by: Mapped[str] = mapped_column(String(100))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    feedback: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20))  # issued | feedback_received | overdue
 
 
 tables = OutboxTables.on(Base.metadata)

@@ -37,6 +37,13 @@ class ViolationRef(Strict):
     code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 
 
+class Approval(Strict):
+    """An approval by the bureau's head (负责人批准) with its reason."""
+
+    approved_by: Text200
+    reason: LongText
+
+
 class CaseCreate(Strict):
     uscc: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=40)]
     bureau: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
@@ -45,12 +52,39 @@ class CaseCreate(Strict):
     violations: list[ViolationRef] = Field(min_length=1, max_length=20)
     handlers: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]]
     facts: dict[str, FactValue] = Field(default_factory=dict)
+    clue_received_on: date | None = Field(default=None, description="线索受理日: the filing time limit runs from it")
+    filing_extension: Approval | None = Field(default=None, description="负责人批准延长立案期限十五日")
+    occurred_on: date | None = Field(default=None, description="违法行为发生之日 (第三十六条 limitation)")
+    ended_on: date | None = Field(default=None, description="违法行为连续或者继续状态终了之日")
+
+
+class OfficerCreate(Strict):
+    sub: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    name: Text200
+    bureau: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    cert_no: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=60)]
+    active: bool = True
+
+
+class OfficerRead(BaseModel):
+    sub: str
+    name: str
+    bureau: str
+    cert_no: str | None
+    active: bool
+    registered_via: str
+    updated_at: datetime
 
 
 class DueDate(BaseModel):
     date: date
     provisional: bool
     basis: str
+    done: bool = False
+    working_days: bool = False
+    verified: bool = True
+    local_setting: bool = False
+    suspended: bool = False
 
 
 class TimelineRead(BaseModel):
@@ -75,8 +109,13 @@ class CaseRead(BaseModel):
     decision: dict[str, Any] | None
     due: dict[str, DueDate]
     overdue: bool
+    overdue_deadlines: list[str] = Field(default_factory=list)
     allowed_actions: list[str]
     filed_at: datetime
+    clue_received_on: date | None = None
+    rectification: dict[str, Any] | None = None
+    execution: dict[str, Any] = Field(default_factory=dict)
+    records: dict[str, Any] = Field(default_factory=dict)
     timeline: list[TimelineRead] = Field(default_factory=list)
 
 
@@ -90,6 +129,8 @@ class CaseSummary(BaseModel):
     filed_at: datetime
     decided_at: datetime | None
     overdue: bool
+    next_due: date | None = None
+    due_provisional: bool = False
 
 
 class CaseList(BaseModel):
@@ -163,8 +204,158 @@ class DecisionBasis(Strict):
     law_article: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)] | None = None
 
 
+PenaltyKind = Literal["warning", "fine", "confiscation", "suspend_production", "revoke_permit", "restrict_practice",
+                      "detention_transfer", "other"]
+
+
 class DecisionCreate(Strict):
     type: Literal["penalty", "no_penalty", "lighter", "mitigated", "heavier"]
     basis: DecisionBasis = Field(default_factory=DecisionBasis)
     fine_amount: float | None = Field(default=None, ge=0, le=1e10)
     reason: Annotated[str, StringConstraints(max_length=20000)] | None = None
+    penalty_kinds: list[PenaltyKind] | None = None
+
+
+class NoticeCreate(Strict):
+    """事先告知 — the intended penalty (第四十四条: 拟作出的行政处罚内容及事实、理由、依据)."""
+
+    intended_type: Literal["penalty", "lighter", "mitigated", "heavier"] | None = None
+    intended_fine: float | None = Field(default=None, ge=0, le=1e10)
+    penalty_kinds: list[PenaltyKind] = Field(default_factory=list)
+    facts_and_reasons: Annotated[str, StringConstraints(max_length=20000)] = ""
+
+
+class StatementCreate(Strict):
+    """陈述、申辩 (第四十五条) — or the party's explicit waiver of its rights (第六十二条)."""
+
+    waived: bool = False
+    content: Annotated[str, StringConstraints(max_length=20000)] = ""
+    by: Text200
+
+
+class HearingRecord(Strict):
+    presided_by: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    record: LongText
+
+
+class ExtensionCreate(Strict):
+    kind: Literal["head_approval", "collective_discussion"]
+    approved_by: Text200
+    reason: LongText
+
+
+class SuspensionCreate(Strict):
+    kind: Literal["suspension", "testing", "assessment", "determination"]
+    reason: LongText
+    approved_by: Text200
+
+
+class CaseReviewCreate(Strict):
+    """一案一议 — the case-by-case analysis for an exemption outside the list."""
+
+    analysis: LongText
+    conclusion: LongText
+
+
+class DiscretionRequest(Strict):
+    violation_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)] | None = None
+    mitigation: Literal["lighter", "mitigated"] | None = None
+
+
+class CloseCreate(Strict):
+    notes: Annotated[str, StringConstraints(max_length=20000)] = ""
+
+
+class WithdrawCreate(Strict):
+    reason: LongText
+
+
+class TransferCreate(Strict):
+    to: Text200
+    reason: LongText
+
+
+class FollowUpCreate(Strict):
+    due: date
+
+
+class FollowUpResult(Strict):
+    relapse: bool
+    notes: LongText
+
+
+class PaymentCreate(Strict):
+    amount: float = Field(gt=0, le=1e10)
+    paid_on: date | None = None
+    receipt: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
+class EconomicImpactCreate(Strict):
+    """涉企行政执法案件经济影响评估 — the case's effect on the enterprise, as a structured record."""
+
+    annual_revenue: float = Field(ge=0, le=1e13)
+    employees: int = Field(ge=0, le=10_000_000)
+    net_profit: float | None = Field(default=None, ge=-1e13, le=1e13)
+    credit_consequences: list[Text200] = Field(default_factory=list)
+    other_consequences: list[Text200] = Field(default_factory=list)
+    measures_to_reduce_impact: list[Text200] = Field(default_factory=list)
+    notes: Annotated[str, StringConstraints(max_length=20000)] = ""
+
+
+class Requirement(Strict):
+    text: LongText
+    due: date
+
+
+class AdviceLetterCreate(Strict):
+    uscc: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=40)]
+    findings: list[LongText] = Field(min_length=1, max_length=50)
+    requirements: list[Requirement | LongText] = Field(min_length=1, max_length=50)
+    due: date
+    case_id: str | None = None
+    basis: list[Text200] = Field(default_factory=list)
+
+
+class AdviceFeedback(Strict):
+    content: LongText
+    completed: bool = False
+
+
+class AdviceLetterRead(BaseModel):
+    id: str
+    number: str
+    uscc: str
+    bureau: str
+    case_id: str | None
+    findings: list[str]
+    requirements: list[dict[str, Any]]
+    due: date
+    basis: list[str]
+    issued_by: str
+    issued_at: datetime
+    feedback: list[dict[str, Any]]
+    status: str
+    overdue: bool = False
+
+
+class CalendarYearCreate(Strict):
+    year: int = Field(ge=2000, le=2100)
+    source: Text200
+    holidays: list[dict[str, Any]] = Field(min_length=1, max_length=366)
+    workdays: list[date] = Field(default_factory=list, max_length=366)
+
+
+class CalendarYearRead(BaseModel):
+    year: int
+    version: int
+    source: str
+    holidays: dict[str, str]
+    workdays: list[str]
+    loaded_by: str
+    loaded_at: datetime
+    recomputed_cases: int | None = None
+
+
+class ServiceRead(BaseModel):
+    documents: list[dict[str, str]]
+    case: CaseRead

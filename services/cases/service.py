@@ -1,58 +1,45 @@
-"""Use cases of the cases service: one transaction each, the domain rows and their outbox event
-written together. Workflow rules come from ``workflow`` (pure); this module loads, asks, writes."""
+"""Use cases of the cases service, the common part: enterprises, officers, reading and listing cases,
+filing, and ``act`` — the one-transaction frame every workflow action runs in (lock, check the pure
+rules, mutate, recompute the due dates, timeline entry, outbox event). Workflow rules come from
+``workflow`` and ``deadlines`` (pure); this module loads, asks, writes."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import checklist_client, workflow
-from services.cases.models import Case, CaseCounter, Enterprise, Evidence, TimelineEntry
+from services.cases import calendar_store, checklist_client, clock, deadlines, workflow
+from services.cases.clock import TZ, local_date
+from services.cases.models import Case, CaseCounter, Enterprise, Officer, TimelineEntry
 from services.cases.schemas import (
     CaseCreate,
     CaseList,
     CaseRead,
     CaseSummary,
-    CollectiveDiscussion,
-    DecisionCreate,
     DueDate,
     EnterpriseCreate,
     EnterpriseRead,
-    EvidenceCreate,
-    InvestigationComplete,
-    LegalReview,
-    OpinionCreate,
-    RectificationAssessment,
-    RectificationPlan,
+    OfficerCreate,
+    OfficerRead,
     TimelineRead,
 )
+from services.cases.workdays import Calendar
 from shared import contracts, uscc
 from shared.auth import Principal, ensure_can_see
 from shared.problems import Problem, conflict, forbidden, invalid, not_found
 from shared.service import Runtime
 
-TZ = ZoneInfo("Asia/Shanghai")
-# 《行政处罚法》第六十条: 自立案之日起九十日内作出行政处罚决定 (extensions: issue "cases in depth").
-HANDLING_DAYS = 90
-HANDLING_BASIS = "《中华人民共和国行政处罚法》第六十条：自行政处罚案件立案之日起九十日内作出行政处罚决定"
-OPEN_STATES = frozenset({"filed", "investigated", "reviewed", "discussed", "notified"})
+OPEN_STATES = workflow.OPEN_STATES
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def local_date(dt: datetime) -> date:
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(TZ).date()
+def now(rt: Runtime | None = None) -> datetime:
+    return clock.now(rt)
 
 
 def refusal_problem(r: workflow.Refusal) -> Problem:
@@ -64,13 +51,82 @@ def refusal_problem(r: workflow.Refusal) -> Problem:
         rule=r.rule.cite(),
         rule_code=r.rule.code,
         article=r.rule.article,
+        verified=r.rule.verified,
         allowed_actions=r.allowed,
     )
 
 
-def _view(case: Case) -> workflow.CaseView:
+# -- due dates -------------------------------------------------------------------------------------
+def case_times(case: Case) -> deadlines.CaseTimes:
+    rec = case.records or {}
+    notice = rec.get("notice") or {}
+    statement = rec.get("statement") or {}
+    hearing = rec.get("hearing") or {}
+    service = rec.get("service") or {}
+    execution = rec.get("execution") or {}
+    return deadlines.CaseTimes(
+        filed_on=local_date(case.filed_at),
+        clue_on=case.clue_received_on,
+        filing_extended=bool(rec.get("filing_extension")),
+        handling_extensions=tuple(e["kind"] for e in rec.get("extensions", [])),
+        suspensions=tuple(
+            deadlines.Suspension(s["kind"], date.fromisoformat(s["from"]),
+                                 date.fromisoformat(s["to"]) if s.get("to") else None)
+            for s in rec.get("suspensions", [])
+        ),
+        notice_on=date.fromisoformat(notice["on"]) if notice.get("on") else None,
+        hearing_right=bool(notice.get("hearing_right")),
+        statement_done=bool(statement),
+        hearing_requested=bool(hearing.get("requested_on")),
+        hearing_held=bool(hearing.get("held_on")),
+        decided_on=local_date(case.decided_at) if case.decided_at else None,
+        closed_early=case.state in ("withdrawn", "transferred"),
+        served_on=date.fromisoformat(service["on"]) if service.get("on") else None,
+        fine_due=bool(case.fine_amount),
+        paid=bool(execution.get("fine_paid")),
+    )
+
+
+def refresh_due(case: Case, cal: Calendar, today: date) -> dict[str, deadlines.Due]:
+    due = deadlines.compute(case_times(case), cal, today=today)
+    case.due = {k: _due_json(d) for k, d in due.items()}
+    case.next_due = deadlines.next_due(due)
+    case.due_provisional = any(d.provisional and not d.done for d in due.values())
+    return due
+
+
+def _due_json(d: deadlines.Due) -> dict[str, Any]:
+    return {"date": d.date.isoformat(), "provisional": d.provisional, "basis": d.basis, "done": d.done,
+            "working_days": d.working_days, "verified": d.verified, "local_setting": d.local_setting,
+            "suspended": d.suspended}
+
+
+def stored_due(case: Case) -> dict[str, deadlines.Due]:
+    return {
+        k: deadlines.Due(k, date.fromisoformat(v["date"]), v["provisional"], v["basis"], v["done"],
+                         working_days=v.get("working_days", False), verified=v.get("verified", True),
+                         local_setting=v.get("local_setting", False), suspended=v.get("suspended", False))
+        for k, v in (case.due or {}).items()
+    }
+
+
+def view(case: Case, today: date) -> workflow.CaseView:
+    rec = case.records or {}
+    due = stored_due(case)
+    notice = rec.get("notice") or {}
+    disc = rec.get("discretion")
     return workflow.CaseView(
-        state=case.state, handlers=tuple(case.handlers), steps=tuple(case.steps), facts=dict(case.facts or {})
+        state=case.state, handlers=tuple(case.handlers), steps=tuple(case.steps), facts=dict(case.facts or {}),
+        rights_over=bool(notice) and deadlines.rights_period_over(due, today),
+        hearing_requested=bool((rec.get("hearing") or {}).get("requested_on")),
+        hearing_right=bool(notice.get("hearing_right")),
+        intended_fine=notice.get("intended_fine"),
+        discretion=workflow.Discretion(disc.get("fine_min"), disc.get("fine_max"), disc.get("rule_version"))
+        if disc else None,
+        handling_extensions=tuple(e["kind"] for e in rec.get("extensions", [])),
+        suspended=any(not s.get("to") for s in rec.get("suspensions", [])),
+        fine_due=bool(case.fine_amount),
+        paid=bool((rec.get("execution") or {}).get("fine_paid")),
     )
 
 
@@ -86,7 +142,7 @@ async def create_enterprise(rt: Runtime, session: AsyncSession, user: Principal,
         if await session.get(Enterprise, code) is not None:
             raise conflict("duplicate", f"enterprise {code} is already registered", uscc=code)
         ent = Enterprise(uscc=code, name=body.name, bureau=body.bureau, industry=body.industry,
-                         address=body.address, created_at=now())
+                         address=body.address, created_at=now(rt))
         session.add(ent)
     return EnterpriseRead.model_validate(ent, from_attributes=True)
 
@@ -100,27 +156,66 @@ async def get_enterprise(session: AsyncSession, user: Principal, code: str) -> E
     return EnterpriseRead.model_validate(ent, from_attributes=True)
 
 
+# -- officers (持证上岗) ------------------------------------------------------------------------------
+async def remember_officer(session: AsyncSession, user: Principal, at: datetime) -> None:
+    """An officer whose token carries a 执法证号 is on the register (added or its number updated)."""
+    if not user.has("officer") or not user.cert_no or not user.bureau:
+        return
+    off = await session.get(Officer, user.sub)
+    if off is None:
+        session.add(Officer(sub=user.sub, name=user.name or user.sub, bureau=user.bureau, cert_no=user.cert_no,
+                            active=True, registered_via="token", updated_at=at))
+    elif off.cert_no != user.cert_no and off.registered_via == "token":
+        off.cert_no, off.updated_at = user.cert_no, at
+
+
+async def register_officer(rt: Runtime, session: AsyncSession, user: Principal, body: OfficerCreate) -> OfficerRead:
+    at = now(rt)
+    async with session.begin():
+        off = await session.get(Officer, body.sub)
+        if off is None:
+            off = Officer(sub=body.sub, name=body.name, bureau=body.bureau, cert_no=body.cert_no, active=body.active,
+                          registered_via="admin", updated_at=at)
+            session.add(off)
+        else:
+            off.name, off.bureau, off.cert_no, off.active = body.name, body.bureau, body.cert_no, body.active
+            off.registered_via, off.updated_at = "admin", at
+    return OfficerRead.model_validate(off, from_attributes=True)
+
+
+async def list_officers(session: AsyncSession, user: Principal, bureau: str | None) -> list[OfficerRead]:
+    if not user.has("admin", "auditor", "platform"):
+        bureau = user.bureau or "-"
+    stmt = select(Officer).order_by(Officer.sub)
+    if bureau:
+        stmt = stmt.where(Officer.bureau == bureau)
+    async with session.begin():
+        rows = (await session.scalars(stmt)).all()
+    return [OfficerRead.model_validate(r, from_attributes=True) for r in rows]
+
+
 # -- reading cases ---------------------------------------------------------------------------------
-def due_dates(case: Case) -> dict[str, DueDate]:
-    filed = local_date(case.filed_at)
-    return {"handling": DueDate(date=filed + timedelta(days=HANDLING_DAYS), provisional=False, basis=HANDLING_BASIS)}
-
-
-def is_overdue(case: Case, due: dict[str, DueDate], today: date | None = None) -> bool:
-    today = today or local_date(now())
-    return case.state in OPEN_STATES and today > due["handling"].date
-
-
-async def read_case(session: AsyncSession, case: Case) -> CaseRead:
+async def read_case(session: AsyncSession, case: Case, today: date) -> CaseRead:
     rows = (
         await session.scalars(select(TimelineEntry).where(TimelineEntry.case_id == case.id).order_by(TimelineEntry.seq))
     ).all()
-    due = due_dates(case)
+    due = stored_due(case)
+    late = deadlines.overdue(due, today) if case.state not in ("withdrawn", "transferred", "closed") else []
+    rec = dict(case.records or {})
+    execution = rec.get("execution") or {}
     return CaseRead(
         id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau, state=case.state,
         source=case.source, summary=case.summary, handlers=case.handlers, violations=case.violations,
-        facts=case.facts, steps=case.steps, decision=case.decision, due=due, overdue=is_overdue(case, due),
-        allowed_actions=workflow.allowed_actions(_view(case)), filed_at=case.filed_at,
+        facts=case.facts, steps=case.steps, decision=case.decision,
+        due={k: DueDate(date=d.date, provisional=d.provisional, basis=d.basis, done=d.done, working_days=d.working_days,
+                        verified=d.verified, local_setting=d.local_setting, suspended=d.suspended)
+             for k, d in due.items()},
+        overdue=bool(late), overdue_deadlines=late,
+        allowed_actions=workflow.allowed_actions(view(case, today)), filed_at=case.filed_at,
+        clue_received_on=case.clue_received_on, rectification=case.rectification,
+        execution={"fine_paid": bool(execution.get("fine_paid")), "paid_at": execution.get("paid_at"),
+                   "amount": execution.get("amount"), "fine_due": case.fine_amount},
+        records=rec,
         timeline=[TimelineRead(at=r.at, actor=r.actor, action=r.action, detail=r.detail) for r in rows],
     )
 
@@ -136,16 +231,18 @@ async def load_visible(session: AsyncSession, user: Principal, case_id: str, *, 
     return case
 
 
-async def get_case(session: AsyncSession, user: Principal, case_id: str) -> CaseRead:
+async def get_case(rt: Runtime, session: AsyncSession, user: Principal, case_id: str) -> CaseRead:
     async with session.begin():
         case = await load_visible(session, user, case_id)
-        return await read_case(session, case)
+        return await read_case(session, case, clock.today(rt))
 
 
 async def list_cases(
-    session: AsyncSession, user: Principal, *, state: str | None, bureau: str | None, uscc_: str | None,
+    rt: Runtime, session: AsyncSession, user: Principal, *, state: str | None, bureau: str | None, uscc_: str | None,
     decision_type: str | None, from_: date | None, to: date | None, page: int, size: int,
+    overdue: bool | None = None, provisional: bool | None = None,
 ) -> CaseList:
+    today = clock.today(rt)
     conds = []
     if user.has("enterprise") and not user.has("admin", "auditor", "service", "platform"):
         conds.append(Case.uscc == (user.uscc or "-"))
@@ -159,6 +256,12 @@ async def list_cases(
         conds.append(Case.uscc == uscc_.upper())
     if decision_type:
         conds.append(Case.decision_type == decision_type)
+    if overdue is True:
+        conds.append(Case.next_due < today)
+    elif overdue is False:
+        conds.append((Case.next_due.is_(None)) | (Case.next_due >= today))
+    if provisional is not None:
+        conds.append(Case.due_provisional.is_(provisional))
     # The period filters decision dates when a decision type is asked for, filing dates otherwise.
     col = Case.decided_at if decision_type else Case.filed_at
     if from_:
@@ -172,12 +275,14 @@ async def list_cases(
                 select(Case).where(*conds).order_by(Case.filed_at.desc(), Case.id).offset((page - 1) * size).limit(size)
             )
         ).all()
-    items = []
-    for c in rows:
-        items.append(CaseSummary(
+    items = [
+        CaseSummary(
             id=c.id, number=c.number, uscc=c.uscc, bureau=c.bureau, state=c.state, decision_type=c.decision_type,
-            filed_at=c.filed_at, decided_at=c.decided_at, overdue=is_overdue(c, due_dates(c)),
-        ))
+            filed_at=c.filed_at, decided_at=c.decided_at, overdue=c.next_due is not None and today > c.next_due,
+            next_due=c.next_due, due_provisional=bool(c.due_provisional),
+        )
+        for c in rows
+    ]
     return CaseList(items=items, total=int(total or 0))
 
 
@@ -192,22 +297,53 @@ async def _next_number(session: AsyncSession, bureau: str, year: int) -> str:
     return f"{bureau}-{year}-{seq:05d}"
 
 
+def _check_filing_dates(body: CaseCreate, filed_on: date) -> dict[str, Any]:
+    """立案时限 (第十八条) and 追责时效 (第三十六条), checked before anything is written."""
+    records: dict[str, Any] = {}
+    if body.clue_received_on is not None:
+        if body.clue_received_on > filed_on:
+            raise invalid("clue_received_on", "the clue cannot be received after the filing date", code="invalid_date")
+        limit = deadlines.FILING_DAYS + (deadlines.FILING_EXTENSION_DAYS if body.filing_extension else 0)
+        if (filed_on - body.clue_received_on).days > limit:
+            field_ = "clue_received_on" if body.filing_extension else "filing_extension"
+            raise invalid(field_, f"filed {(filed_on - body.clue_received_on).days} days after the clue was received; "
+                          f"the limit is {limit} days — {deadlines.FILING_BASIS}", code="filing_time_limit",
+                          rule=deadlines.FILING_BASIS)
+        if body.filing_extension:
+            records["filing_extension"] = body.filing_extension.model_dump()
+    if body.occurred_on is not None:
+        if body.ended_on is not None and body.ended_on < body.occurred_on:
+            raise invalid("ended_on", "the act cannot end before it occurred", code="invalid_date")
+        lim = deadlines.limitation(occurred_on=body.occurred_on, ended_on=body.ended_on,
+                                   discovered_on=body.clue_received_on or filed_on, facts=body.facts)
+        if lim.expired:
+            raise invalid("occurred_on", f"the limitation period ran out on {lim.expires.isoformat()} — {lim.basis}",
+                          code="limitation_expired", rule=lim.basis)
+        records["limitation"] = {"checked": True, "runs_from": lim.runs_from.isoformat(), "years": lim.years,
+                                 "expires": lim.expires.isoformat(), "basis": lim.basis}
+    else:
+        records["limitation"] = {"checked": False, "basis": deadlines.LIMITATION_BASIS,
+                                 "note": "违法行为发生日期未录入，追责时效未核查"}
+    return records
+
+
 async def file_case(rt: Runtime, session: AsyncSession, user: Principal, body: CaseCreate) -> CaseRead:
     try:
         code = uscc.validate(body.uscc)
     except uscc.USCCError as e:
         raise invalid("uscc", str(e), code="invalid_uscc") from e
     handlers = workflow.check_handlers(body.handlers)
+    rule = workflow.RULES["two_certified_handlers"]
     if len(handlers) < 2:
-        rule = workflow.RULES["two_certified_handlers"]
         raise invalid("handlers", f"a case needs at least two distinct handlers — {rule.cite()}",
                       code="too_few_handlers", rule=rule.cite())
     if not user.has("admin") and user.bureau != body.bureau:
         raise forbidden(f"an officer of bureau {user.bureau} cannot file cases for bureau {body.bureau}")
+    at = now(rt)
+    records = _check_filing_dates(body, local_date(at))
     violation_codes = [v.code for v in body.violations]
     assert rt.http is not None
     await checklist_client.require_guidance_items(rt.http, violation_codes)
-    at = now()
     case_id = str(uuid.uuid4())
     async with session.begin():
         ent = await session.get(Enterprise, code)
@@ -216,235 +352,80 @@ async def file_case(rt: Runtime, session: AsyncSession, user: Principal, body: C
                           code="unknown_enterprise")
         if ent.bureau != body.bureau and not user.has("admin"):
             raise invalid("bureau", f"enterprise {code} is under bureau {ent.bureau}", code="wrong_bureau")
+        await remember_officer(session, user, at)
+        await session.flush()
+        certs = {o.sub: (o.cert_no if o.active else None)
+                 for o in (await session.scalars(select(Officer).where(Officer.sub.in_(handlers)))).all()}
+        missing = workflow.uncertified(handlers, certs)
+        if missing:
+            raise invalid("handlers", f"{missing} have no enforcement certificate on record (POST /officers, or act "
+                          f"with a token carrying cert_no) — {rule.cite()}", code="uncertified_handlers",
+                          rule=rule.cite(), uncertified=missing)
         number = await _next_number(session, body.bureau, local_date(at).year)
+        records["handler_certificates"] = {h: certs[h] for h in handlers}
         case = Case(
             id=case_id, number=number, uscc=code, bureau=body.bureau, state="filed", source=body.source,
             summary=body.summary, handlers=handlers, violations=[{"code": c} for c in violation_codes],
             facts=dict(body.facts), steps=["filing"], rectification=None, decision=None, decision_type=None,
             fine_amount=None, filed_by=user.sub, filed_at=at, decided_at=None, updated_at=at, row_version=1,
+            clue_received_on=body.clue_received_on, records=records, due={}, next_due=None, due_provisional=False,
         )
+        refresh_due(case, await calendar_store.load_calendar(session), local_date(at))
         session.add(case)
         session.add(TimelineEntry(case_id=case_id, at=at, actor=user.sub, action="file",
-                                  detail={"number": number, "handlers": handlers}))
+                                  detail={"number": number, "handlers": handlers,
+                                          "certificates": records["handler_certificates"]}))
         await session.flush()
         await rt.emit(session, contracts.CaseFiled(
             case_id=case_id, number=number, uscc=code, bureau=body.bureau, violations=violation_codes,
             handlers=handlers, filed_by=user.sub, filed_at=at,
         ), subject=case_id)
-        return await read_case(session, case)
+        return await read_case(session, case, local_date(at))
 
 
 # -- workflow actions ------------------------------------------------------------------------------
-Mutation = Callable[[Case, datetime], Awaitable[contracts.EventPayload | None]]
+Mutation = Callable[[Case, datetime], Awaitable[contracts.EventPayload | list[contracts.EventPayload] | None]]
 
 
 async def act(
     rt: Runtime, session: AsyncSession, user: Principal, case_id: str, action: str,
-    mutate: Mutation, *, detail: dict[str, Any], check: Callable[[Case], None] | None = None,
+    mutate: Mutation, *, detail: dict[str, Any], check: Callable[[Case, workflow.CaseView], None] | None = None,
+    check_kw: dict[str, Any] | None = None,
 ) -> CaseRead:
-    """Lock the case, check the rules, apply ``mutate``, add the timeline entry and the event — one
-    transaction; a refusal raises before anything is written."""
+    """Lock the case, check the rules, apply ``mutate``, recompute its due dates, add the timeline entry
+    and the events — one transaction; a refusal raises before anything is written."""
     async with session.begin():
         case = await load_visible(session, user, case_id, lock=True)
+        at = now(rt)
+        today = local_date(at)
+        v = view(case, today)
         try:
             if check is not None:
-                check(case)
+                check(case, v)
             else:
-                workflow.check(_view(case), action, actor=user.sub)
+                workflow.check(v, action, actor=user.sub, **(check_kw or {}))
         except workflow.Refusal as r:
             raise refusal_problem(r) from r
-        at = now()
+        await remember_officer(session, user, at)
         payload = await mutate(case, at)
+        refresh_due(case, await calendar_store.load_calendar(session), today)
         case.updated_at = at
         case.row_version = (case.row_version or 0) + 1
         session.add(TimelineEntry(case_id=case.id, at=at, actor=user.sub, action=action, detail=detail))
-        if payload is not None:
-            await rt.emit(session, payload, subject=case.id)
-        return await read_case(session, case)
+        for p in payload if isinstance(payload, list) else [payload] if payload is not None else []:
+            await rt.emit(session, p, subject=case.id)
+        return await read_case(session, case, today)
 
 
-def _add_step(case: Case, step: str) -> None:
+def add_step(case: Case, step: str) -> None:
     if step not in case.steps:
         case.steps = [*case.steps, step]
 
 
-async def add_evidence(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: EvidenceCreate) -> CaseRead:
-    async def mutate(case: Case, at: datetime) -> None:
-        session.add(Evidence(id=str(uuid.uuid4()), case_id=case.id, kind=body.kind, description=body.description,
-                             collected_by=body.collected_by, collected_at=at))
-        _add_step(case, "evidence")
-        return None
-
-    return await act(rt, session, user, case_id, "add_evidence", mutate,
-                     detail={"kind": body.kind, "collected_by": body.collected_by})
+def set_record(case: Case, key: str, value: Any) -> None:
+    """Replace one entry of ``case.records`` (a new dict, so the JSON column is written)."""
+    case.records = {**(case.records or {}), key: value}
 
 
-async def complete_investigation(
-    rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: InvestigationComplete
-) -> CaseRead:
-    async def mutate(case: Case, at: datetime):
-        case.facts = {**(case.facts or {}), **body.facts}
-        case.state = "investigated"
-        _add_step(case, "investigation")
-        return contracts.CaseInvestigationCompleted(
-            case_id=case.id, number=case.number, bureau=case.bureau, facts=case.facts,
-            completed_by=user.sub, completed_at=at,
-        )
-
-    return await act(rt, session, user, case_id, "complete_investigation", mutate, detail={"facts": body.facts})
-
-
-async def legal_review(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: LegalReview) -> CaseRead:
-    async def mutate(case: Case, at: datetime):
-        case.state = workflow.next_state(_view(case), "legal_review", opinion=body.opinion)
-        if body.opinion == "approve":
-            _add_step(case, "legal_review")
-        else:
-            case.steps = [s for s in case.steps if s != "legal_review"] + ["legal_review_returned"]
-        return contracts.CaseLegalReviewed(
-            case_id=case.id, number=case.number, bureau=case.bureau, opinion=body.opinion,
-            reviewer=user.sub, reviewed_at=at,
-        )
-
-    return await act(rt, session, user, case_id, "legal_review", mutate,
-                     detail={"opinion": body.opinion, "notes": body.notes})
-
-
-async def record_opinion(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: OpinionCreate) -> CaseRead:
-    async def mutate(case: Case, at: datetime):
-        _add_step(case, "opinions")
-        return contracts.CaseOpinionRecorded(
-            case_id=case.id, number=case.number, bureau=case.bureau, opinion_from=body.from_,
-            recorded_by=user.sub, recorded_at=at,
-        )
-
-    return await act(rt, session, user, case_id, "record_opinion", mutate,
-                     detail={"from": body.from_, "content": body.content})
-
-
-async def collective_discussion(
-    rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: CollectiveDiscussion
-) -> CaseRead:
-    votes = body.votes.for_ + body.votes.against + body.votes.abstain
-    if votes != len(body.participants):
-        raise invalid("votes", f"{votes} votes recorded for {len(body.participants)} participants; "
-                      "every participant's vote is recorded (for, against or abstain)", code="votes_mismatch")
-
-    async def mutate(case: Case, at: datetime):
-        case.state = "discussed"
-        _add_step(case, "collective_discussion")
-        return contracts.CaseCollectiveDiscussed(
-            case_id=case.id, number=case.number, bureau=case.bureau, participants=body.participants,
-            conclusion=body.conclusion,
-            votes={"for": body.votes.for_, "against": body.votes.against, "abstain": body.votes.abstain},
-            recorded_by=user.sub, discussed_at=at,
-        )
-
-    return await act(rt, session, user, case_id, "collective_discussion", mutate, detail={
-        "participants": body.participants, "conclusion": body.conclusion,
-        "votes": {"for": body.votes.for_, "against": body.votes.against, "abstain": body.votes.abstain},
-        "minutes": body.minutes,
-    })
-
-
-async def rectification_plan(
-    rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: RectificationPlan
-) -> CaseRead:
-    kinds = [m.kind for m in body.measures]
-
-    def check(case: Case) -> None:
-        workflow.check(_view(case), "rectification_plan", actor=user.sub)
-        missing = workflow.missing_measures(kinds, case.facts or {})
-        if missing:
-            raise invalid("measures", f"the plan lacks the measures {missing} — {workflow.RECTIFICATION_RULE.cite()}",
-                          code="rectification_incomplete", rule=workflow.RECTIFICATION_RULE.cite())
-
-    async def mutate(case: Case, at: datetime):
-        case.rectification = {"measures": [m.model_dump(mode="json") for m in body.measures],
-                              "planned_by": user.sub, "planned_at": at.isoformat(), "assessment": None}
-        case.steps = [s for s in case.steps if s != "rectification_assessed"]
-        _add_step(case, "rectification_plan")
-        return None
-
-    return await act(rt, session, user, case_id, "rectification_plan", mutate, check=check,
-                     detail={"measures": kinds})
-
-
-async def rectification_assessment(
-    rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: RectificationAssessment
-) -> CaseRead:
-    def check(case: Case) -> None:
-        workflow.check(_view(case), "rectification_assessment", actor=user.sub)
-        if not case.rectification:
-            raise invalid("case", "there is no rectification plan to assess (POST …/rectification first)",
-                          code="no_rectification_plan")
-
-    async def mutate(case: Case, at: datetime):
-        case.rectification = {**case.rectification,
-                              "assessment": {"passed": body.passed, "notes": body.notes, "by": user.sub,
-                                             "at": at.isoformat()}}
-        if body.passed:
-            _add_step(case, "rectification_assessed")
-        return contracts.CaseRectificationAssessed(
-            case_id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau, passed=body.passed,
-            assessed_by=user.sub, assessed_at=at,
-        )
-
-    return await act(rt, session, user, case_id, "rectification_assessment", mutate, check=check,
-                     detail={"passed": body.passed, "notes": body.notes})
-
-
-async def notice(rt: Runtime, session: AsyncSession, user: Principal, case_id: str) -> CaseRead:
-    async def mutate(case: Case, at: datetime):
-        case.state = "notified"
-        _add_step(case, "notice")
-        return contracts.CaseNotified(case_id=case.id, number=case.number, bureau=case.bureau,
-                                      notified_by=user.sub, notified_at=at)
-
-    return await act(rt, session, user, case_id, "notice", mutate, detail={})
-
-
-async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: DecisionCreate) -> CaseRead:
-    assert rt.http is not None
-    # Ask the checklist service first, outside the transaction (no lock held across HTTP).
-    async with session.begin():
-        snapshot = await load_visible(session, user, case_id)
-        facts = dict(snapshot.facts or {})
-    no_penalty: workflow.NoPenaltyBasis | None = None
-    basis: dict[str, Any] = body.basis.model_dump(exclude_none=True)
-    mitigating: list[str] = []
-    if body.type == workflow.EXEMPTION and body.basis.no_penalty_item:
-        ev = await checklist_client.evaluate(rt.http, body.basis.no_penalty_item, facts)
-        no_penalty = workflow.NoPenaltyBasis(
-            code=ev["code"], kind=ev["kind"], eligible=bool(ev["eligible"]), unmet=tuple(ev.get("unmet", [])),
-            unknown=tuple(ev.get("unknown", [])), item_version=ev.get("item_version"),
-        )
-        basis.update({"no_penalty_kind": ev["kind"], "no_penalty_item_version": ev.get("item_version"),
-                      "list_version": ev.get("list_version"), "legal_basis": ev.get("legal_basis")})
-    if body.type in workflow.LIGHT_PENALTIES:
-        mitigating = await checklist_client.mitigating_keys(rt.http)
-        basis["mitigating_circumstances"] = [k for k in mitigating if facts.get(k) is True]
-
-    def check(case: Case) -> None:
-        if dict(case.facts or {}) != facts:
-            raise conflict("case_changed", "the case's facts changed while the decision was being checked; retry")
-        workflow.check_decision(_view(case), decision_type=body.type, mitigating_keys=mitigating,
-                                no_penalty=no_penalty, fine_amount=body.fine_amount)
-
-    async def mutate(case: Case, at: datetime):
-        case.state = "decided"
-        _add_step(case, "decision")
-        case.decision_type = body.type
-        case.fine_amount = body.fine_amount
-        case.decided_at = at
-        case.decision = {"type": body.type, "basis": basis, "fine_amount": body.fine_amount, "reason": body.reason,
-                         "decided_by": user.sub, "decided_at": at.isoformat(), "steps": list(case.steps)}
-        return contracts.CaseDecided(
-            case_id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau, decision_type=body.type,
-            fine_amount=body.fine_amount, basis=basis, steps=list(case.steps), handlers=list(case.handlers),
-            decided_by=user.sub, decided_at=at, decision_date=local_date(at),
-            violations=[v["code"] for v in case.violations], reason=body.reason,
-        )
-
-    return await act(rt, session, user, case_id, "decide", mutate, check=check,
-                     detail={"type": body.type, "basis": basis, "fine_amount": body.fine_amount})
+def append_record(case: Case, key: str, value: Any) -> None:
+    set_record(case, key, [*(case.records or {}).get(key, []), value])

@@ -1,0 +1,112 @@
+"""合规建议书 — compliance advice letters from inspections: findings, requirements with due dates, and the
+enterprise's feedback. The non-coercive path (试点方案 三（三）: 推行“建议指导性”“提醒教育式”等非强制性
+监管方式，制发推送企业合规建议书，提出切实可行的整改要求) — it opens no case."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.cases import clock
+from services.cases.clock import local_date
+from services.cases.models import AdviceLetter, Case, CaseCounter, Enterprise
+from services.cases.schemas import AdviceFeedback, AdviceLetterCreate, AdviceLetterRead, Requirement
+from shared import uscc
+from shared.auth import Principal, ensure_can_see
+from shared.problems import forbidden, invalid, not_found
+from shared.service import Runtime
+
+BASIS = ("《苏州市生态环境领域涉企行政合规指导工作试点方案》三（三）：在日常执法检查过程中，积极推行“建议指导性”、“提醒教育式”等"
+         "非强制性监管方式，针对发现的环境问题，制发推送企业合规建议书，提出切实可行的整改要求，指导企业开展整改")
+
+
+def to_read(a: AdviceLetter, today: date) -> AdviceLetterRead:
+    out = AdviceLetterRead.model_validate(a, from_attributes=True)
+    out.overdue = a.status == "issued" and today > a.due
+    return out
+
+
+async def _number(session: AsyncSession, bureau: str, year: int) -> str:
+    ins = (postgresql if session.bind.dialect.name == "postgresql" else sqlite).insert(CaseCounter)
+    stmt = ins.values(bureau=f"advice:{bureau}"[:40], year=year, last=1).on_conflict_do_update(
+        index_elements=["bureau", "year"], set_={"last": CaseCounter.last + 1}).returning(CaseCounter.last)
+    return f"{bureau}-{year}-HG{(await session.execute(stmt)).scalar_one():05d}"
+
+
+async def issue(rt: Runtime, session: AsyncSession, user: Principal, body: AdviceLetterCreate) -> AdviceLetterRead:
+    try:
+        code = uscc.validate(body.uscc)
+    except uscc.USCCError as e:
+        raise invalid("uscc", str(e), code="invalid_uscc") from e
+    at = clock.now(rt)
+    if body.due < local_date(at):
+        raise invalid("due", "the letter cannot be due before it is issued", code="invalid_date")
+    reqs = []
+    for i, r in enumerate(body.requirements):
+        req = r if isinstance(r, Requirement) else Requirement(text=r, due=body.due)
+        if req.due < local_date(at):
+            raise invalid(f"requirements.{i}.due", "a requirement cannot be due before the letter is issued",
+                          code="invalid_date")
+        reqs.append(req.model_dump(mode="json"))
+    async with session.begin():
+        ent = await session.get(Enterprise, code)
+        if ent is None:
+            raise invalid("uscc", f"enterprise {code} is not registered (POST /enterprises first)", code="unknown_enterprise")
+        if not user.has("admin") and user.bureau != ent.bureau:
+            raise forbidden(f"enterprise {code} is under bureau {ent.bureau}")
+        if body.case_id is not None:
+            case = await session.get(Case, body.case_id)
+            if case is None or case.uscc != code:
+                raise invalid("case_id", f"no case {body.case_id} of enterprise {code}", code="unknown_case")
+        letter = AdviceLetter(
+            id=str(uuid.uuid4()), number=await _number(session, ent.bureau, local_date(at).year), uscc=code,
+            bureau=ent.bureau, case_id=body.case_id, findings=list(body.findings), requirements=reqs, due=body.due,
+            basis=[BASIS, *body.basis], issued_by=user.sub, issued_at=at, feedback=[], status="issued",
+        )
+        session.add(letter)
+        await session.flush()
+        return to_read(letter, local_date(at))
+
+
+async def load(session: AsyncSession, user: Principal, letter_id: str) -> AdviceLetter:
+    letter = await session.get(AdviceLetter, letter_id)
+    if letter is None:
+        raise not_found("advice letter", letter_id)
+    ensure_can_see(user, bureau=letter.bureau, uscc=letter.uscc, what="this advice letter")
+    return letter
+
+
+async def get(rt: Runtime, session: AsyncSession, user: Principal, letter_id: str) -> AdviceLetterRead:
+    async with session.begin():
+        return to_read(await load(session, user, letter_id), clock.today(rt))
+
+
+async def listing(rt: Runtime, session: AsyncSession, user: Principal, uscc_: str | None) -> list[AdviceLetterRead]:
+    stmt = select(AdviceLetter).order_by(AdviceLetter.issued_at.desc()).limit(500)
+    if user.has("enterprise") and not user.has("admin", "auditor", "platform", "service"):
+        stmt = stmt.where(AdviceLetter.uscc == (user.uscc or "-"))
+    elif not user.has("admin", "auditor", "platform", "service"):
+        stmt = stmt.where(AdviceLetter.bureau == (user.bureau or "-"))
+    if uscc_:
+        stmt = stmt.where(AdviceLetter.uscc == uscc_.upper())
+    async with session.begin():
+        return [to_read(a, clock.today(rt)) for a in (await session.scalars(stmt)).all()]
+
+
+async def feedback(rt: Runtime, session: AsyncSession, user: Principal, letter_id: str,
+                   body: AdviceFeedback) -> AdviceLetterRead:
+    """The enterprise's feedback on the requirements (反馈整改情况)."""
+    at = clock.now(rt)
+    async with session.begin():
+        letter = await load(session, user, letter_id)
+        if user.has("enterprise") and user.uscc != letter.uscc:
+            raise forbidden("only the enterprise the letter is addressed to gives feedback")
+        letter.feedback = [*letter.feedback, {"content": body.content, "completed": body.completed, "by": user.sub,
+                                              "at": at.isoformat()}]
+        letter.status = "completed" if body.completed else "feedback_received"
+        await session.flush()
+        return to_read(letter, local_date(at))

@@ -1,0 +1,177 @@
+"""After the decision: service (送达, 三书同时送达 for a penalty), execution (fine paid), closing (结案),
+follow-up checks of a rectified case and relapses, and the scheduled overdue scan."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.cases import clock, credit_client, local_settings, workflow
+from services.cases.clock import local_date
+from services.cases.models import AdviceLetter, Case
+from services.cases.schemas import (
+    CaseRead,
+    CloseCreate,
+    FollowUpCreate,
+    FollowUpResult,
+    PaymentCreate,
+    ServiceRead,
+)
+from services.cases.service import act, add_step, load_visible, set_record, stored_due
+from shared import contracts
+from shared.auth import Principal
+from shared.problems import Problem, invalid
+from shared.service import Runtime
+
+DOCUMENT_TITLES = {
+    "decision": "行政处罚决定书",
+    "no_penalty_decision": "不予行政处罚决定书",
+    "notice": "行政处罚事先告知书",
+    "compliance_advice": "合规建议书",
+    "credit_record_notice": "环保信用失信记录告知书",
+    "credit_repair_guidance": "信用修复指引",
+}
+
+
+def document_url(case_id: str, kind: str) -> str:
+    return f"/cases/v1/cases/{case_id}/documents/{kind}"
+
+
+async def serve(rt: Runtime, session: AsyncSession, user: Principal, case_id: str) -> ServiceRead:
+    assert rt.http is not None
+    async with session.begin():
+        snap = await load_visible(session, user, case_id)
+        decision_type = snap.decision_type
+        has_advice = (await session.scalar(select(AdviceLetter.id).where(AdviceLetter.case_id == case_id).limit(1))) is not None
+    credit_notice: dict[str, Any] | None = None
+    if decision_type in workflow.PENALTIES:
+        credit_notice = await credit_client.notice(rt.http, case_id)
+        if credit_notice is None:
+            rule = workflow.RULES["credit_notice_with_decision"]
+            raise Problem(409, "credit_notice_pending",
+                          f"the credit service has no credit record notice for this case yet; retry shortly — {rule.cite()}",
+                          rule=rule.cite(), rule_code=rule.code, article=rule.article, verified=rule.verified)
+    if decision_type == workflow.EXEMPTION:
+        kinds = ["decision", "compliance_advice"]
+    else:
+        kinds = ["decision", "credit_record_notice", "credit_repair_guidance"] + (["compliance_advice"] if has_advice else [])
+    documents = [{"kind": k, "url": document_url(case_id, k),
+                  "title": DOCUMENT_TITLES["no_penalty_decision" if (k == "decision" and decision_type == "no_penalty") else k]}
+                 for k in kinds]
+
+    async def mutate(case: Case, at: datetime):
+        case.state = "served"
+        add_step(case, "service")
+        set_record(case, "service", {"on": local_date(at).isoformat(), "at": at.isoformat(), "by": user.sub,
+                                     "documents": documents, "credit_notice": credit_notice})
+        return contracts.CaseServed(case_id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau,
+                                    decision_type=case.decision_type, documents=kinds, served_at=at)
+
+    case = await act(rt, session, user, case_id, "serve", mutate, detail={"documents": kinds})
+    return ServiceRead(documents=documents, case=case)
+
+
+async def record_payment(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: PaymentCreate) -> CaseRead:
+    def check(case: Case, v: workflow.CaseView) -> None:
+        workflow.check(v, "record_payment", actor=user.sub)
+        if case.fine_amount is not None and abs(body.amount - case.fine_amount) > 0.005:
+            raise invalid("amount", f"the fine is {case.fine_amount:g} yuan; {body.amount:g} recorded", code="amount_mismatch")
+
+    async def mutate(case: Case, at: datetime):
+        paid_on = body.paid_on or local_date(at)
+        case.state = "executing"
+        add_step(case, "execution")
+        set_record(case, "execution", {"fine_paid": True, "amount": body.amount, "paid_at": paid_on.isoformat(),
+                                       "receipt": body.receipt, "recorded_by": user.sub})
+        return contracts.CaseFinePaid(case_id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau,
+                                      amount=body.amount, paid_at=datetime.combine(paid_on, datetime.min.time(), clock.TZ))
+
+    return await act(rt, session, user, case_id, "record_payment", mutate, check=check,
+                     detail={"amount": body.amount, "receipt": body.receipt})
+
+
+async def close(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: CloseCreate) -> CaseRead:
+    async def mutate(case: Case, at: datetime):
+        case.state = "closed"
+        case.closed_at = at
+        add_step(case, "closing")
+        set_record(case, "closing", {"notes": body.notes, "by": user.sub, "at": at.isoformat()})
+        if case.rectification:
+            # 跟踪管理: follow-up checks of a rectified case, at the local setting's offsets.
+            set_record(case, "follow_ups", [
+                {"due": (local_date(at) + timedelta(days=d)).isoformat(), "scheduled_by": "closing",
+                 "setting": local_settings.LABEL, "result": None}
+                for d in local_settings.follow_up_days()
+            ])
+        return contracts.CaseClosed(case_id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau, closed_at=at)
+
+    return await act(rt, session, user, case_id, "close", mutate, detail={"notes": body.notes})
+
+
+async def schedule_follow_up(rt: Runtime, session: AsyncSession, user: Principal, case_id: str,
+                             body: FollowUpCreate) -> CaseRead:
+    async def mutate(case: Case, at: datetime):
+        set_record(case, "follow_ups", [*(case.records or {}).get("follow_ups", []),
+                                        {"due": body.due.isoformat(), "scheduled_by": user.sub, "result": None}])
+        return None
+
+    return await act(rt, session, user, case_id, "schedule_follow_up", mutate, detail={"due": body.due.isoformat()})
+
+
+async def record_follow_up(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, index: int,
+                           body: FollowUpResult) -> CaseRead:
+    def check(case: Case, v: workflow.CaseView) -> None:
+        workflow.check(v, "record_follow_up", actor=user.sub)
+        checks = (case.records or {}).get("follow_ups", [])
+        if not 0 <= index < len(checks):
+            raise invalid("index", f"the case has {len(checks)} follow-up checks; no check {index}", code="unknown_follow_up")
+        if checks[index].get("result") is not None:
+            raise invalid("index", f"follow-up check {index} already has a result", code="duplicate")
+
+    async def mutate(case: Case, at: datetime):
+        checks = [dict(c) for c in (case.records or {}).get("follow_ups", [])]
+        checks[index]["result"] = {"relapse": body.relapse, "notes": body.notes, "by": user.sub, "at": at.isoformat()}
+        set_record(case, "follow_ups", checks)
+        if body.relapse:
+            set_record(case, "relapses", [*(case.records or {}).get("relapses", []),
+                                          {"found_at": at.isoformat(), "detail": body.notes, "by": user.sub}])
+            return contracts.CaseRelapseFound(case_id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau,
+                                              found_at=at, detail=body.notes)
+        return None
+
+    return await act(rt, session, user, case_id, "record_follow_up", mutate, check=check,
+                     detail={"index": index, "relapse": body.relapse})
+
+
+# -- the scheduled overdue scan ----------------------------------------------------------------------
+TERMINAL = ("withdrawn", "transferred", "closed")
+
+
+async def emit_overdue(rt: Runtime) -> int:
+    """Emit ``case.overdue.v1`` once per case and deadline (and due date) that has passed undone."""
+    at = clock.now(rt)
+    today = local_date(at)
+    emitted = 0
+    async with rt.sessionmaker() as session, session.begin():
+        ids = (await session.scalars(select(Case.id).where(Case.next_due < today, Case.state.not_in(TERMINAL)))).all()
+    for case_id in ids:
+        async with rt.sessionmaker() as session, session.begin():
+            case = await session.scalar(select(Case).where(Case.id == case_id).with_for_update())
+            if case is None:
+                continue
+            done = set((case.records or {}).get("overdue_emitted", []))
+            new = []
+            for name, d in stored_due(case).items():
+                key = f"{name}:{d.date.isoformat()}"
+                if not d.done and not d.suspended and today > d.date and key not in done:
+                    new.append(key)
+                    await rt.emit(session, contracts.CaseOverdue(
+                        case_id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau, deadline=name,
+                        due_date=d.date, detected_at=at), subject=case.id)
+            if new:
+                set_record(case, "overdue_emitted", sorted(done | set(new)))
+                emitted += len(new)
+    return emitted

@@ -1,0 +1,58 @@
+"""Numbers the law leaves to local rules — documented settings of the cases service, labelled as such
+in the API. Configured from the environment (``ECOCOMPLY_CASES_*``); the defaults are stated here.
+
+* ``HEARING_FINE_THRESHOLDS`` — 较大数额罚款 (《行政处罚法》第六十三条第一款第（一）项) per bureau, in yuan.
+  The Jiangsu eco-environment threshold was NOT FOUND in the domain data (procedure.yaml), so no
+  bureau has one by default; without a threshold every intended fine is notified with the hearing
+  right (the party is never deprived of a right it may have).
+* ``DISCUSSION_QUORUM`` — collective discussion (第五十七条第二款): minimum participants (default 3).
+* ``FOLLOW_UP_DAYS`` — follow-up checks after closing a rectified case (试点方案 三（七）跟踪管理):
+  default 30 and 180 days after closing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+LABEL = "本地设置（法律未规定具体数值）"
+
+
+def _json_env(name: str, default):
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    return json.loads(raw)
+
+
+def hearing_threshold(bureau: str) -> float | None:
+    return _json_env("ECOCOMPLY_CASES_HEARING_FINE_THRESHOLDS", {}).get(bureau)
+
+
+def discussion_quorum() -> int:
+    return int(os.environ.get("ECOCOMPLY_CASES_DISCUSSION_QUORUM", "3"))
+
+
+def follow_up_days() -> list[int]:
+    return list(_json_env("ECOCOMPLY_CASES_FOLLOW_UP_DAYS", [30, 180]))
+
+
+# Penalties of 第六十三条 items (二)–(四) that always carry the hearing right.
+HEARING_KINDS = frozenset({"confiscation", "suspend_production", "revoke_permit", "restrict_practice"})
+
+
+def hearing_right(bureau: str, *, intended_fine: float | None, kinds: list[str]) -> tuple[bool, str]:
+    """Whether the 事先告知 includes the right to request a hearing, and why."""
+    art = "《中华人民共和国行政处罚法》第六十三条"
+    if HEARING_KINDS & set(kinds):
+        return True, f"{art}：拟作出的处罚属于第六十三条第一款第（二）至（四）项"
+    threshold = hearing_threshold(bureau)
+    if intended_fine is None and not kinds:
+        return True, f"{art}：拟作出的处罚内容未载明，告知听证权利"
+    if intended_fine:
+        if threshold is None:
+            return True, f"{art}：较大数额罚款的标准未配置（{LABEL}；江苏省标准未取得），告知听证权利"
+        if intended_fine >= threshold:
+            return True, f"{art}：拟罚款{intended_fine:g}元，达到较大数额标准{threshold:g}元（{LABEL}）"
+        return False, f"{art}：拟罚款{intended_fine:g}元，低于较大数额标准{threshold:g}元（{LABEL}）"
+    return False, f"{art}：拟作出的处罚不属于应当告知听证权利的情形"

@@ -1,0 +1,62 @@
+"""事先告知与当事人权利 — the pre-decision notice (第四十四条), the party's statement and defence (第四十五条)
+or explicit waiver (第六十二条), and the hearing (第六十三条、第六十四条). Each one ``act``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.cases import local_settings
+from services.cases.clock import local_date
+from services.cases.models import Case
+from services.cases.schemas import CaseRead, HearingRecord, NoticeCreate, StatementCreate
+from services.cases.service import act, add_step, set_record
+from shared import contracts
+from shared.auth import Principal
+from shared.service import Runtime
+
+
+async def notice(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: NoticeCreate) -> CaseRead:
+    async def mutate(case: Case, at: datetime):
+        right, why = local_settings.hearing_right(case.bureau, intended_fine=body.intended_fine, kinds=body.penalty_kinds)
+        case.state = "notified"
+        add_step(case, "notice")
+        set_record(case, "notice", {**body.model_dump(), "on": local_date(at).isoformat(), "by": user.sub,
+                                    "hearing_right": right, "hearing_right_basis": why})
+        return contracts.CaseNotified(case_id=case.id, number=case.number, bureau=case.bureau,
+                                      notified_by=user.sub, notified_at=at)
+
+    return await act(rt, session, user, case_id, "notice", mutate, detail=body.model_dump())
+
+
+async def record_statement(rt: Runtime, session: AsyncSession, user: Principal, case_id: str,
+                           body: StatementCreate) -> CaseRead:
+    """陈述、申辩 heard — or the party's explicit waiver of its statement and hearing rights."""
+
+    async def mutate(case: Case, at: datetime):
+        add_step(case, "rights_waived" if body.waived else "statement")
+        set_record(case, "statement", {**body.model_dump(), "recorded_by": user.sub, "at": at.isoformat()})
+        return None
+
+    return await act(rt, session, user, case_id, "record_statement", mutate,
+                     detail={"waived": body.waived, "by": body.by})
+
+
+async def request_hearing(rt: Runtime, session: AsyncSession, user: Principal, case_id: str) -> CaseRead:
+    async def mutate(case: Case, at: datetime):
+        set_record(case, "hearing", {"requested_on": local_date(at).isoformat(), "requested_via": user.sub})
+        return None
+
+    return await act(rt, session, user, case_id, "request_hearing", mutate, detail={})
+
+
+async def hold_hearing(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: HearingRecord) -> CaseRead:
+    async def mutate(case: Case, at: datetime):
+        add_step(case, "hearing")
+        set_record(case, "hearing", {**(case.records or {}).get("hearing", {}), "held_on": local_date(at).isoformat(),
+                                     "presided_by": body.presided_by, "record": body.record})
+        return None
+
+    return await act(rt, session, user, case_id, "hold_hearing", mutate, check_kw={"presided_by": body.presided_by},
+                     detail={"presided_by": body.presided_by})

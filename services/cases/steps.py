@@ -1,0 +1,255 @@
+"""Use cases of the investigation and review stage: evidence, investigation, legal review, 一案一议,
+opinions, collective discussion, rectification, time-limit extensions and suspensions, withdrawal,
+transfer, economic impact — each one ``act`` (one transaction, rules first)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.cases import economic_impact, local_settings, workflow
+from services.cases.clock import local_date
+from services.cases.models import Case, Evidence
+from services.cases.schemas import (
+    CaseRead,
+    CaseReviewCreate,
+    CollectiveDiscussion,
+    EconomicImpactCreate,
+    EvidenceCreate,
+    ExtensionCreate,
+    InvestigationComplete,
+    LegalReview,
+    OpinionCreate,
+    RectificationAssessment,
+    RectificationPlan,
+    SuspensionCreate,
+    TransferCreate,
+    WithdrawCreate,
+)
+from services.cases.service import act, add_step, append_record, set_record
+from shared import contracts
+from shared.auth import Principal
+from shared.problems import invalid
+from shared.service import Runtime
+
+
+async def add_evidence(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: EvidenceCreate) -> CaseRead:
+    async def mutate(case: Case, at: datetime) -> None:
+        session.add(Evidence(id=str(uuid.uuid4()), case_id=case.id, kind=body.kind, description=body.description,
+                             collected_by=body.collected_by, collected_at=at))
+        add_step(case, "evidence")
+        return None
+
+    return await act(rt, session, user, case_id, "add_evidence", mutate,
+                     detail={"kind": body.kind, "collected_by": body.collected_by, "description": body.description})
+
+
+async def complete_investigation(
+    rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: InvestigationComplete
+) -> CaseRead:
+    async def mutate(case: Case, at: datetime):
+        case.facts = {**(case.facts or {}), **body.facts}
+        case.state = "investigated"
+        add_step(case, "investigation")
+        return contracts.CaseInvestigationCompleted(
+            case_id=case.id, number=case.number, bureau=case.bureau, facts=case.facts,
+            completed_by=user.sub, completed_at=at,
+        )
+
+    return await act(rt, session, user, case_id, "complete_investigation", mutate, detail={"facts": body.facts})
+
+
+async def legal_review(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: LegalReview) -> CaseRead:
+    async def mutate(case: Case, at: datetime):
+        case.state = "reviewed" if body.opinion == "approve" else "investigated"
+        if body.opinion == "approve":
+            add_step(case, "legal_review")
+        else:
+            case.steps = [s for s in case.steps if s != "legal_review"] + ["legal_review_returned"]
+        append_record(case, "legal_reviews", {"opinion": body.opinion, "notes": body.notes, "by": user.sub,
+                                              "at": at.isoformat()})
+        return contracts.CaseLegalReviewed(
+            case_id=case.id, number=case.number, bureau=case.bureau, opinion=body.opinion,
+            reviewer=user.sub, reviewed_at=at,
+        )
+
+    return await act(rt, session, user, case_id, "legal_review", mutate, check_kw={"opinion": body.opinion},
+                     detail={"opinion": body.opinion, "notes": body.notes})
+
+
+async def record_opinion(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: OpinionCreate) -> CaseRead:
+    async def mutate(case: Case, at: datetime):
+        add_step(case, "opinions")
+        append_record(case, "opinions", {"from": body.from_, "content": body.content, "recorded_by": user.sub,
+                                         "at": at.isoformat()})
+        return contracts.CaseOpinionRecorded(
+            case_id=case.id, number=case.number, bureau=case.bureau, opinion_from=body.from_,
+            recorded_by=user.sub, recorded_at=at,
+        )
+
+    return await act(rt, session, user, case_id, "record_opinion", mutate,
+                     detail={"from": body.from_, "content": body.content})
+
+
+async def case_review(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: CaseReviewCreate) -> CaseRead:
+    """一案一议 — the case-by-case analysis of an exemption outside the list (试点方案 三（六）)."""
+
+    async def mutate(case: Case, at: datetime):
+        add_step(case, "case_review")
+        set_record(case, "case_review", {"analysis": body.analysis, "conclusion": body.conclusion, "by": user.sub,
+                                         "at": at.isoformat()})
+        return None
+
+    return await act(rt, session, user, case_id, "case_review", mutate, detail={"conclusion": body.conclusion})
+
+
+async def collective_discussion(
+    rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: CollectiveDiscussion
+) -> CaseRead:
+    votes = body.votes.for_ + body.votes.against + body.votes.abstain
+    if votes != len(body.participants):
+        raise invalid("votes", f"{votes} votes recorded for {len(body.participants)} participants; "
+                      "every participant's vote is recorded (for, against or abstain)", code="votes_mismatch")
+    approved = workflow.discussion_approves(participants=len(body.participants), votes_for=body.votes.for_)
+    vote_dict = {"for": body.votes.for_, "against": body.votes.against, "abstain": body.votes.abstain}
+
+    def check(case: Case, v: workflow.CaseView) -> None:
+        workflow.check_discussion(v, participants=len(body.participants), quorum=local_settings.discussion_quorum())
+
+    async def mutate(case: Case, at: datetime):
+        append_record(case, "collective_discussions", {
+            "participants": body.participants, "conclusion": body.conclusion, "votes": vote_dict,
+            "minutes": body.minutes, "approved": approved, "recorded_by": user.sub, "at": at.isoformat()})
+        if not approved:
+            return None
+        case.state = "discussed"
+        add_step(case, "collective_discussion")
+        return contracts.CaseCollectiveDiscussed(
+            case_id=case.id, number=case.number, bureau=case.bureau, participants=body.participants,
+            conclusion=body.conclusion, votes=vote_dict, recorded_by=user.sub, discussed_at=at,
+        )
+
+    return await act(rt, session, user, case_id, "collective_discussion", mutate, check=check, detail={
+        "participants": body.participants, "conclusion": body.conclusion, "votes": vote_dict,
+        "minutes": body.minutes, "approved": approved,
+    })
+
+
+async def rectification_plan(
+    rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: RectificationPlan
+) -> CaseRead:
+    kinds = [m.kind for m in body.measures]
+
+    def check(case: Case, v: workflow.CaseView) -> None:
+        workflow.check(v, "rectification_plan", actor=user.sub)
+        missing = workflow.missing_measures(kinds, case.facts or {})
+        if missing:
+            raise invalid("measures", f"the plan lacks the measures {missing} — {workflow.RECTIFICATION_RULE.cite()}",
+                          code="rectification_incomplete", rule=workflow.RECTIFICATION_RULE.cite())
+        filed = local_date(case.filed_at)
+        for i, m in enumerate(body.measures):
+            if m.due < filed:
+                raise invalid(f"measures.{i}.due", "a measure cannot be due before the case was filed", code="invalid_date")
+
+    async def mutate(case: Case, at: datetime):
+        case.rectification = {"measures": [m.model_dump(mode="json") for m in body.measures],
+                              "planned_by": user.sub, "planned_at": at.isoformat(), "assessment": None,
+                              "evidence": []}
+        case.steps = [s for s in case.steps if s != "rectification_assessed"]
+        add_step(case, "rectification_plan")
+        return None
+
+    return await act(rt, session, user, case_id, "rectification_plan", mutate, check=check,
+                     detail={"measures": kinds})
+
+
+async def rectification_assessment(
+    rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: RectificationAssessment
+) -> CaseRead:
+    def check(case: Case, v: workflow.CaseView) -> None:
+        workflow.check(v, "rectification_assessment", actor=user.sub)
+        if not case.rectification:
+            raise invalid("case", "there is no rectification plan to assess (POST …/rectification first)",
+                          code="no_rectification_plan")
+
+    async def mutate(case: Case, at: datetime):
+        case.rectification = {**case.rectification,
+                              "assessment": {"passed": body.passed, "notes": body.notes, "by": user.sub,
+                                             "at": at.isoformat()}}
+        if body.passed:
+            add_step(case, "rectification_assessed")
+        return contracts.CaseRectificationAssessed(
+            case_id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau, passed=body.passed,
+            assessed_by=user.sub, assessed_at=at,
+        )
+
+    return await act(rt, session, user, case_id, "rectification_assessment", mutate, check=check,
+                     detail={"passed": body.passed, "notes": body.notes})
+
+
+async def extend_handling(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: ExtensionCreate) -> CaseRead:
+    """办案期限延长 — +30 days by the head's approval, then +30 by collective discussion (第五十七条)."""
+
+    async def mutate(case: Case, at: datetime):
+        append_record(case, "extensions", {**body.model_dump(), "by": user.sub, "at": at.isoformat()})
+        return None
+
+    return await act(rt, session, user, case_id, "extend_handling", mutate, check_kw={"kind": body.kind},
+                     detail=body.model_dump())
+
+
+async def suspend(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: SuspensionCreate) -> CaseRead:
+    """中止/检测/评估/认定 — the handling period stops running (第三十五条)."""
+
+    async def mutate(case: Case, at: datetime):
+        append_record(case, "suspensions", {**body.model_dump(), "from": local_date(at).isoformat(), "to": None,
+                                            "by": user.sub})
+        return None
+
+    return await act(rt, session, user, case_id, "suspend", mutate, detail=body.model_dump())
+
+
+async def resume(rt: Runtime, session: AsyncSession, user: Principal, case_id: str) -> CaseRead:
+    async def mutate(case: Case, at: datetime):
+        sus = [dict(s) for s in (case.records or {}).get("suspensions", [])]
+        sus[-1]["to"] = local_date(at).isoformat()
+        set_record(case, "suspensions", sus)
+        return None
+
+    return await act(rt, session, user, case_id, "resume", mutate, detail={})
+
+
+async def withdraw(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: WithdrawCreate) -> CaseRead:
+    """撤销立案 — before legal review (违法事实不能成立, 第五十七条第一款第（三）项)."""
+
+    async def mutate(case: Case, at: datetime):
+        case.state = "withdrawn"
+        set_record(case, "withdrawal", {"reason": body.reason, "by": user.sub, "at": at.isoformat()})
+        return None
+
+    return await act(rt, session, user, case_id, "withdraw", mutate, detail={"reason": body.reason})
+
+
+async def transfer(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: TransferCreate) -> CaseRead:
+    """移送 — e.g. to the judicial organs when the act is suspected to be a crime (第五十七条第一款第（四）项)."""
+
+    async def mutate(case: Case, at: datetime):
+        case.state = "transferred"
+        set_record(case, "transfer", {"to": body.to, "reason": body.reason, "by": user.sub, "at": at.isoformat()})
+        return None
+
+    return await act(rt, session, user, case_id, "transfer", mutate, detail={"to": body.to, "reason": body.reason})
+
+
+async def assess_economic_impact(
+    rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: EconomicImpactCreate
+) -> CaseRead:
+    async def mutate(case: Case, at: datetime):
+        fine = case.fine_amount if case.fine_amount is not None else (case.records or {}).get("notice", {}).get("intended_fine")
+        record = economic_impact.assess(body.model_dump(), fine_amount=fine)
+        set_record(case, "economic_impact", {**record, "by": user.sub, "at": at.isoformat()})
+        return None
+
+    return await act(rt, session, user, case_id, "economic_impact", mutate, detail={"employees": body.employees})
