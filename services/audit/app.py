@@ -1,10 +1,11 @@
-"""The audit service's specification: tables, migrations, routes and the events it consumes."""
+"""The audit service's specification: tables, migrations, routes, the events it consumes and its jobs."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from services.audit.consumers import on_case_decided
+from services.audit import dashboard, jobs, log_router, reports_router
+from services.audit.consumers import handlers_for
 from services.audit.models import Base, tables
 from services.audit.router import router
 from shared.service import ConsumerSpec, ServiceSpec
@@ -14,17 +15,17 @@ spec = ServiceSpec(
     title="EcoComply audit",
     description=(
         "Supervision of every exemption and light penalty (加强对免罚、轻罚案件的监督审核): flags with "
-        "integrity-risk rules, and their review by supervision auditors."
+        "integrity-risk rules and their review, the tamper-evident log (RFC 6962 Merkle tree, signed tree "
+        "heads), reconciliation with the cases service, statistics, the annual report and the dashboard."
     ),
     metadata=Base.metadata,
     tables=tables,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[router],
+    routers=[router, log_router.router, reports_router.router],
     consumers=[
-        ConsumerSpec(
-            name="case-events",
-            topics=["case-events"],
-            handlers={"ecocomply.case.decided.v1": on_case_decided},
-        )
+        ConsumerSpec(name="case-events", topics=["case-events"], handlers=handlers_for("case")),
+        ConsumerSpec(name="credit-events", topics=["credit-events"], handlers=handlers_for("credit")),
     ],
+    jobs=jobs.jobs(),
+    extra_routes=dashboard.install,
 )

@@ -1,13 +1,28 @@
-"""Audit service tables: supervision flags and the rule hits on them, plus the outbox/inbox tables."""
+"""Audit service tables: supervision flags, their rule hits and review history; the audit's record of
+decided cases (for history-based rules, statistics and the annual report); interference records; the
+Merkle-tree log with its stored nodes and signed tree heads; daily counters for the dashboard."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from shared.outbox import OutboxTables
+from shared.outbox import OutboxTables, SeqType
 
 
 class Base(DeclarativeBase):
@@ -15,9 +30,11 @@ class Base(DeclarativeBase):
 
 
 class Flag(Base):
-    """监督审核标记 — one per exemption or light-penalty case.
+    """监督审核标记 — exactly one per case that an integrity rule hit (every exemption and light penalty).
 
-    ``case_id`` is unique: duplicate deliveries and replays of the decision never raise a second flag.
+    ``case_id`` is unique: duplicate deliveries, replays and later events of the same case add rule
+    hits to the one flag. ``decision_type`` is ``undecided`` while only an event before the decision
+    (overdue, interference) is known.
     """
 
     __tablename__ = "flags"
@@ -32,13 +49,17 @@ class Flag(Base):
     fine_amount: Mapped[float | None] = mapped_column(Float)
     basis: Mapped[dict] = mapped_column(JSON)
     steps: Mapped[list] = mapped_column(JSON)
-    # The case's handlers and decider: none of them may review the flag.
+    # The case's handlers and decider (and other people involved): none of them may review the flag.
     handlers: Mapped[list] = mapped_column(JSON)
+    involved: Mapped[list] = mapped_column(JSON)  # legal reviewer, discussion participants, recorders …
     decided_by: Mapped[str] = mapped_column(String(100))
-    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     status: Mapped[str] = mapped_column(String(20), index=True)  # open | in_review | cleared | issue_found
     source_event_id: Mapped[str] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    assignee: Mapped[str | None] = mapped_column(String(100), index=True)
+    assigned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reviewed_by: Mapped[str | None] = mapped_column(String(100))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     review_notes: Mapped[str | None] = mapped_column(Text)
@@ -60,6 +81,174 @@ class FlagRule(Base):
     detail: Mapped[str] = mapped_column(Text)
 
     flag: Mapped[Flag] = relationship(back_populates="rules")
+
+
+class FlagHistory(Base):
+    """审核记录 — every change of a flag: raised, rule added, assigned, reviewed, reopened."""
+
+    __tablename__ = "flag_history"
+
+    id: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    flag_id: Mapped[str] = mapped_column(ForeignKey("flags.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(30))
+    status_from: Mapped[str | None] = mapped_column(String(20))
+    status_to: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str] = mapped_column(Text)
+
+
+class DecidedCase(Base):
+    """The audit's record of every decided case (plain penalties too): what history rules, statistics
+    and the annual report read. One row per case, whatever the deliveries."""
+
+    __tablename__ = "decided_cases"
+    __table_args__ = (
+        Index("ix_decided_cases_bureau_date", "bureau", "decision_date"),
+        Index("ix_decided_cases_violation", "violation", "facts_key"),
+    )
+
+    case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    number: Mapped[str] = mapped_column(String(60))
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    bureau: Mapped[str] = mapped_column(String(40))
+    decision_type: Mapped[str] = mapped_column(String(20))
+    fine_amount: Mapped[float | None] = mapped_column(Float)
+    fine_min: Mapped[float | None] = mapped_column(Float)
+    fine_max: Mapped[float | None] = mapped_column(Float)
+    reason: Mapped[str | None] = mapped_column(Text)
+    violation: Mapped[str] = mapped_column(String(60))  # first violation item code ('' if none)
+    facts_key: Mapped[str] = mapped_column(String(400))  # sorted established fact keys, '|'-joined
+    no_penalty_kind: Mapped[str | None] = mapped_column(String(20))
+    steps: Mapped[list] = mapped_column(JSON)
+    people: Mapped[list] = mapped_column(JSON)  # handlers, decider, legal reviewer, discussion participants
+    decided_by: Mapped[str] = mapped_column(String(100), index=True)
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decision_date: Mapped[date] = mapped_column(Date, index=True)
+
+
+class DecisionPerson(Base):
+    """Who handled or decided a case (for the share of exemptions per officer or leader)."""
+
+    __tablename__ = "decision_people"
+    __table_args__ = (Index("ix_decision_people_person", "person", "bureau", "decision_date"),)
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("decided_cases.case_id", ondelete="CASCADE"), primary_key=True)
+    person: Mapped[str] = mapped_column(String(100), primary_key=True)
+    bureau: Mapped[str] = mapped_column(String(40))
+    decision_date: Mapped[date] = mapped_column(Date)
+    flagged: Mapped[bool] = mapped_column(Boolean)
+
+
+class CaseContext(Base):
+    """What the audit learnt about a case before its decision: established facts and the people involved."""
+
+    __tablename__ = "case_context"
+
+    case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    facts: Mapped[dict] = mapped_column(JSON)
+    people: Mapped[list] = mapped_column(JSON)
+
+
+class InterferenceRecord(Base):
+    """领导干部干预插手案件记录 — a recorded interference in a case (工作要点（二十二）)."""
+
+    __tablename__ = "interference_records"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36), index=True)
+    number: Mapped[str] = mapped_column(String(60))
+    uscc: Mapped[str] = mapped_column(String(18))
+    bureau: Mapped[str] = mapped_column(String(40))
+    person: Mapped[str] = mapped_column(String(100))
+    position: Mapped[str] = mapped_column(String(100))
+    manner: Mapped[str] = mapped_column(Text)
+    occurred_on: Mapped[date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LogEntry(Base):
+    """One leaf of the tamper-evident log: the canonical JSON of a consumed event (or an audit act)."""
+
+    __tablename__ = "log_entries"
+
+    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    type: Mapped[str] = mapped_column(String(200))
+    case_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    data: Mapped[str] = mapped_column(Text)
+    appended_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LogNode(Base):
+    """Root of the complete subtree ``(level, idx)`` — leaves ``[idx·2^level, (idx+1)·2^level)``."""
+
+    __tablename__ = "log_nodes"
+
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class LogState(Base):
+    """The log's head (one row): size, the frontier's peaks and the root. Appenders lock this row."""
+
+    __tablename__ = "log_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    size: Mapped[int] = mapped_column(BigInteger)
+    peaks: Mapped[list] = mapped_column(JSON)
+    root: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class TreeHead(Base):
+    """签名树头 — a signed tree head (Ed25519) published so outsiders can hold the log to its history."""
+
+    __tablename__ = "tree_heads"
+
+    tree_size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    root: Mapped[str] = mapped_column(String(64))
+    timestamp_ms: Mapped[int] = mapped_column(BigInteger)
+    key_id: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(128))
+
+
+class DailyCount(Base):
+    """Decisions per bureau, day and decision type (the dashboard's and /stats' source)."""
+
+    __tablename__ = "daily_counts"
+
+    bureau: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    decision_type: Mapped[str] = mapped_column(String(20), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    fines: Mapped[float] = mapped_column(Float)
+
+
+class DailyRuleCount(Base):
+    """Rule hits per bureau, day (the decision's, else the flag's) and rule — ``/stats`` by rule."""
+
+    __tablename__ = "daily_rule_counts"
+
+    bureau: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class ReconciliationRun(Base):
+    """完整性核对 — one reconciliation against the cases service, with what it found missing."""
+
+    __tablename__ = "reconciliation_runs"
+
+    id: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    ran_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    period_from: Mapped[date] = mapped_column(Date)
+    period_to: Mapped[date] = mapped_column(Date)
+    checked: Mapped[int] = mapped_column(Integer)
+    missing: Mapped[list] = mapped_column(JSON)
 
 
 tables = OutboxTables.on(Base.metadata)

@@ -1,36 +1,86 @@
-"""Integrity-risk rules for decided cases — each a small named pure function with the rule it enforces.
+"""Integrity-risk rules (廉政风险和履职风险) — each a small, named, pure function with its severity and
+an explanation that cites the work point or article it rests on. No I/O: the service layer hands
+each rule the decided case and the history it needs.
 
-Every decision in ``FLAGGED_DECISIONS`` (exemption 不予处罚, 从轻, 减轻) is flagged for supervision
-review; the other rules add what the case's recorded ``steps`` lack. A rule returns a ``RuleHit`` or
-None. Later rules (repeated exemptions, fine below the benchmark, overdue …) need history and go in
-the same list with their own facts.
+Sources cited (all in ``../shared/seeds`` and ``../shared/domain``):
+* 试点方案 — 《苏州市生态环境领域涉企行政合规指导工作试点方案》 三（五）（六）（十）、五（二）（三）;
+* 工作要点 — 《2023年苏州市生态环境系统法治政府建设工作要点》（苏环党组字〔2023〕90号）（十四）（二十二）;
+* 《中华人民共和国行政处罚法》第三十三条、第四十四条、第五十七条、第五十八条、第六十条、第六十二条.
+
+Decision rules (``DECISION_RULES``) run on every decided case: an exemption or light penalty is always
+flagged (``exemption_or_light_penalty``); any decision, plain penalties included, is flagged when
+another rule hits. Event rules (``case_overdue``, ``relapse_found``, ``recorded_interference``,
+``reconciliation_gap``) add a hit when their event or record arrives.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+import statistics
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Literal
 
-from shared.contracts import FLAGGED_DECISIONS, CaseDecided
+from services.audit.config import AuditSettings
+from shared.contracts import FLAGGED_DECISIONS, PENALTY_DECISIONS
 
 RuleSeverity = Literal["review", "warning", "high"]
 
-PILOT = "《苏州市生态环境领域涉企行政合规指导工作试点方案》（苏州市生态环境局、苏州市司法局，2023-12-19）"
+PILOT = "《苏州市生态环境领域涉企行政合规指导工作试点方案》"
+POINTS = "《2023年苏州市生态环境系统法治政府建设工作要点》"
 APL = "《中华人民共和国行政处罚法》"
 EXEMPTION = "no_penalty"
+TYPE_CN = {"penalty": "处罚", "no_penalty": "不予处罚", "lighter": "从轻处罚", "mitigated": "减轻处罚",
+           "heavier": "从重处罚", "undecided": "未决定"}
 
 
 @dataclass(frozen=True)
-class CaseFacts:
-    """The facts of a decided case the rules read (from ``ecocomply.case.decided.v1``)."""
+class Decision:
+    """A decided case as the rules see it (from ``ecocomply.case.decided.v1`` and earlier case events)."""
 
     decision_type: str
-    steps: frozenset[str]
+    steps: frozenset[str] = frozenset()
+    case_id: str = ""
+    uscc: str = ""
+    bureau: str = ""
+    decided_by: str = ""
+    handlers: tuple[str, ...] = ()
+    decided_at: datetime | None = None
+    decision_date: date = date(2026, 1, 1)
+    violation: str = ""
+    facts_key: str = ""
+    fine_amount: float | None = None
+    fine_min: float | None = None
+    fine_max: float | None = None
+    reason: str | None = None
+    no_penalty_kind: str | None = None
 
-    @classmethod
-    def from_event(cls, decided: CaseDecided) -> CaseFacts:
-        return cls(decision_type=decided.decision_type, steps=frozenset(decided.steps))
+    @property
+    def outcome(self) -> float:
+        """The fine as the outcome compared between similar cases (an exemption is 0)."""
+        return float(self.fine_amount or 0.0)
+
+
+@dataclass(frozen=True)
+class PersonShare:
+    """One officer's or leader's decisions in the bureau's window, and everyone else's."""
+
+    person: str
+    mine: int
+    mine_flagged: int
+    others: int
+    others_flagged: int
+
+
+@dataclass(frozen=True)
+class History:
+    """Other decided cases the history rules compare with (the service loads candidates; the rules
+    apply their own windows, so the result depends only on the set of decisions, not on arrival order)."""
+
+    same_enterprise: tuple[Decision, ...] = ()
+    shares: tuple[PersonShare, ...] = ()
+    similar: tuple[Decision, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -43,56 +93,269 @@ class RuleHit:
         return {"code": self.code, "severity": self.severity, "detail": self.detail}
 
 
-Rule = Callable[[CaseFacts], RuleHit | None]
+DecisionRule = Callable[[Decision, History, AuditSettings], "RuleHit | None"]
 
 
-def exemption_or_light_penalty(facts: CaseFacts) -> RuleHit | None:
+def _before(d: Decision, other: Decision) -> bool:
+    """``other`` was decided before ``d`` (ties broken by case id, so the order is total)."""
+    a = (other.decision_date, other.decided_at or datetime.min, other.case_id)
+    b = (d.decision_date, d.decided_at or datetime.min, d.case_id)
+    return a < b
+
+
+def _within(d: Decision, other: Decision, days: int) -> bool:
+    return d.decision_date - timedelta(days=days) <= other.decision_date <= d.decision_date
+
+
+# -- decision rules --------------------------------------------------------------------------------
+def exemption_or_light_penalty(d: Decision, h: History, cfg: AuditSettings) -> RuleHit | None:
     """免罚、轻罚 — every exemption and light penalty goes in front of a supervisor."""
-    if facts.decision_type not in FLAGGED_DECISIONS:
+    if d.decision_type not in FLAGGED_DECISIONS:
         return None
     return RuleHit(
-        "exemption_or_light_penalty",
-        "review",
+        "exemption_or_light_penalty", "review",
         f"{PILOT}三（十）：试点单位要建立廉政风险和履职风险防控机制，加强对免罚、轻罚案件的监督审核"
-        f"（决定类型：{facts.decision_type}）",
+        f"（决定类型：{TYPE_CN.get(d.decision_type, d.decision_type)}）",
     )
 
 
-def missing_legal_review(facts: CaseFacts) -> RuleHit | None:
-    """法制审核 — no legal review recorded before the decision."""
-    if "legal_review" in facts.steps:
+def missing_legal_review(d: Decision, h: History, cfg: AuditSettings) -> RuleHit | None:
+    """法制审核 — an exemption or light penalty decided without a recorded legal review."""
+    if d.decision_type not in FLAGGED_DECISIONS or "legal_review" in d.steps:
         return None
     return RuleHit(
-        "missing_legal_review",
-        "high",
+        "missing_legal_review", "high",
         f"案件步骤中无法制审核（legal_review）。{APL}第五十八条：应当进行法制审核的，未经法制审核或者审核未通过的，不得作出决定；"
         f"{PILOT}三（六）：免罚须经立案、调查取证、法制审核、集体讨论等法定程序",
     )
 
 
-def missing_collective_discussion(facts: CaseFacts) -> RuleHit | None:
-    """集体讨论 — no collective discussion recorded for an exemption or light penalty."""
-    if "collective_discussion" in facts.steps:
+def missing_collective_discussion(d: Decision, h: History, cfg: AuditSettings) -> RuleHit | None:
+    """集体讨论 — an exemption or light penalty decided without a recorded collective discussion."""
+    if d.decision_type not in FLAGGED_DECISIONS or "collective_discussion" in d.steps:
         return None
-    if facts.decision_type == EXEMPTION:
+    if d.decision_type == EXEMPTION:
         basis = f"{PILOT}三（六）：免罚须经立案、调查取证、法制审核、集体讨论等法定程序作出不予行政处罚决定；清单外免罚还须集体审议"
     else:
         basis = (
             f"{APL}第五十七条第二款：对情节复杂或者重大违法行为给予行政处罚，行政机关负责人应当集体讨论决定；"
             f"{PILOT}五（三）：办理免罚轻罚案件充分运用裁量基准、一案一议、征求意见、集体审议等方式"
         )
+    return RuleHit("missing_collective_discussion", "high", f"案件步骤中无集体讨论（collective_discussion）。{basis}")
+
+
+OUT_OF_LIST_STEPS = {
+    "rectification_assessed": "合规整改完成并经评估",
+    "opinions": "征求意见",
+    "collective_discussion": "一案一议、集体审议",
+}
+
+
+def out_of_list_steps_missing(d: Decision, h: History, cfg: AuditSettings) -> RuleHit | None:
+    """清单外免罚 — an exemption on a 第三十三条 ground outside the list lacks rectification/opinions/审议."""
+    if d.decision_type != EXEMPTION or d.no_penalty_kind != "statutory":
+        return None
+    missing = [f"{cn}（{k}）" for k, cn in OUT_OF_LIST_STEPS.items() if k not in d.steps]
+    if not missing:
+        return None
     return RuleHit(
-        "missing_collective_discussion", "high", f"案件步骤中无集体讨论（collective_discussion）。{basis}"
+        "out_of_list_steps_missing", "high",
+        f"免罚清单外依据{APL}第三十三条免罚，缺少：{'、'.join(missing)}。{PILOT}三（六）：对于免罚清单外，但符合"
+        "《中华人民共和国行政处罚法》免罚情形的，企业完成合规整改后，试点单位还应根据案情探索增加一案一议、征求意见、集体审议等环节组织实施",
+    )
+
+
+def missing_notice(d: Decision, h: History, cfg: AuditSettings) -> RuleHit | None:
+    """事先告知 — a penalty (of any kind) decided without the prior notice of the party's rights."""
+    if d.decision_type not in PENALTY_DECISIONS or "notice" in d.steps:
+        return None
+    return RuleHit(
+        "missing_notice", "high",
+        f"处罚决定前无事先告知（notice）。{APL}第四十四条：行政机关在作出行政处罚决定之前，应当告知当事人拟作出的行政处罚内容及事实、理由、依据，"
+        "并告知当事人依法享有的陈述、申辩、要求听证等权利；第六十二条：未告知的，不得作出行政处罚决定",
+    )
+
+
+def repeated_exemption(d: Decision, h: History, cfg: AuditSettings) -> RuleHit | None:
+    """首违不罚 that is not the first — the same enterprise was exempted before within the window."""
+    if d.decision_type != EXEMPTION:
+        return None
+    earlier = sorted(
+        (o for o in h.same_enterprise
+         if o.case_id != d.case_id and o.uscc == d.uscc and o.decision_type == EXEMPTION
+         and _before(d, o) and _within(d, o, cfg.repeat_window_days)),
+        key=lambda o: o.decision_date,
+    )
+    if not earlier:
+        return None
+    first_claimed = "first_offence" in d.facts_key.split("|")
+    listed = "、".join(f"{o.decision_date.isoformat()}（{o.case_id[:8]}）" for o in earlier[:5])
+    return RuleHit(
+        "repeated_exemption", "high" if first_claimed else "warning",
+        f"企业 {d.uscc} 在本决定前 {cfg.repeat_window_days} 日内已获不予处罚 {len(earlier)} 次：{listed}"
+        f"{'；本案仍认定“初次违法”' if first_claimed else ''}。{APL}第三十三条第一款：初次违法且危害后果轻微并及时改正的，可以不予行政处罚；"
+        f"{PILOT}三（十）：加强对免罚、轻罚案件的监督审核。（窗口天数为本地设置，默认两年，参照江苏旧裁量规则“两年内因类似环境违法行为受过环保行政处罚”）",
+    )
+
+
+def _two_proportion_z(x1: int, n1: int, x2: int, n2: int) -> float:
+    p = (x1 + x2) / (n1 + n2)
+    if p in (0.0, 1.0):
+        return 0.0
+    return (x1 / n1 - x2 / n2) / math.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
+
+
+def unusual_exemption_share(d: Decision, h: History, cfg: AuditSettings) -> RuleHit | None:
+    """One officer or leader granting an unusual share of exemptions and light penalties in the bureau."""
+    if d.decision_type not in FLAGGED_DECISIONS:
+        return None
+    found = []
+    for sh in h.shares:
+        if sh.mine < cfg.share_min_decisions or sh.others < cfg.share_min_decisions:
+            continue
+        z = _two_proportion_z(sh.mine_flagged, sh.mine, sh.others_flagged, sh.others)
+        if z >= cfg.share_z:
+            found.append(
+                f"{sh.person}：{sh.mine} 件中免罚轻罚 {sh.mine_flagged} 件（{sh.mine_flagged / sh.mine:.0%}），"
+                f"本局其他案件 {sh.others} 件中 {sh.others_flagged} 件（{sh.others_flagged / sh.others:.0%}），"
+                f"两比例 z 检验 z={z:.2f} ≥ {cfg.share_z}"
+            )
+    if not found:
+        return None
+    return RuleHit(
+        "unusual_exemption_share", "warning",
+        f"近 {cfg.share_window_days} 日本局决定中，经办或决定人免罚轻罚占比异常偏高——{'；'.join(found)}。"
+        f"{PILOT}五（三）：充分运用裁量基准、一案一议、征求意见、集体审议等方式，最大限度压缩和堵塞权力寻租空间，防范廉政和履职风险。"
+        "（统计窗口、最少件数与阈值为本地设置）",
+    )
+
+
+def fine_below_range_without_reason(d: Decision, h: History, cfg: AuditSettings) -> RuleHit | None:
+    """A fine below the discretion benchmark's calculated range with no written reason."""
+    if d.fine_amount is None or d.fine_min is None or d.fine_amount >= d.fine_min:
+        return None
+    if d.reason and d.reason.strip():
+        return None
+    return RuleHit(
+        "fine_below_range_without_reason", "high",
+        f"罚款 {d.fine_amount:,.2f} 元低于裁量基准计算区间下限 {d.fine_min:,.2f} 元，且未载明理由。"
+        f"{PILOT}三（五）：严格按照《江苏省生态环境行政裁量权基准规定》的裁量情形……不得滥用行政裁量权；"
+        f"{POINTS}（十四）：落实行政裁量权基准，规范行使行政裁量权，杜绝行政处罚畸轻畸重、类案不同罚",
+    )
+
+
+def similar_case_disparity(d: Decision, h: History, cfg: AuditSettings) -> RuleHit | None:
+    """类案不同罚 — same violation item, same established facts, an outcome far from the peers'.
+
+    Outcome = the fine (an exemption counts 0). The case is an outlier when it is at least
+    ``similar_min_relative_gap`` away from the peers' median *and* its robust z-score
+    |x − median| / (1.4826·MAD) is at least ``similar_robust_z`` (MAD 0: any such gap counts).
+    """
+    if not d.violation:
+        return None
+    peers = [o for o in h.similar if o.case_id != d.case_id and o.violation == d.violation
+             and o.facts_key == d.facts_key and _within(d, o, cfg.similar_window_days) and _before(d, o)]
+    if len(peers) < cfg.similar_min_peers:
+        return None
+    values = [o.outcome for o in peers]
+    med = statistics.median(values)
+    mad = statistics.median(abs(v - med) for v in values)
+    gap = abs(d.outcome - med)
+    if gap < cfg.similar_min_relative_gap * max(med, 1.0):
+        return None
+    robust_z = math.inf if mad == 0 else gap / (1.4826 * mad)
+    if robust_z < cfg.similar_robust_z:
+        return None
+    z_text = "∞（同类案件结果一致）" if math.isinf(robust_z) else f"{robust_z:.1f}"
+    facts = d.facts_key.replace("|", "、") or "无"
+    return RuleHit(
+        "similar_case_disparity", "warning",
+        f"同一违法事项 {d.violation}、认定事实相同（{facts}）的 {len(peers)} 件在先案件，处理结果中位数 {med:,.0f} 元"
+        f"（绝对中位差 {mad:,.0f} 元）；本案 {d.outcome:,.0f} 元（{TYPE_CN.get(d.decision_type, d.decision_type)}），"
+        f"偏离 {gap:,.0f} 元，稳健 z={z_text} ≥ {cfg.similar_robust_z}。{POINTS}（十四）：杜绝行政处罚畸轻畸重、类案不同罚"
+        "（比较窗口、最少件数与阈值为本地设置）",
     )
 
 
 # Evaluation order = the order of ``rules`` on a flag.
-RULES: tuple[Rule, ...] = (exemption_or_light_penalty, missing_legal_review, missing_collective_discussion)
-RULE_CODES: tuple[str, ...] = tuple(r.__name__ for r in RULES)
+DECISION_RULES: tuple[DecisionRule, ...] = (
+    exemption_or_light_penalty,
+    missing_legal_review,
+    missing_collective_discussion,
+    out_of_list_steps_missing,
+    missing_notice,
+    repeated_exemption,
+    unusual_exemption_share,
+    fine_below_range_without_reason,
+    similar_case_disparity,
+)
+# Rules whose result depends on other cases: re-run for later cases when an earlier one arrives late.
+HISTORY_RULES = frozenset({"repeated_exemption", "unusual_exemption_share", "similar_case_disparity"})
 
 
-def evaluate(facts: CaseFacts) -> list[RuleHit]:
-    """The hits for one decided case; empty (no flag) unless the decision is an exemption or light penalty."""
-    if facts.decision_type not in FLAGGED_DECISIONS:
-        return []
-    return [hit for rule in RULES if (hit := rule(facts)) is not None]
+def evaluate(d: Decision, h: History | None = None, cfg: AuditSettings | None = None) -> list[RuleHit]:
+    """The hits for one decided case; a flag is raised when the list is not empty."""
+    h = h or History()
+    cfg = cfg or AuditSettings()
+    return [hit for rule in DECISION_RULES if (hit := rule(d, h, cfg)) is not None]
+
+
+# -- event rules -----------------------------------------------------------------------------------
+DEADLINE_CN = {"handling": "办案期限", "filing": "立案期限", "service": "送达期限"}
+DEADLINE_BASIS = {
+    "handling": f"{APL}第六十条：行政机关应当自行政处罚案件立案之日起九十日内作出行政处罚决定",
+    "service": f"{APL}第六十一条：当事人不在场的，行政机关应当在七日内……将行政处罚决定书送达当事人",
+    "filing": "《生态环境行政处罚办法》第十八条（据解读，verified: false）：十五日内决定是否立案",
+}
+
+
+def case_overdue(deadline: str, due_date: date) -> RuleHit:
+    """案件超期 — a time limit passed with its step not done (``ecocomply.case.overdue.v1``)."""
+    name = DEADLINE_CN.get(deadline, deadline)
+    basis = DEADLINE_BASIS.get(deadline, "")
+    return RuleHit(
+        "case_overdue", "warning",
+        f"{name}已于 {due_date.isoformat()} 届满而相应环节未完成。{basis}；{PILOT}三（十）：加强对免罚、轻罚案件的监督审核",
+    )
+
+
+def relapse_found(found_at: datetime, detail: str) -> RuleHit:
+    """整改后复查发现违法行为再次出现 (``ecocomply.case.relapse_found.v1``)."""
+    return RuleHit(
+        "relapse_found", "high",
+        f"{found_at.date().isoformat()} 跟踪复查发现违法行为再次出现：{detail}。{PILOT}三（七）：免罚规范流程包括评估流程、跟踪管理；"
+        "三（十）：加强对免罚、轻罚案件的监督审核",
+    )
+
+
+def recorded_interference(person: str, position: str, occurred_on: date, manner: str) -> RuleHit:
+    """领导干部干预插手案件 — an interference recorded against the case."""
+    return RuleHit(
+        "recorded_interference", "high",
+        f"{occurred_on.isoformat()} 记录 {person}（{position}）干预、插手案件办理：{manner}。"
+        f"{POINTS}（二十二）：全面实行行政执法机关内部人员干预、插手案件办理的记录、通报和责任追究制度；"
+        f"{PILOT}五（三）：防范廉政和履职风险",
+    )
+
+
+def reconciliation_gap(decision_type: str) -> RuleHit:
+    """完整性核对发现缺失 — the cases service has this exemption/light penalty but no flag existed."""
+    return RuleHit(
+        "reconciliation_gap", "high",
+        f"完整性核对：办案系统中的{TYPE_CN.get(decision_type, decision_type)}决定没有对应的监督审核标记（事件未送达或标记被删除），已补充标记。"
+        f"{PILOT}三（十）：加强对免罚、轻罚案件的监督审核",
+    )
+
+
+EVENT_RULE_CODES = ("case_overdue", "relapse_found", "recorded_interference", "reconciliation_gap")
+RULE_CODES: tuple[str, ...] = (*(r.__name__ for r in DECISION_RULES), *EVENT_RULE_CODES)
+
+
+def facts_key(facts: dict[str, object] | None) -> str:
+    """The established facts that make cases "similar": the true fact keys, sorted."""
+    return "|".join(sorted(k for k, v in (facts or {}).items() if v is True))[:400]
+
+
+def people(*groups: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(p for g in groups for p in g if p))
+

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 FlagStatus = Literal["open", "in_review", "cleared", "issue_found"]
 ReviewOutcome = Literal["cleared", "issue_found"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
 
 
 class RuleHitRead(BaseModel):
@@ -28,9 +32,14 @@ class FlagRead(BaseModel):
     rules: list[RuleHitRead]
     handlers: list[str]
     decided_by: str
-    decided_at: datetime
+    decided_at: datetime | None
     status: FlagStatus
     created_at: datetime
+    assignee: str | None = None
+    assigned_at: datetime | None = None
+    due_at: datetime | None = Field(None, description="审核时限 (SLA due date; the SLA length is a local setting)")
+    ageing_days: int = Field(0, description="days open (to the review, once reviewed)")
+    sla_breached: bool = False
     reviewed_by: str | None
     reviewed_at: datetime | None
     review_notes: str | None
@@ -43,6 +52,53 @@ class FlagList(BaseModel):
     size: int
 
 
-class FlagReview(BaseModel):
+class FlagReview(Strict):
     outcome: ReviewOutcome
     notes: str = Field(min_length=1, max_length=4000, description="the auditor's findings (审核意见)")
+
+
+class FlagAssign(Strict):
+    assignee: str = Field(min_length=1, max_length=100, description="the auditor (sub) who reviews the flag")
+
+
+class FlagHistoryRead(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    status_from: str | None
+    status_to: str
+    detail: str
+
+
+class InterferenceCreate(Strict):
+    """领导干部干预插手案件记录 (工作要点（二十二）)."""
+
+    case_id: str = Field(min_length=1, max_length=36)
+    number: str = Field(min_length=1, max_length=60, description="案号")
+    uscc: str = Field("", max_length=18)
+    bureau: str = Field(min_length=1, max_length=40)
+    person: str = Field(min_length=1, max_length=100, description="干预人")
+    position: str = Field(min_length=1, max_length=100, description="职务")
+    manner: str = Field(min_length=1, max_length=4000, description="干预、插手的方式与内容")
+    occurred_on: date
+
+
+class InterferenceRead(BaseModel):
+    id: str
+    case_id: str
+    number: str
+    bureau: str
+    person: str
+    position: str
+    manner: str
+    occurred_on: date
+    recorded_by: str
+    recorded_at: datetime
+    flag_id: str
+
+
+class Reconciliation(BaseModel):
+    checked: int
+    missing: list[str]
+    period_from: date = Field(serialization_alias="from")
+    period_to: date = Field(serialization_alias="to")

@@ -1,99 +1,290 @@
-"""Audit use cases: raise a flag for a decided case (one transaction with its outbox event), list and
-read flags, record a review. Nothing here commits."""
+"""Audit use cases around flags: record a decided case, raise or extend its one flag, list and read
+flags. Nothing here commits: consumers and routers own the transaction.
+
+Exactly one flag per case (``flags.case_id`` is unique): the decision, an overdue or relapse event, an
+interference record and reconciliation all go through ``upsert_flag``, which creates the flag or adds
+the rules it does not carry yet — whatever the order of arrival or the number of deliveries.
+"""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.audit.models import Flag, FlagRule
-from services.audit.rules import CaseFacts, evaluate
-from services.audit.schemas import FlagRead, RuleHitRead
-from shared.contracts import AuditFlagRaised, CaseDecided
-from shared.problems import Problem, conflict
+from services.audit import rules
+from services.audit.config import AuditSettings
+from services.audit.models import (
+    CaseContext,
+    DailyCount,
+    DailyRuleCount,
+    DecidedCase,
+    DecisionPerson,
+    Flag,
+    FlagHistory,
+    FlagRule,
+)
+from services.audit.rules import Decision, History, PersonShare, RuleHit
+from shared.contracts import FLAGGED_DECISIONS, AuditFlagRaised, CaseDecided
 
 log = logging.getLogger("ecocomply.audit")
 
 Emit = Callable[..., Awaitable[object]]  # runtime.emit(session, payload, subject=...)
+TZ = ZoneInfo("Asia/Shanghai")
+FINAL = ("cleared", "issue_found")
+UNDECIDED = "undecided"
+SYSTEM = "system"
 
-REVIEWABLE = ("open", "in_review")
-REVIEW_ONCE_RULE = "a flag is reviewed once; its outcome is final (open a new review issue to revisit it)"
+
+def local_date(at: datetime) -> date:
+    return at.astimezone(TZ).date() if at.tzinfo else at.date()
 
 
-async def raise_flag(
+@dataclass(frozen=True)
+class CaseRef:
+    case_id: str
+    number: str
+    uscc: str
+    bureau: str
+
+
+def add_history(session: AsyncSession, flag: Flag, *, actor: str, action: str, status_from: str | None,
+                detail: str, now: datetime) -> None:
+    session.add(FlagHistory(flag_id=flag.id, at=now, actor=actor, action=action, status_from=status_from,
+                            status_to=flag.status, detail=detail))
+
+
+async def upsert_flag(
     session: AsyncSession,
     *,
-    decided: CaseDecided,
+    ref: CaseRef,
+    hits: Iterable[RuleHit],
     emit: Emit,
     source_event_id: str,
+    decision: DecidedCase | None = None,
+    handlers: list[str] | None = None,
+    actor: str = SYSTEM,
     now: datetime | None = None,
+    sla_days: int | None = None,
 ) -> Flag | None:
-    """Flag an exemption or light penalty; None for other decisions or when the case is already flagged."""
-    hits = evaluate(CaseFacts.from_event(decided))
+    """Create the case's flag with ``hits``, or add to the existing flag the hits it lacks (a hit of a
+    rule it already carries adds its detail when that is new). Returns the flag, None if no hits."""
+    hits = list(hits)
     if not hits:
         return None
-    existing = await session.scalar(select(Flag.id).where(Flag.case_id == decided.case_id))
-    if existing is not None:
-        log.info(
-            "audit: case %s already flagged (%s); event %s ignored",
-            decided.case_id,
-            existing,
-            source_event_id,
-        )
-        return None
     now = now or datetime.now(UTC)
-    flag = Flag(
-        id=str(uuid.uuid4()),
-        case_id=decided.case_id,
-        number=decided.number,
-        uscc=decided.uscc,
-        bureau=decided.bureau,
-        decision_type=decided.decision_type,
-        fine_amount=decided.fine_amount,
-        basis=dict(decided.basis),
-        steps=list(decided.steps),
-        handlers=list(decided.handlers),
-        decided_by=decided.decided_by,
-        decided_at=decided.decided_at,
-        status="open",
-        source_event_id=source_event_id,
-        created_at=now,
-        rules=[
-            FlagRule(code=h.code, position=i, severity=h.severity, detail=h.detail)
-            for i, h in enumerate(hits)
-        ],
-    )
-    session.add(flag)
-    await session.flush()  # the unique case_id is checked here, before the event is written
-    await emit(
-        session,
-        AuditFlagRaised(
-            flag_id=flag.id,
-            case_id=flag.case_id,
-            number=flag.number,
-            uscc=flag.uscc,
-            bureau=flag.bureau,
-            decision_type=flag.decision_type,
-            rules=[h.as_dict() for h in hits],
-            raised_at=now,
-        ),
-        subject=flag.id,
-    )
+    flag = await session.scalar(select(Flag).where(Flag.case_id == ref.case_id))
+    if flag is None:
+        sla = sla_days or AuditSettings().review_sla_days
+        flag = Flag(
+            id=str(uuid.uuid4()), case_id=ref.case_id, number=ref.number, uscc=ref.uscc, bureau=ref.bureau,
+            decision_type=UNDECIDED, fine_amount=None, basis={}, steps=[], handlers=list(handlers or []),
+            involved=[], decided_by="", decided_at=None, status="open", source_event_id=source_event_id,
+            created_at=now, due_at=now + timedelta(days=sla),
+            rules=[FlagRule(code=h.code, position=i, severity=h.severity, detail=h.detail) for i, h in enumerate(hits)],
+        )
+        _fill_decision(flag, decision)
+        session.add(flag)
+        await _count_rules(session, flag, hits)
+        await session.flush()  # the unique case_id is checked here, before the event is written
+        add_history(session, flag, actor=actor, action="raised", status_from=None,
+                    detail="；".join(h.code for h in hits), now=now)
+        await emit(session, AuditFlagRaised(
+            flag_id=flag.id, case_id=flag.case_id, number=flag.number, uscc=flag.uscc, bureau=flag.bureau,
+            decision_type=flag.decision_type, rules=[h.as_dict() for h in hits], raised_at=now,
+        ), subject=flag.id)
+        return flag
+    if decision is not None and flag.decision_type == UNDECIDED:
+        _fill_decision(flag, decision)
+    if handlers and not flag.handlers:
+        flag.handlers = list(handlers)
+    have = {r.code: r for r in flag.rules}
+    added = []
+    for h in hits:
+        if h.code not in have:
+            flag.rules.append(FlagRule(code=h.code, position=len(flag.rules), severity=h.severity, detail=h.detail))
+            added.append(h)
+        elif h.detail not in have[h.code].detail:
+            have[h.code].detail = f"{have[h.code].detail}\n{h.detail}"
+            added.append(h)
+    new_codes = [h for h in added if h.code not in have]
+    if new_codes:
+        await _count_rules(session, flag, new_codes)
+    if added:
+        before = flag.status
+        if flag.status in FINAL and any(h.severity != "review" for h in added):
+            flag.status = "open"  # a new risk after the review: the auditors look again
+        await session.flush()
+        add_history(session, flag, actor=actor, action="reopened" if before != flag.status else "rule_added",
+                    status_from=before, detail="；".join(h.code for h in added), now=now)
     return flag
 
 
+async def _count_rules(session: AsyncSession, flag: Flag, hits: list[RuleHit]) -> None:
+    day = local_date(flag.decided_at or flag.created_at)
+    for h in hits:
+        row = await session.get(DailyRuleCount, (flag.bureau, day, h.code))
+        if row is None:
+            session.add(DailyRuleCount(bureau=flag.bureau, day=day, code=h.code, count=1))
+        else:
+            row.count += 1
+
+
+def _fill_decision(flag: Flag, d: DecidedCase | None) -> None:
+    if d is None:
+        return
+    flag.decision_type = d.decision_type
+    flag.fine_amount = d.fine_amount
+    flag.decided_by = d.decided_by
+    flag.decided_at = d.decided_at
+    flag.steps = list(d.steps)
+    flag.involved = list(d.people)
+
+
+# -- decided cases ---------------------------------------------------------------------------------
+def aware(at: datetime) -> datetime:
+    """SQLite hands timestamps back naive (stored in UTC)."""
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def to_decision(row: DecidedCase) -> Decision:
+    people = list(row.people)
+    return Decision(
+        decision_type=row.decision_type, steps=frozenset(row.steps), case_id=row.case_id, uscc=row.uscc,
+        bureau=row.bureau, decided_by=row.decided_by, handlers=tuple(p for p in people if p != row.decided_by),
+        decided_at=aware(row.decided_at), decision_date=row.decision_date, violation=row.violation,
+        facts_key=row.facts_key, fine_amount=row.fine_amount, fine_min=row.fine_min, fine_max=row.fine_max,
+        reason=row.reason, no_penalty_kind=row.no_penalty_kind,
+    )
+
+
+async def history_for(session: AsyncSession, d: DecidedCase, cfg: AuditSettings) -> History:
+    """The other decided cases the history rules compare ``d`` with (loaded by their windows)."""
+    lo_rep = d.decision_date - timedelta(days=cfg.repeat_window_days)
+    same = await session.scalars(select(DecidedCase).where(
+        DecidedCase.uscc == d.uscc, DecidedCase.case_id != d.case_id,
+        DecidedCase.decision_date.between(lo_rep, d.decision_date)))
+    similar: list[DecidedCase] = []
+    if d.violation:
+        lo_sim = d.decision_date - timedelta(days=cfg.similar_window_days)
+        similar = list(await session.scalars(select(DecidedCase).where(
+            DecidedCase.violation == d.violation, DecidedCase.facts_key == d.facts_key,
+            DecidedCase.case_id != d.case_id, DecidedCase.decision_date.between(lo_sim, d.decision_date))
+            .order_by(DecidedCase.decision_date.desc()).limit(500)))
+    shares = []
+    if d.decision_type in FLAGGED_DECISIONS:
+        lo = d.decision_date - timedelta(days=cfg.share_window_days)
+        window = and_(DecidedCase.bureau == d.bureau, DecidedCase.decision_date.between(lo, d.decision_date))
+        flagged = DecidedCase.decision_type.in_(FLAGGED_DECISIONS)
+        total_n, total_x = (await session.execute(select(
+            func.count(), func.coalesce(func.sum(case((flagged, 1), else_=0)), 0)).where(window))).one()
+        for person in rules.people([d.decided_by], d.people):
+            mine_n, mine_x = (await session.execute(select(
+                func.count(), func.coalesce(func.sum(case((DecisionPerson.flagged, 1), else_=0)), 0))
+                .where(DecisionPerson.person == person, DecisionPerson.bureau == d.bureau,
+                       DecisionPerson.decision_date.between(lo, d.decision_date)))).one()
+            shares.append(PersonShare(person, int(mine_n), int(mine_x), int(total_n - mine_n), int(total_x - mine_x)))
+    return History(same_enterprise=tuple(map(to_decision, same)), shares=tuple(shares),
+                   similar=tuple(map(to_decision, similar)))
+
+
+async def _count_day(session: AsyncSession, d: DecidedCase) -> None:
+    row = await session.get(DailyCount, (d.bureau, d.decision_date, d.decision_type))
+    if row is None:
+        session.add(DailyCount(bureau=d.bureau, day=d.decision_date, decision_type=d.decision_type,
+                               count=1, fines=float(d.fine_amount or 0)))
+    else:
+        row.count += 1
+        row.fines += float(d.fine_amount or 0)
+
+
+async def record_decision(
+    session: AsyncSession, *, decided: CaseDecided, emit: Emit, source_event_id: str,
+    cfg: AuditSettings | None = None, now: datetime | None = None,
+) -> Flag | None:
+    """A decided case: remember it, flag it when a rule hits, and re-check later cases it precedes."""
+    cfg = cfg or AuditSettings()
+    if await session.get(DecidedCase, decided.case_id) is not None:
+        log.info("audit: case %s already recorded; event %s ignored", decided.case_id, source_event_id)
+        return None
+    ctx = await session.get(CaseContext, decided.case_id)
+    people = rules.people(decided.handlers, [decided.decided_by], ctx.people if ctx else [])
+    basis_kind = decided.basis.get("no_penalty_kind")
+    row = DecidedCase(
+        case_id=decided.case_id, number=decided.number, uscc=decided.uscc, bureau=decided.bureau,
+        decision_type=decided.decision_type, fine_amount=decided.fine_amount,
+        fine_min=decided.discretion.fine_min, fine_max=decided.discretion.fine_max, reason=decided.reason,
+        violation=(decided.violations[0] if decided.violations else "")[:60],
+        facts_key=rules.facts_key(ctx.facts if ctx else {}),
+        no_penalty_kind=basis_kind if isinstance(basis_kind, str) else None,
+        steps=list(decided.steps), people=people, decided_by=decided.decided_by, decided_at=decided.decided_at,
+        decision_date=decided.decision_date or local_date(decided.decided_at),
+    )
+    session.add(row)
+    flagged = row.decision_type in FLAGGED_DECISIONS
+    session.add_all([DecisionPerson(case_id=row.case_id, person=p, bureau=row.bureau,
+                                    decision_date=row.decision_date, flagged=flagged) for p in people])
+    await _count_day(session, row)
+    await session.flush()
+    hits = rules.evaluate(to_decision(row), await history_for(session, row, cfg), cfg)
+    ref = CaseRef(row.case_id, row.number, row.uscc, row.bureau)
+    flag = await upsert_flag(session, ref=ref, hits=hits, emit=emit, source_event_id=source_event_id,
+                             decision=row, handlers=list(decided.handlers), now=now, sla_days=cfg.review_sla_days)
+    if flag is not None:
+        _fill_decision(flag, row)
+    await _recheck_later(session, row, emit=emit, source_event_id=source_event_id, cfg=cfg, now=now)
+    return flag
+
+
+async def _recheck_later(session: AsyncSession, d: DecidedCase, *, emit: Emit, source_event_id: str,
+                         cfg: AuditSettings, now: datetime | None) -> None:
+    """A decision that arrives after later-dated ones (delayed, replayed) can make their history rules
+    hit: run those rules again for the later cases of the same enterprise or the same violation."""
+    conds = [DecidedCase.uscc == d.uscc]
+    if d.violation:
+        conds.append(and_(DecidedCase.violation == d.violation, DecidedCase.facts_key == d.facts_key))
+    later = await session.scalars(select(DecidedCase).where(
+        or_(*conds), DecidedCase.case_id != d.case_id,
+        or_(DecidedCase.decision_date > d.decision_date,
+            and_(DecidedCase.decision_date == d.decision_date, DecidedCase.decided_at > d.decided_at)))
+        .order_by(DecidedCase.decision_date).limit(200))
+    for other in list(later):
+        hits = [h for h in rules.evaluate(to_decision(other), await history_for(session, other, cfg), cfg)
+                if h.code in rules.HISTORY_RULES]
+        if hits:
+            ref = CaseRef(other.case_id, other.number, other.uscc, other.bureau)
+            await upsert_flag(session, ref=ref, hits=hits, emit=emit, source_event_id=source_event_id,
+                              decision=other, now=now, sla_days=cfg.review_sla_days)
+
+
+async def remember_context(session: AsyncSession, case_id: str, *, facts: dict | None = None,
+                           people: Iterable[str] = ()) -> None:
+    """Facts and people from a case's events before its decision (legal reviewer, participants …)."""
+    ctx = await session.get(CaseContext, case_id)
+    if ctx is None:
+        ctx = CaseContext(case_id=case_id, facts={}, people=[])
+        session.add(ctx)
+    if facts:
+        ctx.facts = {**ctx.facts, **facts}
+    new_people = rules.people(ctx.people, people)
+    if new_people != ctx.people:
+        ctx.people = new_people
+
+
+# -- reads -----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class FlagFilter:
     status: str | None = None
     decision_type: str | None = None
     bureau: str | None = None
     rule: str | None = None
+    assignee: str | None = None
 
 
 async def list_flags(session: AsyncSession, f: FlagFilter, *, page: int, size: int) -> tuple[list[Flag], int]:
@@ -106,73 +297,15 @@ async def list_flags(session: AsyncSession, f: FlagFilter, *, page: int, size: i
         conditions.append(Flag.bureau == f.bureau)
     if f.rule:
         conditions.append(Flag.rules.any(FlagRule.code == f.rule))
+    if f.assignee:
+        conditions.append(Flag.assignee == f.assignee)
     total = await session.scalar(select(func.count()).select_from(Flag).where(*conditions)) or 0
     rows = await session.scalars(
-        select(Flag)
-        .where(*conditions)
-        .order_by(Flag.created_at.desc(), Flag.id)
-        .offset((page - 1) * size)
-        .limit(size)
+        select(Flag).where(*conditions).order_by(Flag.created_at.desc(), Flag.id)
+        .offset((page - 1) * size).limit(size)
     )
     return list(rows), total
 
 
 async def get_flag(session: AsyncSession, flag_id: str) -> Flag | None:
     return await session.get(Flag, flag_id)
-
-
-def is_involved(flag: Flag, sub: str) -> bool:
-    """A case's handlers and its decider may not review its flag (no one audits their own case)."""
-    return sub in flag.handlers or sub == flag.decided_by
-
-
-async def review_flag(
-    session: AsyncSession, flag: Flag, *, reviewer: str, outcome: str, notes: str, now: datetime | None = None
-) -> Flag:
-    if is_involved(flag, reviewer):
-        raise Problem(
-            403,
-            "reviewer_involved",
-            f"{reviewer} handled or decided case {flag.number} and may not review its flag",
-        )
-    now = now or datetime.now(UTC)
-    # Conditional update: of two concurrent reviews exactly one wins; the other sees a final status.
-    result = await session.execute(
-        update(Flag)
-        .where(Flag.id == flag.id, Flag.status.in_(REVIEWABLE))
-        .values(status=outcome, reviewed_by=reviewer, reviewed_at=now, review_notes=notes)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        await session.refresh(flag)
-        raise conflict(
-            "illegal_transition",
-            f"flag {flag.id} was already reviewed ({flag.status} by {flag.reviewed_by})",
-            state=flag.status,
-            action="review",
-            rule=REVIEW_ONCE_RULE,
-            allowed_actions=[],
-        )
-    await session.refresh(flag)
-    return flag
-
-
-def to_read(flag: Flag) -> FlagRead:
-    return FlagRead(
-        id=flag.id,
-        case_id=flag.case_id,
-        number=flag.number,
-        uscc=flag.uscc,
-        bureau=flag.bureau,
-        decision_type=flag.decision_type,
-        fine_amount=flag.fine_amount,
-        rules=[RuleHitRead(code=r.code, severity=r.severity, detail=r.detail) for r in flag.rules],
-        handlers=list(flag.handlers),
-        decided_by=flag.decided_by,
-        decided_at=flag.decided_at,
-        status=flag.status,  # type: ignore[arg-type]
-        created_at=flag.created_at,
-        reviewed_by=flag.reviewed_by,
-        reviewed_at=flag.reviewed_at,
-        review_notes=flag.review_notes,
-    )

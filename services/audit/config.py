@@ -1,0 +1,36 @@
+"""Audit settings (env prefix ``ECOCOMPLY_AUDIT_``). Every number here is a *local setting* (本地设置):
+the law fixes none of them; each default says what it rests on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class AuditSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ECOCOMPLY_AUDIT_", extra="ignore")
+
+    # Review SLA (审核时限): days from assignment (or from the flag, if never assigned) to the outcome.
+    review_sla_days: int = Field(default=15, ge=1, le=365)
+    # Window for "repeated exemptions of one enterprise" (首违不罚 that is not the first offence).
+    # 《行政处罚法》第三十三条 does not define 初次; the default of two years follows the historical
+    # Jiangsu discretion rule's factor 两年内因类似环境违法行为受过环保行政处罚 (domain/discretion.yaml).
+    repeat_window_days: int = Field(default=730, ge=1)
+    # "Unusual share of exemptions" by one decider/handler: look-back, minimum decisions, z threshold.
+    share_window_days: int = Field(default=365, ge=1)
+    share_min_decisions: int = Field(default=5, ge=2)
+    share_z: float = Field(default=2.0, gt=0)
+    # 类案不同罚: look-back, minimum similar cases, robust z (MAD) and relative-gap thresholds.
+    similar_window_days: int = Field(default=1095, ge=1)
+    similar_min_peers: int = Field(default=5, ge=3)
+    similar_robust_z: float = Field(default=3.5, gt=0)
+    similar_min_relative_gap: float = Field(default=0.5, gt=0)
+    # Signed tree heads: how often a new head is signed, and the Ed25519 key (PEM, PKCS#8). Without a
+    # key file the embedded mode generates one into the data directory.
+    tree_head_every_seconds: float = Field(default=60.0, gt=0)
+    signing_key_file: Path | None = None
+    # Reconciliation with the cases service: how often, and how many days back.
+    reconcile_every_seconds: float = Field(default=3600.0, gt=0)
+    reconcile_lookback_days: int = Field(default=31, ge=1)

@@ -1,0 +1,201 @@
+"""监督审核看板 — the auditors' dashboard at ``/audit/dashboard`` (outside ``/v1``), server-rendered.
+
+Charts are drawn by Apache ECharts served from this service's own static files (``/audit/static``;
+no CDN — bureaus run on closed intranets; ``deploy/fetch-echarts.sh`` reproduces the vendored file).
+The page carries its data as JSON; a filter is a plain GET form, so every view is a server render.
+The bearer token comes from the ``Authorization`` header (an intranet SSO proxy sets it) or the
+``ecocomply_token`` cookie.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import select
+
+from services.audit import review, stats
+from services.audit.models import DailyCount, Flag, FlagHistory, LogEntry
+from services.audit.router import bureau_scope
+from services.audit.rules import TYPE_CN
+from shared.auth import Principal
+from shared.problems import Problem, invalid, unauthorized
+
+STATIC = Path(__file__).parent / "static"
+RULE_CN = {
+    "exemption_or_light_penalty": "免罚轻罚监督审核",
+    "missing_legal_review": "缺少法制审核",
+    "missing_collective_discussion": "缺少集体讨论",
+    "out_of_list_steps_missing": "清单外免罚缺少环节",
+    "missing_notice": "缺少事先告知",
+    "repeated_exemption": "重复免罚",
+    "unusual_exemption_share": "免罚占比异常",
+    "fine_below_range_without_reason": "低于裁量区间无理由",
+    "similar_case_disparity": "类案不同罚",
+    "case_overdue": "案件超期",
+    "relapse_found": "复查发现反弹",
+    "recorded_interference": "干预插手案件记录",
+    "reconciliation_gap": "核对发现缺失",
+}
+STATUS_CN = {"open": "待审核", "in_review": "审核中", "cleared": "审核无问题", "issue_found": "发现问题"}
+EVENT_CN = {
+    "ecocomply.case.filed.v1": "立案", "ecocomply.case.investigation_completed.v1": "调查终结",
+    "ecocomply.case.legal_reviewed.v1": "法制审核", "ecocomply.case.collective_discussed.v1": "集体讨论",
+    "ecocomply.case.notified.v1": "事先告知", "ecocomply.case.opinion_recorded.v1": "征求意见",
+    "ecocomply.case.rectification_assessed.v1": "整改评估", "ecocomply.case.decided.v1": "作出决定",
+    "ecocomply.case.served.v1": "送达", "ecocomply.case.closed.v1": "结案", "ecocomply.case.overdue.v1": "超期",
+    "ecocomply.case.relapse_found.v1": "复查发现反弹", "ecocomply.credit.record_created.v1": "信用记录",
+    "audit.interference_recorded": "干预记录", "audit.flag_assigned": "分派审核", "audit.flag_reviewed": "审核结论",
+}
+
+
+def _principal(request: Request) -> Principal:
+    header = request.headers.get("authorization", "")
+    token = header[7:] if header.lower().startswith("bearer ") else request.cookies.get("ecocomply_token", "")
+    if not token:
+        raise unauthorized("missing bearer token (Authorization header or ecocomply_token cookie)")
+    user = request.app.state.runtime.verifier.verify(token)
+    if not user.has("auditor", "admin", "leader"):
+        raise Problem(403, "role_required", "the dashboard needs one of the roles: auditor, admin, leader")
+    return user
+
+
+def _date(request: Request, name: str) -> date | None:
+    raw = request.query_params.get(name) or ""
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise invalid(name, f"{name} must be a date (YYYY-MM-DD)") from None
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+
+
+PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+body{{font-family:"Noto Sans CJK SC","WenQuanYi Zen Hei",sans-serif;margin:16px;color:#222}}
+h1{{font-size:20px}} .cards{{display:flex;gap:12px;margin:12px 0}}
+.card{{border:1px solid #ddd;border-radius:6px;padding:8px 14px}} .card b{{font-size:22px;display:block}}
+.grid{{display:grid;grid-template-columns:1fr 1fr;gap:12px}} .chart{{height:300px;border:1px solid #eee}}
+table{{border-collapse:collapse;margin-top:12px;width:100%}} td,th{{border:1px solid #ddd;padding:4px 6px;font-size:13px}}
+.breach{{color:#c00;font-weight:bold}}
+</style></head><body>
+{body}
+</body></html>"""
+
+
+async def dashboard(request: Request) -> HTMLResponse:
+    user = _principal(request)
+    bureau = bureau_scope(user, request.query_params.get("bureau") or None)
+    period_from, period_to = _date(request, "from"), _date(request, "to")
+    rt = request.app.state.runtime
+    now = datetime.now(UTC)
+    async with rt.sessionmaker() as session, session.begin():
+        s = await stats.stats(session, period_from=period_from, period_to=period_to, bureau=bureau)
+        b = await stats.backlog(session, bureau=bureau, now=now, limit=100)
+        bureaus = sorted(set(await session.scalars(select(DailyCount.bureau).distinct()))
+                         | set(await session.scalars(select(Flag.bureau).distinct())))
+    if not user.has("auditor", "admin"):
+        bureaus = [x for x in bureaus if x == user.bureau]
+    months = list(s["exemptions_light_by_month_bureau"])
+    series_bureaus = sorted({x for m in s["exemptions_light_by_month_bureau"].values() for x in m})
+    data = {
+        "rules": [{"code": k, "name": RULE_CN.get(k, k), "count": v} for k, v in s["open_by_rule"].items()],
+        "bureaus": [{"bureau": k, "rules": v} for k, v in s["open_by_bureau_rule"].items()],
+        "ageing": b["ageing"],
+        "months": months,
+        "monthly": [{"bureau": x, "counts": [s["exemptions_light_by_month_bureau"][m].get(x, 0) for m in months]}
+                    for x in series_bureaus],
+        "rule_names": RULE_CN,
+    }
+    options = "".join(f'<option value="{escape(x)}"{" selected" if x == bureau else ""}>{escape(x)}</option>'
+                      for x in bureaus)
+    rows = "".join(
+        f'<tr><td><a href="dashboard/cases/{escape(i["case_id"])}">{escape(i["number"])}</a></td>'
+        f'<td>{escape(i["bureau"])}</td><td>{escape(TYPE_CN.get(i["decision_type"], i["decision_type"]))}</td>'
+        f'<td>{escape("、".join(RULE_CN.get(r, r) for r in i["rules"]))}</td>'
+        f'<td>{escape(STATUS_CN.get(i["status"], i["status"]))}</td><td>{escape(i["assignee"] or "未分派")}</td>'
+        f'<td>{i["ageing_days"]}</td><td class="{"breach" if i["sla_breached"] else ""}">'
+        f'{escape((i["due_at"] or "")[:10])}{"（已超期）" if i["sla_breached"] else ""}</td></tr>'
+        for i in b["items"])
+    flagged = sum(s["by_decision_type"].get(k, 0) for k in ("no_penalty", "lighter", "mitigated"))
+    body = f"""
+<h1>生态环境涉企行政合规 · 免罚轻罚监督审核看板</h1>
+<form id="filters" method="get" action="dashboard">
+  <label>执法机构 <select id="bureau" name="bureau"><option value="">全部</option>{options}</select></label>
+  <label>决定日期自 <input type="date" name="from" value="{period_from or ''}"></label>
+  <label>至 <input type="date" name="to" value="{period_to or ''}"></label>
+  <button id="apply" type="submit">筛选</button>
+</form>
+<div class="cards">
+  <div class="card">作出决定<b id="total">{s['total']}</b></div>
+  <div class="card">免罚轻罚<b id="flagged">{flagged}</b></div>
+  <div class="card">待审核标记<b id="open">{b['open']}</b></div>
+  <div class="card">超过审核时限<b id="breached" class="breach">{b['sla_breached']}</b></div>
+</div>
+<div class="grid">
+  <div><h3>待审核标记（按规则）</h3><div id="chart-rules" class="chart"></div></div>
+  <div><h3>待审核标记（按执法机构）</h3><div id="chart-bureaus" class="chart"></div></div>
+  <div><h3>审核积压账龄</h3><div id="chart-ageing" class="chart"></div></div>
+  <div><h3>免罚轻罚案件（按月、按执法机构）</h3><div id="chart-monthly" class="chart"></div></div>
+</div>
+<h3>审核积压（点击案号查看案件时间线）</h3>
+<table id="backlog"><tr><th>案号</th><th>执法机构</th><th>决定类型</th><th>触发规则</th><th>状态</th><th>审核人</th>
+<th>已开启（日）</th><th>审核期限</th></tr>{rows}</table>
+<p style="font-size:12px;color:#666">审核时限、统计窗口与阈值为本地设置。图表：Apache ECharts（本地静态文件）。</p>
+<script id="dashboard-data" type="application/json">{_json(data)}</script>
+<script src="static/echarts.min.js"></script>
+<script src="static/dashboard.js"></script>"""
+    return HTMLResponse(PAGE.format(title="免罚轻罚监督审核看板", body=body))
+
+
+async def case_timeline(request: Request) -> HTMLResponse:
+    user = _principal(request)
+    case_id = request.path_params["case_id"]
+    rt = request.app.state.runtime
+    async with rt.sessionmaker() as session, session.begin():
+        flag = await session.scalar(select(Flag).where(Flag.case_id == case_id))
+        if flag is not None and not user.can_see(bureau=flag.bureau, uscc=None):
+            raise Problem(403, "out_of_scope", "this case belongs to another bureau")
+        entries = list(await session.scalars(select(LogEntry).where(LogEntry.case_id == case_id).order_by(LogEntry.idx)))
+        hist = list(await session.scalars(select(FlagHistory).where(FlagHistory.flag_id == flag.id)
+                                          .order_by(FlagHistory.at))) if flag else []
+        if flag is None and not entries:
+            raise Problem(404, "not_found", f"case {case_id} is unknown to the audit service", resource="case")
+        if flag is None and not user.has("auditor", "admin"):
+            raise Problem(403, "out_of_scope", "only auditors see cases without a flag")
+        rules_html = "".join(f"<li><b>{escape(RULE_CN.get(r.code, r.code))}</b>（{escape(r.severity)}）："
+                             f"{escape(r.detail)}</li>" for r in (flag.rules if flag else []))
+        age = review.ageing_days(flag, datetime.now(UTC)) if flag else 0
+    timeline = "".join(
+        f"<tr><td>{e.idx}</td><td>{escape(str(json.loads(e.data).get('time', ''))[:19])}</td>"
+        f"<td>{escape(EVENT_CN.get(e.type, e.type))}</td><td><code>{escape(e.event_id)}</code></td></tr>"
+        for e in entries)
+    history = "".join(f"<tr><td>{escape(h.at.isoformat()[:19])}</td><td>{escape(h.actor)}</td><td>{escape(h.action)}</td>"
+                      f"<td>{escape(STATUS_CN.get(h.status_to, h.status_to))}</td><td>{escape(h.detail)}</td></tr>"
+                      for h in hist)
+    head = (f"<p>案号 {escape(flag.number)} · 执法机构 {escape(flag.bureau)} · "
+            f"{escape(TYPE_CN.get(flag.decision_type, flag.decision_type))} · 状态 "
+            f"{escape(STATUS_CN.get(flag.status, flag.status))} · 已开启 {age} 日</p>") if flag else ""
+    body = f"""<p><a href="../../dashboard">← 返回看板</a></p><h1>案件时间线</h1>{head}
+<h3>触发规则</h3><ul id="rules">{rules_html or '<li>无</li>'}</ul>
+<h3>审计日志中的事件（防篡改日志序号）</h3>
+<table id="timeline"><tr><th>日志序号</th><th>时间</th><th>事件</th><th>事件编号</th></tr>{timeline}</table>
+<h3>审核记录</h3><table id="history"><tr><th>时间</th><th>操作人</th><th>操作</th><th>状态</th><th>说明</th></tr>{history}</table>"""
+    return HTMLResponse(PAGE.format(title="案件时间线", body=body))
+
+
+def install(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=STATIC), name="audit-static")
+    app.add_api_route("/dashboard", dashboard, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/dashboard/cases/{case_id}", case_timeline, methods=["GET"], include_in_schema=False)

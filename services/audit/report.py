@@ -1,0 +1,48 @@
+"""The annual report (免罚轻罚案件纳入年报) as CSV (UTF-8 with BOM, for Excel) and XLSX."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+COLUMNS = [
+    ("year", "年度"), ("bureau", "执法机构（代码）"), ("decided", "作出决定案件数"),
+    ("penalty", "行政处罚（一般）"), ("heavier", "从重处罚"), ("lighter", "从轻处罚"), ("mitigated", "减轻处罚"),
+    ("no_penalty", "不予行政处罚（免罚）"), ("exemptions_and_light", "免罚轻罚案件合计"),
+    ("fines_total", "罚款金额合计（元）"), ("flags", "监督审核标记数"), ("flags_open", "待审核"),
+    ("flags_cleared", "审核无问题"), ("flags_issue_found", "审核发现问题"),
+]
+SOURCE = ("依据：《苏州市生态环境领域涉企行政合规指导工作试点方案》五（二）试点过程中的免罚、轻罚案件要纳入"
+          "行政执法总体情况年报")
+
+
+def to_csv(rows: list[dict[str, Any]]) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow([cn for _, cn in COLUMNS])
+    for r in rows:
+        w.writerow([r[k] for k, _ in COLUMNS])
+    return "\ufeff".encode() + buf.getvalue().encode("utf-8")
+
+
+def to_xlsx(rows: list[dict[str, Any]], year: int) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"{year}年度执法情况"
+    ws.append([f"{year}年度生态环境行政执法总体情况（含免罚轻罚案件）"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([SOURCE])
+    ws.append([cn for _, cn in COLUMNS])
+    for cell in ws[3]:
+        cell.font = Font(bold=True)
+    for r in rows:
+        ws.append([r[k] for k, _ in COLUMNS])
+    for i, (_, cn) in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[ws.cell(row=3, column=i).column_letter].width = max(10, len(cn) * 2)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,105 @@
+"""The review workflow (监督审核): assign a flag to an auditor, an SLA due date and ageing, the outcome
+``cleared`` / ``issue_found`` with notes, history kept. No one reviews a case they took part in."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.audit import ledger
+from services.audit.models import Flag, FlagHistory
+from services.audit.service import FINAL, add_history
+from shared.problems import Problem, conflict
+
+REVIEWABLE = ("open", "in_review")
+REVIEW_ONCE_RULE = (
+    "a flag is reviewed once; its outcome is final until a new integrity risk on the case reopens it"
+)
+INDEPENDENCE_RULE = (
+    "《苏州市生态环境领域涉企行政合规指导工作试点方案》三（十）：加强对免罚、轻罚案件的监督审核——"
+    "审核人不得是本案经办人、决定人、法制审核人或集体讨论参加人"
+)
+
+
+def is_involved(flag: Flag, sub: str) -> bool:
+    """A case's handlers, decider and everyone recorded as taking part may not audit it."""
+    return sub in flag.handlers or sub == flag.decided_by or sub in (flag.involved or [])
+
+
+def _refuse_involved(flag: Flag, sub: str) -> None:
+    if is_involved(flag, sub):
+        raise Problem(403, "reviewer_involved",
+                      f"{sub} took part in case {flag.number} and may not review its flag", rule=INDEPENDENCE_RULE)
+
+
+def _final_conflict(flag: Flag, action: str) -> Problem:
+    return conflict(
+        "illegal_transition", f"flag {flag.id} was already reviewed ({flag.status} by {flag.reviewed_by})",
+        state=flag.status, action=action, rule=REVIEW_ONCE_RULE, allowed_actions=[],
+    )
+
+
+async def assign(session: AsyncSession, flag: Flag, *, assignee: str, by: str, now: datetime | None = None) -> Flag:
+    _refuse_involved(flag, assignee)
+    if flag.status in FINAL:
+        raise _final_conflict(flag, "assign")
+    now = now or datetime.now(UTC)
+    before = flag.status
+    flag.assignee = assignee
+    flag.assigned_at = now
+    flag.status = "in_review"
+    await session.flush()
+    add_history(session, flag, actor=by, action="assigned", status_from=before,
+                detail=f"分派给 {assignee}，审核期限 {flag.due_at.isoformat() if flag.due_at else '—'}", now=now)
+    await ledger.append_act(session, type_="audit.flag_assigned", case_id=flag.case_id, now=now,
+                            data={"flag_id": flag.id, "assignee": assignee, "assigned_by": by})
+    return flag
+
+
+async def review(
+    session: AsyncSession, flag: Flag, *, reviewer: str, outcome: str, notes: str, now: datetime | None = None
+) -> Flag:
+    _refuse_involved(flag, reviewer)
+    if flag.assignee and flag.assignee != reviewer and flag.status in REVIEWABLE:
+        raise Problem(403, "not_assignee", f"flag {flag.id} is assigned to {flag.assignee}",
+                      assignee=flag.assignee)
+    now = now or datetime.now(UTC)
+    before = flag.status
+    # Conditional update: of two concurrent reviews exactly one wins; the other sees a final status.
+    result = await session.execute(
+        update(Flag).where(Flag.id == flag.id, Flag.status.in_(REVIEWABLE))
+        .values(status=outcome, reviewed_by=reviewer, reviewed_at=now, review_notes=notes,
+                assignee=flag.assignee or reviewer, assigned_at=flag.assigned_at or now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        await session.refresh(flag)
+        raise _final_conflict(flag, "review")
+    await session.refresh(flag)
+    add_history(session, flag, actor=reviewer, action="reviewed", status_from=before, detail=notes, now=now)
+    await ledger.append_act(session, type_="audit.flag_reviewed", case_id=flag.case_id, now=now,
+                            data={"flag_id": flag.id, "outcome": outcome, "reviewed_by": reviewer, "notes": notes})
+    return flag
+
+
+async def history(session: AsyncSession, flag_id: str) -> list[FlagHistory]:
+    return list(await session.scalars(
+        select(FlagHistory).where(FlagHistory.flag_id == flag_id).order_by(FlagHistory.at, FlagHistory.id)))
+
+
+def ageing_days(flag: Flag, now: datetime) -> int:
+    created = flag.created_at if flag.created_at.tzinfo else flag.created_at.replace(tzinfo=UTC)
+    end = flag.reviewed_at or now
+    end = end if end.tzinfo else end.replace(tzinfo=UTC)
+    return max(0, (end - created).days)
+
+
+def sla_breached(flag: Flag, now: datetime) -> bool:
+    if flag.due_at is None:
+        return False
+    due = flag.due_at if flag.due_at.tzinfo else flag.due_at.replace(tzinfo=UTC)
+    end = flag.reviewed_at or now
+    end = end if end.tzinfo else end.replace(tzinfo=UTC)
+    return end > due

@@ -1,0 +1,90 @@
+"""Exactly one flag per case, carrying every rule it triggered, whatever the order of the events,
+their redelivery or delay (over the real outbox → relay → bus → consumer path, both setups)."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import date
+
+from audit_helpers import all_flags, at, consumed, emit
+
+from shared import contracts as c
+from shared.testing.factories import BUREAU, new_uscc
+
+STEPS = ["filed", "investigated", "legal_review", "collective_discussion", "notice"]
+
+
+async def test_shuffled_duplicated_and_delayed_events_give_one_flag_per_case_with_every_rule(stack, decisions):
+    rng = random.Random(20260615)
+    uscc = new_uscc()
+    ids = {k: str(uuid.uuid4()) for k in ("early", "late", "overdue", "plain", "low", "light")}
+
+    def decided(key, day, decision_type="no_penalty", **kw):
+        return decisions.payload(case_id=ids[key], uscc=kw.pop("uscc", uscc), decision_type=decision_type,
+                                 decided_at=at(day), decision_date=date.fromisoformat(day),
+                                 fine_amount=kw.pop("fine_amount", None), violations=["GI-WAT-001"], **kw)
+
+    facts = c.CaseInvestigationCompleted(case_id=ids["late"], number="苏吴环罚〔2026〕901号", bureau=BUREAU,
+                                         facts={"first_offence": True}, completed_by="officer-a",
+                                         completed_at=at("2026-06-01"))
+    overdue = c.CaseOverdue(case_id=ids["overdue"], number="苏吴环罚〔2026〕903号", uscc=new_uscc(), bureau=BUREAU,
+                            deadline="handling", due_date=date(2026, 6, 1), detected_at=at("2026-06-02"))
+    relapse = c.CaseRelapseFound(case_id=ids["early"], number="苏吴环罚〔2026〕900号", uscc=uscc, bureau=BUREAU,
+                                 found_at=at("2026-07-01"), detail="复查发现出水化学需氧量再次超标")
+    batch = [
+        decided("late", "2026-06-20", steps=STEPS),  # a "first offence" — but see "early"
+        decided("overdue", "2026-06-05", decision_type="lighter", fine_amount=30_000.0, uscc=overdue.uscc,
+                steps=STEPS),
+        decided("plain", "2026-06-06", decision_type="penalty", fine_amount=50_000.0, uscc=new_uscc(), steps=STEPS),
+        decided("low", "2026-06-07", decision_type="penalty", fine_amount=5_000.0, uscc=new_uscc(), steps=STEPS,
+                discretion=c.DiscretionRange(fine_min=20_000.0, fine_max=100_000.0)),
+        decided("light", "2026-06-08", decision_type="mitigated", fine_amount=10_000.0, uscc=new_uscc(),
+                steps=["filed", "investigated", "notice"]),
+        overdue,
+    ]
+    rng.shuffle(batch)
+    # One case's own events keep their order (same key); across cases anything goes.
+    events = [await emit(stack, facts)] + [await emit(stack, p) for p in batch]
+    # The earlier exemption of the same enterprise is delayed: it arrives after the later one, and the
+    # relapse found in its follow-up after that.
+    for e in events:
+        await consumed(stack, e)
+    delayed = await emit(stack, decided("early", "2026-03-02", steps=STEPS))
+    await consumed(stack, delayed)
+    late_relapse = await emit(stack, relapse)
+    await consumed(stack, late_relapse)
+    # Every event again (a redelivering broker), and the decision replayed under a new event id.
+    for e in [*events, delayed]:
+        await decisions.redeliver(e, times=2)
+    replay = await emit(stack, decided("late", "2026-06-20", steps=STEPS))
+    await consumed(stack, replay)
+
+    flags = await all_flags(stack)
+    by_case = {f["case_id"]: f for f in flags}
+    assert len(flags) == len(by_case) == 5, [f["case_id"] for f in flags]
+    assert ids["plain"] not in by_case  # a lawful plain penalty raises nothing
+
+    def rules_of(key):
+        return [r["code"] for r in by_case[ids[key]]["rules"]]
+
+    assert rules_of("late") == ["exemption_or_light_penalty", "repeated_exemption"]
+    late_rule = by_case[ids["late"]]["rules"][1]
+    assert late_rule["severity"] == "high" and "2026-03-02" in late_rule["detail"] and "初次违法" in late_rule["detail"]
+    assert rules_of("early") == ["exemption_or_light_penalty", "relapse_found"]
+    assert sorted(rules_of("overdue")) == ["case_overdue", "exemption_or_light_penalty"]
+    assert by_case[ids["overdue"]]["decision_type"] == "lighter"  # the decision filled the overdue flag in
+    assert rules_of("low") == ["fine_below_range_without_reason"]
+    assert rules_of("light") == ["exemption_or_light_penalty", "missing_legal_review", "missing_collective_discussion"]
+
+    # One flag_raised event per flag, and the log holds every consumed event exactly once.
+    raised = await decisions.outbox_events("audit", "ecocomply.audit.flag_raised.v1")
+    assert len(raised) == 5
+    # (the credit service's four penalty records arrive on the credit topic and are logged too).
+    async def verified():
+        r = await stack.client.get("/audit/v1/log/verify", headers=stack.auth("auditor-1", "auditor"))
+        assert r.status_code == 200 and r.json()["ok"] is True, r.text
+        return r.json() if r.json()["length"] >= len(events) + 3 + 4 else None
+
+    result = await stack.wait_for(verified, timeout=60, what="the credit records in the log")
+    assert result["length"] == len(events) + 3 + 4
