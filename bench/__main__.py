@@ -1,6 +1,9 @@
-"""``python -m bench``: decisions → audit flags on each setup, with baselines and the issue's targets.
+"""``python -m bench``: decisions → audit flags on each setup, with baselines and the issue's targets,
+then the services' own benchmarks (checklist search and calculator, case lifecycle and reads, audit
+stats/log/proofs), each next to a baseline measured in the same run.
 
     .venv/bin/python -m bench [--n 1000] [--setups sqlite-local,postgres-kafka] [--concurrency 16]
+                              [--suites decisions,checklist,cases,audit]
 
 Prints one report per setup and writes every figure to ``bench/results/latest.json``.
 """
@@ -28,6 +31,29 @@ from shared.testing import postgres as pg_infra
 from shared.testing.stack import SETUPS
 
 RESULTS = Path(__file__).parent / "results" / "latest.json"
+SUITES = ("decisions", "checklist", "cases", "audit")
+
+
+async def run_suite(name: str, args: argparse.Namespace) -> dict:
+    """One service's benchmark module (``bench/<name>.py``: ``run(args)`` and ``report(result)``)."""
+    import importlib
+
+    mod = importlib.import_module(f"bench.{name}")
+    if name == "checklist":
+        sub = argparse.Namespace(checklist_items=[10_000], setups=args.setups)
+    elif name == "audit":
+        sub = mod.parse_args(["--setups", ",".join(args.setups)])
+    else:
+        sub = mod.parse_args([])
+    print(f"[{name}] running ...", file=sys.stderr, flush=True)
+    try:
+        result = await mod.run(sub)
+    except Exception as e:
+        traceback.print_exc()
+        return {"suite": name, "error": f"{type(e).__name__}: {e}"}
+    print("\n".join(mod.report(result)), flush=True)
+    print(flush=True)
+    return {"suite": name, "result": result}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -38,7 +64,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--flag-timeout", type=float, default=60.0,
                    help="seconds to wait for the flags after the last decision answer (default 60)")
     p.add_argument("--out", type=Path, default=RESULTS, help=f"JSON results (default {RESULTS})")
+    p.add_argument("--suites", default=",".join(SUITES), help=f"comma-separated, of {', '.join(SUITES)}")
     args = p.parse_args(argv)
+    args.suites = [s.strip() for s in args.suites.split(",") if s.strip()]
+    if not args.suites or any(s not in SUITES for s in args.suites):
+        p.error(f"unknown suites in {args.suites}; choose from {', '.join(SUITES)}")
     args.setups = [s.strip() for s in args.setups.split(",") if s.strip()]
     unknown = [s for s in args.setups if s not in SETUPS]
     if unknown or not args.setups:
@@ -78,11 +108,13 @@ async def run_setup(setup: str, args: argparse.Namespace) -> dict:
 async def main(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     results = []
-    for setup in args.setups:
-        r = await run_setup(setup, args)
-        results.append(r)
-        print(report.render(r), flush=True)
-        print(flush=True)
+    if "decisions" in args.suites:
+        for setup in args.setups:
+            r = await run_setup(setup, args)
+            results.append(r)
+            print(report.render(r), flush=True)
+            print(flush=True)
+    suites = [await run_suite(name, args) for name in args.suites if name != "decisions"]
     elapsed = time.perf_counter() - t0
     print(f"Total wall time: {elapsed:.1f} s on {os.cpu_count()} CPUs")
     doc = {
@@ -92,12 +124,13 @@ async def main(args: argparse.Namespace) -> int:
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "elapsed_s": elapsed,
         "setups": results,
+        "suites": suites,
         "note": report.MOCK_SENTENCE if any(r.get("mock") for r in results) else None,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n")
     print(f"Results written to {args.out}")
-    return 1 if any("error" in r for r in results) else 0
+    return 1 if any("error" in r for r in [*results, *suites]) else 0
 
 
 if __name__ == "__main__":

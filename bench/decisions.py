@@ -65,7 +65,10 @@ def plan(n: int, rng: random.Random) -> list[str]:
 def decision_body(t: str) -> dict:
     if t == "no_penalty":
         return {"type": t, "basis": {"no_penalty_item": "NP-EX-002"}}
-    return {"type": t, "fine_amount": 150000.0, "basis": {"law_article": "《中华人民共和国水污染防治法》第八十三条"}}
+    body = {"type": t, "fine_amount": 150000.0, "basis": {"law_article": "《中华人民共和国水污染防治法》第八十三条"}}
+    if t in ("lighter", "mitigated", "heavier"):
+        body["reason"] = "依法裁量：当事人主动消除违法行为危害后果"
+    return body
 
 
 class CommitWatch:

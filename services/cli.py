@@ -149,6 +149,18 @@ def build_parser() -> argparse.ArgumentParser:
     w = sub.add_parser("worker", help="a service's relay and consumers without the HTTP API")
     w.add_argument("--service", choices=SERVICES, required=True)
     w.set_defaults(func=lambda a: asyncio.run(_worker(a)))
+
+    from services.audit.verify_cli import add_parser as add_audit_parser
+
+    add_audit_parser(sub)  # ecocomply audit verify
+
+    from services.checklist.cli import add_parser as add_checklist_parser
+
+    add_checklist_parser(sub)  # ecocomply checklist import|export
+
+    from services.cases.cli import add_parser as add_cases_parser
+
+    add_cases_parser(sub)  # ecocomply cases calendar load FILE
     return p
 
 

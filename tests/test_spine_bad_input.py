@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import func, select
 
 from shared.testing.factories import OTHER_BUREAU, CaseDriver, new_uscc, officer
 
 
-async def snapshot(stack) -> dict[str, int]:
-    """Row counts of every table of every service: the database as a client could tell."""
+async def _counts(stack) -> dict[str, int]:
     out = {}
     for name, rt in stack.runtimes.items():
         async with rt.engine.connect() as conn:
             for table in rt.spec.metadata.sorted_tables:
                 out[f"{name}.{table.name}"] = (await conn.execute(select(func.count()).select_from(table))).scalar_one()
     return out
+
+
+async def snapshot(stack) -> dict[str, int]:
+    """Row counts of every table of every service once the bus has gone quiet (earlier events are
+    still being consumed asynchronously, e.g. into the audit log): the database as a client could tell."""
+    last = await _counts(stack)
+    for _ in range(100):
+        await asyncio.sleep(0.3)
+        now = await _counts(stack)
+        if now == last:
+            return now
+        last = now
+    raise AssertionError("the databases never settled")
 
 
 def assert_problem(r, status: int, code: str | None = None) -> dict:

@@ -60,31 +60,36 @@ def test_exemption_and_light_penalty_need_collective_discussion(t):
 
 
 def test_light_penalty_needs_an_established_mitigating_fact():
-    steps = ("filing", "investigation", "legal_review", "collective_discussion", "notice")
+    steps = ("filing", "evidence", "investigation", "legal_review", "collective_discussion", "notice", "rights_waived")
     with pytest.raises(wf.Refusal) as e:
         wf.check_decision(view(state="notified", steps=steps, facts={"k": None}), decision_type="lighter",
                           mitigating_keys=["k"])
     assert e.value.rule.code == "mitigating_circumstance_required" and "第三十二条" in e.value.rule.article
-    wf.check_decision(view(state="notified", steps=steps, facts={"k": True}), decision_type="lighter",
-                      mitigating_keys=["k"])
+    with pytest.raises(wf.Refusal) as e:
+        wf.check_decision(view(state="notified", steps=steps, facts={"k": True}), decision_type="lighter",
+                          mitigating_keys=["k"])
+    assert e.value.rule.code == "discretion_calculation_required"
+    v = wf.CaseView(state="notified", handlers=("a", "b"), steps=steps, facts={"k": True},
+                    discretion=wf.Discretion(1000.0, 5000.0, "v1"))
+    wf.check_decision(v, decision_type="lighter", mitigating_keys=["k"], fine_amount=3000.0)
 
 
 def test_out_of_list_exemption_needs_rectification_and_opinions():
-    steps = ["filing", "investigation", "legal_review", "collective_discussion"]
+    steps = ["filing", "evidence", "investigation", "legal_review", "collective_discussion"]
     basis = wf.NoPenaltyBasis("APL33.minor_corrected_no_harm", "statutory", True)
     with pytest.raises(wf.Refusal) as e:
         wf.check_decision(view(state="discussed", steps=steps), decision_type="no_penalty", no_penalty=basis)
     assert e.value.rule.code == "out_of_list_rectification"
     with pytest.raises(wf.Refusal) as e:
-        wf.check_decision(view(state="discussed", steps=[*steps, "rectification_assessed"]),
+        wf.check_decision(view(state="discussed", steps=[*steps, "rectification_assessed", "case_review"]),
                           decision_type="no_penalty", no_penalty=basis)
     assert e.value.rule.code == "out_of_list_opinions"
-    wf.check_decision(view(state="discussed", steps=[*steps, "rectification_assessed", "opinions"]),
+    wf.check_decision(view(state="discussed", steps=[*steps, "rectification_assessed", "case_review", "opinions"]),
                       decision_type="no_penalty", no_penalty=basis)
 
 
 def test_ineligible_in_list_exemption_is_refused_with_unknown_facts_named():
-    steps = ("filing", "investigation", "legal_review", "collective_discussion")
+    steps = ("filing", "evidence", "investigation", "legal_review", "collective_discussion")
     basis = wf.NoPenaltyBasis("NP-EX-002", "list", False, unmet=(), unknown=("first_offence",))
     with pytest.raises(wf.Refusal) as e:
         wf.check_decision(view(state="discussed", steps=steps), decision_type="no_penalty", no_penalty=basis)

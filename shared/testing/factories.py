@@ -54,13 +54,26 @@ class CaseDriver:
         self.lead = leader(stack, bureau=bureau)
 
     async def enterprise(self, uscc: str | None = None, name: str = "苏州某某环保科技有限公司") -> str:
+        await self.certify()
         uscc = uscc or new_uscc()
         r = await self.c.post("/cases/v1/enterprises", headers=self.off, json={
             "uscc": uscc, "name": name, "bureau": self.bureau, "industry": "污水处理", "address": "苏州市吴江区"})
         assert r.status_code == 201, r.text
         return uscc
 
+    async def certify(self) -> None:
+        """Both handlers on the officers register with their 执法证号 (持证上岗, 第四十二条)."""
+        if getattr(self, "_certified", False):
+            return
+        admin = self.s.auth("admin-1", "admin")
+        for i, sub in enumerate(("officer-a", "officer-b")):
+            r = await self.c.post("/cases/v1/officers", headers=admin, json={
+                "sub": sub, "name": sub, "bureau": self.bureau, "cert_no": f"JS{self.bureau}{i:04d}"})
+            assert r.status_code == 201, r.text
+        self._certified = True
+
     async def file(self, uscc: str, *, violation: str = "GI-WAT-001", facts: dict[str, Any] | None = None) -> dict:
+        await self.certify()
         r = await self.c.post("/cases/v1/cases", headers=self.off, json={
             "uscc": uscc, "bureau": self.bureau, "source": "日常检查", "summary": "出水化学需氧量超标排放",
             "violations": [{"code": violation}], "handlers": ["officer-a", "officer-b"], "facts": facts or {}})
@@ -73,6 +86,8 @@ class CaseDriver:
         return r.json()
 
     async def investigate(self, case_id: str, facts: dict[str, Any] | None = None) -> dict:
+        await self.post(case_id, "evidence", self.off, {"kind": "现场检查笔录", "description": "出水口采样",
+                                                        "collected_by": "officer-a"})
         return await self.post(case_id, "investigation/complete", self.off, {"facts": facts or {}})
 
     async def review(self, case_id: str, opinion: str = "approve") -> dict:
@@ -84,7 +99,10 @@ class CaseDriver:
             "votes": {"for": 3, "against": 0, "abstain": 0}, "minutes": "集体讨论记录：一致同意。"})
 
     async def notice(self, case_id: str) -> dict:
-        return await self.post(case_id, "notice", self.off)
+        await self.post(case_id, "notice", self.off)
+        # The party waives its statement and hearing rights (第六十二条), so the decision need not
+        # wait for the five-working-day period.
+        return await self.post(case_id, "statement", self.off, {"waived": True, "by": "当事人"})
 
     async def decide(self, case_id: str, body: dict, expect: int = 200) -> dict:
         return await self.post(case_id, "decision", self.lead, body, expect=expect)
@@ -109,6 +127,9 @@ class CaseDriver:
         else:
             body["fine_amount"] = 150000.0
             body["basis"] = {"law_article": "《中华人民共和国水污染防治法》第八十三条"}
+            if decision_type in ("lighter", "mitigated", "heavier"):
+                # A fine outside the discretion calculation's range needs a written reason.
+                body["reason"] = "综合考虑违法情节与整改情况，书面说明罚款数额理由"
         return await self.decide(cid, body)
 
 

@@ -84,7 +84,7 @@ async def build_stack(setup: str, tmp_path: Path, **overrides: Any) -> tuple[Sta
             url = await pg_infra.create_database(f"{prefix}_{name}")
             cleanups.append(lambda u=url: pg_infra.drop_database(u))
             settings[name] = Settings(
-                service=name, database_url=url, event_bus="kafka",
+                service=name, database_url=url, event_bus="kafka", data_dir=tmp_path / "data",
                 kafka_bootstrap=kafka_infra.bootstrap(), embedded=True, **common,
             )
         bus = KafkaBus(kafka_infra.bootstrap(), service="test", **kafka_infra.bus_options())

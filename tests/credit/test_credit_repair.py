@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from credit_testkit import count, outbox_types
 
@@ -178,8 +178,10 @@ async def test_rectification_must_have_passed_as_the_cases_service_says(stack, c
     case, p = await case_events.real_case(
         decided_at=DECIDED_AT, fine_amount=None, penalty_kinds=["suspend_production"]
     )
+    # Due a month after the case was filed (the case is filed on the real clock over HTTP).
+    due = (date.fromisoformat(case["filed_at"][:10]) + timedelta(days=30)).isoformat()
     measures = [
-        {"kind": k, "description": "整改措施", "due": "2026-06-01"}
+        {"kind": k, "description": "整改措施", "due": due}
         for k in ("correct_violation", "eliminate_consequences", "prevention_system")
     ]
     await d.post(case["id"], "rectification", d.off, {"measures": measures})
