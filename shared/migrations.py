@@ -20,6 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from shared.db import make_engine
 
 
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Leave SQLite FTS5 virtual tables and their shadow tables (``*_fts``, ``*_fts_data`` …) out of
+    autogenerate and drift checks: migrations create them with raw SQL; SQLAlchemy cannot model them."""
+    return not (type_ == "table" and "_fts" in (name or ""))
+
+
 def alembic_config(migrations_dir: Path, url: str | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir))
@@ -45,7 +51,8 @@ async def drift(engine: AsyncEngine, metadata: MetaData) -> list:
     """Differences between the migrated schema and the models (empty when migrations are complete)."""
 
     def _cmp(conn: Connection) -> list:
-        return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object})
+        return compare_metadata(ctx, metadata)
 
     async with engine.connect() as conn:
         return await conn.run_sync(_cmp)
@@ -57,6 +64,7 @@ def _configure_and_run(connection: Connection, metadata: MetaData) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
