@@ -51,9 +51,11 @@ def _serve(args: argparse.Namespace) -> int:
             f"\nEcoComply (embedded: SQLite in {data_dir}, in-process event bus)\n"
             f"  URL:      {base}/\n"
             f"  API docs: {base}/checklist/docs  {base}/cases/docs  {base}/credit/docs  {base}/audit/docs\n"
-            "  Token:    ecocomply token --sub officer1 --role officer --bureau 320509 --cert-no 32050001 "
-            f"--data-dir {data_dir}\n"
-            f"            (then: curl -H \"Authorization: Bearer $TOKEN\" {base}/checklist/v1/guidance-items)\n",
+            f"  Token:    TOKEN=$({_command_path()} token --sub officer1 --role officer --bureau 320509 "
+            f"--cert-no 32050001 --data-dir {data_dir})\n"
+            f"            curl -H \"Authorization: Bearer $TOKEN\" {base}/checklist/v1/guidance-items\n"
+            f"  Auditors' dashboard: {base}/audit/dashboard (a token with --role auditor, sent as the "
+            "Authorization header or the ecocomply_token cookie)\n",
             flush=True,
         )
     uvicorn.run(comp.root, host=args.host, port=args.port, log_level="warning", access_log=False)

@@ -45,6 +45,18 @@ class Settings(BaseSettings):
     relay_poll_seconds: float = Field(default=1.0, gt=0)
     consumer_max_attempts: int = Field(default=5, ge=1, le=100)
     consumer_retry_base_seconds: float = Field(default=0.05, ge=0)
+    # Provincial platform (issue 7). Inbound risk warnings are verified with HMAC-SHA256
+    # (shared.signing) against ``platform_secret``; empty refuses every warning.
+    platform_secret: str = ""
+    platform_replay_window_seconds: int = Field(default=300, ge=1, le=3600)
+    # Outbound webhooks (shared.webhooks.Deliverer): per-attempt timeout, attempts before the dead
+    # letter, exponential back-off with full jitter between base and max.
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_max_attempts: int = Field(default=12, ge=1, le=100)
+    webhook_backoff_base_seconds: float = Field(default=5.0, gt=0)
+    webhook_backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    # Key of the HMAC-SHA256 signature of case-file exports (services.cases.case_file); empty: no export.
+    case_export_secret: str = ""
     log_level: str = "INFO"
     embedded: bool = False
 

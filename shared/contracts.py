@@ -227,6 +227,21 @@ class CaseRectificationAssessed(EventPayload):
     assessed_at: datetime
 
 
+@event_type("ecocomply.case.risk_warning_received.v1")
+class CaseRiskWarningReceived(EventPayload):
+    """A risk warning (环保脸谱) from the provincial platform, stored on the enterprise. It opens no
+    case: an officer may open an inspection with a compliance advice letter from it."""
+
+    warning_id: str
+    uscc: str
+    bureau: str
+    level: Literal["high", "medium", "low"]
+    indicators: list[str]
+    source: str
+    issued_at: datetime
+    received_at: datetime
+
+
 # -- credit ----------------------------------------------------------------------------------------
 @event_type("ecocomply.credit.record_created.v1")
 class CreditRecordCreated(EventPayload):

@@ -38,11 +38,17 @@ async def _number(session: AsyncSession, bureau: str, year: int) -> str:
 
 
 async def issue(rt: Runtime, session: AsyncSession, user: Principal, body: AdviceLetterCreate) -> AdviceLetterRead:
+    at = clock.now(rt)
+    async with session.begin():
+        return await issue_in(session, user, body, at)
+
+
+async def issue_in(session: AsyncSession, user: Principal, body: AdviceLetterCreate, at) -> AdviceLetterRead:
+    """Issue a letter inside the caller's transaction (the risk-warning inspection links it to its warning)."""
     try:
         code = uscc.validate(body.uscc)
     except uscc.USCCError as e:
         raise invalid("uscc", str(e), code="invalid_uscc") from e
-    at = clock.now(rt)
     if body.due < local_date(at):
         raise invalid("due", "the letter cannot be due before it is issued", code="invalid_date")
     reqs = []
@@ -52,24 +58,23 @@ async def issue(rt: Runtime, session: AsyncSession, user: Principal, body: Advic
             raise invalid(f"requirements.{i}.due", "a requirement cannot be due before the letter is issued",
                           code="invalid_date")
         reqs.append(req.model_dump(mode="json"))
-    async with session.begin():
-        ent = await session.get(Enterprise, code)
-        if ent is None:
-            raise invalid("uscc", f"enterprise {code} is not registered (POST /enterprises first)", code="unknown_enterprise")
-        if not user.has("admin") and user.bureau != ent.bureau:
-            raise forbidden(f"enterprise {code} is under bureau {ent.bureau}")
-        if body.case_id is not None:
-            case = await session.get(Case, body.case_id)
-            if case is None or case.uscc != code:
-                raise invalid("case_id", f"no case {body.case_id} of enterprise {code}", code="unknown_case")
-        letter = AdviceLetter(
-            id=str(uuid.uuid4()), number=await _number(session, ent.bureau, local_date(at).year), uscc=code,
-            bureau=ent.bureau, case_id=body.case_id, findings=list(body.findings), requirements=reqs, due=body.due,
-            basis=[BASIS, *body.basis], issued_by=user.sub, issued_at=at, feedback=[], status="issued",
-        )
-        session.add(letter)
-        await session.flush()
-        return to_read(letter, local_date(at))
+    ent = await session.get(Enterprise, code)
+    if ent is None:
+        raise invalid("uscc", f"enterprise {code} is not registered (POST /enterprises first)", code="unknown_enterprise")
+    if not user.has("admin") and user.bureau != ent.bureau:
+        raise forbidden(f"enterprise {code} is under bureau {ent.bureau}")
+    if body.case_id is not None:
+        case = await session.get(Case, body.case_id)
+        if case is None or case.uscc != code:
+            raise invalid("case_id", f"no case {body.case_id} of enterprise {code}", code="unknown_case")
+    letter = AdviceLetter(
+        id=str(uuid.uuid4()), number=await _number(session, ent.bureau, local_date(at).year), uscc=code,
+        bureau=ent.bureau, case_id=body.case_id, findings=list(body.findings), requirements=reqs, due=body.due,
+        basis=[BASIS, *body.basis], issued_by=user.sub, issued_at=at, feedback=[], status="issued",
+    )
+    session.add(letter)
+    await session.flush()
+    return to_read(letter, local_date(at))
 
 
 async def load(session: AsyncSession, user: Principal, letter_id: str) -> AdviceLetter:

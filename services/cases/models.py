@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.outbox import OutboxTables, SeqType
+from shared.webhooks.tables import WebhookTables
 
 
 class Base(DeclarativeBase):
@@ -158,4 +159,44 @@ class AdviceLetter(Base):
     status: Mapped[str] = mapped_column(String(20))  # issued | feedback_received | overdue
 
 
+class RiskWarning(Base):
+    """风险预警 (环保脸谱) from the provincial platform: stored on the enterprise, suggests guidance items,
+    and may lead to an inspection with a compliance advice letter — never to a case by itself."""
+
+    __tablename__ = "risk_warnings"
+    __table_args__ = (Index("ix_risk_warnings_uscc_issued", "uscc", "issued_at"),)
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)  # the platform's warning id
+    uscc: Mapped[str] = mapped_column(ForeignKey("enterprises.uscc"))
+    bureau: Mapped[str] = mapped_column(String(40), index=True)
+    level: Mapped[str] = mapped_column(String(10))  # high | medium | low
+    indicators: Mapped[list] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(200))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_by: Mapped[str] = mapped_column(String(100))
+    body_sha256: Mapped[str] = mapped_column(String(64))  # the signed body, to tell a replay from a clash
+    suggestions: Mapped[list] = mapped_column(JSON, default=list)  # guidance items from the checklist
+    suggestions_note: Mapped[str | None] = mapped_column(Text)  # why there are none (checklist down)
+    advice_letter_id: Mapped[str | None] = mapped_column(ForeignKey("advice_letters.id"))
+    inspected_by: Mapped[str | None] = mapped_column(String(100))
+    inspected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RiskWarningRejection(Base):
+    """Every refused inbound warning (bad signature, stale timestamp, unknown enterprise, malformed
+    payload, id clash): what was refused and why. The warning itself is not stored."""
+
+    __tablename__ = "risk_warning_rejections"
+    seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    status: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(60))
+    detail: Mapped[str] = mapped_column(Text)
+    warning_id: Mapped[str | None] = mapped_column(String(100))
+    sender: Mapped[str] = mapped_column(String(100))  # token subject
+    remote: Mapped[str | None] = mapped_column(String(100))
+    body_sha256: Mapped[str] = mapped_column(String(64))
+
+
 tables = OutboxTables.on(Base.metadata)
+webhook_tables = WebhookTables.on(Base.metadata)

@@ -1,0 +1,44 @@
+"""Assembling a case file for export: read the case (object scope as for reading it), render each
+document it has, sign the bundle (``case_file``)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.cases import case_file, clock, documents, documents_service
+from services.cases.models import Enterprise
+from services.cases.service import load_visible, read_case
+from shared.auth import Principal
+from shared.problems import Problem
+from shared.service import Runtime
+
+
+async def export(rt: Runtime, session: AsyncSession, user: Principal, case_id: str) -> tuple[bytes, str]:
+    secret = rt.settings.case_export_secret
+    if not secret:
+        raise Problem(503, "export_not_configured",
+                      "ECOCOMPLY_CASE_EXPORT_SECRET is not set: case files cannot be signed")
+    at = clock.now(rt)
+    async with session.begin():
+        row = await load_visible(session, user, case_id)
+        case = (await read_case(session, row, clock.today(rt))).model_dump(mode="json")
+        ent_row = await session.get(Enterprise, row.uscc)
+        ent = ({"uscc": ent_row.uscc, "name": ent_row.name, "bureau": ent_row.bureau, "industry": ent_row.industry,
+                "address": ent_row.address} if ent_row else {"uscc": row.uscc})
+    docs: dict[str, bytes] = {}
+    omitted: list[dict[str, str]] = []
+    for kind in documents.KINDS:
+        try:
+            pdf, name = await documents_service.case_document(rt, session, user, case_id, kind)
+        except Problem as p:
+            if p.status != 409:
+                raise
+            omitted.append({"kind": kind, "reason": p.detail})
+            continue
+        docs[name] = pdf
+    cf = case_file.CaseFile(case=case, enterprise=ent, documents=docs, omitted=omitted, exported_at=at,
+                            exported_by=user.sub)
+    data = await asyncio.to_thread(case_file.build_bundle, cf, secret)
+    return data, f"{case['number']}-case-file.zip"
