@@ -1,5 +1,6 @@
-"""``ecocomply checklist import FILE`` / ``ecocomply checklist export FILE`` — the same import path as
-``POST /imports/guidance-items`` (every row validated first, all or nothing), with a progress bar."""
+"""``ecocomply checklist import FILE [--kind no-penalty]`` / ``ecocomply checklist export FILE`` — the
+same import paths as ``POST /imports/guidance-items`` and ``POST /imports/no-penalty-items`` (every row
+validated first, all or nothing), with a progress bar."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def _composition(args: argparse.Namespace):
 async def _import(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from services.checklist import importing
+    from services.checklist import importing, no_penalty_import
 
     path = Path(args.file)
     fmt = _format(path, args.format)
@@ -42,10 +43,16 @@ async def _import(args: argparse.Namespace) -> int:
         with tqdm(desc=f"importing {path.name}", unit="row", file=sys.stderr) as bar:
             async with rt.sessionmaker() as session:
                 try:
-                    report = await importing.import_file(
-                        rt, session, data, fmt, actor="cli", now=datetime.now(UTC), dry_run=args.dry_run,
-                        default_batch=args.batch, progress=bar.update,
-                    )
+                    if args.kind == "no-penalty":
+                        report = await no_penalty_import.import_file(
+                            rt, session, data, fmt, now=datetime.now(UTC), dry_run=args.dry_run,
+                            list_version=args.list_version, progress=bar.update,
+                        )
+                    else:
+                        report = await importing.import_file(
+                            rt, session, data, fmt, actor="cli", now=datetime.now(UTC), dry_run=args.dry_run,
+                            default_batch=args.batch, progress=bar.update,
+                        )
                 except importing.ImportFileError as e:
                     print(f"ecocomply checklist import: {path}: {e}", file=sys.stderr)
                     return 1
@@ -98,4 +105,7 @@ def add_parser(sub) -> None:
                        help="use the checklist database of ECOCOMPLY_DATABASE_URL instead of the embedded one")
         if name == "import":
             p.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
+            p.add_argument("--kind", choices=("guidance", "no-penalty"), default="guidance",
+                           help="guidance checklist (default) or a no-penalty list (免罚清单, kind: list)")
+            p.add_argument("--list-version", help="no-penalty: list version for rows without one")
         p.set_defaults(func=lambda a, _f=func: asyncio.run(_f(a)))

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from sqlalchemy import func, select, text
 
-from services.checklist import importing
+from services.checklist import importing, no_penalty_import
 from services.checklist.guidance_input import GuidanceItemCreate
 from services.checklist.models import MODALITIES, GuidanceItem, NoPenaltyItem
 
@@ -296,8 +296,17 @@ async def seed(runtime: Runtime) -> None:
             await importing.load(runtime, session, items, report, actor="system:seed", now=now, emit=False)
             loaded.append(f"{len(report.created)} guidance_items")
         if not await session.scalar(select(func.count()).select_from(NoPenaltyItem)):
-            rows = bundled_no_penalty_rows(now)
+            rows = statutory_rows(read_data(STATUTORY_FILE), now=now)
             session.add_all(NoPenaltyItem(**r) for r in rows)
-            loaded.append(f"{len(rows)} no_penalty_items")
+            await session.flush()
+            # the example list items load through the no-penalty import path (validated, versioned)
+            parsed = no_penalty_import.rows_from_doc(read_data(EXAMPLE_LIST_FILE))
+            items, errors = await no_penalty_import.validate_all(session, parsed)
+            if errors:
+                raise DataError(f"{EXAMPLE_LIST_FILE}: " + "; ".join(
+                    f"item {e.row} ({e.code}) {e.field}: {e.message}" for e in errors))
+            report = importing.ImportReport(format="yaml", rows=len(items), dry_run=False)
+            await no_penalty_import.load(runtime, session, items, report, now=now, emit=False)
+            loaded.append(f"{len(rows) + len(report.created)} no_penalty_items")
     if loaded:
         log.info("seeded the checklist catalog: %s", ", ".join(loaded))

@@ -118,7 +118,7 @@ async def list_typical_cases(
     stmt = select(TypicalCase)
     order: tuple[Any, ...] = (TypicalCase.year.desc(), TypicalCase.code)
     if q:
-        hits = search.matching_documents("case", search.normalise(q)).subquery()
+        hits = search.matching_documents(search.matcher(session, "case", search.normalise(q))).subquery()
         stmt = stmt.join(hits, hits.c.ref == TypicalCase.code)
         order = (hits.c.title_hit.desc(), *order)
     if bureau:

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from services.checklist import guidance_admin, importing, service
+from services.checklist import guidance_admin, importing, no_penalty_import, service
 from services.checklist.discretion.circumstances import circumstances
 from services.checklist.discretion.rule_sets import catalog
 from services.checklist.discretion.service import active_rule_set, rule_set_named
@@ -183,6 +183,40 @@ async def import_guidance_items(
     try:
         report = await importing.import_file(
             rt, session, data, format, actor=user.sub, now=datetime.now(UTC), dry_run=dry_run, default_batch=batch
+        )
+    except importing.ImportFileError as e:
+        raise invalid("body", str(e), code="unreadable_file") from e
+    if report.errors:
+        raise Problem(
+            422, "import_rejected",
+            f"{len(report.errors)} error(s) in {len({e.row for e in report.errors})} row(s); nothing was imported",
+            errors=[{"row": e.row, "field": e.field, "message": e.message, "code": e.code} for e in report.errors],
+            report=report.as_dict(),
+        )
+    return JSONResponse(report.as_dict())
+
+
+@router.post("/imports/no-penalty-items", tags=["no-penalty"])
+async def import_no_penalty_items(
+    rt: RuntimeDep,
+    session: DbSession,
+    _admin: Admin,
+    request: Request,
+    format: Annotated[Literal["yaml", "csv", "xlsx"], Query()],
+    dry_run: bool = False,
+    list_version: Annotated[str | None, Query(max_length=200, description="for rows without one")] = None,
+) -> Response:
+    """A no-penalty list (免罚清单, ``kind: list``): every row validated first (conditions as fact keys,
+    ``applies_to`` naming catalog items), then all loaded as new item versions, or nothing (422 with
+    the report naming each bad row and field)."""
+    data = await request.body()
+    if not data:
+        raise invalid("body", "empty file")
+    if len(data) > MAX_IMPORT_BYTES:
+        raise invalid("body", f"file larger than {MAX_IMPORT_BYTES} bytes")
+    try:
+        report = await no_penalty_import.import_file(
+            rt, session, data, format, now=datetime.now(UTC), dry_run=dry_run, list_version=list_version
         )
     except importing.ImportFileError as e:
         raise invalid("body", str(e), code="unreadable_file") from e

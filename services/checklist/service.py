@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, func, literal, select, union_all
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.checklist import search
-from services.checklist.models import GuidanceItem, NoPenaltyItem, SearchDocument
+from services.checklist.models import GuidanceItem, NoPenaltyItem
 
 # A version asked for by number stays readable after it is superseded or retired; drafts are not
 # part of the published catalog.
@@ -48,23 +48,18 @@ async def list_guidance_items(
     """The latest published version of each item; with ``q``, only those whose title, violations,
     basis or advice contain it, title hits first, then by code."""
     if q:
-        hits = search.matching_documents("guidance", search.normalise(q)).subquery()
+        norm = search.normalise(q)
         if not (risk_level or domain or batch):
-            # the index alone answers: count and rank its documents, then load one page of items
-            total = await session.scalar(select(func.count()).select_from(hits)) or 0
-            page_refs = (
-                select(hits.c.ref, hits.c.version, hits.c.title_hit)
-                .order_by(hits.c.title_hit.desc(), hits.c.ref)
-                .offset((page - 1) * size)
-                .limit(size)
-                .subquery()
-            )
-            rows = await session.scalars(
-                select(GuidanceItem)
-                .join(page_refs, and_(GuidanceItem.code == page_refs.c.ref, GuidanceItem.version == page_refs.c.version))
-                .order_by(page_refs.c.title_hit.desc(), GuidanceItem.code)
-            )
-            return list(rows), total
+            # the index alone answers: counts over it, then one ranked page of items
+            hits, total = await search.ranked(session, ["guidance"], norm, offset=(page - 1) * size, limit=size)
+            if not hits:
+                return [], total
+            keys = [(h.ref, h.version) for h in hits]
+            # by code (the (code, version) index; a row-value IN would scan on SQLite), then the version
+            rows = await session.scalars(select(GuidanceItem).where(GuidanceItem.code.in_([h.ref for h in hits])))
+            by_key = {(r.code, r.version): r for r in rows}
+            return [by_key[k] for k in keys if k in by_key], total
+        hits = search.matching_documents(search.matcher(session, "guidance", norm)).subquery()
         stmt = select(GuidanceItem).join(
             hits, and_(GuidanceItem.code == hits.c.ref, GuidanceItem.version == hits.c.version)
         )
@@ -87,21 +82,12 @@ async def search_all(
     session: AsyncSession, *, q: str, kind: str | None, page: int, size: int
 ) -> tuple[list[dict], int]:
     """Ranked hits over guidance items and typical cases."""
-    norm = search.normalise(q)
-    parts = [search.matching_documents(k, norm).add_columns(literal(k).label("kind"))
-             for k in ((kind,) if kind else ("guidance", "case"))]
-    hits = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
-    total = await session.scalar(select(func.count()).select_from(hits)) or 0
-    rows = await session.execute(
-        select(hits.c.kind, hits.c.ref, hits.c.version, hits.c.title_hit, SearchDocument.label)
-        .join(SearchDocument, SearchDocument.id == hits.c.id)
-        .order_by(hits.c.title_hit.desc(), hits.c.kind.desc(), hits.c.ref)
-        .offset((page - 1) * size)
-        .limit(size)
+    hits, total = await search.ranked(
+        session, (kind,) if kind else search.KINDS, search.normalise(q), offset=(page - 1) * size, limit=size
     )
     return [
-        {"kind": r.kind, "ref": r.ref, "version": r.version, "rank": 2 if r.title_hit else 1, "title": r.label}
-        for r in rows
+        {"kind": h.kind, "ref": h.ref, "version": h.version, "rank": 2 if h.title_hit else 1, "title": h.label}
+        for h in hits
     ], total
 
 

@@ -1,0 +1,108 @@
+"""What an import file submits for a no-penalty list item (免罚清单事项, ``kind: list``) — pure.
+
+Conditions are fact keys with their texts (``{key, text}``): the evaluation treats each key as a fact
+that must be established true (a missing fact is *unknown*, never assumed). ``verified`` is false
+unless the file says otherwise; ``source`` is kept as written.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from services.checklist.guidance_input import CODE_RE, LegalBasisIn
+
+ARTICLE_IN_RE = re.compile(r"^第[0-9零〇一二三四五六七八九十百千]+条")
+KEY_RE = r"^[a-z][a-z0-9_]{0,63}$"
+STATUTORY_PREFIX = "APL33."  # codes of the 《行政处罚法》第三十三条 grounds (kind statutory)
+CONTENT_FIELDS = (
+    "list_version", "violation", "applies_to", "legal_basis", "conditions", "modality",
+    "effective_from", "source", "verified", "note",
+)
+
+
+class ConditionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    key: str = Field(pattern=KEY_RE, description="a fact key, e.g. first_offence, corrected_in_time")
+    text: str = Field(min_length=1, max_length=500)
+
+
+class ListBasisIn(BaseModel):
+    """A provision a list item cites. Lists cite several articles at once (第二十二条第一款、第二十五条),
+    so an article here is any reference that names at least one 第…条."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    law: str = Field(min_length=2, max_length=100, description="the instrument's name, without 《》")
+    article: str = Field(min_length=3, max_length=200)
+    clause: str | None = Field(default=None, max_length=100)
+    text_excerpt: str | None = Field(default=None, max_length=2000)
+
+    @field_validator("law")
+    @classmethod
+    def _law(cls, v: str) -> str:
+        return LegalBasisIn._law(v)
+
+    @field_validator("article")
+    @classmethod
+    def _article(cls, v: str) -> str:
+        if not ARTICLE_IN_RE.search(v):
+            raise ValueError("name at least one article as the statutes write it, e.g. 第八十三条")
+        return v
+
+
+class NoPenaltyListItemIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    code: str = Field(pattern=CODE_RE)
+    list_version: str = Field(min_length=1, max_length=200)
+    violation: str = Field(min_length=1, max_length=2000)
+    applies_to: list[str] = Field(default_factory=list, description="guidance item codes; empty = any")
+    legal_basis: list[ListBasisIn] = Field(min_length=1)
+    conditions: list[ConditionIn] = Field(min_length=1)
+    modality: Literal["must", "may"]
+    effective_from: date | None = None
+    source: str = Field(min_length=1, max_length=2000)
+    verified: bool = False
+    note: str | None = Field(default=None, max_length=2000)
+
+    @field_validator("code")
+    @classmethod
+    def _not_statutory(cls, v: str) -> str:
+        if v.startswith(STATUTORY_PREFIX):
+            raise ValueError(f"codes {STATUTORY_PREFIX}* are the grounds of 《行政处罚法》第三十三条, not list items")
+        return v
+
+    @field_validator("applies_to")
+    @classmethod
+    def _codes(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("a guidance item code is listed twice")
+        return v
+
+    @model_validator(mode="after")
+    def _unique_keys(self) -> NoPenaltyListItemIn:
+        keys = [c.key for c in self.conditions]
+        dup = sorted({k for k in keys if keys.count(k) > 1})
+        if dup:
+            raise ValueError(f"condition key {dup[0]} occurs twice")
+        return self
+
+    def content(self) -> dict[str, Any]:
+        """The version's content as stored (compared to decide whether a row is a new version)."""
+        return {
+            "list_version": self.list_version,
+            "violation": self.violation,
+            "applies_to": list(self.applies_to),
+            "legal_basis": [b.model_dump(exclude_none=True) for b in self.legal_basis],
+            "conditions": [c.model_dump() for c in self.conditions],
+            "modality": self.modality,
+            "effective_from": self.effective_from,
+            "source": self.source,
+            "verified": self.verified,
+            "note": self.note,
+        }
