@@ -162,7 +162,12 @@ class SearchGram(Base):
 
     __tablename__ = "search_grams"
 
+    # Key order (gram, kind, in_title, doc_id): a query's counts — all hits and title hits of one kind —
+    # are one index-only range scan, and each ranking segment is a contiguous key range (revision 0004:
+    # no join to ``search_documents`` to filter by kind or to test the title).
     gram: Mapped[str] = mapped_column(String(2), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # the document's kind (denormalised)
+    in_title: Mapped[bool] = mapped_column(Boolean, primary_key=True)  # the gram occurs in the title
     # no foreign key: a derived index, rebuilt with its document (a per-row FK check would make bulk
     # indexing several times slower); search.remove_document deletes a document's grams with it
     doc_id: Mapped[int] = mapped_column(Integer, primary_key=True)

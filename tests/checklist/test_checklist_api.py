@@ -291,3 +291,26 @@ async def test_evaluate_no_penalty_item(stack, officer):
         f"{API}/circumstances", headers=stack.auth("ent-1", "enterprise", uscc="91320500MA1X0000X0")
     )
     assert r.status_code == 200
+
+
+async def test_search_pages_through_the_many_hits_path(stack, officer, monkeypatch):
+    """The path for segments with many hits (on 10,000 items: walk the items in code order and test
+    each, a window at a time) gives the same ranked pages and totals as Python ``q in text``: forced
+    here for every segment, with the smallest windows so that they have to grow."""
+    from services.checklist import search
+
+    monkeypatch.setattr(search, "DIRECT_SORT_MAX", 0)
+    monkeypatch.setattr(search, "WALK_FACTOR", 1)
+    monkeypatch.setattr(search, "WALK_MIN", 0)
+    for q in ("废", "排污", "台账", "危险废", "危险废物", "鲸湾"):
+        expected, got, page = _expected_codes(q), [], 1
+        while True:
+            r = await stack.client.get(f"{API}/guidance-items", params={"q": q, "size": 3, "page": page}, headers=officer)
+            assert r.status_code == 200, r.text
+            assert r.json()["total"] == len(expected), q
+            if not r.json()["items"]:
+                break
+            got += [i["code"] for i in r.json()["items"]]
+            page += 1
+        assert got == expected, q
+    assert _expected_codes("废") and _expected_codes("台账") and not _expected_codes("鲸湾")
