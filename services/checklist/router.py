@@ -163,6 +163,28 @@ async def search_catalog(
 
 
 # -- import / export -------------------------------------------------------------------------------
+async def _read_upload(request: Request) -> bytes:
+    """The uploaded file's bytes: refused when empty or over the import size limit."""
+    data = await request.body()
+    if not data:
+        raise invalid("body", "empty file")
+    if len(data) > MAX_IMPORT_BYTES:
+        raise invalid("body", f"file larger than {MAX_IMPORT_BYTES} bytes")
+    return data
+
+
+def _import_answer(report) -> Response:
+    """All or nothing: a report with errors is a 422 naming each bad row and field (nothing was written)."""
+    if report.errors:
+        raise Problem(
+            422, "import_rejected",
+            f"{len(report.errors)} error(s) in {len({e.row for e in report.errors})} row(s); nothing was imported",
+            errors=[{"row": e.row, "field": e.field, "message": e.message, "code": e.code} for e in report.errors],
+            report=report.as_dict(),
+        )
+    return JSONResponse(report.as_dict())
+
+
 @router.post("/imports/guidance-items", tags=["guidance"])
 async def import_guidance_items(
     rt: RuntimeDep,
@@ -175,25 +197,14 @@ async def import_guidance_items(
 ) -> Response:
     """Validate every row, then load all or nothing. 200 with the report when loaded (or ``dry_run``);
     422 with the report naming each bad row and field, nothing written."""
-    data = await request.body()
-    if not data:
-        raise invalid("body", "empty file")
-    if len(data) > MAX_IMPORT_BYTES:
-        raise invalid("body", f"file larger than {MAX_IMPORT_BYTES} bytes")
+    data = await _read_upload(request)
     try:
         report = await importing.import_file(
             rt, session, data, format, actor=user.sub, now=datetime.now(UTC), dry_run=dry_run, default_batch=batch
         )
     except importing.ImportFileError as e:
         raise invalid("body", str(e), code="unreadable_file") from e
-    if report.errors:
-        raise Problem(
-            422, "import_rejected",
-            f"{len(report.errors)} error(s) in {len({e.row for e in report.errors})} row(s); nothing was imported",
-            errors=[{"row": e.row, "field": e.field, "message": e.message, "code": e.code} for e in report.errors],
-            report=report.as_dict(),
-        )
-    return JSONResponse(report.as_dict())
+    return _import_answer(report)
 
 
 @router.post("/imports/no-penalty-items", tags=["no-penalty"])
@@ -209,25 +220,14 @@ async def import_no_penalty_items(
     """A no-penalty list (免罚清单, ``kind: list``): every row validated first (conditions as fact keys,
     ``applies_to`` naming catalog items), then all loaded as new item versions, or nothing (422 with
     the report naming each bad row and field)."""
-    data = await request.body()
-    if not data:
-        raise invalid("body", "empty file")
-    if len(data) > MAX_IMPORT_BYTES:
-        raise invalid("body", f"file larger than {MAX_IMPORT_BYTES} bytes")
+    data = await _read_upload(request)
     try:
         report = await no_penalty_import.import_file(
             rt, session, data, format, now=datetime.now(UTC), dry_run=dry_run, list_version=list_version
         )
     except importing.ImportFileError as e:
         raise invalid("body", str(e), code="unreadable_file") from e
-    if report.errors:
-        raise Problem(
-            422, "import_rejected",
-            f"{len(report.errors)} error(s) in {len({e.row for e in report.errors})} row(s); nothing was imported",
-            errors=[{"row": e.row, "field": e.field, "message": e.message, "code": e.code} for e in report.errors],
-            report=report.as_dict(),
-        )
-    return JSONResponse(report.as_dict())
+    return _import_answer(report)
 
 
 @router.get("/exports/guidance-items", tags=["guidance"])
