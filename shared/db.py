@@ -13,11 +13,33 @@ generic plan makes short Chinese LIKE searches several times slower (RECIPES §2
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
-from sqlalchemy import event
+from sqlalchemy import DateTime, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
+
+from shared.clock import as_utc
+
+
+class UtcDateTime(TypeDecorator):
+    """A timestamp stored and returned as UTC on every database.
+
+    PostgreSQL's ``timestamptz`` keeps the instant whatever zone it was given in; SQLite keeps the
+    wall-clock text and drops the zone, so an Asia/Shanghai bound compared with UTC text is 8 hours
+    off. Normalising every value (and every bound parameter compared with the column) to UTC makes
+    both databases agree; naive values read back are UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
 
 
 def is_sqlite(url: str) -> bool:

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     BigInteger,
     Column,
-    DateTime,
     Index,
     Integer,
     MetaData,
@@ -27,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.db import UtcDateTime
 from shared.events import CloudEvent, EventPayload, new_event, topic_for
 
 # BIGINT on PostgreSQL, INTEGER on SQLite (where only INTEGER PRIMARY KEY autoincrements).
@@ -50,8 +50,8 @@ class OutboxTables:
             Column("key", String(100), nullable=False),
             Column("type", String(200), nullable=False),
             Column("envelope", Text, nullable=False),
-            Column("created_at", DateTime(timezone=True), nullable=False),
-            Column("published_at", DateTime(timezone=True), nullable=True),
+            Column("created_at", UtcDateTime(), nullable=False),
+            Column("published_at", UtcDateTime(), nullable=True),
             Column("attempts", Integer, nullable=False, default=0),
             Column("last_error", Text, nullable=True),
             Index("ix_outbox_unpublished", "published_at", "seq"),
@@ -63,7 +63,7 @@ class OutboxTables:
             Column("consumer", String(100), primary_key=True),
             Column("type", String(200), nullable=False),
             Column("outcome", String(20), nullable=False),  # handled | dead_lettered
-            Column("processed_at", DateTime(timezone=True), nullable=False),
+            Column("processed_at", UtcDateTime(), nullable=False),
         )
         dead_letters = Table(
             "dead_letters",
@@ -76,7 +76,7 @@ class OutboxTables:
             Column("envelope", Text, nullable=False),
             Column("error", Text, nullable=False),
             Column("attempts", Integer, nullable=False),
-            Column("created_at", DateTime(timezone=True), nullable=False),
+            Column("created_at", UtcDateTime(), nullable=False),
         )
         return cls(outbox, inbox, dead_letters)
 

@@ -11,6 +11,8 @@ import pytest
 from shared.testing.decisions import Decisions
 from shared.testing.stack import SETUPS, Stack, build_stack
 
+pytest_plugins = ["clock_edges"]
+
 
 @pytest.fixture(params=SETUPS)
 async def stack(request, tmp_path) -> AsyncIterator[Stack]:

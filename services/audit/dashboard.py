@@ -25,6 +25,7 @@ from services.audit.models import DailyCount, Flag, FlagHistory, LogEntry
 from services.audit.router import bureau_scope
 from services.audit.rules import TYPE_CN
 from shared.auth import Principal
+from shared.clock import local_date
 from shared.problems import Problem, invalid, unauthorized
 
 STATIC = Path(__file__).parent / "static"
@@ -126,7 +127,7 @@ async def dashboard(request: Request) -> HTMLResponse:
         f'<td>{escape("、".join(RULE_CN.get(r, r) for r in i["rules"]))}</td>'
         f'<td>{escape(STATUS_CN.get(i["status"], i["status"]))}</td><td>{escape(i["assignee"] or "未分派")}</td>'
         f'<td>{i["ageing_days"]}</td><td class="{"breach" if i["sla_breached"] else ""}">'
-        f'{escape((i["due_at"] or "")[:10])}{"（已超期）" if i["sla_breached"] else ""}</td></tr>'
+        f'{escape(local_date(i["due_at"]).isoformat() if i["due_at"] else "")}{"（已超期）" if i["sla_breached"] else ""}</td></tr>'
         for i in b["items"])
     flagged = sum(s["by_decision_type"].get(k, 0) for k in ("no_penalty", "lighter", "mitigated"))
     body = f"""

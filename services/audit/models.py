@@ -11,7 +11,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -22,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from shared.db import UtcDateTime
 from shared.outbox import OutboxTables, SeqType
 
 
@@ -53,15 +53,15 @@ class Flag(Base):
     handlers: Mapped[list] = mapped_column(JSON)
     involved: Mapped[list] = mapped_column(JSON)  # legal reviewer, discussion participants, recorders …
     decided_by: Mapped[str] = mapped_column(String(100))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     status: Mapped[str] = mapped_column(String(20), index=True)  # open | in_review | cleared | issue_found
     source_event_id: Mapped[str] = mapped_column(String(36))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     assignee: Mapped[str | None] = mapped_column(String(100), index=True)
-    assigned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     reviewed_by: Mapped[str | None] = mapped_column(String(100))
-    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     review_notes: Mapped[str | None] = mapped_column(Text)
 
     rules: Mapped[list[FlagRule]] = relationship(
@@ -90,7 +90,7 @@ class FlagHistory(Base):
 
     id: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
     flag_id: Mapped[str] = mapped_column(ForeignKey("flags.id", ondelete="CASCADE"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(30))
     status_from: Mapped[str | None] = mapped_column(String(20))
@@ -123,7 +123,7 @@ class DecidedCase(Base):
     steps: Mapped[list] = mapped_column(JSON)
     people: Mapped[list] = mapped_column(JSON)  # handlers, decider, legal reviewer, discussion participants
     decided_by: Mapped[str] = mapped_column(String(100), index=True)
-    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime())
     decision_date: Mapped[date] = mapped_column(Date, index=True)
 
 
@@ -165,7 +165,7 @@ class InterferenceRecord(Base):
     manner: Mapped[str] = mapped_column(Text)
     occurred_on: Mapped[date] = mapped_column(Date)
     recorded_by: Mapped[str] = mapped_column(String(100))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class LogEntry(Base):
@@ -178,7 +178,7 @@ class LogEntry(Base):
     type: Mapped[str] = mapped_column(String(200))
     case_id: Mapped[str | None] = mapped_column(String(36), index=True)
     data: Mapped[str] = mapped_column(Text)
-    appended_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    appended_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class LogNode(Base):
@@ -200,7 +200,7 @@ class LogState(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     peaks: Mapped[list] = mapped_column(JSON)
     root: Mapped[str] = mapped_column(String(64))
-    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class TreeHead(Base):
@@ -244,7 +244,7 @@ class ReconciliationRun(Base):
     __tablename__ = "reconciliation_runs"
 
     id: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
-    ran_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ran_at: Mapped[datetime] = mapped_column(UtcDateTime())
     period_from: Mapped[date] = mapped_column(Date)
     period_to: Mapped[date] = mapped_column(Date)
     checked: Mapped[int] = mapped_column(Integer)

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from services.audit import reconciliation, report, stats
 from services.audit.router import PROBLEMS, FlagReader, bureau_scope
 from shared.auth import Principal, require_roles
+from shared.clock import PERIOD_FROM, PERIOD_TO
 from shared.problems import invalid
 from shared.service import DbSession, RuntimeDep
 
@@ -26,8 +27,8 @@ def _period(period_from: date | None, period_to: date | None) -> None:
 @router.get("/stats", responses=PROBLEMS)
 async def get_stats(
     user: FlagReader, session: DbSession,
-    period_from: Annotated[date | None, Query(alias="from")] = None,
-    period_to: Annotated[date | None, Query(alias="to")] = None,
+    period_from: Annotated[date | None, Query(alias="from", description=PERIOD_FROM)] = None,
+    period_to: Annotated[date | None, Query(alias="to", description=PERIOD_TO)] = None,
     bureau: Annotated[str | None, Query(max_length=40)] = None,
 ) -> dict[str, Any]:
     """Counts by decision type, bureau, month and rule (decision dates; flags by their decision date)."""
@@ -40,8 +41,8 @@ async def get_stats(
 @router.get("/reconciliation", responses={**PROBLEMS, 503: PROBLEMS[401]})
 async def get_reconciliation(
     user: Supervisor, rt: RuntimeDep,
-    period_from: Annotated[date, Query(alias="from")],
-    period_to: Annotated[date, Query(alias="to")],
+    period_from: Annotated[date, Query(alias="from", description=PERIOD_FROM)],
+    period_to: Annotated[date, Query(alias="to", description=PERIOD_TO)],
 ) -> dict[str, Any]:
     """Ask the cases service for every exemption and light penalty decided in the period and prove each
     has a flag; a missing one gets a flag of its own now (rule ``reconciliation_gap``)."""

@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from services.audit.config import AuditSettings
+from shared.clock import local_date
 from shared.contracts import FLAGGED_DECISIONS, PENALTY_DECISIONS
 
 RuleSeverity = Literal["review", "warning", "high"]
@@ -323,7 +324,7 @@ def relapse_found(found_at: datetime, detail: str) -> RuleHit:
     """整改后复查发现违法行为再次出现 (``ecocomply.case.relapse_found.v1``)."""
     return RuleHit(
         "relapse_found", "high",
-        f"{found_at.date().isoformat()} 跟踪复查发现违法行为再次出现：{detail}。{PILOT}三（七）：免罚规范流程包括评估流程、跟踪管理；"
+        f"{local_date(found_at).isoformat()} 跟踪复查发现违法行为再次出现：{detail}。{PILOT}三（七）：免罚规范流程包括评估流程、跟踪管理；"
         "三（十）：加强对免罚、轻罚案件的监督审核",
     )
 

@@ -12,8 +12,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,19 +30,18 @@ from services.audit.models import (
     FlagRule,
 )
 from services.audit.rules import Decision, History, PersonShare, RuleHit
+from shared import clock
 from shared.contracts import FLAGGED_DECISIONS, AuditFlagRaised, CaseDecided
 
 log = logging.getLogger("ecocomply.audit")
 
 Emit = Callable[..., Awaitable[object]]  # runtime.emit(session, payload, subject=...)
-TZ = ZoneInfo("Asia/Shanghai")
 FINAL = ("cleared", "issue_found")
 UNDECIDED = "undecided"
 SYSTEM = "system"
 
 
-def local_date(at: datetime) -> date:
-    return at.astimezone(TZ).date() if at.tzinfo else at.date()
+local_date = clock.local_date  # naive timestamps from the database are UTC
 
 
 @dataclass(frozen=True)
@@ -148,9 +146,7 @@ def _fill_decision(flag: Flag, d: DecidedCase | None) -> None:
 
 
 # -- decided cases ---------------------------------------------------------------------------------
-def aware(at: datetime) -> datetime:
-    """SQLite hands timestamps back naive (stored in UTC)."""
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
+aware = clock.as_utc  # SQLite hands timestamps back naive (stored in UTC)
 
 
 def to_decision(row: DecidedCase) -> Decision:

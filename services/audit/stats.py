@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.models import DailyCount, DailyRuleCount, Flag, FlagRule
 from services.audit.review import ageing_days, sla_breached
+from shared import clock
 from shared.contracts import FLAGGED_DECISIONS
 
 BACKLOG = ("open", "in_review")
@@ -55,8 +56,9 @@ async def stats(session: AsyncSession, *, period_from: date | None, period_to: d
                      period_from, period_to, bureau, DailyRuleCount.bureau).group_by(DailyRuleCount.code)
     by_rule = {code: int(n) for code, n in (await session.execute(rule_q)).all()}
     # The review backlog (open, in review) is read from the flags themselves: it stays small.
-    hi = datetime.combine(period_to + timedelta(days=1), datetime.min.time(), UTC) if period_to else None
-    lo = datetime.combine(period_from, datetime.min.time(), UTC) if period_from else None
+    # Periods are Asia/Shanghai dates (as DailyCount.day is), so their bounds are local midnights.
+    hi = clock.day_end(period_to) if period_to else None
+    lo = clock.day_start(period_from) if period_from else None
     rq = (select(FlagRule.code, Flag.bureau, func.count()).join(Flag, Flag.id == FlagRule.flag_id)
           .where(Flag.status.in_(BACKLOG)))
     if lo is not None:
@@ -123,8 +125,7 @@ async def annual(session: AsyncSession, year: int, bureau: str | None = None) ->
     """免罚轻罚案件纳入年报 (试点方案 五（二）): per bureau, the year's decisions by type, fines, flags, reviews."""
     lo, hi = date(year, 1, 1), date(year, 12, 31)
     s = await stats(session, period_from=lo, period_to=hi, bureau=bureau)
-    lo_dt = datetime.combine(lo, datetime.min.time(), UTC)
-    hi_dt = datetime.combine(hi + timedelta(days=1), datetime.min.time(), UTC)
+    lo_dt, hi_dt = clock.day_start(lo), clock.day_end(hi)  # the year in Asia/Shanghai dates
     fq = select(Flag.bureau, Flag.status, func.count()).where(_flag_day() >= lo_dt, _flag_day() < hi_dt)
     if bureau:
         fq = fq.where(Flag.bureau == bureau)

@@ -10,6 +10,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from shared.clock import local_date
+
 FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 FONT = "WQYZenHei"
 APL = "《中华人民共和国行政处罚法》"
@@ -120,7 +122,7 @@ def decision_doc(case: dict[str, Any], ent: dict[str, Any]) -> Doc:
         sections.append(("履行方式和期限", ["当事人应当自收到本决定书之日起十五日内，到指定的银行或者通过电子支付系统缴纳罚款（第六十七条）。",
                                       "到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款，加处罚款的数额不得超出罚款的数额（第七十二条）。"]))
     sections.append(("复议、诉讼的途径和期限", ["按本局文书模板载明（第五十九条要求载明；期限未收录于本系统法规数据）。"]))
-    sections.append(("作出决定", [f"决定日期：{str(d.get('decided_at', ''))[:10]}", f"办案人员：{'、'.join(case.get('handlers', []))}"]))
+    sections.append(("作出决定", [f"决定日期：{_local_day(d.get('decided_at'))}", f"办案人员：{'、'.join(case.get('handlers', []))}"]))
     return Doc(title, f"案号：{case['number']}", sections, list(d.get("articles") or []))
 
 
@@ -143,6 +145,11 @@ def notice_doc(case: dict[str, Any], ent: dict[str, Any]) -> Doc:
     return Doc("行政处罚事先告知书", f"案号：{case['number']}",
                [("当事人", _party(case, ent)), ("违法事实", _facts(case)), ("拟作出的处罚", lines), ("当事人的权利", rights)],
                articles)
+
+
+def _local_day(at: Any) -> str:
+    """The Asia/Shanghai date of a timestamp (a decision at 23:30 UTC is dated the next day)."""
+    return local_date(at).isoformat() if at else ""
 
 
 def _date(d: Any) -> str:

@@ -9,7 +9,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -20,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.db import UtcDateTime
 from shared.outbox import OutboxTables, SeqType
 from shared.webhooks.tables import WebhookTables
 
@@ -37,7 +37,7 @@ class Enterprise(Base):
     bureau: Mapped[str] = mapped_column(String(40), index=True)
     industry: Mapped[str] = mapped_column(String(100))
     address: Mapped[str | None] = mapped_column(String(300))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class CaseCounter(Base):
@@ -74,9 +74,9 @@ class Case(Base):
     decision_type: Mapped[str | None] = mapped_column(String(20), index=True)
     fine_amount: Mapped[float | None] = mapped_column(Float)
     filed_by: Mapped[str] = mapped_column(String(100))
-    filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    filed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     row_version: Mapped[int] = mapped_column(Integer, default=1)
     # 线索 (clue) received: the filing time limit runs from it.
     clue_received_on: Mapped[date | None] = mapped_column(Date)
@@ -87,7 +87,7 @@ class Case(Base):
     due: Mapped[dict] = mapped_column(JSON, default=dict)
     next_due: Mapped[date | None] = mapped_column(Date, index=True)
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class TimelineEntry(Base):
@@ -96,7 +96,7 @@ class TimelineEntry(Base):
     __tablename__ = "case_timeline"
     seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(60))
     detail: Mapped[dict] = mapped_column(JSON)
@@ -111,7 +111,7 @@ class Evidence(Base):
     kind: Mapped[str] = mapped_column(String(60))
     description: Mapped[str] = mapped_column(Text)
     collected_by: Mapped[str] = mapped_column(String(100))
-    collected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    collected_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Officer(Base):
@@ -124,7 +124,7 @@ class Officer(Base):
     cert_no: Mapped[str | None] = mapped_column(String(60))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     registered_via: Mapped[str] = mapped_column(String(20))  # admin | token
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class HolidaySchedule(Base):
@@ -137,7 +137,7 @@ class HolidaySchedule(Base):
     workdays: Mapped[list] = mapped_column(JSON)  # ISO dates
     source: Mapped[str] = mapped_column(String(300))
     loaded_by: Mapped[str] = mapped_column(String(100))
-    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    loaded_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class AdviceLetter(Base):
@@ -154,7 +154,7 @@ class AdviceLetter(Base):
     due: Mapped[date] = mapped_column(Date)
     basis: Mapped[list] = mapped_column(JSON)
     issued_by: Mapped[str] = mapped_column(String(100))
-    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime())
     feedback: Mapped[list] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(20))  # issued | feedback_received | overdue
 
@@ -171,15 +171,15 @@ class RiskWarning(Base):
     level: Mapped[str] = mapped_column(String(10))  # high | medium | low
     indicators: Mapped[list] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(String(200))
-    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
     received_by: Mapped[str] = mapped_column(String(100))
     body_sha256: Mapped[str] = mapped_column(String(64))  # the signed body, to tell a replay from a clash
     suggestions: Mapped[list] = mapped_column(JSON, default=list)  # guidance items from the checklist
     suggestions_note: Mapped[str | None] = mapped_column(Text)  # why there are none (checklist down)
     advice_letter_id: Mapped[str | None] = mapped_column(ForeignKey("advice_letters.id"))
     inspected_by: Mapped[str | None] = mapped_column(String(100))
-    inspected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    inspected_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class RiskWarningRejection(Base):
@@ -188,7 +188,7 @@ class RiskWarningRejection(Base):
 
     __tablename__ = "risk_warning_rejections"
     seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     status: Mapped[int] = mapped_column(Integer)
     code: Mapped[str] = mapped_column(String(60))
     detail: Mapped[str] = mapped_column(Text)

@@ -15,7 +15,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     Float,
     Index,
     Integer,
@@ -26,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.db import UtcDateTime
 from shared.outbox import OutboxTables
 
 RISK_LEVELS = ("high", "medium", "low")
@@ -76,12 +76,12 @@ class GuidanceItem(Base):
     source: Mapped[str] = mapped_column(Text)
     # title + violations + basis + advice, lower-cased, for ``q`` substring search (LIKE).
     search_text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # sha256 of the version's content (versioning.content_hash): a decision that recorded it can
     # prove which text it used; null only for rows written before revision 0002 (backfilled there).
     content_hash: Mapped[str | None] = mapped_column(String(64))
     created_by: Mapped[str | None] = mapped_column(String(200))
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class NoPenaltyItem(Base):
@@ -124,7 +124,7 @@ class NoPenaltyItem(Base):
     source: Mapped[str] = mapped_column(Text)
     verified: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class SearchDocument(Base):
@@ -184,7 +184,7 @@ class DiscretionBureauSetting(Base):
     bureau: Mapped[str] = mapped_column(String(20), primary_key=True)
     rule_set: Mapped[str] = mapped_column(String(100))
     updated_by: Mapped[str] = mapped_column(String(200))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class SelfCheck(Base):
@@ -201,7 +201,7 @@ class SelfCheck(Base):
     unanswered: Mapped[list[str]] = mapped_column(JSON)
     score: Mapped[float] = mapped_column(Float)
     submitted_by: Mapped[str] = mapped_column(String(200))
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class TypicalCase(Base):
@@ -219,7 +219,7 @@ class TypicalCase(Base):
     lesson: Mapped[str | None] = mapped_column(Text)
     item_codes: Mapped[list[str]] = mapped_column(JSON)
     published_by: Mapped[str] = mapped_column(String(200))
-    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 Index("ix_typical_cases_bureau_year", TypicalCase.bureau, TypicalCase.year)

@@ -1,20 +1,22 @@
-"""The credit service's clock: dates in Chinese law are China Standard Time dates (UTC+8, no daylight
-saving). Every "today" in the service comes from here, so tests can fix the date
+"""The credit service's clock: dates in Chinese law are China Standard Time dates (``shared/clock.py``).
+Every "today" in the service comes from here, so tests can fix the date
 (``monkeypatch.setattr(clock, "now", ...)``) instead of depending on the day they run."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime
 
-CHINA_TZ = timezone(timedelta(hours=8), "CST")
+from shared import clock as _clock
+
+CHINA_TZ = _clock.TZ
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return _clock.now()
 
 
 def china_date(at: datetime) -> date:
-    return at.astimezone(CHINA_TZ).date()
+    return _clock.local_date(at)
 
 
 def today() -> date:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.db import UtcDateTime
 from shared.outbox import OutboxTables
 
 
@@ -44,7 +45,7 @@ class CreditRecord(Base):
         String(20), index=True
     )  # published | not_published | repaired | expired
     source_event_id: Mapped[str] = mapped_column(String(36))  # the case.decided event that created it
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # The decision's facts the classification used (null on records made before they were stored).
     procedure: Mapped[str | None] = mapped_column(String(20))  # general | summary | None (not stated)
     penalty_kinds: Mapped[list | None] = mapped_column(JSON)
@@ -63,11 +64,11 @@ class CaseFacts(Base):
 
     case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     uscc: Mapped[str] = mapped_column(String(18))
-    fine_paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    fine_paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     fine_paid_amount: Mapped[float | None] = mapped_column(Float)
     rectification_passed: Mapped[bool | None] = mapped_column(Boolean)
-    rectification_assessed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    served_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rectification_assessed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    served_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     served_documents: Mapped[list | None] = mapped_column(JSON)
 
 
@@ -97,12 +98,12 @@ class RepairApplication(Base):
     rule_set: Mapped[str] = mapped_column(String(40))  # the repair rules in force when submitted
     checks: Mapped[list] = mapped_column(JSON)  # the conditions checked at submission (and approval)
     applicant: Mapped[str] = mapped_column(String(100))
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime())
     accept_due: Mapped[date] = mapped_column(Date)
-    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     accepted_by: Mapped[str | None] = mapped_column(String(100))
     decide_due: Mapped[date | None] = mapped_column(Date)
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     decided_by: Mapped[str | None] = mapped_column(String(100))
     decision_reason: Mapped[str | None] = mapped_column(Text)
     late: Mapped[list] = mapped_column(JSON)  # deadlines missed when acted on: ["accept", "decide"]
@@ -125,9 +126,9 @@ class PositiveListEntry(Base):
     valid_until: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), index=True)  # active | removed
     added_by: Mapped[str] = mapped_column(String(100))
-    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime())
     removed_by: Mapped[str | None] = mapped_column(String(100))
-    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    removed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     removal_reason: Mapped[str | None] = mapped_column(Text)
 
 
@@ -146,7 +147,7 @@ class CreditGrade(Base):
     source_system: Mapped[str] = mapped_column(String(200))
     source_reference: Mapped[str] = mapped_column(String(200))
     received_by: Mapped[str] = mapped_column(String(100))
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 tables = OutboxTables.on(Base.metadata)

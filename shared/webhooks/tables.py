@@ -18,7 +18,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -30,6 +29,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from shared.db import UtcDateTime
 from shared.outbox import SeqType
 
 STATUSES = ("pending", "delivered", "dead")
@@ -54,8 +54,8 @@ class WebhookTables:
             Column("active", Boolean, nullable=False, default=True),
             Column("description", Text, nullable=False, default=""),
             Column("created_by", String(100), nullable=False),
-            Column("created_at", DateTime(timezone=True), nullable=False),
-            Column("updated_at", DateTime(timezone=True), nullable=True),
+            Column("created_at", UtcDateTime(), nullable=False),
+            Column("updated_at", UtcDateTime(), nullable=True),
         )
         deliveries = Table(
             "webhook_deliveries",
@@ -71,20 +71,20 @@ class WebhookTables:
             Column("event_type", String(200), nullable=False),
             Column("subject", String(100), nullable=False),  # aggregate id (case id); "" when none
             Column("bureau", String(40), nullable=True),
-            Column("event_time", DateTime(timezone=True), nullable=False),  # order within a subject
+            Column("event_time", UtcDateTime(), nullable=False),  # order within a subject
             Column("envelope", Text, nullable=False),  # the request body, byte for byte
             Column("status", String(20), nullable=False),  # pending | delivered | dead
             Column("attempts", Integer, nullable=False, default=0),
-            Column("next_attempt_at", DateTime(timezone=True), nullable=True),
+            Column("next_attempt_at", UtcDateTime(), nullable=True),
             Column("retry_delay_seconds", Float, nullable=True),  # last back-off (decorrelated jitter)
             Column("lease_token", String(36), nullable=True),  # set while a deliverer is sending it
             Column("last_error", Text, nullable=True),
             Column("last_status_code", Integer, nullable=True),
-            Column("last_attempt_at", DateTime(timezone=True), nullable=True),
+            Column("last_attempt_at", UtcDateTime(), nullable=True),
             Column("note", Text, nullable=True),  # history of manual redeliveries and replays
-            Column("created_at", DateTime(timezone=True), nullable=False),
-            Column("queued_at", DateTime(timezone=True), nullable=False),  # last time it became pending
-            Column("delivered_at", DateTime(timezone=True), nullable=True),
+            Column("created_at", UtcDateTime(), nullable=False),
+            Column("queued_at", UtcDateTime(), nullable=False),  # last time it became pending
+            Column("delivered_at", UtcDateTime(), nullable=True),
             UniqueConstraint("subscription_id", "event_id", name="uq_webhook_deliveries_subscription_event"),
             Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
             Index("ix_webhook_deliveries_order", "subscription_id", "subject", "status", "event_time", "seq"),
@@ -96,9 +96,9 @@ class WebhookTables:
             Column("type", String(200), nullable=False),
             Column("subject", String(100), nullable=False),
             Column("bureau", String(40), nullable=True),
-            Column("time", DateTime(timezone=True), nullable=False),
+            Column("time", UtcDateTime(), nullable=False),
             Column("envelope", Text, nullable=False),
-            Column("logged_at", DateTime(timezone=True), nullable=False),
+            Column("logged_at", UtcDateTime(), nullable=False),
             Index("ix_webhook_event_log_time", "time"),
         )
         return cls(subscriptions, deliveries, event_log)

@@ -7,6 +7,7 @@ import csv
 import io
 from datetime import date
 
+import pytest
 from audit_helpers import all_flags, at, auditor, consumed, emit, flag_of
 from openpyxl import load_workbook
 from prometheus_client import REGISTRY
@@ -14,6 +15,7 @@ from sqlalchemy import delete
 
 from services.audit.models import Flag
 from shared import contracts as c
+from shared.clock import local_date
 from shared.testing.factories import BUREAU, OTHER_BUREAU, CaseDriver
 
 
@@ -21,6 +23,7 @@ def missing_total() -> float:
     return REGISTRY.get_sample_value("ecocomply_audit_reconciliation_missing_total") or 0.0
 
 
+@pytest.mark.clock_edge
 async def test_reconciliation_finds_a_deleted_flag_and_raises_its_own(stack):
     driver = CaseDriver(stack)
     exempt = await driver.decided_case("no_penalty")
@@ -32,7 +35,8 @@ async def test_reconciliation_finds_a_deleted_flag_and_raises_its_own(stack):
         return {exempt["id"], light["id"]} <= ids
 
     await stack.wait_for(flagged, timeout=60, what="flags of the HTTP-decided cases")
-    day = exempt["decision"]["decided_at"][:10]
+    # Reconciliation periods are Asia/Shanghai dates: derive the day as the product does.
+    day = local_date(exempt["decision"]["decided_at"]).isoformat()
     period = {"from": day, "to": day}
     r = await stack.client.get("/audit/v1/reconciliation", params=period, headers=auditor(stack))
     assert r.status_code == 200, r.text

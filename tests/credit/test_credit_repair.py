@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from credit_testkit import count, outbox_types
 
 from services.credit.models import RepairApplication
+from shared.clock import local_date
 from shared.contracts import CaseFinePaid
 from shared.testing.factories import OTHER_BUREAU, CaseDriver, new_uscc
 
@@ -179,7 +180,7 @@ async def test_rectification_must_have_passed_as_the_cases_service_says(stack, c
         decided_at=DECIDED_AT, fine_amount=None, penalty_kinds=["suspend_production"]
     )
     # Due a month after the case was filed (the case is filed on the real clock over HTTP).
-    due = (date.fromisoformat(case["filed_at"][:10]) + timedelta(days=30)).isoformat()
+    due = (local_date(case["filed_at"]) + timedelta(days=30)).isoformat()
     measures = [
         {"kind": k, "description": "整改措施", "due": due}
         for k in ("correct_violation", "eliminate_consequences", "prevention_system")
