@@ -11,7 +11,7 @@ import pytest
 from shared.testing.decisions import Decisions
 from shared.testing.stack import SETUPS, Stack, build_stack
 
-pytest_plugins = ["clock_edges"]
+pytest_plugins = ["shared.testing.clock_edges"]
 
 
 @pytest.fixture(params=SETUPS)
