@@ -95,6 +95,8 @@ class CaseLegalReviewed(EventPayload):
     opinion: Literal["approve", "return"]
     reviewer: str
     reviewed_at: datetime
+    proposed_type: DecisionType | None = None  # the decision the review approved (binds the decision)
+    proposed_fine: float | None = None
 
 
 @event_type("ecocomply.case.collective_discussed.v1")
@@ -107,6 +109,8 @@ class CaseCollectiveDiscussed(EventPayload):
     votes: dict[str, int]
     recorded_by: str
     discussed_at: datetime
+    decision_type: DecisionType | None = None  # the decision type concluded by majority (binds the decision)
+    fine_amount: float | None = None
 
 
 class DiscretionRange(EventPayload):
@@ -138,6 +142,12 @@ class CaseDecided(EventPayload):
     procedure: Literal["general", "summary"] = "general"  # 普通程序 / 简易程序 (《行政处罚法》第五十一条)
     penalty_kinds: list[str] = Field(default_factory=list)  # e.g. fine, warning, revoke_permit, restrict_practice
     reason: str | None = None  # written reason (required when the fine is outside the discretion range)
+    # Added by the decision gate (issue 11), for the audit rules that prove it held.
+    statutory_min: float | None = None  # the violation's statutory fine range on the case's facts
+    statutory_max: float | None = None
+    discussion_type: DecisionType | None = None  # what the collective discussion concluded, if one was held
+    discussion_fine: float | None = None
+    first_offence_claimed: bool = False  # the facts claimed 初次违法 (checked against the record by the gate)
 
 
 @event_type("ecocomply.case.served.v1")

@@ -25,10 +25,10 @@ async def test_request_id_travels_from_the_decision_to_the_audit_flag_event(stac
     cid = case["id"]
     await d.investigate(cid, {"harm_eliminated_or_reduced_voluntarily": True})
     await d.review(cid)
-    await d.discuss(cid)
-    await d.notice(cid)
+    await d.discuss(cid, "lighter")
+    await d.notice(cid, 120000, "lighter")
     r = await stack.client.post(f"/cases/v1/cases/{cid}/decision", headers={**d.lead, "X-Request-ID": "req-decision-42"},
-                                json={"type": "lighter", "fine_amount": 80000, "reason": "主动消除危害后果，从轻处罚"})
+                                json={"type": "lighter", "fine_amount": 120000, "reason": "主动消除危害后果，从轻处罚"})
     assert r.status_code == 200 and r.headers["X-Request-ID"] == "req-decision-42"
 
     audit_rt = stack.runtimes["audit"]

@@ -125,6 +125,9 @@ class DecidedCase(Base):
     decided_by: Mapped[str] = mapped_column(String(100), index=True)
     decided_at: Mapped[datetime] = mapped_column(UtcDateTime())
     decision_date: Mapped[date] = mapped_column(Date, index=True)
+    # What the decision gate checked, as the decided event carries it (issue 11): handlers,
+    # statutory_min/max, discussion_type/fine, first_offence_claimed. Older decisions: {}.
+    gate: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 class DecisionPerson(Base):

@@ -56,6 +56,14 @@ class Decision:
     fine_max: float | None = None
     reason: str | None = None
     no_penalty_kind: str | None = None
+    # What the decision gate checked (the decided event's fields; empty for older events).
+    case_handlers: tuple[str, ...] = ()
+    statutory_min: float | None = None
+    statutory_max: float | None = None
+    discussion_type: str | None = None
+    discussion_fine: float | None = None
+    first_offence_claimed: bool = False
+    number: str = ""
 
     @property
     def outcome(self) -> float:
@@ -245,6 +253,81 @@ def fine_below_range_without_reason(d: Decision, h: History, cfg: AuditSettings)
     )
 
 
+def fine_outside_calculated_range(d: Decision, h: History, cfg: AuditSettings) -> RuleHit | None:
+    """A fine outside the benchmark's calculated range (inside the statutory one): lawful with a written
+    reason, and put before a supervisor all the same."""
+    if d.fine_amount is None or d.fine_min is None or d.fine_max is None:
+        return None
+    if d.fine_min - 0.005 <= d.fine_amount <= d.fine_max + 0.005:
+        return None
+    if fine_below_range_without_reason(d, h, cfg) is not None:
+        return None  # the graver rule says it already
+    return RuleHit(
+        "fine_outside_calculated_range", "review",
+        f"罚款 {d.fine_amount:,.2f} 元在裁量基准计算区间 [{d.fine_min:,.2f}, {d.fine_max:,.2f}] 元之外（理由：{d.reason or '未载明'}）。"
+        f"{PILOT}三（五）：准确适用裁量基准，不得滥用行政裁量权；五（三）：免罚轻罚案件充分运用裁量基准",
+    )
+
+
+def fine_outside_statutory_range(d: Decision, h: History, cfg: AuditSettings) -> RuleHit | None:
+    """The decision gate never accepts this: a flag here proves the gate was bypassed."""
+    if d.fine_amount is None or d.statutory_max is None:
+        return None
+    above = d.fine_amount > d.statutory_max + 0.005
+    below = d.statutory_min is not None and d.fine_amount < d.statutory_min - 0.005 and d.decision_type != "mitigated"
+    if not (above or below):
+        return None
+    return RuleHit(
+        "fine_outside_statutory_range", "high",
+        f"罚款 {d.fine_amount:,.2f} 元超出罚则规定的法定幅度 [{d.statutory_min or 0:,.2f}, {d.statutory_max:,.2f}] 元"
+        f"（决定类型：{TYPE_CN.get(d.decision_type, d.decision_type)}）。法定幅度以外仅限依{APL}第三十二条减轻处罚（低于最低额）",
+    )
+
+
+def first_offence_against_record(d: Decision, h: History, cfg: AuditSettings) -> RuleHit | None:
+    """初次违法 claimed, but the audit's own record has an earlier decision of the enterprise for the same violation."""
+    if not d.first_offence_claimed or not d.violation:
+        return None
+    earlier = [o for o in h.same_enterprise if o.violation == d.violation and _before(d, o)
+               and _within(d, o, cfg.repeat_window_days)]
+    if not earlier:
+        return None
+    cases = "、".join(o.number or o.case_id for o in earlier[:5])
+    return RuleHit(
+        "first_offence_against_record", "high",
+        f"事实认定“初次违法”，但该企业在 {cfg.repeat_window_days} 日内已因同一违法事项 {d.violation} 被作出决定：{cases}。"
+        f"{APL}第三十三条第一款：初次违法且危害后果轻微并及时改正的，可以不予行政处罚（回溯期限为本地设置）",
+    )
+
+
+def decision_differs_from_discussion(d: Decision, h: History, cfg: AuditSettings) -> RuleHit | None:
+    """The decision is not what the collective discussion concluded (type, or the fine it named)."""
+    if d.discussion_type is None:
+        return None
+    fine_differs = d.discussion_fine is not None and (d.fine_amount is None or abs(d.discussion_fine - d.fine_amount) > 0.005)
+    if d.discussion_type == d.decision_type and not fine_differs:
+        return None
+    concluded = TYPE_CN.get(d.discussion_type, d.discussion_type) + (
+        f"（罚款 {d.discussion_fine:,.2f} 元）" if d.discussion_fine is not None else "")
+    return RuleHit(
+        "decision_differs_from_discussion", "high",
+        f"集体讨论结论为{concluded}，决定为{TYPE_CN.get(d.decision_type, d.decision_type)}"
+        f"{f'（罚款 {d.fine_amount:,.2f} 元）' if d.fine_amount is not None else ''}。"
+        f"{APL}第五十七条第二款：行政机关负责人应当集体讨论决定（本系统解读：决定须与讨论结论一致）",
+    )
+
+
+def decider_handled_case(d: Decision, h: History, cfg: AuditSettings) -> RuleHit | None:
+    """The leader who decided is one of the case's handlers."""
+    if not d.decided_by or d.decided_by not in d.case_handlers:
+        return None
+    return RuleHit(
+        "decider_handled_case", "high",
+        f"作出决定的 {d.decided_by} 是本案执法人员。{APL}第五十七条：调查终结，行政机关负责人应当对调查结果进行审查……作出决定"
+        "（本系统解读：调查与决定分离）",
+    )
+
+
 def similar_case_disparity(d: Decision, h: History, cfg: AuditSettings) -> RuleHit | None:
     """类案不同罚 — same violation item, same established facts, an outcome far from the peers'.
 
@@ -288,10 +371,16 @@ DECISION_RULES: tuple[DecisionRule, ...] = (
     repeated_exemption,
     unusual_exemption_share,
     fine_below_range_without_reason,
+    fine_outside_calculated_range,
+    fine_outside_statutory_range,
+    first_offence_against_record,
+    decision_differs_from_discussion,
+    decider_handled_case,
     similar_case_disparity,
 )
 # Rules whose result depends on other cases: re-run for later cases when an earlier one arrives late.
-HISTORY_RULES = frozenset({"repeated_exemption", "unusual_exemption_share", "similar_case_disparity"})
+HISTORY_RULES = frozenset({"repeated_exemption", "unusual_exemption_share", "similar_case_disparity",
+                           "first_offence_against_record"})
 
 
 def evaluate(d: Decision, h: History | None = None, cfg: AuditSettings | None = None) -> list[RuleHit]:
@@ -353,8 +442,13 @@ RULE_CODES: tuple[str, ...] = (*(r.__name__ for r in DECISION_RULES), *EVENT_RUL
 
 
 def facts_key(facts: dict[str, object] | None) -> str:
-    """The established facts that make cases "similar": the true fact keys, sorted."""
-    return "|".join(sorted(k for k, v in (facts or {}).items() if v is True))[:400]
+    """The established facts that make cases "similar": the true fact keys and the graded facts
+    (discretion levels such as ``harm_degree=5``; amounts in yuan are not grades), sorted."""
+    facts = facts or {}
+    keys = [k for k, v in facts.items() if v is True]
+    keys += [f"{k}={v}" for k, v in facts.items()
+             if isinstance(v, int) and not isinstance(v, bool) and not k.endswith("_cny")]
+    return "|".join(sorted(keys))[:400]
 
 
 def people(*groups: Iterable[str]) -> list[str]:

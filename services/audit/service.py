@@ -156,8 +156,19 @@ def to_decision(row: DecidedCase) -> Decision:
         bureau=row.bureau, decided_by=row.decided_by, handlers=tuple(p for p in people if p != row.decided_by),
         decided_at=aware(row.decided_at), decision_date=row.decision_date, violation=row.violation,
         facts_key=row.facts_key, fine_amount=row.fine_amount, fine_min=row.fine_min, fine_max=row.fine_max,
-        reason=row.reason, no_penalty_kind=row.no_penalty_kind,
+        reason=row.reason, no_penalty_kind=row.no_penalty_kind, number=row.number,
+        **gate_fields(row.gate or {}),
     )
+
+
+GATE_FIELDS = ("statutory_min", "statutory_max", "discussion_type", "discussion_fine", "first_offence_claimed")
+
+
+def gate_fields(gate: dict) -> dict:
+    out = {k: gate[k] for k in GATE_FIELDS if gate.get(k) is not None}
+    if gate.get("handlers"):
+        out["case_handlers"] = tuple(gate["handlers"])
+    return out
 
 
 async def history_for(session: AsyncSession, d: DecidedCase, cfg: AuditSettings) -> History:
@@ -221,6 +232,7 @@ async def record_decision(
         no_penalty_kind=basis_kind if isinstance(basis_kind, str) else None,
         steps=list(decided.steps), people=people, decided_by=decided.decided_by, decided_at=decided.decided_at,
         decision_date=decided.decision_date or local_date(decided.decided_at),
+        gate={"handlers": list(decided.handlers), **{k: getattr(decided, k) for k in GATE_FIELDS}},
     )
     session.add(row)
     flagged = row.decision_type in FLAGGED_DECISIONS

@@ -41,18 +41,32 @@ async def require_guidance_items(client: ServiceClient, codes: list[str]) -> Non
             )
 
 
-async def evaluate(client: ServiceClient, code: str, facts: dict[str, Any]) -> dict[str, Any]:
-    """The item's verdict on the facts, with its kind (list/statutory), item and list versions."""
+async def evaluate(client: ServiceClient, code: str, facts: dict[str, Any],
+                   violation_codes: list[str] | None = None) -> dict[str, Any]:
+    """The item's verdict on the facts (and, with ``violation_codes``, whether it covers them), with its
+    kind (list/statutory), item and list versions."""
     bool_facts = {k: v for k, v in facts.items() if isinstance(v, bool)}
-    out = await _json(client, "POST", f"/no-penalty-items/{code}/evaluate", json={"facts": bool_facts})
+    body: dict[str, Any] = {"facts": bool_facts}
+    if violation_codes is not None:
+        body["violation_codes"] = violation_codes
+    out = await _json(client, "POST", f"/no-penalty-items/{code}/evaluate", json=body)
     if out is None:
         raise invalid("basis.no_penalty_item", f"unknown no-penalty item {code!r}", code="unknown_no_penalty_item")
     return out
 
 
-async def mitigating_keys(client: ServiceClient) -> list[str]:
-    items = await client.cached("circumstances", REFERENCE_TTL, lambda: _json(client, "GET", "/circumstances"))
-    return [c["key"] for c in items or [] if c.get("kind") == "mitigating"]
+ARTICLE_32 = "第三十二条"
+RECTIFICATION_PLAN = "三（五）"
+
+
+async def circumstance_keys(client: ServiceClient) -> dict[str, Any]:
+    """``GET /circumstances`` sorted for the decision gate: the 第三十二条 keys, the compliance-rectification
+    key (试点方案 三（五）) and the aggravating keys of the rule set."""
+    items = await client.cached("circumstances", REFERENCE_TTL, lambda: _json(client, "GET", "/circumstances")) or []
+    art32 = frozenset(c["key"] for c in items if c.get("kind") == "mitigating" and ARTICLE_32 in str(c.get("article")))
+    rect = next((c["key"] for c in items if RECTIFICATION_PLAN in str(c.get("article"))), "compliance_rectification_passed")
+    aggravating = frozenset(c["key"] for c in items if c.get("kind") == "aggravating")
+    return {"article_32": art32, "rectification_key": rect, "aggravating": aggravating}
 
 
 async def calculate(

@@ -125,9 +125,25 @@ def next_due(due: Mapping[str, Due]) -> date | None:
     return min(pending) if pending else None
 
 
+RIGHTS_PERIODS = ("statement", "hearing_request")
+
+
 def rights_period_over(due: Mapping[str, Due], today: date) -> bool:
-    """Whether the statement and hearing-request periods have run out (decision allowed after them)."""
-    return all(today > due[k].date for k in ("statement", "hearing_request") if k in due)
+    """Whether the statement and hearing-request periods have run out (decision allowed after them). A
+    period whose end date is only provisional (its year's holiday schedule is not loaded) is never over."""
+    return all(today > due[k].date and not due[k].provisional for k in RIGHTS_PERIODS if k in due)
+
+
+def rights_provisional_year(due: Mapping[str, Due]) -> int | None:
+    """The year to load when a rights period's end date is provisional (第八十五条 working days)."""
+    years = [due[k].date.year for k in RIGHTS_PERIODS if k in due and due[k].provisional]
+    return min(years) if years else None
+
+
+def handling_over(due: Mapping[str, Due], today: date) -> bool:
+    """The handling period (办案期限) has run out."""
+    d = due.get("handling")
+    return d is not None and not d.done and not d.suspended and today > d.date
 
 
 # -- limitation (追责时效) --------------------------------------------------------------------------

@@ -5,16 +5,17 @@ that the facts did not change, applies the pure rules, and writes the decision w
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import checklist_client, workflow
+from services.cases import checklist_client, local_settings, workflow
 from services.cases.clock import local_date
 from services.cases.models import Case
 from services.cases.schemas import CaseRead, DecisionCreate, DiscretionRequest
-from services.cases.service import act, add_step, load_visible, set_record
+from services.cases.service import act, add_step, approved_discussion, load_visible, set_record
 from shared import contracts
 from shared.auth import Principal
 from shared.problems import conflict, invalid
@@ -91,63 +92,100 @@ def _articles(decision_type: str, basis: dict[str, Any], discretion: dict[str, A
     return seen
 
 
-async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: DecisionCreate) -> CaseRead:
+async def earlier_decisions(session: AsyncSession, case: Case, *, at: datetime) -> list[str]:
+    """The enterprise's earlier decisions (penalty or exemption) for one of this case's violations within
+    the first-offence window (a local setting): a claimed 初次违法 is checked against them."""
+    codes = {v["code"] for v in case.violations}
+    since = at - timedelta(days=local_settings.first_offence_window_days())
+    rows = (await session.execute(
+        select(Case.number, Case.violations).where(
+            Case.uscc == case.uscc, Case.id != case.id, Case.decision_type.is_not(None), Case.decided_at >= since,
+            Case.decided_at <= at).order_by(Case.decided_at).limit(50))).all()
+    return [number for number, violations in rows if codes & {v["code"] for v in violations}]
+
+
+def _fine_range(calc: dict[str, Any] | None) -> workflow.FineRange | None:
+    if not calc or calc.get("statutory_max") is None:
+        return None
+    articles = [_cite(b) for b in calc.get("basis") or [] if isinstance(b, dict) and b.get("applied") == "法定罚款幅度"]
+    return workflow.FineRange(
+        statutory_min=float(calc.get("statutory_min") or 0.0), statutory_max=float(calc["statutory_max"]),
+        fine_min=float(calc["fine_min"]), fine_max=float(calc["fine_max"]), level=str(calc.get("level") or "standard"),
+        rule_version=calc.get("rule_version"), article="、".join(dict.fromkeys(articles)))
+
+
+async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any], codes: list[str], bureau: str,
+                       steps: list[str], kinds: list[str]) -> tuple[workflow.Record, dict[str, Any], dict[str, Any] | None]:
+    """Everything the gate needs from the checklist service, asked outside the transaction."""
     assert rt.http is not None
+    basis: dict[str, Any] = body.basis.model_dump(exclude_none=True)
+    no_penalty = None
+    if body.type == workflow.EXEMPTION and body.basis.no_penalty_item:
+        ev = await checklist_client.evaluate(rt.http, body.basis.no_penalty_item, facts, violation_codes=codes)
+        art33 = ev.get("article_33")
+        no_penalty = workflow.NoPenaltyBasis(
+            code=ev["code"], kind=ev["kind"], eligible=bool(ev["eligible"]), unmet=tuple(ev.get("unmet", [])),
+            unknown=tuple(ev.get("unknown", [])), item_version=ev.get("item_version"), covers=ev.get("covers"),
+            not_covered=tuple(ev.get("not_covered") or ()),
+            article_33_met=None if art33 is None else bool(art33.get("met")),
+        )
+        basis.update({"no_penalty_kind": ev["kind"], "no_penalty_item_version": ev.get("item_version"),
+                      "list_version": ev.get("list_version"), "legal_basis": ev.get("legal_basis"),
+                      "conditions_met": ev.get("met"), "discretionary": ev.get("discretionary"),
+                      "article_33_ground": (art33 or {}).get("ground")})
+    circ = workflow.Circumstances(**await checklist_client.circumstance_keys(rt.http))
+    calc, why = None, ""
+    if body.type != workflow.EXEMPTION and (body.fine_amount is not None or "fine" in kinds):
+        # The calculator sees rectification only once its assessment passed (试点方案 三（五）).
+        calc_facts = {**facts, circ.rectification_key: "rectification_assessed" in steps}
+        mitigation = body.type if body.type in workflow.LIGHT_PENALTIES else None
+        calc, why = await _calculate(rt, codes[0], calc_facts, bureau=bureau, mitigation=mitigation)
+    if body.type in workflow.LIGHT_PENALTIES:
+        basis["mitigating_circumstances"] = sorted(k for k in circ.article_32 | {circ.rectification_key}
+                                                   if facts.get(k) is True)
+    record = workflow.Record(no_penalty=no_penalty, fine_range=_fine_range(calc), range_error=why,
+                             circumstances=circ, first_offence_window=local_settings.FIRST_OFFENCE_BASIS)
+    return record, basis, calc
+
+
+async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: DecisionCreate) -> CaseRead:
+    """作出决定 — through the decision gate (``workflow.gate``): the checklist is asked first, then the
+    transaction locks the case, loads the enterprise's record, and applies the gate before writing."""
     async with session.begin():
         snap = await load_visible(session, user, case_id)
         facts = dict(snap.facts or {})
         codes = [v["code"] for v in snap.violations]
-        on_record = (snap.records or {}).get("discretion")
-        bureau = snap.bureau
-    no_penalty: workflow.NoPenaltyBasis | None = None
-    basis: dict[str, Any] = body.basis.model_dump(exclude_none=True)
-    mitigating: list[str] = []
-    if body.type == workflow.EXEMPTION and body.basis.no_penalty_item:
-        ev = await checklist_client.evaluate(rt.http, body.basis.no_penalty_item, facts)
-        no_penalty = workflow.NoPenaltyBasis(
-            code=ev["code"], kind=ev["kind"], eligible=bool(ev["eligible"]), unmet=tuple(ev.get("unmet", [])),
-            unknown=tuple(ev.get("unknown", [])), item_version=ev.get("item_version"),
-        )
-        basis.update({"no_penalty_kind": ev["kind"], "no_penalty_item_version": ev.get("item_version"),
-                      "list_version": ev.get("list_version"), "legal_basis": ev.get("legal_basis"),
-                      "conditions_met": ev.get("met"), "discretionary": ev.get("discretionary")})
-    fresh: dict[str, Any] | None = None
-    why = ""
-    if body.type in workflow.LIGHT_PENALTIES:
-        mitigating = await checklist_client.mitigating_keys(rt.http)
-        basis["mitigating_circumstances"] = [k for k in mitigating if facts.get(k) is True]
-        if not on_record:
-            fresh, why = await _calculate(rt, codes[0], facts, bureau=bureau, mitigation=body.type)
+        bureau, steps = snap.bureau, list(snap.steps)
     kinds = body.penalty_kinds or ([] if body.type == workflow.EXEMPTION else (["fine"] if body.fine_amount else ["warning"]))
+    record, basis, calc = await _load_record(rt, body, facts, codes, bureau, steps, kinds)
+    request = workflow.Decision(decision_type=body.type, decided_by=user.sub, decider_is_leader=user.has("leader"),
+                                fine_amount=body.fine_amount, reason=body.reason, penalty_kinds=tuple(kinds))
+    gate: dict[str, workflow.Record] = {}
 
     def check(case: Case, v: workflow.CaseView) -> None:
-        if dict(case.facts or {}) != facts:
-            raise conflict("case_changed", "the case's facts changed while the decision was being checked; retry")
-        if fresh is not None and v.discretion is None:
-            v = replace(v, discretion=workflow.Discretion(fresh.get("fine_min"), fresh.get("fine_max"),
-                                                          fresh.get("rule_version")))
-        try:
-            workflow.check_decision(v, decision_type=body.type, mitigating_keys=mitigating, no_penalty=no_penalty,
-                                    fine_amount=body.fine_amount, reason=body.reason)
-        except workflow.Refusal as r:
-            if why and r.rule.code == "discretion_calculation_required":
-                raise workflow.Refusal(v, "decide", r.rule, f"{r.detail}: {why}") from r
-            raise
+        if dict(case.facts or {}) != facts or list(case.steps) != steps:
+            raise conflict("case_changed", "the case changed while the decision was being checked; retry")
+        workflow.check_decision(v, request, gate["record"])
 
     async def mutate(case: Case, at: datetime):
-        if fresh is not None and not (case.records or {}).get("discretion"):
-            set_record(case, "discretion", _discretion_record(fresh, codes[0], user.sub, at))
+        if calc is not None:
+            set_record(case, "discretion", {**_discretion_record(calc, codes[0], user.sub, at), "mitigation":
+                                            body.type if body.type in workflow.LIGHT_PENALTIES else None})
             add_step(case, "discretion")
         disc = (case.records or {}).get("discretion") if body.type != workflow.EXEMPTION else None
-        case.state = "decided"
         add_step(case, "decision")
         case.decision_type = body.type
         case.fine_amount = body.fine_amount
         case.decided_at = at
         articles = _articles(body.type, basis, disc)
-        discretion = {k: disc.get(k) for k in ("fine_min", "fine_max", "recommended", "rule_version", "level")} if disc else None
+        discretion = {k: disc.get(k) for k in ("fine_min", "fine_max", "recommended", "rule_version", "level",
+                                               "statutory_min", "statutory_max")} if disc else None
+        rng = record.fine_range
+        outside = workflow.fine_outside_calculation(request, rng)
+        discussed = approved_discussion(case.records or {})
         case.decision = {"type": body.type, "basis": basis, "fine_amount": body.fine_amount, "reason": body.reason,
                          "penalty_kinds": kinds, "articles": articles, "discretion": discretion,
+                         "outside_calculated_range": outside,
                          "versions": {"no_penalty_item": basis.get("no_penalty_item_version"),
                                       "list": basis.get("list_version"),
                                       "discretion_rule": (disc or {}).get("rule_version")},
@@ -155,10 +193,18 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
         return contracts.CaseDecided(
             case_id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau, decision_type=body.type,
             fine_amount=body.fine_amount, basis={**basis, "articles": articles}, steps=list(case.steps),
-            discretion=contracts.DiscretionRange(**{k: v for k, v in (discretion or {}).items() if k != "level"}),
+            discretion=contracts.DiscretionRange(**{k: (discretion or {}).get(k) for k in
+                                                    ("fine_min", "fine_max", "recommended", "rule_version")}),
             handlers=list(case.handlers), decided_by=user.sub, decided_at=at, decision_date=local_date(at),
             violations=codes, procedure="general", penalty_kinds=kinds, reason=body.reason,
+            statutory_min=rng.statutory_min if rng else None, statutory_max=rng.statutory_max if rng else None,
+            discussion_type=(discussed or {}).get("decision_type"), discussion_fine=(discussed or {}).get("fine_amount"),
+            first_offence_claimed=facts.get(workflow.gate.FIRST_OFFENCE) is True,
         )
 
-    return await act(rt, session, user, case_id, "decide", mutate, check=check,
+    async def load_history(case: Case, at: datetime) -> None:
+        earlier = await earlier_decisions(session, case, at=at) if facts.get(workflow.gate.FIRST_OFFENCE) is True else []
+        gate["record"] = replace(record, earlier_decisions=tuple(earlier))
+
+    return await act(rt, session, user, case_id, "decide", mutate, check=check, before_check=load_history,
                      detail={"type": body.type, "basis": basis, "fine_amount": body.fine_amount, "reason": body.reason})

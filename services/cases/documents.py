@@ -10,6 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from services.cases.workflow.rules import REMEDIES
 from shared.clock import local_date
 
 FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
@@ -90,7 +91,18 @@ def _facts(case: dict[str, Any]) -> list[str]:
     return out
 
 
-def decision_doc(case: dict[str, Any], ent: dict[str, Any]) -> Doc:
+def remedies(reconsideration_body: str | None) -> list[str]:
+    """第五十九条: the decision states 复议、诉讼的途径和期限 — the periods of the two laws, and the bureau's
+    reconsideration body (a bureau setting)."""
+    body = reconsideration_body or "有管辖权的行政复议机关（本局复议机关未配置：本地设置）"
+    rec, lit = REMEDIES
+    return [
+        f"如不服本决定，可以自知道或者应当知道本决定之日起六十日内向{body}申请行政复议（{rec.article}）；",
+        f"或者自知道或者应当知道本决定之日起六个月内，依法向有管辖权的人民法院提起行政诉讼（{lit.article}）。",
+    ]
+
+
+def decision_doc(case: dict[str, Any], ent: dict[str, Any], *, reconsideration_body: str | None = None) -> Doc:
     d = case["decision"] or {}
     exemption = d.get("type") == "no_penalty"
     title = "不予行政处罚决定书" if exemption else "行政处罚决定书"
@@ -121,9 +133,10 @@ def decision_doc(case: dict[str, Any], ent: dict[str, Any]) -> Doc:
         sections.append(("处罚种类和依据", lines))
         sections.append(("履行方式和期限", ["当事人应当自收到本决定书之日起十五日内，到指定的银行或者通过电子支付系统缴纳罚款（第六十七条）。",
                                       "到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款，加处罚款的数额不得超出罚款的数额（第七十二条）。"]))
-    sections.append(("复议、诉讼的途径和期限", ["按本局文书模板载明（第五十九条要求载明；期限未收录于本系统法规数据）。"]))
+    sections.append(("复议、诉讼的途径和期限", remedies(reconsideration_body)))
     sections.append(("作出决定", [f"决定日期：{_local_day(d.get('decided_at'))}", f"办案人员：{'、'.join(case.get('handlers', []))}"]))
-    return Doc(title, f"案号：{case['number']}", sections, list(d.get("articles") or []))
+    articles = [*list(d.get("articles") or []), *(r.article for r in REMEDIES)]
+    return Doc(title, f"案号：{case['number']}", sections, list(dict.fromkeys(articles)))
 
 
 def notice_doc(case: dict[str, Any], ent: dict[str, Any]) -> Doc:

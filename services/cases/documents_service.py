@@ -7,7 +7,7 @@ import asyncio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import clock, credit_client, documents, workflow
+from services.cases import clock, credit_client, documents, local_settings, workflow
 from services.cases.advice import to_read as advice_read
 from services.cases.models import AdviceLetter, Enterprise
 from services.cases.service import load_visible, read_case
@@ -35,7 +35,8 @@ async def case_document(rt: Runtime, session: AsyncSession, user: Principal, cas
     if kind == "decision":
         if not decision:
             raise _unavailable(kind, "the case has no decision yet")
-        doc = documents.decision_doc(case, ent)
+        doc = documents.decision_doc(case, ent,
+                                     reconsideration_body=local_settings.reconsideration_body(case["bureau"]))
     elif kind == "notice":
         if not case["records"].get("notice"):
             raise _unavailable(kind, "no 事先告知 has been made")

@@ -63,7 +63,6 @@ async def serve(rt: Runtime, session: AsyncSession, user: Principal, case_id: st
                  for k in kinds]
 
     async def mutate(case: Case, at: datetime):
-        case.state = "served"
         add_step(case, "service")
         set_record(case, "service", {"on": local_date(at).isoformat(), "at": at.isoformat(), "by": user.sub,
                                      "documents": documents, "credit_notice": credit_notice})
@@ -82,7 +81,6 @@ async def record_payment(rt: Runtime, session: AsyncSession, user: Principal, ca
 
     async def mutate(case: Case, at: datetime):
         paid_on = body.paid_on or local_date(at)
-        case.state = "executing"
         add_step(case, "execution")
         set_record(case, "execution", {"fine_paid": True, "amount": body.amount, "paid_at": paid_on.isoformat(),
                                        "receipt": body.receipt, "recorded_by": user.sub})
@@ -95,7 +93,6 @@ async def record_payment(rt: Runtime, session: AsyncSession, user: Principal, ca
 
 async def close(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: CloseCreate) -> CaseRead:
     async def mutate(case: Case, at: datetime):
-        case.state = "closed"
         case.closed_at = at
         add_step(case, "closing")
         set_record(case, "closing", {"notes": body.notes, "by": user.sub, "at": at.isoformat()})

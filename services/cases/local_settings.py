@@ -33,6 +33,23 @@ def discussion_quorum() -> int:
     return int(os.environ.get("ECOCOMPLY_CASES_DISCUSSION_QUORUM", "3"))
 
 
+# 初次违法 (《行政处罚法》第三十三条第一款) is checked against the enterprise's earlier decisions for the same
+# violation. The law sets no look-back period; the default follows the window the old Jiangsu coefficient
+# rule names for its repeat-offence factor (“两年内因类似环境违法行为受过环保行政处罚”, discretion rule set
+# ``jiangsu-coefficient-historical``) — a local setting, labelled as such.
+FIRST_OFFENCE_BASIS = "回溯期限为本地设置，默认730日（参照江苏省旧裁量系数规则“两年内因类似环境违法行为受过环保行政处罚”）"
+
+
+def first_offence_window_days() -> int:
+    return int(os.environ.get("ECOCOMPLY_CASES_FIRST_OFFENCE_WINDOW_DAYS", "730"))
+
+
+def reconsideration_body(bureau: str) -> str | None:
+    """The bureau's 行政复议机关, stated in its decisions (第五十九条): ``ECOCOMPLY_CASES_RECONSIDERATION_BODIES``,
+    a JSON object bureau → name. Not configured: the decision names "the competent reconsideration body"."""
+    return _json_env("ECOCOMPLY_CASES_RECONSIDERATION_BODIES", {}).get(bureau)
+
+
 def follow_up_days() -> list[int]:
     return list(_json_env("ECOCOMPLY_CASES_FOLLOW_UP_DAYS", [30, 180]))
 

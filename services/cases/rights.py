@@ -11,16 +11,27 @@ from services.cases import local_settings
 from services.cases.clock import local_date
 from services.cases.models import Case
 from services.cases.schemas import CaseRead, HearingRecord, NoticeCreate, StatementCreate
-from services.cases.service import act, add_step, set_record
+from services.cases.service import act, add_step, append_record, set_record
 from shared import contracts
 from shared.auth import Principal
 from shared.service import Runtime
 
+RIGHTS_STEPS = ("statement", "rights_waived", "hearing")
+
 
 async def notice(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: NoticeCreate) -> CaseRead:
+    """事先告知. A further notice (say, of a heavier penalty) replaces the earlier one and gives the party
+    its rights again: statements, waivers and hearings of the earlier notice no longer count (第四十四条、
+    第四十五条、第六十三条); the earlier notice stays in ``records.earlier_notices``."""
+
     async def mutate(case: Case, at: datetime):
         right, why = local_settings.hearing_right(case.bureau, intended_fine=body.intended_fine, kinds=body.penalty_kinds)
-        case.state = "notified"
+        rec = case.records or {}
+        if rec.get("notice"):
+            append_record(case, "earlier_notices", {**rec["notice"], "statement": rec.get("statement"),
+                                                    "hearing": rec.get("hearing")})
+            case.records = {k: v for k, v in (case.records or {}).items() if k not in ("statement", "hearing")}
+            case.steps = [s for s in case.steps if s not in RIGHTS_STEPS]
         add_step(case, "notice")
         set_record(case, "notice", {**body.model_dump(), "on": local_date(at).isoformat(), "by": user.sub,
                                     "hearing_right": right, "hearing_right_basis": why})

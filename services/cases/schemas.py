@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
@@ -148,9 +148,31 @@ class InvestigationComplete(Strict):
     facts: dict[str, FactValue] = Field(default_factory=dict)
 
 
+DecisionTypeName = Literal["penalty", "no_penalty", "lighter", "mitigated", "heavier"]
+# A collective discussion's conclusion may be given as the decision type itself, in English or Chinese.
+CONCLUSION_TYPES: dict[str, str] = {
+    **{t: t for t in ("penalty", "no_penalty", "lighter", "mitigated", "heavier")},
+    "行政处罚": "penalty", "不予行政处罚": "no_penalty", "不予处罚": "no_penalty", "从轻处罚": "lighter",
+    "减轻处罚": "mitigated", "从重处罚": "heavier",
+}
+
+
 class LegalReview(Strict):
+    """法制审核 (第五十八条). An approval names the proposed decision it approves (type, and the fine where
+    there is one); the decision is then bound to it, or goes back through review."""
+
     opinion: Literal["approve", "return"]
     notes: Annotated[str, StringConstraints(max_length=20000)] = ""
+    proposed_type: DecisionTypeName | None = Field(default=None, description="the decision type the review approves")
+    proposed_fine: float | None = Field(default=None, ge=0, le=1e10, description="the fine (yuan) the review approves")
+
+    @model_validator(mode="after")
+    def _proposal_with_approval(self) -> LegalReview:
+        if self.opinion == "return" and (self.proposed_type or self.proposed_fine is not None):
+            raise ValueError("a returned review approves no proposal (proposed_type/proposed_fine)")
+        if self.proposed_fine and self.proposed_type == "no_penalty":
+            raise ValueError("an exemption (no_penalty) carries no fine")
+        return self
 
 
 class OpinionCreate(Strict):
@@ -175,6 +197,13 @@ class CollectiveDiscussion(Strict):
     conclusion: LongText
     votes: Votes
     minutes: LongText
+    decision_type: DecisionTypeName | None = Field(
+        default=None, description="the decision type concluded by majority; may also be given as the conclusion "
+        "itself (e.g. \"no_penalty\" or \"不予行政处罚\"). An exemption or light penalty needs one")
+    fine_amount: float | None = Field(default=None, ge=0, le=1e10, description="the fine (yuan) concluded, if any")
+
+    def concluded_type(self) -> str | None:
+        return self.decision_type or CONCLUSION_TYPES.get(self.conclusion.strip())
 
     @field_validator("participants")
     @classmethod

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import calendar_store, checklist_client, clock, deadlines, workflow
-from services.cases.clock import TZ, local_date
+from services.cases.clock import local_date
 from services.cases.models import Case, CaseCounter, Enterprise, Officer, TimelineEntry
 from services.cases.schemas import (
     CaseCreate,
@@ -32,6 +32,7 @@ from services.cases.schemas import (
 from services.cases.workdays import Calendar
 from shared import contracts, uscc
 from shared.auth import Principal, ensure_can_see
+from shared.clock import day_end, day_start
 from shared.problems import Problem, conflict, forbidden, invalid, not_found
 from shared.service import Runtime
 
@@ -52,6 +53,8 @@ def refusal_problem(r: workflow.Refusal) -> Problem:
         rule_code=r.rule.code,
         article=r.rule.article,
         verified=r.rule.verified,
+        our_reading=r.rule.reading,
+        remedy=r.remedy,
         allowed_actions=r.allowed,
     )
 
@@ -110,17 +113,43 @@ def stored_due(case: Case) -> dict[str, deadlines.Due]:
     }
 
 
+def _proposal(p: dict[str, Any] | None) -> workflow.Proposal | None:
+    if not p:
+        return None
+    return workflow.Proposal(p.get("decision_type"), p.get("fine_amount"), tuple(p.get("penalty_kinds") or ()))
+
+
+def approved_review(rec: dict[str, Any]) -> dict[str, Any] | None:
+    """The latest legal review, when it approved (a later return voids earlier approvals)."""
+    reviews = rec.get("legal_reviews") or []
+    return reviews[-1] if reviews and reviews[-1].get("opinion") == "approve" else None
+
+
+def approved_discussion(rec: dict[str, Any]) -> dict[str, Any] | None:
+    """The latest collective discussion that approved by majority."""
+    return next((d for d in reversed(rec.get("collective_discussions") or []) if d.get("approved")), None)
+
+
 def view(case: Case, today: date) -> workflow.CaseView:
     rec = case.records or {}
     due = stored_due(case)
     notice = rec.get("notice") or {}
     disc = rec.get("discretion")
+    review, discussion = approved_review(rec), approved_discussion(rec)
     return workflow.CaseView(
         state=case.state, handlers=tuple(case.handlers), steps=tuple(case.steps), facts=dict(case.facts or {}),
         rights_over=bool(notice) and deadlines.rights_period_over(due, today),
+        rights_provisional_year=deadlines.rights_provisional_year(due) if notice else None,
         hearing_requested=bool((rec.get("hearing") or {}).get("requested_on")),
         hearing_right=bool(notice.get("hearing_right")),
         intended_fine=notice.get("intended_fine"),
+        notice=workflow.NoticeTerms(notice.get("intended_type"), notice.get("intended_fine"),
+                                    tuple(notice.get("penalty_kinds") or ())) if notice else None,
+        review=_proposal({"decision_type": review.get("proposed_type"), "fine_amount": review.get("proposed_fine")}
+                         if review else None),
+        discussion=_proposal({"decision_type": discussion.get("decision_type"),
+                              "fine_amount": discussion.get("fine_amount")} if discussion else None),
+        handling_over=deadlines.handling_over(due, today),
         discretion=workflow.Discretion(disc.get("fine_min"), disc.get("fine_max"), disc.get("rule_version"))
         if disc else None,
         handling_extensions=tuple(e["kind"] for e in rec.get("extensions", [])),
@@ -265,9 +294,9 @@ async def list_cases(
     # The period filters decision dates when a decision type is asked for, filing dates otherwise.
     col = Case.decided_at if decision_type else Case.filed_at
     if from_:
-        conds.append(col >= datetime.combine(from_, datetime.min.time(), TZ))
+        conds.append(col >= day_start(from_))
     if to:
-        conds.append(col < datetime.combine(to + timedelta(days=1), datetime.min.time(), TZ))
+        conds.append(col < day_end(to))
     async with session.begin():
         total = await session.scalar(select(func.count()).select_from(Case).where(*conds))
         rows = (
@@ -390,15 +419,19 @@ Mutation = Callable[[Case, datetime], Awaitable[contracts.EventPayload | list[co
 async def act(
     rt: Runtime, session: AsyncSession, user: Principal, case_id: str, action: str,
     mutate: Mutation, *, detail: dict[str, Any], check: Callable[[Case, workflow.CaseView], None] | None = None,
-    check_kw: dict[str, Any] | None = None,
+    check_kw: dict[str, Any] | None = None, transition: dict[str, Any] | None = None,
+    before_check: Callable[[Case, datetime], Awaitable[None]] | None = None,
 ) -> CaseRead:
-    """Lock the case, check the rules, apply ``mutate``, recompute its due dates, add the timeline entry
-    and the events — one transaction; a refusal raises before anything is written."""
+    """Lock the case, check the rules, apply ``mutate`` and the state the workflow's transition table
+    gives (``workflow.next_state``; ``transition`` passes what it depends on), recompute the due dates,
+    add the timeline entry and the events — one transaction; a refusal raises before anything is written."""
     async with session.begin():
         case = await load_visible(session, user, case_id, lock=True)
         at = now(rt)
         today = local_date(at)
         v = view(case, today)
+        if before_check is not None:
+            await before_check(case, at)  # loads what the rules need, inside the transaction
         try:
             if check is not None:
                 check(case, v)
@@ -408,6 +441,7 @@ async def act(
             raise refusal_problem(r) from r
         await remember_officer(session, user, at)
         payload = await mutate(case, at)
+        case.state = workflow.next_state(v, action, **(transition or {}))
         refresh_due(case, await calendar_store.load_calendar(session), today)
         case.updated_at = at
         case.row_version = (case.row_version or 0) + 1

@@ -51,7 +51,6 @@ async def complete_investigation(
 ) -> CaseRead:
     async def mutate(case: Case, at: datetime):
         case.facts = {**(case.facts or {}), **body.facts}
-        case.state = "investigated"
         add_step(case, "investigation")
         return contracts.CaseInvestigationCompleted(
             case_id=case.id, number=case.number, bureau=case.bureau, facts=case.facts,
@@ -63,20 +62,22 @@ async def complete_investigation(
 
 async def legal_review(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: LegalReview) -> CaseRead:
     async def mutate(case: Case, at: datetime):
-        case.state = "reviewed" if body.opinion == "approve" else "investigated"
         if body.opinion == "approve":
             add_step(case, "legal_review")
         else:
             case.steps = [s for s in case.steps if s != "legal_review"] + ["legal_review_returned"]
         append_record(case, "legal_reviews", {"opinion": body.opinion, "notes": body.notes, "by": user.sub,
-                                              "at": at.isoformat()})
+                                              "at": at.isoformat(), "proposed_type": body.proposed_type,
+                                              "proposed_fine": body.proposed_fine})
         return contracts.CaseLegalReviewed(
             case_id=case.id, number=case.number, bureau=case.bureau, opinion=body.opinion,
-            reviewer=user.sub, reviewed_at=at,
+            reviewer=user.sub, reviewed_at=at, proposed_type=body.proposed_type, proposed_fine=body.proposed_fine,
         )
 
     return await act(rt, session, user, case_id, "legal_review", mutate, check_kw={"opinion": body.opinion},
-                     detail={"opinion": body.opinion, "notes": body.notes})
+                     transition={"opinion": body.opinion},
+                     detail={"opinion": body.opinion, "notes": body.notes, "proposed_type": body.proposed_type,
+                             "proposed_fine": body.proposed_fine})
 
 
 async def record_opinion(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: OpinionCreate) -> CaseRead:
@@ -114,6 +115,9 @@ async def collective_discussion(
                       "every participant's vote is recorded (for, against or abstain)", code="votes_mismatch")
     approved = workflow.discussion_approves(participants=len(body.participants), votes_for=body.votes.for_)
     vote_dict = {"for": body.votes.for_, "against": body.votes.against, "abstain": body.votes.abstain}
+    concluded = body.concluded_type()
+    if body.fine_amount and concluded == workflow.EXEMPTION:
+        raise invalid("fine_amount", "an exemption (no_penalty) carries no fine", code="fine_with_exemption")
 
     def check(case: Case, v: workflow.CaseView) -> None:
         workflow.check_discussion(v, participants=len(body.participants), quorum=local_settings.discussion_quorum())
@@ -121,19 +125,21 @@ async def collective_discussion(
     async def mutate(case: Case, at: datetime):
         append_record(case, "collective_discussions", {
             "participants": body.participants, "conclusion": body.conclusion, "votes": vote_dict,
-            "minutes": body.minutes, "approved": approved, "recorded_by": user.sub, "at": at.isoformat()})
+            "minutes": body.minutes, "approved": approved, "recorded_by": user.sub, "at": at.isoformat(),
+            "decision_type": concluded, "fine_amount": body.fine_amount})
         if not approved:
             return None
-        case.state = "discussed"
         add_step(case, "collective_discussion")
         return contracts.CaseCollectiveDiscussed(
             case_id=case.id, number=case.number, bureau=case.bureau, participants=body.participants,
             conclusion=body.conclusion, votes=vote_dict, recorded_by=user.sub, discussed_at=at,
+            decision_type=concluded, fine_amount=body.fine_amount,
         )
 
-    return await act(rt, session, user, case_id, "collective_discussion", mutate, check=check, detail={
+    return await act(rt, session, user, case_id, "collective_discussion", mutate, check=check,
+                     transition={"approved": approved}, detail={
         "participants": body.participants, "conclusion": body.conclusion, "votes": vote_dict,
-        "minutes": body.minutes, "approved": approved,
+        "minutes": body.minutes, "approved": approved, "decision_type": concluded, "fine_amount": body.fine_amount,
     })
 
 
@@ -225,7 +231,6 @@ async def withdraw(rt: Runtime, session: AsyncSession, user: Principal, case_id:
     """撤销立案 — before legal review (违法事实不能成立, 第五十七条第一款第（三）项)."""
 
     async def mutate(case: Case, at: datetime):
-        case.state = "withdrawn"
         set_record(case, "withdrawal", {"reason": body.reason, "by": user.sub, "at": at.isoformat()})
         return None
 
@@ -236,7 +241,6 @@ async def transfer(rt: Runtime, session: AsyncSession, user: Principal, case_id:
     """移送 — e.g. to the judicial organs when the act is suspected to be a crime (第五十七条第一款第（四）项)."""
 
     async def mutate(case: Case, at: datetime):
-        case.state = "transferred"
         set_record(case, "transfer", {"to": body.to, "reason": body.reason, "by": user.sub, "at": at.isoformat()})
         return None
 

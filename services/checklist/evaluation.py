@@ -79,3 +79,44 @@ def with_article_33(legal_basis: Sequence[Mapping[str, Any]]) -> list[dict[str, 
     if not any(b.get("law") == APL and b.get("article") == ARTICLE_33 for b in out):
         out.append({"law": APL, "article": ARTICLE_33})
     return out
+
+
+# The grounds of 第三十三条第一款 a no-penalty list implements (轻微不罚 / 首违可不罚): an in-list exemption
+# needs the list item's own conditions *and* the facts of one of these grounds known true.
+ARTICLE_33_LIST_GROUNDS = ("APL33.minor_corrected_no_harm", "APL33.first_offence_minor_harm")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Whether a list item covers every violation of the case (its ``applies_to``; empty = any)."""
+
+    covers: bool
+    not_covered: list[str] = field(default_factory=list)
+
+
+def coverage(applies_to: Sequence[str], violation_codes: Sequence[str] | None) -> Coverage | None:
+    if violation_codes is None:
+        return None
+    if not applies_to:
+        return Coverage(True)
+    missing = [c for c in violation_codes if c not in applies_to]
+    return Coverage(not missing, missing)
+
+
+@dataclass(frozen=True)
+class Article33:
+    """第三十三条第一款 on the facts: met when every condition of one of its grounds is known true."""
+
+    met: bool
+    ground: str | None
+    grounds: list[dict[str, Any]]
+
+
+def article_33(grounds: Sequence[tuple[str, Sequence[Mapping[str, str]]]], facts: Mapping[str, bool | None]) -> Article33:
+    checked: list[dict[str, Any]] = []
+    for code, conditions in grounds:
+        r = evaluate(conditions=conditions, facts=facts)
+        checked.append({"code": code, "met": r.eligible, "unmet": r.unmet, "unknown": r.unknown})
+        if r.eligible:
+            return Article33(True, code, checked)
+    return Article33(False, None, checked)

@@ -13,7 +13,13 @@ from services.checklist import guidance_admin, importing, no_penalty_import, ser
 from services.checklist.discretion.circumstances import circumstances
 from services.checklist.discretion.rule_sets import catalog
 from services.checklist.discretion.service import active_rule_set, rule_set_named
-from services.checklist.evaluation import evaluate, with_article_33
+from services.checklist.evaluation import (
+    ARTICLE_33_LIST_GROUNDS,
+    article_33,
+    coverage,
+    evaluate,
+    with_article_33,
+)
 from services.checklist.guidance_admin import row_content
 from services.checklist.guidance_input import GuidanceItemCreate, GuidanceItemRevise
 from services.checklist.schemas import (
@@ -271,7 +277,12 @@ async def evaluate_no_penalty_item(
     session: DbSession, _user: CurrentUser, code: Code, body: EvaluateRequest, version: Version = None
 ) -> Evaluation:
     """Check recorded facts against the item's conditions. Missing or null facts are ``unknown`` and
-    never count as met; the answer names the item version it used (recorded on the decision)."""
+    never count as met; the answer names the item version it used (recorded on the decision).
+
+    With ``violation_codes``, a list item that does not cover every one of them (``applies_to``) is not
+    eligible. A list item is eligible only when the facts also establish a ground of 《行政处罚法》
+    第三十三条第一款 (the list implements that paragraph; ``article_33`` says which ground, or what is
+    unmet/unknown)."""
     row = await service.get_no_penalty_item(session, code=code, version=version)
     if row is None:
         raise not_found("no-penalty item", code if version is None else f"{code} version {version}")
@@ -281,20 +292,38 @@ async def evaluate_no_penalty_item(
         facts=body.facts,
         discretionary=row.discretionary,
     )
-    note = f"{result.note}。{row.note}" if row.note else result.note
+    cover = coverage(row.applies_to or [], body.violation_codes)
+    art33 = None
+    if row.kind == "list":
+        grounds = [(g.code, g.conditions) for c in ARTICLE_33_LIST_GROUNDS
+                   if (g := await service.get_no_penalty_item(session, code=c)) is not None]
+        art33 = article_33(grounds, body.facts)
+    notes = [result.note]
+    if cover is not None and not cover.covers:
+        notes.append(f"该事项不适用于违法行为 {cover.not_covered}（适用范围 applies_to：{row.applies_to}）")
+    if art33 is not None and not art33.met:
+        notes.append("事实未认定《行政处罚法》第三十三条第一款规定的情形（轻微、及时改正、没有造成危害后果；"
+                     "或初次违法且危害后果轻微并及时改正）")
+    if row.note:
+        notes.append(row.note)
+    eligible = result.eligible and (cover is None or cover.covers) and (art33 is None or art33.met)
     return Evaluation(
         code=row.code,
         kind=row.kind,
         item_version=row.version,
         list_version=row.list_version,
-        eligible=result.eligible,
+        eligible=eligible,
         met=result.met,
         unmet=result.unmet,
         unknown=result.unknown,
         discretionary=row.discretionary,
-        outcome=result.outcome,
+        outcome=result.outcome if eligible else "not_eligible",
         legal_basis=[LegalBasis.model_validate(b) for b in with_article_33(row.legal_basis)],
-        note=note,
+        note="。".join(notes),
+        applies_to=list(row.applies_to or []),
+        covers=None if cover is None else cover.covers,
+        not_covered=[] if cover is None else cover.not_covered,
+        article_33=None if art33 is None else {"met": art33.met, "ground": art33.ground, "grounds": art33.grounds},
     )
 
 

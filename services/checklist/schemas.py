@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 RiskLevel = Literal["high", "medium", "low"]
 
@@ -153,6 +153,11 @@ class EvaluateRequest(BaseModel):
         description="condition key → true (established), false (established not to hold) or null (unknown); "
         "keys the item does not use are ignored",
     )
+    violation_codes: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] | None = Field(
+        default=None, max_length=100,
+        description="the case's violations (guidance item codes): a list item applies only to those in its "
+        "`applies_to` (empty = any violation); when given, an item that does not cover all of them is not eligible",
+    )
 
 
 class Evaluation(BaseModel):
@@ -170,6 +175,16 @@ class Evaluation(BaseModel):
     outcome: Literal["no_penalty", "no_penalty_discretionary", "not_eligible"]
     legal_basis: list[LegalBasis]
     note: str
+    applies_to: list[str] = Field(default_factory=list, description="guidance item codes the item covers (empty = any)")
+    covers: bool | None = Field(
+        default=None, description="every violation given in `violation_codes` is covered (null: none given)")
+    not_covered: list[str] = Field(default_factory=list)
+    article_33: dict[str, Any] | None = Field(
+        default=None,
+        description="for a list item: whether the facts establish a ground of 《行政处罚法》第三十三条第一款 "
+        "(轻微、及时改正、没有造成危害后果; or 初次违法且危害后果轻微并及时改正) — required besides the item's own "
+        "conditions: `{met, ground, grounds:[{code, met, unmet, unknown}]}`",
+    )
 
 
 class Circumstance(BaseModel):

@@ -30,6 +30,13 @@ SEVERITY_LABELS: Mapping[str, str] = {
     "general": "一般失信信息",
     "serious": "严重失信信息",
 }
+# A rule set without grades (Order 58) only says whether the penalty information is published.
+UNGRADED_LABELS: Mapping[bool, str] = {True: "予以公示的行政处罚信息", False: "不予公示的行政处罚信息"}
+
+
+def severity_label(rs: RuleSet, severity: str, published: bool) -> str:
+    """The notice's wording: the grade where the rule set defines one, never a grade it does not define."""
+    return SEVERITY_LABELS[severity] if rs.grades else UNGRADED_LABELS[published]
 
 # 《行政处罚法》第五十一条: summary procedure for organisations — a fine of at most 3,000 yuan, or a warning.
 SUMMARY_PROCEDURE_MAX_FINE_ORGANISATION = 3000.0
@@ -89,6 +96,7 @@ class RuleSet:
     repair_route: Source
     repair_note: str = ""
     materials: tuple[Source, ...] = field(default_factory=tuple)
+    grades: bool = True  # False: the set defines no 轻微/一般/严重 grades (Order 58)
 
     def in_force_on(self, day: date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
@@ -208,6 +216,7 @@ ORDER_58 = RuleSet(
     effective_from=date(2023, 5, 1),
     effective_to=date(2026, 3, 31),
     source=ORDER_58_SOURCE,
+    grades=False,
     publicity={
         # The Order-58 regime has one period for all published penalty information; it does not grade
         # penalty information 一般/严重, so a published record is graded "general" nominally.

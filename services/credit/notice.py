@@ -11,11 +11,11 @@ from datetime import date
 
 from services.credit.classification import (
     RULE_SETS_BY_CODE,
-    SEVERITY_LABELS,
     RuleSet,
     Source,
     repair_available_from,
     rule_set_on,
+    severity_label,
 )
 from services.credit.models import CreditRecord
 from services.credit.repair import COMMITMENT_RULE, required_documents
@@ -58,7 +58,7 @@ def build_notice(record: CreditRecord, *, today: date) -> NoticeRead:
     repair_from = repair_available_from(record.publicity_min_until) if record.published else None
     # Repair is applied for under the rules in force when the enterprise can first apply.
     repair_rules = rule_set_on(max(today, repair_from or today))
-    label = SEVERITY_LABELS[record.severity]
+    label = severity_label(classified_by, record.severity, record.published)
     fine = f"，罚款{record.fine_amount:g}元" if record.fine_amount else ""
     recorded = f"行政处罚信息：{record.case_number}（{record.decision_date.isoformat()}作出{fine}）"
 
@@ -73,7 +73,10 @@ def build_notice(record: CreditRecord, *, today: date) -> NoticeRead:
         when = "该信息不予公示；" + (repair_rules.repair_note or "纠正失信行为、履行法定义务后可申请信用修复")
 
     notice = CreditRecordNotice(
-        text=f"贵单位{recorded}，依据{classified_by.order}《{classified_by.title}》认定为{label}，{period}。",
+        text=(f"贵单位{recorded}，依据{classified_by.order}《{classified_by.title}》认定为{label}，{period}。"
+              if classified_by.grades else
+              f"贵单位{recorded}，依据{classified_by.order}《{classified_by.title}》作为{label}处理（该办法不区分轻微、一般、"
+              f"严重失信信息），{period}。"),
         recorded=recorded,
         severity=record.severity,
         severity_label=label,

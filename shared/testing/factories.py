@@ -31,14 +31,21 @@ def leader(stack, sub: str = "leader-1", bureau: str = BUREAU) -> dict[str, str]
     return stack.auth(sub, "leader", bureau=bureau)
 
 
-# Facts that satisfy the example in-list item NP-EX-002 (城镇污水处理厂出水轻微超标) and a 第32条 key.
+# Facts that satisfy the example in-list item NP-EX-002 (城镇污水处理厂出水轻微超标) with the 第三十三条第一款
+# ground it implements (初次违法且危害后果轻微并及时改正), and a 第32条 key.
 IN_LIST_FACTS = {
     "first_offence": True,
+    "harm_minor": True,
+    "corrected_in_time": True,
     "single_factor_exceeded": True,
     "exceedance_within_10pct": True,
     "no_class_one_pollutant": True,
     "corrected_within_24h": True,
 }
+# A fine of each decision type for GI-WAT-001 (《水污染防治法》第八十三条: 十万元以上一百万元以下).
+FINES = {"penalty": 150000.0, "lighter": 120000.0, "mitigated": 80000.0, "heavier": 300000.0}
+# The default rule set (MEE 2019 factor levels) grades GI-WAT-001 by the generic factors: level 5 is heavier.
+AGGRAVATING_FACTS = {"harm_degree": 5}
 MITIGATING_FACTS = {"harm_eliminated_or_reduced_voluntarily": True}
 
 
@@ -90,16 +97,19 @@ class CaseDriver:
                                                         "collected_by": "officer-a"})
         return await self.post(case_id, "investigation/complete", self.off, {"facts": facts or {}})
 
-    async def review(self, case_id: str, opinion: str = "approve") -> dict:
-        return await self.post(case_id, "legal-review", self.rev, {"opinion": opinion, "notes": "事实清楚，证据确凿"})
+    async def review(self, case_id: str, opinion: str = "approve", **proposal: Any) -> dict:
+        return await self.post(case_id, "legal-review", self.rev,
+                               {"opinion": opinion, "notes": "事实清楚，证据确凿", **proposal})
 
-    async def discuss(self, case_id: str) -> dict:
+    async def discuss(self, case_id: str, decision_type: str = "no_penalty", fine: float | None = None) -> dict:
         return await self.post(case_id, "collective-discussion", self.lead, {
             "participants": ["leader-1", "leader-2", "leader-3"], "conclusion": "同意",
+            "decision_type": decision_type, "fine_amount": fine,
             "votes": {"for": 3, "against": 0, "abstain": 0}, "minutes": "集体讨论记录：一致同意。"})
 
-    async def notice(self, case_id: str) -> dict:
-        await self.post(case_id, "notice", self.off)
+    async def notice(self, case_id: str, fine: float | None = None, intended_type: str | None = None) -> dict:
+        await self.post(case_id, "notice", self.off, {"intended_type": intended_type, "intended_fine": fine,
+                                                      "penalty_kinds": ["fine"] if fine else []})
         # The party waives its statement and hearing rights (第六十二条), so the decision need not
         # wait for the five-working-day period.
         return await self.post(case_id, "statement", self.off, {"waived": True, "by": "当事人"})
@@ -113,23 +123,25 @@ class CaseDriver:
         facts = dict(IN_LIST_FACTS) if decision_type == "no_penalty" else {}
         if decision_type in ("lighter", "mitigated"):
             facts.update(MITIGATING_FACTS)
+        if decision_type == "heavier":
+            facts.update(AGGRAVATING_FACTS)
+        fine = FINES.get(decision_type)
         case = await self.file(uscc)
         cid = case["id"]
         await self.investigate(cid, facts)
-        await self.review(cid)
+        await self.review(cid, proposed_type=decision_type, proposed_fine=fine)
         if decision_type in ("no_penalty", "lighter", "mitigated"):
-            await self.discuss(cid)
+            await self.discuss(cid, decision_type, fine)
         if decision_type != "no_penalty":
-            await self.notice(cid)
+            await self.notice(cid, fine, decision_type)
         body: dict[str, Any] = {"type": decision_type}
         if decision_type == "no_penalty":
             body["basis"] = {"no_penalty_item": "NP-EX-002"}
         else:
-            body["fine_amount"] = 150000.0
+            body["fine_amount"] = fine
             body["basis"] = {"law_article": "《中华人民共和国水污染防治法》第八十三条"}
-            if decision_type in ("lighter", "mitigated", "heavier"):
-                # A fine outside the discretion calculation's range needs a written reason.
-                body["reason"] = "综合考虑违法情节与整改情况，书面说明罚款数额理由"
+            # A fine outside the discretion calculation's range needs a written reason.
+            body["reason"] = "综合考虑违法情节与整改情况，书面说明罚款数额理由"
         return await self.decide(cid, body)
 
 

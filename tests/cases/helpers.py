@@ -87,13 +87,16 @@ class Driver:
     async def investigate(self, cid: str, facts: dict | None = None) -> dict:
         return await self.post(cid, "investigation/complete", self.off, {"facts": facts or {}})
 
-    async def review(self, cid: str) -> dict:
-        return await self.post(cid, "legal-review", self.rev, {"opinion": "approve", "notes": "事实清楚，证据确凿"})
+    async def review(self, cid: str, **proposal: Any) -> dict:
+        return await self.post(cid, "legal-review", self.rev, {"opinion": "approve", "notes": "事实清楚，证据确凿",
+                                                               **proposal})
 
-    async def discuss(self, cid: str, votes_for: int = 3) -> dict:
+    async def discuss(self, cid: str, votes_for: int = 3, decision_type: str = "no_penalty",
+                      fine: float | None = None, expect: int = 200) -> dict:
         return await self.post(cid, "collective-discussion", self.lead, {
-            "participants": ["leader-1", "leader-2", "leader-3"], "conclusion": "同意",
-            "votes": {"for": votes_for, "against": 3 - votes_for, "abstain": 0}, "minutes": "集体讨论记录：同意。"})
+            "participants": ["leader-1", "leader-2", "leader-3"], "conclusion": "同意", "decision_type": decision_type,
+            "fine_amount": fine, "votes": {"for": votes_for, "against": 3 - votes_for, "abstain": 0},
+            "minutes": "集体讨论记录：同意。"}, expect=expect)
 
     async def notice(self, cid: str, fine: float | None = 150000.0) -> dict:
         return await self.post(cid, "notice", self.off, {"intended_type": "penalty", "intended_fine": fine,

@@ -6,10 +6,12 @@ from __future__ import annotations
 import pytest
 
 from services.cases import checklist_client
+from shared.testing.factories import IN_LIST_FACTS
 from tests.cases.helpers import Driver, snapshot
 from tests.cases.test_lifecycle import outbox, pdf_text
 
-OUT_OF_LIST = {"violation_minor": True, "corrected_in_time": True, "no_harm": True}
+# 首违可不罚 (第三十三条第一款第二句): a first offence whose (ecological) harm is minor and was corrected in time.
+OUT_OF_LIST = {"first_offence": True, "harm_minor": True, "corrected_in_time": True}
 MEASURES = [
     {"kind": "correct_violation", "description": "更换曝气设备，出水稳定达标", "due": "2026-04-30"},
     {"kind": "eliminate_consequences", "description": "清理受影响河段", "due": "2026-04-30"},
@@ -34,8 +36,7 @@ async def test_in_list_exemption_needs_evidence_review_discussion_and_met_condit
     d.at(2026, 5, 11)
     uscc = await d.enterprise()
     cid = (await d.file(uscc))["id"]
-    await d.investigate(cid, {"first_offence": True, "single_factor_exceeded": True, "exceedance_within_10pct": True,
-                              "no_class_one_pollutant": True, "corrected_within_24h": True})
+    await d.investigate(cid, IN_LIST_FACTS)
     exempt = {"type": "no_penalty", "basis": {"no_penalty_item": "NP-EX-002"}}
     await refused(d, cid, exempt, "state_order")  # not reviewed yet
     r = await d.c.post(f"/cases/v1/cases/{cid}/legal-review", headers=d.rev, json={"opinion": "approve", "notes": ""})
@@ -78,7 +79,7 @@ async def test_out_of_list_exemption_needs_rectification_case_review_and_opinion
     await d.investigate(cid, {**OUT_OF_LIST, "ecological_damage": True})
     await d.review(cid)
     await d.discuss(cid)
-    exempt = {"type": "no_penalty", "basis": {"no_penalty_item": "APL33.minor_corrected_no_harm"}}
+    exempt = {"type": "no_penalty", "basis": {"no_penalty_item": "APL33.first_offence_minor_harm"}}
     await refused(d, cid, exempt, "out_of_list_rectification")
     r = await d.c.post(f"/cases/v1/cases/{cid}/rectification", headers=d.off, json={"measures": MEASURES})
     assert r.status_code == 422 and r.json()["code"] == "rectification_incomplete"
@@ -111,6 +112,7 @@ async def test_out_of_list_exemption_needs_rectification_case_review_and_opinion
 
 
 CALC = {"fine_min": 100000.0, "fine_max": 200000.0, "recommended": 120000.0, "currency": "CNY", "level": "一般",
+        "statutory_min": 100000.0, "statutory_max": 1000000.0,
         "factors": [{"key": "harm_eliminated_or_reduced_voluntarily", "value": True, "effect": "lighter"}],
         "basis": [{"law": "《中华人民共和国水污染防治法》", "article": "第八十三条"}], "rule_version": "MEE-2019-v1"}
 
@@ -138,17 +140,18 @@ async def test_light_penalty_needs_a_discretion_calculation_and_a_reason_outside
     await d.evidence(cid)
     await d.investigate(cid, {"harm_eliminated_or_reduced_voluntarily": True})
     await d.review(cid)
-    await d.discuss(cid)
+    await d.discuss(cid, decision_type="mitigated")
     await d.notice(cid, 120000.0)
     await d.waive(cid)
     answers[0] = None  # the checklist has no calculation for the violation
-    problem = await refused(d, cid, {"type": "lighter", "fine_amount": 110000.0}, "discretion_calculation_required")
+    problem = await refused(d, cid, {"type": "mitigated", "fine_amount": 80000.0}, "statutory_range_required")
     assert "no rule set" in problem["detail"]
     answers[0] = CALC
     await refused(d, cid, {"type": "mitigated", "fine_amount": 80000.0}, "reason_outside_range")
     decided = await d.post(cid, "decision", d.lead, {"type": "mitigated", "fine_amount": 80000.0,
                                                      "reason": "主动消除危害后果，依法减轻处罚"})
-    assert calls[-1] == ("GI-WAT-001", {"harm_eliminated_or_reduced_voluntarily": True}, "mitigated", d.bureau)
+    assert calls[-1] == ("GI-WAT-001", {"harm_eliminated_or_reduced_voluntarily": True,
+                                        "compliance_rectification_passed": False}, "mitigated", d.bureau)
     dec = decided["decision"]
     assert dec["discretion"]["rule_version"] == "MEE-2019-v1" and dec["versions"]["discretion_rule"] == "MEE-2019-v1"
     assert dec["basis"]["mitigating_circumstances"] == ["harm_eliminated_or_reduced_voluntarily"]

@@ -255,8 +255,23 @@ async def test_evaluate_no_penalty_item(stack, officer):
 
     # a list item (may): cites its own basis and 第三十三条
     ex = next(i for i in EXAMPLES["items"] if i["code"] == "NP-EX-002")
-    ev = await evaluate("NP-EX-002", {x["key"]: True for x in ex["conditions"]}, params={"version": 1})
+    own = {x["key"]: True for x in ex["conditions"]}
+    ev = await evaluate("NP-EX-002", own, params={"version": 1})
+    # the item's own conditions are not enough: a ground of 第三十三条第一款 must be established too
+    assert ev["eligible"] is False and ev["article_33"]["met"] is False and ev["outcome"] == "not_eligible"
+    assert {g["code"] for g in ev["article_33"]["grounds"]} == {"APL33.minor_corrected_no_harm",
+                                                                "APL33.first_offence_minor_harm"}
+    first_offence_ground = {**own, "harm_minor": True, "corrected_in_time": True}
+    ev = await evaluate("NP-EX-002", first_offence_ground, params={"version": 1})
     assert ev["eligible"] is True and ev["discretionary"] is True and ev["kind"] == "list"
+    assert ev["article_33"] == {**ev["article_33"], "met": True, "ground": "APL33.first_offence_minor_harm"}
+    # an item applies only to the violations it lists (applies_to)
+    r = await c.post(f"{API}/no-penalty-items/NP-EX-002/evaluate", headers=officer,
+                     json={"facts": first_offence_ground, "violation_codes": ["GI-AIR-001"]})
+    assert r.json()["eligible"] is False and r.json()["covers"] is False and r.json()["not_covered"] == ["GI-AIR-001"]
+    r = await c.post(f"{API}/no-penalty-items/NP-EX-002/evaluate", headers=officer,
+                     json={"facts": first_offence_ground, "violation_codes": ["GI-WAT-001"]})
+    assert r.json()["eligible"] is True and r.json()["covers"] is True and r.json()["applies_to"] == ["GI-WAT-001"]
     assert {b["article"] for b in ev["legal_basis"]} >= {"第三十三条", ex["legal_basis"][0]["article"]}
 
     # bad input and unknown items are problems

@@ -33,7 +33,8 @@ ITEM = {
     "modality": "may",
     "source": "测试数据（非真实清单）",
 }
-FACTS = {"first_offence": True, "corrected_within_48h": True}
+# The item's own conditions and the 第三十三条第一款 ground a list implements (初次违法且危害后果轻微并及时改正).
+FACTS = {"first_offence": True, "corrected_within_48h": True, "harm_minor": True, "corrected_in_time": True}
 
 
 def _yaml(items: list[dict], list_version: str = LIST_VERSION) -> bytes:

@@ -1,0 +1,49 @@
+"""The law of the case workflow as pure code — one package, no I/O:
+
+* ``rules``   — every rule with its article, ``verified`` flag and remedy (our readings labelled);
+* ``machine`` — states, actions, the transition table and the rules of every action but the decision;
+* ``gate``    — every precondition of a decision (DESIGN §3 "The decision gate").
+
+The service layer loads facts, asks these modules, and applies the state they return."""
+
+from services.cases.workflow.gate import (
+    Circumstances,
+    Decision,
+    FineRange,
+    NoPenaltyBasis,
+    Record,
+    check_decision,
+    fine_outside_calculation,
+    required_steps,
+)
+from services.cases.workflow.machine import (
+    ACTION_STATES,
+    DECISION_TYPES,
+    EXEMPTION,
+    LIGHT_PENALTIES,
+    NEXT_STATE,
+    OPEN_STATES,
+    PENALTIES,
+    CaseView,
+    Discretion,
+    NoticeTerms,
+    Proposal,
+    Refusal,
+    allowed_actions,
+    check,
+    check_discussion,
+    check_handlers,
+    discussion_approves,
+    missing_measures,
+    next_state,
+    uncertified,
+)
+from services.cases.workflow.rules import APL, PILOT, RECTIFICATION_RULE, REMEDIES, RULES, Rule
+
+__all__ = [
+    "ACTION_STATES", "APL", "DECISION_TYPES", "EXEMPTION", "LIGHT_PENALTIES", "NEXT_STATE", "OPEN_STATES", "PENALTIES",
+    "PILOT", "RECTIFICATION_RULE", "REMEDIES", "RULES", "CaseView", "Circumstances", "Decision", "Discretion",
+    "FineRange", "NoPenaltyBasis", "NoticeTerms", "Proposal", "Record", "Refusal", "Rule", "allowed_actions", "check",
+    "check_decision", "check_discussion", "check_handlers", "discussion_approves", "fine_outside_calculation",
+    "missing_measures", "next_state", "required_steps", "uncertified",
+]

@@ -1,0 +1,304 @@
+"""决定关口 — every precondition of a decision (DESIGN §3 "The decision gate"), pure. The service layer
+loads the facts (the case, the no-penalty item's evaluation, the statutory range and discretion
+calculation from the checklist service, the enterprise's earlier decisions) and asks
+``check_decision``; the first rule that blocks raises ``Refusal`` naming the rule, its article and what
+would make the decision lawful. Nothing is written before this passes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from services.cases.workflow.machine import (
+    EXEMPTION,
+    LIGHT_PENALTIES,
+    PENALTIES,
+    CaseView,
+    Refusal,
+    _require_state,
+)
+from services.cases.workflow.rules import RULES
+
+ACTION = "decide"
+FIRST_OFFENCE = "first_offence"
+DAMAGE = "ecological_damage"
+HARM_MINOR = "harm_minor"
+# How heavy each decision type is, for "no heavier than notified" (第四十四条、第四十五条).
+SEVERITY = {"mitigated": 1, "lighter": 2, "penalty": 3, "heavier": 4}
+FINE_KINDS = ("fine",)
+
+
+@dataclass(frozen=True)
+class NoPenaltyBasis:
+    """The no-penalty item a decision relies on, as the checklist service evaluated it."""
+
+    code: str
+    kind: Literal["list", "statutory"]
+    eligible: bool
+    unmet: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
+    item_version: int | None = None
+    covers: bool | None = None  # the item's applies_to covers every violation of the case
+    not_covered: tuple[str, ...] = ()
+    article_33_met: bool | None = None  # list items: a 第三十三条第一款 ground is established
+
+
+@dataclass(frozen=True)
+class FineRange:
+    """The checklist's calculation for the case's violation on its facts: the statutory range of the
+    penalty article and the discretion benchmark's recommended range."""
+
+    statutory_min: float
+    statutory_max: float
+    fine_min: float
+    fine_max: float
+    level: str = "standard"
+    rule_version: str | None = None
+    article: str = ""
+
+
+@dataclass(frozen=True)
+class Circumstances:
+    """Fact keys (``GET /circumstances``): 第三十二条 grounds, the rectification key, aggravating keys."""
+
+    article_32: frozenset[str] = frozenset()
+    rectification_key: str = "compliance_rectification_passed"
+    aggravating: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Decision:
+    decision_type: str
+    decided_by: str
+    decider_is_leader: bool
+    fine_amount: float | None = None
+    reason: str | None = None
+    penalty_kinds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Record:
+    """What the service layer loaded for the gate besides the case."""
+
+    no_penalty: NoPenaltyBasis | None = None
+    fine_range: FineRange | None = None
+    range_error: str = ""  # why the checklist gave no range (e.g. a base amount is missing)
+    circumstances: Circumstances = Circumstances()
+    earlier_decisions: tuple[str, ...] = ()  # numbers of the enterprise's earlier decisions for this violation
+    first_offence_window: str = ""  # how far back "earlier" looks (local setting, labelled)
+
+
+def _refuse(case: CaseView, rule: str, detail: str) -> Refusal:
+    return Refusal(case, ACTION, RULES[rule], detail)
+
+
+def true_keys(case: CaseView, keys: Iterable[str]) -> list[str]:
+    return sorted(k for k in keys if case.facts.get(k) is True)
+
+
+def article_32_grounds(case: CaseView, c: Circumstances) -> list[str]:
+    return true_keys(case, c.article_32)
+
+
+def rectification_counts(case: CaseView) -> bool:
+    """试点方案 三（五）: compliance rectification lightens only once its assessment has passed."""
+    return "rectification_assessed" in case.steps
+
+
+def check_decision(case: CaseView, d: Decision, rec: Record) -> None:
+    """The decision rules of DESIGN §3. Raises ``Refusal`` with the first rule that blocks it."""
+    _require_state(case, ACTION)
+    _check_decider(case, d)
+    steps = set(case.steps)
+    if "legal_review" not in steps:
+        raise _refuse(case, "legal_review_before_decision", "the case has not passed legal review")
+    if "evidence" not in steps:
+        raise _refuse(case, "evidence_required", "no evidence has been recorded on the case (调查取证)")
+    _check_bound(case, d, "review_binds_decision", case.review, "legal review approved")
+    _check_first_offence(case, rec)
+    if d.decision_type == EXEMPTION:
+        _check_exemption(case, d, rec)
+    else:
+        _check_penalty(case, d, rec)
+
+
+def _check_decider(case: CaseView, d: Decision) -> None:
+    if not d.decider_is_leader:
+        raise _refuse(case, "decider_is_leader", f"{d.decided_by} is not a leader (行政机关负责人) and cannot decide")
+    if d.decided_by in case.handlers:
+        raise _refuse(case, "decider_not_handler", f"{d.decided_by} is a handler of this case and cannot decide it")
+
+
+def _check_bound(case: CaseView, d: Decision, rule: str, p, what: str) -> None:
+    """A review or discussion that named a decision binds it: the same type, and the same fine where one was named."""
+    if p is None or p.decision_type is None:
+        return
+    if p.decision_type != d.decision_type:
+        raise _refuse(case, rule, f"{what} '{p.decision_type}', not '{d.decision_type}'")
+    if p.fine_amount is not None and (d.fine_amount is None or abs(p.fine_amount - d.fine_amount) > 0.005):
+        raise _refuse(case, rule, f"{what} a fine of {p.fine_amount:g} yuan, not {d.fine_amount}")
+
+
+def _check_first_offence(case: CaseView, rec: Record) -> None:
+    if case.facts.get(FIRST_OFFENCE) is True and rec.earlier_decisions:
+        raise _refuse(case, "first_offence_against_record",
+                      f"the facts claim a first offence, but the enterprise was already decided for this violation in "
+                      f"{', '.join(rec.earlier_decisions)} ({rec.first_offence_window})")
+
+
+def _check_discussion(case: CaseView, d: Decision, required_rule: str) -> None:
+    if "collective_discussion" not in case.steps or case.discussion is None:
+        raise _refuse(case, required_rule, f"a '{d.decision_type}' decision needs a collective discussion first")
+    if case.discussion.decision_type is None:
+        raise _refuse(case, "discussion_binds_decision",
+                      "the collective discussion concluded no decision type (give decision_type, or a conclusion "
+                      "that is one)")
+    _check_bound(case, d, "discussion_binds_decision", case.discussion, "the collective discussion concluded")
+
+
+# -- 不予行政处罚 ----------------------------------------------------------------------------------------
+def _check_exemption(case: CaseView, d: Decision, rec: Record) -> None:
+    if d.fine_amount:
+        raise _refuse(case, "no_fine_with_exemption", "an exemption cannot carry a fine")
+    np = rec.no_penalty
+    if np is None:
+        raise _refuse(case, "no_penalty_item_required", "name the no-penalty item relied on")
+    _check_discussion(case, d, "collective_discussion_for_exemption")
+    if np.covers is False:
+        raise _refuse(case, "no_penalty_item_covers_violation",
+                      f"{np.code} does not apply to the case's violations {list(np.not_covered)}")
+    if case.facts.get(DAMAGE) is True and case.facts.get(HARM_MINOR) is not True:
+        raise _refuse(case, "harm_recorded", "the facts record ecological damage (ecological_damage: true) "
+                                             "and do not establish it as minor (harm_minor)")
+    if not np.eligible and (np.unmet or np.unknown):
+        raise _refuse(case, "no_penalty_conditions_met",
+                      f"conditions of {np.code} not met: unmet {list(np.unmet)}, unknown {list(np.unknown)}")
+    if np.kind == "list" and np.article_33_met is not True:
+        raise _refuse(case, "article_33_facts_required",
+                      f"the facts do not establish a ground of 第三十三条第一款 for the list item {np.code}")
+    if not np.eligible:
+        raise _refuse(case, "no_penalty_conditions_met", f"{np.code} is not eligible on the recorded facts")
+    if np.kind == "statutory":
+        steps = set(case.steps)
+        if "rectification_assessed" not in steps:
+            raise _refuse(case, "out_of_list_rectification",
+                          "an exemption outside the list needs the compliance rectification completed and assessed")
+        if "case_review" not in steps:
+            raise _refuse(case, "out_of_list_case_review",
+                          "an exemption outside the list needs a case-by-case review record (一案一议)")
+        if "opinions" not in steps:
+            raise _refuse(case, "out_of_list_opinions",
+                          "an exemption outside the list needs opinions solicited and recorded (征求意见)")
+
+
+# -- 行政处罚 (penalty, lighter, mitigated, heavier) -----------------------------------------------------
+def _check_penalty(case: CaseView, d: Decision, rec: Record) -> None:
+    _check_circumstances(case, d, rec)
+    if d.decision_type in LIGHT_PENALTIES:
+        _check_discussion(case, d, "collective_discussion_for_light_penalty")
+    elif case.discussion is not None:
+        _check_bound(case, d, "discussion_binds_decision", case.discussion, "the collective discussion concluded")
+    _check_rights(case)
+    _check_notice_binds(case, d)
+    _check_fine(case, d, rec)
+
+
+def _check_circumstances(case: CaseView, d: Decision, rec: Record) -> None:
+    c = rec.circumstances
+    art32 = article_32_grounds(case, c)
+    if d.decision_type == "lighter" and not art32 and not rectification_counts(case):
+        raise _refuse(case, "mitigating_circumstance_required",
+                      f"none of the mitigating circumstances {sorted(c.article_32)} is established in the facts, "
+                      "and no compliance rectification has passed its assessment")
+    if d.decision_type == "mitigated" and not art32:
+        raise _refuse(case, "mitigation_needs_article_32",
+                      f"none of the 第三十二条 circumstances {sorted(c.article_32)} is established in the facts"
+                      + (" (a passed rectification lightens only within the range)" if rectification_counts(case) else ""))
+    if d.decision_type == "heavier":
+        heavy = true_keys(case, c.aggravating)
+        calc_heavy = rec.fine_range is not None and rec.fine_range.level == "heavier"
+        if not heavy and not calc_heavy:
+            raise _refuse(case, "aggravating_circumstance_required",
+                          "no aggravating circumstance of the discretion rule set is established in the facts")
+
+
+def _check_rights(case: CaseView) -> None:
+    steps = set(case.steps)
+    if "notice" not in steps or case.notice is None:
+        raise _refuse(case, "notice_before_penalty", "the party has not been notified (事先告知)")
+    if case.hearing_requested and "hearing" not in steps:
+        raise _refuse(case, "hearing_before_decision", "the party requested a hearing; it has not been held")
+    if steps & {"rights_waived", "hearing"}:
+        return
+    if case.rights_provisional_year is not None:
+        raise _refuse(case, "rights_deadline_provisional",
+                      f"the statement/hearing-request period ends in {case.rights_provisional_year}, whose holiday "
+                      f"schedule is not loaded: its end date is provisional (load {case.rights_provisional_year})")
+    if not case.rights_over:
+        raise _refuse(case, "rights_period_running",
+                      "the statement/hearing-request period has not run out and the party has not waived its rights")
+
+
+def _check_notice_binds(case: CaseView, d: Decision) -> None:
+    n = case.notice
+    assert n is not None
+    rule = "no_heavier_for_defence" if "statement" in case.steps else "notice_binds_decision"
+    if n.intended_type and SEVERITY.get(d.decision_type, 0) > SEVERITY.get(n.intended_type, 0):
+        raise _refuse(case, rule, f"the notice announced '{n.intended_type}'; '{d.decision_type}' is heavier")
+    fine = d.fine_amount or 0.0
+    if fine > (n.intended_fine or 0.0) + 0.005:
+        announced = f"{n.intended_fine:g} yuan" if n.intended_fine is not None else "no fine"
+        raise _refuse(case, rule, f"the fine {fine:g} exceeds the {announced} announced in the notice")
+    if n.penalty_kinds:
+        extra = sorted(set(d.penalty_kinds) - set(n.penalty_kinds))
+        if extra:
+            raise _refuse(case, rule, f"the penalty kinds {extra} were not announced in the notice {list(n.penalty_kinds)}")
+
+
+def _check_fine(case: CaseView, d: Decision, rec: Record) -> None:
+    if "fine" in d.penalty_kinds and not d.fine_amount:
+        raise _refuse(case, "fine_required", "a decision that imposes a fine states its amount")
+    if d.fine_amount is None:
+        return
+    r = rec.fine_range
+    if r is None:
+        raise _refuse(case, "statutory_range_required",
+                      f"the statutory range of the fine cannot be determined: {rec.range_error or 'no calculation'}")
+    fine = d.fine_amount
+    where = f" ({r.article})" if r.article else ""
+    if fine > r.statutory_max + 0.005:
+        raise _refuse(case, "fine_within_statutory_range",
+                      f"the fine {fine:g} exceeds the statutory maximum {r.statutory_max:g}{where}")
+    if fine < r.statutory_min - 0.005 and d.decision_type != "mitigated":
+        raise _refuse(case, "fine_within_statutory_range",
+                      f"the fine {fine:g} is below the statutory minimum {r.statutory_min:g}{where}; only a mitigated "
+                      "(减轻) decision on a 第三十二条 ground goes below it")
+    if d.decision_type == "mitigated" and fine >= r.statutory_min - 0.005:
+        raise _refuse(case, "mitigated_below_minimum",
+                      f"the fine {fine:g} is within the statutory range [{r.statutory_min:g}, {r.statutory_max:g}]")
+    if not r.fine_min - 0.005 <= fine <= r.fine_max + 0.005 and not (d.reason or "").strip():
+        raise _refuse(case, "reason_outside_range",
+                      f"the fine {fine:g} is outside the calculated range [{r.fine_min:g}, {r.fine_max:g}] "
+                      f"(rule {r.rule_version}); give a written reason")
+
+
+def fine_outside_calculation(d: Decision, r: FineRange | None) -> bool:
+    """Whether a lawful fine still lies outside the benchmark's recommended range (flagged for review)."""
+    return r is not None and d.fine_amount is not None and not r.fine_min - 0.005 <= d.fine_amount <= r.fine_max + 0.005
+
+
+# The steps each kind of decision needs, in the order of the law (for the decided event and the tests).
+def required_steps(decision_type: str, no_penalty_kind: str | None = None) -> list[str]:
+    steps = ["filing", "evidence", "investigation", "legal_review"]
+    if decision_type == EXEMPTION:
+        if no_penalty_kind == "statutory":
+            steps += ["rectification_assessed", "case_review", "opinions"]
+        return [*steps, "collective_discussion"]
+    if decision_type in LIGHT_PENALTIES:
+        steps += ["collective_discussion", "discretion"]
+    return [*steps, "notice"]
+
+
+__all__ = ["PENALTIES", "Circumstances", "Decision", "FineRange", "NoPenaltyBasis", "Record", "check_decision",
+           "fine_outside_calculation", "required_steps"]
