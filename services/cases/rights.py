@@ -16,7 +16,21 @@ from shared import contracts
 from shared.auth import Principal
 from shared.service import Runtime
 
-RIGHTS_STEPS = ("statement", "rights_waived", "hearing")
+RIGHTS_STEPS = ("notice", "statement", "rights_waived", "hearing")
+
+
+def void_notice(case: Case) -> None:
+    """The notice on record no longer counts (a new notice replaces it, or a returned legal review sends
+    the case back to investigation, so its facts may change): it moves to ``records.earlier_notices``
+    with the party's statement and hearing, and the rights steps are undone (第四十四条: the notice states
+    the facts, reasons and basis the decision will rest on)."""
+    rec = case.records or {}
+    if not rec.get("notice"):
+        return
+    append_record(case, "earlier_notices", {**rec["notice"], "statement": rec.get("statement"),
+                                            "hearing": rec.get("hearing")})
+    case.records = {k: v for k, v in (case.records or {}).items() if k not in ("notice", "statement", "hearing")}
+    case.steps = [s for s in case.steps if s not in RIGHTS_STEPS]
 
 
 async def notice(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: NoticeCreate) -> CaseRead:
@@ -26,12 +40,7 @@ async def notice(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
 
     async def mutate(case: Case, at: datetime):
         right, why = local_settings.hearing_right(case.bureau, intended_fine=body.intended_fine, kinds=body.penalty_kinds)
-        rec = case.records or {}
-        if rec.get("notice"):
-            append_record(case, "earlier_notices", {**rec["notice"], "statement": rec.get("statement"),
-                                                    "hearing": rec.get("hearing")})
-            case.records = {k: v for k, v in (case.records or {}).items() if k not in ("statement", "hearing")}
-            case.steps = [s for s in case.steps if s not in RIGHTS_STEPS]
+        void_notice(case)
         add_step(case, "notice")
         set_record(case, "notice", {**body.model_dump(), "on": local_date(at).isoformat(), "by": user.sub,
                                     "hearing_right": right, "hearing_right_basis": why})

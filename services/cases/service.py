@@ -135,7 +135,9 @@ def view(case: Case, today: date) -> workflow.CaseView:
     due = stored_due(case)
     notice = rec.get("notice") or {}
     disc = rec.get("discretion")
-    review, discussion = approved_review(rec), approved_discussion(rec)
+    review = approved_review(rec)
+    # A discussion counts while its step stands (a returned legal review undoes it).
+    discussion = approved_discussion(rec) if "collective_discussion" in case.steps else None
     return workflow.CaseView(
         state=case.state, handlers=tuple(case.handlers), steps=tuple(case.steps), facts=dict(case.facts or {}),
         rights_over=bool(notice) and deadlines.rights_period_over(due, today),

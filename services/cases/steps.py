@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import economic_impact, local_settings, workflow
+from services.cases import economic_impact, local_settings, rights, workflow
 from services.cases.clock import local_date
 from services.cases.models import Case, Evidence
 from services.cases.schemas import (
@@ -65,7 +65,10 @@ async def legal_review(rt: Runtime, session: AsyncSession, user: Principal, case
         if body.opinion == "approve":
             add_step(case, "legal_review")
         else:
-            case.steps = [s for s in case.steps if s != "legal_review"] + ["legal_review_returned"]
+            # Back to investigation: the earlier review's notice and discussion no longer count.
+            rights.void_notice(case)
+            case.steps = [s for s in case.steps if s not in ("legal_review", "collective_discussion")]
+            add_step(case, "legal_review_returned")
         append_record(case, "legal_reviews", {"opinion": body.opinion, "notes": body.notes, "by": user.sub,
                                               "at": at.isoformat(), "proposed_type": body.proposed_type,
                                               "proposed_fine": body.proposed_fine})

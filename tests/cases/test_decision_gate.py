@@ -1,0 +1,291 @@
+"""The decision gate (issue 11) through the HTTP API: fines inside the statutory range of the violation's
+penalty article, 从轻/减轻/从重 only on their circumstances, no-penalty items only for the violations they
+cover and on 第三十三条 facts, legal review / collective discussion / 事先告知 binding the decision, a leader
+who is not a handler deciding, 初次违法 checked against the enterprise's record, rights periods on a
+provisional calendar — each refusal a 409 naming its rule and article, with nothing written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.testing.factories import AGGRAVATING_FACTS, IN_LIST_FACTS, MITIGATING_FACTS
+from tests.cases.helpers import Driver, snapshot
+from tests.cases.test_time_limits import Y2027
+
+AIR = [{"code": "GI-AIR-001"}]  # 《大气污染防治法》第九十九条: 十万元以上一百万元以下
+WAT = [{"code": "GI-WAT-001"}]  # 《水污染防治法》第八十三条: 十万元以上一百万元以下
+EIA = [{"code": "GI-EIA-001"}]  # 《环境影响评价法》第三十一条: 建设项目总投资额百分之一以上百分之五以下
+ART32 = MITIGATING_FACTS  # 第三十二条第（一）项 (GET /checklist/v1/circumstances)
+# The default rule set (mee-2019-factor-levels) grades its aggravating circumstances 1–5 (no boolean flag).
+HEAVY = AGGRAVATING_FACTS
+WHY = "综合考虑违法情节与整改情况，书面说明罚款数额理由"
+PLAN = {"measures": [{"kind": k, "description": "整改措施", "due": "2026-07-31"}
+                     for k in ("correct_violation", "eliminate_consequences", "prevention_system")]}
+PROBLEM_KEYS = {"code", "rule", "rule_code", "article", "verified", "our_reading", "remedy", "allowed_actions",
+                "state", "action"}
+
+
+def fine(kind: str, amount: float, reason: str | None = None) -> dict[str, Any]:
+    return {"type": kind, "fine_amount": amount, **({"reason": reason} if reason else {})}
+
+
+def exempt(item: str) -> dict[str, Any]:
+    return {"type": "no_penalty", "basis": {"no_penalty_item": item}}
+
+
+async def driver(stack, y: int = 2026, m: int = 6, day: int = 1) -> Driver:
+    d = Driver(stack)
+    await d.register_officers()
+    d.at(y, m, day)
+    return d
+
+
+async def refused(d: Driver, cid: str, body: dict, rule_code: str, headers: dict | None = None) -> dict:
+    """The decision is refused with ``rule_code`` (409, its article cited, what would make it lawful) and
+    nothing is written."""
+    before = await snapshot(d.s)
+    r = await d.c.post(f"/cases/v1/cases/{cid}/decision", headers=headers or d.lead, json=body)
+    assert r.status_code == 409, r.text
+    p = r.json()
+    assert p["code"] == "illegal_transition" and p["rule_code"] == rule_code, p
+    assert PROBLEM_KEYS <= set(p) and p["action"] == "decide" and "decide" in p["allowed_actions"], p
+    assert p["article"] and p["article"] in p["rule"] and p["remedy"], p
+    assert await snapshot(d.s) == before
+    return p
+
+
+async def decided(d: Driver, cid: str, body: dict, headers: dict | None = None) -> dict:
+    case = await d.post(cid, "decision", headers or d.lead, body)
+    assert case["state"] == "decided" and case["decision"]["type"] == body["type"], case
+    assert case["decision"]["fine_amount"] == body.get("fine_amount")
+    return case
+
+
+async def opened(d: Driver, facts: dict | None = None, violations: list = AIR, uscc: str | None = None,
+                 **proposal: Any) -> str:
+    """A case filed, with evidence, investigated on ``facts`` and approved by legal review (with ``proposal``)."""
+    cid = (await d.file(uscc or await d.enterprise(), violations=violations))["id"]
+    await d.evidence(cid)
+    await d.investigate(cid, facts or {})
+    await d.review(cid, **proposal)
+    return cid
+
+
+async def notified(d: Driver, cid: str, amount: float, kind: str = "penalty", waive: bool = True) -> dict:
+    case = await d.post(cid, "notice", d.off, {"intended_type": kind, "intended_fine": amount,
+                                                "penalty_kinds": ["fine"], "facts_and_reasons": "超标排放"})
+    return await d.waive(cid) if waive else case
+
+
+async def reinvestigated(d: Driver, cid: str, facts: dict) -> None:
+    """Legal review returns the case; the investigation records more facts; review and discussion again."""
+    await d.post(cid, "legal-review", d.rev, {"opinion": "return", "notes": "补充调查"})
+    await d.investigate(cid, facts)
+    await d.review(cid)
+    await d.discuss(cid)
+
+
+async def test_a_fine_stays_within_the_statutory_range_whatever_the_reason(stack):
+    d = await driver(stack)
+    cid = await opened(d)
+    await notified(d, cid, 5_000_000.0, "heavier")
+    for amount in (1.0, 5_000_000.0):
+        for reason in (None, WHY):
+            p = await refused(d, cid, fine("penalty", amount, reason), "fine_within_statutory_range")
+            assert "第九十九条" in p["detail"], p
+    await refused(d, cid, fine("heavier", 300000.0, WHY), "aggravating_circumstance_required")
+    case = await decided(d, cid, fine("penalty", 150000.0))
+    disc = case["decision"]["discretion"]
+    assert (disc["statutory_min"], disc["statutory_max"]) == (100000.0, 1000000.0)
+
+    # A multiple of the total investment (GI-EIA-001): the case must record the base amount.
+    eia = await opened(d, violations=EIA)
+    await notified(d, eia, 1_000_000.0)
+    p = await refused(d, eia, fine("penalty", 50000.0), "statutory_range_required")
+    assert "base_amount_cny" in p["detail"]
+    await d.post(eia, "legal-review", d.rev, {"opinion": "return", "notes": "补充建设项目总投资额"})
+    await d.investigate(eia, {"base_amount_cny": 2_000_000})
+    await d.review(eia)
+    await notified(d, eia, 200000.0)
+    p = await refused(d, eia, fine("penalty", 150000.0, WHY), "fine_within_statutory_range")  # 5% = 100,000
+    assert "100000" in p["detail"]
+    case = await decided(d, eia, fine("penalty", 50000.0))
+    assert (case["decision"]["discretion"]["statutory_min"], case["decision"]["discretion"]["statutory_max"]) == (
+        20000.0, 100000.0)
+
+
+async def test_lighter_mitigated_and_heavier_need_their_circumstances(stack):
+    d = await driver(stack)
+    offered = {c["key"]: c for c in (await d.c.get("/checklist/v1/circumstances", headers=d.off)).json()}
+    assert all(offered[k]["kind"] == "mitigating" and "第三十二条" in offered[k]["article"] for k in ART32)
+    assert all(offered[k]["kind"] == "aggravating" and offered[k]["value_type"] == "level" for k in HEAVY)
+    # 从轻 on a 第三十二条 fact: inside the statutory range only.
+    lc = await opened(d, ART32)
+    await d.discuss(lc, decision_type="lighter")
+    await notified(d, lc, 1_000_000.0)
+    await refused(d, lc, fine("lighter", 50000.0, WHY), "fine_within_statutory_range")
+    await decided(d, lc, fine("lighter", 120000.0))
+    # 减轻 below the minimum on a 第三十二条 fact (and only below it).
+    mc = await opened(d, ART32)
+    await d.discuss(mc, decision_type="mitigated")
+    await notified(d, mc, 1_000_000.0)
+    await refused(d, mc, fine("mitigated", 150000.0), "mitigated_below_minimum")
+    case = await decided(d, mc, fine("mitigated", 80000.0))
+    assert case["decision"]["basis"]["mitigating_circumstances"] == ["harm_eliminated_or_reduced_voluntarily"]
+    # No 第三十二条 fact: no 减轻; a passed compliance rectification lightens (从轻) within the range only.
+    rc = await opened(d)
+    await d.discuss(rc, decision_type="mitigated")
+    await refused(d, rc, fine("mitigated", 80000.0, WHY), "mitigation_needs_article_32")
+    await refused(d, rc, fine("lighter", 120000.0), "mitigating_circumstance_required")
+    await d.post(rc, "rectification", d.off, PLAN)
+    await d.post(rc, "rectification/assessment", d.off, {"passed": True, "notes": "整改到位"})
+    p = await refused(d, rc, fine("mitigated", 80000.0, WHY), "mitigation_needs_article_32")
+    assert "rectification" in p["detail"]
+    await d.discuss(rc, decision_type="lighter")
+    await notified(d, rc, 150000.0)
+    await decided(d, rc, fine("lighter", 120000.0))
+    # 从重 on an aggravating circumstance of the rule set (refused without one: first test).
+    hc = await opened(d, HEAVY)
+    await notified(d, hc, 1_000_000.0, "heavier")
+    await decided(d, hc, fine("heavier", 300000.0))
+
+
+async def flag_rules(stack, cid: str) -> list[str] | None:
+    r = await stack.client.get("/audit/v1/flags", params={"size": 200}, headers=stack.auth("auditor-1", "auditor"))
+    assert r.status_code == 200, r.text
+    return next(([x["code"] for x in f["rules"]] for f in r.json()["items"] if f["case_id"] == cid), None)
+
+
+async def test_a_fine_outside_the_recommended_range_needs_a_reason_and_is_flagged(stack):
+    d = await driver(stack)
+    cid = await opened(d, ART32)  # recommended 100,000–550,000 (the 从轻 share of the statutory range)
+    await notified(d, cid, 1_000_000.0)
+    p = await refused(d, cid, fine("penalty", 800000.0), "reason_outside_range")
+    assert "550000" in p["detail"]
+    case = await decided(d, cid, fine("penalty", 800000.0, WHY))
+    assert case["decision"]["outside_calculated_range"] is True and case["decision"]["reason"] == WHY
+    # A plain penalty is flagged only when a rule hits: this one does (services/audit/rules.py).
+    rules = await stack.wait_for(lambda: flag_rules(stack, cid), timeout=30, what="the audit flag of the case")
+    assert "fine_outside_calculated_range" in rules and "exemption_or_light_penalty" not in rules, rules
+
+
+async def test_no_penalty_items_exempt_only_what_they_cover_on_article_33_facts(stack):
+    d = await driver(stack)
+    eia_facts = {**IN_LIST_FACTS, "stopped_construction_after_order": True, "restored_site": True}
+    ev = await d.c.post("/checklist/v1/no-penalty-items/NP-EX-001/evaluate", headers=d.off,
+                        json={"facts": eia_facts, "violation_codes": ["GI-AIR-001"]})
+    assert ev.status_code == 200 and ev.json()["covers"] is False and ev.json()["eligible"] is False, ev.text
+    air = await opened(d, eia_facts)
+    await d.discuss(air)
+    for item in ("NP-EX-001", "NP-EX-002"):
+        p = await refused(d, air, exempt(item), "no_penalty_item_covers_violation")
+        assert "GI-AIR-001" in p["detail"]
+    # The list item's own conditions hold, but no 第三十三条 ground (a missing fact is unknown, never true).
+    bare = {k: v for k, v in IN_LIST_FACTS.items() if k not in ("harm_minor", "corrected_in_time")}
+    wat = await opened(d, bare, violations=WAT)
+    await d.discuss(wat)
+    await refused(d, wat, exempt("NP-EX-002"), "article_33_facts_required")
+    await reinvestigated(d, wat, {"corrected_in_time": True, "ecological_damage": True})
+    await refused(d, wat, exempt("NP-EX-002"), "harm_recorded")
+    await reinvestigated(d, wat, {"harm_minor": True})  # 初次违法且危害后果轻微并及时改正
+    case = await decided(d, wat, exempt("NP-EX-002"))
+    assert case["decision"]["basis"]["article_33_ground"] == "APL33.first_offence_minor_harm"
+
+
+async def test_review_and_discussion_bind_the_decision_taken_by_a_leader_who_is_no_handler(stack):
+    d = await driver(stack)
+    cid = await opened(d, IN_LIST_FACTS, violations=WAT)
+    await d.discuss(cid, decision_type="penalty")
+    await refused(d, cid, exempt("NP-EX-002"), "discussion_binds_decision")
+    await d.discuss(cid, decision_type=None)  # conclusion "同意": no decision type
+    p = await refused(d, cid, exempt("NP-EX-002"), "discussion_binds_decision")
+    assert "no decision type" in p["detail"]
+    await d.post(cid, "collective-discussion", d.lead, {
+        "participants": ["leader-1", "leader-2", "leader-3"], "conclusion": "不予行政处罚",
+        "votes": {"for": 2, "against": 1, "abstain": 0}, "minutes": "集体讨论记录：多数同意不予行政处罚。"})
+    await decided(d, cid, exempt("NP-EX-002"))
+
+    rc = await opened(d, proposed_type="penalty", proposed_fine=150000.0)
+    await notified(d, rc, 150000.0)
+    p = await refused(d, rc, fine("penalty", 120000.0), "review_binds_decision")
+    assert "150000" in p["detail"]
+    await d.review(rc, proposed_type="penalty", proposed_fine=120000.0)  # back through review
+    handler_leader = stack.auth("officer-a", "officer", "leader", bureau=d.bureau, cert_no="JS32050001")
+    await refused(d, rc, fine("penalty", 120000.0), "decider_not_handler", headers=handler_leader)
+    not_leader = stack.auth("officer-c", "officer", bureau=d.bureau, cert_no="JS32050003")
+    await refused(d, rc, fine("penalty", 120000.0), "decider_is_leader", headers=not_leader)
+    case = await decided(d, rc, fine("penalty", 120000.0))
+    assert case["decision"]["decided_by"] == "leader-1"
+
+
+async def test_the_notice_binds_the_fine_until_a_new_notice_and_its_rights_periods(stack):
+    d = await driver(stack)  # Monday 2026-06-01
+    cid = await opened(d)
+    await notified(d, cid, 100000.0)  # rights waived: the party said nothing
+    p = await refused(d, cid, fine("penalty", 900000.0, WHY), "notice_binds_decision")
+    assert "100000" in p["detail"]
+    case = await notified(d, cid, 900000.0, waive=False)
+    assert "rights_waived" not in case["steps"] and case["records"]["earlier_notices"][0]["intended_fine"] == 100000.0
+    await refused(d, cid, fine("penalty", 900000.0, WHY), "rights_period_running")
+    assert all(case["due"][k]["date"] < "2026-06-12" for k in ("statement", "hearing_request")), case["due"]
+    d.at(2026, 6, 12)
+    await decided(d, cid, fine("penalty", 900000.0, WHY))
+
+
+async def test_a_first_offence_claim_is_checked_against_the_enterprise_record(stack):
+    d = await driver(stack)
+    uscc = await d.enterprise()
+    earlier = await d.penalty_decided(uscc)  # GI-WAT-001, penalty
+    cid = await opened(d, IN_LIST_FACTS, violations=WAT, uscc=uscc)
+    await d.discuss(cid)
+    p = await refused(d, cid, exempt("NP-EX-002"), "first_offence_against_record")
+    assert earlier["number"] in p["detail"]
+    other = await opened(d, {"first_offence": True}, uscc=uscc)  # GI-AIR-001: another violation
+    await notified(d, other, 150000.0)
+    await decided(d, other, fine("penalty", 150000.0))
+    # An earlier decision outside the window (a local setting, default 730 days) does not count either.
+    d.at(2023, 3, 1)
+    old = await d.enterprise()
+    await d.penalty_decided(old)
+    d.at(2026, 6, 1)
+    cid = await opened(d, IN_LIST_FACTS, violations=WAT, uscc=old)
+    await d.discuss(cid)
+    await decided(d, cid, exempt("NP-EX-002"))
+
+
+async def test_rights_periods_ending_in_an_unloaded_year_are_not_over(stack):
+    d = await driver(stack, 2026, 12, 21)
+    a, b = await opened(d), await opened(d)
+    d.at(2026, 12, 28)
+    for cid in (a, b):
+        case = await notified(d, cid, 150000.0, waive=False)
+    assert case["due"]["statement"]["date"] == "2027-01-04" and case["due"]["statement"]["provisional"] is True
+    d.at(2027, 1, 6)  # after the nominal end; 2027's holiday schedule is not loaded
+    for cid in (a, b):
+        p = await refused(d, cid, fine("penalty", 150000.0), "rights_deadline_provisional")
+        assert "2027" in p["detail"] and "/cases/v1/calendar" in p["remedy"]
+    await d.waive(a)
+    await decided(d, a, fine("penalty", 150000.0))
+    r = await d.c.post("/cases/v1/calendar", headers=d.admin, json=Y2027)
+    assert r.status_code == 201, r.text
+    due = (await d.get(b))["due"]["statement"]
+    assert (due["date"], due["provisional"]) == ("2027-01-05", False)  # recomputed on the loaded year
+    await decided(d, b, fine("penalty", 150000.0))
+
+
+async def test_a_returned_legal_review_voids_the_notice_and_the_discussion(stack):
+    """第四十四条: the notice states the facts the decision rests on. A review that returns the case to
+    investigation (whose facts may change) voids the earlier notice, waiver and discussion."""
+    d = await driver(stack)
+    cid = await opened(d)
+    await d.discuss(cid, decision_type="penalty")
+    await notified(d, cid, 150_000)
+    await d.post(cid, "legal-review", d.rev, {"opinion": "return", "notes": "事实不清，补充调查"})
+    await d.investigate(cid, {**ART32, "ecological_damage": True})
+    await d.review(cid)
+    await refused(d, cid, fine("penalty", 150_000), "notice_before_penalty")
+    case = await d.get(cid)
+    assert case["records"]["earlier_notices"][0]["intended_fine"] == 150_000 and "rights_waived" not in case["steps"]
+    assert "collective_discussion" not in case["steps"]
+    await notified(d, cid, 150_000)
+    await decided(d, cid, fine("penalty", 150_000))
