@@ -38,7 +38,11 @@ def _serve(args: argparse.Namespace) -> int:
     configure_logging(Settings().log_level)
     if args.service:
         settings = Settings(service=args.service)
-        comp = single(settings)
+        try:
+            comp = single(settings)
+        except RuntimeError as e:  # missing configuration: say what, without a traceback
+            print(f"ecocomply serve: {e}", file=sys.stderr)
+            return 2
         # Replicas must not race each other's migrations: `ecocomply migrate --service NAME` (and
         # `seed`) run once per deployment, before the service (docker-compose.yml's migrate-* jobs).
         comp.auto_migrate = False
@@ -107,7 +111,11 @@ async def _worker(args: argparse.Namespace) -> int:
     from services.composition import single
 
     configure_logging(Settings().log_level)
-    comp = single(Settings(service=args.service))
+    try:
+        comp = single(Settings(service=args.service))
+    except RuntimeError as e:
+        print(f"ecocomply worker: {e}", file=sys.stderr)
+        return 2
     await comp.start(migrate=False, seed=False, workers=True)
     print(f"EcoComply {args.service} worker: relay and consumers running", flush=True)
     stop = asyncio.Event()
@@ -154,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from services.audit.verify_cli import add_parser as add_audit_parser
 
-    add_audit_parser(sub)  # ecocomply audit verify
+    add_audit_parser(sub)  # ecocomply audit verify | public-key | rotate-key
 
     from services.checklist.cli import add_parser as add_checklist_parser
 

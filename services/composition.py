@@ -141,7 +141,10 @@ def embedded_settings(data_dir: Path, **overrides) -> dict[str, Settings]:
 def embedded(data_dir: Path, **overrides) -> Composition:
     """The embedded default: all four services, SQLite, in-process bus, secret in the data dir."""
     secret = load_or_create_secret(Path(data_dir))
-    return Composition(embedded_settings(data_dir, **overrides), bus=LocalBus(), secret=secret, transport_to_self=True)
+    comp = Composition(embedded_settings(data_dir, **overrides), bus=LocalBus(), secret=secret, transport_to_self=True)
+    for rt in comp.runtimes.values():
+        rt.preflight()  # e.g. the audit service's signing key is created in the data directory now
+    return comp
 
 
 def single(settings: Settings, *, for_migration: bool = False) -> Composition:
@@ -156,4 +159,7 @@ def single(settings: Settings, *, for_migration: bool = False) -> Composition:
                            secret=settings.jwt_secret or "unused-for-migration", transport_to_self=False)
     settings.validate_for_production()
     bus = make_bus(settings)
-    return Composition({settings.service: settings}, bus=bus, secret=settings.jwt_secret, transport_to_self=False)
+    comp = Composition({settings.service: settings}, bus=bus, secret=settings.jwt_secret, transport_to_self=False)
+    for rt in comp.runtimes.values():
+        rt.preflight()  # e.g. the audit service refuses to start without its signing key
+    return comp

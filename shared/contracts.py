@@ -8,7 +8,7 @@ other change is a new ``.vN`` type with an upcaster on the consumer side.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -403,10 +403,14 @@ class AuditInterferenceRecorded(EventPayload):
 
 @event_type("ecocomply.audit.tree_head_signed.v1")
 class AuditTreeHeadSigned(EventPayload):
-    """A signed tree head of the audit log (RFC 6962 root, Ed25519): an outside party keeps these and
-    asks for consistency proofs to hold the service to its history. The signature covers
-    ``b"ecocomply-audit-log/v1\\n" + f"{tree_size}\\n{root}\\n{timestamp_ms}"``."""
+    """A signed tree head of the audit log (RFC 6962 root, Ed25519), emitted for every head signed: an
+    outside party (the provincial platform's webhook subscription) keeps these as a witness, and
+    ``ecocomply audit verify --against`` proves the log a consistent extension of each. The signature
+    covers ``b"ecocomply-audit-log/v1\\n" + f"{tree_size}\\n{root}\\n{timestamp_ms}"`` and ``key_id``
+    names the key (its public key is ``public_key``; all keys at ``GET /audit/v1/log/public-key``).
+    It concerns every bureau and carries none's data, so bureau-scoped subscriptions receive it too."""
 
+    every_bureau: ClassVar[bool] = True
     tree_size: int
     root: str
     timestamp_ms: int

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -31,6 +31,9 @@ class EventPayload(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     __event_type__: str = ""
+    # True for an event that carries no bureau's data and concerns every bureau (the audit log's signed
+    # tree heads): bureau-scoped webhook subscriptions receive it too.
+    every_bureau: ClassVar[bool] = False
 
 
 class CloudEvent(BaseModel):

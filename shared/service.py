@@ -68,6 +68,9 @@ class ServiceSpec:
     extra_routes: Callable[[FastAPI], None] | None = None
     jobs: Sequence[PeriodicJob] = ()
     openapi_tags: list[dict[str, Any]] = field(default_factory=list)
+    # Checks the service's own configuration before a process starts (``Runtime.preflight``): raises
+    # RuntimeError to refuse the start, returns warnings that ``/readyz`` reports.
+    preflight: Callable[[Runtime], Sequence[str]] | None = None
 
 
 class Runtime:
@@ -117,6 +120,12 @@ class Runtime:
         ]
         self.workers_running = False
         self._job_tasks: list[asyncio.Task] = []
+        self.warnings: list[str] = []
+
+    def preflight(self) -> None:
+        """The service's own start-up checks (``ServiceSpec.preflight``); RuntimeError refuses the start."""
+        if self.spec.preflight is not None:
+            self.warnings = list(self.spec.preflight(self))
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def migrate(self) -> None:
@@ -227,7 +236,10 @@ def create_app(runtime: Runtime) -> FastAPI:
     async def readyz() -> JSONResponse:
         checks = await runtime.ready()
         ok = all(v == "ok" for v in checks.values())
-        return JSONResponse({"ready": ok, "checks": checks}, status_code=200 if ok else 503)
+        body: dict[str, Any] = {"ready": ok, "checks": checks}
+        if runtime.warnings:  # ready, but running in a mode the operator chose explicitly (e.g. unsigned)
+            body["warnings"] = runtime.warnings
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     @app.get("/asyncapi.json", tags=["ops"])
     async def asyncapi() -> dict[str, Any]:

@@ -23,6 +23,7 @@ import pytest
 import yaml
 from sqlalchemy.engine import make_url
 
+from services.audit.config import AuditSettings
 from services.cli import build_parser
 from shared.config import SERVICES, Settings
 from shared.events import AGGREGATE_TOPICS, topic_for
@@ -257,13 +258,39 @@ def test_kafka_topics_script_creates_the_contract_topics_and_their_dlqs(services
 
 def test_every_ecocomply_variable_is_a_settings_field(services):
     fields = {f.upper() for f in Settings.model_fields}
+    audit_prefix = str(AuditSettings.model_config.get("env_prefix", "")).upper()
+    audit_fields = {audit_prefix + f.upper() for f in AuditSettings.model_fields}  # services/audit/config.py
     for cname, svc in services.items():
         for key in env_of(svc):
             if key.upper().startswith(PREFIX):
                 field = key.upper().removeprefix(PREFIX)
-                assert field in fields, (
+                assert field in fields or key.upper() in audit_fields, (
                     f"{cname} sets {key}, which no Settings field reads (extra='ignore' drops it silently)"
                 )
+
+
+def test_the_audit_service_has_a_signing_key_on_its_own_volume(compose, services, monkeypatch):
+    """A distributed audit service refuses to start without a key: the compose file gives it one,
+    made once by the one-shot ``audit-key`` on a volume that the database containers do not mount."""
+    env = env_of(services["audit"])
+    settings_from(env, monkeypatch)
+    audit = AuditSettings()
+    assert audit.signing_key_file and not audit.unsigned
+    key_dir = str(Path(audit.signing_key_file).parent)
+    mounts = {cname: {v.split(":")[0] for v in svc.get("volumes", []) if isinstance(v, str) and
+                      v.split(":")[1] == key_dir} for cname, svc in services.items()}
+    volume = next(iter(mounts["audit"]), None)
+    assert volume and volume in compose["volumes"], "the key lives on a named volume (kept across restarts)"
+    assert {c for c, m in mounts.items() if volume in m} == {"audit", "audit-key"}
+    maker = services["audit-key"]
+    args = build_parser().parse_args(command_of(maker))
+    assert (args.command, args.audit_command, args.if_missing) == ("audit", "rotate-key", True)
+    assert env_of(maker)[f"{PREFIX}AUDIT_SIGNING_KEY_FILE"] == str(audit.signing_key_file)
+    assert str(maker.get("restart")) == "no"
+    assert services["audit"]["depends_on"]["audit-key"]["condition"] == "service_completed_successfully"
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text(encoding="utf-8")
+    assert re.search(rf"install -d -o ecocomply -g ecocomply -m 0700 {re.escape(key_dir)}\b", dockerfile), (
+        "the image must own the key directory, or the non-root service cannot write the key")
 
 
 def test_each_service_is_configured_for_its_own_database_and_kafka(services, monkeypatch):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.audit import dashboard, jobs, log_router, reports_router
+from services.audit import dashboard, jobs, log_router, reports_router, signing
 from services.audit.consumers import handlers_for
 from services.audit.models import Base, tables
 from services.audit.router import router
@@ -16,7 +16,8 @@ spec = ServiceSpec(
     description=(
         "Supervision of every exemption and light penalty (加强对免罚、轻罚案件的监督审核): flags with "
         "integrity-risk rules and their review, the tamper-evident log (RFC 6962 Merkle tree, signed tree "
-        "heads), reconciliation with the cases service, statistics, the annual report and the dashboard."
+        "heads published to the platform as witness copies), reconciliation with the cases service, "
+        "statistics, the annual report and the dashboard."
     ),
     metadata=Base.metadata,
     tables=tables,
@@ -28,4 +29,5 @@ spec = ServiceSpec(
     ],
     jobs=jobs.jobs(),
     extra_routes=dashboard.install,
+    preflight=signing.preflight,
 )

@@ -27,10 +27,13 @@ class AuditSettings(BaseSettings):
     similar_min_peers: int = Field(default=5, ge=3)
     similar_robust_z: float = Field(default=3.5, gt=0)
     similar_min_relative_gap: float = Field(default=0.5, gt=0)
-    # Signed tree heads: how often a new head is signed, and the Ed25519 key (PEM, PKCS#8). Without a
-    # key file the embedded mode generates one into the data directory.
+    # Signed tree heads: how often a new head is signed, and the Ed25519 key (PEM, PKCS#8),
+    # ECOCOMPLY_AUDIT_SIGNING_KEY_FILE. Without a key file the embedded mode generates one into the
+    # data directory; a distributed service refuses to start without one unless
+    # ECOCOMPLY_AUDIT_UNSIGNED=true says explicitly that its tree heads go unsigned (/readyz says so).
     tree_head_every_seconds: float = Field(default=60.0, gt=0)
     signing_key_file: Path | None = None
+    unsigned: bool = False
     # Reconciliation with the cases service: how often, and how many days back.
     reconcile_every_seconds: float = Field(default=3600.0, gt=0)
     reconcile_lookback_days: int = Field(default=31, ge=1)

@@ -6,6 +6,7 @@ import logging
 
 from services.audit import ledger, reconciliation
 from services.audit.config import AuditSettings
+from services.audit.models import TreeHead
 from services.audit.signing import public_pem, signer_for
 from shared.contracts import AuditTreeHeadSigned
 from shared.service import PeriodicJob, Runtime
@@ -13,20 +14,27 @@ from shared.service import PeriodicJob, Runtime
 log = logging.getLogger("ecocomply.audit.jobs")
 
 
-async def publish_tree_head(rt: Runtime) -> dict | None:
-    """Sign the log's head if it grew, store it and publish it (``ecocomply.audit.tree_head_signed.v1``)."""
+def head_dict(head: TreeHead) -> dict:
+    return {"tree_size": head.tree_size, "root": head.root, "timestamp_ms": head.timestamp_ms,
+            "key_id": head.key_id, "signature": head.signature}
+
+
+async def publish_tree_head(rt: Runtime, *, now_ms: int | None = None) -> dict | None:
+    """Sign the log's head if it grew, store it and publish it (``ecocomply.audit.tree_head_signed.v1``,
+    through the outbox, so the platform's webhook subscription receives it: the witness's copy).
+    None when nothing is new, or when the service runs unsigned (``ECOCOMPLY_AUDIT_UNSIGNED=true``)."""
     signer = signer_for(rt)
     if signer is None:
-        log.warning("audit: no signing key (ECOCOMPLY_AUDIT_SIGNING_KEY_FILE): tree heads are not signed")
+        log.debug("audit: unsigned (ECOCOMPLY_AUDIT_UNSIGNED=true): no tree head signed")
         return None
     async with rt.sessionmaker() as session, session.begin():
-        head = await ledger.sign_tree_head(session, signer)
+        head = await ledger.sign_tree_head(session, signer, now_ms=now_ms)
         if head is None:
             return None
         await rt.emit(session, AuditTreeHeadSigned(
             tree_size=head.tree_size, root=head.root, timestamp_ms=head.timestamp_ms, key_id=head.key_id,
             signature=head.signature, public_key=public_pem(signer.public)), subject="audit-log")
-        return {"tree_size": head.tree_size, "root": head.root, "signature": head.signature}
+        return head_dict(head)
 
 
 def jobs() -> list[PeriodicJob]:

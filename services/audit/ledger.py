@@ -1,10 +1,12 @@
 """The tamper-evident audit log (防篡改审计日志): every consumed event is a leaf of an RFC 6962 Merkle
-tree; inclusion and consistency proofs; signed tree heads; full verification.
+tree; inclusion and consistency proofs; signed tree heads; full verification, also against the heads
+a witness kept (``services.audit.witness``).
 
 Storage: ``log_entries`` (leaf data = canonical JSON), ``log_nodes`` (every complete subtree's root,
-so a proof reads O(log² n) rows), ``log_state`` (size, frontier, root — the row appenders lock) and
-``tree_heads`` (signed). Appending never commits: it runs in the consumer's transaction, so an event
-is logged exactly when it is handled.
+so a proof reads O(log² n) rows), ``log_state`` (size, frontier, root — the row appenders lock),
+``tree_heads`` (signed, each naming its key) and ``signing_keys`` (every key that signed a head).
+Appending never commits: it runs in the consumer's transaction, so an event is logged exactly when
+it is handled.
 """
 
 from __future__ import annotations
@@ -12,17 +14,26 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import and_, event, insert, or_, select, update
+from sqlalchemy import and_, event, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.audit import merkle
-from services.audit.models import LogEntry, LogNode, LogState, TreeHead
-from services.audit.signing import Signer, tree_head_message, verify_signature
+from services.audit import merkle, witness
+from services.audit.models import LogEntry, LogNode, LogState, SigningKey, TreeHead
+from services.audit.signing import (
+    Signer,
+    key_id,
+    load_public_key,
+    public_pem,
+    tree_head_message,
+    verify_signature,
+)
 from shared.events import CloudEvent
 from shared.problems import invalid, not_found
 
@@ -194,15 +205,44 @@ async def consistency_proof(session: AsyncSession, *, first: int, second: int) -
             "proof": [p.hex() for p in path]}
 
 
+# -- signing keys ----------------------------------------------------------------------------------
+KeyRing = Mapping[str, Ed25519PublicKey]
+
+
+async def register_key(session: AsyncSession, public: Ed25519PublicKey, *, now: datetime | None = None) -> None:
+    """Record a signing key (once; concurrent signers insert it at most once)."""
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    await session.execute(dialect.insert(SigningKey).values(
+        key_id=key_id(public), public_key=public_pem(public), registered_at=now or datetime.now(UTC),
+    ).on_conflict_do_nothing(index_elements=["key_id"]))
+
+
+async def keyring(session: AsyncSession, *extra: Ed25519PublicKey | None) -> dict[str, Ed25519PublicKey]:
+    """Every recorded signing key, plus ``extra`` keys (the one in use, not yet recorded)."""
+    keys = {k: load_public_key(pem.encode()) for k, pem in (await session.execute(
+        select(SigningKey.key_id, SigningKey.public_key))).all()}
+    keys.update({key_id(k): k for k in extra if k is not None})
+    return keys
+
+
+async def key_usage(session: AsyncSession) -> dict[str, dict[str, int]]:
+    """Per key id: how many heads it signed, the first and last tree size."""
+    rows = await session.execute(select(TreeHead.key_id, func.count(), func.min(TreeHead.tree_size),
+                                        func.max(TreeHead.tree_size)).group_by(TreeHead.key_id))
+    return {k: {"heads": n, "first_tree_size": lo, "last_tree_size": hi} for k, n, lo, hi in rows}
+
+
 # -- signed tree heads -----------------------------------------------------------------------------
 async def sign_tree_head(session: AsyncSession, signer: Signer, *, now_ms: int | None = None) -> TreeHead | None:
-    """Sign the current head if the log grew since the last signed one; None when nothing is new."""
+    """Sign the current head if the log grew since the last signed one; None when nothing is new.
+    The signing key is recorded with its first head (so it stays listed after a rotation)."""
     state = await _state(session, lock=True)
     if state.size == 0:
         return None
     last = await session.scalar(select(TreeHead).order_by(TreeHead.tree_size.desc()).limit(1))
     if last is not None and last.tree_size >= state.size:
         return None
+    await register_key(session, signer.public)
     ts = now_ms if now_ms is not None else int(time.time() * 1000)
     head = TreeHead(tree_size=state.size, root=state.root, timestamp_ms=ts, key_id=signer.key_id,
                     signature=signer.sign(tree_head_message(state.size, state.root, ts)))
@@ -219,16 +259,35 @@ class Verification:
     head: str
     signed_heads: int = 0
     latest_signed_size: int | None = None
+    latest_key_id: str | None = None
     problems: list[dict[str, Any]] = field(default_factory=list)
+    witness_heads: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "length": self.length, "head": self.head, "signed_heads": self.signed_heads,
-                "latest_signed_size": self.latest_signed_size, "problems": self.problems}
+        out = {"ok": self.ok, "length": self.length, "head": self.head, "signed_heads": self.signed_heads,
+               "latest_signed_size": self.latest_signed_size, "latest_key_id": self.latest_key_id,
+               "problems": self.problems}
+        if self.witness_heads is not None:
+            out["witness_heads"] = self.witness_heads
+        return out
 
 
-async def verify(session: AsyncSession, public_key: Ed25519PublicKey | None, *, max_problems: int = 50) -> Verification:
+def _as_keyring(keys: KeyRing | Ed25519PublicKey | None) -> KeyRing:
+    if keys is None:
+        return {}
+    if isinstance(keys, Ed25519PublicKey):
+        return {key_id(keys): keys}
+    return keys
+
+
+async def verify(session: AsyncSession, keys: KeyRing | Ed25519PublicKey | None, *,
+                 against: Sequence[witness.WitnessHead] | None = None, max_problems: int = 50) -> Verification:
     """Recompute the whole tree from the leaf data and hold it against every stored node, the head
-    row and every signed tree head. Any edit, deletion, reordering or truncation shows up here."""
+    row and every signed tree head (each checked with the key it names, from ``keys``). Any edit,
+    deletion, reordering or truncation shows up here — unless whoever did it also recomputed the
+    nodes and heads and signed them with a key of their own: only heads kept outside (``against``,
+    see ``services.audit.witness``) catch that."""
+    keys = _as_keyring(keys)
     problems: list[dict[str, Any]] = []
 
     def problem(code: str, detail: str, **extra: Any) -> None:
@@ -276,12 +335,20 @@ async def verify(session: AsyncSession, public_key: Ed25519PublicKey | None, *, 
     for h in heads:
         if h.tree_size > length:
             problem("truncated", f"a signed tree head covers {h.tree_size} leaves, the log has {length}", tree_size=h.tree_size)
-        if public_key is None:
-            continue
-        if not verify_signature(public_key, tree_head_message(h.tree_size, h.root, h.timestamp_ms), h.signature):
+        key = keys.get(h.key_id)
+        if key is None:
+            problem("unknown_key", f"the tree head of size {h.tree_size} names key {h.key_id}, which is not known "
+                    "here: its signature was not checked", tree_size=h.tree_size)
+        elif not verify_signature(key, tree_head_message(h.tree_size, h.root, h.timestamp_ms), h.signature):
             problem("bad_signature", f"the signature of the tree head of size {h.tree_size} does not verify",
                     tree_size=h.tree_size)
-    if public_key is None and heads:
-        problem("no_public_key", "no signing key configured: tree head signatures were not checked")
+    if against is not None:
+        def get(level: int, index: int) -> bytes:
+            return levels[level][index]
+
+        for p in witness.check(against, keys, length=length, root=bytes.fromhex(root), get=get):
+            problem(p.pop("code"), p.pop("detail"), **p)
     return Verification(ok=not problems, length=length, head=root, signed_heads=len(heads),
-                        latest_signed_size=heads[-1].tree_size if heads else None, problems=problems)
+                        latest_signed_size=heads[-1].tree_size if heads else None,
+                        latest_key_id=heads[-1].key_id if heads else None, problems=problems,
+                        witness_heads=len(against) if against is not None else None)

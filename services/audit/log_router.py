@@ -1,16 +1,25 @@
-"""The tamper-evident log over HTTP (``/v1/log``): verify, proofs, signed tree heads, a case's timeline."""
+"""The tamper-evident log over HTTP (``/v1/log``): verify, proofs, signed tree heads (also on demand),
+the public keys that verify them, a case's timeline."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 
-from services.audit import ledger
-from services.audit.models import LogEntry, TreeHead
-from services.audit.signing import public_pem, signer_for
+from services.audit import jobs, ledger
+from services.audit.models import LogEntry, SigningKey, TreeHead
+from services.audit.signing import (
+    MESSAGE_FORMAT,
+    UNSIGNED_WARNING,
+    load_public_key,
+    public_jwk,
+    public_pem,
+    signer_for,
+)
 from shared.auth import Principal, require_roles
+from shared.problems import Problem, conflict
 from shared.service import DbSession, RuntimeDep
 
 router = APIRouter(prefix="/log", tags=["log"])
@@ -18,16 +27,20 @@ _PROBLEM = {"content": {"application/problem+json": {}}}
 PROBLEMS = {401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM, 422: _PROBLEM}
 # The provincial platform and outside auditors may check the log too.
 LogReader = Annotated[Principal, require_roles("auditor", "admin", "platform")]
+HeadSigner = Annotated[Principal, require_roles("auditor", "admin")]
 
 
 @router.get("/verify", responses=PROBLEMS)
 async def verify_log(user: LogReader, rt: RuntimeDep, session: DbSession) -> dict[str, Any]:
     """Recompute the Merkle tree from every entry; ``ok`` is false on any edit, deletion, reordering,
-    truncation or bad signature (``problems`` says which)."""
+    truncation or bad signature (``problems`` says which). ``signed``/``key_id``: whether this service
+    signs its heads and with which key now. A rewrite re-signed with a new key is caught only against
+    heads kept outside: ``ecocomply audit verify --against FILE``."""
     signer = signer_for(rt)
     async with session.begin():
-        result = await ledger.verify(session, signer.public if signer else None)
-    return result.as_dict()
+        keys = await ledger.keyring(session, signer.public if signer else None)
+        result = await ledger.verify(session, keys)
+    return {**result.as_dict(), "signed": signer is not None, "key_id": signer.key_id if signer else None}
 
 
 @router.get("/inclusion-proof", responses=PROBLEMS)
@@ -49,13 +62,55 @@ async def consistency_proof(user: LogReader, session: DbSession, first: Annotate
 @router.get("/tree-heads", responses=PROBLEMS)
 async def tree_heads(user: LogReader, rt: RuntimeDep, session: DbSession,
                      limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
-    """Signed tree heads, newest first, with the Ed25519 public key that verifies them."""
+    """Signed tree heads, newest first, with the Ed25519 public key that verifies them now (each head
+    names its key: older keys are at ``/log/public-key``)."""
     signer = signer_for(rt)
     rows = list(await session.scalars(select(TreeHead).order_by(TreeHead.tree_size.desc()).limit(limit)))
     return {"public_key": public_pem(signer.public) if signer else None, "key_id": signer.key_id if signer else None,
-            "message_format": 'b"ecocomply-audit-log/v1\\n" + f"{tree_size}\\n{root}\\n{timestamp_ms}"',
-            "items": [{"tree_size": h.tree_size, "root": h.root, "timestamp_ms": h.timestamp_ms,
-                       "key_id": h.key_id, "signature": h.signature} for h in rows]}
+            "message_format": MESSAGE_FORMAT, "items": [jobs.head_dict(h) for h in rows]}
+
+
+@router.post("/tree-heads", status_code=201, responses={**PROBLEMS, 200: {"description": "nothing new to sign: "
+             "the latest signed head"}, 409: _PROBLEM, 503: _PROBLEM})
+async def sign_tree_head(user: HeadSigner, rt: RuntimeDep, session: DbSession, response: Response) -> dict[str, Any]:
+    """Sign the log's head now (as the scheduled job does) and publish it as
+    ``ecocomply.audit.tree_head_signed.v1``: 201 with the new head; 200 with the latest signed head
+    when the log has not grown since (``new: false``)."""
+    if signer_for(rt) is None:
+        raise Problem(503, "unsigned_log", UNSIGNED_WARNING)
+    head = await jobs.publish_tree_head(rt)
+    if head is not None:
+        return {**head, "new": True}
+    latest = await session.scalar(select(TreeHead).order_by(TreeHead.tree_size.desc()).limit(1))
+    if latest is None:
+        raise conflict("empty_log", "the audit log has no entries yet: there is no head to sign")
+    response.status_code = 200
+    return {**jobs.head_dict(latest), "new": False}
+
+
+@router.get("/public-key", responses=PROBLEMS)
+async def public_key(user: LogReader, rt: RuntimeDep, session: DbSession) -> dict[str, Any]:
+    """The Ed25519 public key that signs tree heads now (PEM and RFC 8037 JWK, ``kid`` = the ``key_id``
+    heads carry), and under ``keys``/``jwks`` every key that ever signed a head — after a rotation the
+    old keys stay listed, so old heads keep verifying."""
+    signer = signer_for(rt)
+    async with session.begin():
+        rows = list(await session.scalars(select(SigningKey).order_by(SigningKey.registered_at, SigningKey.key_id)))
+        usage = await ledger.key_usage(session)
+    pems = {r.key_id: r.public_key for r in rows}
+    registered = {r.key_id: r.registered_at for r in rows}
+    if signer is not None and signer.key_id not in pems:  # not signed anything yet
+        pems[signer.key_id] = public_pem(signer.public)
+    keys = []
+    for kid, pem in pems.items():
+        jwk = public_jwk(load_public_key(pem.encode()))
+        keys.append({"key_id": kid, "current": signer is not None and kid == signer.key_id, "public_key": pem,
+                     "jwk": jwk, "registered_at": registered.get(kid),
+                     **usage.get(kid, {"heads": 0, "first_tree_size": None, "last_tree_size": None})})
+    return {"algorithm": "Ed25519", "signed": signer is not None, "key_id": signer.key_id if signer else None,
+            "public_key": public_pem(signer.public) if signer else None,
+            "jwk": public_jwk(signer.public) if signer else None, "message_format": MESSAGE_FORMAT,
+            "keys": keys, "jwks": {"keys": [k["jwk"] for k in keys]}}
 
 
 @router.get("/entries", responses=PROBLEMS)

@@ -218,6 +218,17 @@ class TreeHead(Base):
     signature: Mapped[str] = mapped_column(String(128))
 
 
+class SigningKey(Base):
+    """An Ed25519 public key that signed tree heads, recorded with the first head it signs: after a
+    rotation (``ecocomply audit rotate-key``) the old keys stay listed, so old heads keep verifying."""
+
+    __tablename__ = "signing_keys"
+
+    key_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    public_key: Mapped[str] = mapped_column(Text)  # PEM (SubjectPublicKeyInfo)
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class DailyCount(Base):
     """Decisions per bureau, day and decision type (the dashboard's and /stats' source)."""
 

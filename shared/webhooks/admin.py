@@ -228,7 +228,7 @@ async def replay(
         events = (await session.execute(
             select(log).where(log.c.time >= from_).order_by(log.c.time, log.c.event_id)
         )).all()
-        events = [e for e in events if type_matches(sub.event_types, e.type) and bureau_in_scope(sub.bureaus, e.bureau)]
+        events = [e for e in events if type_matches(sub.event_types, e.type) and bureau_in_scope(sub.bureaus, e.bureau, e.type)]
         existing = {
             r.event_id: r
             for r in (await session.execute(

@@ -8,6 +8,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
+from shared.events import REGISTRY
+
 # ``ecocomply.case.*`` / ``ecocomply.*``: a dot-separated prefix of a type, then ``*``.
 PATTERN_RE = re.compile(r"^ecocomply(?:\.[a-z_]+)*\.\*$")
 
@@ -25,11 +27,15 @@ def type_matches(patterns: Iterable[str], event_type: str) -> bool:
     return False
 
 
-def bureau_in_scope(bureaus: Sequence[str], bureau: str | None) -> bool:
+def bureau_in_scope(bureaus: Sequence[str], bureau: str | None, event_type: str | None = None) -> bool:
     """An empty scope means every bureau. A scoped subscription never receives an event whose
     payload names no bureau (e.g. ``ecocomply.credit.record_created.v1``): when in doubt, do not
-    send one bureau's data to a receiver scoped to another."""
+    send one bureau's data to a receiver scoped to another — unless its contract says it concerns
+    every bureau and carries none's data (``EventPayload.every_bureau``: the audit log's signed tree
+    heads, which the platform keeps as a witness)."""
     if not bureaus:
+        return True
+    if event_type is not None and getattr(REGISTRY.get(event_type), "every_bureau", False):
         return True
     return bureau is not None and bureau in bureaus
 

@@ -68,7 +68,7 @@ def new_delivery(subscription_id: str, *, event_id: str, event_type: str, subjec
 
 
 def matching_subscriptions(subs: Iterable[Any], event_type: str, bureau: str | None) -> list[Any]:
-    return [s for s in subs if type_matches(s.event_types, event_type) and bureau_in_scope(s.bureaus, bureau)]
+    return [s for s in subs if type_matches(s.event_types, event_type) and bureau_in_scope(s.bureaus, bureau, event_type)]
 
 
 def record_deliveries(tables: WebhookTables):
