@@ -226,7 +226,7 @@ class SigningKey(Base):
 
     key_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     public_key: Mapped[str] = mapped_column(Text)  # PEM (SubjectPublicKeyInfo)
-    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class DailyCount(Base):
