@@ -14,10 +14,15 @@ from services.audit.rules import (
     History,
     PersonShare,
     case_overdue,
+    decider_handled_case,
+    decision_differs_from_discussion,
     evaluate,
     exemption_or_light_penalty,
     facts_key,
     fine_below_range_without_reason,
+    fine_outside_calculated_range,
+    fine_outside_statutory_range,
+    first_offence_against_record,
     missing_collective_discussion,
     missing_legal_review,
     missing_notice,
@@ -173,6 +178,8 @@ def test_event_rules_cite_their_sources():
 
 def test_facts_key_keeps_the_established_facts_only():
     assert facts_key({"b": True, "a": True, "c": False, "d": "yes"}) == "a|b"
+    # graded facts (discretion levels) make cases different; amounts in yuan do not
+    assert facts_key({"a": True, "harm_degree": 5, "base_amount_cny": 2_000_000}) == "a|harm_degree=5"
     assert facts_key(None) == ""
 
 
@@ -183,3 +190,67 @@ def test_rule_codes_are_the_function_names_and_unique():
         hit = rule(d, History(), CFG)
         if hit is not None:
             assert hit.code == rule.__name__ and set(hit.as_dict()) == {"code", "severity", "detail"}
+
+
+# -- what slipped past the decision gate (issue 11): each rule proves the gate held ----------------
+def test_a_fine_outside_the_statutory_range_is_flagged_high():
+    above = dec("penalty", fine_amount=5_000_000.0, statutory_min=100_000.0, statutory_max=1_000_000.0)
+    hit = fine_outside_statutory_range(above, History(), CFG)
+    assert hit is not None and hit.severity == "high" and "1,000,000.00" in hit.detail and "第三十二条" in hit.detail
+    below = dec("lighter", fine_amount=1.0, statutory_min=100_000.0, statutory_max=1_000_000.0)
+    assert fine_outside_statutory_range(below, History(), CFG) is not None
+    # 减轻 may go below the minimum; inside the range, or an older event without the range, is not flagged
+    mitigated = dec("mitigated", fine_amount=50_000.0, statutory_min=100_000.0, statutory_max=1_000_000.0)
+    assert fine_outside_statutory_range(mitigated, History(), CFG) is None
+    inside = dec("penalty", fine_amount=150_000.0, statutory_min=100_000.0, statutory_max=1_000_000.0)
+    assert fine_outside_statutory_range(inside, History(), CFG) is None
+    assert fine_outside_statutory_range(dec("penalty", fine_amount=5_000_000.0), History(), CFG) is None
+    assert codes(above) == ["fine_outside_statutory_range"]
+
+
+def test_a_fine_outside_the_calculated_range_is_put_before_a_supervisor_even_with_a_reason():
+    high = dec("penalty", fine_amount=800_000.0, fine_min=100_000.0, fine_max=550_000.0, reason="情节严重")
+    hit = fine_outside_calculated_range(high, History(), CFG)
+    assert hit is not None and hit.severity == "review" and "情节严重" in hit.detail and "三（五）" in hit.detail
+    assert fine_outside_calculated_range(dec("penalty", fine_amount=300_000.0, fine_min=100_000.0,
+                                             fine_max=550_000.0), History(), CFG) is None
+    # below without a reason: the graver rule speaks, once
+    assert codes(dec("penalty", fine_amount=1_000.0, fine_min=10_000.0, fine_max=50_000.0)) == [
+        "fine_below_range_without_reason"]
+
+
+def test_a_first_offence_claim_against_the_audit_record_is_flagged():
+    earlier = dec("penalty", case_id="c-earlier", number="320509-2026-00001", violation="GI-WAT-001",
+                  decision_date=D0 - timedelta(days=100))
+    claim = dec("no_penalty", violation="GI-WAT-001", first_offence_claimed=True)
+    hit = first_offence_against_record(claim, History(same_enterprise=(earlier,)), CFG)
+    assert hit is not None and hit.severity == "high" and "320509-2026-00001" in hit.detail and "第三十三条" in hit.detail
+    # no claim, another violation, a later case, or one outside the window: nothing
+    assert first_offence_against_record(dec("no_penalty", violation="GI-WAT-001"), History(same_enterprise=(earlier,)),
+                                        CFG) is None
+    other = dec("no_penalty", violation="GI-AIR-001", first_offence_claimed=True)
+    assert first_offence_against_record(other, History(same_enterprise=(earlier,)), CFG) is None
+    later = dec("penalty", case_id="c-later", violation="GI-WAT-001", decision_date=D0 + timedelta(days=1))
+    assert first_offence_against_record(claim, History(same_enterprise=(later,)), CFG) is None
+    old = dec("penalty", case_id="c-old", violation="GI-WAT-001",
+              decision_date=D0 - timedelta(days=CFG.repeat_window_days + 1))
+    assert first_offence_against_record(claim, History(same_enterprise=(old,)), CFG) is None
+
+
+def test_a_decision_other_than_the_discussion_concluded_is_flagged():
+    hit = decision_differs_from_discussion(dec("no_penalty", discussion_type="penalty"), History(), CFG)
+    assert hit is not None and hit.severity == "high" and "第五十七条第二款" in hit.detail and "本系统解读" in hit.detail
+    fine_changed = dec("lighter", fine_amount=110_000.0, discussion_type="lighter", discussion_fine=120_000.0)
+    assert decision_differs_from_discussion(fine_changed, History(), CFG) is not None
+    same = dec("lighter", fine_amount=120_000.0, discussion_type="lighter", discussion_fine=120_000.0)
+    assert decision_differs_from_discussion(same, History(), CFG) is None
+    assert decision_differs_from_discussion(dec("penalty"), History(), CFG) is None  # no discussion held
+
+
+def test_a_decider_who_handled_the_case_is_flagged():
+    d = dec("penalty", decided_by="officer-a", case_handlers=("officer-a", "officer-b"))
+    hit = decider_handled_case(d, History(), CFG)
+    assert hit is not None and hit.severity == "high" and "officer-a" in hit.detail and "第五十七条" in hit.detail
+    assert codes(d) == ["decider_handled_case"]
+    assert decider_handled_case(dec("penalty", decided_by="leader-1", case_handlers=("officer-a", "officer-b")),
+                                History(), CFG) is None

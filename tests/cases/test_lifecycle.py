@@ -105,6 +105,9 @@ async def test_penalty_from_filing_to_closing_serves_three_documents_together(st
     decision_text = pdf_text((await d.c.get(served["documents"][0]["url"], headers=d.off)).content)
     assert "苏州某某化工有限公司" in decision_text and "人民币150,000.00元" in decision_text
     assert "《中华人民共和国水污染防治法》第八十三条" in decision_text and "第六十七条" in decision_text
+    # 第五十九条: the decision tells the party its remedies and their periods.
+    assert "六十日内" in decision_text and "申请行政复议" in decision_text and "六个月内" in decision_text
+    assert "《中华人民共和国行政复议法》（2023年修订）第二十条" in decision_text and "行政诉讼法》第四十六条" in decision_text
 
     # Closing waits for the fine (第六十七条); the enterprise sees the payment in the case read.
     r = await d.c.post(f"/cases/v1/cases/{cid}/close", headers=d.off, json={})

@@ -199,3 +199,14 @@ def test_order_58_record_gets_the_repair_rules_in_force_when_repair_can_first_be
     assert (
         build_notice(rec, today=date(2026, 11, 22)).credit_record_notice.rule_set.code == "ndrc-order-58-2023"
     )
+
+
+def test_an_order_58_notice_states_no_grade_that_order_does_not_define():
+    """Order 58 (2023) does not grade penalty information 轻微/一般/严重: its notice must not say one."""
+    rec = _record(classify(facts(date(2025, 6, 1))))
+    assert rec.rule_set == "ndrc-order-58-2023"
+    n = build_notice(rec, today=date(2025, 6, 2))
+    label, text = n.credit_record_notice.severity_label, n.credit_record_notice.text
+    assert label == "予以公示的行政处罚信息"
+    assert not any(g in label + text.replace("不区分轻微、一般、严重失信信息", "") for g in ("轻微失信", "一般失信", "严重失信"))
+    assert "不区分轻微、一般、严重" in text and "令第58号" in text
