@@ -32,7 +32,7 @@ from sqlalchemy import event
 from bench.stats import BenchError, pool, summary_ms
 from shared.contracts import FLAGGED_DECISIONS
 from shared.observability import CONSUMER_LAG
-from shared.testing.factories import IN_LIST_FACTS, MITIGATING_FACTS, CaseDriver
+from shared.testing.factories import CaseDriver
 from shared.testing.stack import Stack, build_stack
 
 # ~60% exemptions / light penalties (flagged), ~40% ordinary penalties (not flagged).
@@ -60,15 +60,6 @@ def plan(n: int, rng: random.Random) -> list[str]:
     types = (types + ["penalty"] * n)[:n]
     rng.shuffle(types)
     return types
-
-
-def decision_body(t: str) -> dict:
-    if t == "no_penalty":
-        return {"type": t, "basis": {"no_penalty_item": "NP-EX-002"}}
-    body = {"type": t, "fine_amount": 150000.0, "basis": {"law_article": "《中华人民共和国水污染防治法》第八十三条"}}
-    if t in ("lighter", "mitigated", "heavier"):
-        body["reason"] = "依法裁量：当事人主动消除违法行为危害后果"
-    return body
 
 
 class CommitWatch:
@@ -185,17 +176,9 @@ async def prepare(stack: Stack, types: list[str], concurrency: int) -> list[Prep
 
     async def one(item) -> None:
         i, t = item
-        facts = dict(IN_LIST_FACTS) if t == "no_penalty" else {}
-        if t in ("lighter", "mitigated"):
-            facts.update(MITIGATING_FACTS)
-        cid = (await drv.file(enterprises[i % len(enterprises)]))["id"]
-        await drv.investigate(cid, facts)
-        await drv.review(cid)
-        if t in FLAGGED_DECISIONS:
-            await drv.discuss(cid)
-        if t != "no_penalty":
-            await drv.notice(cid)
-        out[i] = Prepared(cid, t, decision_body(t))
+        # An in-list exemption rests on a first offence: its enterprise has no earlier decision.
+        cid, body = await drv.prepared_case(t, None if t == "no_penalty" else enterprises[i % len(enterprises)])
+        out[i] = Prepared(cid, t, body)
 
     await pool(list(enumerate(types)), one, concurrency)
     return out

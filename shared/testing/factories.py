@@ -119,6 +119,11 @@ class CaseDriver:
 
     async def decided_case(self, decision_type: str, uscc: str | None = None) -> dict:
         """A case driven through every step its decision type needs, then decided."""
+        cid, body = await self.prepared_case(decision_type, uscc)
+        return await self.decide(cid, body)
+
+    async def prepared_case(self, decision_type: str, uscc: str | None = None) -> tuple[str, dict]:
+        """A case driven through every step its decision type needs, and the lawful decision to take."""
         uscc = uscc or await self.enterprise()
         facts = dict(IN_LIST_FACTS) if decision_type == "no_penalty" else {}
         if decision_type in ("lighter", "mitigated"):
@@ -142,7 +147,7 @@ class CaseDriver:
             body["basis"] = {"law_article": "《中华人民共和国水污染防治法》第八十三条"}
             # A fine outside the discretion calculation's range needs a written reason.
             body["reason"] = "综合考虑违法情节与整改情况，书面说明罚款数额理由"
-        return await self.decide(cid, body)
+        return cid, body
 
 
 async def all_flags(stack) -> list[dict]:
