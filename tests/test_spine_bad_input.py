@@ -102,7 +102,7 @@ async def test_decision_before_legal_review_is_refused_with_the_rule_and_changes
     assert "第五十八条" in body["rule"] or "第五十四条" in body["rule"]
     assert "legal_review" in body["allowed_actions"] and "decide" not in body["allowed_actions"]
 
-    await d.review(case["id"])
+    await d.review(case["id"], proposed_type="no_penalty")
     r = await stack.client.post(f"/cases/v1/cases/{case['id']}/decision", headers=d.lead,
                                 json={"type": "no_penalty", "basis": {"no_penalty_item": "NP-EX-002"}})
     body = assert_problem(r, 409, "illegal_transition")
@@ -126,7 +126,7 @@ async def test_handler_cannot_review_own_case_and_exemption_needs_met_conditions
                                 json={"opinion": "approve", "notes": ""})
     body = assert_problem(r, 409, "illegal_transition")
     assert body["rule_code"] == "reviewer_not_handler"
-    await d.review(case["id"])
+    await d.review(case["id"], proposed_type="no_penalty")
     await d.discuss(case["id"])
     before = await snapshot(stack)
     r = await stack.client.post(f"/cases/v1/cases/{case['id']}/decision", headers=d.lead,

@@ -24,7 +24,7 @@ async def test_request_id_travels_from_the_decision_to_the_audit_flag_event(stac
     case = await d.file(uscc, facts={})
     cid = case["id"]
     await d.investigate(cid, {"harm_eliminated_or_reduced_voluntarily": True})
-    await d.review(cid)
+    await d.review(cid, proposed_type="lighter")
     await d.discuss(cid, "lighter")
     await d.notice(cid, 120000, "lighter")
     r = await stack.client.post(f"/cases/v1/cases/{cid}/decision", headers={**d.lead, "X-Request-ID": "req-decision-42"},

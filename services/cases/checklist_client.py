@@ -59,10 +59,11 @@ ARTICLE_32 = "第三十二条"
 RECTIFICATION_PLAN = "三（五）"
 
 
-async def circumstance_keys(client: ServiceClient) -> dict[str, Any]:
-    """``GET /circumstances`` sorted for the decision gate: the 第三十二条 keys, the compliance-rectification
-    key (试点方案 三（五）) and the aggravating keys of the rule set."""
-    items = await client.cached("circumstances", REFERENCE_TTL, lambda: _json(client, "GET", "/circumstances")) or []
+async def circumstance_keys(client: ServiceClient, *, bureau: str) -> dict[str, Any]:
+    """``GET /circumstances?bureau=`` sorted for the decision gate: the 第三十二条 keys, the compliance-rectification
+    key (试点方案 三（五）) and the aggravating keys of the rule set the case's bureau uses."""
+    items = await client.cached(f"circumstances:{bureau}", REFERENCE_TTL, lambda: _json(
+        client, "GET", "/circumstances", params={"bureau": bureau})) or []
     art32 = frozenset(c["key"] for c in items if c.get("kind") == "mitigating" and ARTICLE_32 in str(c.get("article")))
     rect = next((c["key"] for c in items if RECTIFICATION_PLAN in str(c.get("article"))), "compliance_rectification_passed")
     aggravating = frozenset(c["key"] for c in items if c.get("kind") == "aggravating")

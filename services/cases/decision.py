@@ -104,14 +104,21 @@ async def earlier_decisions(session: AsyncSession, case: Case, *, at: datetime) 
     return [number for number, violations in rows if codes & {v["code"] for v in violations}]
 
 
-def _fine_range(calc: dict[str, Any] | None) -> workflow.FineRange | None:
-    if not calc or calc.get("statutory_max") is None:
+def _fine_range(calcs: list[dict[str, Any]]) -> workflow.FineRange | None:
+    """The statutory and recommended range of the case's violations. With several violations the fine may
+    reach the sum of their maxima and must reach the largest of their minima (our reading, labelled on the
+    rule); one violation: its own ranges."""
+    if not calcs or any(c.get("statutory_max") is None for c in calcs):
         return None
-    articles = [_cite(b) for b in calc.get("basis") or [] if isinstance(b, dict) and b.get("applied") == "法定罚款幅度"]
+    articles = [_cite(b) for c in calcs for b in c.get("basis") or []
+                if isinstance(b, dict) and b.get("applied") == "法定罚款幅度"]
+    levels = {str(c.get("level") or "standard") for c in calcs}
     return workflow.FineRange(
-        statutory_min=float(calc.get("statutory_min") or 0.0), statutory_max=float(calc["statutory_max"]),
-        fine_min=float(calc["fine_min"]), fine_max=float(calc["fine_max"]), level=str(calc.get("level") or "standard"),
-        rule_version=calc.get("rule_version"), article="、".join(dict.fromkeys(articles)))
+        statutory_min=max(float(c.get("statutory_min") or 0.0) for c in calcs),
+        statutory_max=sum(float(c["statutory_max"]) for c in calcs),
+        fine_min=max(float(c["fine_min"]) for c in calcs), fine_max=sum(float(c["fine_max"]) for c in calcs),
+        level="heavier" if "heavier" in levels else levels.pop() if len(levels) == 1 else "standard",
+        rule_version=calcs[0].get("rule_version"), article="、".join(dict.fromkeys(articles)))
 
 
 async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any], codes: list[str], bureau: str,
@@ -133,17 +140,26 @@ async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any],
                       "list_version": ev.get("list_version"), "legal_basis": ev.get("legal_basis"),
                       "conditions_met": ev.get("met"), "discretionary": ev.get("discretionary"),
                       "article_33_ground": (art33 or {}).get("ground")})
-    circ = workflow.Circumstances(**await checklist_client.circumstance_keys(rt.http))
-    calc, why = None, ""
-    if body.type != workflow.EXEMPTION and (body.fine_amount is not None or "fine" in kinds):
+    circ = workflow.Circumstances(**await checklist_client.circumstance_keys(rt.http, bureau=bureau))
+    calcs: list[dict[str, Any]] = []
+    why = ""
+    if body.type != workflow.EXEMPTION:
+        # Every violation's range, whether or not a fine is given (a penalty article may prescribe one).
         # The calculator sees rectification only once its assessment passed (试点方案 三（五）).
         calc_facts = {**facts, circ.rectification_key: "rectification_assessed" in steps}
         mitigation = body.type if body.type in workflow.LIGHT_PENALTIES else None
-        calc, why = await _calculate(rt, codes[0], calc_facts, bureau=bureau, mitigation=mitigation)
+        for code in codes:
+            one, reason = await _calculate(rt, code, calc_facts, bureau=bureau, mitigation=mitigation)
+            if one is None:
+                why = f"{code}: {reason}"
+                calcs = []
+                break
+            calcs.append(one)
+    calc = calcs[0] if calcs else None
     if body.type in workflow.LIGHT_PENALTIES:
         basis["mitigating_circumstances"] = sorted(k for k in circ.article_32 | {circ.rectification_key}
                                                    if facts.get(k) is True)
-    record = workflow.Record(no_penalty=no_penalty, fine_range=_fine_range(calc), range_error=why,
+    record = workflow.Record(no_penalty=no_penalty, fine_range=_fine_range(calcs), range_error=why,
                              circumstances=circ, first_offence_window=local_settings.FIRST_OFFENCE_BASIS)
     return record, basis, calc
 
@@ -181,6 +197,8 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
         discretion = {k: disc.get(k) for k in ("fine_min", "fine_max", "recommended", "rule_version", "level",
                                                "statutory_min", "statutory_max")} if disc else None
         rng = record.fine_range
+        if discretion is not None and rng is not None:  # the range of all the case's violations
+            discretion.update(statutory_min=rng.statutory_min, statutory_max=rng.statutory_max)
         outside = workflow.fine_outside_calculation(request, rng)
         discussed = approved_discussion(case.records or {})
         case.decision = {"type": body.type, "basis": basis, "fine_amount": body.fine_amount, "reason": body.reason,

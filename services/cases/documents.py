@@ -131,6 +131,7 @@ def decision_doc(case: dict[str, Any], ent: dict[str, Any], *, reconsideration_b
         if d.get("reason"):
             lines.append(f"理由：{d['reason']}")
         sections.append(("处罚种类和依据", lines))
+    if not exemption and d.get("fine_amount"):
         sections.append(("履行方式和期限", ["当事人应当自收到本决定书之日起十五日内，到指定的银行或者通过电子支付系统缴纳罚款（第六十七条）。",
                                       "到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款，加处罚款的数额不得超出罚款的数额（第七十二条）。"]))
     sections.append(("复议、诉讼的途径和期限", remedies(reconsideration_body)))

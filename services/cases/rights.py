@@ -74,7 +74,7 @@ async def request_hearing(rt: Runtime, session: AsyncSession, user: Principal, c
 async def hold_hearing(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: HearingRecord) -> CaseRead:
     async def mutate(case: Case, at: datetime):
         add_step(case, "hearing")
-        set_record(case, "hearing", {**(case.records or {}).get("hearing", {}), "held_on": local_date(at).isoformat(),
+        set_record(case, "hearing", {**(case.records or {}).get("hearing", {}), "held_on": local_date(at).isoformat(), "held_at": at.isoformat(),
                                      "presided_by": body.presided_by, "record": body.record})
         return None
 

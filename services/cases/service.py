@@ -126,8 +126,15 @@ def approved_review(rec: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def approved_discussion(rec: dict[str, Any]) -> dict[str, Any] | None:
-    """The latest collective discussion that approved by majority."""
-    return next((d for d in reversed(rec.get("collective_discussions") or []) if d.get("approved")), None)
+    """The latest collective discussion, when it approved by majority (a later one that did not voids it)."""
+    discussions = rec.get("collective_discussions") or []
+    return discussions[-1] if discussions and discussions[-1].get("approved") else None
+
+
+def review_before_hearing(rec: dict[str, Any]) -> bool:
+    """第五十八条第一款第（二）项: a hearing held after the approving review needs a new review."""
+    review, held = approved_review(rec), (rec.get("hearing") or {}).get("held_at")
+    return bool(review and held and str(review.get("at") or "") < str(held))
 
 
 def view(case: Case, today: date) -> workflow.CaseView:
@@ -149,6 +156,7 @@ def view(case: Case, today: date) -> workflow.CaseView:
                                     tuple(notice.get("penalty_kinds") or ())) if notice else None,
         review=_proposal({"decision_type": review.get("proposed_type"), "fine_amount": review.get("proposed_fine")}
                          if review else None),
+        review_before_hearing=review_before_hearing(rec),
         discussion=_proposal({"decision_type": discussion.get("decision_type"),
                               "fine_amount": discussion.get("fine_amount")} if discussion else None),
         handling_over=deadlines.handling_over(due, today),

@@ -123,7 +123,7 @@ async def collective_discussion(
         raise invalid("fine_amount", "an exemption (no_penalty) carries no fine", code="fine_with_exemption")
 
     def check(case: Case, v: workflow.CaseView) -> None:
-        workflow.check_discussion(v, participants=len(body.participants), quorum=local_settings.discussion_quorum())
+        workflow.check_discussion(v, participants=body.participants, quorum=local_settings.discussion_quorum())
 
     async def mutate(case: Case, at: datetime):
         append_record(case, "collective_discussions", {
@@ -131,6 +131,8 @@ async def collective_discussion(
             "minutes": body.minutes, "approved": approved, "recorded_by": user.sub, "at": at.isoformat(),
             "decision_type": concluded, "fine_amount": body.fine_amount})
         if not approved:
+            # A discussion that does not approve voids the earlier one's conclusion.
+            case.steps = [s for s in case.steps if s != "collective_discussion"]
             return None
         add_step(case, "collective_discussion")
         return contracts.CaseCollectiveDiscussed(

@@ -97,7 +97,10 @@ class CaseDriver:
                                                         "collected_by": "officer-a"})
         return await self.post(case_id, "investigation/complete", self.off, {"facts": facts or {}})
 
-    async def review(self, case_id: str, opinion: str = "approve", **proposal: Any) -> dict:
+    async def review(self, case_id: str, opinion: str = "approve", proposed_type: str | None = "penalty",
+                     proposed_fine: float | None = None) -> dict:
+        """法制审核; an approval names the proposed decision (第五十八条), which then binds the decision."""
+        proposal = {"proposed_type": proposed_type, "proposed_fine": proposed_fine} if opinion == "approve" else {}
         return await self.post(case_id, "legal-review", self.rev,
                                {"opinion": opinion, "notes": "事实清楚，证据确凿", **proposal})
 

@@ -87,9 +87,11 @@ class Driver:
     async def investigate(self, cid: str, facts: dict | None = None) -> dict:
         return await self.post(cid, "investigation/complete", self.off, {"facts": facts or {}})
 
-    async def review(self, cid: str, **proposal: Any) -> dict:
+    async def review(self, cid: str, proposed_type: str = "penalty", proposed_fine: float | None = None) -> dict:
+        """法制审核 approving the proposed decision (第五十八条), which then binds the decision."""
         return await self.post(cid, "legal-review", self.rev, {"opinion": "approve", "notes": "事实清楚，证据确凿",
-                                                               **proposal})
+                                                               "proposed_type": proposed_type,
+                                                               "proposed_fine": proposed_fine})
 
     async def discuss(self, cid: str, votes_for: int = 3, decision_type: str = "no_penalty",
                       fine: float | None = None, expect: int = 200) -> dict:

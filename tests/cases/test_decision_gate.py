@@ -62,12 +62,13 @@ async def decided(d: Driver, cid: str, body: dict, headers: dict | None = None) 
 
 
 async def opened(d: Driver, facts: dict | None = None, violations: list = AIR, uscc: str | None = None,
-                 **proposal: Any) -> str:
-    """A case filed, with evidence, investigated on ``facts`` and approved by legal review (with ``proposal``)."""
+                 proposed_type: str = "penalty", proposed_fine: float | None = None) -> str:
+    """A case filed, with evidence, investigated on ``facts`` and approved by legal review proposing
+    ``proposed_type`` (and ``proposed_fine``), which binds the decision."""
     cid = (await d.file(uscc or await d.enterprise(), violations=violations))["id"]
     await d.evidence(cid)
     await d.investigate(cid, facts or {})
-    await d.review(cid, **proposal)
+    await d.review(cid, proposed_type, proposed_fine)
     return cid
 
 
@@ -81,7 +82,7 @@ async def reinvestigated(d: Driver, cid: str, facts: dict) -> None:
     """Legal review returns the case; the investigation records more facts; review and discussion again."""
     await d.post(cid, "legal-review", d.rev, {"opinion": "return", "notes": "补充调查"})
     await d.investigate(cid, facts)
-    await d.review(cid)
+    await d.review(cid, "no_penalty")
     await d.discuss(cid)
 
 
@@ -93,7 +94,11 @@ async def test_a_fine_stays_within_the_statutory_range_whatever_the_reason(stack
         for reason in (None, WHY):
             p = await refused(d, cid, fine("penalty", amount, reason), "fine_within_statutory_range")
             assert "第九十九条" in p["detail"], p
+    # A penalty article that prescribes a fine (并处…罚款) is not met by a warning alone.
+    await refused(d, cid, {"type": "penalty", "penalty_kinds": ["warning"]}, "fine_kinds_required")
+    await d.review(cid, "heavier")
     await refused(d, cid, fine("heavier", 300000.0, WHY), "aggravating_circumstance_required")
+    await d.review(cid, "penalty")
     case = await decided(d, cid, fine("penalty", 150000.0))
     disc = case["decision"]["discretion"]
     assert (disc["statutory_min"], disc["statutory_max"]) == (100000.0, 1000000.0)
@@ -120,32 +125,41 @@ async def test_lighter_mitigated_and_heavier_need_their_circumstances(stack):
     assert all(offered[k]["kind"] == "mitigating" and "第三十二条" in offered[k]["article"] for k in ART32)
     assert all(offered[k]["kind"] == "aggravating" and offered[k]["value_type"] == "level" for k in HEAVY)
     # 从轻 on a 第三十二条 fact: inside the statutory range only.
-    lc = await opened(d, ART32)
+    lc = await opened(d, ART32, proposed_type="lighter")
     await d.discuss(lc, decision_type="lighter")
     await notified(d, lc, 1_000_000.0)
     await refused(d, lc, fine("lighter", 50000.0, WHY), "fine_within_statutory_range")
+    # 从轻 stays in the calculated 从轻 range (the lower part of the statutory one), whatever the reason.
+    await refused(d, lc, fine("lighter", 900000.0, WHY), "lighter_within_lighter_range")
     await decided(d, lc, fine("lighter", 120000.0))
+    # 第三十二条 says 应当从轻或者减轻: with its circumstance established, a plain or heavier penalty is refused.
+    pc = await opened(d, ART32)
+    await notified(d, pc, 150000.0)
+    await refused(d, pc, fine("penalty", 150000.0), "article_32_requires_lighter")
     # 减轻 below the minimum on a 第三十二条 fact (and only below it).
-    mc = await opened(d, ART32)
+    mc = await opened(d, ART32, proposed_type="mitigated")
     await d.discuss(mc, decision_type="mitigated")
     await notified(d, mc, 1_000_000.0)
     await refused(d, mc, fine("mitigated", 150000.0), "mitigated_below_minimum")
     case = await decided(d, mc, fine("mitigated", 80000.0))
     assert case["decision"]["basis"]["mitigating_circumstances"] == ["harm_eliminated_or_reduced_voluntarily"]
     # No 第三十二条 fact: no 减轻; a passed compliance rectification lightens (从轻) within the range only.
-    rc = await opened(d)
+    nc = await opened(d, proposed_type="lighter")
+    await d.discuss(nc, decision_type="lighter")
+    await refused(d, nc, fine("lighter", 120000.0), "mitigating_circumstance_required")
+    rc = await opened(d, proposed_type="mitigated")
     await d.discuss(rc, decision_type="mitigated")
     await refused(d, rc, fine("mitigated", 80000.0, WHY), "mitigation_needs_article_32")
-    await refused(d, rc, fine("lighter", 120000.0), "mitigating_circumstance_required")
     await d.post(rc, "rectification", d.off, PLAN)
     await d.post(rc, "rectification/assessment", d.off, {"passed": True, "notes": "整改到位"})
     p = await refused(d, rc, fine("mitigated", 80000.0, WHY), "mitigation_needs_article_32")
     assert "rectification" in p["detail"]
+    await d.review(rc, "lighter")
     await d.discuss(rc, decision_type="lighter")
     await notified(d, rc, 150000.0)
     await decided(d, rc, fine("lighter", 120000.0))
     # 从重 on an aggravating circumstance of the rule set (refused without one: first test).
-    hc = await opened(d, HEAVY)
+    hc = await opened(d, HEAVY, proposed_type="heavier")
     await notified(d, hc, 1_000_000.0, "heavier")
     await decided(d, hc, fine("heavier", 300000.0))
 
@@ -158,15 +172,17 @@ async def flag_rules(stack, cid: str) -> list[str] | None:
 
 async def test_a_fine_outside_the_recommended_range_needs_a_reason_and_is_flagged(stack):
     d = await driver(stack)
-    cid = await opened(d, ART32)  # recommended 100,000–550,000 (the 从轻 share of the statutory range)
-    await notified(d, cid, 1_000_000.0)
-    p = await refused(d, cid, fine("penalty", 800000.0), "reason_outside_range")
-    assert "550000" in p["detail"]
-    case = await decided(d, cid, fine("penalty", 800000.0, WHY))
+    # 减轻 on a 第三十二条 fact: the calculation recommends 50,000–99,900 (a local share of the minimum).
+    cid = await opened(d, ART32, proposed_type="mitigated")
+    await d.discuss(cid, decision_type="mitigated")
+    await notified(d, cid, 100000.0)
+    p = await refused(d, cid, fine("mitigated", 30000.0), "reason_outside_range")
+    assert "50000" in p["detail"]
+    case = await decided(d, cid, fine("mitigated", 30000.0, WHY))
     assert case["decision"]["outside_calculated_range"] is True and case["decision"]["reason"] == WHY
     # A plain penalty is flagged only when a rule hits: this one does (services/audit/rules.py).
     rules = await stack.wait_for(lambda: flag_rules(stack, cid), timeout=30, what="the audit flag of the case")
-    assert "fine_outside_calculated_range" in rules and "exemption_or_light_penalty" not in rules, rules
+    assert "fine_outside_calculated_range" in rules and "exemption_or_light_penalty" in rules, rules
 
 
 async def test_no_penalty_items_exempt_only_what_they_cover_on_article_33_facts(stack):
@@ -175,14 +191,14 @@ async def test_no_penalty_items_exempt_only_what_they_cover_on_article_33_facts(
     ev = await d.c.post("/checklist/v1/no-penalty-items/NP-EX-001/evaluate", headers=d.off,
                         json={"facts": eia_facts, "violation_codes": ["GI-AIR-001"]})
     assert ev.status_code == 200 and ev.json()["covers"] is False and ev.json()["eligible"] is False, ev.text
-    air = await opened(d, eia_facts)
+    air = await opened(d, eia_facts, proposed_type="no_penalty")
     await d.discuss(air)
     for item in ("NP-EX-001", "NP-EX-002"):
         p = await refused(d, air, exempt(item), "no_penalty_item_covers_violation")
         assert "GI-AIR-001" in p["detail"]
     # The list item's own conditions hold, but no 第三十三条 ground (a missing fact is unknown, never true).
     bare = {k: v for k, v in IN_LIST_FACTS.items() if k not in ("harm_minor", "corrected_in_time")}
-    wat = await opened(d, bare, violations=WAT)
+    wat = await opened(d, bare, violations=WAT, proposed_type="no_penalty")
     await d.discuss(wat)
     await refused(d, wat, exempt("NP-EX-002"), "article_33_facts_required")
     await reinvestigated(d, wat, {"corrected_in_time": True, "ecological_damage": True})
@@ -194,7 +210,7 @@ async def test_no_penalty_items_exempt_only_what_they_cover_on_article_33_facts(
 
 async def test_review_and_discussion_bind_the_decision_taken_by_a_leader_who_is_no_handler(stack):
     d = await driver(stack)
-    cid = await opened(d, IN_LIST_FACTS, violations=WAT)
+    cid = await opened(d, IN_LIST_FACTS, violations=WAT, proposed_type="no_penalty")
     await d.discuss(cid, decision_type="penalty")
     await refused(d, cid, exempt("NP-EX-002"), "discussion_binds_decision")
     await d.discuss(cid, decision_type=None)  # conclusion "同意": no decision type
@@ -209,7 +225,7 @@ async def test_review_and_discussion_bind_the_decision_taken_by_a_leader_who_is_
     await notified(d, rc, 150000.0)
     p = await refused(d, rc, fine("penalty", 120000.0), "review_binds_decision")
     assert "150000" in p["detail"]
-    await d.review(rc, proposed_type="penalty", proposed_fine=120000.0)  # back through review
+    await d.review(rc, "penalty", 120000.0)  # back through review
     handler_leader = stack.auth("officer-a", "officer", "leader", bureau=d.bureau, cert_no="JS32050001")
     await refused(d, rc, fine("penalty", 120000.0), "decider_not_handler", headers=handler_leader)
     not_leader = stack.auth("officer-c", "officer", bureau=d.bureau, cert_no="JS32050003")
@@ -236,7 +252,7 @@ async def test_a_first_offence_claim_is_checked_against_the_enterprise_record(st
     d = await driver(stack)
     uscc = await d.enterprise()
     earlier = await d.penalty_decided(uscc)  # GI-WAT-001, penalty
-    cid = await opened(d, IN_LIST_FACTS, violations=WAT, uscc=uscc)
+    cid = await opened(d, IN_LIST_FACTS, violations=WAT, uscc=uscc, proposed_type="no_penalty")
     await d.discuss(cid)
     p = await refused(d, cid, exempt("NP-EX-002"), "first_offence_against_record")
     assert earlier["number"] in p["detail"]
@@ -248,7 +264,7 @@ async def test_a_first_offence_claim_is_checked_against_the_enterprise_record(st
     old = await d.enterprise()
     await d.penalty_decided(old)
     d.at(2026, 6, 1)
-    cid = await opened(d, IN_LIST_FACTS, violations=WAT, uscc=old)
+    cid = await opened(d, IN_LIST_FACTS, violations=WAT, uscc=old, proposed_type="no_penalty")
     await d.discuss(cid)
     await decided(d, cid, exempt("NP-EX-002"))
 
@@ -281,7 +297,7 @@ async def test_a_returned_legal_review_voids_the_notice_and_the_discussion(stack
     await d.discuss(cid, decision_type="penalty")
     await notified(d, cid, 150_000)
     await d.post(cid, "legal-review", d.rev, {"opinion": "return", "notes": "事实不清，补充调查"})
-    await d.investigate(cid, {**ART32, "ecological_damage": True})
+    await d.investigate(cid, {"ecological_damage": True})
     await d.review(cid)
     await refused(d, cid, fine("penalty", 150_000), "notice_before_penalty")
     case = await d.get(cid)
@@ -289,3 +305,37 @@ async def test_a_returned_legal_review_voids_the_notice_and_the_discussion(stack
     assert "collective_discussion" not in case["steps"]
     await notified(d, cid, 150_000)
     await decided(d, cid, fine("penalty", 150_000))
+
+
+async def test_the_law_says_no_penalty_or_a_lighter_one_and_every_violation_counts(stack):
+    """第三十三条 不予 grounds forbid a penalty; a later discussion that does not approve voids the earlier
+    conclusion; handlers do not sit in the discussion; several violations: the fine reaches the largest
+    minimum and at most the sum of the maxima; kinds the notice never announced are refused."""
+    d = await driver(stack)
+    minor = await opened(d, {"violation_minor": True, "corrected_in_time": True, "no_harm": True})
+    await notified(d, minor, 150000.0)
+    p = await refused(d, minor, fine("penalty", 150000.0), "article_33_requires_exemption")
+    assert "第三十三条第一款第一句" in p["detail"]
+    no_fault = await opened(d, {"no_fault_proven": True, "other_law_provides_otherwise": False})
+    await notified(d, no_fault, 150000.0)
+    await refused(d, no_fault, fine("penalty", 150000.0), "article_33_requires_exemption")
+
+    cid = await opened(d, IN_LIST_FACTS, violations=WAT, proposed_type="no_penalty")
+    r = await d.c.post(f"/cases/v1/cases/{cid}/collective-discussion", headers=d.lead, json={
+        "participants": ["leader-1", "leader-2", "officer-a"], "conclusion": "不予行政处罚",
+        "votes": {"for": 3, "against": 0, "abstain": 0}, "minutes": "执法人员参加"})
+    assert r.status_code == 409 and r.json()["rule_code"] == "discussion_participants_not_handlers", r.text
+    await d.discuss(cid)  # approves no_penalty
+    await d.discuss(cid, votes_for=0)  # a later discussion rejects it
+    await refused(d, cid, exempt("NP-EX-002"), "collective_discussion_for_exemption")
+
+    # GI-PMT-004 (5,000–20,000 per occurrence) and GI-AIR-001 (100,000–1,000,000) on one case.
+    two = await opened(d, violations=[{"code": "GI-PMT-004"}, *AIR])
+    await notified(d, two, 1_020_000.0)
+    await refused(d, two, fine("penalty", 20000.0, WHY), "fine_within_statutory_range")  # below GI-AIR-001's minimum
+    await refused(d, two, fine("penalty", 1_100_000.0, WHY), "fine_within_statutory_range")  # above the sum
+    await refused(d, two, {**fine("penalty", 150000.0), "penalty_kinds": ["fine", "suspend_production"]},
+                  "notice_binds_decision")
+    case = await decided(d, two, fine("penalty", 1_020_000.0, WHY))
+    disc = case["decision"]["discretion"]
+    assert (disc["statutory_min"], disc["statutory_max"]) == (100000.0, 1_020_000.0)

@@ -42,7 +42,7 @@ async def test_in_list_exemption_needs_evidence_review_discussion_and_met_condit
     r = await d.c.post(f"/cases/v1/cases/{cid}/legal-review", headers=d.rev, json={"opinion": "approve", "notes": ""})
     assert r.status_code == 409 and r.json()["rule_code"] == "evidence_required" and "第五十四条" in r.json()["rule"]
     await d.post(cid, "evidence", d.off, {"kind": "现场检查笔录", "description": "出水口采样", "collected_by": "officer-b"})
-    await d.review(cid)
+    await d.review(cid, "no_penalty")
     await refused(d, cid, exempt, "collective_discussion_for_exemption")
     r = await d.c.post(f"/cases/v1/cases/{cid}/collective-discussion", headers=d.lead, json={
         "participants": ["leader-1", "leader-2"], "conclusion": "同意", "votes": {"for": 2, "against": 0, "abstain": 0},
@@ -77,7 +77,7 @@ async def test_out_of_list_exemption_needs_rectification_case_review_and_opinion
     cid = (await d.file(await d.enterprise()))["id"]
     await d.evidence(cid)
     await d.investigate(cid, {**OUT_OF_LIST, "ecological_damage": True})
-    await d.review(cid)
+    await d.review(cid, "no_penalty")
     await d.discuss(cid)
     exempt = {"type": "no_penalty", "basis": {"no_penalty_item": "APL33.first_offence_minor_harm"}}
     await refused(d, cid, exempt, "out_of_list_rectification")
@@ -139,7 +139,7 @@ async def test_light_penalty_needs_a_discretion_calculation_and_a_reason_outside
     cid = (await d.file(await d.enterprise()))["id"]
     await d.evidence(cid)
     await d.investigate(cid, {"harm_eliminated_or_reduced_voluntarily": True})
-    await d.review(cid)
+    await d.review(cid, "mitigated")
     await d.discuss(cid, decision_type="mitigated")
     await d.notice(cid, 120000.0)
     await d.waive(cid)
@@ -179,6 +179,10 @@ async def test_defence_cannot_make_the_fine_heavier_and_a_requested_hearing_is_h
     r = await d.c.post(f"/cases/v1/cases/{cid}/hearing", headers=d.lead, json={"presided_by": "officer-b", "record": "听证笔录"})
     assert r.status_code == 409 and r.json()["rule_code"] == "hearing_before_decision" and "第六十四条" in r.json()["rule"]
     await d.post(cid, "hearing", d.lead, {"presided_by": "hearing-officer-1", "record": "听证笔录：当事人陈述整改情况"})
+    # 第五十八条第一款第（二）项: a case heard at a hearing goes through legal review again.
+    await refused(d, cid, {"type": "penalty", "fine_amount": 150000.0}, "review_after_hearing")
+    d.at(2026, 6, 16)
+    await d.review(cid)
     await refused(d, cid, {"type": "penalty", "fine_amount": 180000.0}, "no_heavier_for_defence")
     decided = await d.post(cid, "decision", d.lead, {"type": "penalty", "fine_amount": 150000.0})
     assert decided["state"] == "decided"

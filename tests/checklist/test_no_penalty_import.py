@@ -84,7 +84,7 @@ async def test_imported_item_is_versioned_evaluated_and_decides_a_case(stack):
     d = CaseDriver(stack)
     cid = (await d.file(await d.enterprise(), violation="GI-WAT-001"))["id"]
     await d.investigate(cid, FACTS)
-    await d.review(cid)
+    await d.review(cid, proposed_type="no_penalty")
     await d.discuss(cid)
     dec = (await d.decide(cid, {"type": "no_penalty", "basis": {"no_penalty_item": "NP-T-001"}}))["decision"]
     assert dec["type"] == "no_penalty"

@@ -24,6 +24,12 @@ ACTION = "decide"
 FIRST_OFFENCE = "first_offence"
 DAMAGE = "ecological_damage"
 HARM_MINOR = "harm_minor"
+NO_HARM = "no_harm"
+# 第三十三条 grounds that say 不予 (must): their facts established forbid a penalty.
+MUST_EXEMPT = {
+    "第三十三条第一款第一句（轻微、及时改正、没有造成危害后果）": {"violation_minor": True, "corrected_in_time": True, NO_HARM: True},
+    "第三十三条第二款（没有主观过错）": {"no_fault_proven": True, "other_law_provides_otherwise": False},
+}
 # How heavy each decision type is, for "no heavier than notified" (第四十四条、第四十五条).
 SEVERITY = {"mitigated": 1, "lighter": 2, "penalty": 3, "heavier": 4}
 FINE_KINDS = ("fine",)
@@ -115,7 +121,12 @@ def check_decision(case: CaseView, d: Decision, rec: Record) -> None:
         raise _refuse(case, "legal_review_before_decision", "the case has not passed legal review")
     if "evidence" not in steps:
         raise _refuse(case, "evidence_required", "no evidence has been recorded on the case (调查取证)")
+    if case.review is None or case.review.decision_type is None:
+        raise _refuse(case, "review_binds_decision",
+                      "the approving legal review named no proposed decision (proposed_type, proposed_fine)")
     _check_bound(case, d, "review_binds_decision", case.review, "legal review approved")
+    if case.review_before_hearing:
+        raise _refuse(case, "review_after_hearing", "a hearing was held after the legal review approved the case")
     _check_first_offence(case, rec)
     if d.decision_type == EXEMPTION:
         _check_exemption(case, d, rec)
@@ -168,9 +179,9 @@ def _check_exemption(case: CaseView, d: Decision, rec: Record) -> None:
     if np.covers is False:
         raise _refuse(case, "no_penalty_item_covers_violation",
                       f"{np.code} does not apply to the case's violations {list(np.not_covered)}")
-    if case.facts.get(DAMAGE) is True and case.facts.get(HARM_MINOR) is not True:
-        raise _refuse(case, "harm_recorded", "the facts record ecological damage (ecological_damage: true) "
-                                             "and do not establish it as minor (harm_minor)")
+    if case.facts.get(DAMAGE) is True and (case.facts.get(NO_HARM) is True or case.facts.get(HARM_MINOR) is not True):
+        raise _refuse(case, "harm_recorded", "the facts record ecological damage (ecological_damage: true): "
+                                             "no_harm cannot hold, and only a minor harm (harm_minor) may be exempted")
     if not np.eligible and (np.unmet or np.unknown):
         raise _refuse(case, "no_penalty_conditions_met",
                       f"conditions of {np.code} not met: unmet {list(np.unmet)}, unknown {list(np.unknown)}")
@@ -194,19 +205,25 @@ def _check_exemption(case: CaseView, d: Decision, rec: Record) -> None:
 
 # -- 行政处罚 (penalty, lighter, mitigated, heavier) -----------------------------------------------------
 def _check_penalty(case: CaseView, d: Decision, rec: Record) -> None:
+    for ground, facts in MUST_EXEMPT.items():
+        if all(case.facts.get(k) is v for k, v in facts.items()):
+            raise _refuse(case, "article_33_requires_exemption", f"the facts establish {ground}: 不予行政处罚")
     _check_circumstances(case, d, rec)
     if d.decision_type in LIGHT_PENALTIES:
         _check_discussion(case, d, "collective_discussion_for_light_penalty")
     elif case.discussion is not None:
         _check_bound(case, d, "discussion_binds_decision", case.discussion, "the collective discussion concluded")
     _check_rights(case)
-    _check_notice_binds(case, d)
     _check_fine(case, d, rec)
+    _check_notice_binds(case, d)
 
 
 def _check_circumstances(case: CaseView, d: Decision, rec: Record) -> None:
     c = rec.circumstances
     art32 = article_32_grounds(case, c)
+    if art32 and d.decision_type in ("penalty", "heavier"):
+        raise _refuse(case, "article_32_requires_lighter",
+                      f"the facts establish {art32} (第三十二条): the penalty must be lighter or mitigated")
     if d.decision_type == "lighter" and not art32 and not rectification_counts(case):
         raise _refuse(case, "mitigating_circumstance_required",
                       f"none of the mitigating circumstances {sorted(c.article_32)} is established in the facts, "
@@ -250,18 +267,25 @@ def _check_notice_binds(case: CaseView, d: Decision) -> None:
     if fine > (n.intended_fine or 0.0) + 0.005:
         announced = f"{n.intended_fine:g} yuan" if n.intended_fine is not None else "no fine"
         raise _refuse(case, rule, f"the fine {fine:g} exceeds the {announced} announced in the notice")
-    if n.penalty_kinds:
-        extra = sorted(set(d.penalty_kinds) - set(n.penalty_kinds))
-        if extra:
-            raise _refuse(case, rule, f"the penalty kinds {extra} were not announced in the notice {list(n.penalty_kinds)}")
+    # The kinds the notice announced (a notice naming only an amount announced a fine); a notice that
+    # announced nothing leaves only a warning, the lightest kind.
+    announced = set(n.penalty_kinds) or ({"fine"} if n.intended_fine else {"warning"})
+    extra = sorted(set(d.penalty_kinds) - announced)
+    if extra:
+        raise _refuse(case, rule, f"the penalty kinds {extra} were not announced in the notice ({sorted(announced)})")
 
 
 def _check_fine(case: CaseView, d: Decision, rec: Record) -> None:
     if "fine" in d.penalty_kinds and not d.fine_amount:
         raise _refuse(case, "fine_required", "a decision that imposes a fine states its amount")
-    if d.fine_amount is None:
-        return
     r = rec.fine_range
+    if not d.fine_amount:
+        # The penalty article sets a minimum fine (并处罚款): a penalty without it is below the minimum.
+        if r is not None and r.statutory_min > 0:
+            raise _refuse(case, "fine_kinds_required",
+                          f"the penalty article prescribes a fine of at least {r.statutory_min:g} yuan"
+                          f"{f' ({r.article})' if r.article else ''}; this decision imposes none")
+        return
     if r is None:
         raise _refuse(case, "statutory_range_required",
                       f"the statutory range of the fine cannot be determined: {rec.range_error or 'no calculation'}")
@@ -277,6 +301,9 @@ def _check_fine(case: CaseView, d: Decision, rec: Record) -> None:
     if d.decision_type == "mitigated" and fine >= r.statutory_min - 0.005:
         raise _refuse(case, "mitigated_below_minimum",
                       f"the fine {fine:g} is within the statutory range [{r.statutory_min:g}, {r.statutory_max:g}]")
+    if d.decision_type == "lighter" and fine > r.fine_max + 0.005:
+        raise _refuse(case, "lighter_within_lighter_range",
+                      f"the fine {fine:g} is above the calculated 从轻 range's maximum {r.fine_max:g} (rule {r.rule_version})")
     if not r.fine_min - 0.005 <= fine <= r.fine_max + 0.005 and not (d.reason or "").strip():
         raise _refuse(case, "reason_outside_range",
                       f"the fine {fine:g} is outside the calculated range [{r.fine_min:g}, {r.fine_max:g}] "

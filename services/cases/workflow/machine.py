@@ -131,6 +131,7 @@ class CaseView:
     intended_fine: float | None = None  # the fine the 事先告知 announced
     notice: NoticeTerms | None = None
     review: Proposal | None = None  # the approving legal review's proposal
+    review_before_hearing: bool = False  # a hearing was held after the approving review (第五十八条（二）)
     discussion: Proposal | None = None  # the approving collective discussion's conclusion
     discretion: Discretion | None = None
     handling_extensions: tuple[str, ...] = ()
@@ -211,6 +212,9 @@ def check(case: CaseView, action: str, *, actor: str, **kw: object) -> None:
         raise Refusal(case, action, RULES["rights_period_running"], "the hearing-request period has run out")
     if action == "extend_handling":
         _check_extension(case, kw.get("kind"))
+    if action == "suspend" and case.handling_over:
+        raise Refusal(case, action, RULES["no_retroactive_extension"],
+                      "the handling period has already run out: the case stays overdue")
     if action == "suspend" and case.suspended:
         raise Refusal(case, action, RULES["suspension_open"], "the case is already suspended")
     if action == "resume" and not case.suspended:
@@ -239,11 +243,17 @@ def _check_extension(case: CaseView, kind: object) -> None:
 QUORUM_DEFAULT = 3
 
 
-def check_discussion(case: CaseView, *, participants: int, quorum: int = QUORUM_DEFAULT) -> None:
+def check_discussion(case: CaseView, *, participants: int | Iterable[str], quorum: int = QUORUM_DEFAULT) -> None:
     _require_state(case, "collective_discussion")
-    if participants < quorum:
+    people = [] if isinstance(participants, int) else list(participants)
+    count = participants if isinstance(participants, int) else len(people)
+    handlers = sorted(set(people) & set(case.handlers))
+    if handlers:
+        raise Refusal(case, "collective_discussion", RULES["discussion_participants_not_handlers"],
+                      f"{handlers} handled this case and cannot sit in its collective discussion")
+    if count < quorum:
         raise Refusal(case, "collective_discussion", RULES["collective_discussion_quorum"],
-                      f"{participants} participants; the quorum is {quorum}")
+                      f"{count} participants; the quorum is {quorum}")
 
 
 def discussion_approves(*, participants: int, votes_for: int) -> bool:
