@@ -79,6 +79,12 @@ async def test_handling_period_extensions_suspension_and_overdue(stack):
     # Auditors see it across bureaus.
     audit = (await d.c.get("/cases/v1/cases", params={"overdue": "true"}, headers=d.s.auth("au", "auditor"))).json()
     assert audit["total"] == 1
+    # No retroactive extension or suspension: the overdue case stays overdue, visible and flagged.
+    for path, body in (("extensions", {"kind": "head_approval", "approved_by": "局长", "reason": "案情复杂"}),
+                       ("suspensions", {"kind": "testing", "reason": "等待检测", "approved_by": "局长"})):
+        r = await d.c.post(f"/cases/v1/cases/{other}/{path}", headers=d.off, json=body)
+        assert r.status_code == 409 and r.json()["rule_code"] == "no_retroactive_extension", r.text
+    assert (await d.get(other))["overdue"] is True
 
 
 async def test_deadline_in_an_unloaded_year_is_provisional_until_the_year_is_loaded(stack):
