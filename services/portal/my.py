@@ -17,6 +17,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from services.portal import session
 from services.portal.client import PortalAPI, ServiceError
 from services.portal.web import PageError, first, form_of, render
+from shared.problems import Problem
 
 MAX_CASE_DETAILS = 20
 DOCUMENTS = ("decision", "notice", "compliance_advice", "credit_record_notice", "credit_repair_guidance")
@@ -50,15 +51,21 @@ def _required(request: Request) -> tuple[Any, str]:
     return who
 
 
-async def _soft(coro, default: Any) -> Any:
-    """A section whose service is unavailable shows as empty with a note, not as a broken page."""
+async def _soft(coro, default: Any, section: str, unavailable: list[str]) -> Any:
+    """A section whose service does not answer shows as empty with a note, not as a broken page."""
     try:
         return await coro
     except ServiceError as e:
-        if e.status in (401, 403):
-            raise PageError(e.status, "登录已失效" if e.status == 401 else "无权查看",
-                            "请重新登录。" if e.status == 401 else e.problem.get("detail", ""), detail="login") from e
-        return default
+        if e.status == 401:
+            raise PageError(401, "登录已失效", "令牌无效或已过期，请重新登录。", detail="login") from e
+        if e.status == 403:
+            raise PageError(403, "无权查看", str(e.problem.get("detail", ""))) from e
+        if e.status == 404:
+            return default
+        unavailable.append(section)
+    except Problem:  # the service did not answer at all (ServiceClient's 503)
+        unavailable.append(section)
+    return default
 
 
 async def page(request: Request, *, error: dict[str, Any] | None = None, status: int = 200,
@@ -68,15 +75,17 @@ async def page(request: Request, *, error: dict[str, Any] | None = None, status:
         return _login(request)
     user, token = who
     api = _api(request)
+    down: list[str] = []
     ent, cases, letters, credit, checks = await asyncio.gather(
-        _soft(api.get("cases", f"/enterprises/{user.uscc}", token=token), None),
-        _soft(api.get("cases", "/cases", token=token, params={"size": 100}), {"items": [], "total": 0}),
-        _soft(api.get("cases", "/advice-letters", token=token), []),
-        _soft(api.get("credit", "/my/credit", token=token), {"records": [], "repair_applications": []}),
-        _soft(api.get("checklist", "/self-checks", token=token, params={"uscc": user.uscc}), []),
+        _soft(api.get("cases", f"/enterprises/{user.uscc}", token=token), None, "企业信息", down),
+        _soft(api.get("cases", "/cases", token=token, params={"size": 100}), {"items": [], "total": 0}, "案件", down),
+        _soft(api.get("cases", "/advice-letters", token=token), [], "合规建议书", down),
+        _soft(api.get("credit", "/my/credit", token=token), {"records": [], "repair_applications": []}, "信用记录", down),
+        _soft(api.get("checklist", "/self-checks", token=token, params={"uscc": user.uscc}), [], "自查记录", down),
     )
     details = await asyncio.gather(*(
-        _soft(api.get("cases", f"/cases/{c['id']}", token=token), None) for c in cases["items"][:MAX_CASE_DETAILS]))
+        _soft(api.get("cases", f"/cases/{c['id']}", token=token), None, "案件期限", down)
+        for c in cases["items"][:MAX_CASE_DETAILS]))
     by_id = {d["id"]: d for d in details if d}
     repairable = [r for r in credit["records"] if r["status"] == "published"]
     open_apps = {a["record_id"] for a in credit["repair_applications"] if a["status"] in ("submitted", "accepted")}
@@ -86,6 +95,7 @@ async def page(request: Request, *, error: dict[str, Any] | None = None, status:
         credit=credit, checks=checks, repairable=[r for r in repairable if r["id"] not in open_apps],
         csrf=session.csrf_value(token), done=request.query_params.get("done"), error=error,
         repair_form=repair_form or {}, default_commitment=DEFAULT_COMMITMENT, status=status,
+        unavailable=list(dict.fromkeys(down)),
     )
 
 

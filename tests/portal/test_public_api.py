@@ -228,6 +228,12 @@ async def test_public_reads_are_rate_limited_per_address(tmp_path):
         # EcoComply's own components (the portal) are not counted against the visitor's address.
         service = {**a, **stack.auth("service:portal", "service")}
         assert (await c.get(f"{PUBLIC}/no-penalty-items", headers=service)).status_code == 200
+        # The portal counts its visitors the same way (its own calls to the services are not counted).
+        visitor = {"X-Forwarded-For": "198.51.100.99"}
+        assert [(await c.get("/", headers=visitor)).status_code for _ in range(3)] == [200, 200, 200]
+        r = await c.get("/items", headers=visitor)
+        assert r.status_code == 429 and "访问过于频繁" in r.text and int(r.headers["retry-after"]) >= 1
+        assert (await c.get("/static/portal.css", headers=visitor)).status_code == 200, "assets are not counted"
         # Without trusting X-Forwarded-For the peer address counts: a client cannot dodge by forging it.
         alone = httpx.AsyncClient(transport=httpx.ASGITransport(app=stack.comp.root, client=("192.0.2.1", 1)),
                                   base_url="http://testserver")
