@@ -40,6 +40,7 @@ from shared.service import ConsumerSpec, PeriodicJob, Runtime
 PUBLIC_BASIS = f"{rules.PUBLISH.cite}：{rules.PUBLISH.text}"
 PUBLIC_NOTE = ("依法公开的行政处罚决定摘要。已隐去个人信息和商业秘密（个人信息保护法第二十五条、行政处罚法第五十条）；"
                "信用修复完成、最长公示期届满或网站公开期限届满后不再公开。")
+BATCH = 200
 GROUNDS_CN = {"changed": "变更", "revoked": "撤销", "confirmed_illegal": "确认违法", "confirmed_invalid": "确认无效"}
 
 
@@ -102,9 +103,13 @@ async def mark(rt: Runtime, session: AsyncSession, user: Principal, case_id: str
                body: PublicationCreate) -> PublicationRead:
     at = clock.now(rt)
     today = local_date(at)
-    async with session.begin():
+    async with session.begin():  # who may, and the violations' titles asked for outside the write
         case = await load_visible(session, user, case_id)
         _ensure_bureau_staff(user, case.bureau)
+        codes = [v["code"] for v in case.violations]
+    titles = {c: await checklist_client.item_title(rt.http, c) for c in codes} if rt.http else {}
+    async with session.begin():
+        case = await load_visible(session, user, case_id)
         if not case.decision or case.decision_type not in rules.PENALTY_TYPES or case.decided_at is None:
             raise conflict(
                 "not_publishable",
@@ -116,8 +121,9 @@ async def mark(rt: Runtime, session: AsyncSession, user: Principal, case_id: str
         decided_on = local_date(clock_utc(case.decided_at))
         category = rules.party_category(case.uscc)
         publish_until = rules.retention_until(decided_on, category, publication_settings.retention_years())
-        probe = DecisionPublication(status="published", withdrawal_kind=None, publish_until=publish_until)
-        why = _ended_by(probe, state, today)
+        why = rules.ended_by(status="published", withdrawal_kind=None, publish_until=publish_until,
+                             credit=_credit_view(state), today=today,
+                             follows_credit=publication_settings.follows_credit())
         if why is not None:
             rule = rules.WITHDRAWAL_RULES[why]
             raise conflict("publication_period_over",
@@ -128,8 +134,6 @@ async def mark(rt: Runtime, session: AsyncSession, user: Principal, case_id: str
             raise conflict("already_marked", f"case {case.number} is already marked for publication ({existing})",
                            publication_id=existing)
         ent = await session.get(Enterprise, case.uscc)
-        titles = {v["code"]: await checklist_client.item_title(rt.http, v["code"]) for v in case.violations} \
-            if rt.http else {}
         content, applied = rules.public_content(
             case={"number": case.number, "uscc": case.uscc, "bureau": case.bureau, "summary": case.summary,
                   "violations": case.violations, "decision": case.decision},
@@ -304,25 +308,26 @@ async def withdraw_ended(rt: Runtime, *, today: date | None = None) -> int:
     this keeps the bureau's view and the record of why. Idempotent: a guarded UPDATE per row."""
     today = today or clock.today(rt)
     done = 0
-    async with rt.sessionmaker() as session, session.begin():
-        rows = (await session.execute(
-            select(DecisionPublication, PublicationCreditState).outerjoin(
-                PublicationCreditState, PublicationCreditState.case_id == DecisionPublication.case_id)
-            .where(DecisionPublication.status == "published").order_by(DecisionPublication.publish_until).limit(500)
-        )).all()
-        for pub, state in rows:
-            why = _ended_by(pub, state, today)
-            if why is None:
-                continue
-            reason = (f"网站公开期限至{pub.publish_until}届满" if why == "retention_ended"
-                      else "信用公示已结束" if why != "legal_change" else "")
-            changed = await session.execute(
-                update(DecisionPublication).where(DecisionPublication.id == pub.id,
-                                                  DecisionPublication.status == "published")
-                .values(status="withdrawn", withdrawal_kind=why, withdrawn_at=clock.now(rt), withdrawn_by="job",
-                        withdrawal_reason=reason, withdrawal_rule=rules.WITHDRAWAL_RULES[why].cite))
-            done += changed.rowcount or 0
-    return done
+    while True:
+        async with rt.sessionmaker() as session, session.begin():
+            visible = _visible_filter(today)[1:]  # everything but the status
+            rows = (await session.execute(
+                select(DecisionPublication, PublicationCreditState).outerjoin(
+                    PublicationCreditState, PublicationCreditState.case_id == DecisionPublication.case_id)
+                .where(DecisionPublication.status == "published", ~and_(*visible))
+                .order_by(DecisionPublication.publish_until, DecisionPublication.id).limit(BATCH)
+            )).all()
+            for pub, state in rows:
+                why = _ended_by(pub, state, today) or "retention_ended"
+                reason = f"网站公开期限至{pub.publish_until}届满" if why == "retention_ended" else "信用公示已结束"
+                changed = await session.execute(
+                    update(DecisionPublication).where(DecisionPublication.id == pub.id,
+                                                      DecisionPublication.status == "published")
+                    .values(status="withdrawn", withdrawal_kind=why, withdrawn_at=clock.now(rt), withdrawn_by="job",
+                            withdrawal_reason=reason, withdrawal_rule=rules.WITHDRAWAL_RULES[why].cite))
+                done += changed.rowcount or 0
+        if len(rows) < BATCH:
+            return done
 
 
 job = PeriodicJob("publication_expiry", 3600.0, withdraw_ended)

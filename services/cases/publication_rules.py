@@ -85,7 +85,8 @@ PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("email", "电子邮箱", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
     ("mobile", "电话号码", re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d{9}(?!\d)")),
     ("landline", "电话号码", re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")),
-    ("bank_account", "银行账号", re.compile(r"(?<!\d)\d{16,19}(?!\d)")),
+    # 16–19 digits, written in groups of four or not (6222 0212 3456 7890 123).
+    ("bank_account", "银行账号", re.compile(r"(?<!\d)\d{4}(?:[ -]?\d{4}){3}(?:[ -]?\d{1,3})?(?!\d)")),
 )
 
 

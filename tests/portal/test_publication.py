@@ -9,6 +9,7 @@ from datetime import date
 
 from portal_helpers import PERSONAL, credit_record, fix_credit_clock, pay_fine, penalised_case
 
+from services.cases import publication
 from services.credit import jobs as credit_jobs
 from shared.testing.factories import OTHER_BUREAU, CaseDriver, leader, officer
 
@@ -96,10 +97,11 @@ async def test_repair_and_revocation_withdraw_and_an_exemption_is_never_publishe
     c = stack.client
     repaired = await penalised_case(stack, summary="超标排放废水。")
     revoked = await penalised_case(stack, summary="超标排放废水，拒不改正。")
-    for case in (repaired, revoked):
+    kept = await penalised_case(stack, summary="超标排放废水，已整改。")
+    for case in (repaired, revoked, kept):
         r = await c.post(f"/cases/v1/cases/{case['id']}/publication", json=_mark_body(), headers=officer(stack))
         assert r.status_code == 201, r.text
-    assert (await _public(stack)).json()["total"] == 2
+    assert (await _public(stack)).json()["total"] == 3
 
     # Credit repair approved (令第36号第三条 终止公示) → withdrawn from the page too (a labelled setting).
     record = await credit_record(stack, repaired["uscc"])
@@ -134,6 +136,16 @@ async def test_repair_and_revocation_withdraw_and_an_exemption_is_never_publishe
     assert "依法撤销" in r.json()["reason"] and "经行政复议决定撤销" in r.json()["reason"]
     assert "第四十八条" in r.json()["rule"] and r.json()["decision_number"] == revoked["number"]
     assert (await c.post(url, headers=off, json={"grounds": "revoked", "reason": "再次"})).status_code == 409
+    assert [d["decision_number"] for d in (await _public(stack)).json()["items"]] == [kept["number"]]
+
+    # The job records the end of a publication whose credit period ran out before the credit event.
+    max_until = date.fromisoformat((await credit_record(stack, kept["uscc"]))["publicity_max_until"])
+    rt = stack.runtimes["cases"]
+    assert await publication.withdraw_ended(rt, today=max_until) == 0, "the last day is still public"
+    assert await publication.withdraw_ended(rt, today=date.fromordinal(max_until.toordinal() + 1)) == 1
+    staff = (await c.get(f"/cases/v1/cases/{kept['id']}/publication", headers=off)).json()
+    assert (staff["status"], staff["withdrawal_kind"], staff["withdrawn_by"]) == ("withdrawn", "publicity_expired", "job")
+    assert await publication.withdraw_ended(rt, today=date(2032, 1, 1)) == 0, "idempotent"
     assert (await _public(stack)).json()["total"] == 0
 
     # An exemption (不予行政处罚) is not a penalty decision: refused with the rule, nothing written.
