@@ -53,7 +53,7 @@ def _serve(args: argparse.Namespace) -> int:
         base = f"http://{args.host}:{args.port}"
         print(
             f"\nEcoComply (embedded: SQLite in {data_dir}, in-process event bus)\n"
-            f"  URL:      {base}/\n"
+            f"  URL:      {base}/  (public compliance portal; an enterprise's own page: {base}/my)\n"
             f"  API docs: {base}/checklist/docs  {base}/cases/docs  {base}/credit/docs  {base}/audit/docs\n"
             f"  Token:    TOKEN=$({_command_path()} token --sub officer1 --role officer --bureau 320509 "
             f"--cert-no 32050001 --data-dir {data_dir})\n"
@@ -63,6 +63,32 @@ def _serve(args: argparse.Namespace) -> int:
             flush=True,
         )
     uvicorn.run(comp.root, host=args.host, port=args.port, log_level="warning", access_log=False)
+    return 0
+
+
+def _portal(args: argparse.Namespace) -> int:
+    """The public portal alone (distributed mode): the services' URLs and the token secret from the
+    environment, as for a service; the proxy sends ``/`` here."""
+    import uvicorn
+
+    from services.portal.app import create_portal
+    from shared.auth import TokenVerifier
+    from shared.http import ServiceClient
+
+    configure_logging(Settings().log_level)
+    settings = Settings()
+    missing = [f"ECOCOMPLY_{n.upper()}_URL" for n in SERVICES if not settings.service_url(n)]
+    if not (settings.jwt_secret or settings.jwt_jwks_url):
+        missing.append("ECOCOMPLY_JWT_SECRET or ECOCOMPLY_JWT_JWKS_URL")
+    if missing:
+        print("ecocomply portal: refusing to start, missing configuration: " + "; ".join(missing), file=sys.stderr)
+        return 2
+    verifier = TokenVerifier(secret=settings.jwt_secret, jwks_url="" if settings.jwt_secret else settings.jwt_jwks_url,
+                             issuer=settings.jwt_issuer)
+    http = ServiceClient({n: settings.service_url(n) for n in SERVICES}, secret=settings.jwt_secret, caller="portal")
+    print(f"EcoComply portal on http://{args.host}:{args.port}/ (enterprise page: /my)", flush=True)
+    uvicorn.run(create_portal(http, verifier, settings), host=args.host, port=args.port, log_level="warning",
+                access_log=False)
     return 0
 
 
@@ -137,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--data-dir", help="embedded data directory (default: ECOCOMPLY_DATA_DIR or ./var)")
     s.add_argument("--service", choices=SERVICES, help="run one service configured from ECOCOMPLY_* env")
     s.set_defaults(func=_serve)
+
+    po = sub.add_parser("portal", help="run the public portal alone (distributed mode; configured from ECOCOMPLY_* env)")
+    po.add_argument("--host", default="127.0.0.1")
+    po.add_argument("--port", type=int, default=8000)
+    po.set_defaults(func=_portal)
 
     t = sub.add_parser("token", help="print a bearer token for the embedded server")
     t.add_argument("--sub", required=True)

@@ -4,6 +4,10 @@
   in-process bus, migrated and seeded on first start;
 * distributed (``ecocomply serve --service NAME`` / ``worker``): one service from ``ECOCOMPLY_*``.
 
+The public portal (``services.portal``) is mounted at ``/`` after the services' prefixes wherever the
+composition holds every service (the embedded mode, the tests); distributed, ``ecocomply portal`` runs it
+as a process of its own. It calls the services through its own ``ServiceClient``, as any client would.
+
 Tests build the same ``Composition`` with PostgreSQL URLs and the Kafka bus.
 """
 
@@ -52,7 +56,7 @@ class Composition:
         self.secret = secret
         first = next(iter(self.settings.values()))
         verifier = TokenVerifier(secret=secret, jwks_url=first.jwt_jwks_url if not secret else "")
-        routes = [Route("/", self._index), Route("/healthz", self._healthz)]
+        routes = [Route("/api", self._index), Route("/healthz", self._healthz)]
         self.root = Starlette(routes=routes, lifespan=self._lifespan)
         if transport_to_self:
             transport: httpx.AsyncBaseTransport | None = httpx.ASGITransport(app=self.root)
@@ -68,6 +72,12 @@ class Composition:
             self.runtimes[name] = rt
             self.apps[name] = create_app(rt)
             self.root.router.routes.append(Mount(f"/{name}", app=self.apps[name]))
+        self.portal_http: ServiceClient | None = None
+        if set(self.runtimes) == set(SERVICES):
+            from services.portal.app import create_portal
+
+            self.portal_http = ServiceClient(urls, secret=secret, caller="portal", transport=transport)
+            self.root.router.routes.append(Mount("/", app=create_portal(self.portal_http, verifier, first)))
         self.started = False
         # The embedded mode migrates and seeds on start; a distributed service leaves that to
         # `ecocomply migrate` / `seed`, run once per deployment.
@@ -90,6 +100,8 @@ class Composition:
         for rt in self.runtimes.values():
             await rt.stop_workers()
         await self.bus.stop()
+        if self.portal_http is not None:
+            await self.portal_http.aclose()
         for rt in self.runtimes.values():
             if rt.http:
                 await rt.http.aclose()
@@ -111,6 +123,7 @@ class Composition:
         return JSONResponse(
             {
                 "name": "EcoComply",
+                "portal": "/", "enterprise_page": "/my",
                 "services": {
                     n: {"api": f"/{n}/v1", "docs": f"/{n}/docs", "openapi": f"/{n}/openapi.json"}
                     for n in self.runtimes

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICES = ("checklist", "cases", "credit", "audit")
@@ -57,8 +57,25 @@ class Settings(BaseSettings):
     webhook_backoff_max_seconds: float = Field(default=3600.0, gt=0)
     # Key of the HMAC-SHA256 signature of case-file exports (services.cases.case_file); empty: no export.
     case_export_secret: str = ""
+    # Public reads (no token; 公开 of 《行政处罚法》第三十四条、第四十八条) and the portal's pages: requests
+    # allowed per client address, in the ``limits`` library's notation ("120/minute", "10/second").
+    # Behind a proxy that appends the client to X-Forwarded-For (the compose file's nginx), set
+    # ``public_trust_forwarded_for`` so that the address is the one the proxy saw, not the proxy's.
+    public_rate_limit: str = "120/minute"
+    public_trust_forwarded_for: bool = False
     log_level: str = "INFO"
     embedded: bool = False
+
+    @field_validator("public_rate_limit")
+    @classmethod
+    def _rate_limit(cls, v: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(v)
+        except ValueError as e:
+            raise ValueError(f"not a rate limit like '120/minute': {e}") from e
+        return v
 
     def service_url(self, name: str) -> str:
         return str(getattr(self, f"{name}_url"))

@@ -2,7 +2,8 @@
 
 ``httpx`` with timeouts and bounded retries on transport errors and 502/503/504. In the embedded
 mode the same client reaches the in-process apps through ``httpx.ASGITransport``. Calls carry a
-short-lived service token and the current request id.
+short-lived service token and the current request id — or, for a front end acting for a signed-in
+user (the portal's ``/my``), that user's own token, so the called service applies the user's scope.
 """
 
 from __future__ import annotations
@@ -54,12 +55,16 @@ class ServiceClient:
     def _token(self) -> str:
         return mint_token(self.secret, sub=f"service:{self.caller}", roles=["service"], ttl_seconds=300)
 
-    async def request(self, service: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    async def request(
+        self, service: str, method: str, path: str, *, token: str | None = None,
+        headers: dict[str, str] | None = None, **kwargs: Any,
+    ) -> httpx.Response:
+        """``token``: call as that user (their bearer token) instead of as this service."""
         base = self.base_urls.get(service)
         if not base:
             raise Problem(503, "dependency_unconfigured", f"no URL configured for the {service} service")
         url = f"{base.rstrip('/')}/{service}/v1{path}"
-        headers = {"Authorization": f"Bearer {self._token()}"}
+        headers = {**(headers or {}), "Authorization": f"Bearer {token or self._token()}"}
         rid = current_request_id()
         if rid:
             headers["X-Request-ID"] = rid

@@ -25,8 +25,10 @@ _TITLES = {
     404: "Not Found",
     405: "Method Not Allowed",
     409: "Conflict",
+    410: "Gone",
     415: "Unsupported Media Type",
     422: "Unprocessable Content",
+    429: "Too Many Requests",
     500: "Internal Server Error",
     502: "Bad Gateway",
     503: "Service Unavailable",
@@ -36,12 +38,14 @@ _TITLES = {
 class Problem(Exception):
     """An error the API answers with ``application/problem+json``."""
 
-    def __init__(self, status: int, code: str, detail: str, **extra: Any) -> None:
+    def __init__(self, status: int, code: str, detail: str, *, headers: dict[str, str] | None = None,
+                 **extra: Any) -> None:
         super().__init__(detail)
         self.status = status
         self.code = code
         self.detail = detail
         self.extra = extra
+        self.headers = headers or {}  # response headers (e.g. ``Retry-After`` of a 429), not in the body
 
     def body(self, instance: str | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -81,12 +85,13 @@ def conflict(code: str, detail: str, **extra: Any) -> Problem:
 
 
 def problem_response(problem: Problem, request: Request | None = None) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else {}
+    headers.update(getattr(problem, "headers", None) or {})
     return JSONResponse(
         problem.body(str(request.url.path) if request else None),
         status_code=problem.status,
         media_type=PROBLEM_JSON,
-        headers=headers,
+        headers=headers or None,
     )
 
 

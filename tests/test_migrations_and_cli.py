@@ -77,6 +77,12 @@ def test_ecocomply_serve_and_token_work_from_the_command_line(tmp_path):
         assert r.status_code == 200, r.text
         assert r.json()["total"] == 35 and any("废水" in str(i) for i in r.json()["items"])
         assert httpx.get(f"{base}/checklist/v1/guidance-items").status_code == 401
+        # ... while the public reads and the portal need none.
+        r = httpx.get(f"{base}/checklist/v1/public/guidance-items", params={"q": "废水"})
+        assert r.status_code == 200 and r.json()["total"] > 0
+        page = httpx.get(f"{base}/")
+        assert page.status_code == 200 and "合规指导清单" in page.text and "text/html" in page.headers["content-type"]
+        assert httpx.get(f"{base}/api").json()["portal"] == "/"
         for name in SERVICES:
             assert httpx.get(f"{base}/{name}/openapi.json").json()["info"]["title"]
             assert httpx.get(f"{base}/{name}/readyz").json()["ready"] is True

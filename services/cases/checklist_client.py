@@ -93,3 +93,14 @@ async def calculate(
                       f"the checklist service answered {resp.status_code} to POST /discretion/calculate: {resp.text[:300]}",
                       dependency="checklist")
     return resp.json(), ""
+
+
+async def item_title(client: ServiceClient, code: str) -> str | None:
+    """The guidance item's title (reference data, cached); None when the checklist does not answer."""
+    try:
+        item = await client.cached(
+            f"guidance-item:{code}", REFERENCE_TTL, lambda: _json(client, "GET", f"/guidance-items/{code}")
+        )
+    except Problem:
+        return None
+    return (item or {}).get("title")

@@ -1,80 +1,22 @@
 """Official documents (文书) as PDF: 行政处罚决定书 / 不予行政处罚决定书, 行政处罚事先告知书, 合规建议书, and the
 credit record notice and credit-repair guidance the credit service issues for a penalty. reportlab
-with the embedded WQY Zen Hei TTC (RECIPES §4: the text extracts back exactly). Each document lists
-the articles it relies on. Content builders are pure (dicts in, ``Doc`` out); ``render`` makes bytes."""
+with the embedded WQY Zen Hei TTC (RECIPES §4: the text extracts back exactly; ``shared.pdf``). Each
+document lists the articles it relies on. Content builders are pure (dicts in, ``Doc`` out); ``render``
+makes bytes."""
 
 from __future__ import annotations
 
-import io
-import threading
-from dataclasses import dataclass, field
 from typing import Any
 
 from services.cases.workflow.rules import REMEDIES
 from shared.clock import local_date
+from shared.pdf import FONT, FONT_PATH, Doc, render
 
-FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
-FONT = "WQYZenHei"
+__all__ = ["FONT", "FONT_PATH", "KINDS", "Doc", "render"]
+
 APL = "《中华人民共和国行政处罚法》"
-_font_lock = threading.Lock()
-_font_ready = False
 
 KINDS = ("decision", "notice", "compliance_advice", "credit_record_notice", "credit_repair_guidance")
-
-
-@dataclass
-class Doc:
-    title: str
-    number: str
-    sections: list[tuple[str, list[str]]] = field(default_factory=list)
-    articles: list[str] = field(default_factory=list)
-
-    def text(self) -> str:
-        """The document's text as it is printed (what a reader extracts back from the PDF)."""
-        lines = [self.title, self.number]
-        for heading, paras in self.sections:
-            lines.append(heading)
-            lines += paras
-        lines.append("所依据的条款")
-        lines += self.articles
-        return "\n".join(lines)
-
-
-def _ensure_font() -> None:
-    global _font_ready
-    with _font_lock:
-        if _font_ready:
-            return
-        from reportlab.pdfbase import pdfmetrics
-        from reportlab.pdfbase.ttfonts import TTFont
-
-        pdfmetrics.registerFont(TTFont(FONT, FONT_PATH, subfontIndex=0))
-        _font_ready = True
-
-
-def _esc(s: str) -> str:
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def render(doc: Doc) -> bytes:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
-
-    _ensure_font()
-    title = ParagraphStyle("t", fontName=FONT, fontSize=18, leading=26, alignment=1, wordWrap="CJK")
-    sub = ParagraphStyle("n", fontName=FONT, fontSize=11, leading=18, alignment=1, wordWrap="CJK")
-    head = ParagraphStyle("h", fontName=FONT, fontSize=12, leading=20, spaceBefore=8, wordWrap="CJK")
-    body = ParagraphStyle("b", fontName=FONT, fontSize=11, leading=18, wordWrap="CJK")
-    flow: list[Any] = [Paragraph(_esc(doc.title), title), Paragraph(_esc(doc.number), sub), Spacer(1, 8)]
-    for heading, paras in doc.sections:
-        flow.append(Paragraph(_esc(heading), head))
-        flow += [Paragraph(_esc(p), body) for p in paras]
-    flow.append(Paragraph("所依据的条款", head))
-    flow += [Paragraph(_esc(a), body) for a in doc.articles]
-    buf = io.BytesIO()
-    SimpleDocTemplate(buf, pagesize=A4, title=doc.title, author="EcoComply").build(flow)
-    return buf.getvalue()
 
 
 # -- content builders (pure) ------------------------------------------------------------------------

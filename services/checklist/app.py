@@ -8,6 +8,7 @@ from services.checklist.discretion.router import router as discretion_router
 from services.checklist.loader import seed
 from services.checklist.models import Base, tables
 from services.checklist.programme_router import router as programme_router
+from services.checklist.public_router import router as public_router
 from services.checklist.router import router
 from shared.service import ServiceSpec
 
@@ -24,7 +25,7 @@ spec = ServiceSpec(
     metadata=Base.metadata,
     tables=tables,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[router, discretion_router, programme_router],
+    routers=[router, discretion_router, programme_router, public_router],
     seed=seed,
     openapi_tags=[
         {"name": "guidance", "description": "合规指导清单 — compliance guidance items"},
@@ -32,5 +33,8 @@ spec = ServiceSpec(
         {"name": "discretion", "description": "裁量基准: rule sets, the fine calculator, circumstances"},
         {"name": "self-check", "description": "自查自纠 — questionnaires and results per enterprise"},
         {"name": "typical-cases", "description": "典型案例 — anonymised cases for 以案释法"},
+        {"name": "public", "description": "公开 — no token: the published checklist with search, the no-penalty "
+         "list, the benchmarks in force, typical cases and a self-check that stores nothing (ETag, "
+         "Cache-Control; rate-limited per client address, 429 past it)"},
     ],
 )

@@ -44,23 +44,31 @@ async def questionnaire(session: AsyncSession, industry: str) -> tuple[str, list
     return selfcheck.questionnaire(industry, await published_items(session))
 
 
+async def assess_answers(
+    session: AsyncSession, industry: str, answers: dict[str, Any]
+) -> tuple[str, list[selfcheck.Question], dict[str, str], selfcheck.Report]:
+    """Validate answers against the industry's questionnaire (422 naming the answer) and assess them:
+    (questionnaire version, questions, normalised answers, report). Reads only."""
+    items = await published_items(session)
+    version, questions = selfcheck.questionnaire(industry, items)
+    known = {q.id for q in questions}
+    normalised: dict[str, str] = {}
+    for qid, a in answers.items():
+        if qid not in known:
+            raise invalid(f"answers.{qid}", f"no question {qid!r} in the {industry} questionnaire")
+        value = {True: "yes", False: "no", None: "unknown"}.get(a, a) if isinstance(a, bool | None) else a
+        if value not in selfcheck.ANSWERS:
+            raise invalid(f"answers.{qid}", f"answer with one of {list(selfcheck.ANSWERS)} (or true/false)")
+        normalised[qid] = value
+    return version, questions, normalised, selfcheck.assess(questions, {i.code: i for i in items}, normalised)
+
+
 async def submit_self_check(
     rt: Runtime, session: AsyncSession, *, uscc: str, industry: str, answers: dict[str, Any], actor: str,
     now: datetime,
 ) -> SelfCheck:
     async with session.begin():
-        items = await published_items(session)
-        version, questions = selfcheck.questionnaire(industry, items)
-        known = {q.id for q in questions}
-        normalised: dict[str, str] = {}
-        for qid, a in answers.items():
-            if qid not in known:
-                raise invalid(f"answers.{qid}", f"no question {qid!r} in the {industry} questionnaire")
-            value = {True: "yes", False: "no", None: "unknown"}.get(a, a) if isinstance(a, bool | None) else a
-            if value not in selfcheck.ANSWERS:
-                raise invalid(f"answers.{qid}", f"answer with one of {list(selfcheck.ANSWERS)} (or true/false)")
-            normalised[qid] = value
-        report = selfcheck.assess(questions, {i.code: i for i in items}, normalised)
+        version, _, normalised, report = await assess_answers(session, industry, answers)
         row = SelfCheck(
             id=str(uuid.uuid4()), uscc=uscc, industry=industry,
             answers={"questionnaire_version": version, "answers": normalised},

@@ -15,9 +15,10 @@ TZ = clock.TZ
 HANDLERS = ["officer-a", "officer-b"]
 
 
-# Written by the cases service's own consumer (webhooks, issue 7) as earlier events arrive over the
-# bus, asynchronously to the request under test: not part of what a request writes.
-CONSUMER_SIDE = {"inbox", "dead_letters", "webhook_event_log", "webhook_deliveries"}
+# Written by the cases service's own consumers (webhooks, issue 7; the credit state that publication
+# follows, issue 15) as earlier events arrive over the bus, asynchronously to the request under test:
+# not part of what a request writes.
+CONSUMER_SIDE = {"inbox", "dead_letters", "webhook_event_log", "webhook_deliveries", "publication_credit_state"}
 
 
 async def snapshot(stack) -> dict[str, int]:

@@ -1,0 +1,186 @@
+"""处罚决定公开 as rules — pure: which decisions may be published, what of them the public sees, what is
+removed and why, when publication ends. Every rule names its source and keeps the ``verified`` flag of
+../shared/domain/publication.yaml (true: the instrument's own text was read).
+
+What is published follows the 双公示 data items (publication.yaml ``fields``, verified: false — field
+names agreed across implementations; the national standard itself was not read): 决定书文号, 当事人类别
+and 名称, 统一社会信用代码, 违法行为类型, 违法事实, 处罚依据, 处罚类别, 处罚内容, 罚款金额（万元）, 处罚决定
+日期, 处罚机关, 公示截止期. Nothing else of the case leaves the service: not the handlers, the facts
+keys, evidence, the notice/statement/hearing/discussion records, the rectification plan, the economic
+impact assessment (revenue, profit, employees: commercial data), the address or the decision's internal
+reasoning and discretion factors.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+APL = "《中华人民共和国行政处罚法》"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    cite: str
+    text: str
+    verified: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "cite": self.cite, "text": self.text, "verified": self.verified}
+
+
+PUBLISH = Rule(
+    "apl_48_publish", f"{APL}第四十八条第一款", "具有一定社会影响的行政处罚决定应当依法公开。", True)
+OGI_20 = Rule(
+    "ogi_20_6", "《中华人民共和国政府信息公开条例》第二十条第（六）项",
+    "实施行政处罚、行政强制的依据、条件、程序以及本行政机关认为具有一定社会影响的行政处罚决定", True)
+WITHDRAW_LEGAL_CHANGE = Rule(
+    "apl_48_withdraw", f"{APL}第四十八条第二款、第八十五条",
+    "公开的行政处罚决定被依法变更、撤销、确认违法或者确认无效的，行政机关应当在三日（工作日）内撤回行政处罚决定信息并公开说明理由。",
+    True)
+SECRECY = Rule(
+    "apl_50", f"{APL}第五十条", "行政机关及其工作人员对实施行政处罚过程中知悉的国家秘密、商业秘密或者个人隐私，应当依法予以保密。", True)
+PIPL = Rule(
+    "pipl_25_28_34", "《中华人民共和国个人信息保护法》第二十五条、第二十八条、第三十四条",
+    "不得公开其处理的个人信息（取得个人单独同意的除外）；敏感个人信息含金融账户、行踪轨迹等；国家机关处理个人信息不得超出履行法定职责所必需的范围和限度。",
+    True)
+REDACTION_LIST = Rule(
+    "comparable_redaction_list", "《浙江省行政处罚结果信息网上公开暂行办法》第七条；《广东省行政执法公示办法》第十四条（参照，非江苏规定）",
+    "隐去自然人的家庭住址、通信方式、身份证号码、银行账号、健康状况等个人信息，被处罚人以外的自然人姓名，法人或者其他组织的银行账号。",
+    False)
+NATURAL_PERSON = Rule(
+    "uscc_category", "GB 32100-2015《法人和其他组织统一社会信用代码编码规则》（登记管理部门码9、机构类别码2：个体工商户）",
+    "个体工商户的经营者是自然人：其姓名不在网站公开（个人信息保护法第二十五条）。编码表取自该标准的通行转载，未核对标准原文。",
+    False)
+CREDIT_REPAIRED = Rule(
+    "order36_art3_repair", "《信用修复管理办法》（国家发展改革委令第36号）第三条；网站公开随信用公示终止为本系统设置",
+    "信用主体完成信用修复后，各领域信用信息系统不再公开已修复失信信息（终止公示）。修复是否也须撤下本局网站公开的决定未找到规定，"
+    "本系统默认一并撤下（ECOCOMPLY_CASES_PUBLICATION_FOLLOWS_CREDIT）。", True)
+PUBLICITY_EXPIRED = Rule(
+    "order36_max_period", "《信用修复管理办法》（令第36号）最长公示期（据国家发展改革委发布的解读报道）；网站公开随之结束为本系统设置",
+    "最长公示期届满后，相关信息自动停止公示。", False)
+RETENTION_ENDED = Rule(
+    "website_retention", "网站公开期限（本地设置，ECOCOMPLY_CASES_PUBLICATION_RETENTION_YEARS）；《个人信息保护法》第十九条",
+    "法律未规定处罚决定在网站上公开多久；默认法人及其他组织5年、自然人（个体工商户）2年后撤下（参照石家庄市裕华区公开程序）。"
+    "个人信息的保存期限应当为实现处理目的所必要的最短时间。", False)
+WITHDRAWAL_RULES = {"legal_change": WITHDRAW_LEGAL_CHANGE, "credit_repaired": CREDIT_REPAIRED,
+                    "publicity_expired": PUBLICITY_EXPIRED, "retention_ended": RETENTION_ENDED}
+PENALTY_TYPES = frozenset({"penalty", "lighter", "mitigated", "heavier"})
+
+# 处罚类别, worded as 《行政处罚法》第九条 lists them.
+PENALTY_KIND_CN = {
+    "warning": "警告", "fine": "罚款", "confiscation": "没收违法所得、没收非法财物", "suspend_production": "责令停产停业",
+    "revoke_permit": "吊销许可证件", "restrict_practice": "限制从业", "detention_transfer": "行政拘留（移送公安机关）",
+    "other": "其他",
+}
+DECISION_CN = {"penalty": "行政处罚", "lighter": "从轻行政处罚", "mitigated": "减轻行政处罚", "heavier": "从重行政处罚"}
+
+# Personal data in free text (违法事实), removed whatever the officer wrote (PIPL; the comparable list).
+# Order matters: an 18-digit ID number before the generic long digit run of a bank account.
+PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("id_number", "身份证号码", re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")),
+    ("email", "电子邮箱", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
+    ("mobile", "电话号码", re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d{9}(?!\d)")),
+    ("landline", "电话号码", re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")),
+    # 16–19 digits, written in groups of four or not (6222 0212 3456 7890 123).
+    ("bank_account", "银行账号", re.compile(r"(?<!\d)\d{4}(?:[ -]?\d{4}){3}(?:[ -]?\d{1,3})?(?!\d)")),
+)
+
+
+def party_category(uscc: str) -> str:
+    """法人及非法人组织, or 个体工商户 (USCC registration code 9, category 2: a natural person's business)."""
+    return "个体工商户" if uscc.upper().startswith("92") else "法人及非法人组织"
+
+
+def redact(text: str, names: list[str]) -> tuple[str, list[dict[str, Any]]]:
+    """``text`` without personal data: the patterns above, then each string the officer named (e.g. a
+    third person's name). Returns the text and [{rule, label, count}] (never the removed strings)."""
+    applied: list[dict[str, Any]] = []
+    for key, label, pattern in PATTERNS:
+        text, n = pattern.subn(f"［{label}已隐去］", text)
+        if n:
+            applied.append({"rule": key, "label": label, "count": n, "basis": PIPL.cite})
+    named = 0
+    for name in sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True):
+        count = text.count(name)
+        if count:
+            text = text.replace(name, "［已隐去］")
+            named += count
+    if named:
+        applied.append({"rule": "named_by_officer", "label": "执法人员指定隐去的内容", "count": named,
+                        "basis": f"{SECRECY.cite}；{REDACTION_LIST.cite}"})
+    return text, applied
+
+
+def public_content(
+    *, case: dict[str, Any], enterprise_name: str, titles: dict[str, str | None], summary: str | None,
+    names: list[str], decided_on: date, bureau_name: str | None = None,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The published text of a decided penalty case (the 双公示 data items), redacted, and what was
+    removed. ``case``: number, uscc, bureau, summary, violations, decision (the case read)."""
+    decision = case.get("decision") or {}
+    category = party_category(case["uscc"])
+    natural = category == "个体工商户"
+    facts, applied = redact(summary if summary is not None else case.get("summary", ""), names)
+    if natural:
+        applied.append({"rule": NATURAL_PERSON.code, "label": "个体工商户经营者姓名、统一社会信用代码", "count": 1,
+                        "basis": NATURAL_PERSON.cite})
+    kinds = [PENALTY_KIND_CN.get(k, k) for k in decision.get("penalty_kinds") or []]
+    fine = decision.get("fine_amount")
+    detail = [f"罚款人民币{fine:,.2f}元"] if fine else []
+    detail += [k for k in kinds if k != "罚款"]
+    label = DECISION_CN.get(decision.get("type", ""), "行政处罚")
+    basis = list(decision.get("articles") or [])
+    law_article = (decision.get("basis") or {}).get("law_article")
+    if law_article and law_article not in basis:
+        basis.insert(0, law_article)
+    content = {
+        "decision_number": case["number"],
+        "party_category": category,
+        "party_name": "个体工商户（经营者姓名不予公开）" if natural else enterprise_name,
+        "party_uscc": None if natural else case["uscc"],
+        "violation_type": [{"code": v["code"], "title": titles.get(v["code"])} for v in case.get("violations") or []],
+        "violation_facts": facts,
+        "penalty_legal_basis": basis,
+        "penalty_categories": kinds,
+        "penalty_content": f"{label}：{'；'.join(detail)}" if detail else label,
+        "fine_amount_wan_yuan": round(fine / 10_000, 6) if fine else None,
+        "decision_date": decided_on.isoformat(),
+        "deciding_authority": bureau_name or case["bureau"],
+    }
+    return content, applied
+
+
+def retention_until(decided_on: date, category: str, years: dict[str, int]) -> date:
+    n = years["natural_person" if category == "个体工商户" else "organisation"]
+    try:
+        return decided_on.replace(year=decided_on.year + n)
+    except ValueError:  # 29 February
+        return decided_on.replace(year=decided_on.year + n, day=28)
+
+
+@dataclass(frozen=True)
+class CreditView:
+    published: bool
+    status: str
+    publicity_max_until: date | None
+
+
+def ended_by(*, status: str, withdrawal_kind: str | None, publish_until: date, credit: CreditView | None,
+             today: date, follows_credit: bool) -> str | None:
+    """Why the decision is not public today (a withdrawal kind), or None while it is."""
+    if status == "withdrawn":
+        return withdrawal_kind or "legal_change"
+    if today > publish_until:
+        return "retention_ended"
+    if follows_credit and credit is not None:
+        if credit.status == "repaired":
+            return "credit_repaired"
+        if credit.status == "expired" or (
+            credit.published and credit.publicity_max_until is not None and today > credit.publicity_max_until
+        ):
+            return "publicity_expired"
+    return None
