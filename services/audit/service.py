@@ -32,6 +32,7 @@ from services.audit.models import (
 from services.audit.rules import Decision, History, PersonShare, RuleHit
 from shared import clock
 from shared.contracts import FLAGGED_DECISIONS, AuditFlagRaised, CaseDecided
+from shared.db import dialect_insert
 
 log = logging.getLogger("ecocomply.audit")
 
@@ -127,11 +128,16 @@ async def upsert_flag(
 async def _count_rules(session: AsyncSession, flag: Flag, hits: list[RuleHit]) -> None:
     day = local_date(flag.decided_at or flag.created_at)
     for h in hits:
-        row = await session.get(DailyRuleCount, (flag.bureau, day, h.code))
-        if row is None:
-            session.add(DailyRuleCount(bureau=flag.bureau, day=day, code=h.code, count=1))
-        else:
-            row.count += 1
+        await _increment(session, DailyRuleCount, dict(bureau=flag.bureau, day=day, code=h.code, count=1))
+
+
+async def _increment(session: AsyncSession, model: type, values: dict, add: tuple[str, ...] = ("count",)) -> None:
+    """Add ``values``' counters to the row of its key, creating it: one ``INSERT … ON CONFLICT DO UPDATE
+    SET n = n + excluded.n``, so concurrent writers neither collide on the key nor lose an increment."""
+    ins = dialect_insert(session, model).values(**values)
+    keys = [c.name for c in model.__table__.primary_key.columns]
+    await session.execute(ins.on_conflict_do_update(
+        index_elements=keys, set_={k: getattr(model, k) + getattr(ins.excluded, k) for k in add}))
 
 
 def _fill_decision(flag: Flag, d: DecidedCase | None) -> None:
@@ -202,13 +208,8 @@ async def history_for(session: AsyncSession, d: DecidedCase, cfg: AuditSettings)
 
 
 async def _count_day(session: AsyncSession, d: DecidedCase) -> None:
-    row = await session.get(DailyCount, (d.bureau, d.decision_date, d.decision_type))
-    if row is None:
-        session.add(DailyCount(bureau=d.bureau, day=d.decision_date, decision_type=d.decision_type,
-                               count=1, fines=float(d.fine_amount or 0)))
-    else:
-        row.count += 1
-        row.fines += float(d.fine_amount or 0)
+    await _increment(session, DailyCount, dict(bureau=d.bureau, day=d.decision_date, decision_type=d.decision_type,
+                                               count=1, fines=float(d.fine_amount or 0)), add=("count", "fines"))
 
 
 async def record_decision(
@@ -274,10 +275,10 @@ async def _recheck_later(session: AsyncSession, d: DecidedCase, *, emit: Emit, s
 async def remember_context(session: AsyncSession, case_id: str, *, facts: dict | None = None,
                            people: Iterable[str] = ()) -> None:
     """Facts and people from a case's events before its decision (legal reviewer, participants …)."""
-    ctx = await session.get(CaseContext, case_id)
-    if ctx is None:
-        ctx = CaseContext(case_id=case_id, facts={}, people=[])
-        session.add(ctx)
+    # Created by a race-free INSERT … ON CONFLICT DO NOTHING, then read under a row lock.
+    await session.execute(dialect_insert(session, CaseContext).values(case_id=case_id, facts={}, people=[])
+                          .on_conflict_do_nothing(index_elements=["case_id"]))
+    ctx = await session.scalar(select(CaseContext).where(CaseContext.case_id == case_id).with_for_update())
     if facts:
         ctx.facts = {**ctx.facts, **facts}
     new_people = rules.people(ctx.people, people)
