@@ -90,6 +90,9 @@ class History:
     same_enterprise: tuple[Decision, ...] = ()
     shares: tuple[PersonShare, ...] = ()
     similar: tuple[Decision, ...] = ()
+    # The number of the enterprise's earlier exemptions in the repeat window, when the service hands
+    # only the first few of them in ``same_enterprise`` (a bounded read); None: count those given.
+    exemptions_before: int | None = None
 
 
 @dataclass(frozen=True)
@@ -199,9 +202,10 @@ def repeated_exemption(d: Decision, h: History, cfg: AuditSettings) -> RuleHit |
         return None
     first_claimed = "first_offence" in d.facts_key.split("|")
     listed = "、".join(f"{o.decision_date.isoformat()}（{o.case_id[:8]}）" for o in earlier[:5])
+    times = len(earlier) if h.exemptions_before is None else max(h.exemptions_before, len(earlier))
     return RuleHit(
         "repeated_exemption", "high" if first_claimed else "warning",
-        f"企业 {d.uscc} 在本决定前 {cfg.repeat_window_days} 日内已获不予处罚 {len(earlier)} 次：{listed}"
+        f"企业 {d.uscc} 在本决定前 {cfg.repeat_window_days} 日内已获不予处罚 {times} 次：{listed}"
         f"{'；本案仍认定“初次违法”' if first_claimed else ''}。{APL}第三十三条第一款：初次违法且危害后果轻微并及时改正的，可以不予行政处罚；"
         f"{PILOT}三（十）：加强对免罚、轻罚案件的监督审核。（窗口天数为本地设置，默认两年，参照江苏旧裁量规则“两年内因类似环境违法行为受过环保行政处罚”）",
     )
