@@ -58,7 +58,7 @@ def violations() -> list[str]:
 def _load_sql(dialect: str, n: int, codes: list[str]) -> list[str]:
     """``INSERT … SELECT`` statements that write ``n`` decided cases (and their people and counters)."""
     pg = dialect == "postgresql"
-    series = f"generate_series(0, {n - 1}) AS g(i)" if pg else "g"
+    series = f"generate_series(0::bigint, {n - 1}) AS g(i)" if pg else "g"
     cte = "" if pg else f"WITH RECURSIVE g(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM g WHERE i < {n - 1}) "
 
     def pad(expr: str, width: int) -> str:

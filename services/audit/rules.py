@@ -93,6 +93,9 @@ class History:
     # The number of the enterprise's earlier exemptions in the repeat window, when the service hands
     # only the first few of them in ``same_enterprise`` (a bounded read); None: count those given.
     exemptions_before: int | None = None
+    # The outcomes of the similar cases (same violation and facts, in the window, decided before), when
+    # the service read only them (one aggregated row); None: take them from ``similar``.
+    similar_outcomes: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -341,11 +344,13 @@ def similar_case_disparity(d: Decision, h: History, cfg: AuditSettings) -> RuleH
     """
     if not d.violation:
         return None
-    peers = [o for o in h.similar if o.case_id != d.case_id and o.violation == d.violation
-             and o.facts_key == d.facts_key and _within(d, o, cfg.similar_window_days) and _before(d, o)]
-    if len(peers) < cfg.similar_min_peers:
+    if h.similar_outcomes is not None:
+        values = list(h.similar_outcomes)
+    else:
+        values = [o.outcome for o in h.similar if o.case_id != d.case_id and o.violation == d.violation
+                  and o.facts_key == d.facts_key and _within(d, o, cfg.similar_window_days) and _before(d, o)]
+    if len(values) < cfg.similar_min_peers:
         return None
-    values = [o.outcome for o in peers]
     med = statistics.median(values)
     mad = statistics.median(abs(v - med) for v in values)
     gap = abs(d.outcome - med)
@@ -358,7 +363,7 @@ def similar_case_disparity(d: Decision, h: History, cfg: AuditSettings) -> RuleH
     facts = d.facts_key.replace("|", "、") or "无"
     return RuleHit(
         "similar_case_disparity", "warning",
-        f"同一违法事项 {d.violation}、认定事实相同（{facts}）的 {len(peers)} 件在先案件，处理结果中位数 {med:,.0f} 元"
+        f"同一违法事项 {d.violation}、认定事实相同（{facts}）的 {len(values)} 件在先案件，处理结果中位数 {med:,.0f} 元"
         f"（绝对中位差 {mad:,.0f} 元）；本案 {d.outcome:,.0f} 元（{TYPE_CN.get(d.decision_type, d.decision_type)}），"
         f"偏离 {gap:,.0f} 元，稳健 z={z_text} ≥ {cfg.similar_robust_z}。{POINTS}（十四）：杜绝行政处罚畸轻畸重、类案不同罚"
         "（比较窗口、最少件数与阈值为本地设置）",

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, case, func, literal, or_, select, tuple_
+from sqlalchemy import String, and_, case, func, literal, literal_column, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit import rules
@@ -229,14 +229,19 @@ async def history_for(session: AsyncSession, d: DecidedCase, cfg: AuditSettings)
         same.update((o.case_id, o) for o in await _earliest(
             session, d, lo_rep, DecidedCase.uscc == d.uscc, DecidedCase.violation == d.violation))
     same_enterprise = tuple(sorted(same.values(), key=lambda o: (o.decision_date, o.decided_at, o.case_id)))
-    similar: list[Decision] = []
+    similar_outcomes: tuple[float, ...] = ()
     if d.violation:
         lo_sim = d.decision_date - timedelta(days=cfg.similar_window_days)
-        rows = await session.execute(select(*_LEAN).where(
+        # The most recent SIMILAR_SAMPLE in the index's own order (date), so the LIMIT stops the read;
+        # the rule needs only their outcomes, aggregated into one row (not one result row per case).
+        sample = select(func.coalesce(DecidedCase.fine_amount, 0.0).label("v")).where(
             DecidedCase.violation == d.violation, DecidedCase.facts_key == d.facts_key,
-            DecidedCase.decision_date.between(lo_sim, d.decision_date), _before(d))
-            .order_by(*(c.desc() for c in _ORDER)).limit(SIMILAR_SAMPLE))
-        similar = [_lean(r) for r in rows]
+            DecidedCase.decision_date.between(lo_sim, d.decision_date), _before(d)) \
+            .order_by(DecidedCase.decision_date.desc()).limit(SIMILAR_SAMPLE).subquery()
+        joined = (func.string_agg(func.cast(sample.c.v, String), literal_column("','"))
+                  if session.bind.dialect.name == "postgresql" else func.group_concat(sample.c.v, ","))
+        text_ = await session.scalar(select(joined))
+        similar_outcomes = tuple(float(v) for v in text_.split(",")) if text_ else ()
     shares = []
     if d.decision_type in FLAGGED_DECISIONS:
         lo = d.decision_date - timedelta(days=cfg.share_window_days)
@@ -251,7 +256,7 @@ async def history_for(session: AsyncSession, d: DecidedCase, cfg: AuditSettings)
                 .where(PersonDailyCount.person == person, PersonDailyCount.bureau == d.bureau,
                        PersonDailyCount.day.between(lo, d.decision_date)))).one()
             shares.append(PersonShare(person, int(mine_n), int(mine_x), int(total_n - mine_n), int(total_x - mine_x)))
-    return History(same_enterprise=same_enterprise, shares=tuple(shares), similar=tuple(similar),
+    return History(same_enterprise=same_enterprise, shares=tuple(shares), similar_outcomes=similar_outcomes,
                    exemptions_before=exemptions_before)
 
 
@@ -315,7 +320,8 @@ async def _recheck_later(session: AsyncSession, d: DecidedCase, *, emit: Emit, s
     later: dict[str, DecidedCase] = {}
     for group in groups:  # one bounded range per index (an OR of both would not use them on SQLite)
         later.update((o.case_id, o) for o in await session.scalars(select(DecidedCase).where(
-            group, DecidedCase.case_id != d.case_id, after).order_by(*_ORDER).limit(RECHECK_LIMIT)))
+            group, DecidedCase.decision_date >= d.decision_date, DecidedCase.case_id != d.case_id, after)
+            .order_by(*_ORDER).limit(RECHECK_LIMIT)))
     later_cases = sorted(later.values(), key=lambda o: (o.decision_date, aware(o.decided_at), o.case_id))
     for other in later_cases[:RECHECK_LIMIT]:
         hits = [h for h in rules.evaluate(to_decision(other), await history_for(session, other, cfg), cfg)
