@@ -71,8 +71,8 @@ def _load_sql(dialect: str, n: int, codes: list[str]) -> list[str]:
     day = f"(CASE WHEN {hot} THEN 365 + (i * 7) % 730 ELSE (i * 7) % 1095 END)"
     secs = "((i * 7919) % 36000 + 3600)"
     if pg:
-        at = f"(TIMESTAMPTZ '2023-01-01 00:00:00+00' + make_interval(days => {day}, secs => {secs}))"
-        ddate = f"(DATE '2023-01-01' + {day})"
+        at = f"(TIMESTAMPTZ '2023-01-01 00:00:00+00' + make_interval(days => ({day})::int, secs => ({secs})::float8))"
+        ddate = f"(DATE '2023-01-01' + ({day})::int)"
         js = "::json"
     else:
         at = f"(datetime('2023-01-01', '+' || {day} || ' days', '+' || {secs} || ' seconds') || '.000000')"
