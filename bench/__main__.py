@@ -3,7 +3,7 @@ then the services' own benchmarks (checklist search and calculator, case lifecyc
 stats/log/proofs), each next to a baseline measured in the same run.
 
     .venv/bin/python -m bench [--n 1000] [--setups sqlite-local,postgres-kafka] [--concurrency 16]
-                              [--suites decisions,checklist,cases,audit]
+                              [--suites decisions,checklist,cases,audit,audit_history]
 
 Prints one report per setup and writes every figure to ``bench/results/latest.json``.
 """
@@ -31,7 +31,7 @@ from shared.testing import postgres as pg_infra
 from shared.testing.stack import SETUPS
 
 RESULTS = Path(__file__).parent / "results" / "latest.json"
-SUITES = ("decisions", "checklist", "cases", "audit")
+SUITES = ("decisions", "checklist", "cases", "audit", "audit_history")
 
 
 async def run_suite(name: str, args: argparse.Namespace) -> dict:
@@ -41,7 +41,7 @@ async def run_suite(name: str, args: argparse.Namespace) -> dict:
     mod = importlib.import_module(f"bench.{name}")
     if name == "checklist":
         sub = argparse.Namespace(checklist_items=[10_000], setups=args.setups)
-    elif name == "audit":
+    elif name in ("audit", "audit_history"):
         sub = mod.parse_args(["--setups", ",".join(args.setups)])
     else:
         sub = mod.parse_args([])

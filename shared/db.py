@@ -94,3 +94,22 @@ def make_sessionmaker(
         session.info.pop("outbox_pending", None)
 
     return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=_Session)
+
+
+def dialect_insert(session: AsyncSession, table):
+    """The INSERT of the session's dialect (SQLite or PostgreSQL), whose ``on_conflict_do_nothing`` /
+    ``on_conflict_do_update`` make a create-or-update one race-free statement: no get-then-insert
+    that two concurrent requests both pass and the second one's INSERT fails on the unique key."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return (postgresql if session.bind.dialect.name == "postgresql" else sqlite).insert(table)
+
+
+async def lock_key(session: AsyncSession, key: str) -> None:
+    """Serialise the transactions that check-then-insert under ``key`` when no unique key can say it
+    (e.g. "no overlapping period for this enterprise"): a transaction-scoped advisory lock on
+    PostgreSQL; on SQLite every transaction already begins IMMEDIATE (one writer at a time)."""
+    if session.bind.dialect.name == "postgresql":
+        from sqlalchemy import func, select
+
+        await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))

@@ -105,12 +105,17 @@ class DecidedCase(Base):
     __tablename__ = "decided_cases"
     __table_args__ = (
         Index("ix_decided_cases_bureau_date", "bureau", "decision_date"),
-        Index("ix_decided_cases_violation", "violation", "facts_key"),
+        # The history rules' bounded reads (issue 12): each is a range of one of these indexes, cut by
+        # a LIMIT, so the work per decided event does not grow with the history.
+        Index("ix_decided_cases_similar", "violation", "facts_key", "decision_date"),
+        Index("ix_decided_cases_uscc_date", "uscc", "decision_date"),
+        Index("ix_decided_cases_uscc_type_date", "uscc", "decision_type", "decision_date"),
+        Index("ix_decided_cases_uscc_violation_date", "uscc", "violation", "decision_date"),
     )
 
     case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     number: Mapped[str] = mapped_column(String(60))
-    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    uscc: Mapped[str] = mapped_column(String(18))
     bureau: Mapped[str] = mapped_column(String(40))
     decision_type: Mapped[str] = mapped_column(String(20))
     fine_amount: Mapped[float | None] = mapped_column(Float)
@@ -239,6 +244,20 @@ class DailyCount(Base):
     decision_type: Mapped[str] = mapped_column(String(20), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
     fines: Mapped[float] = mapped_column(Float)
+
+
+class PersonDailyCount(Base):
+    """Decisions per person (handler, decider, reviewer …), bureau and day, and how many of them were
+    exemptions or light penalties: the per-person share reads at most one row per day of its window,
+    whatever the number of decisions (the totals per bureau come from ``daily_counts``)."""
+
+    __tablename__ = "person_daily_counts"
+
+    person: Mapped[str] = mapped_column(String(100), primary_key=True)
+    bureau: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    flagged: Mapped[int] = mapped_column(Integer)
 
 
 class DailyRuleCount(Base):

@@ -90,6 +90,12 @@ class History:
     same_enterprise: tuple[Decision, ...] = ()
     shares: tuple[PersonShare, ...] = ()
     similar: tuple[Decision, ...] = ()
+    # The number of the enterprise's earlier exemptions in the repeat window, when the service hands
+    # only the first few of them in ``same_enterprise`` (a bounded read); None: count those given.
+    exemptions_before: int | None = None
+    # The outcomes of the similar cases (same violation and facts, in the window, decided before), when
+    # the service read only them (one aggregated row); None: take them from ``similar``.
+    similar_outcomes: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -199,9 +205,10 @@ def repeated_exemption(d: Decision, h: History, cfg: AuditSettings) -> RuleHit |
         return None
     first_claimed = "first_offence" in d.facts_key.split("|")
     listed = "、".join(f"{o.decision_date.isoformat()}（{o.case_id[:8]}）" for o in earlier[:5])
+    times = len(earlier) if h.exemptions_before is None else max(h.exemptions_before, len(earlier))
     return RuleHit(
         "repeated_exemption", "high" if first_claimed else "warning",
-        f"企业 {d.uscc} 在本决定前 {cfg.repeat_window_days} 日内已获不予处罚 {len(earlier)} 次：{listed}"
+        f"企业 {d.uscc} 在本决定前 {cfg.repeat_window_days} 日内已获不予处罚 {times} 次：{listed}"
         f"{'；本案仍认定“初次违法”' if first_claimed else ''}。{APL}第三十三条第一款：初次违法且危害后果轻微并及时改正的，可以不予行政处罚；"
         f"{PILOT}三（十）：加强对免罚、轻罚案件的监督审核。（窗口天数为本地设置，默认两年，参照江苏旧裁量规则“两年内因类似环境违法行为受过环保行政处罚”）",
     )
@@ -337,11 +344,13 @@ def similar_case_disparity(d: Decision, h: History, cfg: AuditSettings) -> RuleH
     """
     if not d.violation:
         return None
-    peers = [o for o in h.similar if o.case_id != d.case_id and o.violation == d.violation
-             and o.facts_key == d.facts_key and _within(d, o, cfg.similar_window_days) and _before(d, o)]
-    if len(peers) < cfg.similar_min_peers:
+    if h.similar_outcomes is not None:
+        values = list(h.similar_outcomes)
+    else:
+        values = [o.outcome for o in h.similar if o.case_id != d.case_id and o.violation == d.violation
+                  and o.facts_key == d.facts_key and _within(d, o, cfg.similar_window_days) and _before(d, o)]
+    if len(values) < cfg.similar_min_peers:
         return None
-    values = [o.outcome for o in peers]
     med = statistics.median(values)
     mad = statistics.median(abs(v - med) for v in values)
     gap = abs(d.outcome - med)
@@ -354,7 +363,7 @@ def similar_case_disparity(d: Decision, h: History, cfg: AuditSettings) -> RuleH
     facts = d.facts_key.replace("|", "、") or "无"
     return RuleHit(
         "similar_case_disparity", "warning",
-        f"同一违法事项 {d.violation}、认定事实相同（{facts}）的 {len(peers)} 件在先案件，处理结果中位数 {med:,.0f} 元"
+        f"同一违法事项 {d.violation}、认定事实相同（{facts}）的 {len(values)} 件在先案件，处理结果中位数 {med:,.0f} 元"
         f"（绝对中位差 {mad:,.0f} 元）；本案 {d.outcome:,.0f} 元（{TYPE_CN.get(d.decision_type, d.decision_type)}），"
         f"偏离 {gap:,.0f} 元，稳健 z={z_text} ≥ {cfg.similar_robust_z}。{POINTS}（十四）：杜绝行政处罚畸轻畸重、类案不同罚"
         "（比较窗口、最少件数与阈值为本地设置）",

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import String, and_, case, func, literal, literal_column, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit import rules
@@ -28,10 +28,12 @@ from services.audit.models import (
     Flag,
     FlagHistory,
     FlagRule,
+    PersonDailyCount,
 )
 from services.audit.rules import Decision, History, PersonShare, RuleHit
 from shared import clock
 from shared.contracts import FLAGGED_DECISIONS, AuditFlagRaised, CaseDecided
+from shared.db import UtcDateTime, dialect_insert
 
 log = logging.getLogger("ecocomply.audit")
 
@@ -127,11 +129,16 @@ async def upsert_flag(
 async def _count_rules(session: AsyncSession, flag: Flag, hits: list[RuleHit]) -> None:
     day = local_date(flag.decided_at or flag.created_at)
     for h in hits:
-        row = await session.get(DailyRuleCount, (flag.bureau, day, h.code))
-        if row is None:
-            session.add(DailyRuleCount(bureau=flag.bureau, day=day, code=h.code, count=1))
-        else:
-            row.count += 1
+        await _increment(session, DailyRuleCount, dict(bureau=flag.bureau, day=day, code=h.code, count=1))
+
+
+async def _increment(session: AsyncSession, model: type, values: dict, add: tuple[str, ...] = ("count",)) -> None:
+    """Add ``values``' counters to the row of its key, creating it: one ``INSERT … ON CONFLICT DO UPDATE
+    SET n = n + excluded.n``, so concurrent writers neither collide on the key nor lose an increment."""
+    ins = dialect_insert(session, model).values(**values)
+    keys = [c.name for c in model.__table__.primary_key.columns]
+    await session.execute(ins.on_conflict_do_update(
+        index_elements=keys, set_={k: getattr(model, k) + getattr(ins.excluded, k) for k in add}))
 
 
 def _fill_decision(flag: Flag, d: DecidedCase | None) -> None:
@@ -171,44 +178,91 @@ def gate_fields(gate: dict) -> dict:
     return out
 
 
+# The history rules read bounded ranges of indexes (``DecidedCase.__table_args__``) and daily counters,
+# never "every decided case of the window": the work per decided event stays flat as history grows.
+LISTED = 5  # earlier decisions a rule names in its detail
+SIMILAR_SAMPLE = 500  # 类案: the most recent similar cases compared (a fixed cap, as before issue 12)
+RECHECK_LIMIT = 200  # later cases re-checked when an earlier decision arrives late
+
+_LEAN = (DecidedCase.case_id, DecidedCase.number, DecidedCase.uscc, DecidedCase.bureau, DecidedCase.decision_type,
+         DecidedCase.fine_amount, DecidedCase.violation, DecidedCase.facts_key, DecidedCase.decided_at,
+         DecidedCase.decision_date)
+_ORDER = (DecidedCase.decision_date, DecidedCase.decided_at, DecidedCase.case_id)
+
+
+def _lean(r) -> Decision:
+    """What the history rules read of another case (columns only: no ORM object per row)."""
+    return Decision(decision_type=r.decision_type, case_id=r.case_id, uscc=r.uscc, bureau=r.bureau,
+                    decided_at=aware(r.decided_at), decision_date=r.decision_date, violation=r.violation,
+                    facts_key=r.facts_key, fine_amount=r.fine_amount, number=r.number)
+
+
+def _before(d: DecidedCase):
+    """Decided before ``d`` in the rules' total order (date, time, case id) — ``rules._before``."""
+    return tuple_(*_ORDER) < tuple_(literal(d.decision_date), literal(d.decided_at, UtcDateTime()),
+                                    literal(d.case_id))
+
+
+async def _earliest(session: AsyncSession, d: DecidedCase, lo, *conds) -> list[Decision]:
+    rows = await session.execute(select(*_LEAN).where(*conds, DecidedCase.decision_date.between(lo, d.decision_date),
+                                                      _before(d)).order_by(*_ORDER).limit(LISTED))
+    return [_lean(r) for r in rows]
+
+
 async def history_for(session: AsyncSession, d: DecidedCase, cfg: AuditSettings) -> History:
-    """The other decided cases the history rules compare ``d`` with (loaded by their windows)."""
+    """What the history rules compare ``d`` with, each read bounded whatever the history's size:
+    the enterprise's first earlier exemptions (and their count) and first earlier decisions on the same
+    violation in the repeat window; the most recent ``SIMILAR_SAMPLE`` similar cases; the share of
+    exemptions per person from daily counters (at most one row per day of the window)."""
     lo_rep = d.decision_date - timedelta(days=cfg.repeat_window_days)
-    same = await session.scalars(select(DecidedCase).where(
-        DecidedCase.uscc == d.uscc, DecidedCase.case_id != d.case_id,
-        DecidedCase.decision_date.between(lo_rep, d.decision_date)))
-    similar: list[DecidedCase] = []
+    same: dict[str, Decision] = {}
+    exemptions_before = None
+    if d.decision_type == rules.EXEMPTION:
+        ex_conds = (DecidedCase.uscc == d.uscc, DecidedCase.decision_type == rules.EXEMPTION)
+        first = await _earliest(session, d, lo_rep, *ex_conds)
+        same.update((o.case_id, o) for o in first)
+        exemptions_before = len(first)
+        if len(first) == LISTED:  # a count over the same index range, only when there may be more
+            exemptions_before = await session.scalar(select(func.count()).select_from(DecidedCase).where(
+                *ex_conds, DecidedCase.decision_date.between(lo_rep, d.decision_date), _before(d)))
+    if d.violation and (d.gate or {}).get("first_offence_claimed"):
+        same.update((o.case_id, o) for o in await _earliest(
+            session, d, lo_rep, DecidedCase.uscc == d.uscc, DecidedCase.violation == d.violation))
+    same_enterprise = tuple(sorted(same.values(), key=lambda o: (o.decision_date, o.decided_at, o.case_id)))
+    similar_outcomes: tuple[float, ...] = ()
     if d.violation:
         lo_sim = d.decision_date - timedelta(days=cfg.similar_window_days)
-        similar = list(await session.scalars(select(DecidedCase).where(
+        # The most recent SIMILAR_SAMPLE in the index's own order (date), so the LIMIT stops the read;
+        # the rule needs only their outcomes, aggregated into one row (not one result row per case).
+        sample = select(func.coalesce(DecidedCase.fine_amount, 0.0).label("v")).where(
             DecidedCase.violation == d.violation, DecidedCase.facts_key == d.facts_key,
-            DecidedCase.case_id != d.case_id, DecidedCase.decision_date.between(lo_sim, d.decision_date))
-            .order_by(DecidedCase.decision_date.desc()).limit(500)))
+            DecidedCase.decision_date.between(lo_sim, d.decision_date), _before(d)) \
+            .order_by(DecidedCase.decision_date.desc()).limit(SIMILAR_SAMPLE).subquery()
+        joined = (func.string_agg(func.cast(sample.c.v, String), literal_column("','"))
+                  if session.bind.dialect.name == "postgresql" else func.group_concat(sample.c.v, ","))
+        text_ = await session.scalar(select(joined))
+        similar_outcomes = tuple(float(v) for v in text_.split(",")) if text_ else ()
     shares = []
     if d.decision_type in FLAGGED_DECISIONS:
         lo = d.decision_date - timedelta(days=cfg.share_window_days)
-        window = and_(DecidedCase.bureau == d.bureau, DecidedCase.decision_date.between(lo, d.decision_date))
-        flagged = DecidedCase.decision_type.in_(FLAGGED_DECISIONS)
+        flagged = DailyCount.decision_type.in_(FLAGGED_DECISIONS)
         total_n, total_x = (await session.execute(select(
-            func.count(), func.coalesce(func.sum(case((flagged, 1), else_=0)), 0)).where(window))).one()
+            func.coalesce(func.sum(DailyCount.count), 0),
+            func.coalesce(func.sum(case((flagged, DailyCount.count), else_=0)), 0))
+            .where(DailyCount.bureau == d.bureau, DailyCount.day.between(lo, d.decision_date)))).one()
         for person in rules.people([d.decided_by], d.people):
             mine_n, mine_x = (await session.execute(select(
-                func.count(), func.coalesce(func.sum(case((DecisionPerson.flagged, 1), else_=0)), 0))
-                .where(DecisionPerson.person == person, DecisionPerson.bureau == d.bureau,
-                       DecisionPerson.decision_date.between(lo, d.decision_date)))).one()
+                func.coalesce(func.sum(PersonDailyCount.count), 0), func.coalesce(func.sum(PersonDailyCount.flagged), 0))
+                .where(PersonDailyCount.person == person, PersonDailyCount.bureau == d.bureau,
+                       PersonDailyCount.day.between(lo, d.decision_date)))).one()
             shares.append(PersonShare(person, int(mine_n), int(mine_x), int(total_n - mine_n), int(total_x - mine_x)))
-    return History(same_enterprise=tuple(map(to_decision, same)), shares=tuple(shares),
-                   similar=tuple(map(to_decision, similar)))
+    return History(same_enterprise=same_enterprise, shares=tuple(shares), similar_outcomes=similar_outcomes,
+                   exemptions_before=exemptions_before)
 
 
 async def _count_day(session: AsyncSession, d: DecidedCase) -> None:
-    row = await session.get(DailyCount, (d.bureau, d.decision_date, d.decision_type))
-    if row is None:
-        session.add(DailyCount(bureau=d.bureau, day=d.decision_date, decision_type=d.decision_type,
-                               count=1, fines=float(d.fine_amount or 0)))
-    else:
-        row.count += 1
-        row.fines += float(d.fine_amount or 0)
+    await _increment(session, DailyCount, dict(bureau=d.bureau, day=d.decision_date, decision_type=d.decision_type,
+                                               count=1, fines=float(d.fine_amount or 0)), add=("count", "fines"))
 
 
 async def record_decision(
@@ -239,6 +293,9 @@ async def record_decision(
     session.add_all([DecisionPerson(case_id=row.case_id, person=p, bureau=row.bureau,
                                     decision_date=row.decision_date, flagged=flagged) for p in people])
     await _count_day(session, row)
+    for p in people:
+        await _increment(session, PersonDailyCount, dict(person=p, bureau=row.bureau, day=row.decision_date, count=1,
+                                                         flagged=int(flagged)), add=("count", "flagged"))
     await session.flush()
     hits = rules.evaluate(to_decision(row), await history_for(session, row, cfg), cfg)
     ref = CaseRef(row.case_id, row.number, row.uscc, row.bureau)
@@ -254,15 +311,19 @@ async def _recheck_later(session: AsyncSession, d: DecidedCase, *, emit: Emit, s
                          cfg: AuditSettings, now: datetime | None) -> None:
     """A decision that arrives after later-dated ones (delayed, replayed) can make their history rules
     hit: run those rules again for the later cases of the same enterprise or the same violation."""
-    conds = [DecidedCase.uscc == d.uscc]
+    after = or_(DecidedCase.decision_date > d.decision_date,
+                and_(DecidedCase.decision_date == d.decision_date,
+                     DecidedCase.decided_at > literal(d.decided_at, UtcDateTime())))
+    groups = [DecidedCase.uscc == d.uscc]
     if d.violation:
-        conds.append(and_(DecidedCase.violation == d.violation, DecidedCase.facts_key == d.facts_key))
-    later = await session.scalars(select(DecidedCase).where(
-        or_(*conds), DecidedCase.case_id != d.case_id,
-        or_(DecidedCase.decision_date > d.decision_date,
-            and_(DecidedCase.decision_date == d.decision_date, DecidedCase.decided_at > d.decided_at)))
-        .order_by(DecidedCase.decision_date).limit(200))
-    for other in list(later):
+        groups.append(and_(DecidedCase.violation == d.violation, DecidedCase.facts_key == d.facts_key))
+    later: dict[str, DecidedCase] = {}
+    for group in groups:  # one bounded range per index (an OR of both would not use them on SQLite)
+        later.update((o.case_id, o) for o in await session.scalars(select(DecidedCase).where(
+            group, DecidedCase.decision_date >= d.decision_date, DecidedCase.case_id != d.case_id, after)
+            .order_by(*_ORDER).limit(RECHECK_LIMIT)))
+    later_cases = sorted(later.values(), key=lambda o: (o.decision_date, aware(o.decided_at), o.case_id))
+    for other in later_cases[:RECHECK_LIMIT]:
         hits = [h for h in rules.evaluate(to_decision(other), await history_for(session, other, cfg), cfg)
                 if h.code in rules.HISTORY_RULES]
         if hits:
@@ -274,10 +335,10 @@ async def _recheck_later(session: AsyncSession, d: DecidedCase, *, emit: Emit, s
 async def remember_context(session: AsyncSession, case_id: str, *, facts: dict | None = None,
                            people: Iterable[str] = ()) -> None:
     """Facts and people from a case's events before its decision (legal reviewer, participants …)."""
-    ctx = await session.get(CaseContext, case_id)
-    if ctx is None:
-        ctx = CaseContext(case_id=case_id, facts={}, people=[])
-        session.add(ctx)
+    # Created by a race-free INSERT … ON CONFLICT DO NOTHING, then read under a row lock.
+    await session.execute(dialect_insert(session, CaseContext).values(case_id=case_id, facts={}, people=[])
+                          .on_conflict_do_nothing(index_elements=["case_id"]))
+    ctx = await session.scalar(select(CaseContext).where(CaseContext.case_id == case_id).with_for_update())
     if facts:
         ctx.facts = {**ctx.facts, **facts}
     new_people = rules.people(ctx.people, people)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases.models import HolidaySchedule
 from services.cases.workdays import Calendar, ScheduleError, YearSchedule, library_years, validate_year
+from shared.db import lock_key
 
 # Process-local cache of the latest schedules, per engine; reused while (count, last load) match.
 _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -43,6 +44,9 @@ async def latest_version(session: AsyncSession, year: int) -> int:
 
 async def add_year(session: AsyncSession, ys: YearSchedule, *, loaded_by: str, at: datetime) -> int:
     """Store a new version of ``ys.year`` (never overwrites an earlier version). Returns the version."""
+    # Concurrent loads of one year wait for each other here, so each takes the next version number
+    # (unique (year, version)) instead of failing on the one another load just took.
+    await lock_key(session, f"holiday_schedule:{ys.year}")
     version = await latest_version(session, ys.year) + 1
     session.add(HolidaySchedule(
         year=ys.year, version=version, holidays={d.isoformat(): n for d, n in sorted(ys.holidays.items())},

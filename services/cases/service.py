@@ -33,6 +33,7 @@ from services.cases.workdays import Calendar
 from shared import contracts, uscc
 from shared.auth import Principal, ensure_can_see
 from shared.clock import day_end, day_start
+from shared.db import dialect_insert
 from shared.problems import Problem, conflict, forbidden, invalid, not_found
 from shared.service import Runtime
 
@@ -177,13 +178,16 @@ async def create_enterprise(rt: Runtime, session: AsyncSession, user: Principal,
         raise invalid("uscc", str(e), code="invalid_uscc") from e
     if not user.has("admin") and user.bureau != body.bureau:
         raise forbidden(f"an officer of bureau {user.bureau} cannot register enterprises for bureau {body.bureau}")
+    values = dict(uscc=code, name=body.name, bureau=body.bureau, industry=body.industry, address=body.address,
+                  created_at=now(rt))
     async with session.begin():
-        if await session.get(Enterprise, code) is not None:
+        # One statement: of two concurrent registrations of the same code one inserts, the other gets 409.
+        created = await session.scalar(
+            dialect_insert(session, Enterprise).values(**values)
+            .on_conflict_do_nothing(index_elements=["uscc"]).returning(Enterprise.uscc))
+        if created is None:
             raise conflict("duplicate", f"enterprise {code} is already registered", uscc=code)
-        ent = Enterprise(uscc=code, name=body.name, bureau=body.bureau, industry=body.industry,
-                         address=body.address, created_at=now(rt))
-        session.add(ent)
-    return EnterpriseRead.model_validate(ent, from_attributes=True)
+    return EnterpriseRead(**values)
 
 
 async def get_enterprise(session: AsyncSession, user: Principal, code: str) -> EnterpriseRead:
@@ -197,29 +201,34 @@ async def get_enterprise(session: AsyncSession, user: Principal, code: str) -> E
 
 # -- officers (持证上岗) ------------------------------------------------------------------------------
 async def remember_officer(session: AsyncSession, user: Principal, at: datetime) -> None:
-    """An officer whose token carries a 执法证号 is on the register (added or its number updated)."""
+    """An officer whose token carries a 执法证号 is on the register (added or its number updated).
+
+    A plain read first (the usual case: nothing to change, no row lock taken), then one
+    ``INSERT … ON CONFLICT`` so that two concurrent first actions of the same officer never collide."""
     if not user.has("officer") or not user.cert_no or not user.bureau:
         return
-    off = await session.get(Officer, user.sub)
-    if off is None:
-        session.add(Officer(sub=user.sub, name=user.name or user.sub, bureau=user.bureau, cert_no=user.cert_no,
-                            active=True, registered_via="token", updated_at=at))
-    elif off.cert_no != user.cert_no and off.registered_via == "token":
-        off.cert_no, off.updated_at = user.cert_no, at
+    row = (await session.execute(select(Officer.cert_no, Officer.registered_via)
+                                 .where(Officer.sub == user.sub))).first()
+    if row is not None and (row.cert_no == user.cert_no or row.registered_via != "token"):
+        return
+    ins = dialect_insert(session, Officer).values(
+        sub=user.sub, name=user.name or user.sub, bureau=user.bureau, cert_no=user.cert_no, active=True,
+        registered_via="token", updated_at=at)
+    await session.execute(ins.on_conflict_do_update(
+        index_elements=["sub"], set_={"cert_no": ins.excluded.cert_no, "updated_at": ins.excluded.updated_at},
+        where=(Officer.registered_via == "token") & Officer.cert_no.is_distinct_from(ins.excluded.cert_no)))
 
 
 async def register_officer(rt: Runtime, session: AsyncSession, user: Principal, body: OfficerCreate) -> OfficerRead:
-    at = now(rt)
+    """Add the officer or replace their entry (an admin's entry wins over one learnt from a token):
+    one ``INSERT … ON CONFLICT DO UPDATE``, so concurrent registrations of one officer all succeed."""
+    values = dict(sub=body.sub, name=body.name, bureau=body.bureau, cert_no=body.cert_no, active=body.active,
+                  registered_via="admin", updated_at=now(rt))
+    ins = dialect_insert(session, Officer).values(**values)
     async with session.begin():
-        off = await session.get(Officer, body.sub)
-        if off is None:
-            off = Officer(sub=body.sub, name=body.name, bureau=body.bureau, cert_no=body.cert_no, active=body.active,
-                          registered_via="admin", updated_at=at)
-            session.add(off)
-        else:
-            off.name, off.bureau, off.cert_no, off.active = body.name, body.bureau, body.cert_no, body.active
-            off.registered_via, off.updated_at = "admin", at
-    return OfficerRead.model_validate(off, from_attributes=True)
+        await session.execute(ins.on_conflict_do_update(
+            index_elements=["sub"], set_={k: getattr(ins.excluded, k) for k in values if k != "sub"}))
+    return OfficerRead(**values)
 
 
 async def list_officers(session: AsyncSession, user: Principal, bureau: str | None) -> list[OfficerRead]:

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.checklist import search, selfcheck
@@ -103,20 +104,23 @@ async def publish_typical_case(
         if data.get(name) and USCC_LIKE.search(data[name]):
             raise invalid(name, "a typical case is published anonymised: remove the 统一社会信用代码",
                           code="not_anonymised")
-    async with session.begin():
-        published = set(await session.scalars(
-            select(GuidanceItem.code).where(GuidanceItem.code.in_(data["item_codes"]),
-                                            GuidanceItem.status == "published")
-        ))
-        for i, code in enumerate(data["item_codes"]):
-            if code not in published:
-                raise invalid(f"item_codes.{i}", f"no published guidance item {code!r}", code="unknown_item")
-        if await session.scalar(select(TypicalCase.id).where(TypicalCase.code == data["code"])):
-            raise conflict("duplicate", f"typical case {data['code']} exists")
-        row = TypicalCase(**data, published_by=actor, published_at=now)
-        session.add(row)
-        body = "\n".join(x for x in (data["title"], data["summary"], data["outcome"], data.get("lesson")) if x)
-        await search.index_document(session, kind="case", ref=data["code"], version=1, title=data["title"], body=body)
+    try:
+        async with session.begin():
+            published = set(await session.scalars(
+                select(GuidanceItem.code).where(GuidanceItem.code.in_(data["item_codes"]),
+                                                GuidanceItem.status == "published")
+            ))
+            for i, code in enumerate(data["item_codes"]):
+                if code not in published:
+                    raise invalid(f"item_codes.{i}", f"no published guidance item {code!r}", code="unknown_item")
+            if await session.scalar(select(TypicalCase.id).where(TypicalCase.code == data["code"])):
+                raise conflict("duplicate", f"typical case {data['code']} exists")
+            row = TypicalCase(**data, published_by=actor, published_at=now)
+            session.add(row)
+            body = "\n".join(x for x in (data["title"], data["summary"], data["outcome"], data.get("lesson")) if x)
+            await search.index_document(session, kind="case", ref=data["code"], version=1, title=data["title"], body=body)
+    except IntegrityError as e:  # the same code published concurrently: the other one stored it
+        raise conflict("duplicate", f"typical case {data['code']} exists") from e
     return row
 
 

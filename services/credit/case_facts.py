@@ -12,10 +12,12 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit.models import CaseFacts
 from shared.contracts import CaseFinePaid, CaseRectificationAssessed, CaseServed
+from shared.db import dialect_insert
 from shared.problems import Problem
 from shared.service import Runtime
 
@@ -26,12 +28,10 @@ def _aware(value: datetime) -> datetime:
 
 
 async def _facts(session: AsyncSession, case_id: str, uscc: str) -> CaseFacts:
-    facts = await session.get(CaseFacts, case_id)
-    if facts is None:
-        facts = CaseFacts(case_id=case_id, uscc=uscc)
-        session.add(facts)
-        await session.flush()  # visible to the next event of the same case in this batch
-    return facts
+    """The case's row, created by a race-free INSERT … ON CONFLICT DO NOTHING and read under a row lock."""
+    await session.execute(dialect_insert(session, CaseFacts).values(case_id=case_id, uscc=uscc)
+                          .on_conflict_do_nothing(index_elements=["case_id"]))
+    return (await session.scalars(select(CaseFacts).where(CaseFacts.case_id == case_id).with_for_update())).one()
 
 
 async def record_fine_paid(session: AsyncSession, paid: CaseFinePaid) -> None:

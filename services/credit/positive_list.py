@@ -16,6 +16,7 @@ import uuid
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit import clock
@@ -33,6 +34,7 @@ from services.credit.models import CreditGrade, CreditRecord, PositiveListEntry,
 from services.credit.schemas import SourceRead
 from shared.auth import Principal
 from shared.contracts import CreditPositiveListChanged
+from shared.db import lock_key
 from shared.problems import Problem, conflict, invalid, not_found
 from shared.service import Runtime
 from shared.uscc import USCCError, validate
@@ -141,6 +143,7 @@ async def add_entry(
             code="invalid_period",
         )
     async with session.begin():
+        await lock_key(session, f"positive_list:{uscc}")  # two concurrent adds: the second sees the first
         overlapping = await session.scalar(
             select(PositiveListEntry.id).where(
                 PositiveListEntry.uscc == uscc,
@@ -226,43 +229,55 @@ async def import_grades(session: AsyncSession, user: Principal, body: GradeImpor
                 code="duplicate_grade",
             )
         seen[(uscc, g.rated_on)] = i
-    created = updated = unchanged = 0
     now = clock.now()
-    async with session.begin():
-        existing = {
-            (r.uscc, r.rated_on): r
-            for r in (
-                await session.scalars(select(CreditGrade).where(CreditGrade.uscc.in_(set(usccs))))
-            ).all()
-        }
-        for uscc, g in zip(usccs, body.grades, strict=True):
-            row = existing.get((uscc, g.rated_on))
-            values = {
-                "grade": g.grade,
-                "valid_until": g.valid_until,
-                "source_system": body.source_system,
-                "source_reference": body.source_reference,
+
+    async def attempt() -> GradeImportResult:
+        created = updated = unchanged = 0
+        async with session.begin():
+            existing = {
+                (r.uscc, r.rated_on): r
+                for r in (
+                    await session.scalars(select(CreditGrade).where(CreditGrade.uscc.in_(set(usccs))))
+                ).all()
             }
-            if row is None:
-                session.add(
-                    CreditGrade(
-                        id=str(uuid.uuid4()),
-                        uscc=uscc,
-                        rated_on=g.rated_on,
-                        received_by=user.sub,
-                        received_at=now,
-                        **values,
+            for uscc, g in zip(usccs, body.grades, strict=True):
+                row = existing.get((uscc, g.rated_on))
+                values = {
+                    "grade": g.grade,
+                    "valid_until": g.valid_until,
+                    "source_system": body.source_system,
+                    "source_reference": body.source_reference,
+                }
+                if row is None:
+                    session.add(
+                        CreditGrade(
+                            id=str(uuid.uuid4()),
+                            uscc=uscc,
+                            rated_on=g.rated_on,
+                            received_by=user.sub,
+                            received_at=now,
+                            **values,
+                        )
                     )
-                )
-                created += 1
-            elif (row.grade, row.valid_until) != (g.grade, g.valid_until):
-                for k, v in values.items():
-                    setattr(row, k, v)
-                row.received_by, row.received_at = user.sub, now
-                updated += 1
-            else:
-                unchanged += 1
-    return GradeImportResult(created=created, updated=updated, unchanged=unchanged)
+                    created += 1
+                elif (row.grade, row.valid_until) != (g.grade, g.valid_until):
+                    for k, v in values.items():
+                        setattr(row, k, v)
+                    row.received_by, row.received_at = user.sub, now
+                    updated += 1
+                else:
+                    unchanged += 1
+        return GradeImportResult(created=created, updated=updated, unchanged=unchanged)
+
+    # Two imports of the same (uscc, rated_on) at once: the later INSERT fails on the unique key and
+    # its whole transaction rolled back; run it again, now seeing the other import's rows (never a 500).
+    for tries in range(3):
+        try:
+            return await attempt()
+        except IntegrityError:
+            if tries == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def grade_read(g: CreditGrade) -> GradeRead:

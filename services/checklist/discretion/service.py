@@ -13,6 +13,7 @@ from services.checklist.config import ChecklistSettings
 from services.checklist.discretion.engine import Calculation, CalculationError, Item, calculate
 from services.checklist.discretion.rule_sets import RuleSet, catalog
 from services.checklist.models import DiscretionBureauSetting, GuidanceItem
+from shared.db import dialect_insert
 from shared.problems import invalid, not_found
 
 
@@ -46,14 +47,12 @@ async def set_bureau_rule_set(
     session: AsyncSession, *, bureau: str, rule_set: str, actor: str, now: datetime
 ) -> DiscretionBureauSetting:
     rule_set_named(rule_set)
-    async with session.begin():
-        row = await session.get(DiscretionBureauSetting, bureau)
-        if row is None:
-            row = DiscretionBureauSetting(bureau=bureau, rule_set=rule_set, updated_by=actor, updated_at=now)
-            session.add(row)
-        else:
-            row.rule_set, row.updated_by, row.updated_at = rule_set, actor, now
-    return row
+    values = dict(bureau=bureau, rule_set=rule_set, updated_by=actor, updated_at=now)
+    ins = dialect_insert(session, DiscretionBureauSetting).values(**values)
+    async with session.begin():  # one INSERT … ON CONFLICT DO UPDATE: concurrent settings never collide
+        await session.execute(ins.on_conflict_do_update(
+            index_elements=["bureau"], set_={k: getattr(ins.excluded, k) for k in values if k != "bureau"}))
+    return DiscretionBureauSetting(**values)
 
 
 def item_for_calculation(row: GuidanceItem) -> Item:
