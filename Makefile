@@ -3,6 +3,7 @@
 #   make run     install into .venv (first time / when pyproject.toml changes) and serve the embedded default
 #   make test    install with test extras, lint, run the test suite   (PYTEST_ARGS='-k credit -x' ...)
 #   make bench   install with test extras, run the benchmarks          (BENCH_ARGS=...)
+#   make bench-check  fail when the decision path's CPU per decision grew > 30 % over bench/baseline.json
 #   make lint    ruff check
 #   make clean   remove .venv, var/ (embedded data: SQLite files and the token secret) and caches
 
@@ -17,12 +18,13 @@ PYTEST_ARGS ?=
 BENCH_ARGS  ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test bench lint clean system-deps system-deps-test
+.PHONY: help run test bench bench-check lint clean system-deps system-deps-test
 
 help:
 	@echo "make run    install (first time) and serve EcoComply at http://127.0.0.1:8000/"
 	@echo "make test   install test extras, lint, run the test suite (PYTEST_ARGS=...)"
 	@echo "make bench  run the benchmarks (BENCH_ARGS=...)"
+	@echo "make bench-check  fail if CPU per decision grew > 30 % over bench/baseline.json"
 	@echo "make lint   ruff check"
 	@echo "make clean  remove .venv, var/ and caches"
 
@@ -65,6 +67,9 @@ test: system-deps-test lint
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+bench-check: $(VENV)/.installed-test
+	$(BIN)/python -m bench.check
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis *.egg-info build dist
