@@ -1,10 +1,14 @@
-"""Pure rules: USCC check characters (GB 32100-2015) and the case workflow's decision rules."""
+"""Pure rules: USCC check characters (GB 32100-2015) and the case workflow's decision gate — every gate rule
+refuses the case it forbids (naming its article and what would be lawful) and lets the lawful neighbour pass."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pytest
 
 from services.cases import workflow as wf
+from services.cases.workflow.machine import MANDATORY_MEASURES
 from shared import uscc
 
 
@@ -37,63 +41,443 @@ def test_every_single_character_change_is_detected():
                 uscc.validate(good[:i] + ch + good[i + 1:])
 
 
-def view(state="reviewed", steps=("filing", "investigation", "legal_review"), facts=None):
-    return wf.CaseView(state=state, handlers=("a", "b"), steps=tuple(steps), facts=facts or {})
+def view(state="reviewed", steps=("filing", "investigation", "legal_review"), facts=None, **kw):
+    return wf.CaseView(state=state, handlers=("a", "b"), steps=tuple(steps), facts=facts or {}, **kw)
 
 
+# -- the decision gate (services/cases/workflow/gate.py) ------------------------------------------------
+# One lawful case per decision kind; each test changes one thing and expects the rule that forbids it.
+ART32, HEAVY = "k_art32", "k_aggravating"
+CIRC = wf.Circumstances(article_32=frozenset({ART32}), aggravating=frozenset({HEAVY}))
+RANGE = wf.FineRange(statutory_min=1000.0, statutory_max=10000.0, fine_min=2000.0, fine_max=5000.0,
+                     rule_version="v1", article="《某污染防治法》第某条")
+DONE = ("filing", "evidence", "investigation", "legal_review")
+WIDE_NOTICE = wf.NoticeTerms("heavier", 10000.0, ("warning", "fine"))
+IN_LIST = wf.NoPenaltyBasis("NP-EX-001", "list", True, covers=True, article_33_met=True)
+STATUTORY = wf.NoPenaltyBasis("APL33.minor_corrected_no_harm", "statutory", True)
+MUST_EXEMPT = {"violation_minor": True, "corrected_in_time": True, "no_harm": True}  # 第三十三条第一款第一句
+
+
+def penalised(t="penalty", steps=(), facts=None, **kw) -> wf.CaseView:
+    """Reviewed with the proposal ``t``, notified of up to a heavier 10,000-yuan fine (warning and fine),
+    rights waived."""
+    kw = {"notice": WIDE_NOTICE, "review": wf.Proposal(t), **kw}
+    return view(state="notified", steps=(*DONE, "notice", "rights_waived", *steps), facts=facts, **kw)
+
+
+def lightened(t="lighter", steps=(), facts=None, **kw) -> wf.CaseView:
+    """A light-penalty case: a 第三十二条 ground on the facts, a discussion that concluded ``t``."""
+    kw = {"discussion": wf.Proposal(t), **kw}
+    return penalised(t, steps=("collective_discussion", *steps), facts={ART32: True} if facts is None else facts, **kw)
+
+
+def exempted(kind="list", steps=(), facts=None, **kw) -> wf.CaseView:
+    """Reviewed and discussed, both concluding no_penalty; out of the list also assessed, reviewed, consulted."""
+    extra = ("rectification_assessed", "case_review", "opinions") if kind == "statutory" else ()
+    kw = {"review": wf.Proposal("no_penalty"), "discussion": wf.Proposal("no_penalty"), **kw}
+    return view(state="discussed", steps=(*DONE, *extra, "collective_discussion", *steps), facts=facts, **kw)
+
+
+def decision(t="penalty", fine=3000.0, *, by="l1", leader=True, reason=None, kinds=None) -> wf.Decision:
+    if kinds is None:
+        kinds = () if t == "no_penalty" else (("fine",) if fine else ("warning",))
+    return wf.Decision(t, by, leader, fine_amount=fine, reason=reason, penalty_kinds=tuple(kinds))
+
+
+def record(**kw) -> wf.Record:
+    return wf.Record(**{"fine_range": RANGE, "circumstances": CIRC, **kw})
+
+
+def exemption(basis=IN_LIST, **kw) -> tuple[wf.Decision, wf.Record]:
+    return decision("no_penalty", None, **kw), record(no_penalty=basis)
+
+
+def refused(code: str, case: wf.CaseView, d: wf.Decision, rec: wf.Record) -> wf.Refusal:
+    """The gate refuses with ``code``, cites the rule's article and says what would make the decision lawful;
+    a rule that is our reading says so and is never marked verified."""
+    with pytest.raises(wf.Refusal) as e:
+        wf.check_decision(case, d, rec)
+    r = e.value
+    assert r.rule.code == code, f"{r.rule.code}: {r.detail}"
+    assert wf.RULES[code] is r.rule and r.rule.article and r.rule.article in r.rule.cite() and r.detail
+    assert r.remedy and r.remedy == r.rule.remedy, f"the refusal by {code} does not say what would be lawful"
+    if r.rule.reading:
+        assert r.rule.verified is False and "本系统解读" in r.rule.cite()
+    assert r.action == "decide" and r.state == case.state and r.allowed == wf.allowed_actions(case)
+    return r
+
+
+def test_the_lawful_baselines_pass():
+    wf.check_decision(penalised(), decision(), record())
+    wf.check_decision(lightened(), decision("lighter"), record())
+    wf.check_decision(lightened("mitigated"), decision("mitigated", 500.0, reason="第三十二条第（一）项"), record())
+    wf.check_decision(penalised("heavier", facts={HEAVY: True}), decision("heavier", 5000.0), record())
+    wf.check_decision(exempted(), *exemption())
+    wf.check_decision(exempted("statutory"), *exemption(STATUTORY))
+
+
+# -- the cases of the old API, ported -------------------------------------------------------------------
 def test_decision_needs_legal_review_and_cites_article_58():
     with pytest.raises(wf.Refusal) as e:
-        wf.check_decision(view(state="investigated", steps=("filing", "investigation")), decision_type="penalty")
-    assert "第五十八条" in e.value.rule.article or e.value.rule.code == "state_order"
-    with pytest.raises(wf.Refusal) as e:
-        wf.check_decision(view(state="notified", steps=("filing", "notice")), decision_type="penalty")
-    assert e.value.rule.code == "legal_review_before_decision" and "第五十八条" in e.value.rule.cite()
+        wf.check_decision(view(state="investigated", steps=("filing", "evidence", "investigation")), decision(), record())
+    assert e.value.rule.code == "state_order" and "decide" not in e.value.allowed and e.value.remedy
+    unreviewed = view(state="notified", steps=("filing", "evidence", "investigation", "notice", "rights_waived"),
+                      notice=WIDE_NOTICE)
+    r = refused("legal_review_before_decision", unreviewed, decision(), record())
+    assert "第五十八条" in r.rule.cite()
+    refused("evidence_required", view(state="reviewed", steps=("filing", "investigation", "legal_review"),
+                                      review=wf.Proposal("penalty")), decision(), record())
 
 
-@pytest.mark.parametrize("t", ["no_penalty", "lighter", "mitigated"])
-def test_exemption_and_light_penalty_need_collective_discussion(t):
-    with pytest.raises(wf.Refusal) as e:
-        wf.check_decision(view(steps=("filing", "investigation", "legal_review", "notice")), decision_type=t,
-                          mitigating_keys=["k"], no_penalty=wf.NoPenaltyBasis("X", "list", True))
-    assert e.value.rule.code.startswith("collective_discussion")
-    assert "decide" not in e.value.allowed or e.value.state == "reviewed"
+@pytest.mark.parametrize("t", ["lighter", "mitigated"])
+def test_light_penalty_needs_collective_discussion(t):
+    fine, reason = (3000.0, None) if t == "lighter" else (500.0, "理由")
+    refused("collective_discussion_for_light_penalty", penalised(t, facts={ART32: True}),
+            decision(t, fine, reason=reason), record())
+    # a conclusion on the view without the discussion step does not count
+    refused("collective_discussion_for_light_penalty", penalised(t, facts={ART32: True}, discussion=wf.Proposal(t)),
+            decision(t, fine, reason=reason), record())
+    wf.check_decision(lightened(t), decision(t, fine, reason=reason), record())
+
+
+def test_exemption_needs_collective_discussion():
+    reviewed = {"review": wf.Proposal("no_penalty")}
+    refused("collective_discussion_for_exemption", view(state="reviewed", steps=DONE, **reviewed), *exemption())
+    refused("collective_discussion_for_exemption",
+            view(state="reviewed", steps=DONE, discussion=wf.Proposal("no_penalty"), **reviewed), *exemption())
 
 
 def test_light_penalty_needs_an_established_mitigating_fact():
-    steps = ("filing", "evidence", "investigation", "legal_review", "collective_discussion", "notice", "rights_waived")
-    with pytest.raises(wf.Refusal) as e:
-        wf.check_decision(view(state="notified", steps=steps, facts={"k": None}), decision_type="lighter",
-                          mitigating_keys=["k"])
-    assert e.value.rule.code == "mitigating_circumstance_required" and "第三十二条" in e.value.rule.article
-    with pytest.raises(wf.Refusal) as e:
-        wf.check_decision(view(state="notified", steps=steps, facts={"k": True}), decision_type="lighter",
-                          mitigating_keys=["k"])
-    assert e.value.rule.code == "discretion_calculation_required"
-    v = wf.CaseView(state="notified", handlers=("a", "b"), steps=steps, facts={"k": True},
-                    discretion=wf.Discretion(1000.0, 5000.0, "v1"))
-    wf.check_decision(v, decision_type="lighter", mitigating_keys=["k"], fine_amount=3000.0)
+    for facts in ({ART32: None}, {ART32: False}, {}):
+        r = refused("mitigating_circumstance_required", lightened(facts=facts), decision("lighter"), record())
+        assert "第三十二条" in r.rule.article
+    # a fine needs the statutory range the checklist calculates (was: the discretion on record)
+    r = refused("statutory_range_required", lightened(), decision("lighter"),
+                record(fine_range=None, range_error="base_amount_cny is not recorded"))
+    assert "base_amount_cny" in r.detail
+    wf.check_decision(lightened(), decision("lighter", 3000.0), record())
 
 
-def test_out_of_list_exemption_needs_rectification_and_opinions():
-    steps = ["filing", "evidence", "investigation", "legal_review", "collective_discussion"]
-    basis = wf.NoPenaltyBasis("APL33.minor_corrected_no_harm", "statutory", True)
-    with pytest.raises(wf.Refusal) as e:
-        wf.check_decision(view(state="discussed", steps=steps), decision_type="no_penalty", no_penalty=basis)
-    assert e.value.rule.code == "out_of_list_rectification"
-    with pytest.raises(wf.Refusal) as e:
-        wf.check_decision(view(state="discussed", steps=[*steps, "rectification_assessed", "case_review"]),
-                          decision_type="no_penalty", no_penalty=basis)
-    assert e.value.rule.code == "out_of_list_opinions"
-    wf.check_decision(view(state="discussed", steps=[*steps, "rectification_assessed", "case_review", "opinions"]),
-                      decision_type="no_penalty", no_penalty=basis)
+def test_out_of_list_exemption_needs_rectification_case_review_and_opinions():
+    steps = (*DONE, "collective_discussion")
+    agreed = {"review": wf.Proposal("no_penalty"), "discussion": wf.Proposal("no_penalty")}
+    refused("out_of_list_rectification", view(state="discussed", steps=steps, **agreed), *exemption(STATUTORY))
+    refused("out_of_list_case_review", view(state="discussed", steps=(*steps, "rectification_assessed"), **agreed),
+            *exemption(STATUTORY))
+    refused("out_of_list_opinions",
+            view(state="discussed", steps=(*steps, "rectification_assessed", "case_review"), **agreed),
+            *exemption(STATUTORY))
+    wf.check_decision(view(state="discussed", steps=(*steps, "rectification_assessed", "case_review", "opinions"),
+                           **agreed), *exemption(STATUTORY))
 
 
 def test_ineligible_in_list_exemption_is_refused_with_unknown_facts_named():
-    steps = ("filing", "evidence", "investigation", "legal_review", "collective_discussion")
-    basis = wf.NoPenaltyBasis("NP-EX-002", "list", False, unmet=(), unknown=("first_offence",))
+    basis = wf.NoPenaltyBasis("NP-EX-002", "list", False, unknown=("first_offence",), covers=True, article_33_met=True)
+    r = refused("no_penalty_conditions_met", exempted(), *exemption(basis))
+    assert "first_offence" in r.detail
+    ineligible = wf.NoPenaltyBasis("NP-EX-002", "list", False, covers=True, article_33_met=True)
+    refused("no_penalty_conditions_met", exempted(), *exemption(ineligible))
+    refused("no_penalty_item_required", exempted(), decision("no_penalty", None), record())
+    refused("no_fine_with_exemption", exempted(), decision("no_penalty", 100.0), record(no_penalty=IN_LIST))
+
+
+# -- who decides ----------------------------------------------------------------------------------------
+def test_decider_is_leader():
+    r = refused("decider_is_leader", penalised(), decision(by="r1", leader=False), record())
+    assert "第五十七条" in r.rule.cite() and "r1" in r.detail
+    wf.check_decision(penalised(), decision(by="r1", leader=True), record())
+
+
+def test_decider_not_handler():
+    r = refused("decider_not_handler", penalised(), decision(by="a", leader=True), record())
+    assert "a is a handler" in r.detail
+    refused("decider_not_handler", exempted(), *exemption(by="b"))
+    wf.check_decision(penalised(), decision(by="l1", leader=True), record())
+
+
+# -- legal review and collective discussion bind the decision -------------------------------------------
+def test_review_binds_decision_type_and_fine():
+    refused("review_binds_decision", penalised(review=wf.Proposal("heavier")), decision(), record())
+    refused("review_binds_decision", exempted(review=wf.Proposal("penalty", 3000.0)), *exemption())
+    r = refused("review_binds_decision", penalised(review=wf.Proposal("penalty", 3000.0)), decision(fine=4000.0), record())
+    assert "3000" in r.detail
+    refused("review_binds_decision", penalised(review=wf.Proposal("penalty", 3000.0)),
+            decision(fine=None, kinds=("warning",)), record())
+    for unnamed in (None, wf.Proposal(None)):  # the review must name what it approved
+        r = refused("review_binds_decision", penalised(review=unnamed), decision(), record())
+        assert "named no proposed decision" in r.detail
+    wf.check_decision(penalised(review=wf.Proposal("penalty", 3000.0)), decision(fine=3000.0), record())
+    wf.check_decision(penalised(review=wf.Proposal("penalty")), decision(fine=4000.0), record())  # no fine named
+
+
+def test_review_after_hearing():
+    heard = penalised(steps=("hearing",), hearing_requested=True, review_before_hearing=True)
+    r = refused("review_after_hearing", heard, decision(), record())
+    assert "第五十八条" in r.rule.cite()
+    wf.check_decision(replace(heard, review_before_hearing=False), decision(), record())
+
+
+def test_discussion_binds_decision_type_fine_and_needs_a_concluded_type():
+    refused("discussion_binds_decision", exempted(discussion=wf.Proposal("penalty")), *exemption())
+    refused("discussion_binds_decision", lightened(discussion=wf.Proposal("mitigated")), decision("lighter"), record())
+    r = refused("discussion_binds_decision", lightened(discussion=wf.Proposal("lighter", 2500.0)),
+                decision("lighter", 3000.0), record())
+    assert "2500" in r.detail
+    r = refused("discussion_binds_decision", exempted(discussion=wf.Proposal(None)), *exemption())
+    assert "no decision type" in r.detail
+    refused("discussion_binds_decision", lightened(discussion=wf.Proposal(None)), decision("lighter"), record())
+    # a discussion on record binds a plain penalty too
+    refused("discussion_binds_decision", penalised(steps=("collective_discussion",), discussion=wf.Proposal("lighter")),
+            decision(), record())
+    wf.check_decision(lightened(discussion=wf.Proposal("lighter", 3000.0)), decision("lighter", 3000.0), record())
+    wf.check_decision(penalised(steps=("collective_discussion",), discussion=wf.Proposal(None)), decision(), record())
+
+
+def test_discussion_participants_not_handlers_and_quorum():
     with pytest.raises(wf.Refusal) as e:
-        wf.check_decision(view(state="discussed", steps=steps), decision_type="no_penalty", no_penalty=basis)
-    assert "first_offence" in e.value.detail and e.value.rule.code == "no_penalty_conditions_met"
+        wf.check_discussion(view(), participants=["a", "l2", "l3"])
+    assert e.value.rule.code == "discussion_participants_not_handlers" and "a" in e.value.detail and e.value.remedy
+    with pytest.raises(wf.Refusal) as e:
+        wf.check_discussion(view(), participants=["l1", "l2"])
+    assert e.value.rule.code == "collective_discussion_quorum" and e.value.rule.reading
+    wf.check_discussion(view(), participants=["l1", "l2", "l3"])
+
+
+# -- exemptions -----------------------------------------------------------------------------------------
+def test_first_offence_against_record():
+    claimed = {"first_offence": True}
+    r = refused("first_offence_against_record", exempted(facts=claimed), decision("no_penalty", None),
+                record(no_penalty=IN_LIST, earlier_decisions=("苏环罚〔2024〕12号",), first_offence_window="3 年（本地设置）"))
+    assert "苏环罚〔2024〕12号" in r.detail and "3 年" in r.detail
+    refused("first_offence_against_record", penalised(facts=claimed), decision(), record(earlier_decisions=("X-1",)))
+    wf.check_decision(exempted(facts=claimed), *exemption())  # no earlier decision on record
+    wf.check_decision(penalised(facts={"first_offence": False}), decision(), record(earlier_decisions=("X-1",)))
+
+
+def test_no_penalty_item_covers_violation():
+    basis = wf.NoPenaltyBasis("NP-EX-001", "list", True, covers=False, not_covered=("GI-AIR-001",),
+                              article_33_met=True)
+    r = refused("no_penalty_item_covers_violation", exempted(), *exemption(basis))
+    assert "GI-AIR-001" in r.detail
+    wf.check_decision(exempted(), *exemption(wf.NoPenaltyBasis("NP-EX-001", "list", True, covers=None,
+                                                               article_33_met=True)))
+
+
+def test_article_33_facts_required_for_an_in_list_exemption():
+    for met in (None, False):
+        basis = wf.NoPenaltyBasis("NP-EX-001", "list", True, covers=True, article_33_met=met)
+        r = refused("article_33_facts_required", exempted(), *exemption(basis))
+        assert "第三十三条第一款" in r.rule.cite() and r.rule.verified
+    wf.check_decision(exempted(), *exemption(IN_LIST))
+    # the statutory ground is itself 第三十三条: its own evaluation decides
+    wf.check_decision(exempted("statutory"), *exemption(STATUTORY))
+
+
+def test_harm_recorded_defeats_an_exemption_unless_established_as_minor():
+    for facts in ({"ecological_damage": True}, {"ecological_damage": True, "harm_minor": False},
+                  {"ecological_damage": True, "harm_minor": None},
+                  {"ecological_damage": True, "harm_minor": True, "no_harm": True}):  # no_harm cannot hold
+        refused("harm_recorded", exempted(facts=facts), *exemption())
+        refused("harm_recorded", exempted("statutory", facts=facts), *exemption(STATUTORY))
+    wf.check_decision(exempted(facts={"ecological_damage": True, "harm_minor": True}), *exemption())
+    wf.check_decision(exempted(facts={"ecological_damage": False}), *exemption())
+    wf.check_decision(penalised(facts={"ecological_damage": True}), decision(), record())  # a penalty is not defeated
+
+
+def test_article_33_requires_exemption_when_its_must_ground_is_established():
+    for t in ("penalty", "lighter"):
+        case = lightened(facts={ART32: True, **MUST_EXEMPT}) if t == "lighter" else penalised(facts=MUST_EXEMPT)
+        refused("article_33_requires_exemption", case, decision(t), record())
+    no_fault = {"no_fault_proven": True, "other_law_provides_otherwise": False}
+    refused("article_33_requires_exemption", penalised(facts=no_fault), decision(), record())
+    # a ground only partly established, or an open question of other law, does not force the exemption
+    wf.check_decision(penalised(facts={**MUST_EXEMPT, "no_harm": None}), decision(), record())
+    wf.check_decision(penalised(facts={"no_fault_proven": True}), decision(), record())
+
+
+# -- circumstances: lighter, mitigated, heavier ---------------------------------------------------------
+def test_mitigating_circumstance_required_and_rectification_counts_only_once_assessed():
+    refused("mitigating_circumstance_required", lightened(facts={}), decision("lighter"), record())
+    # the rectification fact alone (the enterprise's word) is not the passed assessment step
+    refused("mitigating_circumstance_required", lightened(facts={"compliance_rectification_passed": True}),
+            decision("lighter"), record())
+    wf.check_decision(lightened(steps=("rectification_assessed",), facts={}), decision("lighter"), record())
+    wf.check_decision(lightened(facts={ART32: True}), decision("lighter"), record())
+
+
+def test_mitigation_needs_article_32_and_rectification_alone_never_mitigates():
+    r = refused("mitigation_needs_article_32", lightened("mitigated", steps=("rectification_assessed",), facts={}),
+                decision("mitigated", 500.0, reason="整改"), record())
+    assert "lightens only within the range" in r.detail
+    refused("mitigation_needs_article_32", lightened("mitigated", facts={ART32: False}),
+            decision("mitigated", 500.0, reason="理由"), record())
+    wf.check_decision(lightened("mitigated"), decision("mitigated", 500.0, reason="理由"), record())
+
+
+def test_article_32_requires_lighter():
+    refused("article_32_requires_lighter", penalised(facts={ART32: True}), decision(), record())
+    refused("article_32_requires_lighter", penalised("heavier", facts={ART32: True, HEAVY: True}),
+            decision("heavier", 5000.0), record())
+    wf.check_decision(lightened(facts={ART32: True, HEAVY: True}), decision("lighter"), record())
+
+
+@pytest.mark.parametrize("fine", [1000.0, 3000.0, 10000.0])
+def test_mitigated_below_minimum(fine):
+    r = refused("mitigated_below_minimum", lightened("mitigated"), decision("mitigated", fine, reason="理由"), record())
+    assert "1000" in r.detail
+    wf.check_decision(lightened("mitigated"), decision("mitigated", 999.0, reason="理由"), record())
+
+
+def test_aggravating_circumstance_required():
+    for facts in ({}, {HEAVY: False}, {HEAVY: None}):
+        refused("aggravating_circumstance_required", penalised("heavier", facts=facts), decision("heavier", 5000.0),
+                record())
+    wf.check_decision(penalised("heavier", facts={HEAVY: True}), decision("heavier", 5000.0), record())
+    # the benchmark's calculation itself came out heavier
+    wf.check_decision(penalised("heavier"), decision("heavier", 5000.0), record(fine_range=replace(RANGE, level="heavier")))
+
+
+# -- the fine -------------------------------------------------------------------------------------------
+FACTS_FOR = {"penalty": {}, "lighter": {ART32: True}, "mitigated": {ART32: True}, "heavier": {HEAVY: True}}
+
+
+def _any_penalty(t, **kw):
+    return lightened(t, facts=FACTS_FOR[t], **kw) if t in ("lighter", "mitigated") else penalised(t, facts=FACTS_FOR[t],
+                                                                                                  **kw)
+
+
+@pytest.mark.parametrize(("t", "lawful"), [("penalty", 10000.0), ("lighter", 5000.0), ("mitigated", 999.0),
+                                           ("heavier", 10000.0)])
+def test_fine_above_statutory_maximum_is_refused_for_every_type_even_with_a_reason(t, lawful):
+    big = wf.NoticeTerms("heavier", 1e9, ("fine",))
+    r = refused("fine_within_statutory_range", _any_penalty(t, notice=big),
+                decision(t, 10001.0, reason="情节特别严重"), record())
+    assert "10000" in r.detail and RANGE.article in r.detail
+    wf.check_decision(_any_penalty(t, notice=big), decision(t, lawful, reason="理由"), record())
+
+
+@pytest.mark.parametrize("t", ["penalty", "lighter", "heavier"])
+def test_fine_below_statutory_minimum_only_when_mitigated(t):
+    r = refused("fine_within_statutory_range", _any_penalty(t), decision(t, 999.0, reason="理由"), record())
+    assert "only a mitigated" in r.detail
+
+
+def test_fine_below_statutory_minimum_when_mitigated_needs_an_article_32_ground():
+    refused("mitigation_needs_article_32", lightened("mitigated", facts={}), decision("mitigated", 999.0, reason="理由"),
+            record())
+    wf.check_decision(lightened("mitigated"), decision("mitigated", 999.0, reason="理由"), record())
+
+
+def test_lighter_stays_within_the_calculated_lighter_range():
+    r = refused("lighter_within_lighter_range", lightened(), decision("lighter", 6000.0, reason="理由"), record())
+    assert "5000" in r.detail
+    wf.check_decision(lightened(), decision("lighter", 1500.0, reason="理由"), record())  # below: with a reason
+
+
+def test_a_prescribed_fine_is_not_met_by_a_warning():
+    for t in ("penalty", "mitigated"):
+        r = refused("fine_kinds_required", _any_penalty(t), decision(t, None, kinds=("warning",)), record())
+        assert "1000" in r.detail
+    wf.check_decision(penalised(), decision(fine=None), record(fine_range=replace(RANGE, statutory_min=0.0)))
+
+
+def test_statutory_range_required():
+    r = refused("statutory_range_required", penalised(), decision(), record(fine_range=None, range_error="base missing"))
+    assert "base missing" in r.detail
+    refused("statutory_range_required", penalised(), decision(), record(fine_range=None))
+    refused("fine_required", penalised(), decision(fine=None, kinds=("fine",)), record())
+
+
+@pytest.mark.parametrize("reason", [None, "", "   "])
+def test_reason_outside_range(reason):
+    for fine in (1500.0, 8000.0):  # inside the statutory range, outside the recommended [2000, 5000]
+        r = refused("reason_outside_range", penalised(), decision(fine=fine, reason=reason), record())
+        assert "v1" in r.detail
+        d = decision(fine=fine, reason="书面理由")
+        wf.check_decision(penalised(), d, record())
+        assert wf.fine_outside_calculation(d, RANGE)
+    assert not wf.fine_outside_calculation(decision(fine=3000.0), RANGE)
+
+
+# -- the notice and the rights periods ------------------------------------------------------------------
+NOTICE = wf.NoticeTerms("penalty", 3000.0, ("fine",))
+
+
+@pytest.mark.parametrize(("spoke", "code"), [(False, "notice_binds_decision"), (True, "no_heavier_for_defence")])
+@pytest.mark.parametrize(("t", "d", "facts"), [
+    ("heavier", decision("heavier", 3000.0), {HEAVY: True}),  # a heavier type
+    ("penalty", decision("penalty", 4000.0), {}),  # a larger fine
+    ("penalty", decision("penalty", 3000.0, kinds=("fine", "suspend_production")), {}),  # a kind not announced
+], ids=["type", "amount", "kinds"])
+def test_notice_binds_decision_with_or_without_a_statement(t, d, facts, spoke, code):
+    case = penalised(t, steps=("statement",) if spoke else (), facts=facts, notice=NOTICE)
+    r = refused(code, case, d, record())
+    assert "notice" in r.detail
+
+
+def test_a_notice_binds_the_kinds_it_implied():
+    """A notice that named no kinds announced a fine if it named an amount, otherwise only a warning."""
+    r = refused("notice_binds_decision", penalised(notice=wf.NoticeTerms("penalty", 3000.0, ())),
+                decision(kinds=("fine", "revoke_permit")), record())
+    assert "revoke_permit" in r.detail
+    refused("notice_binds_decision", penalised(notice=wf.NoticeTerms("penalty", None, ())),
+            decision(fine=None, kinds=("suspend_production",)), record(fine_range=replace(RANGE, statutory_min=0.0)))
+    wf.check_decision(penalised(notice=wf.NoticeTerms("penalty", 3000.0, ())), decision(), record())
+
+
+def test_a_decision_no_heavier_than_the_notice_passes():
+    wf.check_decision(penalised(notice=NOTICE), decision("penalty", 3000.0), record())
+    wf.check_decision(penalised(notice=NOTICE), decision("penalty", 2000.0), record())
+    wf.check_decision(lightened(notice=NOTICE), decision("lighter", 2500.0), record())
+    refused("notice_binds_decision", penalised(notice=wf.NoticeTerms("penalty", None, ())), decision("penalty", 3000.0),
+            record())  # the notice announced no fine at all
+
+
+def test_rights_deadline_provisional_blocks_unless_waived_or_heard():
+    steps, terms = (*DONE, "notice"), {"notice": WIDE_NOTICE, "review": wf.Proposal("penalty")}
+    provisional = view(state="notified", steps=steps, rights_over=True, rights_provisional_year=2031, **terms)
+    r = refused("rights_deadline_provisional", provisional, decision(), record())
+    assert "2031" in r.detail
+    wf.check_decision(penalised(rights_over=True, rights_provisional_year=2031), decision(), record())  # waived
+    heard = view(state="notified", steps=(*steps, "hearing"), hearing_requested=True, rights_provisional_year=2031,
+                 **terms)
+    wf.check_decision(heard, decision(), record())
+    wf.check_decision(view(state="notified", steps=steps, rights_over=True, **terms), decision(), record())
+
+
+def test_rights_period_running():
+    terms = {"notice": WIDE_NOTICE, "review": wf.Proposal("penalty")}
+    for steps in ((*DONE, "notice"), (*DONE, "notice", "statement")):  # a statement does not end the periods
+        refused("rights_period_running", view(state="notified", steps=steps, **terms), decision(), record())
+    refused("notice_before_penalty", view(state="discussed", steps=DONE, review=wf.Proposal("penalty")), decision(),
+            record())
+    requested = view(state="notified", steps=(*DONE, "notice", "rights_waived"), hearing_requested=True, **terms)
+    refused("hearing_before_decision", requested, decision(), record())
+
+
+# -- the machine ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("action", "kw"), [("extend_handling", {"kind": "head_approval"}), ("suspend", {})])
+def test_no_retroactive_extension_or_suspension_once_the_handling_period_has_run_out(action, kw):
+    with pytest.raises(wf.Refusal) as e:
+        wf.check(view(state="investigated", handling_over=True), action, actor="l1", **kw)
+    r = e.value
+    assert r.rule.code == "no_retroactive_extension" and r.rule.article in r.rule.cite()
+    assert r.rule.reading and not r.rule.verified and "本系统解读" in r.rule.cite()
+    assert "stays overdue" in r.detail  # no remedy exists: the overdue case stays overdue
+    wf.check(view(state="investigated"), action, actor="l1", **kw)
+
+
+def test_next_state_for_legal_review_and_discussion():
+    for state in ("investigated", "reviewed", "discussed", "notified"):
+        assert wf.next_state(view(state=state), "legal_review", opinion="return") == "investigated"
+    assert wf.next_state(view(state="investigated"), "legal_review", opinion="approve") == "reviewed"
+    for state in ("reviewed", "discussed", "notified"):  # a further review leaves the case where it is
+        assert wf.next_state(view(state=state), "legal_review", opinion="approve") == state
+    for state in ("reviewed", "discussed"):
+        assert wf.next_state(view(state=state), "collective_discussion", approved=False) == state
+        assert wf.next_state(view(state=state), "collective_discussion", approved=True) == "discussed"
+    assert not wf.discussion_approves(participants=4, votes_for=2)
+    assert wf.discussion_approves(participants=3, votes_for=2)
 
 
 def test_handler_cannot_review_own_case():
@@ -105,5 +489,5 @@ def test_handler_cannot_review_own_case():
 
 def test_rectification_plan_measures():
     assert wf.missing_measures(["correct_violation"], {}) == ["eliminate_consequences", "prevention_system"]
-    assert wf.missing_measures(list(wf.MANDATORY_MEASURES), {"ecological_damage": True}) == ["damage_compensation"]
-    assert wf.missing_measures(list(wf.MANDATORY_MEASURES), {}) == []
+    assert wf.missing_measures(list(MANDATORY_MEASURES), {"ecological_damage": True}) == ["damage_compensation"]
+    assert wf.missing_measures(list(MANDATORY_MEASURES), {}) == []

@@ -86,7 +86,9 @@ RULES: dict[str, Rule] = {
         Rule("hearing_right_not_given", f"{APL}第六十三条",
              "行政机关拟作出下列行政处罚决定，应当告知当事人有要求听证的权利（第一款第（一）项“较大数额”为本地设置）"),
         Rule("no_heavier_for_defence", f"{APL}第四十五条",
-             "行政机关不得因当事人陈述、申辩而给予更重的处罚"),
+             "行政机关不得因当事人陈述、申辩而给予更重的处罚",
+             remedy="decide no heavier than the notice the party answered; a heavier penalty on new facts needs a "
+                    "new notice and its rights periods"),
         _reading("notice_binds_decision", f"{APL}第四十四条、第四十五条、第六十二条、第六十三条",
                  "决定不得重于事先告知的处罚内容（种类、罚款数额）；拟加重的，须重新告知并重新给予陈述、申辩、听证期限，"
                  "无论当事人是否陈述、申辩",
