@@ -6,10 +6,8 @@ signed in and asks to keep it."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -18,10 +16,10 @@ from services.portal import session
 from services.portal.client import PortalAPI, ServiceError
 from services.portal.report import report_pdf
 from services.portal.web import PageError, first, form_of, render
+from shared import clock
 
 PUBLIC = "/public"
 PAGE_SIZE = 20
-TZ = ZoneInfo("Asia/Shanghai")
 
 
 def _api(request: Request) -> PortalAPI:
@@ -181,7 +179,7 @@ async def self_check_report(request: Request) -> HTMLResponse:
 
 async def self_check_pdf(request: Request) -> Response:
     industry, _, report, _ = await _assess(request)
-    today = datetime.now(TZ).date().isoformat()
+    today = clock.today().isoformat()  # the Asia/Shanghai date (shared/clock.py)
     pdf = await asyncio.to_thread(report_pdf, industry, report, today)
     name = quote(f"合规自查报告-{industry}.pdf")
     return Response(pdf, media_type="application/pdf",
