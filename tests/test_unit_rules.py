@@ -491,3 +491,14 @@ def test_rectification_plan_measures():
     assert wf.missing_measures(["correct_violation"], {}) == ["eliminate_consequences", "prevention_system"]
     assert wf.missing_measures(list(MANDATORY_MEASURES), {"ecological_damage": True}) == ["damage_compensation"]
     assert wf.missing_measures(list(MANDATORY_MEASURES), {}) == []
+
+
+def test_a_warning_only_penalty_needs_a_known_statutory_range():
+    """Without the range the gate cannot tell whether the penalty article prescribes a fine."""
+    v = wf.CaseView(state="notified", handlers=("h1", "h2"),
+                    steps=("filing", "evidence", "investigation", "legal_review", "notice", "rights_waived"),
+                    review=wf.Proposal("penalty"), notice=wf.NoticeTerms("penalty", None, ("warning",)))
+    with pytest.raises(wf.Refusal) as e:
+        wf.check_decision(v, wf.Decision("penalty", "l1", True, penalty_kinds=("warning",)),
+                          wf.Record(fine_range=None, range_error="base_amount_cny is not recorded"))
+    assert e.value.rule.code == "statutory_range_required" and "base_amount_cny" in e.value.detail

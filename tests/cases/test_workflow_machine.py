@@ -2,13 +2,18 @@
 actors over random facts, review proposals, discussion conclusions, notices, rights periods, fine ranges,
 no-penalty bases and earlier decisions. Whenever the decision gate accepts a decision, every precondition
 of the law held — checked by an oracle written here from DESIGN §3 and issue 11, independently of the
-gate's own helpers. Every refusal changes nothing and names a rule with its article."""
+gate's own helpers. Every refusal changes nothing and names a rule with its article.
+
+The walk reaches the gate through whole sequences; a second property puts each kind of lawful decision
+before the gate (it must pass), then every neighbour one or two terms away from it (it passes only if the
+oracle finds it lawful), so that no single precondition depends on the walk happening upon it."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from hypothesis import settings
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
@@ -38,6 +43,10 @@ EARLIER = "苏环罚〔2024〕7号"
 ASPECTS = ("fine range", "fine", "kinds", "facts", "facts", "needed facts", "basis", "earlier", "out-of-list steps",
            "proposal", "conclusion", "notice", "answer", "decider", "reason")
 
+# Facts that decide a case on their own (the law's grounds, harm, circumstances).
+RISKY_FACTS = (*MUST_NOT_PENALISE, {"ecological_damage": True}, {"ecological_damage": True, "harm_minor": True},
+               {"ecological_damage": True, "harm_minor": True, "no_harm": True}, {"ecological_damage": True,
+               "harm_minor": False}, {ART32: True}, {HEAVY: True}, {REC_KEY: True}, {"first_offence": True})
 facts_st = st.dictionaries(st.sampled_from(FACT_KEYS), st.sampled_from([True, True, False, None]))
 proposal_st = st.builds(wf.Proposal, st.sampled_from((None, *TYPES)), st.sampled_from(AMOUNTS))
 notice_st = st.builds(wf.NoticeTerms, st.sampled_from((None, *PENALTY_TYPES)), st.sampled_from(AMOUNTS),
@@ -71,6 +80,17 @@ def edges(r: wf.FineRange | None) -> list[float | None]:
         return list(AMOUNTS)
     return [None, 0.0, r.fine_min, max(r.fine_min - 1, 0.0), r.fine_max, r.fine_max + 1, r.statutory_min,
             max(r.statutory_min - 1, 0.0), r.statutory_max, r.statutory_max + 1, 3000.0]
+
+
+def flawed_bases(b: wf.NoPenaltyBasis, *, random: bool = True) -> st.SearchStrategy[wf.NoPenaltyBasis | None]:
+    """No basis, a basis with one flaw (the item does not cover the violation, 第三十三条 not established, not
+    eligible, the other kind), or (``random``) a random one."""
+    flaws = st.sampled_from([
+        None, replace(b, covers=False, not_covered=("GI-X",)), replace(b, covers=None), replace(b, article_33_met=None),
+        replace(b, article_33_met=False), replace(b, eligible=False), replace(b, eligible=False, unknown=("no_harm",)),
+        replace(b, kind="statutory" if b.kind == "list" else "list", article_33_met=None),
+    ])
+    return flaws | basis_st if random else flaws
 
 
 def _binds(p: wf.Proposal | None, d: wf.Decision) -> None:
@@ -320,18 +340,13 @@ class CaseMachine(RuleBasedStateMachine):
             ["violation_minor", "corrected_in_time", "no_harm", REC_KEY], st.sampled_from([True, False, None])))
         one_more = st.dictionaries(st.sampled_from(FACT_KEYS), st.sampled_from([True, False, None]), min_size=1,
                                    max_size=1)
-        risky = st.sampled_from([*MUST_NOT_PENALISE, {"ecological_damage": True}, {"ecological_damage": True,
-                                 "harm_minor": True}, {"ecological_damage": True, "harm_minor": True, "no_harm": True},
-                                 {ART32: True}, {HEAVY: True}, {REC_KEY: True}])
+        risky = st.sampled_from(RISKY_FACTS)
         facts = {**draw(harmless, label="harmless facts"), **pick(st.just({}), st.one_of(risky, one_more, facts_st),
                                                                   "facts"),
                  **pick(st.just(needed), st.just({}), "needed facts")}
         kind = draw(st.sampled_from(["list", "statutory"]), label="basis kind")
         lawful = wf.NoPenaltyBasis("NP-X", kind, True, covers=True, article_33_met=True)
-        flawed = st.sampled_from([None, replace(lawful, covers=False, not_covered=("GI-X",)), replace(lawful, covers=None),
-                                  replace(lawful, article_33_met=None), replace(lawful, article_33_met=False),
-                                  replace(lawful, eligible=False), replace(lawful, eligible=False, unknown=("no_harm",)),
-                                  replace(lawful, kind="statutory" if kind == "list" else "list")]) | basis_st
+        flawed = flawed_bases(lawful)
         self.rec = replace(self.rec, fine_range=fine_range, no_penalty=pick(st.just(lawful), flawed, "basis"),
                            earlier_decisions=pick(st.just(()), st.just((EARLIER,)), "earlier"))
         stage = draw(st.sampled_from([5, 5, 5, 5, 4, 4, 3, 2, 1, 0]), label="stage")
@@ -523,3 +538,131 @@ def test_the_oracle_is_not_vacuous():
         except AssertionError:
             continue
         raise AssertionError(f"the oracle accepted {bad}")
+
+
+# -- the neighbours of a lawful decision ----------------------------------------------------------------
+# Cases one or two terms away from a lawful decision of each kind: a fact, a step, the review, the discussion,
+# the notice, the rights, the decision, the record.
+@st.composite
+def lawful_decisions(draw, t: str) -> tuple[wf.CaseView, wf.Decision, wf.Record]:
+    kind = draw(st.sampled_from(["list", "statutory"]))
+    # the ground of a lighter penalty: a 第三十二条 circumstance, or a passed rectification assessment
+    rectified = t == "lighter" and draw(st.booleans())
+    facts = {"lighter": {} if rectified else {ART32: True}, "mitigated": {ART32: True}, "heavier": {HEAVY: True}}.get(t, {})
+    facts |= draw(st.fixed_dictionaries({}, optional={"first_offence": st.just(True), REC_KEY: st.booleans(),
+                                                      "violation_minor": st.booleans(), "harm_minor": st.booleans()}))
+    steps = ["filing", "evidence", "investigation", "legal_review"]
+    if t == "no_penalty" and kind == "statutory" or rectified or draw(st.booleans()):
+        steps += ["rectification_plan", "rectification_assessed", "case_review", "opinions"]
+    rng = draw(st.builds(_fine_range, st.sampled_from(STATUTORY[::2]), st.just(BELOW), LEVELS) if t == "mitigated"
+               else st.builds(_fine_range, st.sampled_from(STATUTORY), st.sampled_from(BANDS), LEVELS))
+    fine = None if t == "no_penalty" else draw(st.sampled_from([rng.fine_min, (rng.fine_min + rng.fine_max) / 2,
+                                                                rng.fine_max]))
+    kinds = () if t == "no_penalty" else ("fine",) if fine else ("warning",)
+    discussion = None
+    if t in {"no_penalty", "lighter", "mitigated"} or draw(st.booleans()):
+        steps.append("collective_discussion")
+        discussion = draw(st.sampled_from([wf.Proposal(t), wf.Proposal(t, fine)]))
+    notice, extra = None, {}
+    if t != "no_penalty":
+        steps.append("notice")
+        notice = draw(st.sampled_from([wf.NoticeTerms(t, fine, kinds), wf.NoticeTerms(None, fine, ()),
+                                       wf.NoticeTerms("heavier", fine * 2, ("warning", "fine", "suspend_production"))]))
+        answer = draw(st.sampled_from(["rights_waived", "hearing", "ran out"]))
+        if answer == "ran out":
+            extra = {"rights_over": True}
+        else:
+            steps.append(answer)
+            extra = {"hearing_requested": answer == "hearing"}
+    view = wf.CaseView(state="notified" if notice else "discussed" if discussion else "reviewed", handlers=HANDLERS,
+                       steps=tuple(steps), facts=facts, notice=notice, discussion=discussion,
+                       review=draw(st.sampled_from([wf.Proposal(t), wf.Proposal(t, fine)])), **extra)
+    basis = wf.NoPenaltyBasis("NP-X", kind, True, covers=draw(st.sampled_from([True, None])), article_33_met=True)
+    d = wf.Decision(t, "l1", True, fine_amount=fine, reason=draw(st.sampled_from([None, "书面理由"])), penalty_kinds=kinds)
+    return view, d, wf.Record(no_penalty=basis if t == "no_penalty" else None, fine_range=rng,
+                              circumstances=CIRCUMSTANCES)
+
+
+CHANGES = ("fact", "facts", "grounds", "drop step", "add step", "review", "discussion", "notice", "rights", "type", "fine",
+           "agreed fine", "kinds", "reason", "decider", "basis", "earlier", "range", "state")
+
+
+def _neighbour(draw, v: wf.CaseView, d: wf.Decision, rec: wf.Record, what: str):
+    """One term of (case, decision, record) changed: ``what``."""
+    proposal = st.sampled_from([None, wf.Proposal(None), wf.Proposal("penalty"), wf.Proposal("heavier"),
+                                wf.Proposal(d.decision_type, (d.fine_amount or 0.0) + 1)]) | proposal_st
+    if what == "fact":
+        k, val = draw(st.sampled_from(FACT_KEYS)), draw(st.sampled_from([True, False, None]))
+        v = replace(v, facts={**v.facts, k: val})
+    elif what == "grounds":  # the circumstances on record undone
+        facts = {**v.facts, **draw(st.fixed_dictionaries({}, optional={ART32: st.sampled_from([False, None]),
+                                                                        HEAVY: st.sampled_from([False, None])}))}
+        steps = v.steps if draw(st.booleans()) else tuple(s for s in v.steps if s != "rectification_assessed")
+        v = replace(v, facts=facts, steps=steps)
+    elif what == "facts":
+        v = replace(v, facts={**v.facts, **draw(st.sampled_from(RISKY_FACTS))})
+    elif what == "drop step" and v.steps:
+        v = replace(v, steps=tuple(s for s in v.steps if s != draw(st.sampled_from(v.steps))))
+    elif what == "add step":
+        v = replace(v, steps=(*v.steps, draw(st.sampled_from(["statement", "collective_discussion", "notice",
+                                                             "rectification_assessed", "hearing"]))))
+    elif what == "review":
+        v = replace(v, review=draw(proposal), review_before_hearing=draw(st.booleans()))
+    elif what == "discussion":
+        v = replace(v, discussion=draw(proposal))
+    elif what == "notice":
+        v = replace(v, notice=draw(st.none() | notice_st))
+    elif what == "rights":
+        v = replace(v, rights_over=draw(st.booleans()), rights_provisional_year=draw(st.sampled_from([None, 2031])),
+                    hearing_requested=draw(st.booleans()))
+    elif what == "type":
+        d = replace(d, decision_type=draw(st.sampled_from(TYPES)))
+    elif what == "fine":
+        d = replace(d, fine_amount=draw(st.sampled_from(edges(rec.fine_range))))
+    elif what == "agreed fine" and d.decision_type != "no_penalty":  # review, discussion, notice and decision agree
+        f = draw(st.sampled_from(edges(rec.fine_range)))
+        kinds = ("fine",) if f else ("warning",)
+
+        def agreed(p):
+            return replace(p, fine_amount=f) if p is not None and p.fine_amount is not None else p
+        n = v.notice and replace(v.notice, intended_fine=f, penalty_kinds=kinds if v.notice.penalty_kinds else ())
+        v = replace(v, review=agreed(v.review), discussion=agreed(v.discussion), notice=n)
+        d = replace(d, fine_amount=f, penalty_kinds=kinds)
+    elif what == "kinds":
+        d = replace(d, penalty_kinds=draw(st.sampled_from(KINDS)))
+    elif what == "reason":
+        d = replace(d, reason=draw(st.sampled_from(REASONS)))
+    elif what == "decider":
+        who, leader = draw(st.sampled_from(DECIDERS))
+        d = replace(d, decided_by=who, decider_is_leader=leader)
+    elif what == "basis":
+        rec = replace(rec, no_penalty=draw(flawed_bases(rec.no_penalty, random=False) if rec.no_penalty else basis_st))
+    elif what == "earlier":
+        rec = replace(rec, earlier_decisions=(EARLIER,))
+    elif what == "range":
+        rec = replace(rec, fine_range=draw(range_st))
+    elif what == "state":
+        v = replace(v, state=draw(st.sampled_from(["filed", "investigated", "reviewed", "discussed", "notified",
+                                                   "decided"])))
+    return v, d, rec
+
+
+@pytest.mark.parametrize("what", CHANGES)
+@pytest.mark.parametrize("t", TYPES)
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(data=st.data())
+def test_the_gate_accepts_lawful_decisions_and_no_unlawful_neighbour(t, what, data):
+    """Each kind of decision, lawful, passes the gate; changed in ``what`` (and perhaps one more term), it
+    passes only if the oracle finds it still lawful."""
+    v, d, rec = data.draw(lawful_decisions(t), label="lawful")
+    wf.check_decision(v, d, rec)  # the lawful decision passes (the gate does not over-refuse)
+    assert_lawful(v, d, rec)
+    v, d, rec = _neighbour(data.draw, v, d, rec, what)
+    if data.draw(st.booleans(), label="one more change"):
+        v, d, rec = _neighbour(data.draw, v, d, rec, data.draw(st.sampled_from(CHANGES), label="what else"))
+    try:
+        wf.check_decision(v, d, rec)
+    except wf.Refusal as r:
+        assert r.rule.code in wf.RULES and r.rule.article in r.rule.cite() and r.detail
+        return
+    assert_lawful(v, d, rec)

@@ -279,6 +279,10 @@ def _check_fine(case: CaseView, d: Decision, rec: Record) -> None:
     if "fine" in d.penalty_kinds and not d.fine_amount:
         raise _refuse(case, "fine_required", "a decision that imposes a fine states its amount")
     r = rec.fine_range
+    if not d.fine_amount and r is None and rec.range_error:
+        # Unknown range: whether the penalty article prescribes a fine cannot be told.
+        raise _refuse(case, "statutory_range_required",
+                      f"the statutory range of the penalty cannot be determined: {rec.range_error}")
     if not d.fine_amount:
         # The penalty article sets a minimum fine (并处罚款): a penalty without it is below the minimum.
         if r is not None and r.statutory_min > 0:
