@@ -112,7 +112,7 @@ async def login(request: Request) -> Response:
     token = first(form, "token").strip()
     try:
         user = request.app.state.verifier.verify(token) if token else None
-    except Exception:
+    except Problem:  # an invalid or expired token; anything else is an error the page shows
         user = None
     if user is None:
         return _login(request, error="令牌无效或已过期，请核对后重新粘贴。")
