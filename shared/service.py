@@ -107,7 +107,10 @@ class Runtime:
             poll_seconds=settings.relay_poll_seconds,
             clock=self.clock,
         )
-        self.sessionmaker = make_sessionmaker(self.engine, on_outbox_commit=self.relay.wake)
+        # Called after a commit that wrote outbox rows: the relay in this process, and whatever else the
+        # composition adds (a nudge to the pipeline process, ``shared.wake``).
+        self.outbox_listeners: list[Callable[[], None]] = [self.relay.wake]
+        self.sessionmaker = make_sessionmaker(self.engine, on_outbox_commit=self._outbox_committed)
         self.consumers = [
             Consumer(
                 name=f"{spec.name}.{c.name}",
@@ -127,6 +130,10 @@ class Runtime:
         self.workers_running = False
         self._job_tasks: list[asyncio.Task] = []
         self.warnings: list[str] = []
+
+    def _outbox_committed(self) -> None:
+        for listener in self.outbox_listeners:
+            listener()
 
     def preflight(self) -> None:
         """The service's own start-up checks (``ServiceSpec.preflight``); RuntimeError refuses the start."""
