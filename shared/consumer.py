@@ -141,14 +141,19 @@ class Consumer:
                 )).all()
             )
             now = self.clock.now()
-            for _, event, payload, handler in todo:
-                if event.id in seen:
+            fresh = []
+            for item in todo:
+                if item[1].id in seen:
                     duplicates += 1
                     continue
-                seen.add(event.id)
-                await session.execute(insert(inbox).values(
-                    event_id=event.id, consumer=self.name, type=event.type, outcome="handled", processed_at=now,
-                ))
+                seen.add(item[1].id)
+                fresh.append(item)
+            if fresh:  # the inbox rows of the whole batch in one statement (executemany)
+                await session.execute(insert(inbox), [
+                    {"event_id": e.id, "consumer": self.name, "type": e.type, "outcome": "handled", "processed_at": now}
+                    for _, e, _, _ in fresh
+                ])
+            for _, event, payload, handler in fresh:
                 token = set_request_id(event.requestid)
                 try:
                     await handler(session, event, payload)
