@@ -3,7 +3,7 @@ then the services' own benchmarks (checklist search and calculator, case lifecyc
 stats/log/proofs), each next to a baseline measured in the same run.
 
     .venv/bin/python -m bench [--n 1000] [--setups sqlite-local,postgres-kafka] [--concurrency 16]
-                              [--suites decisions,checklist,cases,audit,audit_history]
+                              [--suites decisions,checklist,cases,audit,audit_history,serve]
 
 Prints one report per setup and writes every figure to ``bench/results/latest.json``.
 """
@@ -31,7 +31,7 @@ from shared.testing import kafka as kafka_infra
 from shared.testing import postgres as pg_infra
 
 RESULTS = Path(__file__).parent / "results" / "latest.json"
-SUITES = ("decisions", "checklist", "cases", "audit", "audit_history")
+SUITES = ("decisions", "checklist", "cases", "audit", "audit_history", "serve")
 
 
 async def run_suite(name: str, args: argparse.Namespace) -> dict:

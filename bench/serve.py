@@ -113,26 +113,42 @@ async def bare(n: int, concurrency: int, tmp: Path) -> dict:
     return {"requests_per_s": n / elapsed, "http": summary_ms(times), "cpu_ms_per_request": cpu / n * 1000}
 
 
-async def main(argv: list[str] | None = None) -> dict:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.serve", description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=100)
     p.add_argument("--concurrency", type=int, default=8)
     p.add_argument("--out", default="bench/results/serve.json")
-    args = p.parse_args(argv)
+    return p.parse_args(argv)
+
+
+async def run(args: argparse.Namespace) -> dict:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         base = await bare(max(args.n, 200), args.concurrency, tmp)
         runs = [await decisions(m, args.n, args.concurrency, tmp) for m in ("process", "inline")]
-    print(f"baseline: bare FastAPI + one INSERT under uvicorn: {base['requests_per_s']:.1f} req/s, "
-          f"CPU {base['cpu_ms_per_request']:.1f} ms/request")
-    for r in runs:
+    return {"baseline": base, "runs": runs, "n": args.n, "concurrency": args.concurrency}
+
+
+def report(result: dict) -> list[str]:
+    base = result["baseline"]
+    lines = [f"ecocomply serve over HTTP ({result['n']} decisions, {result['concurrency']} concurrent); baseline: "
+             f"bare FastAPI + one INSERT under uvicorn: {base['requests_per_s']:.1f} req/s, "
+             f"CPU {base['cpu_ms_per_request']:.1f} ms/request"]
+    for r in result["runs"]:
         cpu = ", ".join(f"{k} {v:.1f}" for k, v in r["cpu_ms_per_decision"].items())
         share = ", ".join(f"{k} {v:.0%}" for k, v in r["core_share"].items())
-        print(f"pipeline={r['mode']:8s} {r['decisions_per_s']:6.1f} decisions/s "
-              f"({r['decisions_per_s'] / base['requests_per_s']:.2f}x of bare)  "
-              f"CPU ms/decision: {cpu} (total {r['cpu_ms_per_decision_total']:.1f})  "
-              f"share of a core: {share}  last flag {r['last_flag_after_last_decision_s'] * 1000:.0f} ms after the last decision")
-    result = {"baseline": base, "runs": runs, "n": args.n, "concurrency": args.concurrency}
+        lines.append(
+            f"  pipeline={r['mode']:8s} {r['decisions_per_s']:6.1f} decisions/s "
+            f"({r['decisions_per_s'] / base['requests_per_s']:.2f}x of bare); CPU ms/decision: {cpu} "
+            f"(total {r['cpu_ms_per_decision_total']:.1f}); share of a core: {share}; last flag "
+            f"{r['last_flag_after_last_decision_s'] * 1000:.0f} ms after the last decision")
+    return lines
+
+
+async def main(argv: list[str] | None = None) -> dict:
+    args = parse_args(argv)
+    result = await run(args)
+    print("\n".join(report(result)))
     write(Path(args.out), result)
     return result
 
