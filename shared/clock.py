@@ -12,25 +12,34 @@ Nothing else in the project reads the system time."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic as _monotonic
 from zoneinfo import ZoneInfo
 
 TZ = ZoneInfo("Asia/Shanghai")
 
 
 class Clock:
-    """The time a runtime sees: the real time, unless a test or benchmark fixed it (``set``)."""
+    """The time a runtime sees: the real time, unless a test or benchmark fixed it (``set``). A fixed clock
+    goes on ticking from the instant it was set to, as real time does (a retry due "in 20 ms" comes),
+    unless ``tick=False`` freezes it."""
 
     def __init__(self, at: datetime | None = None) -> None:
         self._fixed: datetime | None = None
+        self._set_at = 0.0
+        self._tick = True
         self.set(at)
 
-    def set(self, at: datetime | None) -> None:
+    def set(self, at: datetime | None, *, tick: bool = True) -> None:
         """Fix the time; ``None``: real time again. A naive ``at`` is Asia/Shanghai."""
         self._fixed = None if at is None else (at if at.tzinfo else at.replace(tzinfo=TZ)).astimezone(UTC)
+        self._set_at = _monotonic()
+        self._tick = tick
 
     def now(self) -> datetime:
         """The current instant, aware, in UTC."""
-        return self._fixed if self._fixed is not None else datetime.now(UTC)
+        if self._fixed is None:
+            return datetime.now(UTC)
+        return self._fixed + timedelta(seconds=_monotonic() - self._set_at) if self._tick else self._fixed
 
     def today(self) -> date:
         """Today's Asia/Shanghai date."""
