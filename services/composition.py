@@ -55,7 +55,7 @@ class Composition:
         self.bus = bus
         self.secret = secret
         first = next(iter(self.settings.values()))
-        verifier = TokenVerifier(secret=secret, jwks_url=first.jwt_jwks_url if not secret else "")
+        verifier = TokenVerifier.from_settings(first, secret=secret)
         routes = [Route("/api", self._index), Route("/healthz", self._healthz)]
         self.root = Starlette(routes=routes, lifespan=self._lifespan)
         if transport_to_self:
