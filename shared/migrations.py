@@ -13,6 +13,7 @@ from alembic import command, context
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -45,6 +46,31 @@ async def upgrade(engine: AsyncEngine, migrations_dir: Path, revision: str = "he
 
     async with engine.begin() as conn:
         await conn.run_sync(_run)
+
+
+def head_revisions(migrations_dir: Path) -> frozenset[str]:
+    """The revision(s) the code's migrations end at."""
+    return frozenset(ScriptDirectory.from_config(alembic_config(migrations_dir)).get_heads())
+
+
+async def current_revisions(engine: AsyncEngine) -> frozenset[str]:
+    """The revision(s) the database was migrated to (empty: never migrated)."""
+
+    def _current(conn: Connection) -> frozenset[str]:
+        return frozenset(MigrationContext.configure(conn).get_current_heads())
+
+    async with engine.connect() as conn:
+        return await conn.run_sync(_current)
+
+
+async def schema_behind(engine: AsyncEngine, migrations_dir: Path, heads: frozenset[str] | None = None) -> str | None:
+    """Why the database's schema does not match the code's head revision, or None when it does."""
+    heads = heads if heads is not None else head_revisions(migrations_dir)
+    current = await current_revisions(engine)
+    if current == heads:
+        return None
+    at = ", ".join(sorted(current)) or "no revision (never migrated)"
+    return f"database at {at}, code at {', '.join(sorted(heads))}"
 
 
 async def drift(engine: AsyncEngine, metadata: MetaData) -> list:

@@ -25,7 +25,7 @@ from shared.consumer import Consumer
 from shared.db import make_engine, make_sessionmaker
 from shared.events import CloudEvent, EventPayload
 from shared.http import ServiceClient
-from shared.migrations import upgrade
+from shared.migrations import head_revisions, schema_behind, upgrade
 from shared.observability import RequestContextMiddleware, metrics_response
 from shared.outbox import OutboxTables, enqueue
 from shared.problems import install_problem_handlers
@@ -71,6 +71,9 @@ class ServiceSpec:
     # Checks the service's own configuration before a process starts (``Runtime.preflight``): raises
     # RuntimeError to refuse the start, returns warnings that ``/readyz`` reports.
     preflight: Callable[[Runtime], Sequence[str]] | None = None
+    # Checks ``/readyz`` runs besides the database, schema, bus and relay: name → an async check
+    # returning why the service is not ready (e.g. its reference data not seeded), or None.
+    ready_checks: dict[str, Callable[[Runtime], Awaitable[str | None]]] = field(default_factory=dict)
 
 
 class Runtime:
@@ -121,6 +124,7 @@ class Runtime:
         self.workers_running = False
         self._job_tasks: list[asyncio.Task] = []
         self.warnings: list[str] = []
+        self._heads: frozenset[str] | None = None
 
     def preflight(self) -> None:
         """The service's own start-up checks (``ServiceSpec.preflight``); RuntimeError refuses the start."""
@@ -130,6 +134,13 @@ class Runtime:
     # -- lifecycle -------------------------------------------------------------------------------
     async def migrate(self) -> None:
         await upgrade(self.engine, self.spec.migrations_dir)
+
+    async def schema_behind(self) -> str | None:
+        """Why the schema does not match the code's head migration revision, or None."""
+        if self._heads is None:
+            self._heads = head_revisions(self.spec.migrations_dir)
+        behind = await schema_behind(self.engine, self.spec.migrations_dir, self._heads)
+        return None if behind is None else f"{behind}; run `ecocomply migrate --service {self.name}`"
 
     async def seed(self) -> None:
         if self.spec.seed is not None:
@@ -184,6 +195,7 @@ class Runtime:
         )
 
     async def ready(self) -> dict[str, Any]:
+        """Each check's state: "ok", or why not (``/readyz`` answers 503 unless every one is ok)."""
         checks: dict[str, Any] = {}
         try:
             async with self.engine.connect() as conn:
@@ -191,9 +203,23 @@ class Runtime:
             checks["database"] = "ok"
         except Exception as e:
             checks["database"] = f"error: {e}"
+        else:
+            checks["schema"] = await self._check(self.schema_behind, "behind")
+        checks["bus"] = await self._check(self.bus.health, "unreachable")
         if self.settings.run_workers:
             checks["relay"] = "ok" if self.relay.running else "stopped"
+        if checks.get("schema") == "ok":  # the service's own checks read its tables
+            for name, check in self.spec.ready_checks.items():
+                checks[name] = await self._check(functools.partial(check, self), "failed")
         return checks
+
+    @staticmethod
+    async def _check(check: Callable[[], Awaitable[str | None]], label: str) -> str:
+        try:
+            reason = await check()
+        except Exception as e:
+            reason = f"{type(e).__name__}: {e}"
+        return "ok" if reason is None else f"{label}: {reason}"
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -237,6 +263,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         checks = await runtime.ready()
         ok = all(v == "ok" for v in checks.values())
         body: dict[str, Any] = {"ready": ok, "checks": checks}
+        if not ok:
+            body["detail"] = "; ".join(f"{k}: {v}" for k, v in checks.items() if v != "ok")
         if runtime.warnings:  # ready, but running in a mode the operator chose explicitly (e.g. unsigned)
             body["warnings"] = runtime.warnings
         return JSONResponse(body, status_code=200 if ok else 503)
