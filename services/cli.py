@@ -203,6 +203,10 @@ def build_parser() -> argparse.ArgumentParser:
     from services.cases.cli import add_parser as add_cases_parser
 
     add_cases_parser(sub)  # ecocomply cases calendar load FILE
+
+    from services.secrets_cli import add_parser as add_secrets_parser
+
+    add_secrets_parser(sub)  # ecocomply secrets new-key | rotate
     return p
 
 

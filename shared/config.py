@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(default=12, ge=1, le=100)
     webhook_backoff_base_seconds: float = Field(default=5.0, gt=0)
     webhook_backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    # Keys encrypting secrets at rest (shared.secrets): comma-separated Fernet keys, the first encrypts,
+    # all decrypt. Embedded without it: a key generated into the data directory. Checked when a service
+    # starts (shared.secrets.parse_keys names a malformed key by position, never shows it).
+    secrets_key: str = ""
     # Key of the HMAC-SHA256 signature of case-file exports (services.cases.case_file); empty: no export.
     case_export_secret: str = ""
     # Public reads (no token; 公开 of 《行政处罚法》第三十四条、第四十八条) and the portal's pages: requests

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from alembic import command, context
 from alembic.autogenerate import compare_metadata
@@ -37,15 +38,26 @@ def alembic_config(migrations_dir: Path, url: str | None = None) -> Config:
     return cfg
 
 
-async def upgrade(engine: AsyncEngine, migrations_dir: Path, revision: str = "head") -> None:
-    cfg = alembic_config(migrations_dir)
+async def upgrade(engine: AsyncEngine, migrations_dir: Path, revision: str = "head", **attributes: Any) -> None:
+    """``attributes`` reach the revisions as ``context.config.attributes`` (e.g. ``secret_box`` for a
+    revision that encrypts stored secrets)."""
+    await _run(command.upgrade, engine, migrations_dir, revision, attributes)
 
-    def _run(conn: Connection) -> None:
+
+async def downgrade(engine: AsyncEngine, migrations_dir: Path, revision: str, **attributes: Any) -> None:
+    await _run(command.downgrade, engine, migrations_dir, revision, attributes)
+
+
+async def _run(cmd: Any, engine: AsyncEngine, migrations_dir: Path, revision: str, attributes: dict) -> None:
+    cfg = alembic_config(migrations_dir)
+    cfg.attributes.update(attributes)
+
+    def _go(conn: Connection) -> None:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+        cmd(cfg, revision)
 
     async with engine.begin() as conn:
-        await conn.run_sync(_run)
+        await conn.run_sync(_go)
 
 
 def head_revisions(migrations_dir: Path) -> frozenset[str]:

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import MetaData, text
+from sqlalchemy import Column, MetaData, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.asyncapi import document
@@ -29,6 +29,8 @@ from shared.migrations import head_revisions, schema_behind, upgrade
 from shared.observability import RequestContextMiddleware, metrics_response
 from shared.outbox import OutboxTables, enqueue
 from shared.problems import install_problem_handlers
+from shared.secrets import ENV_NAME as SECRETS_KEY_ENV
+from shared.secrets import SecretBox
 
 log = logging.getLogger("ecocomply.service")
 
@@ -74,6 +76,9 @@ class ServiceSpec:
     # Checks ``/readyz`` runs besides the database, schema, bus and relay: name → an async check
     # returning why the service is not ready (e.g. its reference data not seeded), or None.
     ready_checks: dict[str, Callable[[Runtime], Awaitable[str | None]]] = field(default_factory=dict)
+    # Columns holding secrets encrypted at rest (shared.secrets): the service needs a key to start, and
+    # ``ecocomply secrets rotate`` re-encrypts them.
+    encrypted_columns: Sequence[Column] = ()
 
 
 class Runtime:
@@ -124,16 +129,24 @@ class Runtime:
         self.workers_running = False
         self._job_tasks: list[asyncio.Task] = []
         self.warnings: list[str] = []
+        # Encrypts and decrypts secrets at rest; None in a distributed service without ECOCOMPLY_SECRETS_KEY.
+        try:
+            self.secret_box = SecretBox.from_settings(settings)
+        except ValueError as e:  # a malformed key: refuse to start, naming its position only
+            raise RuntimeError(f"refusing to start: {e}") from None
         self._heads: frozenset[str] | None = None
 
     def preflight(self) -> None:
         """The service's own start-up checks (``ServiceSpec.preflight``); RuntimeError refuses the start."""
+        if self.spec.encrypted_columns and self.secret_box is None:
+            raise RuntimeError(f"refusing to start, missing configuration: {SECRETS_KEY_ENV} (the {self.name} "
+                               "service keeps secrets encrypted at rest; `ecocomply secrets new-key` makes a key)")
         if self.spec.preflight is not None:
             self.warnings = list(self.spec.preflight(self))
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def migrate(self) -> None:
-        await upgrade(self.engine, self.spec.migrations_dir)
+        await upgrade(self.engine, self.spec.migrations_dir, secret_box=self.secret_box)
 
     async def schema_behind(self) -> str | None:
         """Why the schema does not match the code's head migration revision, or None."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from shared.auth import Principal, require_roles
 from shared.service import DbSession
@@ -32,9 +32,11 @@ def webhook_router(tables: WebhookTables, *, prefix: str = "/webhooks", tag: str
     router = APIRouter(prefix=prefix, tags=[tag])
 
     @router.post("/subscriptions", status_code=201, response_model=SubscriptionCreated)
-    async def create_subscription(body: SubscriptionCreate, user: Admin, session: DbSession):
-        """Subscribe a receiver. The secret (given, ≥ 16 characters, or generated) is returned only here."""
-        return await admin.create_subscription(session, tables, user, body)
+    async def create_subscription(body: SubscriptionCreate, user: Admin, session: DbSession, request: Request):
+        """Subscribe a receiver. The secret (given, ≥ 16 characters, or generated) is returned only here;
+        it is stored encrypted (ECOCOMPLY_SECRETS_KEY)."""
+        box = request.app.state.runtime.secret_box
+        return await admin.create_subscription(session, tables, user, body, box)
 
     @router.get("/subscriptions", response_model=SubscriptionList)
     async def list_subscriptions(user: Admin, session: DbSession):
