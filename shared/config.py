@@ -81,6 +81,10 @@ class Settings(BaseSettings):
     # ``public_trust_forwarded_for`` so that the address is the one the proxy saw, not the proxy's.
     public_rate_limit: str = "120/minute"
     public_trust_forwarded_for: bool = False
+    # Writes (POST/PUT/PATCH/DELETE) per bearer token, same notation (shared.write_limit); and the
+    # largest request body any service accepts (routes that take files declare their own limit).
+    write_rate_limit: str = "20/second;600/minute"
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     log_level: str = "INFO"
     embedded: bool = False
 
@@ -95,7 +99,7 @@ class Settings(BaseSettings):
             raise ValueError(f"a comma-separated list of {', '.join(ASYMMETRIC_ALGORITHMS)}; not allowed: {bad}")
         return v
 
-    @field_validator("public_rate_limit")
+    @field_validator("public_rate_limit", "write_rate_limit")
     @classmethod
     def _rate_limit(cls, v: str) -> str:
         from limits import parse_many

@@ -29,8 +29,10 @@ from shared.migrations import head_revisions, schema_behind, upgrade
 from shared.observability import RequestContextMiddleware, metrics_response
 from shared.outbox import OutboxTables, enqueue
 from shared.problems import install_problem_handlers
+from shared.public import RateLimiter
 from shared.secrets import ENV_NAME as SECRETS_KEY_ENV
 from shared.secrets import SecretBox
+from shared.write_limit import ProblemForTooLarge, WriteRateLimit
 
 log = logging.getLogger("ecocomply.service")
 
@@ -248,9 +250,16 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 DbSession = Annotated[AsyncSession, Depends(get_session)]
 
 
+class ServiceApp(FastAPI):
+    """A service's FastAPI app, its middleware stack wrapped so that every 413 is problem+json."""
+
+    def build_middleware_stack(self):
+        return ProblemForTooLarge(super().build_middleware_stack())
+
+
 def create_app(runtime: Runtime) -> FastAPI:
     spec = runtime.spec
-    app = FastAPI(
+    app = ServiceApp(
         title=spec.title,
         description=spec.description,
         version="1",
@@ -258,9 +267,11 @@ def create_app(runtime: Runtime) -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
         openapi_tags=spec.openapi_tags or None,
+        max_body_size=runtime.settings.max_body_bytes,  # 413 past it (shared.write_limit)
     )
     app.state.runtime = runtime
     install_problem_handlers(app)
+    app.add_middleware(WriteRateLimit, limiter=RateLimiter(runtime.settings.write_rate_limit))
     app.add_middleware(RequestContextMiddleware, service=spec.name)
     for router in spec.routers:
         app.include_router(router, prefix="/v1")
