@@ -26,9 +26,9 @@ from pathlib import Path
 
 from bench import baselines, decisions, report
 from bench.stats import BenchError
+from services.testing.stack import SETUPS
 from shared.testing import kafka as kafka_infra
 from shared.testing import postgres as pg_infra
-from shared.testing.stack import SETUPS
 
 RESULTS = Path(__file__).parent / "results" / "latest.json"
 SUITES = ("decisions", "checklist", "cases", "audit", "audit_history")

@@ -128,7 +128,7 @@ def events(n: int, codes: list[str], *, hot: bool, seed: int) -> list[CaseDecide
 
 async def _emit(session, payload, *, subject):
     return await enqueue(session, spec.tables, payload, source="/ecocomply/audit", subject=subject,
-                         topic_prefix="bench")
+                         topic_prefix="bench", now=datetime.now(UTC))
 
 
 async def consume(sm, evs: list[CaseDecided]) -> dict:
@@ -139,7 +139,7 @@ async def consume(sm, evs: list[CaseDecided]) -> dict:
     t0 = time.perf_counter()
     c0 = time.process_time()
     for p in evs:
-        ev = new_event(p, source="/ecocomply/cases", subject=p.case_id)
+        ev = new_event(p, source="/ecocomply/cases", subject=p.case_id, time=datetime.now(UTC))
         async with sm() as s, s.begin():
             await s.execute(insert(inbox).values(event_id=ev.id, consumer="case-events", type=ev.type,
                                                  outcome="handled", processed_at=datetime.now(UTC)))

@@ -1,4 +1,4 @@
-"""Decisions → audit flags, on the real composition of the four services (``shared.testing.stack``).
+"""Decisions → audit flags, on the real composition of the four services (``services.testing.stack``).
 
 1. prepare N cases over HTTP up to just before the decision (not timed), let the bus go quiet;
 2. fire the N ``POST /cases/v1/cases/{id}/decision`` requests with bounded concurrency (timed);
@@ -30,10 +30,10 @@ from typing import Any
 from sqlalchemy import event
 
 from bench.stats import BenchError, pool, summary_ms
+from services.testing.factories import CaseDriver
+from services.testing.stack import Stack, build_stack
 from shared.contracts import FLAGGED_DECISIONS
 from shared.observability import CONSUMER_LAG
-from shared.testing.factories import CaseDriver
-from shared.testing.stack import Stack, build_stack
 
 # ~60% exemptions / light penalties (flagged), ~40% ordinary penalties (not flagged).
 MIX = (("no_penalty", 25), ("lighter", 20), ("mitigated", 15), ("penalty", 40))

@@ -30,14 +30,39 @@ def _data_dir(args: argparse.Namespace) -> Path:
     return Path(args.data_dir) if args.data_dir else Settings().data_dir
 
 
+def run_async(coro):
+    """Run a coroutine on uvloop where it is installed (the pipeline's relays and consumers, like the API)."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop is a dependency on every platform but Windows
+        return asyncio.run(coro)
+    return uvloop.run(coro)
+
+
+def _uvicorn_options() -> dict:
+    """uvloop and httptools where installed (both are dependencies), else uvicorn's pure-Python defaults."""
+    import importlib.util
+
+    return {
+        "loop": "uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
+        "http": "httptools" if importlib.util.find_spec("httptools") else "h11",
+    }
+
+
 def _serve(args: argparse.Namespace) -> int:
+    import functools
+
     import uvicorn
 
     from services.composition import embedded, single
+    from services.pipeline import WorkerProcess, wake_path, worker_command
+    from shared.wake import WakeSender
 
     configure_logging(Settings().log_level)
+    worker: WorkerProcess | None = None
     if args.service:
-        settings = Settings(service=args.service)
+        mode = args.pipeline if Settings(service=args.service).run_workers else "off"
+        settings = Settings(service=args.service, run_workers=mode == "inline")
         try:
             comp = single(settings)
         except RuntimeError as e:  # missing configuration: say what, without a traceback
@@ -46,13 +71,25 @@ def _serve(args: argparse.Namespace) -> int:
         # Replicas must not race each other's migrations: `ecocomply migrate --service NAME` (and
         # `seed`) run once per deployment, before the service (docker-compose.yml's migrate-* jobs).
         comp.auto_migrate = False
-        print(f"EcoComply {args.service} service on http://{args.host}:{args.port}/{args.service}/v1", flush=True)
+        if mode == "process":
+            worker = WorkerProcess(worker_command(service=args.service, data_dir=None))
+        print(f"EcoComply {args.service} service on http://{args.host}:{args.port}/{args.service}/v1"
+              f" (pipeline: {_PIPELINE_WORDS[mode]})", flush=True)
     else:
         data_dir = _data_dir(args)
-        comp = embedded(data_dir)
+        mode = args.pipeline
+        # Migrate and seed once, before the pipeline process starts reading the same files.
+        run_async(_each_runtime(argparse.Namespace(service=None, data_dir=str(data_dir)), "seed", quiet=True))
+        comp = embedded(data_dir, run_workers=mode == "inline")
+        comp.auto_migrate = False
+        if mode == "process":
+            sender = WakeSender(wake_path(data_dir))
+            for name, rt in comp.runtimes.items():
+                rt.outbox_listeners.append(functools.partial(sender.send, name))
+            worker = WorkerProcess(worker_command(service=None, data_dir=data_dir))
         base = f"http://{args.host}:{args.port}"
         print(
-            f"\nEcoComply (embedded: SQLite in {data_dir}, in-process event bus)\n"
+            f"\nEcoComply (embedded: SQLite in {data_dir}, in-process event bus; pipeline: {_PIPELINE_WORDS[mode]})\n"
             f"  URL:      {base}/  (public compliance portal; an enterprise's own page: {base}/my)\n"
             f"  API docs: {base}/checklist/docs  {base}/cases/docs  {base}/credit/docs  {base}/audit/docs\n"
             f"  Token:    TOKEN=$({_command_path()} token --sub officer1 --role officer --bureau 320509 "
@@ -62,8 +99,22 @@ def _serve(args: argparse.Namespace) -> int:
             "Authorization header or the ecocomply_token cookie)\n",
             flush=True,
         )
-    uvicorn.run(comp.root, host=args.host, port=args.port, log_level="warning", access_log=False)
+    if worker is not None:
+        worker.start()
+    try:
+        uvicorn.run(comp.root, host=args.host, port=args.port, log_level="warning", access_log=False,
+                    **_uvicorn_options())
+    finally:
+        if worker is not None:
+            worker.stop()
     return 0
+
+
+_PIPELINE_WORDS = {
+    "process": "relays, consumers and jobs in a second process",
+    "inline": "relays, consumers and jobs in this process",
+    "off": "not run here (ECOCOMPLY_RUN_WORKERS=false: run `ecocomply worker` elsewhere)",
+}
 
 
 def _portal(args: argparse.Namespace) -> int:
@@ -116,7 +167,7 @@ def _token(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _each_runtime(args: argparse.Namespace, action: str) -> int:
+async def _each_runtime(args: argparse.Namespace, action: str, *, quiet: bool = False) -> int:
     from services.composition import embedded, single
 
     # Migrating needs only the database: no token verifier or bus settings are checked here.
@@ -125,31 +176,49 @@ async def _each_runtime(args: argparse.Namespace, action: str) -> int:
         for name, rt in comp.runtimes.items():
             if action in ("migrate", "seed"):
                 await rt.migrate()
-                print(f"{name}: migrated to head", flush=True)
+                if not quiet:
+                    print(f"{name}: migrated to head", flush=True)
             if action == "seed":
                 await rt.seed()
-                print(f"{name}: seeded", flush=True)
+                if not quiet:
+                    print(f"{name}: seeded", flush=True)
     finally:
         await comp.stop()
     return 0
 
 
 async def _worker(args: argparse.Namespace) -> int:
-    from services.composition import single
+    """The pipeline — relays, consumers, deliverers, jobs — without the HTTP API: of one distributed
+    service (``--service``), or of the embedded default (its data directory), as ``serve`` starts it."""
+    from services.composition import embedded, single
+    from services.pipeline import wake_path
+    from shared.wake import WakeListener
 
     configure_logging(Settings().log_level)
-    try:
-        comp = single(Settings(service=args.service))
-    except RuntimeError as e:
-        print(f"ecocomply worker: {e}", file=sys.stderr)
-        return 2
+    listener = None
+    if args.service:
+        try:
+            comp = single(Settings(service=args.service))
+        except RuntimeError as e:
+            print(f"ecocomply worker: {e}", file=sys.stderr)
+            return 2
+        what = f"EcoComply {args.service} worker"
+    else:
+        data_dir = _data_dir(args)
+        comp = embedded(data_dir)
+        listener = WakeListener(wake_path(data_dir), lambda name: name in comp.runtimes and comp.runtimes[name].relay.wake())
+        what = f"EcoComply pipeline (embedded, {data_dir})"
     await comp.start(migrate=False, seed=False, workers=True)
-    print(f"EcoComply {args.service} worker: relay and consumers running", flush=True)
+    if listener is not None:
+        listener.start()
+    print(f"{what}: relays, consumers and jobs running", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
+    if listener is not None:
+        listener.stop()
     await comp.stop()
     return 0
 
@@ -163,6 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--data-dir", help="embedded data directory (default: ECOCOMPLY_DATA_DIR or ./var)")
     s.add_argument("--service", choices=SERVICES, help="run one service configured from ECOCOMPLY_* env")
+    s.add_argument("--pipeline", choices=("process", "inline"), default="process",
+                   help="where the relays, consumers and jobs run: a second process (default; both cores) or "
+                        "this one")
     s.set_defaults(func=_serve)
 
     po = sub.add_parser("portal", help="run the public portal alone (distributed mode; configured from ECOCOMPLY_* env)")
@@ -186,11 +258,13 @@ def build_parser() -> argparse.ArgumentParser:
         m = sub.add_parser(name, help=helptext)
         m.add_argument("--data-dir", help="embedded data directory (default: ECOCOMPLY_DATA_DIR or ./var)")
         m.add_argument("--service", choices=SERVICES)
-        m.set_defaults(func=lambda a, _n=name: asyncio.run(_each_runtime(a, _n)))
+        m.set_defaults(func=lambda a, _n=name: run_async(_each_runtime(a, _n)))
 
-    w = sub.add_parser("worker", help="a service's relay and consumers without the HTTP API")
-    w.add_argument("--service", choices=SERVICES, required=True)
-    w.set_defaults(func=lambda a: asyncio.run(_worker(a)))
+    w = sub.add_parser("worker", help="the pipeline (relays, consumers, jobs) without the HTTP API: of one "
+                                      "service, or of the embedded default")
+    w.add_argument("--service", choices=SERVICES, help="a distributed service configured from ECOCOMPLY_* env")
+    w.add_argument("--data-dir", help="embedded data directory (default: ECOCOMPLY_DATA_DIR or ./var)")
+    w.set_defaults(func=lambda a: run_async(_worker(a)))
 
     from services.audit.verify_cli import add_parser as add_audit_parser
 

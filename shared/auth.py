@@ -26,14 +26,10 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from shared.problems import Problem, forbidden, unauthorized
+from shared.problems import forbidden, out_of_scope, unauthorized
+from shared.vocabulary import BUREAU_ROLES, GLOBAL_ROLES, Role
 
-ROLES = ("officer", "legal_reviewer", "leader", "auditor", "enterprise", "platform", "admin", "service")
-# Roles that act for a bureau: they see only that bureau's objects.
-BUREAU_ROLES = {"officer", "legal_reviewer", "leader"}
-# Roles whose reads span bureaus: supervision auditors, administrators, the provincial platform and
-# other EcoComply services calling on a user's behalf.
-GLOBAL_ROLES = {"auditor", "admin", "platform", "service"}
+ROLES = tuple(Role)
 
 
 class Principal(BaseModel):
@@ -302,5 +298,52 @@ def require_roles(*roles: str):
 
 
 def ensure_can_see(user: Principal, *, bureau: str | None, uscc: str | None, what: str) -> None:
+    """A single object's read: 403 ``out_of_scope`` unless the caller may see an object of ``bureau``/``uscc``."""
     if not user.can_see(bureau=bureau, uscc=uscc):
-        raise Problem(403, "out_of_scope", f"{what} belongs to another bureau or enterprise")
+        raise out_of_scope(f"{what} belongs to another bureau or enterprise")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The filters a caller's list reads are limited to (``None``: not limited by that key)."""
+
+    bureau: str | None = None
+    uscc: str | None = None
+
+    def where(self, bureau_column: Any = None, uscc_column: Any = None) -> list[Any]:
+        """SQL conditions for a query over objects with these columns."""
+        conds = []
+        if self.bureau is not None and bureau_column is not None:
+            conds.append(bureau_column == self.bureau)
+        if self.uscc is not None and uscc_column is not None:
+            conds.append(uscc_column == self.uscc)
+        return conds
+
+
+def scope_of(user: Principal, *, bureau: str | None = None, uscc: str | None = None, what: str = "these objects") -> Scope:
+    """The one scope rule for listing: the caller asks for ``bureau``/``uscc`` (or neither) and gets the
+    filters they may use. Global roles see what they ask for; bureau roles only their bureau (asking for
+    another bureau is a 403, not an empty list); an enterprise only its own USCC. 403 for anyone else."""
+    if user.has(*GLOBAL_ROLES):
+        return Scope(bureau, uscc)
+    if user.has(*BUREAU_ROLES):
+        if not user.bureau:
+            raise out_of_scope(f"a bureau role without a bureau claim sees no {what}")
+        if bureau is not None and bureau != user.bureau:
+            raise out_of_scope(f"{what} of bureau {bureau} are outside your bureau {user.bureau}")
+        return Scope(user.bureau, uscc)
+    if user.has(Role.ENTERPRISE) and user.uscc:
+        if uscc is not None and uscc != user.uscc:
+            raise out_of_scope(f"{what} of enterprise {uscc} belong to another enterprise")
+        return Scope(bureau, user.uscc)
+    raise out_of_scope(f"no {what} are visible to this caller")
+
+
+def caller_scope(what: str):
+    """Dependency factory for list endpoints filtered by the ``bureau`` and ``uscc`` query parameters:
+    ``scope: Annotated[Scope, caller_scope("flags")]``."""
+
+    async def _scope(user: CurrentUser, bureau: str | None = None, uscc: str | None = None) -> Scope:
+        return scope_of(user, bureau=bureau, uscc=uscc, what=what)
+
+    return Depends(_scope)

@@ -5,30 +5,36 @@ period (``from``/``to``) is such a date. So an instant becomes a date only throu
 never ``isoformat()[:10]`` or ``.date()`` of a UTC timestamp, which is the previous day from 16:00 to
 24:00 UTC — and a date becomes a half-open range of instants only through ``day_start``.
 
-``now()`` reads the real clock unless a test or benchmark fixed it for a runtime (``set_now``)."""
+Time itself comes from a ``Clock``: each runtime carries one (``Runtime.clock``), everything that needs the
+current instant asks it (``rt.clock.now()``), and a test or benchmark fixes it with ``rt.clock.set(at)``.
+Nothing else in the project reads the system time."""
 
 from __future__ import annotations
 
-import weakref
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 TZ = ZoneInfo("Asia/Shanghai")
-_fixed: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def set_now(owner, at: datetime | None) -> None:
-    """Fix the time ``owner`` (a runtime) sees; ``None``: real time again. A naive ``at`` is Asia/Shanghai."""
-    if at is None:
-        _fixed.pop(owner, None)
-    else:
-        _fixed[owner] = (at if at.tzinfo else at.replace(tzinfo=TZ)).astimezone(UTC)
+class Clock:
+    """The time a runtime sees: the real time, unless a test or benchmark fixed it (``set``)."""
 
+    def __init__(self, at: datetime | None = None) -> None:
+        self._fixed: datetime | None = None
+        self.set(at)
 
-def now(owner=None) -> datetime:
-    """The current instant, aware, in UTC."""
-    at = _fixed.get(owner) if owner is not None else None
-    return at if at is not None else datetime.now(UTC)
+    def set(self, at: datetime | None) -> None:
+        """Fix the time; ``None``: real time again. A naive ``at`` is Asia/Shanghai."""
+        self._fixed = None if at is None else (at if at.tzinfo else at.replace(tzinfo=TZ)).astimezone(UTC)
+
+    def now(self) -> datetime:
+        """The current instant, aware, in UTC."""
+        return self._fixed if self._fixed is not None else datetime.now(UTC)
+
+    def today(self) -> date:
+        """Today's Asia/Shanghai date."""
+        return local_date(self.now())
 
 
 def as_utc(at: datetime) -> datetime:
@@ -48,9 +54,6 @@ PERIOD_FROM = ("first day of the period, inclusive: an Asia/Shanghai calendar da
                "counts in — a decision at 2026-12-31T23:30Z is dated 2027-01-01)")
 PERIOD_TO = "last day of the period, inclusive: an Asia/Shanghai calendar date (UTC+8)"
 
-
-def today(owner=None) -> date:
-    return local_date(now(owner))
 
 
 def day_start(d: date) -> datetime:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, datetime
 
 from pydantic import ValidationError
 from sqlalchemy import insert, select
@@ -24,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.bus.base import Bus, Message
+from shared.clock import Clock
 from shared.events import CloudEvent, EventPayload, UnknownEventType, parse_payload, split_type
 from shared.observability import DLQ_TOTAL, EVENTS_CONSUMED, reset_request_id, set_request_id
 from shared.outbox import OutboxTables, load_envelope
@@ -50,8 +50,10 @@ class Consumer:
         bus: Bus,
         max_attempts: int = 5,
         retry_base_seconds: float = 0.05,
+        clock: Clock,
     ) -> None:
         self.name = name
+        self.clock = clock
         self.service = service
         self.group = group
         self.topics = list(topics)
@@ -138,7 +140,7 @@ class Consumer:
                     select(inbox.c.event_id).where(inbox.c.event_id.in_(ids), inbox.c.consumer == self.name)
                 )).all()
             )
-            now = datetime.now(UTC)
+            now = self.clock.now()
             for _, event, payload, handler in todo:
                 if event.id in seen:
                     duplicates += 1
@@ -195,7 +197,7 @@ class Consumer:
                         consumer=self.name,
                         type=event.type,
                         outcome="handled",
-                        processed_at=datetime.now(UTC),
+                        processed_at=self.clock.now(),
                     )
                 )
                 await handler(session, event, payload)
@@ -215,7 +217,7 @@ class Consumer:
             "consumer %s: dead-lettering %s %s after %d attempt(s): %s", self.name, type_, event_id, attempts, error
         )
         await self.bus.dead_letter(msg, error)
-        now = datetime.now(UTC)
+        now = self.clock.now()
         async with self.sessionmaker() as session, session.begin():
             await session.execute(
                 insert(self.tables.dead_letters).values(

@@ -12,13 +12,15 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
+from shared import vocabulary
 from shared.events import EventPayload, event_type
 
-DecisionType = Literal["penalty", "no_penalty", "lighter", "mitigated", "heavier"]
+# The decision types as the events carry them (``shared.vocabulary.DecisionType``, defined there once).
+DecisionType = Literal[tuple(t.value for t in vocabulary.DecisionType)]  # type: ignore[valid-type]
 # Decisions that the audit service must put in front of a supervisor (试点方案 三（十）: 加强对免罚、轻罚案件的监督审核).
-FLAGGED_DECISIONS: frozenset[str] = frozenset({"no_penalty", "lighter", "mitigated"})
+FLAGGED_DECISIONS = vocabulary.FLAGGED_DECISIONS
 # Decisions that impose a penalty (and so create a credit record); an exemption creates none.
-PENALTY_DECISIONS: frozenset[str] = frozenset({"penalty", "lighter", "mitigated", "heavier"})
+PENALTY_DECISIONS = vocabulary.PENALTIES
 
 
 # -- checklist -------------------------------------------------------------------------------------

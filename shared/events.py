@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -88,7 +88,7 @@ def topic_for(type_name: str, prefix: str = "ecocomply") -> str:
     return f"{prefix}.{AGGREGATE_TOPICS[m['aggregate']]}"
 
 
-def new_event(payload: EventPayload, *, source: str, subject: str | None) -> CloudEvent:
+def new_event(payload: EventPayload, *, source: str, subject: str | None, time: datetime) -> CloudEvent:
     """Mint an event once, at the moment its state change is written (its id is stored on the outbox row)."""
     type_name = type(payload).__event_type__
     if not type_name:
@@ -98,7 +98,7 @@ def new_event(payload: EventPayload, *, source: str, subject: str | None) -> Clo
         source=source,
         type=type_name,
         subject=subject,
-        time=datetime.now(UTC),
+        time=time,
         data=payload.model_dump(mode="json"),
         requestid=current_request_id(),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -93,9 +93,10 @@ async def enqueue(
     source: str,
     subject: str,
     topic_prefix: str = "ecocomply",
+    now: datetime,
 ) -> CloudEvent:
     """Write the event for a state change into the outbox, inside the caller's transaction."""
-    event = new_event(payload, source=source, subject=subject)
+    event = new_event(payload, source=source, subject=subject, time=now)
     await session.execute(
         insert(tables.outbox).values(
             event_id=event.id,
@@ -103,7 +104,7 @@ async def enqueue(
             key=subject,
             type=event.type,
             envelope=envelope_json(event),
-            created_at=datetime.now(UTC),
+            created_at=now,
             attempts=0,
         )
     )

@@ -13,6 +13,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.rules import Refusal
+
 log = logging.getLogger("ecocomply.problems")
 
 PROBLEM_JSON = "application/problem+json"
@@ -74,6 +76,11 @@ def forbidden(detail: str, code: str = "forbidden") -> Problem:
     return Problem(403, code, detail)
 
 
+def out_of_scope(detail: str) -> Problem:
+    """403: the object belongs to another bureau or enterprise than the caller's."""
+    return Problem(403, "out_of_scope", detail)
+
+
 def invalid(field: str, detail: str, code: str = "invalid_input", **extra: Any) -> Problem:
     """A 422 for one named field (``field`` is a dotted path, e.g. ``handlers`` or ``basis.no_penalty_item``)."""
     return Problem(
@@ -83,6 +90,22 @@ def invalid(field: str, detail: str, code: str = "invalid_input", **extra: Any) 
 
 def conflict(code: str, detail: str, **extra: Any) -> Problem:
     return Problem(409, code, detail, **extra)
+
+
+def refused(r: Refusal) -> Problem:
+    """The 409 a rule's refusal answers with: the rule, its article, whether its text is verified or our
+    reading, and what would make the action lawful — the same fields for every service."""
+    return conflict(
+        r.code,
+        f"{r.detail} — {r.rule.cite()}",
+        rule=r.rule.cite(),
+        rule_code=r.rule.code,
+        article=r.rule.article,
+        verified=r.rule.verified,
+        our_reading=r.rule.reading,
+        remedy=r.rule.remedy,
+        **r.extra,
+    )
 
 
 def problem_response(problem: Problem, request: Request | None = None) -> JSONResponse:
@@ -105,6 +128,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(exc, request)
+
+    @app.exception_handler(Refusal)
+    async def _refusal(request: Request, exc: Refusal) -> JSONResponse:
+        return problem_response(refused(exc), request)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

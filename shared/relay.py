@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.bus.base import Bus, Message
+from shared.clock import Clock
 from shared.observability import EVENTS_PUBLISHED, OUTBOX_LAG_SECONDS, OUTBOX_PENDING
 from shared.outbox import OutboxTables
 
@@ -47,8 +48,10 @@ class Relay:
         service: str,
         batch_size: int = 200,
         poll_seconds: float = 1.0,
+        clock: Clock,
     ) -> None:
         self.engine = engine
+        self.clock = clock
         self.tables = tables
         self.bus = bus
         self.service = service
@@ -162,7 +165,7 @@ class Relay:
     async def _mark(self, conn: AsyncConnection, rows: Sequence) -> None:
         o = self.tables.outbox
         await conn.execute(
-            update(o).where(o.c.seq.in_([r.seq for r in rows])).values(published_at=datetime.now(UTC))
+            update(o).where(o.c.seq.in_([r.seq for r in rows])).values(published_at=self.clock.now())
         )
 
     async def _record_failure(self, ids: list[str], error: Exception) -> None:
@@ -189,7 +192,7 @@ class Relay:
         if oldest is not None and oldest.tzinfo is None:
             oldest = oldest.replace(tzinfo=UTC)
         OUTBOX_LAG_SECONDS.labels(self.service).set(
-            (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
+            (self.clock.now() - oldest).total_seconds() if oldest else 0.0
         )
 
     # -- PostgreSQL LISTEN/NOTIFY (another process's commits wake this relay) --------------------

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.asyncapi import document
 from shared.auth import TokenVerifier
 from shared.bus.base import Bus
+from shared.clock import Clock
 from shared.config import Settings
 from shared.consumer import Consumer
 from shared.db import make_engine, make_sessionmaker
@@ -92,6 +93,7 @@ class Runtime:
         bus: Bus,
         verifier: TokenVerifier,
         http: ServiceClient | None = None,
+        clock: Clock | None = None,
     ) -> None:
         from shared.relay import Relay
 
@@ -101,6 +103,8 @@ class Runtime:
         self.bus = bus
         self.verifier = verifier
         self.http = http
+        # The one clock of this runtime: every "now" of its use cases, events, relay and consumers.
+        self.clock = clock or Clock()
         self.source = f"/ecocomply/{spec.name}"
         self.tables = spec.tables
         self.engine = make_engine(settings.database_url)
@@ -111,8 +115,12 @@ class Runtime:
             service=spec.name,
             batch_size=settings.relay_batch_size,
             poll_seconds=settings.relay_poll_seconds,
+            clock=self.clock,
         )
-        self.sessionmaker = make_sessionmaker(self.engine, on_outbox_commit=self.relay.wake)
+        # Called after a commit that wrote outbox rows: the relay in this process, and whatever else the
+        # composition adds (a nudge to the pipeline process, ``shared.wake``).
+        self.outbox_listeners: list[Callable[[], None]] = [self.relay.wake]
+        self.sessionmaker = make_sessionmaker(self.engine, on_outbox_commit=self._outbox_committed)
         self.consumers = [
             Consumer(
                 name=f"{spec.name}.{c.name}",
@@ -125,6 +133,7 @@ class Runtime:
                 bus=bus,
                 max_attempts=settings.consumer_max_attempts,
                 retry_base_seconds=settings.consumer_retry_base_seconds,
+                clock=self.clock,
             )
             for c in spec.consumers
         ]
@@ -137,6 +146,10 @@ class Runtime:
         except ValueError as e:  # a malformed key: refuse to start, naming its position only
             raise RuntimeError(f"refusing to start: {e}") from None
         self._heads: frozenset[str] | None = None
+
+    def _outbox_committed(self) -> None:
+        for listener in self.outbox_listeners:
+            listener()
 
     def preflight(self) -> None:
         """The service's own start-up checks (``ServiceSpec.preflight``); RuntimeError refuses the start."""
@@ -206,7 +219,7 @@ class Runtime:
         """Write an event into the outbox in the caller's transaction."""
         return await enqueue(
             session, self.tables, payload, source=self.source, subject=subject,
-            topic_prefix=self.settings.topic_prefix,
+            topic_prefix=self.settings.topic_prefix, now=self.clock.now(),
         )
 
     async def ready(self) -> dict[str, Any]:
@@ -241,13 +254,22 @@ def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
+async def unit_of_work(request: Request):
+    """The project's one transaction rule: a request is one unit of work. Its session's transaction is
+    committed when the handler returns and rolled back when it raises (a refusal, a bad input), so a
+    request writes all of its rows and outbox events or none. Use cases never begin or commit."""
+    async with request.app.state.runtime.sessionmaker() as session, session.begin():
+        yield session
+
+
 async def get_session(request: Request):
     async with request.app.state.runtime.sessionmaker() as session:
         yield session
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-DbSession = Annotated[AsyncSession, Depends(get_session)]
+DbSession = Annotated[AsyncSession, Depends(unit_of_work)]
+LegacySession = Annotated[AsyncSession, Depends(get_session)]  # TRANSITION: removed once no use case begins its own
 
 
 class ServiceApp(FastAPI):

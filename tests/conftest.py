@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from shared.testing.decisions import Decisions
-from shared.testing.stack import SETUPS, Stack, build_stack
+from services.testing.decisions import Decisions
+from services.testing.stack import SETUPS, Stack, build_stack
 
 pytest_plugins = ["shared.testing.clock_edges"]
 

@@ -7,9 +7,9 @@ import json
 import jsonschema
 from sqlalchemy import select
 
+from services.testing.factories import CaseDriver
 from shared.config import SERVICES
 from shared.events import REGISTRY
-from shared.testing.factories import CaseDriver
 
 
 def refs(node):

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from services.cases.models import Enterprise, HolidaySchedule, Officer
 from services.checklist.models import DiscretionBureauSetting, TypicalCase
 from services.credit.models import CreditGrade, PositiveListEntry
-from shared.testing.factories import new_uscc
+from services.testing.factories import new_uscc
 from tests.cases.helpers import Driver
 
 N = 10

@@ -27,10 +27,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
+from services.testing.factories import BUREAU, OTHER_BUREAU, new_uscc
+from services.testing.stack import Stack, build_stack
 from shared.auth import JwksKeys, TokenVerifier
 from shared.problems import Problem
-from shared.testing.factories import BUREAU, OTHER_BUREAU, new_uscc
-from shared.testing.stack import Stack, build_stack
 
 ISSUER = "http://127.0.0.1/realms/ecocomply-test"
 AUDIENCE = "ecocomply-api"

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from shared.testing.factories import BUREAU, new_uscc
-from shared.testing.stack import Stack, build_stack
+from services.testing.factories import BUREAU, new_uscc
+from services.testing.stack import Stack, build_stack
 
 LIMIT = 16384  # room for a field just over its length limit, not for a file
 

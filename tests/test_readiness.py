@@ -10,10 +10,10 @@ import logging
 from alembic.script import ScriptDirectory
 
 from services.composition import Composition, embedded_settings
+from services.testing.stack import SECRET, Stack, build_stack
 from shared.bus.kafka import KafkaBus
 from shared.migrations import alembic_config, upgrade
 from shared.testing import kafka as kafka_infra
-from shared.testing.stack import SECRET, Stack, build_stack
 
 
 async def readyz(stack, service: str) -> tuple[int, dict]:

@@ -6,7 +6,7 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from shared.testing.factories import OTHER_BUREAU, CaseDriver, new_uscc, officer
+from services.testing.factories import OTHER_BUREAU, CaseDriver, new_uscc, officer
 
 
 async def _counts(stack) -> dict[str, int]:

@@ -16,8 +16,8 @@ from collections import Counter
 from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
+from services.testing.factories import CaseDriver, all_flags
 from shared.bus.base import Message
-from shared.testing.factories import CaseDriver, all_flags
 
 
 async def flags_by_case(stack, expected: int) -> Counter:
@@ -158,7 +158,7 @@ async def test_one_poison_event_in_a_batch_does_not_hold_back_the_others(stack, 
     no credit rule set (2022) and is dead-lettered, the other two still get their records."""
     from datetime import date
 
-    from shared.testing.factories import records_of
+    from services.testing.factories import records_of
 
     cases_rt = stack.runtimes["cases"]
     payloads = [

@@ -8,7 +8,7 @@ import asyncio
 import random
 from collections import Counter
 
-from shared.testing.factories import BUREAU, CaseDriver, all_flags, records_of
+from services.testing.factories import BUREAU, CaseDriver, all_flags, records_of
 
 FLAGGED = {"no_penalty", "lighter", "mitigated"}
 PENALTIES = {"penalty", "lighter", "mitigated", "heavier"}

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from services.composition import load_spec, single
+from services.testing.factories import CaseDriver, all_flags
+from services.testing.stack import SECRET, build_stack
 from shared.auth import TokenVerifier
 from shared.config import Settings
 from shared.service import Runtime
-from shared.testing.factories import CaseDriver, all_flags
-from shared.testing.stack import SECRET, build_stack
 
 
 async def test_request_id_travels_from_the_decision_to_the_audit_flag_event(stack):

@@ -39,10 +39,12 @@ from prometheus_client import REGISTRY as METRICS
 from sqlalchemy import MetaData, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.testing.factories import BUREAU, OTHER_BUREAU, new_uscc
 from shared import signing
 from shared.auth import TokenVerifier, mint_token
 from shared.bus.base import Message
 from shared.bus.local import LocalBus
+from shared.clock import Clock
 from shared.consumer import Consumer
 from shared.contracts import CaseClosed, CaseDecided, CaseFiled, CaseServed, CreditRecordCreated
 from shared.db import make_engine, make_sessionmaker
@@ -50,7 +52,6 @@ from shared.events import CloudEvent, EventPayload, topic_for
 from shared.outbox import OutboxTables, envelope_json
 from shared.problems import install_problem_handlers
 from shared.secrets import SecretBox, new_key
-from shared.testing.factories import BUREAU, OTHER_BUREAU, new_uscc
 from shared.testing.postgres import create_database, drop_database
 from shared.webhooks import Deliverer, WebhookTables, webhook_consumer, webhook_router
 from shared.webhooks.matching import backoff_delay, bureau_in_scope, pattern_problem, type_matches
@@ -198,13 +199,14 @@ class Harness:
     async def start(self) -> None:
         self.sessions = make_sessionmaker(self.engine)
         spec = webhook_consumer(self.tables)
-        runtime = SimpleNamespace(verifier=TokenVerifier(secret=JWT_SECRET), sessionmaker=self.sessions,
+        runtime = SimpleNamespace(verifier=TokenVerifier(secret=JWT_SECRET), sessionmaker=self.sessions, clock=Clock(),
                                   secret_box=BOX)
         self.consumer = Consumer(
             name=f"{self.service}.{spec.name}", service=self.service, group=f"{self.service}.{spec.name}",
             topics=[f"ecocomply.{t}" for t in spec.topics],
             handlers={t: (lambda s, e, p, _h=h: _h(runtime, s, e, p)) for t, h in spec.handlers.items()},
             sessionmaker=self.sessions, tables=self.outbox, bus=self.bus, max_attempts=3, retry_base_seconds=0.01,
+            clock=runtime.clock,
         )
         await self.consumer.start()
         self.app = FastAPI()

@@ -34,7 +34,6 @@ from services.audit.signing import (
     tree_head_message,
     verify_signature,
 )
-from shared import clock
 from shared.events import CloudEvent
 from shared.problems import invalid, not_found
 
@@ -214,7 +213,7 @@ async def register_key(session: AsyncSession, public: Ed25519PublicKey, *, now: 
     """Record a signing key (once; concurrent signers insert it at most once)."""
     dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
     await session.execute(dialect.insert(SigningKey).values(
-        key_id=key_id(public), public_key=public_pem(public), registered_at=now or clock.now(),
+        key_id=key_id(public), public_key=public_pem(public), registered_at=now or datetime.now(UTC),  # TRANSITION: the audit runtime's clock
     ).on_conflict_do_nothing(index_elements=["key_id"]))
 
 

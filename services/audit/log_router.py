@@ -20,7 +20,7 @@ from services.audit.signing import (
 )
 from shared.auth import Principal, require_roles
 from shared.problems import Problem, conflict
-from shared.service import DbSession, RuntimeDep
+from shared.service import LegacySession, RuntimeDep
 
 router = APIRouter(prefix="/log", tags=["log"])
 _PROBLEM = {"content": {"application/problem+json": {}}}
@@ -31,7 +31,7 @@ HeadSigner = Annotated[Principal, require_roles("auditor", "admin")]
 
 
 @router.get("/verify", responses=PROBLEMS)
-async def verify_log(user: LogReader, rt: RuntimeDep, session: DbSession) -> dict[str, Any]:
+async def verify_log(user: LogReader, rt: RuntimeDep, session: LegacySession) -> dict[str, Any]:
     """Recompute the Merkle tree from every entry; ``ok`` is false on any edit, deletion, reordering,
     truncation or bad signature (``problems`` says which). ``signed``/``key_id``: whether this service
     signs its heads and with which key now. A rewrite re-signed with a new key is caught only against
@@ -44,7 +44,7 @@ async def verify_log(user: LogReader, rt: RuntimeDep, session: DbSession) -> dic
 
 
 @router.get("/inclusion-proof", responses=PROBLEMS)
-async def inclusion_proof(user: LogReader, session: DbSession, event_id: Annotated[str, Query(max_length=36)],
+async def inclusion_proof(user: LogReader, session: LegacySession, event_id: Annotated[str, Query(max_length=36)],
                           tree_size: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
     """RFC 6962 audit path of an event's leaf in the tree of ``tree_size`` leaves (default: now)."""
     async with session.begin():
@@ -52,7 +52,7 @@ async def inclusion_proof(user: LogReader, session: DbSession, event_id: Annotat
 
 
 @router.get("/consistency-proof", responses=PROBLEMS)
-async def consistency_proof(user: LogReader, session: DbSession, first: Annotated[int, Query(ge=1)],
+async def consistency_proof(user: LogReader, session: LegacySession, first: Annotated[int, Query(ge=1)],
                             second: Annotated[int, Query(ge=1)]) -> dict[str, Any]:
     """RFC 6962 proof that the tree of ``first`` leaves is a prefix of the tree of ``second`` leaves."""
     async with session.begin():
@@ -60,7 +60,7 @@ async def consistency_proof(user: LogReader, session: DbSession, first: Annotate
 
 
 @router.get("/tree-heads", responses=PROBLEMS)
-async def tree_heads(user: LogReader, rt: RuntimeDep, session: DbSession,
+async def tree_heads(user: LogReader, rt: RuntimeDep, session: LegacySession,
                      limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
     """Signed tree heads, newest first, with the Ed25519 public key that verifies them now (each head
     names its key: older keys are at ``/log/public-key``)."""
@@ -72,7 +72,7 @@ async def tree_heads(user: LogReader, rt: RuntimeDep, session: DbSession,
 
 @router.post("/tree-heads", status_code=201, responses={**PROBLEMS, 200: {"description": "nothing new to sign: "
              "the latest signed head"}, 409: _PROBLEM, 503: _PROBLEM})
-async def sign_tree_head(user: HeadSigner, rt: RuntimeDep, session: DbSession, response: Response) -> dict[str, Any]:
+async def sign_tree_head(user: HeadSigner, rt: RuntimeDep, session: LegacySession, response: Response) -> dict[str, Any]:
     """Sign the log's head now (as the scheduled job does) and publish it as
     ``ecocomply.audit.tree_head_signed.v1``: 201 with the new head; 200 with the latest signed head
     when the log has not grown since (``new: false``)."""
@@ -89,7 +89,7 @@ async def sign_tree_head(user: HeadSigner, rt: RuntimeDep, session: DbSession, r
 
 
 @router.get("/public-key", responses=PROBLEMS)
-async def public_key(user: LogReader, rt: RuntimeDep, session: DbSession) -> dict[str, Any]:
+async def public_key(user: LogReader, rt: RuntimeDep, session: LegacySession) -> dict[str, Any]:
     """The Ed25519 public key that signs tree heads now (PEM and RFC 8037 JWK, ``kid`` = the ``key_id``
     heads carry), and under ``keys``/``jwks`` every key that ever signed a head — after a rotation the
     old keys stay listed, so old heads keep verifying."""
@@ -114,7 +114,7 @@ async def public_key(user: LogReader, rt: RuntimeDep, session: DbSession) -> dic
 
 
 @router.get("/entries", responses=PROBLEMS)
-async def entries(user: LogReader, session: DbSession, case_id: Annotated[str, Query(max_length=36)],
+async def entries(user: LogReader, session: LegacySession, case_id: Annotated[str, Query(max_length=36)],
                   limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[dict[str, Any]]:
     """A case's timeline as the log holds it (every event about the case, in log order)."""
     rows = await session.scalars(select(LogEntry).where(LogEntry.case_id == case_id).order_by(LogEntry.idx).limit(limit))

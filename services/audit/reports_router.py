@@ -13,7 +13,7 @@ from services.audit.router import PROBLEMS, FlagReader, bureau_scope
 from shared.auth import Principal, require_roles
 from shared.clock import PERIOD_FROM, PERIOD_TO
 from shared.problems import invalid
-from shared.service import DbSession, RuntimeDep
+from shared.service import LegacySession, RuntimeDep
 
 router = APIRouter(tags=["reports"])
 Supervisor = Annotated[Principal, require_roles("auditor", "admin")]
@@ -26,7 +26,7 @@ def _period(period_from: date | None, period_to: date | None) -> None:
 
 @router.get("/stats", responses=PROBLEMS)
 async def get_stats(
-    user: FlagReader, session: DbSession,
+    user: FlagReader, session: LegacySession,
     period_from: Annotated[date | None, Query(alias="from", description=PERIOD_FROM)] = None,
     period_to: Annotated[date | None, Query(alias="to", description=PERIOD_TO)] = None,
     bureau: Annotated[str | None, Query(max_length=40)] = None,
@@ -52,7 +52,7 @@ async def get_reconciliation(
 
 @router.get("/reports/annual", responses=PROBLEMS)
 async def annual_report(
-    user: FlagReader, session: DbSession,
+    user: FlagReader, session: LegacySession,
     year: Annotated[int, Query(ge=2000, le=2100)],
     format: Literal["csv", "xlsx"] = "csv",
     bureau: Annotated[str | None, Query(max_length=40)] = None,

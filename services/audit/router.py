@@ -25,7 +25,7 @@ from services.audit.schemas import (
 from shared.auth import GLOBAL_ROLES, Principal, ensure_can_see, require_roles
 from shared.contracts import AuditFlagAssigned, AuditFlagReviewed, AuditInterferenceRecorded
 from shared.problems import Problem, conflict, not_found
-from shared.service import DbSession, RuntimeDep
+from shared.service import LegacySession, RuntimeDep
 
 router = APIRouter(tags=["audit"])
 
@@ -74,7 +74,7 @@ async def _flag(session, flag_id: str) -> Flag:
 @router.get("/flags", response_model=FlagList, responses=PROBLEMS)
 async def list_flags(
     user: FlagReader,
-    session: DbSession,
+    session: LegacySession,
     status: FlagStatus | None = None,
     decision_type: Annotated[str | None, Query(pattern="^(penalty|no_penalty|lighter|mitigated|heavier|undecided)$")] = None,
     bureau: str | None = None,
@@ -97,14 +97,14 @@ async def list_rules(user: FlagReader) -> list[dict[str, str]]:
 
 
 @router.get("/flags/{flag_id}", response_model=FlagRead, responses=PROBLEMS)
-async def get_flag(flag_id: str, user: FlagReader, session: DbSession) -> FlagRead:
+async def get_flag(flag_id: str, user: FlagReader, session: LegacySession) -> FlagRead:
     flag = await _flag(session, flag_id)
     ensure_can_see(user, bureau=flag.bureau, uscc=None, what="this flag")
     return to_read(flag)
 
 
 @router.get("/flags/{flag_id}/history", response_model=list[FlagHistoryRead], responses=PROBLEMS)
-async def flag_history(flag_id: str, user: FlagReader, session: DbSession) -> list[FlagHistoryRead]:
+async def flag_history(flag_id: str, user: FlagReader, session: LegacySession) -> list[FlagHistoryRead]:
     flag = await _flag(session, flag_id)
     ensure_can_see(user, bureau=flag.bureau, uscc=None, what="this flag")
     return [FlagHistoryRead(at=h.at, actor=h.actor, action=h.action, status_from=h.status_from,
@@ -112,7 +112,7 @@ async def flag_history(flag_id: str, user: FlagReader, session: DbSession) -> li
 
 
 @router.post("/flags/{flag_id}/assign", response_model=FlagRead, responses={**PROBLEMS, 409: _PROBLEM})
-async def assign_flag(flag_id: str, body: FlagAssign, user: Assigner, rt: RuntimeDep, session: DbSession) -> FlagRead:
+async def assign_flag(flag_id: str, body: FlagAssign, user: Assigner, rt: RuntimeDep, session: LegacySession) -> FlagRead:
     """Assign the review to an auditor (not anyone who took part in the case); the SLA runs from the flag."""
     async with session.begin():
         flag = await review.assign(session, await _flag(session, flag_id), assignee=body.assignee, by=user.sub)
@@ -123,7 +123,7 @@ async def assign_flag(flag_id: str, body: FlagAssign, user: Assigner, rt: Runtim
 
 
 @router.post("/flags/{flag_id}/review", response_model=FlagRead, responses={**PROBLEMS, 409: _PROBLEM})
-async def review_flag(flag_id: str, body: FlagReview, user: Auditor, rt: RuntimeDep, session: DbSession) -> FlagRead:
+async def review_flag(flag_id: str, body: FlagReview, user: Auditor, rt: RuntimeDep, session: LegacySession) -> FlagRead:
     """Record the supervision review's outcome (role ``auditor``; not anyone who took part in the case)."""
     async with session.begin():
         flag = await review.review(session, await _flag(session, flag_id), reviewer=user.sub,
@@ -138,7 +138,7 @@ async def review_flag(flag_id: str, body: FlagReview, user: Auditor, rt: Runtime
 @router.post("/interference-records", status_code=201, response_model=InterferenceRead,
              responses={**PROBLEMS, 409: _PROBLEM})
 async def record_interference(body: InterferenceCreate, user: Recorder, rt: RuntimeDep,
-                              session: DbSession) -> InterferenceRead:
+                              session: LegacySession) -> InterferenceRead:
     """领导干部干预插手案件记录 — record an interference; the case's flag gets rule ``recorded_interference``."""
     if not user.has(*GLOBAL_ROLES) and user.bureau != body.bureau:
         raise Problem(403, "out_of_scope", f"cases of bureau {body.bureau} are outside your bureau {user.bureau}")

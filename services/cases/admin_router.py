@@ -19,7 +19,7 @@ from services.cases.schemas import (
     OfficerRead,
 )
 from shared.auth import Principal, require_roles
-from shared.service import DbSession, RuntimeDep
+from shared.service import LegacySession, RuntimeDep
 
 router = APIRouter()
 
@@ -32,57 +32,57 @@ Party = Annotated[Principal, require_roles("enterprise", "officer")]
 
 
 @router.post("/officers", status_code=201, response_model=OfficerRead, tags=["officers"])
-async def register_officer(body: OfficerCreate, user: Admin, rt: RuntimeDep, session: DbSession):
+async def register_officer(body: OfficerCreate, user: Admin, rt: RuntimeDep, session: LegacySession):
     """Register (or update) an enforcement officer's 执法证号 (持证上岗, 《行政处罚法》第四十二条)."""
     return await service.register_officer(rt, session, user, body)
 
 
 @router.get("/officers", response_model=list[OfficerRead], tags=["officers"])
-async def list_officers(user: Staff, session: DbSession, bureau: str | None = None):
+async def list_officers(user: Staff, session: LegacySession, bureau: str | None = None):
     return await service.list_officers(session, user, bureau)
 
 
 @router.get("/calendar", tags=["calendar"])
-async def calendar_years(user: Reader, session: DbSession) -> list[dict[str, Any]]:
+async def calendar_years(user: Reader, session: LegacySession) -> list[dict[str, Any]]:
     """The years with a holiday schedule (latest version each). Working days (第八十五条) in other years
     are counted on weekends only and marked provisional."""
     return await calendar_service.years(session)
 
 
 @router.get("/calendar/{year}", response_model=CalendarYearRead, tags=["calendar"])
-async def calendar_year(year: int, user: Reader, session: DbSession):
+async def calendar_year(year: int, user: Reader, session: LegacySession):
     return await calendar_service.get_year(session, year)
 
 
 @router.post("/calendar", status_code=201, response_model=CalendarYearRead, tags=["calendar"])
-async def load_calendar_year(body: CalendarYearCreate, user: Admin, rt: RuntimeDep, session: DbSession):
+async def load_calendar_year(body: CalendarYearCreate, user: Admin, rt: RuntimeDep, session: LegacySession):
     """Load a year's 节假日安排 (a new version); provisional due dates are recomputed."""
     return await calendar_service.load_year(rt, session, body.model_dump(mode="json"), loaded_by=user.sub)
 
 
 @router.post("/advice-letters", status_code=201, response_model=AdviceLetterRead, tags=["advice letters"])
-async def issue_advice_letter(body: AdviceLetterCreate, user: Officer, rt: RuntimeDep, session: DbSession):
+async def issue_advice_letter(body: AdviceLetterCreate, user: Officer, rt: RuntimeDep, session: LegacySession):
     """合规建议书 — findings, requirements with due dates; non-coercive, opens no case."""
     return await advice.issue(rt, session, user, body)
 
 
 @router.get("/advice-letters", response_model=list[AdviceLetterRead], tags=["advice letters"])
-async def list_advice_letters(user: Reader, rt: RuntimeDep, session: DbSession, uscc: str | None = None):
+async def list_advice_letters(user: Reader, rt: RuntimeDep, session: LegacySession, uscc: str | None = None):
     return await advice.listing(rt, session, user, uscc)
 
 
 @router.get("/advice-letters/{letter_id}", response_model=AdviceLetterRead, tags=["advice letters"])
-async def get_advice_letter(letter_id: str, user: Reader, rt: RuntimeDep, session: DbSession):
+async def get_advice_letter(letter_id: str, user: Reader, rt: RuntimeDep, session: LegacySession):
     return await advice.get(rt, session, user, letter_id)
 
 
 @router.post("/advice-letters/{letter_id}/feedback", response_model=AdviceLetterRead, tags=["advice letters"])
-async def advice_feedback(letter_id: str, body: AdviceFeedback, user: Party, rt: RuntimeDep, session: DbSession):
+async def advice_feedback(letter_id: str, body: AdviceFeedback, user: Party, rt: RuntimeDep, session: LegacySession):
     """The enterprise's feedback on the requirements."""
     return await advice.feedback(rt, session, user, letter_id, body)
 
 
 @router.get("/advice-letters/{letter_id}/document", responses=PDF, response_class=Response, tags=["advice letters"])
-async def advice_document(letter_id: str, user: Reader, rt: RuntimeDep, session: DbSession):
+async def advice_document(letter_id: str, user: Reader, rt: RuntimeDep, session: LegacySession):
     pdf, name = await documents_service.advice_document(rt, session, user, letter_id)
     return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f"inline; filename*=UTF-8''{_quote(name)}"})

@@ -11,12 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import clock
-from services.cases.clock import local_date
 from services.cases.models import AdviceLetter, Case, CaseCounter, Enterprise
 from services.cases.schemas import AdviceFeedback, AdviceLetterCreate, AdviceLetterRead, Requirement
 from shared import uscc
 from shared.auth import Principal, ensure_can_see
+from shared.clock import local_date
 from shared.problems import forbidden, invalid, not_found
 from shared.service import Runtime
 
@@ -38,7 +37,7 @@ async def _number(session: AsyncSession, bureau: str, year: int) -> str:
 
 
 async def issue(rt: Runtime, session: AsyncSession, user: Principal, body: AdviceLetterCreate) -> AdviceLetterRead:
-    at = clock.now(rt)
+    at = rt.clock.now()
     async with session.begin():
         return await issue_in(session, user, body, at)
 
@@ -87,7 +86,7 @@ async def load(session: AsyncSession, user: Principal, letter_id: str) -> Advice
 
 async def get(rt: Runtime, session: AsyncSession, user: Principal, letter_id: str) -> AdviceLetterRead:
     async with session.begin():
-        return to_read(await load(session, user, letter_id), clock.today(rt))
+        return to_read(await load(session, user, letter_id), rt.clock.today())
 
 
 async def listing(rt: Runtime, session: AsyncSession, user: Principal, uscc_: str | None) -> list[AdviceLetterRead]:
@@ -99,13 +98,13 @@ async def listing(rt: Runtime, session: AsyncSession, user: Principal, uscc_: st
     if uscc_:
         stmt = stmt.where(AdviceLetter.uscc == uscc_.upper())
     async with session.begin():
-        return [to_read(a, clock.today(rt)) for a in (await session.scalars(stmt)).all()]
+        return [to_read(a, rt.clock.today()) for a in (await session.scalars(stmt)).all()]
 
 
 async def feedback(rt: Runtime, session: AsyncSession, user: Principal, letter_id: str,
                    body: AdviceFeedback) -> AdviceLetterRead:
     """The enterprise's feedback on the requirements (反馈整改情况)."""
-    at = clock.now(rt)
+    at = rt.clock.now()
     async with session.begin():
         letter = await load(session, user, letter_id)
         if user.has("enterprise") and user.uscc != letter.uscc:

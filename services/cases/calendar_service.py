@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import calendar_store, clock
+from services.cases import calendar_store
 from services.cases.models import Case, HolidaySchedule
 from services.cases.schemas import CalendarYearRead
 from services.cases.service import refresh_due
@@ -25,7 +25,7 @@ def _read(row: HolidaySchedule, recomputed: int | None = None) -> CalendarYearRe
 
 async def seed(rt: Runtime) -> None:
     async with rt.sessionmaker() as session, session.begin():
-        await calendar_store.seed_from_library(session, at=clock.now(rt))
+        await calendar_store.seed_from_library(session, at=rt.clock.now())
 
 
 async def load_year(rt: Runtime, session: AsyncSession, data: dict[str, Any], *, loaded_by: str) -> CalendarYearRead:
@@ -33,8 +33,8 @@ async def load_year(rt: Runtime, session: AsyncSession, data: dict[str, Any], *,
         ys = calendar_store.parse_schedule(data)
     except ScheduleError as e:
         raise invalid(e.field, str(e), code="invalid_schedule") from e
-    at = clock.now(rt)
-    today = clock.today(rt)
+    at = rt.clock.now()
+    today = rt.clock.today()
     async with session.begin():
         version = await calendar_store.add_year(session, ys, loaded_by=loaded_by, at=at)
         cal = await calendar_store.load_calendar(session)

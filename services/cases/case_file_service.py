@@ -7,7 +7,7 @@ import asyncio
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import case_file, clock, documents, documents_service
+from services.cases import case_file, documents, documents_service
 from services.cases.models import Enterprise
 from services.cases.service import load_visible, read_case
 from shared.auth import Principal
@@ -20,10 +20,10 @@ async def export(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
     if not secret:
         raise Problem(503, "export_not_configured",
                       "ECOCOMPLY_CASE_EXPORT_SECRET is not set: case files cannot be signed")
-    at = clock.now(rt)
+    at = rt.clock.now()
     async with session.begin():
         row = await load_visible(session, user, case_id)
-        case = (await read_case(session, row, clock.today(rt))).model_dump(mode="json")
+        case = (await read_case(session, row, rt.clock.today())).model_dump(mode="json")
         ent_row = await session.get(Enterprise, row.uscc)
         ent = ({"uscc": ent_row.uscc, "name": ent_row.name, "bureau": ent_row.bureau, "industry": ent_row.industry,
                 "address": ent_row.address} if ent_row else {"uscc": row.uscc})

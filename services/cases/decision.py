@@ -12,12 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import checklist_client, local_settings, workflow
-from services.cases.clock import local_date
 from services.cases.models import Case
 from services.cases.schemas import CaseRead, DecisionCreate, DiscretionRequest
 from services.cases.service import act, add_step, approved_discussion, load_visible, set_record
 from shared import contracts
 from shared.auth import Principal
+from shared.clock import local_date
 from shared.problems import conflict, invalid
 from shared.service import Runtime
 

@@ -7,7 +7,7 @@ import asyncio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import clock, credit_client, documents, local_settings, workflow
+from services.cases import credit_client, documents, local_settings, workflow
 from services.cases.advice import to_read as advice_read
 from services.cases.models import AdviceLetter, Enterprise
 from services.cases.service import load_visible, read_case
@@ -25,12 +25,12 @@ async def case_document(rt: Runtime, session: AsyncSession, user: Principal, cas
         raise not_found("document kind", f"{kind} (one of {', '.join(documents.KINDS)})")
     async with session.begin():
         case_row = await load_visible(session, user, case_id)
-        case = (await read_case(session, case_row, clock.today(rt))).model_dump(mode="json")
+        case = (await read_case(session, case_row, rt.clock.today())).model_dump(mode="json")
         ent_row = await session.get(Enterprise, case_row.uscc)
         ent = {"name": ent_row.name, "address": ent_row.address} if ent_row else {}
         letter_row = await session.scalar(select(AdviceLetter).where(AdviceLetter.case_id == case_id)
                                           .order_by(AdviceLetter.issued_at.desc()).limit(1))
-        letter = advice_read(letter_row, clock.today(rt)).model_dump(mode="json") if letter_row else None
+        letter = advice_read(letter_row, rt.clock.today()).model_dump(mode="json") if letter_row else None
     decision = case.get("decision") or {}
     if kind == "decision":
         if not decision:
@@ -65,7 +65,7 @@ async def advice_document(rt: Runtime, session: AsyncSession, user: Principal, l
 
     async with session.begin():
         row = await load(session, user, letter_id)
-        letter = advice_read(row, clock.today(rt)).model_dump(mode="json")
+        letter = advice_read(row, rt.clock.today()).model_dump(mode="json")
         ent_row = await session.get(Enterprise, row.uscc)
         ent = {"name": ent_row.name, "address": ent_row.address} if ent_row else {}
     doc = documents.compliance_advice_doc({}, ent, letter)

@@ -9,8 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import clock, credit_client, local_settings, workflow
-from services.cases.clock import local_date
+from services.cases import credit_client, local_settings, workflow
 from services.cases.models import AdviceLetter, Case
 from services.cases.schemas import (
     CaseRead,
@@ -21,8 +20,9 @@ from services.cases.schemas import (
     ServiceRead,
 )
 from services.cases.service import act, add_step, load_visible, set_record, stored_due
-from shared import contracts
+from shared import clock, contracts
 from shared.auth import Principal
+from shared.clock import local_date
 from shared.problems import Problem, invalid
 from shared.service import Runtime
 
@@ -149,7 +149,7 @@ TERMINAL = ("withdrawn", "transferred", "closed")
 
 async def emit_overdue(rt: Runtime) -> int:
     """Emit ``case.overdue.v1`` once per case and deadline (and due date) that has passed undone."""
-    at = clock.now(rt)
+    at = rt.clock.now()
     today = local_date(at)
     emitted = 0
     async with rt.sessionmaker() as session, session.begin():

@@ -13,7 +13,7 @@ from services.cases.risk_warnings import InspectionCreate, InspectionRead, RiskW
 from services.cases.router import _quote
 from shared import signing
 from shared.auth import Principal, require_roles
-from shared.service import DbSession, RuntimeDep
+from shared.service import LegacySession, RuntimeDep
 
 router = APIRouter()
 
@@ -37,7 +37,7 @@ SIGNED_BODY = {
 @router.post("/risk-warnings", status_code=201, response_model=RiskWarningRead, tags=["risk warnings"],
              openapi_extra=SIGNED_BODY,
              responses={200: {"model": RiskWarningRead, "description": "already received (same id, same body)"}})
-async def receive_risk_warning(request: Request, user: Platform, rt: RuntimeDep, session: DbSession):
+async def receive_risk_warning(request: Request, user: Platform, rt: RuntimeDep, session: LegacySession):
     """风险预警 from the provincial platform: verified (signature, replay window), stored once per
     ``warning_id``; 201 new, 200 the stored one again. Opens no case."""
     raw = await request.body()
@@ -47,19 +47,19 @@ async def receive_risk_warning(request: Request, user: Platform, rt: RuntimeDep,
 
 
 @router.get("/risk-warnings/{warning_id}", response_model=RiskWarningRead, tags=["risk warnings"])
-async def get_risk_warning(warning_id: str, user: Staff, session: DbSession):
+async def get_risk_warning(warning_id: str, user: Staff, session: LegacySession):
     return await risk_warnings.get(session, user, warning_id)
 
 
 @router.get("/enterprises/{uscc}/risk-warnings", response_model=list[RiskWarningRead], tags=["risk warnings"])
-async def enterprise_risk_warnings(uscc: str, user: Staff, session: DbSession):
+async def enterprise_risk_warnings(uscc: str, user: Staff, session: LegacySession):
     """The enterprise's risk warnings, newest first, with the suggested guidance items."""
     return await risk_warnings.for_enterprise(session, user, uscc)
 
 
 @router.post("/risk-warnings/{warning_id}/inspection", status_code=201, response_model=InspectionRead,
              tags=["risk warnings"])
-async def open_inspection(warning_id: str, body: InspectionCreate, user: Officer, rt: RuntimeDep, session: DbSession):
+async def open_inspection(warning_id: str, body: InspectionCreate, user: Officer, rt: RuntimeDep, session: LegacySession):
     """An inspection prompted by the warning: issues a compliance advice letter (试点方案 三（三）); no case."""
     return await risk_warnings.open_inspection(rt, session, user, warning_id, body)
 
@@ -67,7 +67,7 @@ async def open_inspection(warning_id: str, body: InspectionCreate, user: Officer
 @router.get("/cases/{case_id}/export", response_class=Response, tags=["documents"],
             responses={200: {"content": {"application/zip": {}},
                              "description": "signed case file (see services/cases/case_file.py)"}})
-async def export_case_file(case_id: str, user: Reader, rt: RuntimeDep, session: DbSession):
+async def export_case_file(case_id: str, user: Reader, rt: RuntimeDep, session: LegacySession):
     """The case's full file as a ZIP: case.json, decision.json, documents/*.pdf, manifest.json
     (SHA-256 of each file) and signature.json (HMAC-SHA256 of manifest.json)."""
     data, name = await case_file_service.export(rt, session, user, case_id)

@@ -17,9 +17,8 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import checklist_client, clock, publication_settings
+from services.cases import checklist_client, publication_settings
 from services.cases import publication_rules as rules
-from services.cases.clock import local_date
 from services.cases.models import Enterprise
 from services.cases.publication_models import DecisionPublication, PublicationCreditState
 from services.cases.publication_schemas import (
@@ -32,6 +31,7 @@ from services.cases.publication_schemas import (
 )
 from services.cases.service import load_visible
 from shared.auth import Principal
+from shared.clock import local_date
 from shared.contracts import CreditPublicityExpired, CreditRecordCreated, CreditRepaired
 from shared.events import CloudEvent, EventPayload
 from shared.problems import Problem, conflict, forbidden, not_found
@@ -101,7 +101,7 @@ def _ensure_bureau_staff(user: Principal, bureau: str) -> None:
 # -- the bureau ------------------------------------------------------------------------------------
 async def mark(rt: Runtime, session: AsyncSession, user: Principal, case_id: str,
                body: PublicationCreate) -> PublicationRead:
-    at = clock.now(rt)
+    at = rt.clock.now()
     today = local_date(at)
     async with session.begin():  # who may, and the violations' titles asked for outside the write
         case = await load_visible(session, user, case_id)
@@ -157,7 +157,7 @@ async def withdraw(rt: Runtime, session: AsyncSession, user: Principal, case_id:
                    body: WithdrawalCreate) -> PublicationRead:
     """第四十八条第二款: the decision was changed, revoked, confirmed illegal or invalid — withdraw it and
     publish the reasons in its place."""
-    at = clock.now(rt)
+    at = rt.clock.now()
     async with session.begin():
         case = await load_visible(session, user, case_id)
         _ensure_bureau_staff(user, case.bureau)
@@ -186,7 +186,7 @@ async def read(rt: Runtime, session: AsyncSession, user: Principal, case_id: str
         pub = await session.scalar(select(DecisionPublication).where(DecisionPublication.case_id == case_id))
         if pub is None:
             raise not_found("publication of case", case_id)
-        return _staff_read(pub, await session.get(PublicationCreditState, case_id), clock.today(rt))
+        return _staff_read(pub, await session.get(PublicationCreditState, case_id), rt.clock.today())
 
 
 # -- the public ------------------------------------------------------------------------------------
@@ -204,7 +204,7 @@ def _visible_filter(today: date) -> list[Any]:
 
 async def public_list(rt: Runtime, session: AsyncSession, *, bureau: str | None, year: int | None,
                       page: int, size: int) -> PublicDecisionList:
-    today = clock.today(rt)
+    today = rt.clock.today()
     conds = _visible_filter(today)
     if bureau:
         conds.append(DecisionPublication.bureau == bureau)
@@ -221,7 +221,7 @@ async def public_list(rt: Runtime, session: AsyncSession, *, bureau: str | None,
 
 
 async def public_get(rt: Runtime, session: AsyncSession, publication_id: str) -> PublicDecision:
-    today = clock.today(rt)
+    today = rt.clock.today()
     async with session.begin():
         pub = await session.get(DecisionPublication, publication_id)
         if pub is None:
@@ -251,7 +251,7 @@ async def _withdraw_for_credit(rt: Runtime, session: AsyncSession, case_id: str,
     pub = await session.scalar(select(DecisionPublication).where(DecisionPublication.case_id == case_id,
                                                                  DecisionPublication.status == "published"))
     if pub is not None:
-        _set_withdrawn(pub, kind=kind, at=clock.now(rt), by=f"event:{event.type}", reason=reason)
+        _set_withdrawn(pub, kind=kind, at=rt.clock.now(), by=f"event:{event.type}", reason=reason)
 
 
 async def on_record_created(rt: Runtime, session: AsyncSession, event: CloudEvent, payload: EventPayload) -> None:
@@ -261,19 +261,19 @@ async def on_record_created(rt: Runtime, session: AsyncSession, event: CloudEven
     if state is None:
         session.add(PublicationCreditState(
             case_id=payload.case_id, record_id=payload.record_id, published=payload.published, status=status,
-            publicity_max_until=payload.publicity_max_until, updated_at=clock.now(rt)))
+            publicity_max_until=payload.publicity_max_until, updated_at=rt.clock.now()))
     elif state.status not in ("repaired", "expired"):  # a replay never revives an ended record
         state.record_id, state.published, state.status = payload.record_id, payload.published, status
-        state.publicity_max_until, state.updated_at = payload.publicity_max_until, clock.now(rt)
+        state.publicity_max_until, state.updated_at = payload.publicity_max_until, rt.clock.now()
 
 
 async def _ended(rt: Runtime, session: AsyncSession, *, case_id: str, record_id: str, status: str) -> None:
     state = await _state(session, case_id)
     if state is None:  # the record's creation event comes first per record; be safe anyway
         session.add(PublicationCreditState(case_id=case_id, record_id=record_id, published=True, status=status,
-                                           publicity_max_until=None, updated_at=clock.now(rt)))
+                                           publicity_max_until=None, updated_at=rt.clock.now()))
     else:
-        state.status, state.updated_at = status, clock.now(rt)
+        state.status, state.updated_at = status, rt.clock.now()
 
 
 async def on_repaired(rt: Runtime, session: AsyncSession, event: CloudEvent, payload: EventPayload) -> None:
@@ -306,7 +306,7 @@ async def withdraw_ended(rt: Runtime, *, today: date | None = None) -> int:
     """Record the withdrawal of every publication whose time is over (website retention ended, or the
     credit record's maximum period passed before its event arrived). Public reads already hide them;
     this keeps the bureau's view and the record of why. Idempotent: a guarded UPDATE per row."""
-    today = today or clock.today(rt)
+    today = today or rt.clock.today()
     done = 0
     while True:
         async with rt.sessionmaker() as session, session.begin():
@@ -323,7 +323,7 @@ async def withdraw_ended(rt: Runtime, *, today: date | None = None) -> int:
                 changed = await session.execute(
                     update(DecisionPublication).where(DecisionPublication.id == pub.id,
                                                       DecisionPublication.status == "published")
-                    .values(status="withdrawn", withdrawal_kind=why, withdrawn_at=clock.now(rt), withdrawn_by="job",
+                    .values(status="withdrawn", withdrawal_kind=why, withdrawn_at=rt.clock.now(), withdrawn_by="job",
                             withdrawal_reason=reason, withdrawal_rule=rules.WITHDRAWAL_RULES[why].cite))
                 done += changed.rowcount or 0
         if len(rows) < BATCH:

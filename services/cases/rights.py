@@ -8,12 +8,12 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import local_settings
-from services.cases.clock import local_date
 from services.cases.models import Case
 from services.cases.schemas import CaseRead, HearingRecord, NoticeCreate, StatementCreate
 from services.cases.service import act, add_step, append_record, set_record
 from shared import contracts
 from shared.auth import Principal
+from shared.clock import local_date
 from shared.service import Runtime
 
 RIGHTS_STEPS = ("notice", "statement", "rights_waived", "hearing")

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import advice, clock
+from services.cases import advice
 from services.cases.models import Enterprise, RiskWarning, RiskWarningRejection
 from services.cases.schemas import AdviceLetterCreate, AdviceLetterRead, LongText, Requirement, Text200
 from shared import signing, uscc
@@ -188,7 +188,7 @@ async def receive(rt: Runtime, session: AsyncSession, user: Principal, raw: byte
                               code="unknown_enterprise")
             bureau = ent.bureau
         suggestions, note = await suggest(rt.http, body.indicators)
-        at = _utc(clock.now(rt))
+        at = _utc(rt.clock.now())
         try:
             async with session.begin():
                 row = RiskWarning(
@@ -212,19 +212,19 @@ async def receive(rt: Runtime, session: AsyncSession, user: Principal, raw: byte
         log.info("risk warning %s for %s (%s) stored", row.id, code, body.level)
         return 201, out
     except Problem as p:
-        await reject(session, p, warning_id=warning_id, sender=user.sub, remote=remote, digest=digest)
+        await reject(session, p, warning_id=warning_id, sender=user.sub, remote=remote, digest=digest, now=rt.clock.now())
         raise
 
 
 async def reject(session: AsyncSession, p: Problem, *, warning_id: str | None, sender: str, remote: str | None,
-                 digest: str) -> None:
+                 digest: str, now: datetime) -> None:
     log.warning("risk warning refused (%s %s) from %s at %s, warning %s, body sha256 %s: %s",
                 p.status, p.code, sender, remote, warning_id, digest, p.detail)
     if session.in_transaction():
         await session.rollback()
     async with session.begin():
         session.add(RiskWarningRejection(
-            at=clock.now(), status=p.status, code=p.code, detail=str(p.detail)[:2000], warning_id=warning_id,
+            at=now, status=p.status, code=p.code, detail=str(p.detail)[:2000], warning_id=warning_id,
             sender=sender[:100], remote=remote, body_sha256=digest,
         ))
 
@@ -262,7 +262,7 @@ async def get(session: AsyncSession, user: Principal, warning_id: str) -> RiskWa
 async def open_inspection(rt: Runtime, session: AsyncSession, user: Principal, warning_id: str,
                           body: InspectionCreate) -> InspectionRead:
     """An officer's inspection prompted by the warning: a compliance advice letter (试点方案 三（三）), no case."""
-    at = clock.now(rt)
+    at = rt.clock.now()
     async with session.begin():
         row = await _load(session, user, warning_id, lock=True)
         if row.advice_letter_id is not None:

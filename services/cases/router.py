@@ -40,7 +40,7 @@ from services.cases.schemas import (
     WithdrawCreate,
 )
 from shared.auth import Principal, require_roles
-from shared.service import DbSession, RuntimeDep
+from shared.service import LegacySession, RuntimeDep
 
 router = APIRouter()
 
@@ -56,18 +56,18 @@ PDF = {200: {"content": {"application/pdf": {}}, "description": "the document as
 
 
 @router.post("/enterprises", status_code=201, response_model=EnterpriseRead, tags=["enterprises"])
-async def create_enterprise(body: EnterpriseCreate, user: Officer, rt: RuntimeDep, session: DbSession):
+async def create_enterprise(body: EnterpriseCreate, user: Officer, rt: RuntimeDep, session: LegacySession):
     """Register an enterprise by its 统一社会信用代码 (check character per GB 32100-2015)."""
     return await service.create_enterprise(rt, session, user, body)
 
 
 @router.get("/enterprises/{uscc}", response_model=EnterpriseRead, tags=["enterprises"])
-async def get_enterprise(uscc: str, user: Reader, session: DbSession):
+async def get_enterprise(uscc: str, user: Reader, session: LegacySession):
     return await service.get_enterprise(session, user, uscc)
 
 
 @router.post("/cases", status_code=201, response_model=CaseRead, tags=["cases"])
-async def file_case(body: CaseCreate, user: Officer, rt: RuntimeDep, session: DbSession):
+async def file_case(body: CaseCreate, user: Officer, rt: RuntimeDep, session: LegacySession):
     """立案 — ≥ 2 certified handlers (第四十二条), within the filing time limit from the clue (办法第十八条),
     within the limitation period (第三十六条)."""
     return await service.file_case(rt, session, user, body)
@@ -77,7 +77,7 @@ async def file_case(body: CaseCreate, user: Officer, rt: RuntimeDep, session: Db
 async def list_cases(
     user: Reader,
     rt: RuntimeDep,
-    session: DbSession,
+    session: LegacySession,
     state: str | None = None,
     bureau: str | None = None,
     uscc: str | None = None,
@@ -95,169 +95,169 @@ async def list_cases(
 
 
 @router.get("/cases/{case_id}", response_model=CaseRead, tags=["cases"])
-async def get_case(case_id: str, user: Reader, rt: RuntimeDep, session: DbSession):
+async def get_case(case_id: str, user: Reader, rt: RuntimeDep, session: LegacySession):
     return await service.get_case(rt, session, user, case_id)
 
 
 @router.post("/cases/{case_id}/evidence", response_model=CaseRead, tags=["workflow"])
-async def add_evidence(case_id: str, body: EvidenceCreate, user: Officer, rt: RuntimeDep, session: DbSession):
+async def add_evidence(case_id: str, body: EvidenceCreate, user: Officer, rt: RuntimeDep, session: LegacySession):
     """调查取证 — record a piece of evidence."""
     return await steps.add_evidence(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/investigation/complete", response_model=CaseRead, tags=["workflow"])
 async def complete_investigation(
-    case_id: str, user: Officer, rt: RuntimeDep, session: DbSession, body: InvestigationComplete | None = None
+    case_id: str, user: Officer, rt: RuntimeDep, session: LegacySession, body: InvestigationComplete | None = None
 ):
     """调查终结 — the facts established are merged into the case's facts."""
     return await steps.complete_investigation(rt, session, user, case_id, body or InvestigationComplete())
 
 
 @router.post("/cases/{case_id}/legal-review", response_model=CaseRead, tags=["workflow"])
-async def legal_review(case_id: str, body: LegalReview, user: Reviewer, rt: RuntimeDep, session: DbSession):
+async def legal_review(case_id: str, body: LegalReview, user: Reviewer, rt: RuntimeDep, session: LegacySession):
     """法制审核 (《行政处罚法》第五十八条) — by a legal reviewer who is not a handler of the case."""
     return await steps.legal_review(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/opinions", response_model=CaseRead, tags=["workflow"])
-async def record_opinion(case_id: str, body: OpinionCreate, user: DecisionMaker, rt: RuntimeDep, session: DbSession):
+async def record_opinion(case_id: str, body: OpinionCreate, user: DecisionMaker, rt: RuntimeDep, session: LegacySession):
     """征求意见 — opinions solicited for an exemption outside the no-penalty list."""
     return await steps.record_opinion(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/case-review", response_model=CaseRead, tags=["workflow"])
-async def case_review(case_id: str, body: CaseReviewCreate, user: DecisionMaker, rt: RuntimeDep, session: DbSession):
+async def case_review(case_id: str, body: CaseReviewCreate, user: DecisionMaker, rt: RuntimeDep, session: LegacySession):
     """一案一议 — the case-by-case analysis of an exemption outside the no-penalty list."""
     return await steps.case_review(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/collective-discussion", response_model=CaseRead, tags=["workflow"])
 async def collective_discussion(
-    case_id: str, body: CollectiveDiscussion, user: Leader, rt: RuntimeDep, session: DbSession
+    case_id: str, body: CollectiveDiscussion, user: Leader, rt: RuntimeDep, session: LegacySession
 ):
     """集体讨论 — participants (quorum), conclusion, votes and minutes, recorded by a leader."""
     return await steps.collective_discussion(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/rectification", response_model=CaseRead, tags=["workflow"])
-async def rectification_plan(case_id: str, body: RectificationPlan, user: Officer, rt: RuntimeDep, session: DbSession):
+async def rectification_plan(case_id: str, body: RectificationPlan, user: Officer, rt: RuntimeDep, session: LegacySession):
     """合规整改 — the enterprise's rectification plan with its mandatory measures."""
     return await steps.rectification_plan(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/rectification/assessment", response_model=CaseRead, tags=["workflow"])
 async def rectification_assessment(
-    case_id: str, body: RectificationAssessment, user: Officer, rt: RuntimeDep, session: DbSession
+    case_id: str, body: RectificationAssessment, user: Officer, rt: RuntimeDep, session: LegacySession
 ):
     return await steps.rectification_assessment(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/extensions", response_model=CaseRead, tags=["time limits"])
-async def extend_handling(case_id: str, body: ExtensionCreate, user: Officer, rt: RuntimeDep, session: DbSession):
+async def extend_handling(case_id: str, body: ExtensionCreate, user: Officer, rt: RuntimeDep, session: LegacySession):
     """办案期限延长 (+30 by the head's approval, then +30 by collective discussion)."""
     return await steps.extend_handling(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/suspensions", response_model=CaseRead, tags=["time limits"])
-async def suspend(case_id: str, body: SuspensionCreate, user: Officer, rt: RuntimeDep, session: DbSession):
+async def suspend(case_id: str, body: SuspensionCreate, user: Officer, rt: RuntimeDep, session: LegacySession):
     """中止/检测/评估/认定 — the handling period stops running until resumed."""
     return await steps.suspend(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/suspensions/end", response_model=CaseRead, tags=["time limits"])
-async def resume(case_id: str, user: Officer, rt: RuntimeDep, session: DbSession):
+async def resume(case_id: str, user: Officer, rt: RuntimeDep, session: LegacySession):
     return await steps.resume(rt, session, user, case_id)
 
 
 @router.post("/cases/{case_id}/discretion", response_model=CaseRead, tags=["workflow"])
-async def calculate_discretion(case_id: str, user: DecisionMaker, rt: RuntimeDep, session: DbSession,
+async def calculate_discretion(case_id: str, user: DecisionMaker, rt: RuntimeDep, session: LegacySession,
                                body: DiscretionRequest | None = None):
     """裁量计算 — the checklist's fine calculation for the case, stored with its rule version."""
     return await decision.calculate_discretion(rt, session, user, case_id, body or DiscretionRequest())
 
 
 @router.post("/cases/{case_id}/notice", response_model=CaseRead, tags=["workflow"])
-async def notice(case_id: str, user: Officer, rt: RuntimeDep, session: DbSession, body: NoticeCreate | None = None):
+async def notice(case_id: str, user: Officer, rt: RuntimeDep, session: LegacySession, body: NoticeCreate | None = None):
     """事先告知 (《行政处罚法》第四十四条) — the intended penalty, the statement/defence and hearing rights and
     their due dates (hearing right per 第六十三条; 较大数额 is a local setting)."""
     return await rights.notice(rt, session, user, case_id, body or NoticeCreate())
 
 
 @router.post("/cases/{case_id}/statement", response_model=CaseRead, tags=["workflow"])
-async def record_statement(case_id: str, body: StatementCreate, user: OfficerOrParty, rt: RuntimeDep, session: DbSession):
+async def record_statement(case_id: str, body: StatementCreate, user: OfficerOrParty, rt: RuntimeDep, session: LegacySession):
     """陈述、申辩 (第四十五条), or the party's explicit waiver of its rights (第六十二条)."""
     return await rights.record_statement(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/hearing/request", response_model=CaseRead, tags=["workflow"])
-async def request_hearing(case_id: str, user: OfficerOrParty, rt: RuntimeDep, session: DbSession):
+async def request_hearing(case_id: str, user: OfficerOrParty, rt: RuntimeDep, session: LegacySession):
     """要求听证 — within five working days of the notice (第六十四条、第八十五条)."""
     return await rights.request_hearing(rt, session, user, case_id)
 
 
 @router.post("/cases/{case_id}/hearing", response_model=CaseRead, tags=["workflow"])
-async def hold_hearing(case_id: str, body: HearingRecord, user: DecisionMaker, rt: RuntimeDep, session: DbSession):
+async def hold_hearing(case_id: str, body: HearingRecord, user: DecisionMaker, rt: RuntimeDep, session: LegacySession):
     """听证 — presided by someone who did not investigate the case (第六十四条（四）)."""
     return await rights.hold_hearing(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/decision", response_model=CaseRead, tags=["workflow"])
-async def decide(case_id: str, body: DecisionCreate, user: DecisionMaker, rt: RuntimeDep, session: DbSession):
+async def decide(case_id: str, body: DecisionCreate, user: DecisionMaker, rt: RuntimeDep, session: LegacySession):
     """作出决定 — penalty, exemption (不予行政处罚) or lighter/mitigated/heavier penalty."""
     return await decision.decide(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/service", response_model=ServiceRead, tags=["workflow"])
-async def serve(case_id: str, user: Officer, rt: RuntimeDep, session: DbSession):
+async def serve(case_id: str, user: Officer, rt: RuntimeDep, session: LegacySession):
     """送达 — for a penalty, the decision with the credit record notice and credit-repair guidance
     (三书同时送达); for an exemption, the decision and the compliance advice."""
     return await execution.serve(rt, session, user, case_id)
 
 
 @router.post("/cases/{case_id}/execution", response_model=CaseRead, tags=["workflow"])
-async def record_payment(case_id: str, body: PaymentCreate, user: Officer, rt: RuntimeDep, session: DbSession):
+async def record_payment(case_id: str, body: PaymentCreate, user: Officer, rt: RuntimeDep, session: LegacySession):
     """执行 — the fine paid (第六十七条)."""
     return await execution.record_payment(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/close", response_model=CaseRead, tags=["workflow"])
-async def close(case_id: str, user: Officer, rt: RuntimeDep, session: DbSession, body: CloseCreate | None = None):
+async def close(case_id: str, user: Officer, rt: RuntimeDep, session: LegacySession, body: CloseCreate | None = None):
     """结案 — follow-up checks are scheduled for a rectified case."""
     return await execution.close(rt, session, user, case_id, body or CloseCreate())
 
 
 @router.post("/cases/{case_id}/withdraw", response_model=CaseRead, tags=["workflow"])
-async def withdraw(case_id: str, body: WithdrawCreate, user: Officer, rt: RuntimeDep, session: DbSession):
+async def withdraw(case_id: str, body: WithdrawCreate, user: Officer, rt: RuntimeDep, session: LegacySession):
     """撤销立案."""
     return await steps.withdraw(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/transfer", response_model=CaseRead, tags=["workflow"])
-async def transfer(case_id: str, body: TransferCreate, user: Officer, rt: RuntimeDep, session: DbSession):
+async def transfer(case_id: str, body: TransferCreate, user: Officer, rt: RuntimeDep, session: LegacySession):
     """移送 (e.g. 涉嫌犯罪 → 司法机关)."""
     return await steps.transfer(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/follow-ups", response_model=CaseRead, tags=["rectification"])
-async def schedule_follow_up(case_id: str, body: FollowUpCreate, user: Officer, rt: RuntimeDep, session: DbSession):
+async def schedule_follow_up(case_id: str, body: FollowUpCreate, user: Officer, rt: RuntimeDep, session: LegacySession):
     return await execution.schedule_follow_up(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/follow-ups/{index}/result", response_model=CaseRead, tags=["rectification"])
 async def record_follow_up(case_id: str, index: int, body: FollowUpResult, user: Officer, rt: RuntimeDep,
-                           session: DbSession):
+                           session: LegacySession):
     """跟踪检查 — a relapse found is recorded and published (case.relapse_found.v1)."""
     return await execution.record_follow_up(rt, session, user, case_id, index, body)
 
 
 @router.post("/cases/{case_id}/economic-impact", response_model=CaseRead, tags=["cases"])
-async def economic_impact(case_id: str, body: EconomicImpactCreate, user: Officer, rt: RuntimeDep, session: DbSession):
+async def economic_impact(case_id: str, body: EconomicImpactCreate, user: Officer, rt: RuntimeDep, session: LegacySession):
     """涉企行政执法案件经济影响评估."""
     return await steps.assess_economic_impact(rt, session, user, case_id, body)
 
 
 @router.get("/cases/{case_id}/documents/{kind}", responses=PDF, response_class=Response, tags=["documents"])
-async def case_document(case_id: str, kind: str, user: Reader, rt: RuntimeDep, session: DbSession):
+async def case_document(case_id: str, kind: str, user: Reader, rt: RuntimeDep, session: LegacySession):
     """decision | notice | compliance_advice | credit_record_notice | credit_repair_guidance — as PDF."""
     pdf, name = await documents_service.case_document(rt, session, user, case_id, kind)
     return Response(pdf, media_type="application/pdf",

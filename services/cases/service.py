@@ -14,8 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import calendar_store, checklist_client, clock, deadlines, workflow
-from services.cases.clock import local_date
+from services.cases import calendar_store, checklist_client, deadlines, workflow
 from services.cases.models import Case, CaseCounter, Enterprise, Officer, TimelineEntry
 from services.cases.schemas import (
     CaseCreate,
@@ -32,7 +31,7 @@ from services.cases.schemas import (
 from services.cases.workdays import Calendar
 from shared import contracts, uscc
 from shared.auth import Principal, ensure_can_see
-from shared.clock import day_end, day_start
+from shared.clock import day_end, day_start, local_date
 from shared.db import dialect_insert
 from shared.problems import Problem, conflict, forbidden, invalid, not_found
 from shared.service import Runtime
@@ -41,7 +40,7 @@ OPEN_STATES = workflow.OPEN_STATES
 
 
 def now(rt: Runtime | None = None) -> datetime:
-    return clock.now(rt)
+    return rt.clock.now()
 
 
 def refusal_problem(r: workflow.Refusal) -> Problem:
@@ -282,7 +281,7 @@ async def load_visible(session: AsyncSession, user: Principal, case_id: str, *, 
 async def get_case(rt: Runtime, session: AsyncSession, user: Principal, case_id: str) -> CaseRead:
     async with session.begin():
         case = await load_visible(session, user, case_id)
-        return await read_case(session, case, clock.today(rt))
+        return await read_case(session, case, rt.clock.today())
 
 
 async def list_cases(
@@ -290,7 +289,7 @@ async def list_cases(
     decision_type: str | None, from_: date | None, to: date | None, page: int, size: int,
     overdue: bool | None = None, provisional: bool | None = None,
 ) -> CaseList:
-    today = clock.today(rt)
+    today = rt.clock.today()
     conds = []
     if user.has("enterprise") and not user.has("admin", "auditor", "service", "platform"):
         conds.append(Case.uscc == (user.uscc or "-"))

@@ -10,7 +10,6 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import economic_impact, local_settings, rights, workflow
-from services.cases.clock import local_date
 from services.cases.models import Case, Evidence
 from services.cases.schemas import (
     CaseRead,
@@ -31,6 +30,7 @@ from services.cases.schemas import (
 from services.cases.service import act, add_step, append_record, set_record
 from shared import contracts
 from shared.auth import Principal
+from shared.clock import local_date
 from shared.problems import invalid
 from shared.service import Runtime
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -45,12 +44,12 @@ async def _import(args: argparse.Namespace) -> int:
                 try:
                     if args.kind == "no-penalty":
                         report = await no_penalty_import.import_file(
-                            rt, session, data, fmt, now=datetime.now(UTC), dry_run=args.dry_run,
+                            rt, session, data, fmt, now=rt.clock.now(), dry_run=args.dry_run,
                             list_version=args.list_version, progress=bar.update,
                         )
                     else:
                         report = await importing.import_file(
-                            rt, session, data, fmt, actor="cli", now=datetime.now(UTC), dry_run=args.dry_run,
+                            rt, session, data, fmt, actor="cli", now=rt.clock.now(), dry_run=args.dry_run,
                             default_batch=args.batch, progress=bar.update,
                         )
                 except importing.ImportFileError as e:

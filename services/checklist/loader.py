@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -282,7 +282,7 @@ async def seed(runtime: Runtime) -> None:
     """Load the bundled catalog into empty tables, in one transaction; a no-op once loaded (runs on
     every start). Concurrent starters are serialised: SQLite transactions begin IMMEDIATE, PostgreSQL
     takes a table lock that conflicts with itself."""
-    now = datetime.now(UTC)
+    now = runtime.clock.now()
     async with runtime.sessionmaker() as session, session.begin():
         if session.bind.dialect.name == "postgresql":
             await session.execute(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -12,7 +11,7 @@ from services.checklist import programme
 from services.checklist.schemas import UtcDatetime
 from shared import fields
 from shared.auth import CurrentUser, Principal, ensure_can_see, require_roles
-from shared.service import DbSession, RuntimeDep
+from shared.service import LegacySession, RuntimeDep
 from shared.uscc import USCCError, validate
 
 router = APIRouter()
@@ -78,7 +77,7 @@ def _out(row) -> SelfCheckOut:
 
 @router.get("/self-checks/questionnaire", response_model=Questionnaire, tags=["self-check"])
 async def get_questionnaire(
-    session: DbSession, _user: CurrentUser, industry: Annotated[str, Query(min_length=1, max_length=100)]
+    session: LegacySession, _user: CurrentUser, industry: Annotated[str, Query(min_length=1, max_length=100)]
 ) -> Questionnaire:
     version, questions = await programme.questionnaire(session, industry)
     return Questionnaire(
@@ -88,20 +87,20 @@ async def get_questionnaire(
 
 
 @router.post("/self-checks", response_model=SelfCheckOut, status_code=201, tags=["self-check"])
-async def submit_self_check(rt: RuntimeDep, session: DbSession, user: CurrentUser, body: SelfCheckIn) -> SelfCheckOut:
+async def submit_self_check(rt: RuntimeDep, session: LegacySession, user: CurrentUser, body: SelfCheckIn) -> SelfCheckOut:
     """An enterprise's answers → matched items with risk level and advice, and a score (kept as its
     history; emits ``ecocomply.checklist.self_check_submitted.v1``)."""
     ensure_can_see(user, bureau=None, uscc=body.uscc, what="this enterprise's self-check")
     row = await programme.submit_self_check(
         rt, session, uscc=body.uscc, industry=body.industry, answers=body.answers, actor=user.sub,
-        now=datetime.now(UTC),
+        now=rt.clock.now(),
     )
     return _out(row)
 
 
 @router.get("/self-checks", response_model=list[SelfCheckOut], tags=["self-check"])
 async def self_check_history(
-    session: DbSession, user: CurrentUser, uscc: Annotated[str, Query(min_length=18, max_length=18)]
+    session: LegacySession, user: CurrentUser, uscc: Annotated[str, Query(min_length=18, max_length=18)]
 ) -> list[SelfCheckOut]:
     ensure_can_see(user, bureau=None, uscc=uscc, what="this enterprise's self-checks")
     return [_out(r) for r in await programme.self_check_history(session, uscc=uscc)]
@@ -130,16 +129,16 @@ class TypicalCaseOut(TypicalCaseIn):
 
 @router.post("/typical-cases", response_model=TypicalCaseOut, status_code=201, tags=["typical-cases"])
 async def publish_typical_case(
-    session: DbSession, body: TypicalCaseIn, user: Principal = require_roles("admin", "leader", "officer")
+    rt: RuntimeDep, session: LegacySession, body: TypicalCaseIn, user: Principal = require_roles("admin", "leader", "officer")
 ) -> TypicalCaseOut:
     ensure_can_see(user, bureau=body.bureau, uscc=None, what="this bureau")
-    row = await programme.publish_typical_case(session, data=body.model_dump(), actor=user.sub, now=datetime.now(UTC))
+    row = await programme.publish_typical_case(session, data=body.model_dump(), actor=user.sub, now=rt.clock.now())
     return TypicalCaseOut.model_validate(row)
 
 
 @router.get("/typical-cases", response_model=list[TypicalCaseOut], tags=["typical-cases"])
 async def list_typical_cases(
-    session: DbSession,
+    session: LegacySession,
     _user: CurrentUser,
     q: Annotated[str | None, Query(max_length=200)] = None,
     item_code: Annotated[str | None, Query(max_length=64)] = None,
@@ -154,7 +153,7 @@ async def list_typical_cases(
 
 @router.get("/typical-cases/stats/{bureau}/{year}", tags=["typical-cases"])
 async def typical_case_count(
-    session: DbSession, _user: CurrentUser, bureau: Annotated[str, Path(max_length=20)],
+    session: LegacySession, _user: CurrentUser, bureau: Annotated[str, Path(max_length=20)],
     year: Annotated[int, Path(ge=2000, le=2100)],
 ) -> dict[str, Any]:
     """A bureau's typical cases in a year against the work point's target (≥ 4 per year)."""

@@ -40,7 +40,7 @@ from services.checklist.public_schemas import (
 from services.checklist.schemas import GuidanceItem, RiskLevel
 from shared.problems import invalid, not_found
 from shared.public import PUBLIC_RESPONSES, PUBLIC_TAG, PublicRead, cached_json
-from shared.service import DbSession
+from shared.service import LegacySession
 
 router = APIRouter(prefix="/public", tags=[PUBLIC_TAG], responses=PUBLIC_RESPONSES)
 
@@ -61,7 +61,7 @@ def _public_item(row) -> PublicGuidanceItem:
 async def public_guidance_items(
     request: Request,
     _: PublicRead,
-    session: DbSession,
+    session: LegacySession,
     q: Annotated[str | None, Query(max_length=50, description="Chinese substring (1 character or more) of the "
                                    "title, common violations, legal basis (with article text) or advice")] = None,
     risk_level: RiskLevel | None = None,
@@ -80,7 +80,7 @@ async def public_guidance_items(
 
 
 @router.get("/guidance-items/{code}", response_model=PublicGuidanceItem)
-async def public_guidance_item(request: Request, _: PublicRead, session: DbSession, code: Code) -> Response:
+async def public_guidance_item(request: Request, _: PublicRead, session: LegacySession, code: Code) -> Response:
     """One item as published now. Older, draft and retired versions are not public."""
     row = await service.get_guidance_item(session, code=code)
     if row is None:
@@ -93,7 +93,7 @@ def _conditions(items: list[dict]) -> list[PublicCondition]:
 
 
 @router.get("/no-penalty-items", response_model=PublicNoPenaltyList)
-async def public_no_penalty_items(request: Request, _: PublicRead, session: DbSession) -> Response:
+async def public_no_penalty_items(request: Request, _: PublicRead, session: LegacySession) -> Response:
     """The statutory grounds (《行政处罚法》第三十三条, outside any list) and the loaded list's items, each
     with its conditions in plain Chinese."""
     rows = await service.list_no_penalty_items(session)
@@ -147,7 +147,7 @@ async def _benchmarks(session) -> PublicBenchmarks:
 
 
 @router.get("/benchmarks", response_model=PublicBenchmarks)
-async def public_benchmarks(request: Request, _: PublicRead, session: DbSession) -> Response:
+async def public_benchmarks(request: Request, _: PublicRead, session: LegacySession) -> Response:
     """裁量基准 in force: the default rule set, each bureau's choice, and every rule set in use with its
     factors, sources and labelled local settings. Rule sets no bureau applies are not listed."""
     return cached_json(request, await _benchmarks(session), max_age=CATALOG_MAX_AGE)
@@ -155,7 +155,7 @@ async def public_benchmarks(request: Request, _: PublicRead, session: DbSession)
 
 @router.get("/benchmarks/{bureau}", response_model=PublicRuleSet)
 async def public_bureau_benchmark(
-    request: Request, _: PublicRead, session: DbSession, bureau: Annotated[str, Path(min_length=1, max_length=20)]
+    request: Request, _: PublicRead, session: LegacySession, bureau: Annotated[str, Path(min_length=1, max_length=20)]
 ) -> Response:
     """The rule set the bureau applies (its own choice, else the default)."""
     name = await session.scalar(select(DiscretionBureauSetting.rule_set).where(DiscretionBureauSetting.bureau == bureau))
@@ -167,7 +167,7 @@ async def public_bureau_benchmark(
 async def public_typical_cases(
     request: Request,
     _: PublicRead,
-    session: DbSession,
+    session: LegacySession,
     q: Annotated[str | None, Query(max_length=50)] = None,
     item_code: Annotated[str | None, Query(max_length=64)] = None,
     bureau: Annotated[str | None, Query(max_length=20)] = None,
@@ -191,7 +191,7 @@ async def public_industries(request: Request, _: PublicRead) -> Response:
 
 @router.get("/self-checks/questionnaire")
 async def public_questionnaire(
-    request: Request, _: PublicRead, session: DbSession,
+    request: Request, _: PublicRead, session: LegacySession,
     industry: Annotated[str, Query(min_length=1, max_length=100)],
 ) -> Response:
     """The questionnaire for an industry, built from the published items (the same as with a token)."""
@@ -204,7 +204,7 @@ async def public_questionnaire(
 
 
 @router.post("/self-checks/assess", response_model=AssessOut)
-async def public_assess(_: PublicRead, session: DbSession, body: AssessIn) -> AssessOut:
+async def public_assess(_: PublicRead, session: LegacySession, body: AssessIn) -> AssessOut:
     """自查自纠 without an account: the risk report of the answers — matched items with risk level and
     advice, unanswered questions, the score. Nothing is stored and no event is sent."""
     if not body.industry.strip():

@@ -3,7 +3,6 @@ layer, shape the response. Mounted under ``/v1`` by the app (``/checklist/v1`` i
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -40,7 +39,7 @@ from services.checklist.schemas import (
 from services.checklist.versioning import content_hash
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.problems import Problem, invalid, not_found
-from shared.service import DbSession, RuntimeDep
+from shared.service import LegacySession, RuntimeDep
 
 router = APIRouter(tags=["checklist"])
 
@@ -54,7 +53,7 @@ Version = Annotated[int | None, Query(ge=1, description="a version number; defau
 # -- 合规指导清单 -------------------------------------------------------------------------------------
 @router.get("/guidance-items", response_model=GuidanceItemList, tags=["guidance"])
 async def list_guidance_items(
-    session: DbSession,
+    session: LegacySession,
     _user: CurrentUser,
     q: Annotated[
         str | None, Query(max_length=200, description="substring of title, violations, basis or advice")
@@ -80,7 +79,7 @@ async def list_guidance_items(
 
 @router.get("/guidance-items/{code}", response_model=GuidanceItem, tags=["guidance"])
 async def get_guidance_item(
-    session: DbSession, _user: CurrentUser, code: Code, version: Version = None
+    session: LegacySession, _user: CurrentUser, code: Code, version: Version = None
 ) -> GuidanceItem:
     row = await service.get_guidance_item(session, code=code, version=version)
     if row is None:
@@ -89,7 +88,7 @@ async def get_guidance_item(
 
 
 @router.get("/guidance-items/{code}/versions", response_model=list[VersionInfo], tags=["guidance"])
-async def list_versions(session: DbSession, _user: CurrentUser, code: Code) -> list[VersionInfo]:
+async def list_versions(session: LegacySession, _user: CurrentUser, code: Code) -> list[VersionInfo]:
     """Every version with its content hash, recomputed from the stored row: ``hash_matches`` proves the
     version's text is the one that was published."""
     rows = await service.list_versions(session, code=code)
@@ -107,38 +106,38 @@ async def list_versions(session: DbSession, _user: CurrentUser, code: Code) -> l
 
 @router.post("/guidance-items", response_model=GuidanceItem, status_code=201, tags=["guidance"])
 async def create_guidance_item(
-    rt: RuntimeDep, session: DbSession, user: Admin, body: GuidanceItemCreate
+    rt: RuntimeDep, session: LegacySession, user: Admin, body: GuidanceItemCreate
 ) -> GuidanceItem:
     """A new item (version 1); published at once unless ``publish: false`` (then a draft).
     Emits ``ecocomply.checklist.item_published.v1`` when published."""
-    row = await guidance_admin.create_item(rt, session, body=body, actor=user.sub, now=datetime.now(UTC))
+    row = await guidance_admin.create_item(rt, session, body=body, actor=user.sub, now=rt.clock.now())
     return GuidanceItem.model_validate(row)
 
 
 @router.put("/guidance-items/{code}", response_model=GuidanceItem, tags=["guidance"])
 async def revise_guidance_item(
-    rt: RuntimeDep, session: DbSession, user: Admin, code: Code, body: GuidanceItemRevise
+    rt: RuntimeDep, session: LegacySession, user: Admin, code: Code, body: GuidanceItemRevise
 ) -> GuidanceItem:
     """A revision: a new immutable version made from ``base_version`` (409 ``version_conflict`` if
     another revision came first). Older versions stay readable with ``?version=``."""
-    row = await guidance_admin.revise_item(rt, session, code=code, body=body, actor=user.sub, now=datetime.now(UTC))
+    row = await guidance_admin.revise_item(rt, session, code=code, body=body, actor=user.sub, now=rt.clock.now())
     return GuidanceItem.model_validate(row)
 
 
 @router.post("/guidance-items/{code}/versions/{version}/publish", response_model=GuidanceItem, tags=["guidance"])
 async def publish_guidance_version(
-    rt: RuntimeDep, session: DbSession, user: Admin, code: Code, version: Annotated[int, Path(ge=1)]
+    rt: RuntimeDep, session: LegacySession, user: Admin, code: Code, version: Annotated[int, Path(ge=1)]
 ) -> GuidanceItem:
     row = await guidance_admin.publish_version(
-        rt, session, code=code, version=version, actor=user.sub, now=datetime.now(UTC)
+        rt, session, code=code, version=version, actor=user.sub, now=rt.clock.now()
     )
     return GuidanceItem.model_validate(row)
 
 
 @router.post("/guidance-items/{code}/retire", response_model=list[VersionInfo], tags=["guidance"])
-async def retire_guidance_item(rt: RuntimeDep, session: DbSession, user: Admin, code: Code) -> list[VersionInfo]:
+async def retire_guidance_item(rt: RuntimeDep, session: LegacySession, user: Admin, code: Code) -> list[VersionInfo]:
     """The item leaves the published catalog; its versions stay readable with ``?version=``."""
-    rows = await guidance_admin.retire_item(rt, session, code=code, actor=user.sub, now=datetime.now(UTC))
+    rows = await guidance_admin.retire_item(rt, session, code=code, actor=user.sub, now=rt.clock.now())
     return [
         VersionInfo(
             code=r.code, version=r.version, status=r.status, content_hash=r.content_hash,
@@ -152,7 +151,7 @@ async def retire_guidance_item(rt: RuntimeDep, session: DbSession, user: Admin, 
 # -- search ----------------------------------------------------------------------------------------
 @router.get("/search", response_model=SearchResult, tags=["guidance"])
 async def search_catalog(
-    session: DbSession,
+    session: LegacySession,
     _user: CurrentUser,
     q: Query_,
     kind: Literal["guidance", "case"] | None = None,
@@ -194,7 +193,7 @@ def _import_answer(report) -> Response:
 @router.post("/imports/guidance-items", tags=["guidance"], max_body_size=MAX_IMPORT_BYTES)
 async def import_guidance_items(
     rt: RuntimeDep,
-    session: DbSession,
+    session: LegacySession,
     user: Admin,
     request: Request,
     format: Annotated[Literal["yaml", "csv", "xlsx"], Query()],
@@ -206,7 +205,7 @@ async def import_guidance_items(
     data = await _read_upload(request)
     try:
         report = await importing.import_file(
-            rt, session, data, format, actor=user.sub, now=datetime.now(UTC), dry_run=dry_run, default_batch=batch
+            rt, session, data, format, actor=user.sub, now=rt.clock.now(), dry_run=dry_run, default_batch=batch
         )
     except importing.ImportFileError as e:
         raise invalid("body", str(e), code="unreadable_file") from e
@@ -216,7 +215,7 @@ async def import_guidance_items(
 @router.post("/imports/no-penalty-items", tags=["no-penalty"], max_body_size=MAX_IMPORT_BYTES)
 async def import_no_penalty_items(
     rt: RuntimeDep,
-    session: DbSession,
+    session: LegacySession,
     _admin: Admin,
     request: Request,
     format: Annotated[Literal["yaml", "csv", "xlsx"], Query()],
@@ -229,7 +228,7 @@ async def import_no_penalty_items(
     data = await _read_upload(request)
     try:
         report = await no_penalty_import.import_file(
-            rt, session, data, format, now=datetime.now(UTC), dry_run=dry_run, list_version=list_version
+            rt, session, data, format, now=rt.clock.now(), dry_run=dry_run, list_version=list_version
         )
     except importing.ImportFileError as e:
         raise invalid("body", str(e), code="unreadable_file") from e
@@ -238,7 +237,7 @@ async def import_no_penalty_items(
 
 @router.get("/exports/guidance-items", tags=["guidance"])
 async def export_guidance_items(
-    session: DbSession,
+    session: LegacySession,
     _user: CurrentUser,
     format: Annotated[Literal["yaml", "csv", "xlsx"], Query()] = "yaml",
     batch: Annotated[str | None, Query(max_length=100)] = None,
@@ -255,7 +254,7 @@ async def export_guidance_items(
 # -- 免罚清单 / 《行政处罚法》第三十三条 -----------------------------------------------------------------
 @router.get("/no-penalty-items", response_model=NoPenaltyItemList, tags=["no-penalty"])
 async def list_no_penalty_items(
-    session: DbSession, _user: CurrentUser, kind: NoPenaltyKind | None = None
+    session: LegacySession, _user: CurrentUser, kind: NoPenaltyKind | None = None
 ) -> NoPenaltyItemList:
     """Statutory grounds (《行政处罚法》第三十三条, outside any list) and the loaded list's items."""
     rows = await service.list_no_penalty_items(session, kind=kind)
@@ -264,7 +263,7 @@ async def list_no_penalty_items(
 
 @router.get("/no-penalty-items/{code}", response_model=NoPenaltyItem, tags=["no-penalty"])
 async def get_no_penalty_item(
-    session: DbSession, _user: CurrentUser, code: Code, version: Version = None
+    session: LegacySession, _user: CurrentUser, code: Code, version: Version = None
 ) -> NoPenaltyItem:
     row = await service.get_no_penalty_item(session, code=code, version=version)
     if row is None:
@@ -274,7 +273,7 @@ async def get_no_penalty_item(
 
 @router.post("/no-penalty-items/{code}/evaluate", response_model=Evaluation, tags=["no-penalty"])
 async def evaluate_no_penalty_item(
-    session: DbSession, _user: CurrentUser, code: Code, body: EvaluateRequest, version: Version = None
+    session: LegacySession, _user: CurrentUser, code: Code, body: EvaluateRequest, version: Version = None
 ) -> Evaluation:
     """Check recorded facts against the item's conditions. Missing or null facts are ``unknown`` and
     never count as met; the answer names the item version it used (recorded on the decision).
@@ -330,7 +329,7 @@ async def evaluate_no_penalty_item(
 # -- 《行政处罚法》第三十二条 -------------------------------------------------------------------------
 @router.get("/circumstances", response_model=list[Circumstance], tags=["discretion"])
 async def list_circumstances(
-    session: DbSession,
+    session: LegacySession,
     user: CurrentUser,
     bureau: Annotated[str | None, Query(max_length=20, description="default: the caller's bureau")] = None,
     rule_set: Annotated[str | None, Query(max_length=100)] = None,

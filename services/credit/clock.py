@@ -11,8 +11,11 @@ from shared import clock as _clock
 CHINA_TZ = _clock.TZ
 
 
+_SYSTEM = _clock.Clock()  # TRANSITION: replaced by the credit runtime's clock
+
+
 def now() -> datetime:
-    return _clock.now()
+    return _SYSTEM.now()
 
 
 def china_date(at: datetime) -> date:

@@ -22,7 +22,7 @@ from services.credit.listing_schemas import (
 )
 from shared.auth import CurrentUser, require_roles
 from shared.problems import forbidden
-from shared.service import DbSession, RuntimeDep
+from shared.service import LegacySession, RuntimeDep
 
 router = APIRouter(tags=["positive list and grades"])
 _PROBLEM = {"content": {"application/problem+json": {}}}
@@ -33,7 +33,7 @@ Uscc = Annotated[str, Path(description="统一社会信用代码")]
 @router.get("/positive-list", response_model=PositiveList, responses=PROBLEMS)
 async def list_positive(
     user: CurrentUser,
-    session: DbSession,
+    session: LegacySession,
     uscc: str | None = None,
     in_force: Annotated[bool | None, Query(description="only memberships in force today (or not)")] = None,
 ):
@@ -48,7 +48,7 @@ async def list_positive(
     responses=PROBLEMS,
     dependencies=[require_roles("admin")],
 )
-async def add_positive(body: PositiveListCreate, user: CurrentUser, session: DbSession, rt: RuntimeDep):
+async def add_positive(body: PositiveListCreate, user: CurrentUser, session: LegacySession, rt: RuntimeDep):
     return await service.add_entry(rt, session, user, body)
 
 
@@ -59,7 +59,7 @@ async def add_positive(body: PositiveListCreate, user: CurrentUser, session: DbS
     dependencies=[require_roles("admin")],
 )
 async def remove_positive(
-    entry_id: str, body: PositiveListRemove, user: CurrentUser, session: DbSession, rt: RuntimeDep
+    entry_id: str, body: PositiveListRemove, user: CurrentUser, session: LegacySession, rt: RuntimeDep
 ):
     return await service.remove_entry(rt, session, user, entry_id, body.reason)
 
@@ -70,20 +70,20 @@ async def remove_positive(
     responses=PROBLEMS,
     dependencies=[require_roles("platform", "admin")],
 )
-async def import_grades(body: GradeImport, user: CurrentUser, session: DbSession):
+async def import_grades(body: GradeImport, user: CurrentUser, session: LegacySession):
     """Grades as received from 江苏省企事业环保信用管理系统 (idempotent per enterprise and rating date)."""
     return await service.import_grades(session, user, body)
 
 
 @router.get("/enterprises/{uscc}/credit-grade", response_model=CreditGradeView, responses=PROBLEMS)
-async def credit_grade(uscc: Uscc, user: CurrentUser, session: DbSession):
+async def credit_grade(uscc: Uscc, user: CurrentUser, session: LegacySession):
     uscc = service._uscc(uscc, "uscc")
     service.ensure_can_read_enterprise(user, uscc)
     return await service.grade_view(session, uscc)
 
 
 @router.get("/enterprises/{uscc}/credit-profile", response_model=CreditProfile, responses=PROBLEMS)
-async def credit_profile(uscc: Uscc, user: CurrentUser, session: DbSession):
+async def credit_profile(uscc: Uscc, user: CurrentUser, session: LegacySession):
     """Positive-list membership and the inspection frequency it implies, the grade as received, record counts."""
     uscc = service._uscc(uscc, "uscc")
     service.ensure_can_read_enterprise(user, uscc)
@@ -91,7 +91,7 @@ async def credit_profile(uscc: Uscc, user: CurrentUser, session: DbSession):
 
 
 @router.get("/my/credit", responses=PROBLEMS)
-async def my_credit(user: CurrentUser, session: DbSession) -> dict[str, Any]:
+async def my_credit(user: CurrentUser, session: LegacySession) -> dict[str, Any]:
     """An enterprise's own credit records, the notices served with them, its repair applications and profile."""
     if not user.has("enterprise") or not user.uscc:
         raise forbidden("this view is for an enterprise token (with its uscc)", code="role_required")

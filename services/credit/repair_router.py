@@ -14,7 +14,7 @@ from services.credit.repair_schemas import (
     RepairApplicationRead,
 )
 from shared.auth import CurrentUser
-from shared.service import DbSession, RuntimeDep
+from shared.service import LegacySession, RuntimeDep
 
 router = APIRouter(tags=["credit repair"])
 _PROBLEM = {"content": {"application/problem+json": {}}}
@@ -24,7 +24,7 @@ PROBLEMS = {c: _PROBLEM for c in (401, 403, 404, 409, 422, 503)}
 @router.post(
     "/repair-applications", status_code=201, response_model=RepairApplicationRead, responses=PROBLEMS
 )
-async def submit(body: RepairApplicationCreate, user: CurrentUser, session: DbSession, rt: RuntimeDep):
+async def submit(body: RepairApplicationCreate, user: CurrentUser, session: LegacySession, rt: RuntimeDep):
     """An enterprise applies to repair one of its records: commitment, documents; the minimum period
     and the obligations (fine paid, rectification passed — checked with the cases service) are verified."""
     return await service.submit(rt, session, user, body)
@@ -33,7 +33,7 @@ async def submit(body: RepairApplicationCreate, user: CurrentUser, session: DbSe
 @router.get("/repair-applications", response_model=RepairApplicationList, responses=PROBLEMS)
 async def list_applications(
     user: CurrentUser,
-    session: DbSession,
+    session: LegacySession,
     status: Literal["submitted", "accepted", "approved", "rejected"] | None = None,
     uscc: str | None = None,
     record_id: str | None = None,
@@ -46,13 +46,13 @@ async def list_applications(
 
 
 @router.get("/repair-applications/{app_id}", response_model=RepairApplicationRead, responses=PROBLEMS)
-async def get_application(app_id: str, user: CurrentUser, session: DbSession):
+async def get_application(app_id: str, user: CurrentUser, session: LegacySession):
     return await service.get(session, user, app_id)
 
 
 def _action(name: str):
     async def run(
-        app_id: str, user: CurrentUser, session: DbSession, rt: RuntimeDep, body: RepairAction | None = None
+        app_id: str, user: CurrentUser, session: LegacySession, rt: RuntimeDep, body: RepairAction | None = None
     ) -> RepairApplicationRead:
         return await service.act(rt, session, user, app_id, name, body.reason if body else None)
 

@@ -11,7 +11,7 @@ from services.credit.notice import build_notice
 from services.credit.schemas import CreditRecordRead, NoticeRead
 from shared.auth import BUREAU_ROLES, GLOBAL_ROLES, CurrentUser, Principal, ensure_can_see
 from shared.problems import Problem, invalid, not_found
-from shared.service import DbSession
+from shared.service import LegacySession
 from shared.uscc import USCCError, validate
 
 router = APIRouter(tags=["credit"])
@@ -37,7 +37,7 @@ def _records_scope(user: Principal, uscc: str) -> str | None:
 
 @router.get("/enterprises/{uscc}/records", response_model=list[CreditRecordRead], responses=PROBLEMS)
 async def list_enterprise_records(
-    uscc: Annotated[str, Path(description="统一社会信用代码")], user: CurrentUser, session: DbSession
+    uscc: Annotated[str, Path(description="统一社会信用代码")], user: CurrentUser, session: LegacySession
 ) -> list[CreditRecordRead]:
     """An enterprise's credit records (newest decision first), limited to what the caller may see."""
     try:
@@ -52,7 +52,7 @@ async def list_enterprise_records(
 
 
 @router.get("/records/{record_id}", response_model=CreditRecordRead, responses=PROBLEMS)
-async def get_record(record_id: str, user: CurrentUser, session: DbSession) -> CreditRecordRead:
+async def get_record(record_id: str, user: CurrentUser, session: LegacySession) -> CreditRecordRead:
     record = await service.get_record(session, record_id)
     if record is None:
         raise not_found("credit record", record_id)
@@ -61,7 +61,7 @@ async def get_record(record_id: str, user: CurrentUser, session: DbSession) -> C
 
 
 @router.get("/notices/{case_id}", response_model=NoticeRead, responses=PROBLEMS)
-async def get_notice(case_id: str, user: CurrentUser, session: DbSession) -> NoticeRead:
+async def get_notice(case_id: str, user: CurrentUser, session: LegacySession) -> NoticeRead:
     """环保信用失信记录告知书 + 信用修复指引 for a penalised case (an exemption has no credit record, so no notice)."""
     record = await service.get_record_for_case(session, case_id)
     if record is None:

@@ -20,6 +20,7 @@ from services.portal import my, pages
 from services.portal.client import PortalAPI, ServiceError
 from services.portal.web import STATIC, PageError, make_templates, render
 from shared.auth import TokenVerifier
+from shared.clock import Clock
 from shared.config import Settings
 from shared.http import ServiceClient
 from shared.problems import Problem
@@ -91,7 +92,7 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "service": "portal"})
 
 
-def create_portal(http: ServiceClient, verifier: TokenVerifier, settings: Settings) -> Starlette:
+def create_portal(http: ServiceClient, verifier: TokenVerifier, settings: Settings, *, clock: Clock | None = None) -> Starlette:
     routes = [
         Route("/", pages.index),
         Route("/items", pages.items),
@@ -121,6 +122,7 @@ def create_portal(http: ServiceClient, verifier: TokenVerifier, settings: Settin
     })
     app.state.api = PortalAPI(http)
     app.state.verifier = verifier
+    app.state.clock = clock or Clock()  # the dates the portal prints (the composition passes its runtimes' clock)
     app.state.templates = make_templates()
     app.add_middleware(VisitorLimit, limiter=RateLimiter(settings.public_rate_limit),
                        trust_forwarded_for=settings.public_trust_forwarded_for)

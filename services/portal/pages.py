@@ -16,7 +16,6 @@ from services.portal import session
 from services.portal.client import PortalAPI, ServiceError
 from services.portal.report import report_pdf
 from services.portal.web import PageError, first, form_of, render
-from shared import clock
 
 PUBLIC = "/public"
 PAGE_SIZE = 20
@@ -179,7 +178,7 @@ async def self_check_report(request: Request) -> HTMLResponse:
 
 async def self_check_pdf(request: Request) -> Response:
     industry, _, report, _ = await _assess(request)
-    today = clock.today().isoformat()  # the Asia/Shanghai date (shared/clock.py)
+    today = request.app.state.clock.today().isoformat()  # the Asia/Shanghai date (shared/clock.py)
     pdf = await asyncio.to_thread(report_pdf, industry, report, today)
     name = quote(f"合规自查报告-{industry}.pdf")
     return Response(pdf, media_type="application/pdf",

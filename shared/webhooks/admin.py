@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -120,7 +120,7 @@ async def _load_subscription(session: AsyncSession, tables: WebhookTables, sub_i
 # -- subscriptions ---------------------------------------------------------------------------------
 async def create_subscription(
     session: AsyncSession, tables: WebhookTables, user: Principal, body: SubscriptionCreate,
-    box: SecretBox | None,
+    box: SecretBox | None, *, now: datetime,
 ) -> SubscriptionCreated:
     """The secret is stored encrypted under ``box`` (shared.secrets) and returned in clear only here."""
     url = checked_url(body.url)
@@ -130,23 +130,20 @@ async def create_subscription(
     if box is None:
         raise Problem(503, "secrets_key_missing", "no key to store the subscription's secret encrypted: "
                                                   "set ECOCOMPLY_SECRETS_KEY")
-    now = datetime.now(UTC)
     row = dict(id=str(uuid.uuid4()), url=url, event_types=types, bureaus=bureaus, active=body.active,
                description=body.description, created_by=user.sub, created_at=now, updated_at=None)
-    async with session.begin():
-        await session.execute(tables.subscriptions.insert().values(**row, secret=box.encrypt(secret)))
+    await session.execute(tables.subscriptions.insert().values(**row, secret=box.encrypt(secret)))
     return SubscriptionCreated(**row, secret=secret, secret_generated=generated)
 
 
 async def list_subscriptions(session: AsyncSession, tables: WebhookTables) -> SubscriptionList:
     s = tables.subscriptions
-    async with session.begin():
-        rows = (await session.execute(select(s).order_by(s.c.created_at, s.c.id))).all()
+    rows = (await session.execute(select(s).order_by(s.c.created_at, s.c.id))).all()
     return SubscriptionList(items=[_subscription(r) for r in rows], total=len(rows))
 
 
 async def update_subscription(
-    session: AsyncSession, tables: WebhookTables, sub_id: str, body: SubscriptionPatch
+    session: AsyncSession, tables: WebhookTables, sub_id: str, body: SubscriptionPatch, *, now: datetime
 ) -> SubscriptionRead:
     values: dict[str, Any] = {}
     if body.url is not None:
@@ -162,11 +159,10 @@ async def update_subscription(
     if not values:
         raise invalid("body", "nothing to change: give url, event_types, bureaus, description or active")
     s = tables.subscriptions
-    async with session.begin():
-        await _load_subscription(session, tables, sub_id, lock=True)
-        values["updated_at"] = datetime.now(UTC)
-        await session.execute(update(s).where(s.c.id == sub_id).values(**values))
-        row = await _load_subscription(session, tables, sub_id)
+    await _load_subscription(session, tables, sub_id, lock=True)
+    values["updated_at"] = now
+    await session.execute(update(s).where(s.c.id == sub_id).values(**values))
+    row = await _load_subscription(session, tables, sub_id)
     return _subscription(row)
 
 
@@ -177,88 +173,85 @@ async def list_deliveries(
 ) -> DeliveryList:
     d = tables.deliveries
     conds = []
-    async with session.begin():
-        if subscription_id is not None:
-            await _load_subscription(session, tables, subscription_id)
-            conds.append(d.c.subscription_id == subscription_id)
-        if status is not None:
-            conds.append(d.c.status == status)
-        if event_id is not None:
-            conds.append(d.c.event_id == event_id)
-        total = await session.scalar(select(func.count()).select_from(d).where(*conds))
-        rows = (await session.execute(
-            select(d).where(*conds).order_by(d.c.event_time, d.c.seq).limit(limit).offset(offset)
-        )).all()
+    if subscription_id is not None:
+        await _load_subscription(session, tables, subscription_id)
+        conds.append(d.c.subscription_id == subscription_id)
+    if status is not None:
+        conds.append(d.c.status == status)
+    if event_id is not None:
+        conds.append(d.c.event_id == event_id)
+    total = await session.scalar(select(func.count()).select_from(d).where(*conds))
+    rows = (await session.execute(
+        select(d).where(*conds).order_by(d.c.event_time, d.c.seq).limit(limit).offset(offset)
+    )).all()
     return DeliveryList(items=[_delivery(r) for r in rows], total=int(total or 0))
 
 
-async def redeliver(session: AsyncSession, tables: WebhookTables, user: Principal, seq: int) -> DeliveryRead:
+async def redeliver(
+    session: AsyncSession, tables: WebhookTables, user: Principal, seq: int, *, now: datetime
+) -> DeliveryRead:
     """A dead or delivered delivery becomes pending again, attempts reset; what it was is kept in its note."""
     d = tables.deliveries
-    async with session.begin():
-        q = select(d).where(d.c.seq == seq)
-        if session.bind.dialect.name == "postgresql":
-            q = q.with_for_update()
-        row = (await session.execute(q)).first()
-        if row is None:
-            raise not_found("webhook delivery", seq)
-        if row.status == "pending":
-            raise conflict("delivery_pending", f"delivery {seq} is already pending (attempt {row.attempts} done); "
-                                               "only a dead or delivered delivery can be redelivered",
-                           delivery_status=row.status)
-        now = datetime.now(UTC)
-        line = (f"{now.isoformat(timespec='seconds')} redelivered by {user.sub}: was {row.status} after "
-                f"{row.attempts} attempt(s); last status {row.last_status_code}; last error {row.last_error or '-'}")
-        await session.execute(update(d).where(d.c.seq == seq).values(
-            status="pending", attempts=0, next_attempt_at=now, queued_at=now, retry_delay_seconds=None,
-            lease_token=None, delivered_at=None, note=_append_note(row.note, line),
-        ))
-        row = (await session.execute(select(d).where(d.c.seq == seq))).one()
+    q = select(d).where(d.c.seq == seq)
+    if session.bind.dialect.name == "postgresql":
+        q = q.with_for_update()
+    row = (await session.execute(q)).first()
+    if row is None:
+        raise not_found("webhook delivery", seq)
+    if row.status == "pending":
+        raise conflict("delivery_pending", f"delivery {seq} is already pending (attempt {row.attempts} done); "
+                                           "only a dead or delivered delivery can be redelivered",
+                       delivery_status=row.status)
+    line = (f"{now.isoformat(timespec='seconds')} redelivered by {user.sub}: was {row.status} after "
+            f"{row.attempts} attempt(s); last status {row.last_status_code}; last error {row.last_error or '-'}")
+    await session.execute(update(d).where(d.c.seq == seq).values(
+        status="pending", attempts=0, next_attempt_at=now, queued_at=now, retry_delay_seconds=None,
+        lease_token=None, delivered_at=None, note=_append_note(row.note, line),
+    ))
+    row = (await session.execute(select(d).where(d.c.seq == seq))).one()
     return _delivery(row)
 
 
 async def replay(
-    session: AsyncSession, tables: WebhookTables, user: Principal, sub_id: str, from_: datetime
+    session: AsyncSession, tables: WebhookTables, user: Principal, sub_id: str, from_: datetime, *, now: datetime
 ) -> ReplayResult:
     """Every logged event at or after ``from_`` that the subscription covers (types and bureau scope as
     they are now) is delivered again: its delivery made pending (attempts reset, history in the note)
     or, for an event from before the subscription existed, created."""
     d, log = tables.deliveries, tables.event_log
     from_ = as_utc(from_)
-    async with session.begin():
-        sub = await _load_subscription(session, tables, sub_id, lock=True)
-        if not sub.active:
-            raise conflict("subscription_inactive", f"webhook subscription {sub_id} is inactive; activate it "
-                                                    "(PATCH active=true) before replaying")
-        events = (await session.execute(
-            select(log).where(log.c.time >= from_).order_by(log.c.time, log.c.event_id)
+    sub = await _load_subscription(session, tables, sub_id, lock=True)
+    if not sub.active:
+        raise conflict("subscription_inactive", f"webhook subscription {sub_id} is inactive; activate it "
+                                                "(PATCH active=true) before replaying")
+    events = (await session.execute(
+        select(log).where(log.c.time >= from_).order_by(log.c.time, log.c.event_id)
+    )).all()
+    events = [e for e in events if type_matches(sub.event_types, e.type) and bureau_in_scope(sub.bureaus, e.bureau, e.type)]
+    existing = {
+        r.event_id: r
+        for r in (await session.execute(
+            select(d.c.seq, d.c.event_id, d.c.status, d.c.attempts, d.c.note)
+            .where(d.c.subscription_id == sub_id, d.c.event_id.in_(select(log.c.event_id).where(log.c.time >= from_)))
         )).all()
-        events = [e for e in events if type_matches(sub.event_types, e.type) and bureau_in_scope(sub.bureaus, e.bureau, e.type)]
-        existing = {
-            r.event_id: r
-            for r in (await session.execute(
-                select(d.c.seq, d.c.event_id, d.c.status, d.c.attempts, d.c.note)
-                .where(d.c.subscription_id == sub_id, d.c.event_id.in_(select(log.c.event_id).where(log.c.time >= from_)))
-            )).all()
-        }
-        now = datetime.now(UTC)
-        line = f"{now.isoformat(timespec='seconds')} replayed from {from_.isoformat()} by {user.sub}"
-        created, requeued, already = [], 0, 0
-        for e in events:
-            row = existing.get(e.event_id)
-            if row is None:
-                created.append(new_delivery(sub_id, event_id=e.event_id, event_type=e.type, subject=e.subject,
-                                            bureau=e.bureau, event_time=e.time, envelope=e.envelope, now=now,
-                                            note=line))
-            elif row.status == "pending":
-                already += 1
-            else:
-                requeued += 1
-                await session.execute(update(d).where(d.c.seq == row.seq).values(
-                    status="pending", attempts=0, next_attempt_at=now, queued_at=now, retry_delay_seconds=None,
-                    lease_token=None, delivered_at=None,
-                    note=_append_note(row.note, f"{line}: was {row.status} after {row.attempts} attempt(s)"),
-                ))
-        await insert_ignoring_duplicates(session, d, created, ["subscription_id", "event_id"])
+    }
+    line = f"{now.isoformat(timespec='seconds')} replayed from {from_.isoformat()} by {user.sub}"
+    created, requeued, already = [], 0, 0
+    for e in events:
+        row = existing.get(e.event_id)
+        if row is None:
+            created.append(new_delivery(sub_id, event_id=e.event_id, event_type=e.type, subject=e.subject,
+                                        bureau=e.bureau, event_time=e.time, envelope=e.envelope, now=now,
+                                        note=line))
+        elif row.status == "pending":
+            already += 1
+        else:
+            requeued += 1
+            await session.execute(update(d).where(d.c.seq == row.seq).values(
+                status="pending", attempts=0, next_attempt_at=now, queued_at=now, retry_delay_seconds=None,
+                lease_token=None, delivered_at=None,
+                note=_append_note(row.note, f"{line}: was {row.status} after {row.attempts} attempt(s)"),
+            ))
+    await insert_ignoring_duplicates(session, d, created, ["subscription_id", "event_id"])
     return ReplayResult(subscription_id=sub_id, from_=from_, matched=len(events), created=len(created),
                         requeued=requeued, already_pending=already)

@@ -35,7 +35,7 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -44,6 +44,7 @@ from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared import signing
+from shared.clock import Clock
 from shared.secrets import SecretBox, SecretUnreadable
 from shared.service import PeriodicJob
 from shared.webhooks.matching import Jitter, backoff_delay
@@ -130,6 +131,7 @@ class Deliverer:
         user_agent: str = "EcoComply-Webhooks/1",
         rng: random.Random | None = None,
         client_factory: Callable[[], httpx.AsyncClient] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -140,6 +142,7 @@ class Deliverer:
         self.tables = tables
         self.service = service
         self.secrets = secrets
+        self.clock = clock or Clock()
         self.timeout_seconds = timeout_seconds
         self.max_attempts = max_attempts
         self.backoff_base_seconds = backoff_base_seconds
@@ -214,7 +217,7 @@ class Deliverer:
             e.c.status == "pending",
             or_(e.c.event_time < d.c.event_time, and_(e.c.event_time == d.c.event_time, e.c.seq < d.c.seq)),
         )
-        now = datetime.now(UTC)
+        now = self.clock.now()
         q = (
             select(d.c.seq, d.c.subscription_id, d.c.event_id, d.c.event_type, d.c.envelope, d.c.attempts,
                    d.c.retry_delay_seconds, s.c.url, s.c.secret)
@@ -278,7 +281,7 @@ class Deliverer:
     async def record(self, sessions: Sessions, c: Claimed, outcome: Outcome) -> str:
         """Write an attempt's outcome; returns delivered | failed | dead | lost (lease taken over)."""
         d = self.tables.deliveries
-        now = datetime.now(UTC)
+        now = self.clock.now()
         attempts = c.attempts + 1
         values: dict[str, Any] = dict(
             attempts=attempts, last_status_code=outcome.status_code, last_attempt_at=now, lease_token=None,
@@ -327,7 +330,7 @@ class Deliverer:
                 .where(d.c.status == "pending", s.c.active.is_(True))
             )).one()
         pending = int(row[0])
-        lag = max(0.0, (datetime.now(UTC) - utc(row[1])).total_seconds()) if row[1] is not None else 0.0
+        lag = max(0.0, (self.clock.now() - utc(row[1])).total_seconds()) if row[1] is not None else 0.0
         WEBHOOK_PENDING.labels(self.service).set(pending)
         WEBHOOK_LAG_SECONDS.labels(self.service).set(lag)
         return pending, lag

@@ -79,7 +79,7 @@ def record_deliveries(tables: WebhookTables):
     replay (``POST /subscriptions/{id}/replay``) from the event log."""
 
     async def handler(runtime: Any, session: AsyncSession, event: CloudEvent, payload: EventPayload) -> None:
-        now = datetime.now(UTC)
+        now = runtime.clock.now()
         bureau = event_bureau(event, payload)
         envelope = envelope_json(event)
         await log_event(session, tables, event, envelope, bureau, now)

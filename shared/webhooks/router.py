@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
 from shared.auth import Principal, require_roles
-from shared.service import DbSession
+from shared.service import DbSession, RuntimeDep
 from shared.webhooks import admin
 from shared.webhooks.schemas import (
     DeliveryList,
@@ -32,11 +32,10 @@ def webhook_router(tables: WebhookTables, *, prefix: str = "/webhooks", tag: str
     router = APIRouter(prefix=prefix, tags=[tag])
 
     @router.post("/subscriptions", status_code=201, response_model=SubscriptionCreated)
-    async def create_subscription(body: SubscriptionCreate, user: Admin, session: DbSession, request: Request):
+    async def create_subscription(body: SubscriptionCreate, user: Admin, session: DbSession, rt: RuntimeDep):
         """Subscribe a receiver. The secret (given, ≥ 16 characters, or generated) is returned only here;
         it is stored encrypted (ECOCOMPLY_SECRETS_KEY)."""
-        box = request.app.state.runtime.secret_box
-        return await admin.create_subscription(session, tables, user, body, box)
+        return await admin.create_subscription(session, tables, user, body, rt.secret_box, now=rt.clock.now())
 
     @router.get("/subscriptions", response_model=SubscriptionList)
     async def list_subscriptions(user: Admin, session: DbSession):
@@ -44,15 +43,17 @@ def webhook_router(tables: WebhookTables, *, prefix: str = "/webhooks", tag: str
         return await admin.list_subscriptions(session, tables)
 
     @router.patch("/subscriptions/{subscription_id}", response_model=SubscriptionRead)
-    async def update_subscription(subscription_id: str, body: SubscriptionPatch, user: Admin, session: DbSession):
+    async def update_subscription(
+        subscription_id: str, body: SubscriptionPatch, user: Admin, session: DbSession, rt: RuntimeDep
+    ):
         """Turn a subscription on or off, or change its URL, types, bureaus or description. While it is
         off its pending deliveries wait and no new ones are recorded (replay fills the gap)."""
-        return await admin.update_subscription(session, tables, subscription_id, body)
+        return await admin.update_subscription(session, tables, subscription_id, body, now=rt.clock.now())
 
     @router.post("/subscriptions/{subscription_id}/replay", response_model=ReplayResult)
-    async def replay(subscription_id: str, body: ReplayRequest, user: Admin, session: DbSession):
+    async def replay(subscription_id: str, body: ReplayRequest, user: Admin, session: DbSession, rt: RuntimeDep):
         """Deliver again every logged event since ``from`` that the subscription covers."""
-        return await admin.replay(session, tables, user, subscription_id, body.from_)
+        return await admin.replay(session, tables, user, subscription_id, body.from_, now=rt.clock.now())
 
     @router.get("/deliveries", response_model=DeliveryList)
     async def list_deliveries(
@@ -69,8 +70,8 @@ def webhook_router(tables: WebhookTables, *, prefix: str = "/webhooks", tag: str
                                            event_id=event_id, limit=limit, offset=offset)
 
     @router.post("/deliveries/{delivery_id}/redeliver", response_model=DeliveryRead)
-    async def redeliver(delivery_id: int, user: Admin, session: DbSession):
+    async def redeliver(delivery_id: int, user: Admin, session: DbSession, rt: RuntimeDep):
         """A dead or delivered delivery is sent again (attempts reset; its history kept in ``note``)."""
-        return await admin.redeliver(session, tables, user, delivery_id)
+        return await admin.redeliver(session, tables, user, delivery_id, now=rt.clock.now())
 
     return router

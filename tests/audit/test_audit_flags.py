@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import select
 
-from shared.testing.factories import BUREAU, OTHER_BUREAU, CaseDriver
+from services.testing.factories import BUREAU, OTHER_BUREAU, CaseDriver
 
 FLAG_RAISED = "ecocomply.audit.flag_raised.v1"
 PROBLEM = "application/problem+json"

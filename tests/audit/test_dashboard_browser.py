@@ -13,8 +13,8 @@ import uvicorn
 from audit_helpers import at
 from playwright.async_api import async_playwright
 
-from shared.testing.decisions import Decisions
-from shared.testing.factories import BUREAU, OTHER_BUREAU
+from services.testing.decisions import Decisions
+from services.testing.factories import BUREAU, OTHER_BUREAU
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PAINTED = """(id) => { const c = document.querySelector('#' + id + ' canvas'); if (!c) return 0;

@@ -9,8 +9,8 @@ from datetime import date
 
 from audit_helpers import all_flags, at, consumed, emit
 
+from services.testing.factories import BUREAU, new_uscc
 from shared import contracts as c
-from shared.testing.factories import BUREAU, new_uscc
 
 STEPS = ["filed", "investigated", "legal_review", "collective_discussion", "notice"]
 

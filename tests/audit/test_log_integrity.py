@@ -159,7 +159,7 @@ async def test_every_mutation_of_the_log_is_detected(stack, decisions):
 
 
 async def test_ecocomply_audit_verify_exits_non_zero_on_any_change(sqlite_stack, tmp_path):
-    from shared.testing.decisions import Decisions
+    from services.testing.decisions import Decisions
 
     stack = sqlite_stack
     await _logged(stack, Decisions(stack), n=3)

@@ -14,9 +14,9 @@ from prometheus_client import REGISTRY
 from sqlalchemy import delete
 
 from services.audit.models import Flag
+from services.testing.factories import BUREAU, OTHER_BUREAU, CaseDriver
 from shared import contracts as c
 from shared.clock import local_date
-from shared.testing.factories import BUREAU, OTHER_BUREAU, CaseDriver
 
 
 def missing_total() -> float:

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from audit_helpers import all_flags, at, auditor, consumed, emit, flag_of, table_counts
 
+from services.testing.factories import BUREAU, OTHER_BUREAU
 from shared import contracts as c
-from shared.testing.factories import BUREAU, OTHER_BUREAU
 
 PROBLEM = "application/problem+json"
 

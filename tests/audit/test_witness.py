@@ -20,7 +20,7 @@ from services.audit.jobs import publish_tree_head
 from services.audit.models import LogEntry, LogNode, LogState, SigningKey, TreeHead
 from services.audit.signing import Signer, key_id, load_public_key, public_pem, signer_for, tree_head_message
 from services.cli import main as cli
-from shared.testing.factories import BUREAU
+from services.testing.factories import BUREAU
 from tests.platform.conftest import WEBHOOK_SECRET, Receiver
 
 HEAD_TYPE = "ecocomply.audit.tree_head_signed.v1"

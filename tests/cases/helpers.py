@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from services.cases import clock
-from shared.testing.factories import BUREAU, IN_LIST_FACTS, leader, new_uscc, reviewer
+from services.testing.factories import BUREAU, IN_LIST_FACTS, leader, new_uscc, reviewer
+from shared import clock
 
 TZ = clock.TZ
 HANDLERS = ["officer-a", "officer-b"]
@@ -49,7 +49,7 @@ class Driver:
         self.admin = stack.auth("admin-1", "admin")
 
     def at(self, y: int, m: int, d: int, h: int = 10) -> None:
-        clock.set_now(self.rt, datetime(y, m, d, h, tzinfo=TZ))
+        self.rt.clock.set(datetime(y, m, d, h, tzinfo=TZ))
 
     async def register_officers(self, *subs: str) -> None:
         for i, sub in enumerate(subs or HANDLERS):

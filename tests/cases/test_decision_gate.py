@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.testing.factories import AGGRAVATING_FACTS, IN_LIST_FACTS, MITIGATING_FACTS
+from services.testing.factories import AGGRAVATING_FACTS, IN_LIST_FACTS, MITIGATING_FACTS
 from tests.cases.helpers import Driver, snapshot
 from tests.cases.test_time_limits import Y2027
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from services.cases import checklist_client
-from shared.testing.factories import IN_LIST_FACTS
+from services.testing.factories import IN_LIST_FACTS
 from tests.cases.helpers import Driver, snapshot
 from tests.cases.test_lifecycle import outbox, pdf_text
 

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from services.checklist import no_penalty_import
 from services.checklist.models import NoPenaltyItem
-from shared.testing.factories import CaseDriver
+from services.testing.factories import CaseDriver
 
 API = "/checklist/v1"
 LIST_VERSION = "测试清单（2026年版）"

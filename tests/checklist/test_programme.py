@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from services.checklist import loader, selfcheck
 from services.checklist.models import SelfCheck, TypicalCase
+from services.testing.factories import new_uscc
 from shared.events import CloudEvent
-from shared.testing.factories import new_uscc
 
 API = "/checklist/v1"
 ITEMS = {i.code: i for i in loader.bundled_guidance_items()}

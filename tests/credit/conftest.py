@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from services.credit import clock
+from services.testing.factories import CaseDriver
 from shared.events import EventPayload
-from shared.testing.factories import CaseDriver
 
 
 class Clock:

@@ -8,7 +8,7 @@ from datetime import date
 from credit_testkit import count, outbox_types
 
 from services.credit.models import CreditGrade, PositiveListEntry
-from shared.testing.factories import new_uscc
+from services.testing.factories import new_uscc
 
 
 def entry(uscc: str, **over) -> dict:

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from services.credit.jobs import expire_publicity
 from services.credit.models import CaseFacts, CreditRecord
+from services.testing.factories import new_uscc
 from shared.contracts import CaseFinePaid, CaseRectificationAssessed, CaseServed
-from shared.testing.factories import new_uscc
 
 EXPIRED = "ecocomply.credit.publicity_expired.v1"
 

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from credit_testkit import emit_legacy_decided
 from sqlalchemy import select
 
-from shared.testing.factories import BUREAU, OTHER_BUREAU, CaseDriver, new_uscc
+from services.testing.factories import BUREAU, OTHER_BUREAU, CaseDriver, new_uscc
 
 AUDITOR = ("auditor-1", "auditor")
 RECORD_CREATED = "ecocomply.credit.record_created.v1"

@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 from credit_testkit import count, outbox_types
 
 from services.credit.models import RepairApplication
+from services.testing.factories import OTHER_BUREAU, CaseDriver, new_uscc
 from shared.clock import local_date
 from shared.contracts import CaseFinePaid
-from shared.testing.factories import OTHER_BUREAU, CaseDriver, new_uscc
 
 DECIDED_AT = datetime(2026, 6, 15, 2, 0, tzinfo=UTC)  # 10:00 on 15 June 2026 in China: Order 36, general
 

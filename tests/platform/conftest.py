@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from shared.testing.stack import SETUPS, Stack, build_stack
+from services.testing.stack import SETUPS, Stack, build_stack
 
 PLATFORM_SECRET = "省平台入站签名密钥-2026-risk-warnings"
 EXPORT_SECRET = "案卷质量系统导出签名密钥-2026"

@@ -12,7 +12,7 @@ import zipfile
 import pytest
 
 from services.cases import case_file
-from shared.testing.factories import OTHER_BUREAU
+from services.testing.factories import OTHER_BUREAU
 from tests.cases.helpers import Driver, snapshot
 from tests.platform.conftest import EXPORT_SECRET
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from services.cases.models import webhook_tables
-from shared.testing.factories import BUREAU, OTHER_BUREAU
+from services.testing.factories import BUREAU, OTHER_BUREAU
 from tests.cases.helpers import Driver
 from tests.platform.conftest import WEBHOOK_SECRET
 

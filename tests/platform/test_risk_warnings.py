@@ -10,8 +10,8 @@ import time
 from sqlalchemy import func, select
 
 from services.cases.models import AdviceLetter, Case, RiskWarning, RiskWarningRejection, webhook_tables
+from services.testing.factories import OTHER_BUREAU, new_uscc
 from shared import signing
-from shared.testing.factories import OTHER_BUREAU, new_uscc
 from tests.cases.helpers import Driver, snapshot
 from tests.platform.conftest import PLATFORM_SECRET
 

@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from services import cli
 from services.cases.models import webhook_tables
+from services.testing.stack import build_stack
 from shared.db import make_engine
 from shared.migrations import downgrade
 from shared.secrets import SecretBox, SecretUnreadable, new_key
-from shared.testing.stack import build_stack
 from tests.cases.helpers import Driver
 from tests.platform.conftest import WEBHOOK_SECRET
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from services.cases import clock as cases_clock
 from services.credit import clock as credit_clock
+from services.testing.factories import BUREAU, CaseDriver
+from shared import clock as cases_clock
 from shared.contracts import CaseFinePaid
-from shared.testing.factories import BUREAU, CaseDriver
 
 DECIDED_AT = datetime(2026, 6, 15, 10, 0, tzinfo=cases_clock.TZ)
 SUMMARY = ("经查，当事人于2026年6月1日超过水污染物排放标准排放废水。现场负责人王某某（身份证号320501199001011234，"
@@ -18,7 +18,7 @@ PERSONAL = ("320501199001011234", "13812345678", "wang@example.com", "6222021234
 
 
 def fix_cases_clock(stack, at: datetime = DECIDED_AT) -> None:
-    cases_clock.set_now(stack.runtimes["cases"], at)
+    stack.runtimes["cases"].clock.set(at)
 
 
 def fix_credit_clock(monkeypatch, day: date) -> None:
@@ -64,6 +64,6 @@ async def pay_fine(stack, case: dict[str, Any]) -> None:
             case_id=case["id"], number=case["number"], uscc=case["uscc"], bureau=case["bureau"],
             amount=case["decision"]["fine_amount"], paid_at=datetime(2026, 7, 1, 3, 0, tzinfo=UTC)),
             subject=case["id"])
-    from shared.testing.decisions import Decisions
+    from services.testing.decisions import Decisions
 
     await Decisions(stack).processed("credit", event.id)

@@ -21,7 +21,7 @@ from portal_helpers import credit_record, fix_credit_clock, pay_fine, penalised_
 from sqlalchemy import func, select
 
 from services.checklist.models import SelfCheck
-from shared.testing.factories import BUREAU, officer
+from services.testing.factories import BUREAU, officer
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PUBLIC = "/checklist/v1/public"

@@ -10,8 +10,8 @@ from portal_helpers import penalised_case
 from sqlalchemy import func, select
 
 from services.checklist.models import SelfCheck
-from shared.testing.factories import BUREAU, new_uscc
-from shared.testing.stack import build_stack
+from services.testing.factories import BUREAU, new_uscc
+from services.testing.stack import build_stack
 
 PUBLIC = "/checklist/v1/public"
 NEW_ITEM = {

@@ -11,7 +11,7 @@ from portal_helpers import PERSONAL, credit_record, fix_credit_clock, pay_fine, 
 
 from services.cases import publication
 from services.credit import jobs as credit_jobs
-from shared.testing.factories import OTHER_BUREAU, CaseDriver, leader, officer
+from services.testing.factories import OTHER_BUREAU, CaseDriver, leader, officer
 
 
 def _mark_body(**over) -> dict:

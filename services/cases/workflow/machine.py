@@ -17,18 +17,17 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from services.cases.workflow.rules import RULES, Rule
+from shared import contracts, vocabulary
+from shared.vocabulary import CaseState
 
-State = Literal[
-    "filed", "investigated", "reviewed", "discussed", "notified", "decided",
-    "served", "executing", "closed", "withdrawn", "transferred",
-]
-DecisionType = Literal["penalty", "no_penalty", "lighter", "mitigated", "heavier"]
+State = Literal[tuple(s.value for s in CaseState)]  # type: ignore[valid-type]
+DecisionType = contracts.DecisionType
 
-EXEMPTION = "no_penalty"
-LIGHT_PENALTIES = frozenset({"lighter", "mitigated"})
-PENALTIES = frozenset({"penalty", "lighter", "mitigated", "heavier"})
-DECISION_TYPES = frozenset(PENALTIES | {EXEMPTION})
-OPEN_STATES = frozenset({"filed", "investigated", "reviewed", "discussed", "notified"})
+EXEMPTION = vocabulary.DecisionType.EXEMPTION
+LIGHT_PENALTIES = vocabulary.LIGHT_PENALTIES
+PENALTIES = vocabulary.PENALTIES
+DECISION_TYPES = frozenset(vocabulary.DecisionType)
+OPEN_STATES = vocabulary.OPEN_STATES
 
 # Measures every compliance rectification plan (合规整改) contains (DESIGN §3); damage compensation is
 # added where the facts record ecological damage.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
@@ -20,14 +19,14 @@ from services.checklist.discretion.schemas import (
 )
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.problems import not_found
-from shared.service import DbSession
+from shared.service import LegacySession, RuntimeDep
 
 router = APIRouter(tags=["discretion"])
 Bureau = Annotated[str, Path(min_length=1, max_length=20)]
 
 
 @router.post("/discretion/calculate", response_model=Calculation)
-async def calculate(session: DbSession, user: CurrentUser, body: CalculateRequest) -> Calculation:
+async def calculate(session: LegacySession, user: CurrentUser, body: CalculateRequest) -> Calculation:
     """The fine range and recommendation for a violation under the bureau's rule set. Statutory
     minimum/maximum are never crossed except 减轻 with a 《行政处罚法》第三十二条 circumstance named."""
     result, rs, chosen_by, row = await service.calculate_fine(
@@ -88,17 +87,17 @@ async def get_rule_set(_user: CurrentUser, name: Annotated[str, Path(max_length=
 
 
 @router.get("/discretion/bureau-settings/{bureau}", response_model=BureauSetting)
-async def get_bureau_setting(session: DbSession, _user: CurrentUser, bureau: Bureau) -> BureauSetting:
+async def get_bureau_setting(session: LegacySession, _user: CurrentUser, bureau: Bureau) -> BureauSetting:
     rs, chosen_by = await service.active_rule_set(session, bureau)
     return BureauSetting(bureau=bureau, rule_set=rs.name, chosen_by=chosen_by)
 
 
 @router.put("/discretion/bureau-settings/{bureau}", response_model=BureauSetting)
 async def put_bureau_setting(
-    session: DbSession, bureau: Bureau, body: BureauSettingIn, user: Principal = require_roles("admin")
+    rt: RuntimeDep, session: LegacySession, bureau: Bureau, body: BureauSettingIn, user: Principal = require_roles("admin")
 ) -> BureauSetting:
     """A bureau's choice of rule set (a local setting; admin)."""
     await service.set_bureau_rule_set(
-        session, bureau=bureau, rule_set=body.rule_set, actor=user.sub, now=datetime.now(UTC)
+        session, bureau=bureau, rule_set=body.rule_set, actor=user.sub, now=rt.clock.now()
     )
     return BureauSetting(bureau=bureau, rule_set=body.rule_set, chosen_by=f"bureau setting of {bureau}")

@@ -1,5 +1,5 @@
 """Developer tool: generate a service's Alembic revision by autogenerate against a scratch SQLite DB
-migrated to head. ``python -m shared.devtools cases "add column x"``."""
+migrated to head. ``python -m services.devtools cases "add column x"``."""
 
 from __future__ import annotations
 

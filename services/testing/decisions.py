@@ -12,10 +12,10 @@ from typing import Any
 from prometheus_client import REGISTRY
 from sqlalchemy import select
 
+from services.testing.factories import BUREAU, new_uscc
 from shared.bus.base import Message
 from shared.contracts import CaseDecided
 from shared.events import CloudEvent
-from shared.testing.factories import BUREAU, new_uscc
 
 ALL_STEPS = ["filed", "investigated", "legal_review", "collective_discussion", "notice"]
 _numbers = itertools.count(1)
