@@ -25,7 +25,7 @@ SUBS = webhook_tables.subscriptions
 
 async def stored_secrets(rt) -> list[str]:
     async with rt.engine.connect() as conn:
-        return list((await conn.execute(select(SUBS.c.secret).order_by(SUBS.c.created_at))).scalars())
+        return list((await conn.execute(select(SUBS.c.secret).order_by(SUBS.c.url))).scalars())
 
 
 async def test_secret_is_encrypted_never_returned_nor_logged_and_the_migration_encrypts_clear_ones(
@@ -140,7 +140,7 @@ async def _read(data) -> list[str]:
     engine = make_engine(f"sqlite+aiosqlite:///{(data / 'cases.db').resolve()}")
     try:
         async with engine.connect() as conn:
-            return list((await conn.execute(select(SUBS.c.secret).order_by(SUBS.c.created_at))).scalars())
+            return list((await conn.execute(select(SUBS.c.secret).order_by(SUBS.c.url))).scalars())
     finally:
         await engine.dispose()
 
