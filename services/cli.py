@@ -129,13 +129,14 @@ def _portal(args: argparse.Namespace) -> int:
     configure_logging(Settings().log_level)
     settings = Settings()
     missing = [f"ECOCOMPLY_{n.upper()}_URL" for n in SERVICES if not settings.service_url(n)]
-    if not (settings.jwt_secret or settings.jwt_jwks_url):
-        missing.append("ECOCOMPLY_JWT_SECRET or ECOCOMPLY_JWT_JWKS_URL")
+    if not settings.jwt_secret:  # also with a JWKS URL: it signs the portal's calls to the services
+        missing.append("ECOCOMPLY_JWT_SECRET")
+    if settings.jwt_jwks_url and not (settings.jwt_issuer and settings.jwt_audience):
+        missing.append("ECOCOMPLY_JWT_ISSUER and ECOCOMPLY_JWT_AUDIENCE")
     if missing:
         print("ecocomply portal: refusing to start, missing configuration: " + "; ".join(missing), file=sys.stderr)
         return 2
-    verifier = TokenVerifier(secret=settings.jwt_secret, jwks_url="" if settings.jwt_secret else settings.jwt_jwks_url,
-                             issuer=settings.jwt_issuer)
+    verifier = TokenVerifier.from_settings(settings)
     http = ServiceClient({n: settings.service_url(n) for n in SERVICES}, secret=settings.jwt_secret, caller="portal")
     print(f"EcoComply portal on http://{args.host}:{args.port}/ (enterprise page: /my)", flush=True)
     uvicorn.run(create_portal(http, verifier, settings), host=args.host, port=args.port, log_level="warning",
@@ -276,6 +277,10 @@ def build_parser() -> argparse.ArgumentParser:
     from services.cases.cli import add_parser as add_cases_parser
 
     add_cases_parser(sub)  # ecocomply cases calendar load FILE
+
+    from services.secrets_cli import add_parser as add_secrets_parser
+
+    add_secrets_parser(sub)  # ecocomply secrets new-key | rotate
     return p
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from shared.http import ServiceClient
 from shared.service import Runtime, ServiceSpec, create_app
 
 EMBEDDED_BASE = "http://ecocomply.embedded"
+log = logging.getLogger("ecocomply.composition")
 
 
 def load_spec(name: str) -> ServiceSpec:
@@ -55,7 +57,7 @@ class Composition:
         self.bus = bus
         self.secret = secret
         first = next(iter(self.settings.values()))
-        verifier = TokenVerifier(secret=secret, jwks_url=first.jwt_jwks_url if not secret else "")
+        verifier = TokenVerifier.from_settings(first, secret=secret)
         routes = [Route("/api", self._index), Route("/healthz", self._healthz)]
         self.root = Starlette(routes=routes, lifespan=self._lifespan)
         if transport_to_self:
@@ -89,12 +91,26 @@ class Composition:
         for rt in self.runtimes.values():
             if migrate:
                 await rt.migrate()
+            else:
+                await self._say_if_behind(rt)
             if seed:
                 await rt.seed()
         for rt in self.runtimes.values():
             if rt.settings.run_workers if workers is None else workers:
                 await rt.start_workers()
         self.started = True
+
+    @staticmethod
+    async def _say_if_behind(rt: Runtime) -> None:
+        """One line for the operator who started a service before migrating its database."""
+        try:
+            behind = await rt.schema_behind()
+        except Exception as e:  # the database itself is unreachable: /readyz says so
+            log.warning("%s: could not read the schema's migration revision: %s", rt.name, e)
+            return
+        if behind:
+            log.warning("%s: the database schema is behind this version of the code (%s); "
+                        "until then /readyz answers 503", rt.name, behind)
 
     async def stop(self) -> None:
         for rt in self.runtimes.values():

@@ -2,14 +2,21 @@
 
 Claims (DESIGN §6): ``sub``, ``name``, ``roles``, ``bureau`` (org code), ``uscc`` (enterprise
 tokens), ``cert_no`` (执法证号, officers). The embedded mode signs HS256 tokens with a secret
-generated into the data directory; a deployment verifies HS256 with ``ECOCOMPLY_JWT_SECRET`` or
-RS256/ES256 against an issuer's JWKS (``ECOCOMPLY_JWT_JWKS_URL``).
+generated into the data directory; a deployment verifies HS256 with ``ECOCOMPLY_JWT_SECRET`` and/or
+RS256/ES256 tokens of an OIDC issuer against its JWKS (``ECOCOMPLY_JWT_JWKS_URL``, with
+``ECOCOMPLY_JWT_ISSUER`` and ``ECOCOMPLY_JWT_AUDIENCE`` checked, ``ECOCOMPLY_JWT_ALGORITHMS`` the
+allow-list, ``ECOCOMPLY_JWT_*_CLAIM`` naming where the issuer puts roles, bureau and USCC). The
+token header's ``alg`` chooses: HS256 → the shared secret (EcoComply's own tokens, issuer
+``ecocomply``, also the services' calls to each other), an allowed asymmetric one → the JWKS key
+its ``kid`` names, which must be of that algorithm's type. ``alg: none`` and anything else: 401.
 """
 
 from __future__ import annotations
 
 import secrets
+import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -45,36 +52,186 @@ class Principal(BaseModel):
         return self.has("enterprise") and self.uscc is not None and self.uscc == uscc
 
 
+# Asymmetric algorithms an identity provider may sign with, and the JWK each needs: the key's type
+# (and, for EC, its curve) must fit the token header's ``alg`` — a header cannot make an RSA public
+# key serve as an HMAC secret (HS/RS confusion) or an EC key of one curve serve another.
+ASYMMETRIC_ALGORITHMS: dict[str, tuple[str, str | None]] = {
+    "RS256": ("RSA", None), "RS384": ("RSA", None), "RS512": ("RSA", None),
+    "PS256": ("RSA", None), "PS384": ("RSA", None), "PS512": ("RSA", None),
+    "ES256": ("EC", "P-256"), "ES384": ("EC", "P-384"), "ES512": ("EC", "P-521"),
+}
+SHARED_SECRET_ALGORITHM = "HS256"
+# The issuer of the tokens EcoComply signs itself (``mint_token``: ``ecocomply token``, service tokens).
+OWN_ISSUER = "ecocomply"
+
+
+@dataclass(frozen=True)
+class ClaimMapping:
+    """Where a token carries EcoComply's claims: dotted paths into the claims (``realm_access.roles``).
+    Roles are a list or a space-separated string; with a JWKS, roles EcoComply does not know (an
+    identity provider's own, e.g. ``offline_access``) are left out; in a shared-secret token every
+    role must be known."""
+
+    roles: str = "roles"
+    bureau: str = "bureau"
+    uscc: str = "uscc"
+    name: str = "name"
+    cert_no: str = "cert_no"
+
+    @staticmethod
+    def lookup(claims: dict[str, Any], path: str) -> Any:
+        value: Any = claims
+        for part in path.split("."):
+            if not isinstance(value, dict) or part not in value:
+                return None
+            value = value[part]
+        return value
+
+
+class JwksKeys:
+    """The issuer's public keys from its JWKS URL: fetched when first needed, kept ``cache_seconds``,
+    and fetched again at once — at most every ``refetch_seconds`` — when a token names a ``kid`` the
+    cache does not hold (the issuer rotated its keys). A failed fetch keeps the keys already held."""
+
+    def __init__(self, url: str, *, cache_seconds: float = 300.0, refetch_seconds: float = 30.0,
+                 timeout: float = 5.0, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.url = url
+        self.cache_seconds = cache_seconds
+        self.refetch_seconds = refetch_seconds
+        self._client = jwt.PyJWKClient(url, cache_jwk_set=False, timeout=timeout)
+        self._monotonic = monotonic
+        self._keys: dict[str, dict[str, Any]] = {}
+        self._fetched_at: float | None = None
+        self._forced_at: float | None = None
+        self._lock = threading.Lock()
+        self.fetches = 0
+
+    def _fetch(self) -> None:
+        self.fetches += 1
+        data = self._client.fetch_data()
+        keys = data.get("keys")
+        if not isinstance(keys, list):
+            raise jwt.PyJWKClientError("the JWKS document has no 'keys' list")
+        self._keys = {k["kid"]: k for k in keys
+                      if isinstance(k, dict) and isinstance(k.get("kid"), str) and k.get("use") in ("sig", None)}
+        self._fetched_at = self._monotonic()
+
+    def get(self, kid: str) -> dict[str, Any] | None:
+        with self._lock:
+            now = self._monotonic()
+            if self._fetched_at is None or now - self._fetched_at >= self.cache_seconds:
+                try:
+                    self._fetch()
+                except jwt.PyJWKClientError:
+                    if not self._keys:
+                        raise
+            if kid not in self._keys and (self._forced_at is None or now - self._forced_at >= self.refetch_seconds):
+                self._forced_at = now
+                self._fetch()
+            return self._keys.get(kid)
+
+
 class TokenVerifier:
-    def __init__(self, *, secret: str = "", jwks_url: str = "", issuer: str = "ecocomply") -> None:
-        if not secret and not jwks_url:
+    """Verifies bearer tokens: HS256 with the shared ``secret`` (the embedded mode, and EcoComply's own
+    service tokens), and — with ``jwks_url`` — RS256/ES256 (``algorithms``) from an OIDC issuer, its
+    ``issuer`` and ``audience`` checked. Shared-secret tokens are EcoComply's own (issuer ``ecocomply``).
+    Every token needs ``exp`` and ``sub``; the header's ``alg`` picks the mode and must be allowed for it."""
+
+    def __init__(
+        self, *, secret: str = "", jwks_url: str = "", issuer: str = "", audience: str = "",
+        algorithms: Sequence[str] = ("RS256", "ES256"), claims: ClaimMapping | None = None,
+        jwks: JwksKeys | None = None, leeway_seconds: float = 0,
+    ) -> None:
+        if not secret and not jwks_url and jwks is None:
             raise RuntimeError("a token verifier needs a secret or a JWKS URL")
+        unknown = [a for a in algorithms if a not in ASYMMETRIC_ALGORITHMS]
+        if unknown:
+            raise RuntimeError(f"token algorithms {unknown} are not allowed with a JWKS; "
+                               f"allowed: {', '.join(ASYMMETRIC_ALGORITHMS)}")
+        if (jwks_url or jwks is not None) and not (issuer and audience):
+            raise RuntimeError("a JWKS verifier checks the token's issuer and audience: set both "
+                               "(ECOCOMPLY_JWT_ISSUER, ECOCOMPLY_JWT_AUDIENCE)")
         self.secret = secret
         self.issuer = issuer
-        self._jwks = jwt.PyJWKClient(jwks_url) if jwks_url else None
+        self.audience = audience
+        self.algorithms = tuple(algorithms)
+        self.claims = claims or ClaimMapping()
+        self.leeway = leeway_seconds
+        self._jwks = jwks if jwks is not None else (JwksKeys(jwks_url) if jwks_url else None)
+
+    @classmethod
+    def from_settings(cls, settings: Any, *, secret: str | None = None) -> TokenVerifier:
+        """The verifier a deployment's ``Settings`` describe (``secret`` overrides the settings' one,
+        e.g. the embedded mode's generated secret)."""
+        jwks = None
+        if settings.jwt_jwks_url:
+            jwks = JwksKeys(settings.jwt_jwks_url, cache_seconds=settings.jwt_jwks_cache_seconds,
+                            refetch_seconds=settings.jwt_jwks_refetch_seconds)
+        return cls(
+            secret=settings.jwt_secret if secret is None else secret, jwks=jwks, issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            algorithms=[a.strip() for a in settings.jwt_algorithms.split(",") if a.strip()],
+            claims=ClaimMapping(roles=settings.jwt_roles_claim, bureau=settings.jwt_bureau_claim,
+                                uscc=settings.jwt_uscc_claim, name=settings.jwt_name_claim,
+                                cert_no=settings.jwt_cert_no_claim),
+        )
+
+    def _issuer_key(self, token: str, alg: str) -> Any:
+        if self._jwks is None or alg not in self.algorithms:
+            allowed = ([SHARED_SECRET_ALGORITHM] if self.secret else []) + (list(self.algorithms) if self._jwks else [])
+            raise unauthorized(f"token algorithm {alg!r} is not accepted; accepted: {', '.join(allowed)}")
+        kid = jwt.get_unverified_header(token).get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise unauthorized("token header names no signing key (kid)")
+        try:
+            jwk = self._jwks.get(kid)
+        except jwt.PyJWKClientError as e:
+            raise unauthorized(f"the identity provider's keys could not be fetched: {e}") from e
+        if jwk is None:
+            raise unauthorized(f"token signed with an unknown key {kid!r}")
+        kty, crv = ASYMMETRIC_ALGORITHMS[alg]
+        declared = jwk.get("alg")
+        if jwk.get("kty") != kty or (crv and jwk.get("crv") != crv) or (declared and declared != alg):
+            raise unauthorized(f"token algorithm {alg!r} does not fit key {kid!r} "
+                               f"({jwk.get('kty')} {jwk.get('crv') or ''} {declared or ''})".replace("  ", " "))
+        return jwt.PyJWK(jwk, algorithm=alg).key
 
     def verify(self, token: str) -> Principal:
         try:
-            if self._jwks is not None:
-                key = self._jwks.get_signing_key_from_jwt(token).key
-                claims = jwt.decode(token, key, algorithms=["RS256", "ES256"], issuer=self.issuer)
+            alg = jwt.get_unverified_header(token).get("alg")
+            if alg == SHARED_SECRET_ALGORITHM and self.secret:
+                key, issuer, audience, from_issuer = self.secret, OWN_ISSUER, None, False
             else:
-                claims = jwt.decode(token, self.secret, algorithms=["HS256"], issuer=self.issuer)
+                key, issuer, audience, from_issuer = (self._issuer_key(token, str(alg)), self.issuer,
+                                                      self.audience or None, True)
+            claims = jwt.decode(
+                token, key, algorithms=[str(alg)], issuer=issuer, audience=audience, leeway=self.leeway,
+                options={"require": ["exp", "sub"], "verify_aud": audience is not None},
+            )
         except jwt.ExpiredSignatureError as e:
             raise unauthorized("token expired") from e
         except jwt.PyJWTError as e:
             raise unauthorized(f"invalid token: {e}") from e
-        roles = claims.get("roles") or []
-        if not isinstance(roles, list) or not all(r in ROLES for r in roles):
+        return self._principal(claims, from_issuer=from_issuer)
+
+    def _principal(self, claims: dict[str, Any], *, from_issuer: bool) -> Principal:
+        m = self.claims if from_issuer else ClaimMapping()
+        roles = ClaimMapping.lookup(claims, m.roles) or []
+        if isinstance(roles, str):
+            roles = roles.split()
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise unauthorized(f"token claim {m.roles!r} is not a list of roles")
+        if from_issuer:
+            roles = [r for r in roles if r in ROLES]
+        elif not all(r in ROLES for r in roles):
             raise unauthorized(f"token carries unknown roles {roles!r}; known: {', '.join(ROLES)}")
-        return Principal(
-            sub=str(claims["sub"]),
-            name=str(claims.get("name", "")),
-            roles=roles,
-            bureau=claims.get("bureau"),
-            uscc=claims.get("uscc"),
-            cert_no=claims.get("cert_no"),
-        )
+
+        def text(path: str) -> str | None:
+            value = ClaimMapping.lookup(claims, path)
+            return None if value is None else str(value)
+
+        return Principal(sub=str(claims["sub"]), name=text(m.name) or "", roles=roles, bureau=text(m.bureau),
+                         uscc=text(m.uscc), cert_no=text(m.cert_no))
 
 
 def mint_token(
@@ -87,7 +244,7 @@ def mint_token(
     cert_no: str | None = None,
     name: str | None = None,
     ttl_seconds: int = 12 * 3600,
-    issuer: str = "ecocomply",
+    issuer: str = OWN_ISSUER,
 ) -> str:
     unknown = [r for r in roles if r not in ROLES]
     if unknown:

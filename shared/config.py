@@ -29,9 +29,23 @@ class Settings(BaseSettings):
     cases_url: str = ""
     credit_url: str = ""
     audit_url: str = ""
+    # Tokens (shared.auth.TokenVerifier): HS256 with ``jwt_secret`` (EcoComply's own tokens, and the
+    # services' calls to each other), and/or an OIDC issuer's RS256/ES256 tokens by its JWKS URL, its
+    # issuer and audience checked. Claim paths are dotted (Keycloak: ``realm_access.roles``).
     jwt_secret: str = ""
     jwt_jwks_url: str = ""
-    jwt_issuer: str = "ecocomply"
+    jwt_issuer: str = ""
+    jwt_audience: str = ""
+    jwt_algorithms: str = "RS256,ES256"
+    jwt_roles_claim: str = "roles"
+    jwt_bureau_claim: str = "bureau"
+    jwt_uscc_claim: str = "uscc"
+    jwt_name_claim: str = "name"
+    jwt_cert_no_claim: str = "cert_no"
+    jwt_jwks_cache_seconds: float = Field(default=300.0, gt=0)
+    # An unknown ``kid`` fetches the JWKS again at once, at most this often (a rotated key is found
+    # without waiting for the cache; a flood of made-up kids does not flood the issuer).
+    jwt_jwks_refetch_seconds: float = Field(default=30.0, ge=0)
     run_workers: bool = True
     data_dir: Path = Path("./var")
     # Kafka consumer timing (shared.bus.kafka); a broker refuses sessions below its
@@ -55,6 +69,10 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(default=12, ge=1, le=100)
     webhook_backoff_base_seconds: float = Field(default=5.0, gt=0)
     webhook_backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    # Keys encrypting secrets at rest (shared.secrets): comma-separated Fernet keys, the first encrypts,
+    # all decrypt. Embedded without it: a key generated into the data directory. Checked when a service
+    # starts (shared.secrets.parse_keys names a malformed key by position, never shows it).
+    secrets_key: str = ""
     # Key of the HMAC-SHA256 signature of case-file exports (services.cases.case_file); empty: no export.
     case_export_secret: str = ""
     # Public reads (no token; 公开 of 《行政处罚法》第三十四条、第四十八条) and the portal's pages: requests
@@ -63,10 +81,25 @@ class Settings(BaseSettings):
     # ``public_trust_forwarded_for`` so that the address is the one the proxy saw, not the proxy's.
     public_rate_limit: str = "120/minute"
     public_trust_forwarded_for: bool = False
+    # Writes (POST/PUT/PATCH/DELETE) per bearer token, same notation (shared.write_limit); and the
+    # largest request body any service accepts (routes that take files declare their own limit).
+    write_rate_limit: str = "20/second;600/minute"
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     log_level: str = "INFO"
     embedded: bool = False
 
-    @field_validator("public_rate_limit")
+    @field_validator("jwt_algorithms")
+    @classmethod
+    def _algorithms(cls, v: str) -> str:
+        from shared.auth import ASYMMETRIC_ALGORITHMS
+
+        algs = [a.strip() for a in v.split(",") if a.strip()]
+        bad = [a for a in algs if a not in ASYMMETRIC_ALGORITHMS]
+        if not algs or bad:
+            raise ValueError(f"a comma-separated list of {', '.join(ASYMMETRIC_ALGORITHMS)}; not allowed: {bad}")
+        return v
+
+    @field_validator("public_rate_limit", "write_rate_limit")
     @classmethod
     def _rate_limit(cls, v: str) -> str:
         from limits import parse_many
@@ -85,8 +118,11 @@ class Settings(BaseSettings):
         missing = []
         if not self.database_url:
             missing.append("ECOCOMPLY_DATABASE_URL")
-        if not (self.jwt_secret or self.jwt_jwks_url):
-            missing.append("ECOCOMPLY_JWT_SECRET or ECOCOMPLY_JWT_JWKS_URL")
+        if not self.jwt_secret:
+            # Also with a JWKS URL: the secret signs the services' calls to each other.
+            missing.append("ECOCOMPLY_JWT_SECRET")
+        if self.jwt_jwks_url and not (self.jwt_issuer and self.jwt_audience):
+            missing.append("ECOCOMPLY_JWT_ISSUER and ECOCOMPLY_JWT_AUDIENCE (checked in every JWKS-verified token)")
         if self.event_bus == "kafka" and not self.kafka_bootstrap:
             missing.append("ECOCOMPLY_KAFKA_BOOTSTRAP")
         if self.event_bus == "local" and not self.embedded:

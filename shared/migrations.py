@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from alembic import command, context
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -36,15 +38,51 @@ def alembic_config(migrations_dir: Path, url: str | None = None) -> Config:
     return cfg
 
 
-async def upgrade(engine: AsyncEngine, migrations_dir: Path, revision: str = "head") -> None:
-    cfg = alembic_config(migrations_dir)
+async def upgrade(engine: AsyncEngine, migrations_dir: Path, revision: str = "head", **attributes: Any) -> None:
+    """``attributes`` reach the revisions as ``context.config.attributes`` (e.g. ``secret_box`` for a
+    revision that encrypts stored secrets)."""
+    await _run(command.upgrade, engine, migrations_dir, revision, attributes)
 
-    def _run(conn: Connection) -> None:
+
+async def downgrade(engine: AsyncEngine, migrations_dir: Path, revision: str, **attributes: Any) -> None:
+    await _run(command.downgrade, engine, migrations_dir, revision, attributes)
+
+
+async def _run(cmd: Any, engine: AsyncEngine, migrations_dir: Path, revision: str, attributes: dict) -> None:
+    cfg = alembic_config(migrations_dir)
+    cfg.attributes.update(attributes)
+
+    def _go(conn: Connection) -> None:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+        cmd(cfg, revision)
 
     async with engine.begin() as conn:
-        await conn.run_sync(_run)
+        await conn.run_sync(_go)
+
+
+def head_revisions(migrations_dir: Path) -> frozenset[str]:
+    """The revision(s) the code's migrations end at."""
+    return frozenset(ScriptDirectory.from_config(alembic_config(migrations_dir)).get_heads())
+
+
+async def current_revisions(engine: AsyncEngine) -> frozenset[str]:
+    """The revision(s) the database was migrated to (empty: never migrated)."""
+
+    def _current(conn: Connection) -> frozenset[str]:
+        return frozenset(MigrationContext.configure(conn).get_current_heads())
+
+    async with engine.connect() as conn:
+        return await conn.run_sync(_current)
+
+
+async def schema_behind(engine: AsyncEngine, migrations_dir: Path, heads: frozenset[str] | None = None) -> str | None:
+    """Why the database's schema does not match the code's head revision, or None when it does."""
+    heads = heads if heads is not None else head_revisions(migrations_dir)
+    current = await current_revisions(engine)
+    if current == heads:
+        return None
+    at = ", ".join(sorted(current)) or "no revision (never migrated)"
+    return f"database at {at}, code at {', '.join(sorted(heads))}"
 
 
 async def drift(engine: AsyncEngine, metadata: MetaData) -> list:

@@ -28,6 +28,7 @@ _TITLES = {
     405: "Method Not Allowed",
     409: "Conflict",
     410: "Gone",
+    413: "Content Too Large",
     415: "Unsupported Media Type",
     422: "Unprocessable Content",
     429: "Too Many Requests",
@@ -145,6 +146,10 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 413:  # FastAPI's body limit on a streamed body (shared.write_limit)
+            from shared.write_limit import too_large
+
+            return problem_response(too_large(request.scope.get("starlette.max_body_size")), request)
         code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}.get(
             exc.status_code, "http_error"
         )

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import MetaData, text
+from sqlalchemy import Column, MetaData, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.asyncapi import document
@@ -26,10 +26,14 @@ from shared.consumer import Consumer
 from shared.db import make_engine, make_sessionmaker
 from shared.events import CloudEvent, EventPayload
 from shared.http import ServiceClient
-from shared.migrations import upgrade
+from shared.migrations import head_revisions, schema_behind, upgrade
 from shared.observability import RequestContextMiddleware, metrics_response
 from shared.outbox import OutboxTables, enqueue
 from shared.problems import install_problem_handlers
+from shared.public import RateLimiter
+from shared.secrets import ENV_NAME as SECRETS_KEY_ENV
+from shared.secrets import SecretBox
+from shared.write_limit import ProblemForTooLarge, WriteRateLimit
 
 log = logging.getLogger("ecocomply.service")
 
@@ -72,6 +76,12 @@ class ServiceSpec:
     # Checks the service's own configuration before a process starts (``Runtime.preflight``): raises
     # RuntimeError to refuse the start, returns warnings that ``/readyz`` reports.
     preflight: Callable[[Runtime], Sequence[str]] | None = None
+    # Checks ``/readyz`` runs besides the database, schema, bus and relay: name → an async check
+    # returning why the service is not ready (e.g. its reference data not seeded), or None.
+    ready_checks: dict[str, Callable[[Runtime], Awaitable[str | None]]] = field(default_factory=dict)
+    # Columns holding secrets encrypted at rest (shared.secrets): the service needs a key to start, and
+    # ``ecocomply secrets rotate`` re-encrypts them.
+    encrypted_columns: Sequence[Column] = ()
 
 
 class Runtime:
@@ -130,6 +140,12 @@ class Runtime:
         self.workers_running = False
         self._job_tasks: list[asyncio.Task] = []
         self.warnings: list[str] = []
+        # Encrypts and decrypts secrets at rest; None in a distributed service without ECOCOMPLY_SECRETS_KEY.
+        try:
+            self.secret_box = SecretBox.from_settings(settings)
+        except ValueError as e:  # a malformed key: refuse to start, naming its position only
+            raise RuntimeError(f"refusing to start: {e}") from None
+        self._heads: frozenset[str] | None = None
 
     def _outbox_committed(self) -> None:
         for listener in self.outbox_listeners:
@@ -137,12 +153,22 @@ class Runtime:
 
     def preflight(self) -> None:
         """The service's own start-up checks (``ServiceSpec.preflight``); RuntimeError refuses the start."""
+        if self.spec.encrypted_columns and self.secret_box is None:
+            raise RuntimeError(f"refusing to start, missing configuration: {SECRETS_KEY_ENV} (the {self.name} "
+                               "service keeps secrets encrypted at rest; `ecocomply secrets new-key` makes a key)")
         if self.spec.preflight is not None:
             self.warnings = list(self.spec.preflight(self))
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def migrate(self) -> None:
-        await upgrade(self.engine, self.spec.migrations_dir)
+        await upgrade(self.engine, self.spec.migrations_dir, secret_box=self.secret_box)
+
+    async def schema_behind(self) -> str | None:
+        """Why the schema does not match the code's head migration revision, or None."""
+        if self._heads is None:
+            self._heads = head_revisions(self.spec.migrations_dir)
+        behind = await schema_behind(self.engine, self.spec.migrations_dir, self._heads)
+        return None if behind is None else f"{behind}; run `ecocomply migrate --service {self.name}`"
 
     async def seed(self) -> None:
         if self.spec.seed is not None:
@@ -197,6 +223,7 @@ class Runtime:
         )
 
     async def ready(self) -> dict[str, Any]:
+        """Each check's state: "ok", or why not (``/readyz`` answers 503 unless every one is ok)."""
         checks: dict[str, Any] = {}
         try:
             async with self.engine.connect() as conn:
@@ -204,9 +231,23 @@ class Runtime:
             checks["database"] = "ok"
         except Exception as e:
             checks["database"] = f"error: {e}"
+        else:
+            checks["schema"] = await self._check(self.schema_behind, "behind")
+        checks["bus"] = await self._check(self.bus.health, "unreachable")
         if self.settings.run_workers:
             checks["relay"] = "ok" if self.relay.running else "stopped"
+        if checks.get("schema") == "ok":  # the service's own checks read its tables
+            for name, check in self.spec.ready_checks.items():
+                checks[name] = await self._check(functools.partial(check, self), "failed")
         return checks
+
+    @staticmethod
+    async def _check(check: Callable[[], Awaitable[str | None]], label: str) -> str:
+        try:
+            reason = await check()
+        except Exception as e:
+            reason = f"{type(e).__name__}: {e}"
+        return "ok" if reason is None else f"{label}: {reason}"
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -231,9 +272,16 @@ DbSession = Annotated[AsyncSession, Depends(unit_of_work)]
 LegacySession = Annotated[AsyncSession, Depends(get_session)]  # TRANSITION: removed once no use case begins its own
 
 
+class ServiceApp(FastAPI):
+    """A service's FastAPI app, its middleware stack wrapped so that every 413 is problem+json."""
+
+    def build_middleware_stack(self):
+        return ProblemForTooLarge(super().build_middleware_stack())
+
+
 def create_app(runtime: Runtime) -> FastAPI:
     spec = runtime.spec
-    app = FastAPI(
+    app = ServiceApp(
         title=spec.title,
         description=spec.description,
         version="1",
@@ -241,9 +289,11 @@ def create_app(runtime: Runtime) -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
         openapi_tags=spec.openapi_tags or None,
+        max_body_size=runtime.settings.max_body_bytes,  # 413 past it (shared.write_limit)
     )
     app.state.runtime = runtime
     install_problem_handlers(app)
+    app.add_middleware(WriteRateLimit, limiter=RateLimiter(runtime.settings.write_rate_limit))
     app.add_middleware(RequestContextMiddleware, service=spec.name)
     for router in spec.routers:
         app.include_router(router, prefix="/v1")
@@ -259,6 +309,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         checks = await runtime.ready()
         ok = all(v == "ok" for v in checks.values())
         body: dict[str, Any] = {"ready": ok, "checks": checks}
+        if not ok:
+            body["detail"] = "; ".join(f"{k}: {v}" for k, v in checks.items() if v != "ok")
         if runtime.warnings:  # ready, but running in a mode the operator chose explicitly (e.g. unsigned)
             body["warnings"] = runtime.warnings
         return JSONResponse(body, status_code=200 if ok else 503)

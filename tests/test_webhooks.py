@@ -51,6 +51,7 @@ from shared.db import make_engine, make_sessionmaker
 from shared.events import CloudEvent, EventPayload, topic_for
 from shared.outbox import OutboxTables, envelope_json
 from shared.problems import install_problem_handlers
+from shared.secrets import SecretBox, new_key
 from shared.testing.postgres import create_database, drop_database
 from shared.webhooks import Deliverer, WebhookTables, webhook_consumer, webhook_router
 from shared.webhooks.matching import backoff_delay, bureau_in_scope, pattern_problem, type_matches
@@ -64,6 +65,7 @@ _spec.loader.exec_module(platform_client)
 
 SECRET = "吴江平台共享密钥-2026-webhooks"
 JWT_SECRET = "webhook-component-test-jwt-secret-0123456789"
+BOX = SecretBox([new_key()])  # secrets at rest (shared.secrets)
 T0 = datetime(2026, 6, 15, 1, 0, tzinfo=UTC)
 CLIENT_TIMEOUT = 0.5
 DEADLINE = 20.0
@@ -197,7 +199,8 @@ class Harness:
     async def start(self) -> None:
         self.sessions = make_sessionmaker(self.engine)
         spec = webhook_consumer(self.tables)
-        runtime = SimpleNamespace(verifier=TokenVerifier(secret=JWT_SECRET), sessionmaker=self.sessions, clock=Clock())
+        runtime = SimpleNamespace(verifier=TokenVerifier(secret=JWT_SECRET), sessionmaker=self.sessions, clock=Clock(),
+                                  secret_box=BOX)
         self.consumer = Consumer(
             name=f"{self.service}.{spec.name}", service=self.service, group=f"{self.service}.{spec.name}",
             topics=[f"ecocomply.{t}" for t in spec.topics],
@@ -228,7 +231,7 @@ class Harness:
 
     def deliverer(self, **overrides: Any) -> Deliverer:
         settings: dict[str, Any] = dict(
-            service=self.service, timeout_seconds=CLIENT_TIMEOUT, max_attempts=10, backoff_base_seconds=0.02,
+            service=self.service, secrets=BOX, timeout_seconds=CLIENT_TIMEOUT, max_attempts=10, backoff_base_seconds=0.02,
             backoff_max_seconds=0.2, concurrency=4, lease_seconds=1.5, rng=random.Random(7),
         )
         settings.update(overrides)

@@ -11,7 +11,7 @@ from services.cases import (
     publication,
     publication_router,
 )
-from services.cases.models import Base, tables
+from services.cases.models import Base, tables, webhook_tables
 from services.cases.router import router
 from shared.service import PeriodicJob, ServiceSpec
 
@@ -28,4 +28,5 @@ spec = ServiceSpec(
     consumers=[platform.consumer, publication.consumer],
     seed=calendar_service.seed,
     jobs=[PeriodicJob("overdue", 3600.0, execution.emit_overdue), platform.delivery_job, publication.job],
+    encrypted_columns=[webhook_tables.subscriptions.c.secret],  # shared.secrets
 )

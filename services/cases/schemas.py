@@ -7,9 +7,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from shared import fields
+
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
-FactValue = bool | int | float | str | None
+FactValue = bool | int | float | fields.Text | None
 
 
 class Strict(BaseModel):
@@ -51,7 +53,7 @@ class CaseCreate(Strict):
     summary: LongText
     violations: list[ViolationRef] = Field(min_length=1, max_length=20)
     handlers: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]]
-    facts: dict[str, FactValue] = Field(default_factory=dict)
+    facts: dict[fields.Code, FactValue] = Field(default_factory=dict)
     clue_received_on: date | None = Field(default=None, description="线索受理日: the filing time limit runs from it")
     filing_extension: Approval | None = Field(default=None, description="负责人批准延长立案期限十五日")
     occurred_on: date | None = Field(default=None, description="违法行为发生之日 (第三十六条 limitation)")
@@ -145,7 +147,7 @@ class EvidenceCreate(Strict):
 
 
 class InvestigationComplete(Strict):
-    facts: dict[str, FactValue] = Field(default_factory=dict)
+    facts: dict[fields.Code, FactValue] = Field(default_factory=dict)
 
 
 DecisionTypeName = Literal["penalty", "no_penalty", "lighter", "mitigated", "heavier"]
@@ -341,7 +343,7 @@ class AdviceLetterCreate(Strict):
     findings: list[LongText] = Field(min_length=1, max_length=50)
     requirements: list[Requirement | LongText] = Field(min_length=1, max_length=50)
     due: date
-    case_id: str | None = None
+    case_id: fields.Code | None = None
     basis: list[Text200] = Field(default_factory=list)
 
 

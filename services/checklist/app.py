@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.checklist.discretion.router import router as discretion_router
-from services.checklist.loader import seed
+from services.checklist.loader import seed, seed_missing
 from services.checklist.models import Base, tables
 from services.checklist.programme_router import router as programme_router
 from services.checklist.public_router import router as public_router
@@ -27,6 +27,7 @@ spec = ServiceSpec(
     migrations_dir=Path(__file__).parent / "migrations",
     routers=[router, discretion_router, programme_router, public_router],
     seed=seed,
+    ready_checks={"seed": seed_missing},
     openapi_tags=[
         {"name": "guidance", "description": "合规指导清单 — compliance guidance items"},
         {"name": "no-penalty", "description": "免罚清单 and 《行政处罚法》第三十三条 grounds"},

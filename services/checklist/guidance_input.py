@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.checklist.search import normalise
+from shared import fields
 
 # An article reference as the statutes write it: 第九十九条, 第一百零二条, 第12条, 第二十条之一.
 ARTICLE_RE = re.compile(r"^第[0-9零〇一二三四五六七八九十百千]+条(之[一二三四五六七八九十]+)?$")
@@ -108,7 +109,7 @@ class LiabilityIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     fine: FineIn
-    other_penalties: list[str] = Field(default_factory=list)
+    other_penalties: list[fields.Text] = Field(default_factory=list)
 
 
 class GuidanceContent(BaseModel):
@@ -119,12 +120,12 @@ class GuidanceContent(BaseModel):
     batch: str = Field(min_length=1, max_length=100, description="e.g. 第一批; the bundled list is 'starter'")
     title: str = Field(min_length=1, max_length=500)
     domain: str = Field(min_length=1, max_length=100, description="大气/水/固废/危废/噪声/辐射/环评/排污许可 …")
-    common_violations: list[str] = Field(min_length=1)
+    common_violations: list[fields.Text] = Field(min_length=1)
     legal_basis: list[LegalBasisIn] = Field(min_length=1)
     liability: LiabilityIn
     risk_level: Literal["high", "medium", "low"]
     risk_rationale: str | None = Field(default=None, max_length=2000)
-    advice: list[str] = Field(min_length=1)
+    advice: list[fields.Text] = Field(min_length=1)
     effective_from: date | None = None
     source: str = Field(min_length=1, max_length=1000, description="where the text comes from (provenance)")
     verified: bool | None = Field(
@@ -165,7 +166,7 @@ class GuidanceContent(BaseModel):
 
 
 class GuidanceItemCreate(GuidanceContent):
-    code: str = Field(pattern=CODE_RE, description="e.g. GI-AIR-005 or an official list's item number")
+    code: str = Field(pattern=CODE_RE, max_length=64, description="e.g. GI-AIR-005 or an official list's item number")
     publish: bool = Field(default=True, description="publish at once (false: keep it as a draft)")
 
 

@@ -310,3 +310,13 @@ async def seed(runtime: Runtime) -> None:
             loaded.append(f"{len(rows) + len(report.created)} no_penalty_items")
     if loaded:
         log.info("seeded the checklist catalog: %s", ", ".join(loaded))
+
+
+async def seed_missing(runtime: Runtime) -> str | None:
+    """``/readyz``: the catalog the service answers from (guidance items, no-penalty items) is loaded."""
+    async with runtime.sessionmaker() as session:
+        empty = [m.__tablename__ for m in (GuidanceItem, NoPenaltyItem)
+                 if not await session.scalar(select(func.count()).select_from(m))]
+    if empty:
+        return f"{', '.join(empty)} empty; run `ecocomply seed --service {runtime.name}`"
+    return None

@@ -58,7 +58,7 @@ class ListBasisIn(BaseModel):
 class NoPenaltyListItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    code: str = Field(pattern=CODE_RE)
+    code: str = Field(pattern=CODE_RE, max_length=64)
     list_version: str = Field(min_length=1, max_length=200)
     violation: str = Field(min_length=1, max_length=2000)
     applies_to: list[str] = Field(default_factory=list, description="guidance item codes; empty = any")

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.checklist import programme
 from services.checklist.schemas import UtcDatetime
+from shared import fields
 from shared.auth import CurrentUser, Principal, ensure_can_see, require_roles
 from shared.service import LegacySession, RuntimeDep
 from shared.uscc import USCCError, validate
@@ -45,7 +46,7 @@ class Questionnaire(BaseModel):
 class SelfCheckIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    uscc: str
+    uscc: fields.Code
     industry: str = Field(min_length=1, max_length=100)
     answers: dict[str, Literal["yes", "no", "unknown"] | bool | None] = Field(default_factory=dict)
 
@@ -109,14 +110,14 @@ async def self_check_history(
 class TypicalCaseIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    code: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
+    code: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$", max_length=64)
     bureau: str = Field(min_length=1, max_length=20)
     year: int = Field(ge=2000, le=2100)
     title: str = Field(min_length=1, max_length=300)
     summary: str = Field(min_length=1, max_length=20000, description="anonymised facts")
     outcome: str = Field(min_length=1, max_length=5000)
     lesson: str | None = Field(default=None, max_length=5000, description="以案释法: what enterprises learn")
-    item_codes: list[str] = Field(min_length=1, description="the guidance items it illustrates")
+    item_codes: list[fields.Code] = Field(min_length=1, description="the guidance items it illustrates")
 
 
 class TypicalCaseOut(TypicalCaseIn):

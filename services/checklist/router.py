@@ -190,7 +190,7 @@ def _import_answer(report) -> Response:
     return JSONResponse(report.as_dict())
 
 
-@router.post("/imports/guidance-items", tags=["guidance"])
+@router.post("/imports/guidance-items", tags=["guidance"], max_body_size=MAX_IMPORT_BYTES)
 async def import_guidance_items(
     rt: RuntimeDep,
     session: LegacySession,
@@ -212,7 +212,7 @@ async def import_guidance_items(
     return _import_answer(report)
 
 
-@router.post("/imports/no-penalty-items", tags=["no-penalty"])
+@router.post("/imports/no-penalty-items", tags=["no-penalty"], max_body_size=MAX_IMPORT_BYTES)
 async def import_no_penalty_items(
     rt: RuntimeDep,
     session: LegacySession,

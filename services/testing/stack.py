@@ -72,8 +72,10 @@ async def build_stack(setup: str, tmp_path: Path, **overrides: Any) -> tuple[Sta
     """Build (not yet start) the composition for ``setup``; returns the stack and a cleanup coroutine.
     ``overrides`` are ``Settings`` fields for every service (e.g. ``relay_poll_seconds``)."""
     prefix = f"t{uuid.uuid4().hex[:10]}"
+    # Tests and benchmarks drive many writes with one token quickly: the per-token write limit is
+    # tested on its own (tests/test_limits.py) and lifted here.
     common = {"jwt_secret": SECRET, "topic_prefix": prefix, "relay_poll_seconds": 0.2,
-              "consumer_retry_base_seconds": 0.01, **overrides}
+              "consumer_retry_base_seconds": 0.01, "write_rate_limit": "100000/second", **overrides}
     cleanups: list[Callable[[], Awaitable[None]]] = []
     if setup == "sqlite-local":
         settings = embedded_settings(tmp_path / "data", **common)

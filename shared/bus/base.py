@@ -51,5 +51,9 @@ class Bus(ABC):
     @abstractmethod
     async def unsubscribe(self, group: str) -> None: ...
 
+    async def health(self) -> str | None:
+        """Why the bus cannot carry messages now (a broker unreachable), or None when it can."""
+        return None
+
     async def dead_letter(self, message: Message, error: str) -> None:  # noqa: B027
         """Publish a message that its consumer gave up on to ``<topic>.dlq`` (where the bus has topics)."""

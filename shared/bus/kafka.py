@@ -123,6 +123,18 @@ class KafkaBus(Bus):
             producer, self._producer = self._producer, None
             await producer.stop()
 
+    async def health(self, timeout: float = 3.0) -> str | None:
+        """The cluster's metadata fetched within ``timeout`` over the producer's connections."""
+        producer = self._producer
+        if producer is None:
+            return f"not connected to {self.bootstrap} (the bus was not started)"
+        try:
+            async with asyncio.timeout(timeout):
+                await producer.client.fetch_all_metadata()
+        except Exception as e:
+            return f"brokers at {self.bootstrap} unreachable: {type(e).__name__}: {e}"[:500]
+        return None
+
     async def publish(self, messages: Sequence[Message]) -> None:
         if self._producer is None:
             await self.start()

@@ -134,7 +134,9 @@ def describe() -> str:
     return f"{MOCK_NAME} (not started yet; set {ENV_BOOTSTRAP} to use a real broker)"
 
 
-def _start_mock() -> None:
+def start_mock_cluster() -> tuple[str, str, subprocess.Popen, float]:
+    """A new mock cluster in a child process: (mode, bootstrap, process, seconds to start). Stop it with
+    ``stop_mock_cluster`` (a test that needs a broker to go away starts its own)."""
     t0 = time.monotonic()
     proc = subprocess.Popen(
         [
@@ -161,11 +163,16 @@ def _start_mock() -> None:
             f"is confluent-kafka installed (pip install -e '.[test]')? Or set {ENV_BOOTSTRAP}."
         )
     mode, addr = parts
-    atexit.register(_stop_mock, proc)
-    _state.update(bootstrap=addr, mode=mode, pid=proc.pid, proc=proc, elapsed=time.monotonic() - t0)
+    atexit.register(stop_mock_cluster, proc)
+    return mode, addr, proc, time.monotonic() - t0
 
 
-def _stop_mock(proc: subprocess.Popen) -> None:
+def _start_mock() -> None:
+    mode, addr, proc, elapsed = start_mock_cluster()
+    _state.update(bootstrap=addr, mode=mode, pid=proc.pid, proc=proc, elapsed=elapsed)
+
+
+def stop_mock_cluster(proc: subprocess.Popen) -> None:
     try:
         if proc.stdin:
             proc.stdin.close()  # EOF: the child exits

@@ -4,7 +4,8 @@ from the consumer side of the bus, retried, dead-lettered, redelivered and repla
 Wiring into a service (e.g. cases)::
 
     webhook_tables = WebhookTables.on(metadata)              # + an Alembic revision for the 3 tables
-    deliverer = Deliverer(webhook_tables, service="cases")   # settings: timeouts, attempts, back-off
+    # and encrypted_columns=[webhook_tables.subscriptions.c.secret] in the ServiceSpec (shared.secrets)
+    deliverer = Deliverer(webhook_tables, service="cases", secrets=runtime.secret_box)  # + timeouts, back-off
     ServiceSpec(
         ...,
         routers=[..., webhook_router(webhook_tables)],       # /cases/v1/webhooks/... (role admin)

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import shared.contracts  # noqa: F401 - registers the event types subscriptions are checked against
 from shared.auth import Principal
 from shared.events import REGISTRY
-from shared.problems import conflict, invalid, not_found
+from shared.problems import Problem, conflict, invalid, not_found
+from shared.secrets import SecretBox
 from shared.webhooks.matching import bureau_in_scope, pattern_problem, type_matches
 from shared.webhooks.recording import as_utc, insert_ignoring_duplicates, new_delivery
 from shared.webhooks.schemas import (
@@ -118,17 +119,21 @@ async def _load_subscription(session: AsyncSession, tables: WebhookTables, sub_i
 
 # -- subscriptions ---------------------------------------------------------------------------------
 async def create_subscription(
-    session: AsyncSession, tables: WebhookTables, user: Principal, body: SubscriptionCreate, *, now: datetime
+    session: AsyncSession, tables: WebhookTables, user: Principal, body: SubscriptionCreate,
+    box: SecretBox | None, *, now: datetime,
 ) -> SubscriptionCreated:
+    """The secret is stored encrypted under ``box`` (shared.secrets) and returned in clear only here."""
     url = checked_url(body.url)
     types = checked_types(body.event_types)
     bureaus = checked_bureaus(body.bureaus)
     secret, generated = checked_secret(body.secret)
-    row = dict(id=str(uuid.uuid4()), url=url, event_types=types, bureaus=bureaus, secret=secret, active=body.active,
+    if box is None:
+        raise Problem(503, "secrets_key_missing", "no key to store the subscription's secret encrypted: "
+                                                  "set ECOCOMPLY_SECRETS_KEY")
+    row = dict(id=str(uuid.uuid4()), url=url, event_types=types, bureaus=bureaus, active=body.active,
                description=body.description, created_by=user.sub, created_at=now, updated_at=None)
-    await session.execute(tables.subscriptions.insert().values(**row))
-    return SubscriptionCreated(**{k: v for k, v in row.items() if k != "secret"}, secret=secret,
-                               secret_generated=generated)
+    await session.execute(tables.subscriptions.insert().values(**row, secret=box.encrypt(secret)))
+    return SubscriptionCreated(**row, secret=secret, secret_generated=generated)
 
 
 async def list_subscriptions(session: AsyncSession, tables: WebhookTables) -> SubscriptionList:

@@ -45,6 +45,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared import signing
 from shared.clock import Clock
+from shared.secrets import SecretBox, SecretUnreadable
 from shared.service import PeriodicJob
 from shared.webhooks.matching import Jitter, backoff_delay
 from shared.webhooks.recording import utc
@@ -87,7 +88,7 @@ class Claimed:
     attempts: int
     retry_delay_seconds: float | None
     url: str
-    secret: str
+    stored_secret: str  # encrypted (shared.secrets); decrypted only to sign
     token: str
 
 
@@ -118,6 +119,7 @@ class Deliverer:
         tables: WebhookTables,
         *,
         service: str,
+        secrets: SecretBox,
         timeout_seconds: float = 10.0,
         max_attempts: int = 12,
         backoff_base_seconds: float = 5.0,
@@ -139,6 +141,7 @@ class Deliverer:
             raise ValueError(f"jitter must be 'full' or 'decorrelated', got {jitter!r}")
         self.tables = tables
         self.service = service
+        self.secrets = secrets
         self.clock = clock or Clock()
         self.timeout_seconds = timeout_seconds
         self.max_attempts = max_attempts
@@ -243,9 +246,13 @@ class Deliverer:
 
     async def send(self, c: Claimed) -> Outcome:
         body = c.envelope.encode()
+        try:
+            secret = self.secrets.decrypt(c.stored_secret)
+        except SecretUnreadable as e:
+            return Outcome(False, None, f"not sent: the subscription's {e}", "error")
         headers = {
             "Content-Type": CONTENT_TYPE,
-            **signing.sign(c.secret, body),
+            **signing.sign(secret, body),
             signing.IDEMPOTENCY_HEADER: c.event_id,
             "ce-id": c.event_id,
             "ce-type": c.event_type,

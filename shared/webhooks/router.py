@@ -33,8 +33,9 @@ def webhook_router(tables: WebhookTables, *, prefix: str = "/webhooks", tag: str
 
     @router.post("/subscriptions", status_code=201, response_model=SubscriptionCreated)
     async def create_subscription(body: SubscriptionCreate, user: Admin, session: DbSession, rt: RuntimeDep):
-        """Subscribe a receiver. The secret (given, ≥ 16 characters, or generated) is returned only here."""
-        return await admin.create_subscription(session, tables, user, body, now=rt.clock.now())
+        """Subscribe a receiver. The secret (given, ≥ 16 characters, or generated) is returned only here;
+        it is stored encrypted (ECOCOMPLY_SECRETS_KEY)."""
+        return await admin.create_subscription(session, tables, user, body, rt.secret_box, now=rt.clock.now())
 
     @router.get("/subscriptions", response_model=SubscriptionList)
     async def list_subscriptions(user: Admin, session: DbSession):

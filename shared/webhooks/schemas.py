@@ -8,31 +8,33 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from shared import fields
+
 DeliveryStatus = Literal["pending", "delivered", "dead"]
 
 
 class SubscriptionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(description="http(s) URL the events are POSTed to")
-    event_types: list[str] = Field(
+    url: fields.Url = Field(description="http(s) URL the events are POSTed to")
+    event_types: list[fields.ShortText] = Field(
         description="CloudEvents types (``ecocomply.case.decided.v1``) or prefix patterns (``ecocomply.case.*``)"
     )
-    bureaus: list[str] = Field(default_factory=list, description="bureau scope; empty = every bureau")
-    secret: str | None = Field(
+    bureaus: list[fields.Code] = Field(default_factory=list, description="bureau scope; empty = every bureau")
+    secret: fields.ShortText | None = Field(
         default=None, description="shared HMAC secret, ≥ 16 characters; generated (and returned once) when omitted"
     )
-    description: str = ""
+    description: fields.Text = ""
     active: bool = True
 
 
 class SubscriptionPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str | None = None
-    event_types: list[str] | None = None
-    bureaus: list[str] | None = None
-    description: str | None = None
+    url: fields.Url | None = None
+    event_types: list[fields.ShortText] | None = None
+    bureaus: list[fields.Code] | None = None
+    description: fields.Text | None = None
     active: bool | None = None
 
 

@@ -1,7 +1,7 @@
 """The three tables of outbound webhook delivery, added to a service's own metadata.
 
 * ``webhook_subscriptions`` — who wants what: URL, CloudEvents types (exact, or a ``prefix.*``
-  pattern), bureau scope (empty = all bureaus), shared secret, on/off;
+  pattern), bureau scope (empty = all bureaus), shared secret (encrypted at rest), on/off;
 * ``webhook_deliveries`` — one row per (subscription, event): the state machine
   ``pending → delivered | dead`` with attempts, next attempt time, last error and an admin note;
 * ``webhook_event_log`` — every event the service's webhook consumer saw, kept for replay.
@@ -50,7 +50,8 @@ class WebhookTables:
             Column("url", String(2000), nullable=False),
             Column("event_types", JSON, nullable=False),  # ["ecocomply.case.decided.v1", "ecocomply.audit.*"]
             Column("bureaus", JSON, nullable=False),  # [] = every bureau
-            Column("secret", String(200), nullable=False),
+            # Fernet token of the shared secret (shared.secrets), never the secret in clear.
+            Column("secret", String(500), nullable=False),
             Column("active", Boolean, nullable=False, default=True),
             Column("description", Text, nullable=False, default=""),
             Column("created_by", String(100), nullable=False),
