@@ -191,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--service", choices=SERVICES, required=True)
     w.set_defaults(func=lambda a: asyncio.run(_worker(a)))
 
-    from services.audit.verify_cli import add_parser as add_audit_parser
+    from services.audit.cli import add_parser as add_audit_parser
 
     add_audit_parser(sub)  # ecocomply audit verify | public-key | rotate-key
 
