@@ -20,6 +20,7 @@ from services.credit.positive.schemas import (
 )
 from shared.auth import CurrentUser, require_roles
 from shared.service import DbSession, RuntimeDep
+from shared.vocabulary import Role
 
 router = APIRouter(tags=["positive list and grades"])
 _PROBLEM = {"content": {"application/problem+json": {}}}
@@ -44,7 +45,7 @@ async def list_positive(
     status_code=201,
     response_model=PositiveListEntryRead,
     responses=PROBLEMS,
-    dependencies=[require_roles("admin")],
+    dependencies=[require_roles(Role.ADMIN)],
 )
 async def add_positive(body: PositiveListCreate, user: CurrentUser, session: DbSession, rt: RuntimeDep):
     return await service.add_entry(rt, session, user, body)
@@ -54,7 +55,7 @@ async def add_positive(body: PositiveListCreate, user: CurrentUser, session: DbS
     "/positive-list/{entry_id}/remove",
     response_model=PositiveListEntryRead,
     responses=PROBLEMS,
-    dependencies=[require_roles("admin")],
+    dependencies=[require_roles(Role.ADMIN)],
 )
 async def remove_positive(
     entry_id: str, body: PositiveListRemove, user: CurrentUser, session: DbSession, rt: RuntimeDep
@@ -66,7 +67,7 @@ async def remove_positive(
     "/credit-grades/import",
     response_model=GradeImportResult,
     responses=PROBLEMS,
-    dependencies=[require_roles("platform", "admin")],
+    dependencies=[require_roles(Role.PLATFORM, Role.ADMIN)],
 )
 async def import_grades(body: GradeImport, user: CurrentUser, session: DbSession, rt: RuntimeDep):
     """Grades as received from 江苏省企事业环保信用管理系统 (idempotent per enterprise and rating date)."""
