@@ -27,9 +27,10 @@ from sqlalchemy import Column, MetaData, String, Table, Text, insert, select
 from sqlalchemy.types import BigInteger, DateTime
 
 from bench.stats import pct
-from services.audit import ledger, stats
 from services.audit.app import spec
+from services.audit.log import ledger
 from services.audit.models import DailyCount, DailyRuleCount, Flag, FlagRule
+from services.audit.reports import stats
 from shared.db import make_engine, make_sessionmaker
 from shared.migrations import upgrade
 from shared.testing import postgres as pg_infra

@@ -28,9 +28,10 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select, text
 
-from services.audit import ledger, service
 from services.audit.app import spec
 from services.audit.config import AuditSettings
+from services.audit.flags import service
+from services.audit.log import ledger
 from services.audit.models import DecidedCase
 from services.checklist.loader import bundled_guidance_items
 from shared.contracts import CaseDecided, DiscretionRange
@@ -143,8 +144,9 @@ async def consume(sm, evs: list[CaseDecided]) -> dict:
         async with sm() as s, s.begin():
             await s.execute(insert(inbox).values(event_id=ev.id, consumer="case-events", type=ev.type,
                                                  outcome="handled", processed_at=datetime.now(UTC)))
-            await ledger.append_event(s, ev)
-            flag = await service.record_decision(s, decided=p, emit=_emit, source_event_id=ev.id, cfg=cfg)
+            now = datetime.now(UTC)
+            await ledger.append_event(s, ev, now=now)
+            flag = await service.record_decision(s, decided=p, emit=_emit, source_event_id=ev.id, cfg=cfg, now=now)
             flags += flag is not None
     wall = time.perf_counter() - t0
     cpu = time.process_time() - c0

@@ -266,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--data-dir", help="embedded data directory (default: ECOCOMPLY_DATA_DIR or ./var)")
     w.set_defaults(func=lambda a: run_async(_worker(a)))
 
-    from services.audit.verify_cli import add_parser as add_audit_parser
+    from services.audit.cli import add_parser as add_audit_parser
 
     add_audit_parser(sub)  # ecocomply audit verify | public-key | rotate-key
 

@@ -72,8 +72,9 @@ def unauthorized(detail: str) -> Problem:
     return Problem(401, "unauthorized", detail)
 
 
-def forbidden(detail: str, code: str = "forbidden") -> Problem:
-    return Problem(403, code, detail)
+def forbidden(detail: str, code: str = "forbidden", **extra: Any) -> Problem:
+    """403: the caller may not do this (``extra``: context fields, e.g. the rule that says so)."""
+    return Problem(403, code, detail, **extra)
 
 
 def out_of_scope(detail: str) -> Problem:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.audit import dashboard, jobs, log_router, reports_router, signing
+from services.audit import jobs
 from services.audit.consumers import handlers_for
+from services.audit.flags.router import router
+from services.audit.log import router as log_router
+from services.audit.log import signing
 from services.audit.models import Base, tables
-from services.audit.router import router
+from services.audit.reports import dashboard
+from services.audit.reports import router as reports_router
 from shared.service import ConsumerSpec, ServiceSpec
 
 spec = ServiceSpec(

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.audit import ledger, rules, service
 from services.audit.config import AuditSettings
+from services.audit.flags import rules, service
+from services.audit.log import ledger
 from shared import contracts as c
 from shared.events import REGISTRY, CloudEvent, EventPayload
 from shared.service import Runtime
@@ -18,7 +19,8 @@ from shared.service import Runtime
 async def _on_payload(runtime: Runtime, session: AsyncSession, event: CloudEvent, p: EventPayload) -> None:
     cfg = AuditSettings()
     if isinstance(p, c.CaseDecided):
-        await service.record_decision(session, decided=p, emit=runtime.emit, source_event_id=event.id, cfg=cfg)
+        await service.record_decision(session, decided=p, emit=runtime.emit, source_event_id=event.id, cfg=cfg,
+                                      now=runtime.clock.now())
     elif isinstance(p, c.CaseFiled):
         await service.remember_context(session, p.case_id, people=[*p.handlers, p.filed_by])
     elif isinstance(p, c.CaseInvestigationCompleted):
@@ -43,7 +45,7 @@ async def _on_payload(runtime: Runtime, session: AsyncSession, event: CloudEvent
 
 async def on_event(runtime: Runtime, session: AsyncSession, event: CloudEvent, payload: EventPayload) -> None:
     """Log the event, then apply it."""
-    await ledger.append_event(session, event)
+    await ledger.append_event(session, event, now=runtime.clock.now())
     await _on_payload(runtime, session, event, payload)
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from services.audit import ledger, reconciliation
 from services.audit.config import AuditSettings
+from services.audit.log import ledger
+from services.audit.log.signing import public_pem, signer_for
 from services.audit.models import TreeHead
-from services.audit.signing import public_pem, signer_for
+from services.audit.reports import reconciliation
 from shared.contracts import AuditTreeHeadSigned
 from shared.service import PeriodicJob, Runtime
 
@@ -27,7 +28,9 @@ async def publish_tree_head(rt: Runtime, *, now_ms: int | None = None) -> dict |
     if signer is None:
         log.debug("audit: unsigned (ECOCOMPLY_AUDIT_UNSIGNED=true): no tree head signed")
         return None
-    async with rt.sessionmaker() as session, session.begin():
+    if now_ms is None:
+        now_ms = int(rt.clock.now().timestamp() * 1000)
+    async with rt.sessionmaker() as session, session.begin():  # a job: its own transaction
         head = await ledger.sign_tree_head(session, signer, now_ms=now_ms)
         if head is None:
             return None

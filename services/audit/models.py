@@ -70,7 +70,7 @@ class Flag(Base):
 
 
 class FlagRule(Base):
-    """One integrity-risk rule a flagged case hit (``services.audit.rules``)."""
+    """One integrity-risk rule a flagged case hit (``services.audit.flags.rules``)."""
 
     __tablename__ = "flag_rules"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from services.credit.consumers import HANDLERS
 from services.credit.jobs import JOBS
 from services.credit.models import Base, tables
-from services.credit.positive_router import router as positive_router
-from services.credit.repair_router import router as repair_router
-from services.credit.router import router
+from services.credit.positive.router import router as positive_router
+from services.credit.records.router import router as records_router
+from services.credit.repair.router import router as repair_router
 from shared.service import ConsumerSpec, ServiceSpec
 
 spec = ServiceSpec(
@@ -23,7 +23,7 @@ spec = ServiceSpec(
     metadata=Base.metadata,
     tables=tables,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[router, repair_router, positive_router],
+    routers=[records_router, repair_router, positive_router],
     consumers=[
         ConsumerSpec(
             name="case-events",

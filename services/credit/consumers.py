@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit import case_facts
-from services.credit.service import record_decision
+from services.credit.records.service import record_decision
 from shared.contracts import CaseDecided, CaseFinePaid, CaseRectificationAssessed, CaseServed
 from shared.events import CloudEvent, EventPayload
 from shared.service import Runtime
@@ -21,7 +21,9 @@ async def on_case_decided(
     runtime: Runtime, session: AsyncSession, event: CloudEvent, payload: EventPayload
 ) -> None:
     _expect(event, payload, CaseDecided)
-    await record_decision(session, decided=payload, emit=runtime.emit, source_event_id=event.id)  # type: ignore[arg-type]
+    await record_decision(
+        session, decided=payload, emit=runtime.emit, source_event_id=event.id, now=runtime.clock.now()  # type: ignore[arg-type]
+    )
 
 
 async def on_fine_paid(

@@ -12,23 +12,23 @@ from datetime import date
 
 from sqlalchemy import select, update
 
-from services.credit import clock, repair
-from services.credit.classification import ORDER_36_PERIODS, ORDER_58_PERIODS
 from services.credit.models import CreditRecord, RepairApplication
+from services.credit.records.rules import ORDER_36_PERIODS, ORDER_58_PERIODS
+from services.credit.repair import rules as repair
 from shared.contracts import CreditPublicityExpired, CreditRepairOverdue
 from shared.service import PeriodicJob, Runtime
 
 BATCH = 200
 EXPIRY_RULE = {
-    "ndrc-order-36-2025": ORDER_36_PERIODS.cite,
-    "ndrc-order-58-2023": ORDER_58_PERIODS.cite,
+    "ndrc-order-36-2025": ORDER_36_PERIODS.cite(),
+    "ndrc-order-58-2023": ORDER_58_PERIODS.cite(),
 }
 
 
 async def expire_publicity(rt: Runtime, *, today: date | None = None) -> int:
     """Mark every published record whose maximum period ended before ``today`` (Asia/Shanghai) as
     expired and emit ``credit.publicity_expired.v1`` for it. Returns how many this run expired."""
-    today = today or clock.today()
+    today = today or rt.clock.today()
     expired = 0
     while True:
         async with rt.sessionmaker() as session, session.begin():
@@ -66,7 +66,7 @@ async def expire_publicity(rt: Runtime, *, today: date | None = None) -> int:
                         bureau=row.bureau,
                         publicity_max_until=row.publicity_max_until,
                         expired_on=today,
-                        rule=EXPIRY_RULE.get(row.rule_set, ORDER_36_PERIODS.cite),
+                        rule=EXPIRY_RULE.get(row.rule_set, ORDER_36_PERIODS.cite()),
                     ),
                     subject=row.id,
                 )
@@ -77,7 +77,7 @@ async def expire_publicity(rt: Runtime, *, today: date | None = None) -> int:
 
 async def report_overdue_repairs(rt: Runtime, *, today: date | None = None) -> int:
     """Emit ``credit.repair_overdue.v1`` once per open application and missed deadline."""
-    today = today or clock.today()
+    today = today or rt.clock.today()
     reported = 0
     async with rt.sessionmaker() as session, session.begin():
         apps = (

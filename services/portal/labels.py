@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from shared.vocabulary import DecisionType
+
 RISK = {"high": "高风险", "medium": "中风险", "low": "低风险"}
 CASE_STATE = {
     "filed": "已立案", "investigated": "调查终结", "reviewed": "法制审核通过", "discussed": "已集体讨论",
     "notified": "已事先告知", "decided": "已作出决定", "served": "已送达", "executing": "执行中", "closed": "已结案",
     "withdrawn": "已撤销立案", "transferred": "已移送",
 }
-DECISION = {"penalty": "行政处罚", "no_penalty": "不予行政处罚", "lighter": "从轻行政处罚", "mitigated": "减轻行政处罚",
-            "heavier": "从重行政处罚"}
+DECISION = {DecisionType.PENALTY: "行政处罚", DecisionType.EXEMPTION: "不予行政处罚", DecisionType.LIGHTER: "从轻行政处罚",
+            DecisionType.MITIGATED: "减轻行政处罚", DecisionType.HEAVIER: "从重行政处罚"}
 DEADLINE = {
     "filing": "立案期限", "handling": "办案期限", "statement": "陈述申辩期限", "hearing_request": "申请听证期限",
     "service": "送达期限", "payment": "缴纳罚款期限",

@@ -18,6 +18,7 @@ from services.portal import session
 from services.portal.client import PortalAPI, ServiceError
 from services.portal.web import PageError, first, form_of, render
 from shared.problems import Problem
+from shared.vocabulary import PENALTIES, DecisionType, Role
 
 MAX_CASE_DETAILS = 20
 DOCUMENTS = ("decision", "notice", "compliance_advice", "credit_record_notice", "credit_repair_guidance")
@@ -33,7 +34,7 @@ def _enterprise(request: Request) -> tuple[Any, str] | None:
     if who is None:
         return None
     user, token = who
-    if not user.has("enterprise") or not user.uscc:
+    if not user.has(Role.ENTERPRISE) or not user.uscc:
         raise PageError(403, "此页面供企业使用", "“我的企业”页面需要企业身份的令牌（含统一社会信用代码）。"
                         "执法人员请使用办案系统，审核人员请使用监督审核看板。")
     return user, token
@@ -116,7 +117,7 @@ async def login(request: Request) -> Response:
         user = None
     if user is None:
         return _login(request, error="令牌无效或已过期，请核对后重新粘贴。")
-    if not user.has("enterprise") or not user.uscc:
+    if not user.has(Role.ENTERPRISE) or not user.uscc:
         return _login(request, error="这不是企业身份的令牌（需要 enterprise 角色和统一社会信用代码）。", status=403)
     resp = RedirectResponse("/my", status_code=303)
     resp.set_cookie(session.COOKIE, token, httponly=True, samesite="strict", path="/",
@@ -150,9 +151,9 @@ async def case_detail(request: Request) -> HTMLResponse:
         docs.append("decision")
     if (case.get("records") or {}).get("notice"):
         docs.append("notice")
-    if decision.get("type") in ("penalty", "lighter", "mitigated", "heavier"):
+    if decision.get("type") in PENALTIES:
         docs += ["credit_record_notice", "credit_repair_guidance"]
-    if decision.get("type") == "no_penalty":
+    if decision.get("type") == DecisionType.EXEMPTION:
         docs.append("compliance_advice")
     return render(request, "my_case.html", title=f"案件 {case['number']}", nav="my",
                   crumbs=[("我的企业", "/my"), (f"案件 {case['number']}", None)], case=case, docs=docs)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from services.audit.config import AuditSettings
-from services.audit.rules import (
+from services.audit.flags.rules import (
     DECISION_RULES,
     RULE_CODES,
     Decision,

@@ -11,10 +11,10 @@ from audit_helpers import auditor, consumed, emit
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.audit import ledger, merkle
+from services.audit.cli import main as verify_main
+from services.audit.log import ledger, merkle
+from services.audit.log.signing import load_public_key, tree_head_message, verify_signature
 from services.audit.models import LogEntry, LogNode, LogState, TreeHead
-from services.audit.signing import load_public_key, tree_head_message, verify_signature
-from services.audit.verify_cli import main as verify_main
 
 H = bytes.fromhex
 
@@ -42,7 +42,7 @@ async def _logged(stack, decisions, n: int = 6) -> list:
 async def _verify_in(stack, mutate) -> dict:
     """Apply ``mutate(conn)`` in a transaction, verify inside it, roll back (the log is left intact)."""
     rt = stack.runtimes["audit"]
-    from services.audit.signing import signer_for
+    from services.audit.log.signing import signer_for
 
     pub = signer_for(rt).public
     async with rt.engine.connect() as conn:

@@ -7,7 +7,7 @@ import hashlib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.audit.merkle import (
+from services.audit.log.merkle import (
     EMPTY_ROOT,
     Frontier,
     consistency_path,

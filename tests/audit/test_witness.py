@@ -15,10 +15,17 @@ from audit_helpers import auditor, consumed
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import delete, select, update
 
-from services.audit import merkle
 from services.audit.jobs import publish_tree_head
+from services.audit.log import merkle
+from services.audit.log.signing import (
+    Signer,
+    key_id,
+    load_public_key,
+    public_pem,
+    signer_for,
+    tree_head_message,
+)
 from services.audit.models import LogEntry, LogNode, LogState, SigningKey, TreeHead
-from services.audit.signing import Signer, key_id, load_public_key, public_pem, signer_for, tree_head_message
 from services.cli import main as cli
 from services.testing.factories import BUREAU
 from tests.platform.conftest import WEBHOOK_SECRET, Receiver

@@ -7,27 +7,27 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from services.credit import clock
 from services.testing.factories import CaseDriver
+from shared.clock import TZ
 from shared.events import EventPayload
 
 
 class Clock:
-    """Sets the credit service's "now"; ``on(day)`` = 10:00 that day in Asia/Shanghai."""
+    """Sets the credit service's "now" (its runtime's clock); ``on(day)`` = 10:00 that day in Asia/Shanghai."""
 
-    def __init__(self, monkeypatch) -> None:
-        self.mp = monkeypatch
+    def __init__(self, stack) -> None:
+        self.clock = stack.runtimes["credit"].clock
 
     def at(self, instant: datetime) -> None:
-        self.mp.setattr(clock, "now", lambda: instant)
+        self.clock.set(instant)
 
     def on(self, day: date) -> None:
-        self.at(datetime.combine(day, time(10, 0), clock.CHINA_TZ).astimezone(UTC))
+        self.at(datetime.combine(day, time(10, 0), TZ).astimezone(UTC))
 
 
 @pytest.fixture
-def fixed_clock(monkeypatch) -> Clock:
-    return Clock(monkeypatch)
+def fixed_clock(stack) -> Clock:
+    return Clock(stack)
 
 
 class CaseEvents:

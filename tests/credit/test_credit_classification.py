@@ -6,20 +6,21 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.credit.classification import (
+from services.credit.models import CreditRecord
+from services.credit.records.notice import build_notice
+from services.credit.records.rules import (
     ORDER_36,
     ORDER_58,
     RULE_SETS,
     DecisionFacts,
     NoRuleSetInForce,
     add_months,
+    cited,
     classify,
     current_status,
     repair_available_from,
     rule_set_on,
 )
-from services.credit.models import CreditRecord
-from services.credit.notice import build_notice
 
 
 def facts(day: date, fine: float | None = 50_000.0, **basis) -> DecisionFacts:
@@ -80,7 +81,7 @@ def test_fine_within_the_summary_procedure_scope_is_minor_and_not_published(day)
     assert (c.severity, c.published) == ("minor", False)
     assert c.criterion_code.endswith("/summary_procedure_scope")
     assert c.publicity_min_until is None and c.publicity_max_until is None
-    assert any("第五十一条" in s.cite and s.verified for s in c.sources)
+    assert any("第五十一条" in s.cite() and s.verified for s in c.sources)
     assert len(set(c.sources)) == len(c.sources)
     # One yuan more is outside 第五十一条's 3,000 yuan for organisations.
     assert classify(facts(day, 3000.01)).severity == "general"
@@ -118,7 +119,7 @@ def test_every_source_carries_a_verified_flag_and_where_it_comes_from():
         sources = [rs.source, rs.categories, rs.not_published, rs.repair_route, *rs.materials]
         sources += [p.source for p in rs.publicity.values()] + [c.source for c in rs.repair_conditions]
         for s in sources:
-            assert s.cite and s.url.startswith("http") and isinstance(s.verified, bool)
+            assert s.cite() and s.url.startswith("http") and isinstance(s.verified, bool)
 
 
 def test_status_expires_after_the_maximum_period():
@@ -146,7 +147,7 @@ def _record(c, **kw) -> CreditRecord:
         published=c.published,
         criterion_code=c.criterion_code,
         criterion=c.criterion,
-        sources=[s.as_dict() for s in c.sources],
+        sources=[cited(s) for s in c.sources],
         rule_set=c.rule_set.code,
         publicity_from=c.publicity_from,
         publicity_min_until=c.publicity_min_until,

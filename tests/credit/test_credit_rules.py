@@ -9,8 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.credit import clock, repair
-from services.credit.classification import DecisionFacts, add_months, classify, repair_available_from
+from services.credit.config import RepairSettings
+from services.credit.records.rules import DecisionFacts, add_months, classify, repair_available_from
+from services.credit.repair import rules as repair
+from shared.clock import local_date
 from shared.contracts import PENALTY_DECISIONS, CaseDecided
 
 
@@ -82,9 +84,9 @@ def test_order_36_periods_at_leap_year_and_month_end_boundaries(day, kinds, min_
 
 
 def test_decision_date_is_the_date_in_asia_shanghai():
-    assert clock.china_date(datetime(2026, 3, 31, 15, 59, 59, tzinfo=UTC)) == date(2026, 3, 31)
-    assert clock.china_date(datetime(2026, 3, 31, 16, 0, tzinfo=UTC)) == date(2026, 4, 1)
-    assert clock.china_date(datetime(2028, 2, 28, 16, 0, tzinfo=UTC)) == date(2028, 2, 29)
+    assert local_date(datetime(2026, 3, 31, 15, 59, 59, tzinfo=UTC)) == date(2026, 3, 31)
+    assert local_date(datetime(2026, 3, 31, 16, 0, tzinfo=UTC)) == date(2026, 4, 1)
+    assert local_date(datetime(2028, 2, 28, 16, 0, tzinfo=UTC)) == date(2028, 2, 29)
 
 
 @given(
@@ -125,7 +127,7 @@ def test_minimum_period_boundary_and_unrepairable_records():
     kw = dict(status="published", published=True, min_until=date(2026, 9, 15))
     with pytest.raises(repair.Refusal) as e:
         repair.check_can_apply(**kw, today=date(2026, 9, 15))
-    assert e.value.code == "minimum_period_not_served" and "最短公示期" in e.value.rule.cite
+    assert e.value.code == "minimum_period_not_served" and "最短公示期" in e.value.rule.cite()
     repair.check_can_apply(**kw, today=date(2026, 9, 16))
     repair.check_can_apply(status="not_published", published=False, min_until=None, today=date(2026, 6, 16))
     for status in ("repaired", "expired"):
@@ -164,8 +166,8 @@ def test_workflow_transitions_and_overdue_boundaries():
     assert repair.allowed_actions("approved") == repair.allowed_actions("rejected") == []
     with pytest.raises(repair.Refusal) as e:
         repair.check_transition("rejected", "approve")
-    assert (e.value.status, e.value.extra["allowed_actions"]) == (409, [])
-    s = repair.RepairSettings()
+    assert (e.value.code, e.value.extra["allowed_actions"]) == ("illegal_transition", [])
+    s = RepairSettings()
     due = repair.accept_due(date(2026, 12, 29), s)
     assert due == date(2027, 1, 3)
     assert repair.overdue_deadlines(status="submitted", accept_due=due, decide_due=None, today=due) == []
@@ -185,6 +187,6 @@ def test_workflow_transitions_and_overdue_boundaries():
 
 def test_time_limits_are_a_labelled_local_setting(monkeypatch):
     monkeypatch.setenv("ECOCOMPLY_CREDIT_REPAIR_ACCEPT_DAYS", "3")
-    assert repair.accept_due(date(2026, 9, 16), repair.RepairSettings()) == date(2026, 9, 19)
-    assert "本地设置" in repair.LOCAL_TIME_LIMITS.cite and "NOT_FOUND" in repair.LOCAL_TIME_LIMITS.cite
+    assert repair.accept_due(date(2026, 9, 16), RepairSettings()) == date(2026, 9, 19)
+    assert "本地设置" in repair.LOCAL_TIME_LIMITS.cite() and "NOT_FOUND" in repair.LOCAL_TIME_LIMITS.cite()
     assert repair.LOCAL_TIME_LIMITS.verified is False

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from services.credit import clock as credit_clock
 from services.testing.factories import BUREAU, CaseDriver
 from shared import clock as cases_clock
 from shared.contracts import CaseFinePaid
@@ -21,10 +20,9 @@ def fix_cases_clock(stack, at: datetime = DECIDED_AT) -> None:
     stack.runtimes["cases"].clock.set(at)
 
 
-def fix_credit_clock(monkeypatch, day: date) -> None:
+def fix_credit_clock(stack, day: date) -> None:
     """The credit service's "today" (10:00 that day in Asia/Shanghai)."""
-    instant = datetime.combine(day, time(10, 0), credit_clock.CHINA_TZ).astimezone(UTC)
-    monkeypatch.setattr(credit_clock, "now", lambda: instant)
+    stack.runtimes["credit"].clock.set(datetime.combine(day, time(10, 0), cases_clock.TZ).astimezone(UTC))
 
 
 async def penalised_case(stack, *, summary: str = SUMMARY, bureau: str = BUREAU, uscc: str | None = None,

@@ -59,7 +59,7 @@ async def _self_check_count(stack) -> int:
         return await s.scalar(select(func.count()).select_from(SelfCheck))
 
 
-async def test_portal_pages_search_self_check_and_the_enterprise_page(sqlite_stack, monkeypatch):
+async def test_portal_pages_search_self_check_and_the_enterprise_page(sqlite_stack):
     stack = sqlite_stack
     c = stack.client
     ARTIFACTS.mkdir(exist_ok=True)
@@ -82,7 +82,7 @@ async def test_portal_pages_search_self_check_and_the_enterprise_page(sqlite_sta
     record = await credit_record(stack, mine["uscc"])
     await credit_record(stack, theirs["uscc"])
     await pay_fine(stack, mine)
-    fix_credit_clock(monkeypatch, date.fromisoformat(record["repair_available_from"]))
+    fix_credit_clock(stack, date.fromisoformat(record["repair_available_from"]))
     items = (await c.get(f"{PUBLIC}/guidance-items", params={"size": 100})).json()["items"]
 
     port = _free_port()

@@ -93,7 +93,7 @@ async def test_marked_penalty_is_published_redacted_and_ends_with_its_publicity(
     assert "最长公示期" in staff["withdrawal_reason"]
 
 
-async def test_repair_and_revocation_withdraw_and_an_exemption_is_never_published(stack, monkeypatch):
+async def test_repair_and_revocation_withdraw_and_an_exemption_is_never_published(stack):
     c = stack.client
     repaired = await penalised_case(stack, summary="超标排放废水。")
     revoked = await penalised_case(stack, summary="超标排放废水，拒不改正。")
@@ -106,7 +106,7 @@ async def test_repair_and_revocation_withdraw_and_an_exemption_is_never_publishe
     # Credit repair approved (令第36号第三条 终止公示) → withdrawn from the page too (a labelled setting).
     record = await credit_record(stack, repaired["uscc"])
     await pay_fine(stack, repaired)
-    fix_credit_clock(monkeypatch, date.fromisoformat(record["repair_available_from"]))
+    fix_credit_clock(stack, date.fromisoformat(record["repair_available_from"]))
     ent = stack.auth("ent", "enterprise", uscc=repaired["uscc"])
     r = await c.post("/credit/v1/repair-applications", headers=ent, json={
         "record_id": record["id"], "commitment": "本单位承诺所提交材料真实有效，愿意承担违反承诺的相应责任。",

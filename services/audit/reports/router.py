@@ -8,15 +8,16 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from services.audit import reconciliation, report, stats
-from services.audit.router import PROBLEMS, FlagReader, bureau_scope
-from shared.auth import Principal, require_roles
+from services.audit.flags.router import PROBLEMS, FlagReader
+from services.audit.reports import reconciliation, report, stats
+from shared.auth import Principal, require_roles, scope_of
 from shared.clock import PERIOD_FROM, PERIOD_TO
 from shared.problems import invalid
-from shared.service import LegacySession, RuntimeDep
+from shared.service import DbSession, RuntimeDep
+from shared.vocabulary import Role
 
 router = APIRouter(tags=["reports"])
-Supervisor = Annotated[Principal, require_roles("auditor", "admin")]
+Supervisor = Annotated[Principal, require_roles(Role.AUDITOR, Role.ADMIN)]
 
 
 def _period(period_from: date | None, period_to: date | None) -> None:
@@ -26,40 +27,38 @@ def _period(period_from: date | None, period_to: date | None) -> None:
 
 @router.get("/stats", responses=PROBLEMS)
 async def get_stats(
-    user: FlagReader, session: LegacySession,
+    user: FlagReader, session: DbSession,
     period_from: Annotated[date | None, Query(alias="from", description=PERIOD_FROM)] = None,
     period_to: Annotated[date | None, Query(alias="to", description=PERIOD_TO)] = None,
     bureau: Annotated[str | None, Query(max_length=40)] = None,
 ) -> dict[str, Any]:
     """Counts by decision type, bureau, month and rule (decision dates; flags by their decision date)."""
     _period(period_from, period_to)
-    async with session.begin():
-        return await stats.stats(session, period_from=period_from, period_to=period_to,
-                                 bureau=bureau_scope(user, bureau))
+    return await stats.stats(session, period_from=period_from, period_to=period_to,
+                             bureau=scope_of(user, bureau=bureau, what="flags").bureau)
 
 
 @router.get("/reconciliation", responses={**PROBLEMS, 503: PROBLEMS[401]})
 async def get_reconciliation(
-    user: Supervisor, rt: RuntimeDep,
+    user: Supervisor, rt: RuntimeDep, session: DbSession,
     period_from: Annotated[date, Query(alias="from", description=PERIOD_FROM)],
     period_to: Annotated[date, Query(alias="to", description=PERIOD_TO)],
 ) -> dict[str, Any]:
     """Ask the cases service for every exemption and light penalty decided in the period and prove each
     has a flag; a missing one gets a flag of its own now (rule ``reconciliation_gap``)."""
     _period(period_from, period_to)
-    return await reconciliation.reconcile(rt, period_from, period_to)
+    return await reconciliation.reconcile(rt, session, period_from, period_to, now=rt.clock.now())
 
 
 @router.get("/reports/annual", responses=PROBLEMS)
 async def annual_report(
-    user: FlagReader, session: LegacySession,
+    user: FlagReader, session: DbSession,
     year: Annotated[int, Query(ge=2000, le=2100)],
     format: Literal["csv", "xlsx"] = "csv",
     bureau: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
     """免罚轻罚案件纳入年报 — the year's enforcement figures per bureau, CSV or XLSX."""
-    async with session.begin():
-        rows = await stats.annual(session, year, bureau_scope(user, bureau))
+    rows = await stats.annual(session, year, scope_of(user, bureau=bureau, what="flags").bureau)
     name = f"ecocomply-annual-{year}"
     if format == "xlsx":
         return Response(report.to_xlsx(rows, year),

@@ -7,10 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from services.credit import clock, repair_service
-from services.credit import positive_list as service
-from services.credit import service as records
-from services.credit.listing_schemas import (
+from services.credit.positive import service
+from services.credit.positive.schemas import (
     CreditGradeView,
     CreditProfile,
     GradeImport,
@@ -21,8 +19,8 @@ from services.credit.listing_schemas import (
     PositiveListRemove,
 )
 from shared.auth import CurrentUser, require_roles
-from shared.problems import forbidden
-from shared.service import LegacySession, RuntimeDep
+from shared.service import DbSession, RuntimeDep
+from shared.vocabulary import Role
 
 router = APIRouter(tags=["positive list and grades"])
 _PROBLEM = {"content": {"application/problem+json": {}}}
@@ -33,11 +31,12 @@ Uscc = Annotated[str, Path(description="统一社会信用代码")]
 @router.get("/positive-list", response_model=PositiveList, responses=PROBLEMS)
 async def list_positive(
     user: CurrentUser,
-    session: LegacySession,
+    session: DbSession,
+    rt: RuntimeDep,
     uscc: str | None = None,
     in_force: Annotated[bool | None, Query(description="only memberships in force today (or not)")] = None,
 ):
-    items = await service.list_entries(session, uscc=uscc, in_force=in_force)
+    items = await service.list_entries(session, uscc=uscc, in_force=in_force, today=rt.clock.today())
     return PositiveList(items=items, total=len(items))
 
 
@@ -46,9 +45,9 @@ async def list_positive(
     status_code=201,
     response_model=PositiveListEntryRead,
     responses=PROBLEMS,
-    dependencies=[require_roles("admin")],
+    dependencies=[require_roles(Role.ADMIN)],
 )
-async def add_positive(body: PositiveListCreate, user: CurrentUser, session: LegacySession, rt: RuntimeDep):
+async def add_positive(body: PositiveListCreate, user: CurrentUser, session: DbSession, rt: RuntimeDep):
     return await service.add_entry(rt, session, user, body)
 
 
@@ -56,10 +55,10 @@ async def add_positive(body: PositiveListCreate, user: CurrentUser, session: Leg
     "/positive-list/{entry_id}/remove",
     response_model=PositiveListEntryRead,
     responses=PROBLEMS,
-    dependencies=[require_roles("admin")],
+    dependencies=[require_roles(Role.ADMIN)],
 )
 async def remove_positive(
-    entry_id: str, body: PositiveListRemove, user: CurrentUser, session: LegacySession, rt: RuntimeDep
+    entry_id: str, body: PositiveListRemove, user: CurrentUser, session: DbSession, rt: RuntimeDep
 ):
     return await service.remove_entry(rt, session, user, entry_id, body.reason)
 
@@ -68,47 +67,29 @@ async def remove_positive(
     "/credit-grades/import",
     response_model=GradeImportResult,
     responses=PROBLEMS,
-    dependencies=[require_roles("platform", "admin")],
+    dependencies=[require_roles(Role.PLATFORM, Role.ADMIN)],
 )
-async def import_grades(body: GradeImport, user: CurrentUser, session: LegacySession):
+async def import_grades(body: GradeImport, user: CurrentUser, session: DbSession, rt: RuntimeDep):
     """Grades as received from 江苏省企事业环保信用管理系统 (idempotent per enterprise and rating date)."""
-    return await service.import_grades(session, user, body)
+    return await service.import_grades(session, user, body, now=rt.clock.now())
 
 
 @router.get("/enterprises/{uscc}/credit-grade", response_model=CreditGradeView, responses=PROBLEMS)
-async def credit_grade(uscc: Uscc, user: CurrentUser, session: LegacySession):
+async def credit_grade(uscc: Uscc, user: CurrentUser, session: DbSession):
     uscc = service._uscc(uscc, "uscc")
     service.ensure_can_read_enterprise(user, uscc)
     return await service.grade_view(session, uscc)
 
 
 @router.get("/enterprises/{uscc}/credit-profile", response_model=CreditProfile, responses=PROBLEMS)
-async def credit_profile(uscc: Uscc, user: CurrentUser, session: LegacySession):
+async def credit_profile(uscc: Uscc, user: CurrentUser, session: DbSession, rt: RuntimeDep):
     """Positive-list membership and the inspection frequency it implies, the grade as received, record counts."""
     uscc = service._uscc(uscc, "uscc")
     service.ensure_can_read_enterprise(user, uscc)
-    return await service.profile(session, uscc)
+    return await service.profile(session, uscc, today=rt.clock.today())
 
 
 @router.get("/my/credit", responses=PROBLEMS)
-async def my_credit(user: CurrentUser, session: LegacySession) -> dict[str, Any]:
+async def my_credit(user: CurrentUser, session: DbSession, rt: RuntimeDep) -> dict[str, Any]:
     """An enterprise's own credit records, the notices served with them, its repair applications and profile."""
-    if not user.has("enterprise") or not user.uscc:
-        raise forbidden("this view is for an enterprise token (with its uscc)", code="role_required")
-    today = clock.today()
-    recs = [
-        records.to_read(r, today=today)
-        for r in await records.list_records(session, uscc=user.uscc, bureau=None)
-    ]
-    apps, _ = await repair_service.list_applications(
-        session, user, status=None, uscc=None, record_id=None, overdue=None
-    )
-    return {
-        "uscc": user.uscc,
-        "records": [r.model_dump(mode="json") for r in recs],
-        "notices": [
-            {"case_id": r.case_id, "record_id": r.id, "url": f"/credit/v1/notices/{r.case_id}"} for r in recs
-        ],
-        "repair_applications": [a.model_dump(mode="json") for a in apps],
-        "profile": (await service.profile(session, user.uscc)).model_dump(mode="json"),
-    }
+    return await service.my_credit(session, user, today=rt.clock.today())

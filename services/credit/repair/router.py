@@ -6,15 +6,15 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from services.credit import repair_service as service
-from services.credit.repair_schemas import (
+from services.credit.repair import service
+from services.credit.repair.schemas import (
     RepairAction,
     RepairApplicationCreate,
     RepairApplicationList,
     RepairApplicationRead,
 )
 from shared.auth import CurrentUser
-from shared.service import LegacySession, RuntimeDep
+from shared.service import DbSession, RuntimeDep
 
 router = APIRouter(tags=["credit repair"])
 _PROBLEM = {"content": {"application/problem+json": {}}}
@@ -24,7 +24,7 @@ PROBLEMS = {c: _PROBLEM for c in (401, 403, 404, 409, 422, 503)}
 @router.post(
     "/repair-applications", status_code=201, response_model=RepairApplicationRead, responses=PROBLEMS
 )
-async def submit(body: RepairApplicationCreate, user: CurrentUser, session: LegacySession, rt: RuntimeDep):
+async def submit(body: RepairApplicationCreate, user: CurrentUser, session: DbSession, rt: RuntimeDep):
     """An enterprise applies to repair one of its records: commitment, documents; the minimum period
     and the obligations (fine paid, rectification passed — checked with the cases service) are verified."""
     return await service.submit(rt, session, user, body)
@@ -33,26 +33,27 @@ async def submit(body: RepairApplicationCreate, user: CurrentUser, session: Lega
 @router.get("/repair-applications", response_model=RepairApplicationList, responses=PROBLEMS)
 async def list_applications(
     user: CurrentUser,
-    session: LegacySession,
+    session: DbSession,
+    rt: RuntimeDep,
     status: Literal["submitted", "accepted", "approved", "rejected"] | None = None,
     uscc: str | None = None,
     record_id: str | None = None,
     overdue: Annotated[bool | None, Query(description="only applications past a time limit (or not)")] = None,
 ):
     items, total = await service.list_applications(
-        session, user, status=status, uscc=uscc, record_id=record_id, overdue=overdue
+        session, user, status=status, uscc=uscc, record_id=record_id, overdue=overdue, today=rt.clock.today()
     )
     return RepairApplicationList(items=items, total=total)
 
 
 @router.get("/repair-applications/{app_id}", response_model=RepairApplicationRead, responses=PROBLEMS)
-async def get_application(app_id: str, user: CurrentUser, session: LegacySession):
-    return await service.get(session, user, app_id)
+async def get_application(app_id: str, user: CurrentUser, session: DbSession, rt: RuntimeDep):
+    return await service.get(session, user, app_id, today=rt.clock.today())
 
 
 def _action(name: str):
     async def run(
-        app_id: str, user: CurrentUser, session: LegacySession, rt: RuntimeDep, body: RepairAction | None = None
+        app_id: str, user: CurrentUser, session: DbSession, rt: RuntimeDep, body: RepairAction | None = None
     ) -> RepairApplicationRead:
         return await service.act(rt, session, user, app_id, name, body.reason if body else None)
 

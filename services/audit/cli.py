@@ -14,9 +14,9 @@ import json
 import sys
 from pathlib import Path
 
-from services.audit import ledger, witness
 from services.audit.config import AuditSettings
-from services.audit.signing import (
+from services.audit.log import ledger, witness
+from services.audit.log.signing import (
     key_id,
     key_path,
     load_public_key,

@@ -1,6 +1,6 @@
 """The tamper-evident audit log (防篡改审计日志): every consumed event is a leaf of an RFC 6962 Merkle
 tree; inclusion and consistency proofs; signed tree heads; full verification, also against the heads
-a witness kept (``services.audit.witness``).
+a witness kept (``services.audit.log.witness``).
 
 Storage: ``log_entries`` (leaf data = canonical JSON), ``log_nodes`` (every complete subtree's root,
 so a proof reads O(log² n) rows), ``log_state`` (size, frontier, root — the row appenders lock),
@@ -12,7 +12,6 @@ it is handled.
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,9 +23,8 @@ from sqlalchemy import and_, event, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.audit import merkle, witness
-from services.audit.models import LogEntry, LogNode, LogState, SigningKey, TreeHead
-from services.audit.signing import (
+from services.audit.log import merkle, witness
+from services.audit.log.signing import (
     Signer,
     key_id,
     load_public_key,
@@ -34,6 +32,7 @@ from services.audit.signing import (
     tree_head_message,
     verify_signature,
 )
+from services.audit.models import LogEntry, LogNode, LogState, SigningKey, TreeHead
 from shared.events import CloudEvent
 from shared.problems import invalid, not_found
 
@@ -105,11 +104,10 @@ async def _pending(session: AsyncSession) -> _Pending:
 
 
 async def append(
-    session: AsyncSession, *, event_id: str, type_: str, case_id: str | None, data: str, now: datetime | None = None
+    session: AsyncSession, *, event_id: str, type_: str, case_id: str | None, data: str, now: datetime
 ) -> int:
     """Append one leaf; returns its index. Runs in the caller's transaction and is written with it
     (never commits); a transaction's appends cost three statements however many there are."""
-    now = now or datetime.now(UTC)
     pending = await _pending(session)
     index = pending.frontier.size
     created = pending.frontier.append(merkle.leaf_hash(data.encode()))
@@ -120,15 +118,15 @@ async def append(
     return index
 
 
-async def append_event(session: AsyncSession, event: CloudEvent) -> int:
+async def append_event(session: AsyncSession, event: CloudEvent, *, now: datetime) -> int:
     case_id = event.data.get("case_id") if isinstance(event.data.get("case_id"), str) else None
-    return await append(session, event_id=event.id, type_=event.type, case_id=case_id, data=event_data(event))
+    return await append(session, event_id=event.id, type_=event.type, case_id=case_id, data=event_data(event),
+                        now=now)
 
 
 async def append_act(session: AsyncSession, *, type_: str, case_id: str | None, data: dict[str, Any],
-                     now: datetime | None = None) -> int:
+                     now: datetime) -> int:
     """Log one of the audit service's own acts (a review, an interference record) like an event."""
-    now = now or datetime.now(UTC)
     event_id = str(uuid.uuid4())
     envelope = {"id": event_id, "source": "/ecocomply/audit", "type": type_, "subject": case_id,
                 "time": now.isoformat(), "data": data}
@@ -209,11 +207,11 @@ async def consistency_proof(session: AsyncSession, *, first: int, second: int) -
 KeyRing = Mapping[str, Ed25519PublicKey]
 
 
-async def register_key(session: AsyncSession, public: Ed25519PublicKey, *, now: datetime | None = None) -> None:
+async def register_key(session: AsyncSession, public: Ed25519PublicKey, *, now: datetime) -> None:
     """Record a signing key (once; concurrent signers insert it at most once)."""
     dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
     await session.execute(dialect.insert(SigningKey).values(
-        key_id=key_id(public), public_key=public_pem(public), registered_at=now or datetime.now(UTC),  # TRANSITION: the audit runtime's clock
+        key_id=key_id(public), public_key=public_pem(public), registered_at=now,
     ).on_conflict_do_nothing(index_elements=["key_id"]))
 
 
@@ -233,19 +231,19 @@ async def key_usage(session: AsyncSession) -> dict[str, dict[str, int]]:
 
 
 # -- signed tree heads -----------------------------------------------------------------------------
-async def sign_tree_head(session: AsyncSession, signer: Signer, *, now_ms: int | None = None) -> TreeHead | None:
-    """Sign the current head if the log grew since the last signed one; None when nothing is new.
-    The signing key is recorded with its first head (so it stays listed after a rotation)."""
+async def sign_tree_head(session: AsyncSession, signer: Signer, *, now_ms: int) -> TreeHead | None:
+    """Sign the current head, timestamped ``now_ms`` (ms since the epoch), if the log grew since the last
+    signed one; None when nothing is new. The signing key is recorded with its first head (so it stays
+    listed after a rotation)."""
     state = await _state(session, lock=True)
     if state.size == 0:
         return None
     last = await session.scalar(select(TreeHead).order_by(TreeHead.tree_size.desc()).limit(1))
     if last is not None and last.tree_size >= state.size:
         return None
-    await register_key(session, signer.public)
-    ts = now_ms if now_ms is not None else int(time.time() * 1000)
-    head = TreeHead(tree_size=state.size, root=state.root, timestamp_ms=ts, key_id=signer.key_id,
-                    signature=signer.sign(tree_head_message(state.size, state.root, ts)))
+    await register_key(session, signer.public, now=datetime.fromtimestamp(now_ms / 1000, UTC))
+    head = TreeHead(tree_size=state.size, root=state.root, timestamp_ms=now_ms, key_id=signer.key_id,
+                    signature=signer.sign(tree_head_message(state.size, state.root, now_ms)))
     session.add(head)
     await session.flush()
     return head
@@ -286,7 +284,7 @@ async def verify(session: AsyncSession, keys: KeyRing | Ed25519PublicKey | None,
     row and every signed tree head (each checked with the key it names, from ``keys``). Any edit,
     deletion, reordering or truncation shows up here — unless whoever did it also recomputed the
     nodes and heads and signed them with a key of their own: only heads kept outside (``against``,
-    see ``services.audit.witness``) catch that."""
+    see ``services.audit.log.witness``) catch that."""
     keys = _as_keyring(keys)
     problems: list[dict[str, Any]] = []
 

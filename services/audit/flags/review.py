@@ -1,5 +1,6 @@
 """The review workflow (监督审核): assign a flag to an auditor, an SLA due date and ageing, the outcome
-``cleared`` / ``issue_found`` with notes, history kept. No one reviews a case they took part in."""
+``cleared`` / ``issue_found`` with notes, history kept. No one reviews a case they took part in.
+Each use case logs its act and emits its event in the caller's transaction (never begins or commits)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,19 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.audit import ledger
+from services.audit.flags.service import FINAL, Emit, add_history
+from services.audit.log import ledger
 from services.audit.models import Flag, FlagHistory
-from services.audit.service import FINAL, add_history
-from shared.problems import Problem, conflict
+from shared.contracts import AuditFlagAssigned, AuditFlagReviewed
+from shared.law import PILOT
+from shared.problems import Problem, conflict, forbidden
 
 REVIEWABLE = ("open", "in_review")
 REVIEW_ONCE_RULE = (
     "a flag is reviewed once; its outcome is final until a new integrity risk on the case reopens it"
 )
 INDEPENDENCE_RULE = (
-    "《苏州市生态环境领域涉企行政合规指导工作试点方案》三（十）：加强对免罚、轻罚案件的监督审核——"
+    f"{PILOT.split('（', 1)[0]}三（十）：加强对免罚、轻罚案件的监督审核——"
     "审核人不得是本案经办人、决定人、法制审核人或集体讨论参加人"
 )
 
@@ -30,8 +33,8 @@ def is_involved(flag: Flag, sub: str) -> bool:
 
 def _refuse_involved(flag: Flag, sub: str) -> None:
     if is_involved(flag, sub):
-        raise Problem(403, "reviewer_involved",
-                      f"{sub} took part in case {flag.number} and may not review its flag", rule=INDEPENDENCE_RULE)
+        raise forbidden(f"{sub} took part in case {flag.number} and may not review its flag", "reviewer_involved",
+                        rule=INDEPENDENCE_RULE)
 
 
 def _final_conflict(flag: Flag, action: str) -> Problem:
@@ -41,11 +44,11 @@ def _final_conflict(flag: Flag, action: str) -> Problem:
     )
 
 
-async def assign(session: AsyncSession, flag: Flag, *, assignee: str, by: str, now: datetime | None = None) -> Flag:
+async def assign(session: AsyncSession, flag: Flag, *, assignee: str, by: str, emit: Emit, now: datetime) -> Flag:
+    """Assign the review to an auditor (not anyone who took part in the case); the SLA runs from the flag."""
     _refuse_involved(flag, assignee)
     if flag.status in FINAL:
         raise _final_conflict(flag, "assign")
-    now = now or datetime.now(UTC)
     before = flag.status
     flag.assignee = assignee
     flag.assigned_at = now
@@ -55,17 +58,19 @@ async def assign(session: AsyncSession, flag: Flag, *, assignee: str, by: str, n
                 detail=f"分派给 {assignee}，审核期限 {flag.due_at.isoformat() if flag.due_at else '—'}", now=now)
     await ledger.append_act(session, type_="audit.flag_assigned", case_id=flag.case_id, now=now,
                             data={"flag_id": flag.id, "assignee": assignee, "assigned_by": by})
+    await emit(session, AuditFlagAssigned(
+        flag_id=flag.id, case_id=flag.case_id, bureau=flag.bureau, assignee=assignee, assigned_by=by,
+        due_at=flag.due_at, assigned_at=flag.assigned_at), subject=flag.case_id)
     return flag
 
 
 async def review(
-    session: AsyncSession, flag: Flag, *, reviewer: str, outcome: str, notes: str, now: datetime | None = None
+    session: AsyncSession, flag: Flag, *, reviewer: str, outcome: str, notes: str, emit: Emit, now: datetime
 ) -> Flag:
+    """Record the supervision review's outcome (not by anyone who took part in the case)."""
     _refuse_involved(flag, reviewer)
     if flag.assignee and flag.assignee != reviewer and flag.status in REVIEWABLE:
-        raise Problem(403, "not_assignee", f"flag {flag.id} is assigned to {flag.assignee}",
-                      assignee=flag.assignee)
-    now = now or datetime.now(UTC)
+        raise forbidden(f"flag {flag.id} is assigned to {flag.assignee}", "not_assignee", assignee=flag.assignee)
     before = flag.status
     # Conditional update: of two concurrent reviews exactly one wins; the other sees a final status.
     result = await session.execute(
@@ -81,6 +86,10 @@ async def review(
     add_history(session, flag, actor=reviewer, action="reviewed", status_from=before, detail=notes, now=now)
     await ledger.append_act(session, type_="audit.flag_reviewed", case_id=flag.case_id, now=now,
                             data={"flag_id": flag.id, "outcome": outcome, "reviewed_by": reviewer, "notes": notes})
+    await emit(session, AuditFlagReviewed(
+        flag_id=flag.id, case_id=flag.case_id, number=flag.number, bureau=flag.bureau,
+        outcome=outcome, reviewed_by=reviewer, reviewed_at=flag.reviewed_at,
+    ), subject=flag.case_id)
     return flag
 
 

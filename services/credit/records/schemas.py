@@ -7,12 +7,18 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from shared.rules import Rule
+
 
 class SourceRead(BaseModel):
     cite: str
     url: str
     verified: bool
     note: str | None = None
+
+    @classmethod
+    def of(cls, rule: Rule) -> SourceRead:
+        return cls(cite=rule.cite(), url=rule.url, verified=rule.verified, note=rule.note or None)
 
 
 class CreditRecordRead(BaseModel):

@@ -23,17 +23,16 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from services.audit.config import AuditSettings
+from shared import law
 from shared.clock import local_date
-from shared.contracts import FLAGGED_DECISIONS, PENALTY_DECISIONS
+from shared.law import APL, POINTS
+from shared.vocabulary import FLAGGED_DECISIONS, PENALTIES, DecisionType
 
 RuleSeverity = Literal["review", "warning", "high"]
 
-PILOT = "《苏州市生态环境领域涉企行政合规指导工作试点方案》"
-POINTS = "《2023年苏州市生态环境系统法治政府建设工作要点》"
-APL = "《中华人民共和国行政处罚法》"
-EXEMPTION = "no_penalty"
-TYPE_CN = {"penalty": "处罚", "no_penalty": "不予处罚", "lighter": "从轻处罚", "mitigated": "减轻处罚",
-           "heavier": "从重处罚", "undecided": "未决定"}
+PILOT = law.PILOT.split("（", 1)[0]  # the plan's title alone, as the flags have always cited it
+TYPE_CN = {DecisionType.PENALTY: "处罚", DecisionType.EXEMPTION: "不予处罚", DecisionType.LIGHTER: "从轻处罚",
+           DecisionType.MITIGATED: "减轻处罚", DecisionType.HEAVIER: "从重处罚", "undecided": "未决定"}
 
 
 @dataclass(frozen=True)
@@ -149,7 +148,7 @@ def missing_collective_discussion(d: Decision, h: History, cfg: AuditSettings) -
     """集体讨论 — an exemption or light penalty decided without a recorded collective discussion."""
     if d.decision_type not in FLAGGED_DECISIONS or "collective_discussion" in d.steps:
         return None
-    if d.decision_type == EXEMPTION:
+    if d.decision_type == DecisionType.EXEMPTION:
         basis = f"{PILOT}三（六）：免罚须经立案、调查取证、法制审核、集体讨论等法定程序作出不予行政处罚决定；清单外免罚还须集体审议"
     else:
         basis = (
@@ -168,7 +167,7 @@ OUT_OF_LIST_STEPS = {
 
 def out_of_list_steps_missing(d: Decision, h: History, cfg: AuditSettings) -> RuleHit | None:
     """清单外免罚 — an exemption on a 第三十三条 ground outside the list lacks rectification/opinions/审议."""
-    if d.decision_type != EXEMPTION or d.no_penalty_kind != "statutory":
+    if d.decision_type != DecisionType.EXEMPTION or d.no_penalty_kind != "statutory":
         return None
     missing = [f"{cn}（{k}）" for k, cn in OUT_OF_LIST_STEPS.items() if k not in d.steps]
     if not missing:
@@ -176,13 +175,13 @@ def out_of_list_steps_missing(d: Decision, h: History, cfg: AuditSettings) -> Ru
     return RuleHit(
         "out_of_list_steps_missing", "high",
         f"免罚清单外依据{APL}第三十三条免罚，缺少：{'、'.join(missing)}。{PILOT}三（六）：对于免罚清单外，但符合"
-        "《中华人民共和国行政处罚法》免罚情形的，企业完成合规整改后，试点单位还应根据案情探索增加一案一议、征求意见、集体审议等环节组织实施",
+        f"{APL}免罚情形的，企业完成合规整改后，试点单位还应根据案情探索增加一案一议、征求意见、集体审议等环节组织实施",
     )
 
 
 def missing_notice(d: Decision, h: History, cfg: AuditSettings) -> RuleHit | None:
     """事先告知 — a penalty (of any kind) decided without the prior notice of the party's rights."""
-    if d.decision_type not in PENALTY_DECISIONS or "notice" in d.steps:
+    if d.decision_type not in PENALTIES or "notice" in d.steps:
         return None
     return RuleHit(
         "missing_notice", "high",
@@ -193,11 +192,11 @@ def missing_notice(d: Decision, h: History, cfg: AuditSettings) -> RuleHit | Non
 
 def repeated_exemption(d: Decision, h: History, cfg: AuditSettings) -> RuleHit | None:
     """首违不罚 that is not the first — the same enterprise was exempted before within the window."""
-    if d.decision_type != EXEMPTION:
+    if d.decision_type != DecisionType.EXEMPTION:
         return None
     earlier = sorted(
         (o for o in h.same_enterprise
-         if o.case_id != d.case_id and o.uscc == d.uscc and o.decision_type == EXEMPTION
+         if o.case_id != d.case_id and o.uscc == d.uscc and o.decision_type == DecisionType.EXEMPTION
          and _before(d, o) and _within(d, o, cfg.repeat_window_days)),
         key=lambda o: o.decision_date,
     )
@@ -281,7 +280,7 @@ def fine_outside_statutory_range(d: Decision, h: History, cfg: AuditSettings) ->
     if d.fine_amount is None or d.statutory_max is None:
         return None
     above = d.fine_amount > d.statutory_max + 0.005
-    below = d.statutory_min is not None and d.fine_amount < d.statutory_min - 0.005 and d.decision_type != "mitigated"
+    below = d.statutory_min is not None and d.fine_amount < d.statutory_min - 0.005 and d.decision_type != DecisionType.MITIGATED
     if not (above or below):
         return None
     return RuleHit(

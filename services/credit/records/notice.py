@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.credit.classification import (
+from services.credit.models import CreditRecord
+from services.credit.records.rules import (
     RULE_SETS_BY_CODE,
     RuleSet,
-    Source,
     repair_available_from,
     rule_set_on,
     severity_label,
+    source,
 )
-from services.credit.models import CreditRecord
-from services.credit.repair import COMMITMENT_RULE, required_documents
-from services.credit.schemas import (
+from services.credit.records.schemas import (
     CreditRecordNotice,
     CreditRepairGuidance,
     NoticeRead,
@@ -27,19 +26,17 @@ from services.credit.schemas import (
     RuleSetRead,
     SourceRead,
 )
+from services.credit.repair.rules import COMMITMENT_RULE, required_documents
 
 SERVED_WITH = ["行政处罚决定书", "环保信用失信记录告知书", "信用修复指引"]
-SUZHOU_THREE_DOCUMENTS = Source(
+SUZHOU_THREE_DOCUMENTS = source(
+    "suzhou_three_documents",
     "《关于规范苏州市生态环境处罚信息信用公示和修复工作的通知》（苏州，2022年）：送达《行政处罚决定书》的同时，将《环保信用失信记录告知书》"
     "和《信用修复指引》一并送至企业，主动告知其公示期限、失信等级及申请失信修复的政策和途径",
     "http://www.ouyq.cn/dujia/zixun/20221031/53982.html",
     False,
     "reprint of 苏报, 2022-10-31",
 )
-
-
-def _source(s: Source) -> SourceRead:
-    return SourceRead(cite=s.cite, url=s.url, verified=s.verified, note=s.note or None)
 
 
 def _rule_set(rs: RuleSet) -> RuleSetRead:
@@ -49,7 +46,7 @@ def _rule_set(rs: RuleSet) -> RuleSetRead:
         order=rs.order,
         effective_from=rs.effective_from,
         effective_to=rs.effective_to,
-        source=_source(rs.source),
+        source=SourceRead.of(rs.source),
     )
 
 
@@ -96,22 +93,22 @@ def build_notice(record: CreditRecord, *, today: date) -> NoticeRead:
             RepairConditionRead(
                 key=c.key,
                 text=c.text,
-                source=_source(c.source),
+                source=SourceRead.of(c.source),
                 applies=record.published or c.key != "minimum_period_served",
             )
             for c in repair_rules.repair_conditions
         ],
-        where=_source(repair_rules.repair_route),
-        materials=[_source(m) for m in repair_rules.materials],
+        where=SourceRead.of(repair_rules.repair_route),
+        materials=[SourceRead.of(m) for m in repair_rules.materials],
         documents=[
             {
                 "kind": "commitment",
                 "text": "信用承诺书",
-                "cite": COMMITMENT_RULE.cite,
+                "cite": COMMITMENT_RULE.cite(),
                 "verified": COMMITMENT_RULE.verified,
             },
             *(
-                {"kind": d.kind, "text": d.text, "cite": d.source.cite, "verified": d.source.verified}
+                {"kind": d.kind, "text": d.text, "cite": d.source.cite(), "verified": d.source.verified}
                 for d in required_documents(record.fine_amount)
             ),
         ],
@@ -124,7 +121,7 @@ def build_notice(record: CreditRecord, *, today: date) -> NoticeRead:
         bureau=record.bureau,
         generated_on=today,
         served_with=SERVED_WITH,
-        served_with_basis=_source(SUZHOU_THREE_DOCUMENTS),
+        served_with_basis=SourceRead.of(SUZHOU_THREE_DOCUMENTS),
         credit_record_notice=notice,
         credit_repair_guidance=guidance,
     )

@@ -13,12 +13,20 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit import clock
-from services.credit.classification import DecisionFacts, classify, current_status, repair_available_from
 from services.credit.models import CreditRecord
-from services.credit.schemas import CreditRecordRead, SourceRead
-from shared.contracts import PENALTY_DECISIONS, CaseDecided, CreditRecordCreated
+from services.credit.records.rules import (
+    DecisionFacts,
+    cited,
+    classify,
+    current_status,
+    repair_available_from,
+)
+from services.credit.records.schemas import CreditRecordRead, SourceRead
+from shared.auth import Scope
+from shared.clock import local_date
+from shared.contracts import CaseDecided, CreditRecordCreated
 from shared.events import EventPayload
+from shared.vocabulary import PENALTIES
 
 log = logging.getLogger("ecocomply.credit")
 
@@ -26,11 +34,7 @@ Emit = Callable[..., Awaitable[object]]  # runtime.emit(session, payload, subjec
 
 
 def decision_date_of(decided: CaseDecided) -> date:
-    return decided.decision_date or clock.china_date(decided.decided_at)
-
-
-def today_in_china(now: datetime | None = None) -> date:
-    return clock.china_date(now) if now else clock.today()
+    return decided.decision_date or local_date(decided.decided_at)
 
 
 async def record_decision(
@@ -39,11 +43,11 @@ async def record_decision(
     decided: CaseDecided,
     emit: Emit,
     source_event_id: str,
-    now: datetime | None = None,
+    now: datetime,
 ) -> CreditRecord | None:
     """Create the case's credit record if the decision imposes a penalty; None for an exemption or
     when the case already has one (a replayed or redelivered decision)."""
-    if decided.decision_type not in PENALTY_DECISIONS:
+    if decided.decision_type not in PENALTIES:
         return None
     existing = await session.scalar(select(CreditRecord.id).where(CreditRecord.case_id == decided.case_id))
     if existing is not None:
@@ -54,7 +58,6 @@ async def record_decision(
             source_event_id,
         )
         return None
-    now = now or clock.now()
     facts = DecisionFacts.from_decided(decided, decision_date=decision_date_of(decided))
     c = classify(facts)
     # Stored as published even when the maximum period has already run (an old decision received late):
@@ -73,7 +76,7 @@ async def record_decision(
         published=c.published,
         criterion_code=c.criterion_code,
         criterion=c.criterion,
-        sources=[s.as_dict() for s in c.sources],
+        sources=[cited(s) for s in c.sources],
         rule_set=c.rule_set.code,
         publicity_from=c.publicity_from,
         publicity_min_until=c.publicity_min_until,
@@ -111,10 +114,9 @@ async def get_record_for_case(session: AsyncSession, case_id: str) -> CreditReco
     return await session.scalar(select(CreditRecord).where(CreditRecord.case_id == case_id))
 
 
-async def list_records(session: AsyncSession, *, uscc: str, bureau: str | None) -> Sequence[CreditRecord]:
-    query = select(CreditRecord).where(CreditRecord.uscc == uscc)
-    if bureau is not None:
-        query = query.where(CreditRecord.bureau == bureau)
+async def list_records(session: AsyncSession, scope: Scope) -> Sequence[CreditRecord]:
+    """The records of ``scope.uscc`` (limited to ``scope.bureau`` when set)."""
+    query = select(CreditRecord).where(CreditRecord.uscc == scope.uscc, *scope.where(CreditRecord.bureau))
     return (await session.scalars(query.order_by(CreditRecord.decision_date.desc(), CreditRecord.id))).all()
 
 

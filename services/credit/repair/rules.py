@@ -3,7 +3,7 @@ which obligations must be fulfilled, the workflow's transitions and its time lim
 
 Every rule names its source. What the data does not contain is not invented:
 * time limits for accepting and deciding an application are NOT_FOUND in ``credit_repair.yaml``
-  (``processing_time_limits``): they are **local settings** (``RepairSettings``), labelled as such;
+  (``processing_time_limits``): they are **local settings** (``config.RepairSettings``), labelled as such;
 * the rules for rejection and re-application are NOT_FOUND (``rejection_and_reapplication``): a
   re-application after a rejection is allowed, linked to the rejected one and its reason — a local
   setting too, labelled as such.
@@ -12,34 +12,37 @@ Every rule names its source. What the data does not contain is not invented:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from services.credit.classification import (
+from services.credit.config import RepairSettings
+from services.credit.records.rules import (
     ORDER_36_CONDITIONS,
     ORDER_58_MATERIALS,
-    Source,
     repair_available_from,
+    source,
 )
+from shared.rules import Refusal, Rule
 
 Action = Literal["accept", "approve", "reject"]
 
-ORDER_36_ART_3 = Source(
+ORDER_36_ART_3 = source(
+    "order_36_art_3",
     "《信用修复管理办法》（令第36号）第三条：本办法所称的信用修复，是指信用主体为积极改善自身信用状况，在纠正失信行为、履行相关义务后，"
     "有关方面按照规定终止公示、停止共享和使用失信信息，同步依法依规解除失信惩戒措施的活动",
     "https://toubiaole.com/news/xingyexinwen/887.html ; http://m.law-lib.com/law/law_view.asp?id=786242",
     True,
 )
-LOCAL_TIME_LIMITS = Source(
+LOCAL_TIME_LIMITS = source(
+    "local_time_limits",
     "本地设置：信用修复申请的受理、办理时限（数据 credit_repair.yaml 中 processing_time_limits 为 NOT_FOUND，令第36号的时限条文未取得）",
     "https://finance.stockstar.com/IG2025112600020150.shtml",
     False,
     "local setting, not a legal period; ECOCOMPLY_CREDIT_REPAIR_ACCEPT_DAYS / _DECIDE_DAYS",
 )
-LOCAL_REAPPLICATION = Source(
+LOCAL_REAPPLICATION = source(
+    "local_reapplication",
     "本地设置：申请被驳回后可补正后重新申请，新申请关联被驳回的申请及其理由（数据中 rejection_and_reapplication 为 NOT_FOUND）",
     "https://finance.stockstar.com/IG2025112600020150.shtml",
     False,
@@ -47,45 +50,39 @@ LOCAL_REAPPLICATION = Source(
 )
 
 
-class RepairSettings(BaseSettings):
-    """Local settings (本地设置) for repair applications; calendar days. The defaults are this project's,
-    not the law's: the data holds no time limits for handling repair applications."""
-
-    model_config = SettingsConfigDict(env_prefix="ECOCOMPLY_CREDIT_REPAIR_", extra="ignore")
-
-    accept_days: int = 5
-    decide_days: int = 15
-
-
 @dataclass(frozen=True)
 class RequiredDocument:
     kind: str
     text: str
-    source: Source
+    source: Rule
 
 
 IDENTITY = RequiredDocument(
     "identity", "法定代表人身份证明书或行政处罚信用修复业务办理授权委托书（材料一）", ORDER_58_MATERIALS
 )
 FINE_RECEIPT = RequiredDocument("fine_receipt", "缴纳罚款的收据（材料二.1）", ORDER_58_MATERIALS)
-COMMITMENT_RULE = Source(
+COMMITMENT_RULE = source(
+    "commitment_rule",
     "令第36号 信用修复条件（三）：公开作出信用承诺，承诺内容应包括所提交材料真实有效，并明确愿意承担违反承诺的相应责任；"
     "“信用中国”在线修复材料三：行政处罚信息信用修复承诺书",
     f"{ORDER_36_CONDITIONS.url} ; {ORDER_58_MATERIALS.url}",
     False,
 )
-MINIMUM_PERIOD_RULE = Source(
+MINIMUM_PERIOD_RULE = source(
+    "minimum_period_rule",
     "令第36号：最短公示期届满后，信用主体方可按规定申请信用修复（修复条件（一）达到最短公示期限）；"
     "轻微失信信息不予公示的，法定责任履行完毕即可申请修复",
     ORDER_36_CONDITIONS.url,
     False,
 )
-OBLIGATIONS_RULE = Source(
+OBLIGATIONS_RULE = source(
+    "obligations_rule",
     "令第36号 信用修复条件（二）：纠正失信行为，完全履行失信行为涉及的行政处罚、异常名录或严重失信主体名单等规定的义务",
     ORDER_36_CONDITIONS.url,
     False,
 )
-ENDS_PUBLICITY_RULE = Source(
+ENDS_PUBLICITY_RULE = source(
+    "ends_publicity_rule",
     "令第36号第三条：信用修复……有关方面按照规定终止公示、停止共享和使用失信信息", ORDER_36_ART_3.url, True
 )
 
@@ -104,36 +101,23 @@ def missing_documents(fine_amount: float | None, evidence_kinds: Iterable[str]) 
     return [d for d in required_documents(fine_amount) if d.kind not in have]
 
 
-# -- refusals ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Refusal(Exception):
-    """A rule refuses the action; ``status`` is the HTTP status the API answers with."""
-
-    status: int
-    code: str
-    detail: str
-    rule: Source
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-
+# -- refusals (``shared.rules.Refusal``; the service answers them as 409 problems) ---------------------
 def check_can_apply(*, status: str, published: bool, min_until: date | None, today: date) -> None:
     """Raise a ``Refusal`` unless the record can be applied for today (Asia/Shanghai)."""
     if status in ("repaired", "expired"):
         ended = "已修复" if status == "repaired" else "最长公示期已届满、已自动停止公示"
         raise Refusal(
-            409,
-            "record_not_repairable",
-            f"该信用记录{ended}（status={status}），无需再申请修复",
             ENDS_PUBLICITY_RULE if status == "repaired" else MINIMUM_PERIOD_RULE,
+            f"该信用记录{ended}（status={status}），无需再申请修复",
+            code="record_not_repairable",
         )
     first = repair_available_from(min_until) if published else None
     if first is not None and today < first:
         raise Refusal(
-            409,
-            "minimum_period_not_served",
-            f"最短公示期至{min_until}届满，{first}起方可申请信用修复（今日{today}）",
             MINIMUM_PERIOD_RULE,
-            {"repair_available_from": first.isoformat()},
+            f"最短公示期至{min_until}届满，{first}起方可申请信用修复（今日{today}）",
+            code="minimum_period_not_served",
+            repair_available_from=first.isoformat(),
         )
 
 
@@ -153,7 +137,7 @@ class ObligationCheck:
             "met": self.met,
             "detail": self.detail,
             "checked_with": self.checked_with,
-            "rule": OBLIGATIONS_RULE.cite,
+            "rule": OBLIGATIONS_RULE.cite(),
         }
 
 
@@ -239,11 +223,11 @@ def unmet(checks: Iterable[ObligationCheck]) -> list[ObligationCheck]:
 def obligations_refusal(checks: list[ObligationCheck]) -> Refusal:
     missing = unmet(checks)
     return Refusal(
-        409,
-        "obligations_not_fulfilled",
-        "未完全履行行政处罚规定的义务：" + "；".join(c.detail for c in missing),
         OBLIGATIONS_RULE,
-        {"unmet": [c.key for c in missing], "checks": [c.as_dict() for c in checks]},
+        "未完全履行行政处罚规定的义务：" + "；".join(c.detail for c in missing),
+        code="obligations_not_fulfilled",
+        unmet=[c.key for c in missing],
+        checks=[c.as_dict() for c in checks],
     )
 
 
@@ -263,11 +247,12 @@ def allowed_actions(state: str) -> list[str]:
 def check_transition(state: str, action: str) -> None:
     if state not in TRANSITIONS[action]:
         raise Refusal(
-            409,
-            "illegal_transition",
-            f"信用修复申请处于 {state} 状态，不能执行 {action}",
             LOCAL_TIME_LIMITS if action == "accept" else OBLIGATIONS_RULE,
-            {"state": state, "action": action, "allowed_actions": allowed_actions(state)},
+            f"信用修复申请处于 {state} 状态，不能执行 {action}",
+            code="illegal_transition",
+            state=state,
+            action=action,
+            allowed_actions=allowed_actions(state),
         )
 
 

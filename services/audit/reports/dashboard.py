@@ -10,7 +10,7 @@ The bearer token comes from the ``Authorization`` header (an intranet SSO proxy 
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -20,15 +20,17 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
 
-from services.audit import review, stats
+from services.audit.flags import review
+from services.audit.flags.rules import TYPE_CN
 from services.audit.models import DailyCount, Flag, FlagHistory, LogEntry
-from services.audit.router import bureau_scope
-from services.audit.rules import TYPE_CN
-from shared.auth import Principal
+from services.audit.reports import stats
+from shared.auth import Principal, scope_of
 from shared.clock import local_date
-from shared.problems import Problem, invalid, unauthorized
+from shared.problems import Problem, forbidden, invalid, out_of_scope, unauthorized
+from shared.service import DbSession
+from shared.vocabulary import FLAGGED_DECISIONS, Role
 
-STATIC = Path(__file__).parent / "static"
+STATIC = Path(__file__).parents[1] / "static"
 RULE_CN = {
     "exemption_or_light_penalty": "免罚轻罚监督审核",
     "missing_legal_review": "缺少法制审核",
@@ -62,8 +64,8 @@ def _principal(request: Request) -> Principal:
     if not token:
         raise unauthorized("missing bearer token (Authorization header or ecocomply_token cookie)")
     user = request.app.state.runtime.verifier.verify(token)
-    if not user.has("auditor", "admin", "leader"):
-        raise Problem(403, "role_required", "the dashboard needs one of the roles: auditor, admin, leader")
+    if not user.has(Role.AUDITOR, Role.ADMIN, Role.LEADER):
+        raise forbidden("the dashboard needs one of the roles: auditor, admin, leader", "role_required")
     return user
 
 
@@ -95,18 +97,16 @@ table{{border-collapse:collapse;margin-top:12px;width:100%}} td,th{{border:1px s
 </body></html>"""
 
 
-async def dashboard(request: Request) -> HTMLResponse:
+async def dashboard(request: Request, session: DbSession) -> HTMLResponse:
     user = _principal(request)
-    bureau = bureau_scope(user, request.query_params.get("bureau") or None)
+    bureau = scope_of(user, bureau=request.query_params.get("bureau") or None, what="flags").bureau
     period_from, period_to = _date(request, "from"), _date(request, "to")
-    rt = request.app.state.runtime
-    now = datetime.now(UTC)
-    async with rt.sessionmaker() as session, session.begin():
-        s = await stats.stats(session, period_from=period_from, period_to=period_to, bureau=bureau)
-        b = await stats.backlog(session, bureau=bureau, now=now, limit=100)
-        bureaus = sorted(set(await session.scalars(select(DailyCount.bureau).distinct()))
-                         | set(await session.scalars(select(Flag.bureau).distinct())))
-    if not user.has("auditor", "admin"):
+    now = request.app.state.runtime.clock.now()
+    s = await stats.stats(session, period_from=period_from, period_to=period_to, bureau=bureau)
+    b = await stats.backlog(session, bureau=bureau, now=now, limit=100)
+    bureaus = sorted(set(await session.scalars(select(DailyCount.bureau).distinct()))
+                     | set(await session.scalars(select(Flag.bureau).distinct())))
+    if not user.has(Role.AUDITOR, Role.ADMIN):
         bureaus = [x for x in bureaus if x == user.bureau]
     months = list(s["exemptions_light_by_month_bureau"])
     series_bureaus = sorted({x for m in s["exemptions_light_by_month_bureau"].values() for x in m})
@@ -129,7 +129,7 @@ async def dashboard(request: Request) -> HTMLResponse:
         f'<td>{i["ageing_days"]}</td><td class="{"breach" if i["sla_breached"] else ""}">'
         f'{escape(local_date(i["due_at"]).isoformat() if i["due_at"] else "")}{"（已超期）" if i["sla_breached"] else ""}</td></tr>'
         for i in b["items"])
-    flagged = sum(s["by_decision_type"].get(k, 0) for k in ("no_penalty", "lighter", "mitigated"))
+    flagged = sum(s["by_decision_type"].get(k, 0) for k in FLAGGED_DECISIONS)
     body = f"""
 <h1>生态环境涉企行政合规 · 免罚轻罚监督审核看板</h1>
 <form id="filters" method="get" action="dashboard">
@@ -160,24 +160,22 @@ async def dashboard(request: Request) -> HTMLResponse:
     return HTMLResponse(PAGE.format(title="免罚轻罚监督审核看板", body=body))
 
 
-async def case_timeline(request: Request) -> HTMLResponse:
+async def case_timeline(request: Request, session: DbSession) -> HTMLResponse:
     user = _principal(request)
     case_id = request.path_params["case_id"]
-    rt = request.app.state.runtime
-    async with rt.sessionmaker() as session, session.begin():
-        flag = await session.scalar(select(Flag).where(Flag.case_id == case_id))
-        if flag is not None and not user.can_see(bureau=flag.bureau, uscc=None):
-            raise Problem(403, "out_of_scope", "this case belongs to another bureau")
-        entries = list(await session.scalars(select(LogEntry).where(LogEntry.case_id == case_id).order_by(LogEntry.idx)))
-        hist = list(await session.scalars(select(FlagHistory).where(FlagHistory.flag_id == flag.id)
-                                          .order_by(FlagHistory.at))) if flag else []
-        if flag is None and not entries:
-            raise Problem(404, "not_found", f"case {case_id} is unknown to the audit service", resource="case")
-        if flag is None and not user.has("auditor", "admin"):
-            raise Problem(403, "out_of_scope", "only auditors see cases without a flag")
-        rules_html = "".join(f"<li><b>{escape(RULE_CN.get(r.code, r.code))}</b>（{escape(r.severity)}）："
-                             f"{escape(r.detail)}</li>" for r in (flag.rules if flag else []))
-        age = review.ageing_days(flag, datetime.now(UTC)) if flag else 0
+    flag = await session.scalar(select(Flag).where(Flag.case_id == case_id))
+    if flag is not None and not user.can_see(bureau=flag.bureau, uscc=None):
+        raise out_of_scope("this case belongs to another bureau")
+    entries = list(await session.scalars(select(LogEntry).where(LogEntry.case_id == case_id).order_by(LogEntry.idx)))
+    hist = list(await session.scalars(select(FlagHistory).where(FlagHistory.flag_id == flag.id)
+                                      .order_by(FlagHistory.at))) if flag else []
+    if flag is None and not entries:
+        raise Problem(404, "not_found", f"case {case_id} is unknown to the audit service", resource="case")
+    if flag is None and not user.has(Role.AUDITOR, Role.ADMIN):
+        raise out_of_scope("only auditors see cases without a flag")
+    rules_html = "".join(f"<li><b>{escape(RULE_CN.get(r.code, r.code))}</b>（{escape(r.severity)}）："
+                         f"{escape(r.detail)}</li>" for r in (flag.rules if flag else []))
+    age = review.ageing_days(flag, request.app.state.runtime.clock.now()) if flag else 0
     timeline = "".join(
         f"<tr><td>{e.idx}</td><td>{escape(str(json.loads(e.data).get('time', ''))[:19])}</td>"
         f"<td>{escape(EVENT_CN.get(e.type, e.type))}</td><td><code>{escape(e.event_id)}</code></td></tr>"

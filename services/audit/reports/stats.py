@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.audit.flags.review import ageing_days, sla_breached
 from services.audit.models import DailyCount, DailyRuleCount, Flag, FlagRule
-from services.audit.review import ageing_days, sla_breached
 from shared import clock
-from shared.contracts import FLAGGED_DECISIONS
+from shared.vocabulary import FLAGGED_DECISIONS
 
 BACKLOG = ("open", "in_review")
 AGE_BUCKETS = ((0, 7, "0–7日"), (8, 15, "8–15日"), (16, 30, "16–30日"), (31, 10**6, "30日以上"))
@@ -97,10 +97,8 @@ async def stats(session: AsyncSession, *, period_from: date | None, period_to: d
     }
 
 
-async def backlog(session: AsyncSession, *, bureau: str | None, now: datetime | None = None,
-                  limit: int = 200) -> dict[str, Any]:
-    """Review backlog (open and in review) with SLA ageing, oldest first."""
-    now = now or datetime.now(UTC)
+async def backlog(session: AsyncSession, *, bureau: str | None, now: datetime, limit: int = 200) -> dict[str, Any]:
+    """Review backlog (open and in review) with SLA ageing at ``now``, oldest first."""
     q = select(Flag).where(Flag.status.in_(("open", "in_review"))).order_by(Flag.created_at)
     if bureau:
         q = q.where(Flag.bureau == bureau)

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 
-from services.audit import jobs, ledger
-from services.audit.models import LogEntry, SigningKey, TreeHead
-from services.audit.signing import (
+from services.audit import jobs
+from services.audit.log import ledger
+from services.audit.log.signing import (
     MESSAGE_FORMAT,
     UNSIGNED_WARNING,
     load_public_key,
@@ -18,49 +18,48 @@ from services.audit.signing import (
     public_pem,
     signer_for,
 )
+from services.audit.models import LogEntry, SigningKey, TreeHead
 from shared.auth import Principal, require_roles
 from shared.problems import Problem, conflict
-from shared.service import LegacySession, RuntimeDep
+from shared.service import DbSession, RuntimeDep
+from shared.vocabulary import Role
 
 router = APIRouter(prefix="/log", tags=["log"])
 _PROBLEM = {"content": {"application/problem+json": {}}}
 PROBLEMS = {401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM, 422: _PROBLEM}
 # The provincial platform and outside auditors may check the log too.
-LogReader = Annotated[Principal, require_roles("auditor", "admin", "platform")]
-HeadSigner = Annotated[Principal, require_roles("auditor", "admin")]
+LogReader = Annotated[Principal, require_roles(Role.AUDITOR, Role.ADMIN, Role.PLATFORM)]
+HeadSigner = Annotated[Principal, require_roles(Role.AUDITOR, Role.ADMIN)]
 
 
 @router.get("/verify", responses=PROBLEMS)
-async def verify_log(user: LogReader, rt: RuntimeDep, session: LegacySession) -> dict[str, Any]:
+async def verify_log(user: LogReader, rt: RuntimeDep, session: DbSession) -> dict[str, Any]:
     """Recompute the Merkle tree from every entry; ``ok`` is false on any edit, deletion, reordering,
     truncation or bad signature (``problems`` says which). ``signed``/``key_id``: whether this service
     signs its heads and with which key now. A rewrite re-signed with a new key is caught only against
     heads kept outside: ``ecocomply audit verify --against FILE``."""
     signer = signer_for(rt)
-    async with session.begin():
-        keys = await ledger.keyring(session, signer.public if signer else None)
-        result = await ledger.verify(session, keys)
+    keys = await ledger.keyring(session, signer.public if signer else None)
+    result = await ledger.verify(session, keys)
     return {**result.as_dict(), "signed": signer is not None, "key_id": signer.key_id if signer else None}
 
 
 @router.get("/inclusion-proof", responses=PROBLEMS)
-async def inclusion_proof(user: LogReader, session: LegacySession, event_id: Annotated[str, Query(max_length=36)],
+async def inclusion_proof(user: LogReader, session: DbSession, event_id: Annotated[str, Query(max_length=36)],
                           tree_size: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
     """RFC 6962 audit path of an event's leaf in the tree of ``tree_size`` leaves (default: now)."""
-    async with session.begin():
-        return await ledger.inclusion_proof(session, event_id=event_id, tree_size=tree_size)
+    return await ledger.inclusion_proof(session, event_id=event_id, tree_size=tree_size)
 
 
 @router.get("/consistency-proof", responses=PROBLEMS)
-async def consistency_proof(user: LogReader, session: LegacySession, first: Annotated[int, Query(ge=1)],
+async def consistency_proof(user: LogReader, session: DbSession, first: Annotated[int, Query(ge=1)],
                             second: Annotated[int, Query(ge=1)]) -> dict[str, Any]:
     """RFC 6962 proof that the tree of ``first`` leaves is a prefix of the tree of ``second`` leaves."""
-    async with session.begin():
-        return await ledger.consistency_proof(session, first=first, second=second)
+    return await ledger.consistency_proof(session, first=first, second=second)
 
 
 @router.get("/tree-heads", responses=PROBLEMS)
-async def tree_heads(user: LogReader, rt: RuntimeDep, session: LegacySession,
+async def tree_heads(user: LogReader, rt: RuntimeDep, session: DbSession,
                      limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
     """Signed tree heads, newest first, with the Ed25519 public key that verifies them now (each head
     names its key: older keys are at ``/log/public-key``)."""
@@ -72,7 +71,7 @@ async def tree_heads(user: LogReader, rt: RuntimeDep, session: LegacySession,
 
 @router.post("/tree-heads", status_code=201, responses={**PROBLEMS, 200: {"description": "nothing new to sign: "
              "the latest signed head"}, 409: _PROBLEM, 503: _PROBLEM})
-async def sign_tree_head(user: HeadSigner, rt: RuntimeDep, session: LegacySession, response: Response) -> dict[str, Any]:
+async def sign_tree_head(user: HeadSigner, rt: RuntimeDep, session: DbSession, response: Response) -> dict[str, Any]:
     """Sign the log's head now (as the scheduled job does) and publish it as
     ``ecocomply.audit.tree_head_signed.v1``: 201 with the new head; 200 with the latest signed head
     when the log has not grown since (``new: false``)."""
@@ -89,14 +88,13 @@ async def sign_tree_head(user: HeadSigner, rt: RuntimeDep, session: LegacySessio
 
 
 @router.get("/public-key", responses=PROBLEMS)
-async def public_key(user: LogReader, rt: RuntimeDep, session: LegacySession) -> dict[str, Any]:
+async def public_key(user: LogReader, rt: RuntimeDep, session: DbSession) -> dict[str, Any]:
     """The Ed25519 public key that signs tree heads now (PEM and RFC 8037 JWK, ``kid`` = the ``key_id``
     heads carry), and under ``keys``/``jwks`` every key that ever signed a head — after a rotation the
     old keys stay listed, so old heads keep verifying."""
     signer = signer_for(rt)
-    async with session.begin():
-        rows = list(await session.scalars(select(SigningKey).order_by(SigningKey.registered_at, SigningKey.key_id)))
-        usage = await ledger.key_usage(session)
+    rows = list(await session.scalars(select(SigningKey).order_by(SigningKey.registered_at, SigningKey.key_id)))
+    usage = await ledger.key_usage(session)
     pems = {r.key_id: r.public_key for r in rows}
     registered = {r.key_id: r.registered_at for r in rows}
     if signer is not None and signer.key_id not in pems:  # not signed anything yet
@@ -114,7 +112,7 @@ async def public_key(user: LogReader, rt: RuntimeDep, session: LegacySession) ->
 
 
 @router.get("/entries", responses=PROBLEMS)
-async def entries(user: LogReader, session: LegacySession, case_id: Annotated[str, Query(max_length=36)],
+async def entries(user: LogReader, session: DbSession, case_id: Annotated[str, Query(max_length=36)],
                   limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[dict[str, Any]]:
     """A case's timeline as the log holds it (every event about the case, in log order)."""
     rows = await session.scalars(select(LogEntry).where(LogEntry.case_id == case_id).order_by(LogEntry.idx).limit(limit))

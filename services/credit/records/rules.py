@@ -22,6 +22,8 @@ from datetime import date, timedelta
 from typing import Literal
 
 from shared.contracts import CaseDecided
+from shared.law import APL
+from shared.rules import Rule
 
 Severity = Literal["minor", "general", "serious"]
 
@@ -48,20 +50,18 @@ LIGHT_ONLY_PENALTY_KINDS = frozenset({"warning", "public_criticism"})
 SUMMARY_PROCEDURE_KINDS = frozenset({"fine", "warning"})
 
 
-@dataclass(frozen=True)
-class Source:
-    """Where a rule comes from; ``verified`` as the handbook records it (instrument text read or not)."""
+def source(code: str, cite: str, url: str, verified: bool, note: str = "") -> Rule:
+    """A rule as the handbook cites it: ``cite`` is the whole citation (the instrument and what it says,
+    as one text); ``verified`` as the handbook records it (instrument text read or not)."""
+    return Rule(code, cite, verified=verified, url=url, note=note)
 
-    cite: str
-    url: str
-    verified: bool
-    note: str = ""
 
-    def as_dict(self) -> dict[str, object]:
-        out: dict[str, object] = {"cite": self.cite, "url": self.url, "verified": self.verified}
-        if self.note:
-            out["note"] = self.note
-        return out
+def cited(rule: Rule) -> dict[str, object]:
+    """A rule as stored with a record and read back as ``SourceRead``: cite, url, verified, note."""
+    out: dict[str, object] = {"cite": rule.cite(), "url": rule.url, "verified": rule.verified}
+    if rule.note:
+        out["note"] = rule.note
+    return out
 
 
 @dataclass(frozen=True)
@@ -71,14 +71,14 @@ class Publicity:
     published: bool
     min_months: int | None
     max_months: int | None
-    source: Source
+    source: Rule
 
 
 @dataclass(frozen=True)
 class RepairCondition:
     key: str
     text: str
-    source: Source
+    source: Rule
 
 
 @dataclass(frozen=True)
@@ -88,14 +88,14 @@ class RuleSet:
     order: str
     effective_from: date
     effective_to: date | None  # inclusive; None = in force
-    source: Source
+    source: Rule
     publicity: Mapping[str, Publicity]
-    categories: Source  # what the set says about which decisions are 轻微/一般/严重
-    not_published: Source  # what the set (or the practice under it) says is not published
+    categories: Rule  # what the set says about which decisions are 轻微/一般/严重
+    not_published: Rule  # what the set (or the practice under it) says is not published
     repair_conditions: tuple[RepairCondition, ...]
-    repair_route: Source
+    repair_route: Rule
     repair_note: str = ""
-    materials: tuple[Source, ...] = field(default_factory=tuple)
+    materials: tuple[Rule, ...] = field(default_factory=tuple)
     grades: bool = True  # False: the set defines no 轻微/一般/严重 grades (Order 58)
 
     def in_force_on(self, day: date) -> bool:
@@ -108,66 +108,76 @@ class RuleSet:
             "order": self.order,
             "effective_from": self.effective_from.isoformat(),
             "effective_to": self.effective_to.isoformat() if self.effective_to else None,
-            "source": self.source.as_dict(),
+            "source": cited(self.source),
         }
 
 
 # -- sources (copied from domain/credit_repair.yaml and domain/procedure.yaml) ------------------------
-APL_ART_51 = Source(
-    "《中华人民共和国行政处罚法》（2021）第五十一条：对法人或者其他组织处以三千元以下罚款或者警告的行政处罚的，可以当场作出行政处罚决定",
+APL_ART_51 = source(
+    "apl_art_51",
+    f"{APL}（2021）第五十一条：对法人或者其他组织处以三千元以下罚款或者警告的行政处罚的，可以当场作出行政处罚决定",
     "https://github.com/LawRefBook/Laws/blob/d7dff8469fd023ff2455d74c99ff1cb93189bdbb/%E8%A1%8C%E6%94%BF%E6%B3%95/%E8%A1%8C%E6%94%BF%E5%A4%84%E7%BD%9A%E6%B3%95.md",
     True,
 )
-ORDER_36_SOURCE = Source(
+ORDER_36_SOURCE = source(
+    "order_36_source",
     "《信用修复管理办法》（国家发展和改革委员会令第36号，2025-11-20签署，自2026-04-01起施行）",
     "https://toubiaole.com/news/xingyexinwen/887.html ; http://m.law-lib.com/law/law_view.asp?id=786242",
     True,
     "metadata and Art. 1-4 read in reprints",
 )
-ORDER_36_PERIODS = Source(
+ORDER_36_PERIODS = source(
+    "order_36_periods",
     "令第36号（据国家发展改革委答记者问的新闻报道）：轻微失信信息原则上不予公示（确有必要公示的最长不超过3个月）；"
     "一般失信信息最短公示期3个月、最长1年；严重失信信息最短1年、最长3年；最短公示期届满后方可申请信用修复；最长公示期届满后自动停止公示",
     "https://finance.stockstar.com/IG2025112600020150.shtml ; https://www.yuhaojiang.com/redian/1328015.html",
     False,
     "news report quoting the NDRC, not the Order's text",
 )
-ORDER_36_CATEGORIES = Source(
+ORDER_36_CATEGORIES = source(
+    "order_36_categories",
     "令第36号分类（新闻报道）：轻微失信信息包括以简易程序作出的行政处罚、警告通报批评等；一般失信信息涵盖较大数额罚款、没收非法财物等；"
     "严重失信信息包括巨额罚款、吊销许可证、限制从业等",
     "http://www.cctv-cmpany.net/nav8/102981.html",
     False,
     "news, low-quality site; no amounts for 较大数额/巨额 are given",
 )
-ORDER_36_CONDITIONS = Source(
+ORDER_36_CONDITIONS = source(
+    "order_36_conditions",
     "令第36号 信用修复条件（新闻报道）",
     "https://finance.stockstar.com/IG2025112600020150.shtml",
     False,
 )
-ORDER_58_SOURCE = Source(
+ORDER_58_SOURCE = source(
+    "order_58_source",
     "《失信行为纠正后的信用信息修复管理办法（试行）》（国家发展和改革委员会令第58号，自2023-05-01起施行，自2026-04-01起由令第36号废止）",
     "http://www.zs531.com/news/325.html ; http://m.sacsnlax.com/zwgk/content/post_1956177.html",
     True,
 )
-ORDER_58_PERIODS = Source(
+ORDER_58_PERIODS = source(
+    "order_58_periods",
     "令第58号制度下的行政处罚信息公示期（地方机关转述）：最短公示期为三个月，最长公示期为三年；最短公示期届满后，方可按规定申请提前终止公示；"
     "最长公示期届满后，相关信息自动停止公示（特种设备、安全生产、消防领域最短一年）",
     "http://www.senqisrq.com/xxgk/ztzl/sgs/index.html",
     False,
     "Shenzhen agency page paraphrasing the Order-58 regime; article numbers not shown",
 )
-ORDER_58_NOT_PUBLISHED = Source(
+ORDER_58_NOT_PUBLISHED = source(
+    "order_58_not_published",
     "地方“两书”通知：不含仅警告或通报批评两种不公示的处罚类别；不包括通过简易程序作出的行政处罚当事人",
     "http://envirooilusa.com/xxgk/xzgfxwj/syshjjstwj/202312/t20231220_3554120.html ; http://credit.tjnk.gov.cn/cms/html/6341.shtml",
     False,
     "local practice (Hainan 2023, Sichuan); the Order-58 article saying so was NOT read",
 )
-CREDIT_CHINA_ROUTE = Source(
+CREDIT_CHINA_ROUTE = source(
+    "credit_china_route",
     "“信用中国”网站《失信行为纠正后的信用信息修复指南》：信用信息修复的方式包括移出严重失信主体名单、终止公示行政处罚信息和修复其他失信信息；"
     "市场监管领域以外的行政处罚信息由国家公共信用信息中心（信用中国）受理",
     "https://creditsx.fgw.shanxi.gov.cn/repair_process.html",
     True,
 )
-ORDER_58_MATERIALS = Source(
+ORDER_58_MATERIALS = source(
+    "order_58_materials",
     "“信用中国”在线修复（鄂州市政府指南）：达到最短公示期后在线申请；法定代表人身份证明书或授权委托书；缴纳罚款的收据；"
     "行政处罚信息信用修复申请表（有责令整改等义务的，由处罚部门出具）；行政处罚信息信用修复承诺书",
     "https://www.echeng.gov.cn/ztzl/yhyshj/202411/t20241111_664511.html",
@@ -318,7 +328,7 @@ class Classification:
     published: bool
     criterion_code: str
     criterion: str
-    sources: tuple[Source, ...]
+    sources: tuple[Rule, ...]
     publicity_from: date
     publicity_min_until: date | None
     publicity_max_until: date | None
@@ -345,7 +355,7 @@ def repair_available_from(min_until: date | None) -> date | None:
 
 
 # -- classification ---------------------------------------------------------------------------------
-def _grade(facts: DecisionFacts, rs: RuleSet) -> tuple[Severity, str, str, tuple[Source, ...]]:
+def _grade(facts: DecisionFacts, rs: RuleSet) -> tuple[Severity, str, str, tuple[Rule, ...]]:
     """(severity, criterion code, criterion text, sources) — first matching criterion wins."""
     order36 = rs is ORDER_36
     fine = facts.fine_amount or 0.0
@@ -409,7 +419,7 @@ def classify(facts: DecisionFacts) -> Classification:
     start = facts.decision_date
     min_until = add_months(start, publicity.min_months) if publicity.min_months is not None else None
     max_until = add_months(start, publicity.max_months) if publicity.max_months is not None else None
-    unverified = [s.cite.split("：", 1)[0] for s in sources if not s.verified]
+    unverified = [s.cite().split("：", 1)[0] for s in sources if not s.verified]
     flag = f"；未核实来源：{'、'.join(unverified)}" if unverified else "；来源均已核实"
     criterion = f"[{rs.code}/{code}] {text}（依据：{rs.order}《{rs.title}》{flag}）"
     return Classification(

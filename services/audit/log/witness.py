@@ -22,8 +22,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from services.audit import merkle
-from services.audit.signing import tree_head_message, verify_signature
+from services.audit.log import merkle
+from services.audit.log.signing import tree_head_message, verify_signature
 from shared.contracts import AuditTreeHeadSigned
 
 HEAD_TYPE = AuditTreeHeadSigned.__event_type__

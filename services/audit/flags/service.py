@@ -1,5 +1,6 @@
 """Audit use cases around flags: record a decided case, raise or extend its one flag, list and read
-flags. Nothing here commits: consumers and routers own the transaction.
+flags, record an interference. Nothing here begins or commits: the consumer's or the request's unit of
+work owns the transaction.
 
 Exactly one flag per case (``flags.case_id`` is unique): the decision, an overdue or relapse event, an
 interference record and reconciliation all go through ``upsert_flag``, which creates the flag or adds
@@ -12,13 +13,17 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import String, and_, case, func, literal, literal_column, or_, select, tuple_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.audit import rules
 from services.audit.config import AuditSettings
+from services.audit.flags import rules
+from services.audit.flags.rules import Decision, History, PersonShare, RuleHit
+from services.audit.flags.schemas import InterferenceCreate
+from services.audit.log import ledger
 from services.audit.models import (
     CaseContext,
     DailyCount,
@@ -28,12 +33,14 @@ from services.audit.models import (
     Flag,
     FlagHistory,
     FlagRule,
+    InterferenceRecord,
     PersonDailyCount,
 )
-from services.audit.rules import Decision, History, PersonShare, RuleHit
 from shared import clock
-from shared.contracts import FLAGGED_DECISIONS, AuditFlagRaised, CaseDecided
+from shared.contracts import AuditFlagRaised, AuditInterferenceRecorded, CaseDecided
 from shared.db import UtcDateTime, dialect_insert
+from shared.problems import conflict
+from shared.vocabulary import FLAGGED_DECISIONS, DecisionType
 
 log = logging.getLogger("ecocomply.audit")
 
@@ -69,8 +76,8 @@ async def upsert_flag(
     source_event_id: str,
     decision: DecidedCase | None = None,
     handlers: list[str] | None = None,
+    now: datetime,
     actor: str = SYSTEM,
-    now: datetime | None = None,
     sla_days: int | None = None,
 ) -> Flag | None:
     """Create the case's flag with ``hits``, or add to the existing flag the hits it lacks (a hit of a
@@ -78,7 +85,6 @@ async def upsert_flag(
     hits = list(hits)
     if not hits:
         return None
-    now = now or datetime.now(UTC)
     flag = await session.scalar(select(Flag).where(Flag.case_id == ref.case_id))
     if flag is None:
         sla = sla_days or AuditSettings().review_sla_days
@@ -217,8 +223,8 @@ async def history_for(session: AsyncSession, d: DecidedCase, cfg: AuditSettings)
     lo_rep = d.decision_date - timedelta(days=cfg.repeat_window_days)
     same: dict[str, Decision] = {}
     exemptions_before = None
-    if d.decision_type == rules.EXEMPTION:
-        ex_conds = (DecidedCase.uscc == d.uscc, DecidedCase.decision_type == rules.EXEMPTION)
+    if d.decision_type == DecisionType.EXEMPTION:
+        ex_conds = (DecidedCase.uscc == d.uscc, DecidedCase.decision_type == DecisionType.EXEMPTION)
         first = await _earliest(session, d, lo_rep, *ex_conds)
         same.update((o.case_id, o) for o in first)
         exemptions_before = len(first)
@@ -267,7 +273,7 @@ async def _count_day(session: AsyncSession, d: DecidedCase) -> None:
 
 async def record_decision(
     session: AsyncSession, *, decided: CaseDecided, emit: Emit, source_event_id: str,
-    cfg: AuditSettings | None = None, now: datetime | None = None,
+    now: datetime, cfg: AuditSettings | None = None,
 ) -> Flag | None:
     """A decided case: remember it, flag it when a rule hits, and re-check later cases it precedes."""
     cfg = cfg or AuditSettings()
@@ -308,7 +314,7 @@ async def record_decision(
 
 
 async def _recheck_later(session: AsyncSession, d: DecidedCase, *, emit: Emit, source_event_id: str,
-                         cfg: AuditSettings, now: datetime | None) -> None:
+                         cfg: AuditSettings, now: datetime) -> None:
     """A decision that arrives after later-dated ones (delayed, replayed) can make their history rules
     hit: run those rules again for the later cases of the same enterprise or the same violation."""
     after = or_(DecidedCase.decision_date > d.decision_date,
@@ -344,6 +350,31 @@ async def remember_context(session: AsyncSession, case_id: str, *, facts: dict |
     new_people = rules.people(ctx.people, people)
     if new_people != ctx.people:
         ctx.people = new_people
+
+
+async def record_interference(
+    session: AsyncSession, body: InterferenceCreate, *, by: str, emit: Emit, now: datetime
+) -> tuple[InterferenceRecord, Flag]:
+    """领导干部干预插手案件记录: the record, the case's flag with rule ``recorded_interference``, the log entry
+    and ``audit.interference_recorded.v1`` — all in the caller's transaction."""
+    rec = InterferenceRecord(id=str(uuid.uuid4()), recorded_by=by, recorded_at=now, **body.model_dump())
+    try:
+        session.add(rec)
+        flag = await upsert_flag(
+            session, ref=CaseRef(body.case_id, body.number, body.uscc, body.bureau),
+            hits=[rules.recorded_interference(body.person, body.position, body.occurred_on, body.manner)],
+            emit=emit, source_event_id=rec.id, actor=by, now=now)
+        assert flag is not None
+        await ledger.append_act(session, type_="audit.interference_recorded", case_id=body.case_id, now=now,
+                                data={"record_id": rec.id, "recorded_by": by, **body.model_dump(mode="json")})
+        await emit(session, AuditInterferenceRecorded(
+            record_id=rec.id, case_id=body.case_id, number=body.number, bureau=body.bureau, person=body.person,
+            position=body.position, occurred_on=body.occurred_on, recorded_by=by, recorded_at=now,
+        ), subject=body.case_id)
+        await session.flush()
+    except IntegrityError as e:  # the case's flag was raised concurrently: nothing is written, retry
+        raise conflict("concurrent_update", "the case's flag changed at the same moment; retry") from e
+    return rec, flag
 
 
 # -- reads -----------------------------------------------------------------------------------------

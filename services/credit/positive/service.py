@@ -1,5 +1,5 @@
 """正面清单 (positive list) and Jiangsu enterprise environmental credit grades — use cases and the cited
-rules they follow. Nothing here commits except inside its own ``session.begin()``.
+rules they follow. Nothing here begins or commits: the request is the unit of work.
 
 * Positive list: 《苏州市生态环境领域涉企行政合规指导工作试点方案》三（四）: 对主动开展合规管理且成效明显的企业，
   优先纳入正面清单。在……减少现场执法检查频次……等方面给予支持 — so effective compliance management is a
@@ -13,15 +13,15 @@ rules they follow. Nothing here commits except inside its own ``session.begin()`
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit import clock
-from services.credit.classification import Source
-from services.credit.listing_schemas import (
+from services.credit.models import CreditGrade, CreditRecord, PositiveListEntry, RepairApplication
+from services.credit.positive.schemas import (
     CreditGradeView,
     CreditProfile,
     GradeImport,
@@ -30,28 +30,35 @@ from services.credit.listing_schemas import (
     PositiveListCreate,
     PositiveListEntryRead,
 )
-from services.credit.models import CreditGrade, CreditRecord, PositiveListEntry, RepairApplication
-from services.credit.schemas import SourceRead
-from shared.auth import Principal
+from services.credit.records import service as records
+from services.credit.records.rules import source
+from services.credit.records.schemas import SourceRead
+from services.credit.repair import service as repairs
+from shared.auth import BUREAU_ROLES, GLOBAL_ROLES, Principal, Scope, ensure_can_see
 from shared.contracts import CreditPositiveListChanged
 from shared.db import lock_key
-from shared.problems import Problem, conflict, invalid, not_found
+from shared.law import PILOT
+from shared.problems import conflict, forbidden, invalid, not_found
 from shared.service import Runtime
 from shared.uscc import USCCError, validate
+from shared.vocabulary import Role
 
-PILOT_PLAN = Source(
-    "《苏州市生态环境领域涉企行政合规指导工作试点方案》（苏州市生态环境局、苏州市司法局，2023-12-19）三（四）：对主动开展合规管理且成效明显的企业，"
+PILOT_PLAN = source(
+    "pilot_positive_list",
+    f"{PILOT}三（四）：对主动开展合规管理且成效明显的企业，"
     "优先纳入正面清单。在评选绿色发展领军企业、减少现场执法检查频次、环保贷、项目审批等方面给予支持",
     "seeds/000_1d20550705d95898.txt",
     True,
 )
-DYNAMIC_ADJUSTMENT = Source(
+DYNAMIC_ADJUSTMENT = source(
+    "positive_list_dynamic_adjustment",
     "苏环党组字〔2023〕90号（十二）：进一步优化执法方式，完善正面清单动态调整机制",
     "seeds/001_a54fc38786dad5a9.txt",
     True,
 )
-INSPECTION_FREQUENCY = Source(
-    PILOT_PLAN.cite,
+INSPECTION_FREQUENCY = source(
+    "positive_list_inspection_frequency",
+    PILOT_PLAN.cite(),
     PILOT_PLAN.url,
     True,
     "membership lowers on-site inspection frequency; the reduction itself is not in the data (local setting)",
@@ -61,7 +68,8 @@ REASON_LABELS = {
     "other": "其他理由（见说明）",
 }
 
-JIANGSU_GRADES = Source(
+JIANGSU_GRADES = source(
+    "jiangsu_grades",
     "江苏省企事业环保信用管理系统：根据企业环境行为信息产生的计分，由优到劣分为5个信用颜色等级（绿色等级、蓝色等级、黄色等级、红色等级、黑色等级）",
     "https://m.163.com/news/article/J2LS725I0530QRMB.html",
     False,
@@ -79,10 +87,6 @@ GRADE_STATEMENT = (
     "也不按本系统的信用记录调整等级。"
 )
 RECORD_EFFECT = "数据中没有规定信用记录如何影响信用颜色等级的条文，故不显示任何影响（未取得评价标准）。"
-
-
-def _src(s: Source) -> SourceRead:
-    return SourceRead(cite=s.cite, url=s.url, verified=s.verified, note=s.note or None)
 
 
 def _uscc(value: str, field: str) -> str:
@@ -103,13 +107,13 @@ def entry_read(e: PositiveListEntry, *, today: date) -> PositiveListEntryRead:
         reason_code=e.reason_code,  # type: ignore[arg-type]
         reason_label=REASON_LABELS[e.reason_code],
         reason=e.reason,
-        basis=_src(PILOT_PLAN if e.reason_code == "effective_compliance_management" else DYNAMIC_ADJUSTMENT),
+        basis=SourceRead.of(PILOT_PLAN if e.reason_code == "effective_compliance_management" else DYNAMIC_ADJUSTMENT),
         valid_from=e.valid_from,
         valid_until=e.valid_until,
         status=e.status,  # type: ignore[arg-type]
         in_force=in_force,
         inspection_frequency="reduced" if in_force else "normal",
-        inspection_frequency_basis=_src(INSPECTION_FREQUENCY),
+        inspection_frequency_basis=SourceRead.of(INSPECTION_FREQUENCY),
         added_by=e.added_by,
         added_at=e.added_at,
         removed_by=e.removed_by,
@@ -118,7 +122,7 @@ def entry_read(e: PositiveListEntry, *, today: date) -> PositiveListEntryRead:
     )
 
 
-def _changed(e: PositiveListEntry, action: str, by: str) -> CreditPositiveListChanged:
+def _changed(e: PositiveListEntry, action: str, by: str, at: datetime) -> CreditPositiveListChanged:
     return CreditPositiveListChanged(
         entry_id=e.id,
         uscc=e.uscc,
@@ -128,7 +132,7 @@ def _changed(e: PositiveListEntry, action: str, by: str) -> CreditPositiveListCh
         valid_until=e.valid_until,
         inspection_frequency="reduced" if action == "added" else "normal",
         changed_by=by,
-        changed_at=clock.now(),
+        changed_at=at,
     )
 
 
@@ -142,72 +146,69 @@ async def add_entry(
             f"纳入期限止日 {body.valid_until} 早于起日 {body.valid_from}",
             code="invalid_period",
         )
-    async with session.begin():
-        await lock_key(session, f"positive_list:{uscc}")  # two concurrent adds: the second sees the first
-        overlapping = await session.scalar(
-            select(PositiveListEntry.id).where(
-                PositiveListEntry.uscc == uscc,
-                PositiveListEntry.status == "active",
-                PositiveListEntry.valid_from <= body.valid_until,
-                PositiveListEntry.valid_until >= body.valid_from,
-            )
+    await lock_key(session, f"positive_list:{uscc}")  # two concurrent adds: the second sees the first
+    overlapping = await session.scalar(
+        select(PositiveListEntry.id).where(
+            PositiveListEntry.uscc == uscc,
+            PositiveListEntry.status == "active",
+            PositiveListEntry.valid_from <= body.valid_until,
+            PositiveListEntry.valid_until >= body.valid_from,
         )
-        if overlapping:
-            raise conflict(
-                "positive_list_duplicate",
-                f"{uscc} 在该期间已在正面清单内（{overlapping}）；调整请先移出（{DYNAMIC_ADJUSTMENT.cite}）",
-                entry_id=overlapping,
-                rule=DYNAMIC_ADJUSTMENT.cite,
-            )
-        e = PositiveListEntry(
-            id=str(uuid.uuid4()),
-            uscc=uscc,
-            enterprise_name=body.enterprise_name,
-            bureau=body.bureau,
-            reason_code=body.reason_code,
-            reason=body.reason,
-            valid_from=body.valid_from,
-            valid_until=body.valid_until,
-            status="active",
-            added_by=user.sub,
-            added_at=clock.now(),
+    )
+    if overlapping:
+        raise conflict(
+            "positive_list_duplicate",
+            f"{uscc} 在该期间已在正面清单内（{overlapping}）；调整请先移出（{DYNAMIC_ADJUSTMENT.cite()}）",
+            entry_id=overlapping,
+            rule=DYNAMIC_ADJUSTMENT.cite(),
         )
-        session.add(e)
-        await session.flush()
-        await rt.emit(session, _changed(e, "added", user.sub), subject=uscc)
-        return entry_read(e, today=clock.today())
+    e = PositiveListEntry(
+        id=str(uuid.uuid4()),
+        uscc=uscc,
+        enterprise_name=body.enterprise_name,
+        bureau=body.bureau,
+        reason_code=body.reason_code,
+        reason=body.reason,
+        valid_from=body.valid_from,
+        valid_until=body.valid_until,
+        status="active",
+        added_by=user.sub,
+        added_at=rt.clock.now(),
+    )
+    session.add(e)
+    await session.flush()
+    await rt.emit(session, _changed(e, "added", user.sub, e.added_at), subject=uscc)
+    return entry_read(e, today=rt.clock.today())
 
 
 async def remove_entry(
     rt: Runtime, session: AsyncSession, user: Principal, entry_id: str, reason: str
 ) -> PositiveListEntryRead:
-    async with session.begin():
-        e = await session.scalar(
-            select(PositiveListEntry).where(PositiveListEntry.id == entry_id).with_for_update()
+    e = await session.scalar(
+        select(PositiveListEntry).where(PositiveListEntry.id == entry_id).with_for_update()
+    )
+    if e is None:
+        raise not_found("positive list entry", entry_id)
+    if e.status != "active":
+        raise conflict(
+            "illegal_transition",
+            "该正面清单条目已移出",
+            state=e.status,
+            action="remove",
+            rule=DYNAMIC_ADJUSTMENT.cite(),
+            allowed_actions=[],
         )
-        if e is None:
-            raise not_found("positive list entry", entry_id)
-        if e.status != "active":
-            raise conflict(
-                "illegal_transition",
-                "该正面清单条目已移出",
-                state=e.status,
-                action="remove",
-                rule=DYNAMIC_ADJUSTMENT.cite,
-                allowed_actions=[],
-            )
-        e.status, e.removed_by, e.removed_at, e.removal_reason = "removed", user.sub, clock.now(), reason
-        await rt.emit(session, _changed(e, "removed", user.sub), subject=e.uscc)
-        return entry_read(e, today=clock.today())
+    e.status, e.removed_by, e.removed_at, e.removal_reason = "removed", user.sub, rt.clock.now(), reason
+    await rt.emit(session, _changed(e, "removed", user.sub, e.removed_at), subject=e.uscc)
+    return entry_read(e, today=rt.clock.today())
 
 
 async def list_entries(
-    session: AsyncSession, *, uscc: str | None, in_force: bool | None
+    session: AsyncSession, *, uscc: str | None, in_force: bool | None, today: date
 ) -> list[PositiveListEntryRead]:
     q = select(PositiveListEntry)
     if uscc:
         q = q.where(PositiveListEntry.uscc == _uscc(uscc, "uscc"))
-    today = clock.today()
     items = [
         entry_read(e, today=today)
         for e in (await session.scalars(q.order_by(PositiveListEntry.added_at))).all()
@@ -216,7 +217,9 @@ async def list_entries(
 
 
 # -- Jiangsu credit grades --------------------------------------------------------------------------
-async def import_grades(session: AsyncSession, user: Principal, body: GradeImport) -> GradeImportResult:
+async def import_grades(
+    session: AsyncSession, user: Principal, body: GradeImport, *, now: datetime
+) -> GradeImportResult:
     usccs = [_uscc(g.uscc, f"grades.{i}.uscc") for i, g in enumerate(body.grades)]
     seen: dict[tuple[str, date], int] = {}
     for i, (uscc, g) in enumerate(zip(usccs, body.grades, strict=True)):
@@ -229,11 +232,11 @@ async def import_grades(session: AsyncSession, user: Principal, body: GradeImpor
                 code="duplicate_grade",
             )
         seen[(uscc, g.rated_on)] = i
-    now = clock.now()
 
     async def attempt() -> GradeImportResult:
         created = updated = unchanged = 0
-        async with session.begin():
+        # A savepoint: a lost race undoes this attempt only, not the request's unit of work.
+        async with session.begin_nested():
             existing = {
                 (r.uscc, r.rated_on): r
                 for r in (
@@ -269,8 +272,8 @@ async def import_grades(session: AsyncSession, user: Principal, body: GradeImpor
                     unchanged += 1
         return GradeImportResult(created=created, updated=updated, unchanged=unchanged)
 
-    # Two imports of the same (uscc, rated_on) at once: the later INSERT fails on the unique key and
-    # its whole transaction rolled back; run it again, now seeing the other import's rows (never a 500).
+    # Two imports of the same (uscc, rated_on) at once: the later INSERT fails on the unique key and its
+    # savepoint is rolled back; run it again, now seeing the other import's rows (never a 500).
     for tries in range(3):
         try:
             return await attempt()
@@ -305,14 +308,13 @@ async def grade_view(session: AsyncSession, uscc: str) -> CreditGradeView:
         current=history[0] if history else None,
         history=history,
         statement=GRADE_STATEMENT,
-        source=_src(JIANGSU_GRADES),
+        source=SourceRead.of(JIANGSU_GRADES),
         record_effect=RECORD_EFFECT,
     )
 
 
 # -- the profile other services read ----------------------------------------------------------------
-async def profile(session: AsyncSession, uscc: str) -> CreditProfile:
-    today = clock.today()
+async def profile(session: AsyncSession, uscc: str, *, today: date) -> CreditProfile:
     entries = [
         entry_read(e, today=today)
         for e in (
@@ -344,7 +346,7 @@ async def profile(session: AsyncSession, uscc: str) -> CreditProfile:
         on_positive_list=current is not None,
         positive_list_entry=current,
         inspection_frequency="reduced" if current else "normal",
-        inspection_frequency_basis=_src(INSPECTION_FREQUENCY),
+        inspection_frequency_basis=SourceRead.of(INSPECTION_FREQUENCY),
         grade=grades.current,
         records={s: int(counts.get(s, 0)) for s in ("published", "not_published", "repaired", "expired")},
         open_repair_applications=int(open_apps or 0),
@@ -352,9 +354,28 @@ async def profile(session: AsyncSession, uscc: str) -> CreditProfile:
 
 
 def ensure_can_read_enterprise(user: Principal, uscc: str) -> None:
-    """Bureau roles, global roles (services included) and the enterprise itself."""
-    if user.has("auditor", "admin", "platform", "service", "officer", "legal_reviewer", "leader"):
+    """An enterprise's credit profile and grade: every bureau reads them (they set its inspection
+    frequency), so do the global roles (services included); an enterprise reads only its own."""
+    if user.has(*GLOBAL_ROLES, *BUREAU_ROLES):
         return
-    if user.has("enterprise") and user.uscc == uscc:
-        return
-    raise Problem(403, "out_of_scope", "this enterprise's credit information belongs to another enterprise")
+    ensure_can_see(user, bureau=None, uscc=uscc, what="this enterprise's credit information")
+
+
+# -- an enterprise's own view -----------------------------------------------------------------------
+async def my_credit(session: AsyncSession, user: Principal, *, today: date) -> dict[str, Any]:
+    """An enterprise's own credit records, the notices served with them, its repair applications and profile."""
+    if not user.has(Role.ENTERPRISE) or not user.uscc:
+        raise forbidden("this view is for an enterprise token (with its uscc)", code="role_required")
+    recs = [records.to_read(r, today=today) for r in await records.list_records(session, Scope(uscc=user.uscc))]
+    apps, _ = await repairs.list_applications(
+        session, user, status=None, uscc=None, record_id=None, overdue=None, today=today
+    )
+    return {
+        "uscc": user.uscc,
+        "records": [r.model_dump(mode="json") for r in recs],
+        "notices": [
+            {"case_id": r.case_id, "record_id": r.id, "url": f"/credit/v1/notices/{r.case_id}"} for r in recs
+        ],
+        "repair_applications": [a.model_dump(mode="json") for a in apps],
+        "profile": (await profile(session, user.uscc, today=today)).model_dump(mode="json"),
+    }

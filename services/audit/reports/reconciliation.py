@@ -4,18 +4,20 @@ prove each has a flag. A gap raises a flag of its own (rule ``reconciliation_gap
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from prometheus_client import Counter, Gauge
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.audit import rules, service
 from services.audit.config import AuditSettings
+from services.audit.flags import rules, service
 from services.audit.models import Flag, ReconciliationRun
-from shared.contracts import FLAGGED_DECISIONS
+from shared.clock import local_date
 from shared.problems import Problem, invalid
 from shared.service import Runtime
+from shared.vocabulary import FLAGGED_DECISIONS
 
 log = logging.getLogger("ecocomply.audit.reconciliation")
 
@@ -49,31 +51,31 @@ async def decided_cases(rt: Runtime, period_from: date, period_to: date) -> list
     return list(found.values())
 
 
-async def reconcile(rt: Runtime, period_from: date, period_to: date, *, now: datetime | None = None) -> dict[str, Any]:
+async def reconcile(rt: Runtime, session: AsyncSession, period_from: date, period_to: date, *,
+                    now: datetime) -> dict[str, Any]:
+    """Check the period in the caller's transaction (the request's, or the job's own)."""
     if period_to < period_from:
         raise invalid("to", "the period ends before it starts")
-    now = now or datetime.now(UTC)
     cases = await decided_cases(rt, period_from, period_to)
     ids = [c["id"] for c in cases]
     cfg = AuditSettings()
-    async with rt.sessionmaker() as session, session.begin():
-        have: set[str] = set()
-        for i in range(0, len(ids), 500):
-            have |= set(await session.scalars(select(Flag.case_id).where(Flag.case_id.in_(ids[i:i + 500]))))
-        missing = [c for c in cases if c["id"] not in have]
-        for c in missing:
-            hits = [rules.exemption_or_light_penalty(rules.Decision(c["decision_type"]), rules.History(), cfg),
-                    rules.reconciliation_gap(c["decision_type"])]
-            flag = await service.upsert_flag(
-                session, ref=service.CaseRef(c["id"], c["number"], c["uscc"], c["bureau"]),
-                hits=[h for h in hits if h], emit=rt.emit, source_event_id=f"reconciliation:{now:%Y%m%d}"[:36],
-                actor="reconciliation", now=now, sla_days=cfg.review_sla_days)
-            if flag is not None and flag.decision_type == service.UNDECIDED:
-                flag.decision_type = c["decision_type"]
-                if c.get("decided_at"):
-                    flag.decided_at = datetime.fromisoformat(c["decided_at"])
-        session.add(ReconciliationRun(ran_at=now, period_from=period_from, period_to=period_to,
-                                      checked=len(cases), missing=[c["id"] for c in missing]))
+    have: set[str] = set()
+    for i in range(0, len(ids), 500):
+        have |= set(await session.scalars(select(Flag.case_id).where(Flag.case_id.in_(ids[i:i + 500]))))
+    missing = [c for c in cases if c["id"] not in have]
+    for c in missing:
+        hits = [rules.exemption_or_light_penalty(rules.Decision(c["decision_type"]), rules.History(), cfg),
+                rules.reconciliation_gap(c["decision_type"])]
+        flag = await service.upsert_flag(
+            session, ref=service.CaseRef(c["id"], c["number"], c["uscc"], c["bureau"]),
+            hits=[h for h in hits if h], emit=rt.emit, source_event_id=f"reconciliation:{now:%Y%m%d}"[:36],
+            actor="reconciliation", now=now, sla_days=cfg.review_sla_days)
+        if flag is not None and flag.decision_type == service.UNDECIDED:
+            flag.decision_type = c["decision_type"]
+            if c.get("decided_at"):
+                flag.decided_at = datetime.fromisoformat(c["decided_at"])
+    session.add(ReconciliationRun(ran_at=now, period_from=period_from, period_to=period_to,
+                                  checked=len(cases), missing=[c["id"] for c in missing]))
     LAST_GAP.set(len(missing))
     if missing:
         MISSING_TOTAL.inc(len(missing))
@@ -84,6 +86,10 @@ async def reconcile(rt: Runtime, period_from: date, period_to: date, *, now: dat
 
 
 async def scheduled(rt: Runtime) -> dict[str, Any]:
-    """The periodic job: the last ``reconcile_lookback_days`` days up to today (Asia/Shanghai)."""
-    today = service.local_date(datetime.now(UTC))
-    return await reconcile(rt, today - timedelta(days=AuditSettings().reconcile_lookback_days), today)
+    """The periodic job: the last ``reconcile_lookback_days`` days up to today (Asia/Shanghai), in a
+    transaction of its own."""
+    now = rt.clock.now()
+    today = local_date(now)
+    async with rt.sessionmaker() as session, session.begin():
+        return await reconcile(rt, session, today - timedelta(days=AuditSettings().reconcile_lookback_days), today,
+                               now=now)

@@ -1,0 +1,1 @@
+"""Statistics, reconciliation with the cases service, the annual report and the dashboard."""
