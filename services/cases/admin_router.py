@@ -7,9 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from services.cases import advice, calendar_service, documents_service, service
-from services.cases.router import PDF, _quote
-from services.cases.schemas import (
+from services.cases.advice import service as advice
+from services.cases.calendar import service as calendar_service
+from services.cases.case import service
+from services.cases.case.router import PDF, _quote
+from services.cases.case.schemas import (
     AdviceFeedback,
     AdviceLetterCreate,
     AdviceLetterRead,
@@ -18,6 +20,7 @@ from services.cases.schemas import (
     OfficerCreate,
     OfficerRead,
 )
+from services.cases.documents import service as documents_service
 from shared.auth import Principal, require_roles
 from shared.service import LegacySession, RuntimeDep
 

@@ -2,17 +2,15 @@
 
 from pathlib import Path
 
-from services.cases import (
-    admin_router,
-    calendar_service,
-    execution,
-    platform,
-    platform_router,
-    publication,
-    publication_router,
-)
+from services.cases import admin_router
+from services.cases.calendar import service as calendar_service
+from services.cases.case import execution
+from services.cases.case.router import router
 from services.cases.models import Base, tables
-from services.cases.router import router
+from services.cases.platform import router as platform_router
+from services.cases.platform import webhooks as platform
+from services.cases.publication import router as publication_router
+from services.cases.publication import service as publication
 from shared.service import PeriodicJob, ServiceSpec
 
 spec = ServiceSpec(

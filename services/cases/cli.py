@@ -27,7 +27,7 @@ def add_parser(sub) -> None:
 
 
 async def _load(args: argparse.Namespace) -> int:
-    from services.cases import calendar_service
+    from services.cases.calendar import service as calendar_service
     from services.composition import embedded, single
     from shared.config import Settings
     from shared.problems import Problem

@@ -9,7 +9,7 @@ from datetime import date
 
 from portal_helpers import PERSONAL, credit_record, fix_credit_clock, pay_fine, penalised_case
 
-from services.cases import publication
+from services.cases.publication import service as publication
 from services.credit import jobs as credit_jobs
 from services.testing.factories import OTHER_BUREAU, CaseDriver, leader, officer
 

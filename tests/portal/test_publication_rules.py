@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.cases import publication_rules as rules
+from services.cases.publication import rules
 
 CASE = {"number": "320509-2026-00001", "uscc": "91320509MA1XXXXX0X", "bureau": "320509",
         "summary": "经查超标排放。", "violations": [{"code": "GI-WAT-001"}],

@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from services.cases import decision, documents_service, execution, rights, service, steps
-from services.cases.schemas import (
+from services.cases.case import decision, execution, rights, service, steps
+from services.cases.case.schemas import (
     CaseCreate,
     CaseList,
     CaseRead,
@@ -39,6 +39,7 @@ from services.cases.schemas import (
     TransferCreate,
     WithdrawCreate,
 )
+from services.cases.documents import service as documents_service
 from shared.auth import Principal, require_roles
 from shared.service import LegacySession, RuntimeDep
 

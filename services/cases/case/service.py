@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import calendar_store, checklist_client, deadlines, workflow
-from services.cases.models import Case, CaseCounter, Enterprise, Officer, TimelineEntry
-from services.cases.schemas import (
+from services.cases import deadlines, workflow
+from services.cases.calendar import store as calendar_store
+from services.cases.case.schemas import (
     CaseCreate,
     CaseList,
     CaseRead,
@@ -28,6 +28,8 @@ from services.cases.schemas import (
     OfficerRead,
     TimelineRead,
 )
+from services.cases.clients import checklist as checklist_client
+from services.cases.models import Case, CaseCounter, Enterprise, Officer, TimelineEntry
 from services.cases.workdays import Calendar
 from shared import contracts, uscc
 from shared.auth import Principal, ensure_can_see

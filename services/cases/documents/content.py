@@ -115,7 +115,7 @@ def _date(d: Any) -> str:
 
 
 def compliance_advice_doc(case: dict[str, Any], ent: dict[str, Any], letter: dict[str, Any] | None) -> Doc:
-    from services.cases.advice import BASIS
+    from services.cases.advice.service import BASIS
 
     if letter is not None:
         sections = [("企业", _party({"uscc": letter["uscc"]}, ent)),

@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import checklist_client, local_settings, workflow
+from services.cases import config, workflow
+from services.cases.case.schemas import CaseRead, DecisionCreate, DiscretionRequest
+from services.cases.case.service import act, add_step, approved_discussion, load_visible, set_record
+from services.cases.clients import checklist as checklist_client
 from services.cases.models import Case
-from services.cases.schemas import CaseRead, DecisionCreate, DiscretionRequest
-from services.cases.service import act, add_step, approved_discussion, load_visible, set_record
 from shared import contracts
 from shared.auth import Principal
 from shared.clock import local_date
@@ -96,7 +97,7 @@ async def earlier_decisions(session: AsyncSession, case: Case, *, at: datetime) 
     """The enterprise's earlier decisions (penalty or exemption) for one of this case's violations within
     the first-offence window (a local setting): a claimed 初次违法 is checked against them."""
     codes = {v["code"] for v in case.violations}
-    since = at - timedelta(days=local_settings.first_offence_window_days())
+    since = at - timedelta(days=config.first_offence_window_days())
     rows = (await session.execute(
         select(Case.number, Case.violations).where(
             Case.uscc == case.uscc, Case.id != case.id, Case.decision_type.is_not(None), Case.decided_at >= since,
@@ -160,7 +161,7 @@ async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any],
         basis["mitigating_circumstances"] = sorted(k for k in circ.article_32 | {circ.rectification_key}
                                                    if facts.get(k) is True)
     record = workflow.Record(no_penalty=no_penalty, fine_range=_fine_range(calcs), range_error=why,
-                             circumstances=circ, first_offence_window=local_settings.FIRST_OFFENCE_BASIS)
+                             circumstances=circ, first_offence_window=config.FIRST_OFFENCE_BASIS)
     return record, basis, calc
 
 

@@ -9,9 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import credit_client, local_settings, workflow
-from services.cases.models import AdviceLetter, Case
-from services.cases.schemas import (
+from services.cases import config, workflow
+from services.cases.case.schemas import (
     CaseRead,
     CloseCreate,
     FollowUpCreate,
@@ -19,7 +18,9 @@ from services.cases.schemas import (
     PaymentCreate,
     ServiceRead,
 )
-from services.cases.service import act, add_step, load_visible, set_record, stored_due
+from services.cases.case.service import act, add_step, load_visible, set_record, stored_due
+from services.cases.clients import credit as credit_client
+from services.cases.models import AdviceLetter, Case
 from shared import clock, contracts
 from shared.auth import Principal
 from shared.clock import local_date
@@ -100,8 +101,8 @@ async def close(rt: Runtime, session: AsyncSession, user: Principal, case_id: st
             # 跟踪管理: follow-up checks of a rectified case, at the local setting's offsets.
             set_record(case, "follow_ups", [
                 {"due": (local_date(at) + timedelta(days=d)).isoformat(), "scheduled_by": "closing",
-                 "setting": local_settings.LABEL, "result": None}
-                for d in local_settings.follow_up_days()
+                 "setting": config.LABEL, "result": None}
+                for d in config.follow_up_days()
             ])
         return contracts.CaseClosed(case_id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau, closed_at=at)
 

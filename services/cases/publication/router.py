@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from services.cases import publication
-from services.cases.publication_schemas import (
+from services.cases.publication import service as publication
+from services.cases.publication.schemas import (
     PublicationCreate,
     PublicationRead,
     PublicDecision,

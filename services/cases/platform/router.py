@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from services.cases import case_file_service, risk_warnings
-from services.cases.risk_warnings import InspectionCreate, InspectionRead, RiskWarningIn, RiskWarningRead
-from services.cases.router import _quote
+from services.cases.case.router import _quote
+from services.cases.case_file import service as case_file_service
+from services.cases.platform import service as risk_warnings
+from services.cases.platform.service import InspectionCreate, InspectionRead, RiskWarningIn, RiskWarningRead
 from shared import signing
 from shared.auth import Principal, require_roles
 from shared.service import LegacySession, RuntimeDep

@@ -17,11 +17,13 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import checklist_client, publication_settings
-from services.cases import publication_rules as rules
+from services.cases.case.service import load_visible
+from services.cases.clients import checklist as checklist_client
 from services.cases.models import Enterprise
-from services.cases.publication_models import DecisionPublication, PublicationCreditState
-from services.cases.publication_schemas import (
+from services.cases.publication import rules
+from services.cases.publication import settings as publication_settings
+from services.cases.publication.models import DecisionPublication, PublicationCreditState
+from services.cases.publication.schemas import (
     CreditStateRead,
     PublicationCreate,
     PublicationRead,
@@ -29,7 +31,6 @@ from services.cases.publication_schemas import (
     PublicDecisionList,
     WithdrawalCreate,
 )
-from services.cases.service import load_visible
 from shared.auth import Principal
 from shared.clock import local_date
 from shared.contracts import CreditPublicityExpired, CreditRecordCreated, CreditRepaired

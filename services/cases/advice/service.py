@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.cases.case.schemas import AdviceFeedback, AdviceLetterCreate, AdviceLetterRead, Requirement
 from services.cases.models import AdviceLetter, Case, CaseCounter, Enterprise
-from services.cases.schemas import AdviceFeedback, AdviceLetterCreate, AdviceLetterRead, Requirement
 from shared import uscc
 from shared.auth import Principal, ensure_can_see
 from shared.clock import local_date

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import calendar_store
+from services.cases.calendar import store as calendar_store
+from services.cases.case.schemas import CalendarYearRead
+from services.cases.case.service import refresh_due
 from services.cases.models import Case, HolidaySchedule
-from services.cases.schemas import CalendarYearRead
-from services.cases.service import refresh_due
 from services.cases.workdays import ScheduleError
 from shared.problems import invalid, not_found
 from shared.service import Runtime

@@ -26,9 +26,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import advice
+from services.cases.advice import service as advice
+from services.cases.case.schemas import AdviceLetterCreate, AdviceLetterRead, LongText, Requirement, Text200
 from services.cases.models import Enterprise, RiskWarning, RiskWarningRejection
-from services.cases.schemas import AdviceLetterCreate, AdviceLetterRead, LongText, Requirement, Text200
 from shared import signing, uscc
 from shared.auth import Principal, ensure_can_see
 from shared.contracts import CaseRiskWarningReceived

@@ -7,10 +7,12 @@ import asyncio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import credit_client, documents, local_settings, workflow
-from services.cases.advice import to_read as advice_read
+from services.cases import config, workflow
+from services.cases.advice.service import to_read as advice_read
+from services.cases.case.service import load_visible, read_case
+from services.cases.clients import credit as credit_client
+from services.cases.documents import content as documents
 from services.cases.models import AdviceLetter, Enterprise
-from services.cases.service import load_visible, read_case
 from shared.auth import Principal
 from shared.problems import Problem, not_found
 from shared.service import Runtime
@@ -36,7 +38,7 @@ async def case_document(rt: Runtime, session: AsyncSession, user: Principal, cas
         if not decision:
             raise _unavailable(kind, "the case has no decision yet")
         doc = documents.decision_doc(case, ent,
-                                     reconsideration_body=local_settings.reconsideration_body(case["bureau"]))
+                                     reconsideration_body=config.reconsideration_body(case["bureau"]))
     elif kind == "notice":
         if not case["records"].get("notice"):
             raise _unavailable(kind, "no 事先告知 has been made")
@@ -61,7 +63,7 @@ async def case_document(rt: Runtime, session: AsyncSession, user: Principal, cas
 
 
 async def advice_document(rt: Runtime, session: AsyncSession, user: Principal, letter_id: str) -> tuple[bytes, str]:
-    from services.cases.advice import load
+    from services.cases.advice.service import load
 
     async with session.begin():
         row = await load(session, user, letter_id)

@@ -7,9 +7,11 @@ import asyncio
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import case_file, documents, documents_service
+from services.cases.case.service import load_visible, read_case
+from services.cases.case_file import bundle as case_file
+from services.cases.documents import content as documents
+from services.cases.documents import service as documents_service
 from services.cases.models import Enterprise
-from services.cases.service import load_visible, read_case
 from shared.auth import Principal
 from shared.problems import Problem
 from shared.service import Runtime
