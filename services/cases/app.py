@@ -1,17 +1,20 @@
-"""The cases service's spec: tables, migrations, routes, the holiday-calendar seed and the overdue scan."""
+"""The cases service's spec: tables, migrations, routes, consumers, jobs and the holiday-calendar seed —
+composition only (the module shape: README "Architecture")."""
 
 from pathlib import Path
 
-from services.cases import admin_router
+from services.cases.advice import router as advice
+from services.cases.calendar import router as calendar
 from services.cases.calendar import service as calendar_service
-from services.cases.case import execution
-from services.cases.case.router import router
+from services.cases.case import router as case
+from services.cases.case_file import router as case_file
+from services.cases.consumers import consumers
+from services.cases.documents import router as documents
+from services.cases.jobs import jobs
 from services.cases.models import Base, tables
-from services.cases.platform import router as platform_router
-from services.cases.platform import webhooks as platform
-from services.cases.publication import router as publication_router
-from services.cases.publication import service as publication
-from shared.service import PeriodicJob, ServiceSpec
+from services.cases.platform import router as platform
+from services.cases.publication import router as publication
+from shared.service import ServiceSpec
 
 spec = ServiceSpec(
     name="cases",
@@ -22,8 +25,9 @@ spec = ServiceSpec(
     metadata=Base.metadata,
     tables=tables,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[router, admin_router.router, platform_router.router, platform.router, publication_router.router],
-    consumers=[platform.consumer, publication.consumer],
+    routers=[case.router, calendar.router, advice.router, documents.router, platform.router, case_file.router,
+             platform.webhooks, publication.router],
+    consumers=consumers,
     seed=calendar_service.seed,
-    jobs=[PeriodicJob("overdue", 3600.0, execution.emit_overdue), platform.delivery_job, publication.job],
+    jobs=jobs,
 )

@@ -25,14 +25,13 @@ def _unavailable(kind: str, why: str) -> Problem:
 async def case_document(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, kind: str) -> tuple[bytes, str]:
     if kind not in documents.KINDS:
         raise not_found("document kind", f"{kind} (one of {', '.join(documents.KINDS)})")
-    async with session.begin():
-        case_row = await load_visible(session, user, case_id)
-        case = (await read_case(session, case_row, rt.clock.today())).model_dump(mode="json")
-        ent_row = await session.get(Enterprise, case_row.uscc)
-        ent = {"name": ent_row.name, "address": ent_row.address} if ent_row else {}
-        letter_row = await session.scalar(select(AdviceLetter).where(AdviceLetter.case_id == case_id)
-                                          .order_by(AdviceLetter.issued_at.desc()).limit(1))
-        letter = advice_read(letter_row, rt.clock.today()).model_dump(mode="json") if letter_row else None
+    case_row = await load_visible(session, user, case_id)
+    case = (await read_case(session, case_row, rt.clock.today())).model_dump(mode="json")
+    ent_row = await session.get(Enterprise, case_row.uscc)
+    ent = {"name": ent_row.name, "address": ent_row.address} if ent_row else {}
+    letter_row = await session.scalar(select(AdviceLetter).where(AdviceLetter.case_id == case_id)
+                                      .order_by(AdviceLetter.issued_at.desc()).limit(1))
+    letter = advice_read(letter_row, rt.clock.today()).model_dump(mode="json") if letter_row else None
     decision = case.get("decision") or {}
     if kind == "decision":
         if not decision:
@@ -65,10 +64,9 @@ async def case_document(rt: Runtime, session: AsyncSession, user: Principal, cas
 async def advice_document(rt: Runtime, session: AsyncSession, user: Principal, letter_id: str) -> tuple[bytes, str]:
     from services.cases.advice.service import load
 
-    async with session.begin():
-        row = await load(session, user, letter_id)
-        letter = advice_read(row, rt.clock.today()).model_dump(mode="json")
-        ent_row = await session.get(Enterprise, row.uscc)
-        ent = {"name": ent_row.name, "address": ent_row.address} if ent_row else {}
+    row = await load(session, user, letter_id)
+    letter = advice_read(row, rt.clock.today()).model_dump(mode="json")
+    ent_row = await session.get(Enterprise, row.uscc)
+    ent = {"name": ent_row.name, "address": ent_row.address} if ent_row else {}
     doc = documents.compliance_advice_doc({}, ent, letter)
     return await asyncio.to_thread(documents.render, doc), f"{letter['number']}.pdf"
