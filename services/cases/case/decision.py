@@ -19,10 +19,9 @@ from services.cases.models import Case
 from shared import contracts
 from shared.auth import Principal
 from shared.clock import local_date
+from shared.law import APL
 from shared.problems import conflict, invalid
 from shared.service import Runtime
-
-APL = workflow.APL
 
 
 def _discretion_record(calc: dict[str, Any], violation_code: str, by: str, at: datetime) -> dict[str, Any]:
@@ -51,7 +50,7 @@ async def calculate_discretion(rt: Runtime, session: AsyncSession, user: Princip
         workflow.check(v, "calculate_discretion", actor=user.sub)
         if calc is None:
             r = workflow.RULES["discretion_calculation_required"]
-            raise workflow.Refusal(v, "calculate_discretion", r, f"no discretion calculation for {code}: {why}")
+            raise workflow.refusal(v, "calculate_discretion", r, f"no discretion calculation for {code}: {why}")
 
     async def mutate(case: Case, at: datetime):
         set_record(case, "discretion", {**_discretion_record(calc, code, user.sub, at), "mitigation": body.mitigation})

@@ -4,7 +4,7 @@ parse, authorize, call the use case; the request is the unit of work (``DbSessio
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -17,6 +17,7 @@ from services.cases.case.schemas import (
     CloseCreate,
     CollectiveDiscussion,
     DecisionCreate,
+    DecisionTypeName,
     DiscretionRequest,
     EconomicImpactCreate,
     EnterpriseCreate,
@@ -95,7 +96,7 @@ async def list_cases(
     state: str | None = None,
     bureau: str | None = None,
     uscc: str | None = None,
-    decision_type: Literal["penalty", "no_penalty", "lighter", "mitigated", "heavier"] | None = None,
+    decision_type: DecisionTypeName | None = None,
     from_: Annotated[date | None, Query(alias="from", description="first Asia/Shanghai calendar date (UTC+8, the date Chinese law counts in), inclusive, of the decision date when decision_type is given, else of the filing date")] = None,
     to: Annotated[date | None, Query(description="last Asia/Shanghai calendar date, inclusive")] = None,
     overdue: Annotated[bool | None, Query(description="only cases with a time limit passed undone (or none)")] = None,

@@ -35,7 +35,7 @@ from shared import contracts, uscc
 from shared.auth import Principal, ensure_can_see, scope_of
 from shared.clock import day_end, day_start, local_date
 from shared.db import dialect_insert
-from shared.problems import Problem, conflict, forbidden, invalid, not_found
+from shared.problems import conflict, forbidden, invalid, not_found
 from shared.service import Runtime
 
 OPEN_STATES = workflow.OPEN_STATES
@@ -43,22 +43,6 @@ OPEN_STATES = workflow.OPEN_STATES
 
 def now(rt: Runtime | None = None) -> datetime:
     return rt.clock.now()
-
-
-def refusal_problem(r: workflow.Refusal) -> Problem:
-    return conflict(
-        "illegal_transition",
-        f"{r.detail} — {r.rule.cite()}",
-        state=r.state,
-        action=r.action,
-        rule=r.rule.cite(),
-        rule_code=r.rule.code,
-        article=r.rule.article,
-        verified=r.rule.verified,
-        our_reading=r.rule.reading,
-        remedy=r.remedy,
-        allowed_actions=r.allowed,
-    )
 
 
 # -- due dates -------------------------------------------------------------------------------------
@@ -447,13 +431,11 @@ async def act(
     v = view(case, today)
     if before_check is not None:
         await before_check(case, at)  # loads what the rules need, inside the transaction
-    try:
-        if check is not None:
-            check(case, v)
-        else:
-            workflow.check(v, action, actor=user.sub, **(check_kw or {}))
-    except workflow.Refusal as r:
-        raise refusal_problem(r) from r
+    # A refusal (shared.rules.Refusal) is answered by the app with its 409 (shared.problems.refused).
+    if check is not None:
+        check(case, v)
+    else:
+        workflow.check(v, action, actor=user.sub, **(check_kw or {}))
     await remember_officer(session, user, at)
     payload = await mutate(case, at)
     case.state = workflow.next_state(v, action, **(transition or {}))

@@ -10,11 +10,11 @@ from typing import Any
 
 from services.cases.workflow.rules import REMEDIES
 from shared.clock import local_date
+from shared.law import APL
 from shared.pdf import FONT, FONT_PATH, Doc, render
 
 __all__ = ["FONT", "FONT_PATH", "KINDS", "Doc", "render"]
 
-APL = "《中华人民共和国行政处罚法》"
 
 KINDS = ("decision", "notice", "compliance_advice", "credit_record_notice", "credit_repair_guidance")
 

@@ -31,6 +31,7 @@ from services.cases.publication.schemas import (
     PublicDecisionList,
     WithdrawalCreate,
 )
+from shared import vocabulary
 from shared.auth import Principal
 from shared.clock import local_date
 from shared.contracts import CreditPublicityExpired, CreditRecordCreated, CreditRepaired
@@ -38,7 +39,7 @@ from shared.events import CloudEvent, EventPayload
 from shared.problems import Problem, conflict, forbidden, not_found, out_of_scope
 from shared.service import Runtime
 
-PUBLIC_BASIS = f"{rules.PUBLISH.cite}：{rules.PUBLISH.text}"
+PUBLIC_BASIS = rules.PUBLISH.cite()
 PUBLIC_NOTE = ("依法公开的行政处罚决定摘要。已隐去个人信息和商业秘密（个人信息保护法第二十五条、行政处罚法第五十条）；"
                "信用修复完成、最长公示期届满或网站公开期限届满后不再公开。")
 BATCH = 200
@@ -110,11 +111,11 @@ async def mark(rt: Runtime, session: AsyncSession, user: Principal, case_id: str
     codes = [v["code"] for v in case.violations]
     titles = {c: await checklist_client.item_title(rt.http, c) for c in codes} if rt.http else {}
     case = await load_visible(session, user, case_id)
-    if not case.decision or case.decision_type not in rules.PENALTY_TYPES or case.decided_at is None:
+    if not case.decision or case.decision_type not in vocabulary.PENALTIES or case.decided_at is None:
         raise conflict(
             "not_publishable",
             f"only a decided penalty can be published (the case is {case.state}, decision "
-            f"{case.decision_type or 'none'}) — {rules.PUBLISH.cite}：行政处罚决定", rule=rules.PUBLISH.cite,
+            f"{case.decision_type or 'none'}) — {rules.PUBLISH.article}：行政处罚决定", rule=rules.PUBLISH.article,
             state=case.state,
         )
     state = await session.get(PublicationCreditState, case_id)
@@ -127,7 +128,7 @@ async def mark(rt: Runtime, session: AsyncSession, user: Principal, case_id: str
     if why is not None:
         rule = rules.WITHDRAWAL_RULES[why]
         raise conflict("publication_period_over",
-                       f"the decision's publication has already ended ({why}) — {rule.cite}", rule=rule.cite,
+                       f"the decision's publication has already ended ({why}) — {rule.article}", rule=rule.article,
                        ended_by=why)
     existing = await session.scalar(select(DecisionPublication.id).where(DecisionPublication.case_id == case_id))
     if existing:
@@ -176,7 +177,7 @@ async def withdraw(rt: Runtime, session: AsyncSession, user: Principal, case_id:
 
 def _set_withdrawn(pub: DecisionPublication, *, kind: str, at: datetime, by: str, reason: str) -> None:
     pub.status, pub.withdrawal_kind, pub.withdrawn_at, pub.withdrawn_by = "withdrawn", kind, at, by
-    pub.withdrawal_reason, pub.withdrawal_rule = reason, rules.WITHDRAWAL_RULES[kind].cite
+    pub.withdrawal_reason, pub.withdrawal_rule = reason, rules.WITHDRAWAL_RULES[kind].article
 
 
 async def read(rt: Runtime, session: AsyncSession, user: Principal, case_id: str) -> PublicationRead:
@@ -230,9 +231,9 @@ async def public_get(rt: Runtime, session: AsyncSession, publication_id: str) ->
     if why == "legal_change":  # 公开说明理由: the reasons stand in the decision's place
         raise Problem(410, "decision_withdrawn", f"{pub.number}：{pub.withdrawal_reason}", decision_number=pub.number,
                       withdrawn_on=local_date(clock_utc(pub.withdrawn_at)).isoformat() if pub.withdrawn_at else None,
-                      reason=pub.withdrawal_reason, rule=rule.cite)
+                      reason=pub.withdrawal_reason, rule=rule.article)
     raise Problem(410, "publication_ended", "该行政处罚决定已不再公开（公示期限届满或信用已修复）", ended_by=why,
-                  rule=rule.cite)
+                  rule=rule.article)
 
 
 # -- the credit service's events -------------------------------------------------------------------
@@ -307,6 +308,6 @@ async def withdraw_ended(rt: Runtime, session: AsyncSession, today: date) -> tup
             update(DecisionPublication).where(DecisionPublication.id == pub.id,
                                               DecisionPublication.status == "published")
             .values(status="withdrawn", withdrawal_kind=why, withdrawn_at=rt.clock.now(), withdrawn_by="job",
-                    withdrawal_reason=reason, withdrawal_rule=rules.WITHDRAWAL_RULES[why].cite))
+                    withdrawal_reason=reason, withdrawal_rule=rules.WITHDRAWAL_RULES[why].article))
         done += changed.rowcount or 0
     return done, len(rows) == BATCH
