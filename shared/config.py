@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(default=12, ge=1, le=100)
     webhook_backoff_base_seconds: float = Field(default=5.0, gt=0)
     webhook_backoff_max_seconds: float = Field(default=3600.0, gt=0)
-    # Key of the HMAC-SHA256 signature of case-file exports (services.cases.case_file); empty: no export.
+    # Key of the HMAC-SHA256 signature of case-file exports (services.cases.case_file.bundle); empty: no export.
     case_export_secret: str = ""
     # Public reads (no token; 公开 of 《行政处罚法》第三十四条、第四十八条) and the portal's pages: requests
     # allowed per client address, in the ``limits`` library's notation ("120/minute", "10/second").

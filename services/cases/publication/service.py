@@ -1,5 +1,5 @@
 """Use cases of 处罚决定公开: a bureau's officer or leader marks a decided penalty for publication
-(《行政处罚法》第四十八条), the public reads what is published (redacted, ``publication_rules``), and
+(《行政处罚法》第四十八条), the public reads what is published (redacted, ``publication.rules``), and
 publication ends — withdrawn by the bureau when the decision is changed or revoked (第四十八条第二款:
 the reasons are published in its place), when the credit record's publicity ends (repair approved or the
 maximum period run out: the credit service's events), or when the website retention runs out (a job).
