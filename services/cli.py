@@ -101,6 +101,9 @@ def _serve(args: argparse.Namespace) -> int:
         )
     if worker is not None:
         worker.start()
+    # uvicorn re-raises the SIGTERM it handled once it has shut down (restoring the handler it found):
+    # end with SystemExit then, so that the pipeline process is stopped below rather than orphaned.
+    signal.signal(signal.SIGTERM, _exit_quietly)
     try:
         uvicorn.run(comp.root, host=args.host, port=args.port, log_level="warning", access_log=False,
                     **_uvicorn_options())
@@ -108,6 +111,10 @@ def _serve(args: argparse.Namespace) -> int:
         if worker is not None:
             worker.stop()
     return 0
+
+
+def _exit_quietly(signum, frame) -> None:
+    raise SystemExit(0)
 
 
 _PIPELINE_WORDS = {

@@ -36,6 +36,20 @@ def worker_command(*, service: str | None, data_dir: Path | None) -> list[str]:
     return cmd
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Linux: the child gets SIGTERM (a clean stop) if the server dies without stopping it (kill -9)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
+def _spawn(command: list[str]) -> subprocess.Popen:
+    return subprocess.Popen(command, env=os.environ.copy(), preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+
+
 class WorkerProcess:
     """A supervised ``ecocomply worker`` child."""
 
@@ -48,7 +62,7 @@ class WorkerProcess:
         self._watcher: threading.Thread | None = None
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(self.command, env=os.environ.copy())
+        self.proc = _spawn(self.command)
         self._watcher = threading.Thread(target=self._watch, name="pipeline-watch", daemon=True)
         self._watcher.start()
 
@@ -65,7 +79,7 @@ class WorkerProcess:
                 return
             backoff = min(backoff * 2, self.max_backoff)
             self.restarts += 1
-            self.proc = subprocess.Popen(self.command, env=os.environ.copy())
+            self.proc = _spawn(self.command)
 
     def stop(self, timeout: float = 20.0) -> None:
         self._stopping.set()

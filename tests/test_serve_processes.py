@@ -8,9 +8,14 @@ import asyncio
 import os
 import signal
 import time
+from pathlib import Path
 
 from services.testing.factories import CaseDriver
 from services.testing.remote import Remote, children
+
+
+def alive(pid: int) -> bool:
+    return Path(f"/proc/{pid}").exists()
 
 
 async def _flag_of(remote: Remote, case_id: str, timeout: float = 60.0) -> dict:
@@ -45,6 +50,8 @@ async def test_serve_runs_the_pipeline_in_a_second_process_that_is_restarted_whe
         restarted = children(remote.pid)
         assert len(restarted) == 1 and restarted != workers
     finally:
-        out = await remote.stop()
+        # SIGTERM (docker stop, systemd): the server stops its pipeline process instead of orphaning it.
+        out = await remote.stop(signal.SIGTERM)
+    assert not alive(restarted[0]), "the pipeline process outlived the server"
     assert "pipeline: relays, consumers and jobs in a second process" in out, out
     assert "restarting" in out, out

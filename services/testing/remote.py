@@ -79,12 +79,12 @@ class Remote:
         assert self.proc is not None
         return self.proc.pid
 
-    async def stop(self) -> str:
+    async def stop(self, sig: int = signal.SIGINT) -> str:
         await self.client.aclose()
         if self.proc is None:
             return self.output
         if self.proc.returncode is None:
-            self.proc.send_signal(signal.SIGINT)
+            self.proc.send_signal(sig)
         try:
             raw, _ = await asyncio.wait_for(self.proc.communicate(), 30)
         except TimeoutError:
