@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Column, MetaData, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared import openapi
 from shared.asyncapi import document
 from shared.auth import TokenVerifier
 from shared.bus.base import Bus
@@ -293,6 +294,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     install_problem_handlers(app)
+    openapi.install(app)
     app.add_middleware(WriteRateLimit, limiter=RateLimiter(runtime.settings.write_rate_limit))
     app.add_middleware(RequestContextMiddleware, service=spec.name)
     for router in spec.routers:
