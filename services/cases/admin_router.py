@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from fastapi.responses import Response
 
 from services.cases import advice, calendar_service, documents_service, service
@@ -50,7 +50,7 @@ async def calendar_years(user: Reader, session: LegacySession) -> list[dict[str,
 
 
 @router.get("/calendar/{year}", response_model=CalendarYearRead, tags=["calendar"])
-async def calendar_year(year: int, user: Reader, session: LegacySession):
+async def calendar_year(year: Annotated[int, Path(ge=2000, le=2100)], user: Reader, session: LegacySession):
     return await calendar_service.get_year(session, year)
 
 
