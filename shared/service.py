@@ -26,6 +26,7 @@ from shared.config import Settings
 from shared.consumer import Consumer
 from shared.db import make_engine, make_sessionmaker
 from shared.events import CloudEvent, EventPayload
+from shared.fields import reject_nul_characters
 from shared.http import ServiceClient
 from shared.migrations import head_revisions, schema_behind, upgrade
 from shared.observability import RequestContextMiddleware, metrics_response
@@ -291,6 +292,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         redoc_url=None,
         openapi_tags=spec.openapi_tags or None,
         max_body_size=runtime.settings.max_body_bytes,  # 413 past it (shared.write_limit)
+        dependencies=[Depends(reject_nul_characters)],
     )
     app.state.runtime = runtime
     install_problem_handlers(app)
