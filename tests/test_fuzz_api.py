@@ -154,3 +154,19 @@ def test_operation_answers_as_documented(fuzzed: Fuzzed, service: str, method: s
         case.validate_response(response, checks=CHECKS, headers=headers)
 
     run()
+
+
+async def test_nul_character_is_a_422_naming_the_field(stack) -> None:
+    """Found by the fuzzer on PostgreSQL (a 500: text cannot hold NUL): a NUL in a query parameter or a JSON
+    string is refused naming the field, on both setups, and nothing is written."""
+    d = CaseDriver(stack)
+    r = await stack.client.get("/cases/v1/cases", params={"bureau": "32\x0005"}, headers=d.off)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "bureau", r.text
+    uscc = await d.enterprise()
+    await d.certify()
+    r = await stack.client.post("/cases/v1/cases", headers=d.off, json={
+        "uscc": uscc, "bureau": BUREAU, "source": "日常检查", "summary": "出水\x00超标",
+        "violations": [{"code": "GI-WAT-001"}], "handlers": ["officer-a", "officer-b"], "facts": {}})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "summary", r.text
+    listed = await stack.client.get("/cases/v1/cases", params={"uscc": uscc}, headers=d.off)
+    assert listed.json()["total"] == 0, listed.text
