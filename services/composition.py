@@ -21,6 +21,7 @@ from pathlib import Path
 
 import httpx
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
@@ -30,6 +31,7 @@ from shared.bus import Bus, make_bus
 from shared.bus.local import LocalBus
 from shared.config import SERVICES, Settings
 from shared.http import ServiceClient
+from shared.problems import http_problem
 from shared.service import Runtime, ServiceSpec, create_app
 
 EMBEDDED_BASE = "http://ecocomply.embedded"
@@ -59,7 +61,9 @@ class Composition:
         first = next(iter(self.settings.values()))
         verifier = TokenVerifier.from_settings(first, secret=secret)
         routes = [Route("/api", self._index), Route("/healthz", self._healthz)]
-        self.root = Starlette(routes=routes, lifespan=self._lifespan)
+        # A path no mount matches (e.g. a newline in a path segment) is a problem+json 404 too.
+        self.root = Starlette(routes=routes, lifespan=self._lifespan,
+                              exception_handlers={StarletteHTTPException: http_problem})
         if transport_to_self:
             transport: httpx.AsyncBaseTransport | None = httpx.ASGITransport(app=self.root)
             urls = {n: EMBEDDED_BASE for n in SERVICES}

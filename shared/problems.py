@@ -18,6 +18,7 @@ from shared.rules import Refusal
 log = logging.getLogger("ecocomply.problems")
 
 PROBLEM_JSON = "application/problem+json"
+_UNPARSABLE_BODY = "There was an error parsing the body"  # fastapi.routing's detail
 TYPE_BASE = "https://ecocomply.example/problems/"
 
 _TITLES = {
@@ -125,6 +126,24 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+async def http_problem(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """Starlette's and FastAPI's HTTP errors (404 of an unknown path, 405, 400 of an undecodable body)
+    as problems; also the composition root's handler, for a path no service mounts."""
+    if exc.status_code == 413:  # FastAPI's body limit on a streamed body (shared.write_limit)
+        from shared.write_limit import too_large
+
+        return problem_response(too_large(request.scope.get("starlette.max_body_size")), request)
+    if exc.status_code == 400 and exc.detail == _UNPARSABLE_BODY:
+        # FastAPI's answer to a body it cannot decode (e.g. not UTF-8): the same 422 naming ``body``
+        # as a body that is not JSON, not an undocumented 400.
+        return problem_response(invalid("body", "the body could not be decoded as UTF-8 JSON",
+                                        code="json_invalid"), request)
+    code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}.get(
+        exc.status_code, "http_error"
+    )
+    return problem_response(Problem(exc.status_code, code, str(exc.detail)), request)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
@@ -145,16 +164,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             Problem(422, "validation_error", f"invalid input: {fields}", errors=errors), request
         )
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if exc.status_code == 413:  # FastAPI's body limit on a streamed body (shared.write_limit)
-            from shared.write_limit import too_large
-
-            return problem_response(too_large(request.scope.get("starlette.max_body_size")), request)
-        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}.get(
-            exc.status_code, "http_error"
-        )
-        return problem_response(Problem(exc.status_code, code, str(exc.detail)), request)
+    app.add_exception_handler(StarletteHTTPException, http_problem)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

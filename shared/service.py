@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Column, MetaData, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared import openapi
 from shared.asyncapi import document
 from shared.auth import TokenVerifier
 from shared.bus.base import Bus
@@ -25,6 +26,7 @@ from shared.config import Settings
 from shared.consumer import Consumer
 from shared.db import make_engine, make_sessionmaker
 from shared.events import CloudEvent, EventPayload
+from shared.fields import reject_nul_characters
 from shared.http import ServiceClient
 from shared.migrations import head_revisions, schema_behind, upgrade
 from shared.observability import RequestContextMiddleware, metrics_response
@@ -290,9 +292,11 @@ def create_app(runtime: Runtime) -> FastAPI:
         redoc_url=None,
         openapi_tags=spec.openapi_tags or None,
         max_body_size=runtime.settings.max_body_bytes,  # 413 past it (shared.write_limit)
+        dependencies=[Depends(reject_nul_characters)],
     )
     app.state.runtime = runtime
     install_problem_handlers(app)
+    openapi.install(app)
     app.add_middleware(WriteRateLimit, limiter=RateLimiter(runtime.settings.write_rate_limit))
     app.add_middleware(RequestContextMiddleware, service=spec.name)
     for router in spec.routers:

@@ -235,7 +235,9 @@ async def import_no_penalty_items(
     return _import_answer(report)
 
 
-@router.get("/exports/guidance-items", tags=["guidance"])
+@router.get("/exports/guidance-items", tags=["guidance"], response_class=Response,
+            responses={200: {"content": {m.split(";")[0]: {} for m in importing.MEDIA_TYPES.values()},
+                             "description": "the catalog in the requested format"}})
 async def export_guidance_items(
     session: LegacySession,
     _user: CurrentUser,

@@ -50,7 +50,9 @@ async def get_reconciliation(
     return await reconciliation.reconcile(rt, session, period_from, period_to, now=rt.clock.now())
 
 
-@router.get("/reports/annual", responses=PROBLEMS)
+@router.get("/reports/annual", response_class=Response, responses={**PROBLEMS, 200: {
+    "content": {"text/csv": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}},
+    "description": "the annual report as CSV or XLSX"}})
 async def annual_report(
     user: FlagReader, session: DbSession,
     year: Annotated[int, Query(ge=2000, le=2100)],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 
 from services.cases.calendar import service
 from services.cases.case.schemas import CalendarYearCreate, CalendarYearRead
@@ -26,7 +26,7 @@ async def calendar_years(user: Reader, session: DbSession) -> list[dict[str, Any
 
 
 @router.get("/calendar/{year}", response_model=CalendarYearRead, tags=["calendar"])
-async def calendar_year(year: int, user: Reader, session: DbSession):
+async def calendar_year(year: Annotated[int, Path(ge=2000, le=2100)], user: Reader, session: DbSession):
     return await service.get_year(session, year)
 
 

@@ -1,0 +1,103 @@
+"""Honest OpenAPI documents: every service's document declares the problem+json answers its routes give.
+
+FastAPI documents only the success answer and a 422 of its own shape (``HTTPValidationError``, as
+``application/json``), while every EcoComply error is an RFC 9457 problem (``shared.problems``). Each
+operation gets the problems it can answer with, from what the route is:
+
+* 401 and 403 where it needs a bearer token (its ``security``);
+* 404 where its path or an ``*_id`` parameter names an object, and on writes (a body may name one);
+* 409 (a refused rule, a conflicting state), 413 (body too large) and 429 (write rate limit) on writes;
+* 422 (naming the field in ``errors[].field``) where it takes parameters or a body.
+
+A route's own declarations (e.g. 503, 410) are kept; an empty problem+json entry gets the schema.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from shared.problems import PROBLEM_JSON
+from shared.write_limit import WRITE_METHODS
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "description": "RFC 9457 problem details; ``code`` is stable, further members depend on it.",
+    "required": ["type", "title", "status", "detail", "code"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message", "code"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}, "code": {"type": "string"}},
+            },
+        },
+    },
+    "additionalProperties": True,
+}
+_REF = {"$ref": "#/components/schemas/Problem"}
+_DESCRIPTIONS = {401: "Missing or invalid bearer token", 403: "Role or scope refused",
+                 404: "No such object", 409: "Refused by a rule or the object's state",
+                 413: "Body too large", 422: "Invalid input (errors[].field names it)",
+                 429: "Too many writes"}
+
+
+def _problems_for(method: str, path: str, op: dict[str, Any]) -> list[int]:
+    write = method.upper() in WRITE_METHODS
+    codes = []
+    if op.get("security"):
+        codes += [401, 403]
+    names_object = any(p.get("name", "").endswith("_id") for p in op.get("parameters", []))
+    if "{" in path or write or names_object:
+        codes.append(404)
+    if write:
+        codes += [409, 413, 429]
+    if op.get("parameters") or op.get("requestBody"):
+        codes.append(422)
+    return codes
+
+
+def declare_problems(doc: dict[str, Any]) -> dict[str, Any]:
+    """Add the problem answers to every operation of ``doc`` (in place) and return it."""
+    doc.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    schemas = doc["components"]["schemas"]
+    for path, ops in doc.get("paths", {}).items():
+        for method, op in ops.items():
+            responses = op.setdefault("responses", {})
+            for code in _problems_for(method, path, op):
+                responses.setdefault(str(code), {"description": _DESCRIPTIONS[code]})
+            for code, response in responses.items():
+                if not code.startswith(("4", "5")):
+                    continue
+                content = response.setdefault("content", {})
+                content.pop("application/json", None)  # FastAPI's HTTPValidationError: never what we send
+                content[PROBLEM_JSON] = {"schema": _REF}
+    for unused in ("HTTPValidationError", "ValidationError"):
+        if f'"#/components/schemas/{unused}"' not in json.dumps(doc):
+            schemas.pop(unused, None)
+    return doc
+
+
+def install(app: FastAPI) -> None:
+    """Make ``app.openapi()`` (``/openapi.json``) return the document with its problems declared."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = declare_problems(get_openapi(
+                title=app.title, version=app.version, openapi_version=app.openapi_version,
+                description=app.description, routes=app.routes, tags=app.openapi_tags,
+                servers=app.servers))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
