@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from sqlalchemy import func, select, text
 
-from services.checklist import importing, no_penalty_import
-from services.checklist.guidance_input import GuidanceItemCreate
+from services.checklist.guidance import importing
+from services.checklist.guidance.schemas import GuidanceItemCreate
 from services.checklist.models import MODALITIES, GuidanceItem, NoPenaltyItem
+from services.checklist.no_penalty import importing as no_penalty_import
 
 if TYPE_CHECKING:
     from shared.service import Runtime

@@ -1,6 +1,6 @@
 """Import of a no-penalty list (免罚清单, items of ``kind: list``) as YAML, CSV or XLSX.
 
-The same path as the guidance checklist (``importing``): every row is validated first (the model
+The same path as the guidance checklist (``guidance.importing``): every row is validated first (the model
 ``NoPenaltyListItemIn``; every ``applies_to`` code must be a guidance item of the catalog), then all
 rows load in one transaction or none, with a report naming each bad row and field. A new code becomes
 version 1; a changed row a new version (older versions stay readable with ``?version=``); an
@@ -24,12 +24,20 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.checklist.importing import MAX_ROWS, ImportFileError, ImportReport, ParsedRow, RowError, _field
+from services.checklist.guidance.importing import (
+    MAX_ROWS,
+    ImportFileError,
+    ImportReport,
+    ParsedRow,
+    RowError,
+    _field,
+)
+from services.checklist.guidance.store import latest_by_code
 from services.checklist.models import GuidanceItem, NoPenaltyItem
-from services.checklist.no_penalty_input import CONTENT_FIELDS, NoPenaltyListItemIn
+from services.checklist.no_penalty.schemas import CONTENT_FIELDS, NoPenaltyListItemIn
 from shared.contracts import ChecklistItemPublished
 
 if TYPE_CHECKING:
@@ -191,22 +199,6 @@ def _row_content(row: NoPenaltyItem) -> dict[str, Any]:
     return {f: getattr(row, f) for f in CONTENT_FIELDS}
 
 
-async def _latest_by_code(session: AsyncSession, codes: list[str]) -> dict[str, NoPenaltyItem]:
-    out: dict[str, NoPenaltyItem] = {}
-    for i in range(0, len(codes), 500):
-        latest = (
-            select(NoPenaltyItem.code, func.max(NoPenaltyItem.version).label("v"))
-            .where(NoPenaltyItem.code.in_(codes[i : i + 500]))
-            .group_by(NoPenaltyItem.code)
-            .subquery()
-        )
-        rows = await session.scalars(
-            select(NoPenaltyItem).join(latest, (NoPenaltyItem.code == latest.c.code) & (NoPenaltyItem.version == latest.c.v))
-        )
-        out.update({r.code: r for r in rows})
-    return out
-
-
 def new_version_row(item: NoPenaltyListItemIn, version: int, now: datetime) -> NoPenaltyItem:
     return NoPenaltyItem(
         code=item.code, version=version, kind="list", label=None, exceptions=[], condition_logic="all",
@@ -225,7 +217,7 @@ async def load(
     emit: bool = True,
 ) -> ImportReport:
     """Plan (and unless ``dry_run``, write) validated items in the caller's transaction."""
-    existing = await _latest_by_code(session, [i.code for i in items])
+    existing = await latest_by_code(session, NoPenaltyItem, [i.code for i in items])
     written = []
     for item in items:
         latest = existing.get(item.code)
@@ -271,11 +263,11 @@ async def import_file(
     list_version: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Validate every row, then load all of them in one transaction (or none)."""
+    """Validate every row, then load all of them in the caller's unit of work (one transaction: all
+    rows or none)."""
     rows = parse(data, fmt, list_version=list_version)
-    async with session.begin():
-        items, errors = await validate_all(session, rows)
-        report = ImportReport(format=fmt, rows=len(rows), dry_run=dry_run, errors=errors)
-        if errors:
-            return report
-        return await load(rt, session, items, report, now=now, progress=progress)
+    items, errors = await validate_all(session, rows)
+    report = ImportReport(format=fmt, rows=len(rows), dry_run=dry_run, errors=errors)
+    if errors:
+        return report
+    return await load(rt, session, items, report, now=now, progress=progress)

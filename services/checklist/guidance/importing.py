@@ -23,14 +23,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import ValidationError
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.checklist import search
-from services.checklist.guidance_admin import announce, new_version_row, row_content
-from services.checklist.guidance_input import GuidanceItemCreate
+from services.checklist.guidance.schemas import GuidanceItemCreate
+from services.checklist.guidance.service import announce, new_version_row, row_content
+from services.checklist.guidance.store import latest_by_code
+from services.checklist.guidance.versioning import same_content
 from services.checklist.models import GuidanceItem
-from services.checklist.versioning import same_content
 
 if TYPE_CHECKING:
     from shared.service import Runtime
@@ -245,25 +245,6 @@ def validate(rows: list[ParsedRow]) -> tuple[list[GuidanceItemCreate], list[RowE
 
 
 # -- loading ---------------------------------------------------------------------------------------
-async def _latest_by_code(session: AsyncSession, codes: list[str]) -> dict[str, GuidanceItem]:
-    out: dict[str, GuidanceItem] = {}
-    for i in range(0, len(codes), 500):
-        chunk = codes[i : i + 500]
-        latest = (
-            select(GuidanceItem.code, func.max(GuidanceItem.version).label("v"))
-            .where(GuidanceItem.code.in_(chunk))
-            .group_by(GuidanceItem.code)
-            .subquery()
-        )
-        rows = await session.scalars(
-            select(GuidanceItem).join(
-                latest, (GuidanceItem.code == latest.c.code) & (GuidanceItem.version == latest.c.v)
-            )
-        )
-        out.update({r.code: r for r in rows})
-    return out
-
-
 async def load(
     rt: Runtime,
     session: AsyncSession,
@@ -278,7 +259,7 @@ async def load(
     """Plan (and unless ``dry_run``, write) the validated items in the caller's transaction, with an
     ``item_published`` event per new version (``emit=False``: the bundled data seeding an empty
     catalog — its initial state, not a publication)."""
-    existing = await _latest_by_code(session, [i.code for i in items])
+    existing = await latest_by_code(session, GuidanceItem, [i.code for i in items])
     written = []
     for item in items:
         latest = existing.get(item.code)
@@ -316,15 +297,15 @@ async def import_file(
     default_batch: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Validate every row, then load all of them in one transaction (or none). ``ImportFileError`` when
+    """Validate every row, then load all of them in the caller's unit of work (one transaction: all
+    rows or none). ``ImportFileError`` when
     the file cannot be read; a report with ``errors`` (and nothing written) when rows are bad."""
     rows = parse(data, fmt, default_batch=default_batch)
     items, errors = validate(rows)
     report = ImportReport(format=fmt, rows=len(rows), dry_run=dry_run, errors=errors)
     if errors:
         return report
-    async with session.begin():
-        return await load(rt, session, items, report, actor=actor, now=now, progress=progress)
+    return await load(rt, session, items, report, actor=actor, now=now, progress=progress)
 
 
 # -- export ----------------------------------------------------------------------------------------
