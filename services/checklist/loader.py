@@ -284,6 +284,7 @@ async def seed(runtime: Runtime) -> None:
     every start). Concurrent starters are serialised: SQLite transactions begin IMMEDIATE, PostgreSQL
     takes a table lock that conflicts with itself."""
     now = runtime.clock.now()
+    # the seed is a handler (run at start and by ``ecocomply seed``), so it owns its one transaction
     async with runtime.sessionmaker() as session, session.begin():
         if session.bind.dialect.name == "postgresql":
             await session.execute(
