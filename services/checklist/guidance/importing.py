@@ -100,12 +100,44 @@ def from_domain_item(item: Mapping[str, Any], meta: Mapping[str, Any], default_b
     return out
 
 
-def parse_yaml(data: bytes, *, default_batch: str | None = None) -> list[ParsedRow]:
+def read_yaml(data: bytes) -> Any:
+    """The document of a UTF-8 YAML file (``ImportFileError`` when it is not one)."""
     try:
-        doc = yaml.safe_load(data.decode("utf-8"))
+        return yaml.safe_load(data.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError) as e:
         raise ImportFileError(f"not a UTF-8 YAML file: {e}") from e
-    return rows_from_doc(doc, default_batch=default_batch)
+
+
+def read_table(data: bytes, fmt: str) -> tuple[list[Any], Iterable[tuple[int, list[Any]]]]:
+    """The header and the numbered records of a CSV file or of an XLSX workbook's active sheet — record
+    numbers as a spreadsheet shows them (the header is row 1)."""
+    if fmt == "csv":
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise ImportFileError("a CSV import must be UTF-8") from e
+        reader = csv.reader(io.StringIO(text))
+        header = next(reader, None)
+        if not header:
+            raise ImportFileError("empty CSV file")
+        return header, enumerate(reader, start=2)
+    if fmt != "xlsx":
+        raise ImportFileError(f"unknown format {fmt!r}")
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises several kinds for a non-workbook
+        raise ImportFileError(f"not an XLSX workbook: {e}") from e
+    rows = wb.active.iter_rows(values_only=True)
+    first = next(rows, None)
+    if not first:
+        raise ImportFileError("empty worksheet")
+    return list(first), ((n, list(r)) for n, r in enumerate(rows, start=2))
+
+
+def parse_yaml(data: bytes, *, default_batch: str | None = None) -> list[ParsedRow]:
+    return rows_from_doc(read_yaml(data), default_batch=default_batch)
 
 
 def rows_from_doc(doc: Any, *, default_batch: str | None = None) -> list[ParsedRow]:
@@ -165,41 +197,11 @@ def _tabular(header: list[str], records: Iterable[tuple[int, list[Any]]]) -> lis
     return [ParsedRow(n, _cells_to_row(header, values)) for n, values in records if any(v not in (None, "") for v in values)]
 
 
-def parse_csv(data: bytes) -> list[ParsedRow]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ImportFileError("a CSV import must be UTF-8") from e
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if not header:
-        raise ImportFileError("empty CSV file")
-    return _tabular(header, enumerate(reader, start=2))  # record numbers, as a spreadsheet shows them
-
-
-def parse_xlsx(data: bytes) -> list[ParsedRow]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises several kinds for a non-workbook
-        raise ImportFileError(f"not an XLSX workbook: {e}") from e
-    ws = wb.active
-    rows = ws.iter_rows(values_only=True)
-    header = next(rows, None)
-    if not header:
-        raise ImportFileError("empty worksheet")
-    return _tabular(list(header), ((n, list(r)) for n, r in enumerate(rows, start=2)))
-
-
-PARSERS: dict[str, Callable[..., list[ParsedRow]]] = {"yaml": parse_yaml, "csv": parse_csv, "xlsx": parse_xlsx}
-
-
 def parse(data: bytes, fmt: str, *, default_batch: str | None = None) -> list[ParsedRow]:
     if fmt == "yaml":
         rows = parse_yaml(data, default_batch=default_batch)
     else:
-        rows = PARSERS[fmt](data)
+        rows = _tabular(*read_table(data, fmt))
         if default_batch:
             for r in rows:
                 r.data["batch"] = r.data.get("batch") or default_batch

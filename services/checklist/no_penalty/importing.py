@@ -15,14 +15,11 @@ and ``items``); CSV/XLSX: one row per item (``COLUMNS``), ``legal_basis`` and ``
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +31,8 @@ from services.checklist.guidance.importing import (
     ParsedRow,
     RowError,
     _field,
+    read_table,
+    read_yaml,
 )
 from services.checklist.guidance.store import latest_by_code
 from services.checklist.models import GuidanceItem, NoPenaltyItem
@@ -111,35 +110,9 @@ def _tabular(header: list[Any], records, list_version: str | None) -> list[Parse
 
 def parse(data: bytes, fmt: str, *, list_version: str | None = None) -> list[ParsedRow]:
     if fmt == "yaml":
-        try:
-            doc = yaml.safe_load(data.decode("utf-8"))
-        except (UnicodeDecodeError, yaml.YAMLError) as e:
-            raise ImportFileError(f"not a UTF-8 YAML file: {e}") from e
-        rows = rows_from_doc(doc, list_version=list_version)
-    elif fmt == "csv":
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            raise ImportFileError("a CSV import must be UTF-8") from e
-        reader = csv.reader(io.StringIO(text))
-        header = next(reader, None)
-        if not header:
-            raise ImportFileError("empty CSV file")
-        rows = _tabular(header, enumerate(reader, start=2), list_version)
-    elif fmt == "xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as e:  # openpyxl raises several kinds for a non-workbook
-            raise ImportFileError(f"not an XLSX workbook: {e}") from e
-        it = wb.active.iter_rows(values_only=True)
-        header = next(it, None)
-        if not header:
-            raise ImportFileError("empty worksheet")
-        rows = _tabular(list(header), enumerate(it, start=2), list_version)
+        rows = rows_from_doc(read_yaml(data), list_version=list_version)
     else:
-        raise ImportFileError(f"unknown format {fmt!r}")
+        rows = _tabular(*read_table(data, fmt), list_version)
     if len(rows) > MAX_ROWS:
         raise ImportFileError(f"{len(rows)} rows: at most {MAX_ROWS} per import")
     return rows
