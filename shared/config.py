@@ -73,7 +73,7 @@ class Settings(BaseSettings):
     # all decrypt. Embedded without it: a key generated into the data directory. Checked when a service
     # starts (shared.secrets.parse_keys names a malformed key by position, never shows it).
     secrets_key: str = ""
-    # Key of the HMAC-SHA256 signature of case-file exports (services.cases.case_file); empty: no export.
+    # Key of the HMAC-SHA256 signature of case-file exports (services.cases.case_file.bundle); empty: no export.
     case_export_secret: str = ""
     # Public reads (no token; 公开 of 《行政处罚法》第三十四条、第四十八条) and the portal's pages: requests
     # allowed per client address, in the ``limits`` library's notation ("120/minute", "10/second").

@@ -100,10 +100,11 @@ def refused(code: str, case: wf.CaseView, d: wf.Decision, rec: wf.Record) -> wf.
     r = e.value
     assert r.rule.code == code, f"{r.rule.code}: {r.detail}"
     assert wf.RULES[code] is r.rule and r.rule.article and r.rule.article in r.rule.cite() and r.detail
-    assert r.remedy and r.remedy == r.rule.remedy, f"the refusal by {code} does not say what would be lawful"
+    assert r.rule.remedy, f"the refusal by {code} does not say what would be lawful"
+    assert r.code == "illegal_transition"
     if r.rule.reading:
         assert r.rule.verified is False and "本系统解读" in r.rule.cite()
-    assert r.action == "decide" and r.state == case.state and r.allowed == wf.allowed_actions(case)
+    assert r.extra["action"] == "decide" and r.extra["state"] == case.state and r.extra["allowed_actions"] == wf.allowed_actions(case)
     return r
 
 
@@ -120,7 +121,7 @@ def test_the_lawful_baselines_pass():
 def test_decision_needs_legal_review_and_cites_article_58():
     with pytest.raises(wf.Refusal) as e:
         wf.check_decision(view(state="investigated", steps=("filing", "evidence", "investigation")), decision(), record())
-    assert e.value.rule.code == "state_order" and "decide" not in e.value.allowed and e.value.remedy
+    assert e.value.rule.code == "state_order" and "decide" not in e.value.extra["allowed_actions"] and e.value.rule.remedy
     unreviewed = view(state="notified", steps=("filing", "evidence", "investigation", "notice", "rights_waived"),
                       notice=WIDE_NOTICE)
     r = refused("legal_review_before_decision", unreviewed, decision(), record())
@@ -236,7 +237,7 @@ def test_discussion_binds_decision_type_fine_and_needs_a_concluded_type():
 def test_discussion_participants_not_handlers_and_quorum():
     with pytest.raises(wf.Refusal) as e:
         wf.check_discussion(view(), participants=["a", "l2", "l3"])
-    assert e.value.rule.code == "discussion_participants_not_handlers" and "a" in e.value.detail and e.value.remedy
+    assert e.value.rule.code == "discussion_participants_not_handlers" and "a" in e.value.detail and e.value.rule.remedy
     with pytest.raises(wf.Refusal) as e:
         wf.check_discussion(view(), participants=["l1", "l2"])
     assert e.value.rule.code == "collective_discussion_quorum" and e.value.rule.reading

@@ -1,19 +1,20 @@
-"""The cases service's spec: tables, migrations, routes, the holiday-calendar seed and the overdue scan."""
+"""The cases service's spec: tables, migrations, routes, consumers, jobs and the holiday-calendar seed —
+composition only (the module shape: README "Architecture")."""
 
 from pathlib import Path
 
-from services.cases import (
-    admin_router,
-    calendar_service,
-    execution,
-    platform,
-    platform_router,
-    publication,
-    publication_router,
-)
+from services.cases.advice import router as advice
+from services.cases.calendar import router as calendar
+from services.cases.calendar import service as calendar_service
+from services.cases.case import router as case
+from services.cases.case_file import router as case_file
+from services.cases.consumers import consumers
+from services.cases.documents import router as documents
+from services.cases.jobs import jobs
 from services.cases.models import Base, tables, webhook_tables
-from services.cases.router import router
-from shared.service import PeriodicJob, ServiceSpec
+from services.cases.platform import router as platform
+from services.cases.publication import router as publication
+from shared.service import ServiceSpec
 
 spec = ServiceSpec(
     name="cases",
@@ -24,9 +25,10 @@ spec = ServiceSpec(
     metadata=Base.metadata,
     tables=tables,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[router, admin_router.router, platform_router.router, platform.router, publication_router.router],
-    consumers=[platform.consumer, publication.consumer],
+    routers=[case.router, calendar.router, advice.router, documents.router, platform.router, case_file.router,
+             platform.webhooks, publication.router],
+    consumers=consumers,
     seed=calendar_service.seed,
-    jobs=[PeriodicJob("overdue", 3600.0, execution.emit_overdue), platform.delivery_job, publication.job],
+    jobs=jobs,
     encrypted_columns=[webhook_tables.subscriptions.c.secret],  # shared.secrets
 )

@@ -27,7 +27,7 @@ def add_parser(sub) -> None:
 
 
 async def _load(args: argparse.Namespace) -> int:
-    from services.cases import calendar_service
+    from services.cases.calendar import service as calendar_service
     from services.composition import embedded, single
     from shared.config import Settings
     from shared.problems import Problem
@@ -47,7 +47,7 @@ async def _load(args: argparse.Namespace) -> int:
     rt = comp.runtimes["cases"]
     try:
         await rt.migrate()
-        async with rt.sessionmaker() as session:
+        async with rt.sessionmaker() as session, session.begin():  # the command is the unit of work
             out = await calendar_service.load_year(rt, session, data if isinstance(data, dict) else {}, loaded_by=args.by)
     except Problem as p:
         print(f"ecocomply cases calendar load: {p.detail} ({p.extra.get('errors', [{}])[0].get('field', '')})",

@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from services.cases.workdays import ARTICLE_85, Calendar, Period, add_days, add_working_days
-
-APL = "《中华人民共和国行政处罚法》"
-MEASURES = "《生态环境行政处罚办法》（生态环境部令第30号）"
+from shared.law import APL, MEASURES
 
 FILING_DAYS = 15
 FILING_EXTENSION_DAYS = 15

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.cases import checklist_client
+from services.cases.clients import checklist as checklist_client
 from services.testing.factories import IN_LIST_FACTS
 from tests.cases.helpers import Driver, snapshot
 from tests.cases.test_lifecycle import outbox, pdf_text

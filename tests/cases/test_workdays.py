@@ -10,7 +10,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from services.cases import deadlines as dl
-from services.cases.calendar_store import parse_schedule
+from services.cases.calendar.store import parse_schedule
 from services.cases.workdays import Calendar, ScheduleError, add_working_days, library_years, validate_year
 
 LIB = Calendar(library_years())

@@ -195,7 +195,7 @@ class CaseMachine(RuleBasedStateMachine):
             self.refused.append(r.rule.code)
             assert r.rule.code in wf.RULES and wf.RULES[r.rule.code] is r.rule
             assert r.rule.article and r.rule.article in r.rule.cite() and r.detail
-            assert r.allowed == wf.allowed_actions(before) and r.state == before.state
+            assert r.extra["allowed_actions"] == wf.allowed_actions(before) and r.extra["state"] == before.state
             assert self.v == before and self.rec == rec  # a refusal changes nothing
             return False
         return True

@@ -11,7 +11,7 @@ import zipfile
 
 import pytest
 
-from services.cases import case_file
+from services.cases.case_file import bundle as case_file
 from services.testing.factories import OTHER_BUREAU
 from tests.cases.helpers import Driver, snapshot
 from tests.platform.conftest import EXPORT_SECRET

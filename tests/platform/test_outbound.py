@@ -3,6 +3,8 @@ signed, in order per case, exactly once by idempotency key although the receiver
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from services.cases.models import webhook_tables
@@ -48,7 +50,11 @@ async def test_decided_case_reaches_a_failing_receiver_once_each_in_order(pstack
     emitted = await case_events(rt, cid)
     assert len(emitted) >= 4  # filed, investigation completed, legal review, notice, decided …
 
+    def tick() -> None:  # the back-off runs on the runtime's clock, fixed by the test: let it move on
+        rt.clock.set(rt.clock.now() + timedelta(seconds=1))
+
     async def all_delivered():
+        tick()
         await rt.run_job("webhook_delivery")
         got = [e["id"] for e in receiver.stored if e.get("subject") == cid]
         return got if set(emitted) <= set(got) else None
@@ -75,6 +81,7 @@ async def test_decided_case_reaches_a_failing_receiver_once_each_in_order(pstack
     assert r.status_code == 200, r.text
 
     async def redelivered():
+        tick()
         await rt.run_job("webhook_delivery")
         return sum(a.key == emitted[0] and a.answer == 200 for a in receiver.arrivals) == 2
 

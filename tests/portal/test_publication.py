@@ -9,7 +9,7 @@ from datetime import date
 
 from portal_helpers import PERSONAL, credit_record, fix_credit_clock, pay_fine, penalised_case
 
-from services.cases import publication
+from services.cases import jobs
 from services.credit import jobs as credit_jobs
 from services.testing.factories import OTHER_BUREAU, CaseDriver, leader, officer
 
@@ -141,11 +141,11 @@ async def test_repair_and_revocation_withdraw_and_an_exemption_is_never_publishe
     # The job records the end of a publication whose credit period ran out before the credit event.
     max_until = date.fromisoformat((await credit_record(stack, kept["uscc"]))["publicity_max_until"])
     rt = stack.runtimes["cases"]
-    assert await publication.withdraw_ended(rt, today=max_until) == 0, "the last day is still public"
-    assert await publication.withdraw_ended(rt, today=date.fromordinal(max_until.toordinal() + 1)) == 1
+    assert await jobs.publication_expiry(rt, today=max_until) == 0, "the last day is still public"
+    assert await jobs.publication_expiry(rt, today=date.fromordinal(max_until.toordinal() + 1)) == 1
     staff = (await c.get(f"/cases/v1/cases/{kept['id']}/publication", headers=off)).json()
     assert (staff["status"], staff["withdrawal_kind"], staff["withdrawn_by"]) == ("withdrawn", "publicity_expired", "job")
-    assert await publication.withdraw_ended(rt, today=date(2032, 1, 1)) == 0, "idempotent"
+    assert await jobs.publication_expiry(rt, today=date(2032, 1, 1)) == 0, "idempotent"
     assert (await _public(stack)).json()["total"] == 0
 
     # An exemption (不予行政处罚) is not a penalty decision: refused with the rule, nothing written.

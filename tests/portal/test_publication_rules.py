@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.cases import publication_rules as rules
+from services.cases.publication import rules
 
 CASE = {"number": "320509-2026-00001", "uscc": "91320509MA1XXXXX0X", "bureau": "320509",
         "summary": "经查超标排放。", "violations": [{"code": "GI-WAT-001"}],
@@ -58,4 +58,4 @@ def test_retention_and_which_end_comes_first():
     assert rules.ended_by(credit=repaired, today=date(2026, 10, 1), **kw) == "credit_repaired"
     assert rules.ended_by(credit=None, today=date(2026, 10, 1), **{**kw, "status": "withdrawn",
                                                                    "withdrawal_kind": "legal_change"}) == "legal_change"
-    assert all(r.cite for r in rules.WITHDRAWAL_RULES.values())
+    assert all(r.article for r in rules.WITHDRAWAL_RULES.values())

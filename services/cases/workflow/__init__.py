@@ -36,14 +36,15 @@ from services.cases.workflow.machine import (
     discussion_approves,
     missing_measures,
     next_state,
+    refusal,
     uncertified,
 )
-from services.cases.workflow.rules import APL, PILOT, RECTIFICATION_RULE, REMEDIES, RULES, Rule
+from services.cases.workflow.rules import RECTIFICATION_RULE, REMEDIES, RULES, Rule
 
 __all__ = [
-    "ACTION_STATES", "APL", "DECISION_TYPES", "EXEMPTION", "LIGHT_PENALTIES", "NEXT_STATE", "OPEN_STATES", "PENALTIES",
-    "PILOT", "RECTIFICATION_RULE", "REMEDIES", "RULES", "CaseView", "Circumstances", "Decision", "Discretion",
+    "ACTION_STATES", "DECISION_TYPES", "EXEMPTION", "LIGHT_PENALTIES", "NEXT_STATE", "OPEN_STATES", "PENALTIES",
+    "RECTIFICATION_RULE", "REMEDIES", "RULES", "CaseView", "Circumstances", "Decision", "Discretion",
     "FineRange", "NoPenaltyBasis", "NoticeTerms", "Proposal", "Record", "Refusal", "Rule", "allowed_actions", "check",
     "check_decision", "check_discussion", "check_handlers", "discussion_approves", "fine_outside_calculation",
-    "missing_measures", "next_state", "required_steps", "uncertified",
+    "missing_measures", "next_state", "refusal", "required_steps", "uncertified",
 ]

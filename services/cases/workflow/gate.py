@@ -17,6 +17,7 @@ from services.cases.workflow.machine import (
     CaseView,
     Refusal,
     _require_state,
+    refusal,
 )
 from services.cases.workflow.rules import RULES
 
@@ -96,7 +97,7 @@ class Record:
 
 
 def _refuse(case: CaseView, rule: str, detail: str) -> Refusal:
-    return Refusal(case, ACTION, RULES[rule], detail)
+    return refusal(case, ACTION, RULES[rule], detail)
 
 
 def true_keys(case: CaseView, keys: Iterable[str]) -> list[str]:

@@ -16,8 +16,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from services.cases.workflow.rules import RULES, Rule
+from services.cases.workflow.rules import RULES
 from shared import contracts, vocabulary
+from shared.rules import Refusal, Rule
 from shared.vocabulary import CaseState
 
 State = Literal[tuple(s.value for s in CaseState)]  # type: ignore[valid-type]
@@ -140,17 +141,11 @@ class CaseView:
     paid: bool = False
 
 
-class Refusal(Exception):
-    """An action the rules do not allow now; carries the rule that blocks it and what would make it lawful."""
-
-    def __init__(self, case: CaseView, action: str, rule: Rule, detail: str) -> None:
-        super().__init__(detail)
-        self.state = case.state
-        self.action = action
-        self.rule = rule
-        self.detail = detail
-        self.remedy = rule.remedy
-        self.allowed = allowed_actions(case)
+def refusal(case: CaseView, action: str, rule: Rule, detail: str) -> Refusal:
+    """The action is not allowed now: ``shared.rules.Refusal`` with the workflow's problem code
+    (``illegal_transition``), the case's state, the action and the actions allowed instead."""
+    return Refusal(rule, detail, code="illegal_transition", state=case.state, action=action,
+                   allowed_actions=allowed_actions(case))
 
 
 def allowed_actions(case: CaseView) -> list[str]:
@@ -173,7 +168,7 @@ def next_state(case: CaseView, action: str, *, opinion: str | None = None, appro
 def _require_state(case: CaseView, action: str) -> None:
     if case.state not in ACTION_STATES[action]:
         rule = {"withdraw": "withdraw_before_review"}.get(action, "state_order")
-        raise Refusal(case, action, RULES[rule], f"'{action}' is not allowed in state '{case.state}'")
+        raise refusal(case, action, RULES[rule], f"'{action}' is not allowed in state '{case.state}'")
 
 
 def check_handlers(handlers: Iterable[str]) -> list[str]:
@@ -194,47 +189,47 @@ def check(case: CaseView, action: str, *, actor: str, **kw: object) -> None:
     """Rules of every action except the decision (which has ``gate.check_decision``)."""
     _require_state(case, action)
     if action == "legal_review" and actor in case.handlers:
-        raise Refusal(case, action, RULES["reviewer_not_handler"], f"{actor} is a handler of this case and cannot review it")
+        raise refusal(case, action, RULES["reviewer_not_handler"], f"{actor} is a handler of this case and cannot review it")
     if action == "legal_review" and kw.get("opinion") == "approve" and "evidence" not in case.steps:
-        raise Refusal(case, action, RULES["evidence_required"], "no evidence is on record: the review cannot approve the case")
+        raise refusal(case, action, RULES["evidence_required"], "no evidence is on record: the review cannot approve the case")
     if action == "hold_hearing":
         if not case.hearing_requested:
-            raise Refusal(case, action, RULES["hearing_before_decision"], "no hearing has been requested")
+            raise refusal(case, action, RULES["hearing_before_decision"], "no hearing has been requested")
         presider = kw.get("presided_by")
         if presider in case.handlers:
-            raise Refusal(case, action, RULES["hearing_before_decision"],
+            raise refusal(case, action, RULES["hearing_before_decision"],
                           f"{presider} investigated this case and cannot preside over its hearing")
     if action == "request_hearing" and not case.hearing_right:
-        raise Refusal(case, action, RULES["hearing_right_not_given"],
+        raise refusal(case, action, RULES["hearing_right_not_given"],
                       "the intended penalty carries no right to a hearing")
     if action == "request_hearing" and case.rights_over:
-        raise Refusal(case, action, RULES["rights_period_running"], "the hearing-request period has run out")
+        raise refusal(case, action, RULES["rights_period_running"], "the hearing-request period has run out")
     if action == "extend_handling":
         _check_extension(case, kw.get("kind"))
     if action == "suspend" and case.handling_over:
-        raise Refusal(case, action, RULES["no_retroactive_extension"],
+        raise refusal(case, action, RULES["no_retroactive_extension"],
                       "the handling period has already run out: the case stays overdue")
     if action == "suspend" and case.suspended:
-        raise Refusal(case, action, RULES["suspension_open"], "the case is already suspended")
+        raise refusal(case, action, RULES["suspension_open"], "the case is already suspended")
     if action == "resume" and not case.suspended:
-        raise Refusal(case, action, RULES["suspension_open"], "the case is not suspended")
+        raise refusal(case, action, RULES["suspension_open"], "the case is not suspended")
     if action == "close" and case.fine_due and not case.paid:
-        raise Refusal(case, action, RULES["fine_paid_before_closing"], "the fine has not been paid")
+        raise refusal(case, action, RULES["fine_paid_before_closing"], "the fine has not been paid")
     if action == "record_payment" and not case.fine_due:
-        raise Refusal(case, action, RULES["fine_paid_before_closing"], "the decision imposes no fine to pay")
+        raise refusal(case, action, RULES["fine_paid_before_closing"], "the decision imposes no fine to pay")
 
 
 def _check_extension(case: CaseView, kind: object) -> None:
     action = "extend_handling"
     if case.handling_over:
-        raise Refusal(case, action, RULES["no_retroactive_extension"],
+        raise refusal(case, action, RULES["no_retroactive_extension"],
                       "the handling period has already run out: the case stays overdue")
     exts = case.handling_extensions
     if kind == "head_approval" and exts:
-        raise Refusal(case, action, RULES["handling_extension_limit"],
+        raise refusal(case, action, RULES["handling_extension_limit"],
                       "the head's 30-day extension was already granted; a further one needs a collective discussion")
     if kind == "collective_discussion" and exts != ("head_approval",):
-        raise Refusal(case, action, RULES["handling_extension_limit"],
+        raise refusal(case, action, RULES["handling_extension_limit"],
                       "a collective-discussion extension follows the head's extension, once")
 
 
@@ -248,10 +243,10 @@ def check_discussion(case: CaseView, *, participants: int | Iterable[str], quoru
     count = participants if isinstance(participants, int) else len(people)
     handlers = sorted(set(people) & set(case.handlers))
     if handlers:
-        raise Refusal(case, "collective_discussion", RULES["discussion_participants_not_handlers"],
+        raise refusal(case, "collective_discussion", RULES["discussion_participants_not_handlers"],
                       f"{handlers} handled this case and cannot sit in its collective discussion")
     if count < quorum:
-        raise Refusal(case, "collective_discussion", RULES["collective_discussion_quorum"],
+        raise refusal(case, "collective_discussion", RULES["collective_discussion_quorum"],
                       f"{count} participants; the quorum is {quorum}")
 
 

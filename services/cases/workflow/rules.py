@@ -7,34 +7,8 @@ stated as such and never quoted as the article's words."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-PILOT = "《苏州市生态环境领域涉企行政合规指导工作试点方案》（苏州市生态环境局、苏州市司法局，2023-12-19）"
-APL = "《中华人民共和国行政处罚法》"
-MEASURES = "《生态环境行政处罚办法》（生态环境部令第30号）"
-LOCAL = "本地设置（法律未规定具体数值，由各局配置）"
-RECONSIDERATION = "《中华人民共和国行政复议法》（2023年修订）"
-LITIGATION = "《中华人民共和国行政诉讼法》"
-
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    article: str
-    text: str
-    verified: bool = True
-    reading: bool = False  # our reading of the article, not its text
-    remedy: str = ""  # what would make the refused action lawful
-
-    def cite(self) -> str:
-        if self.reading:
-            return f"{self.article}（本系统解读，非条文原文）：{self.text}"
-        return f"{self.article}：{self.text}" + ("" if self.verified else "（据解读材料，原文未核实）")
-
-
-def _reading(code: str, article: str, text: str, remedy: str = "") -> Rule:
-    return Rule(code, article, text, verified=False, reading=True, remedy=remedy)
-
+from shared.law import APL, LITIGATION, LOCAL, MEASURES, PILOT, RECONSIDERATION
+from shared.rules import Rule, reading
 
 RULES: dict[str, Rule] = {
     r.code: r
@@ -42,13 +16,13 @@ RULES: dict[str, Rule] = {
         Rule("two_certified_handlers", f"{APL}第四十二条",
              "行政处罚应当由具有行政执法资格的执法人员实施。执法人员不得少于两人",
              remedy="name at least two officers on the certificate register"),
-        _reading("state_order", f"{APL}第五十四条、第五十七条、第五十八条",
+        reading("state_order", f"{APL}第五十四条、第五十七条、第五十八条",
                  "立案、调查取证、调查终结审查、法制审核、作出决定须依次进行",
                  "take the actions allowed in the current state first"),
-        _reading("reviewer_not_handler", f"{APL}第五十八条",
+        reading("reviewer_not_handler", f"{APL}第五十八条",
                  "法制审核由从事法制审核的人员进行；本案执法人员不审核本案",
                  "have a legal reviewer who is not a handler of the case review it"),
-        _reading("legal_review_before_decision", f"{APL}第五十八条",
+        reading("legal_review_before_decision", f"{APL}第五十八条",
                  "未经法制审核或者审核未通过的，不得作出决定（第五十八条列明四种情形；本系统对每一决定都要求法制审核）",
                  "pass legal review (POST …/legal-review with opinion approve) first"),
         Rule("evidence_required", f"{APL}第五十四条",
@@ -57,16 +31,16 @@ RULES: dict[str, Rule] = {
         Rule("collective_discussion_for_exemption", f"{PILOT}三（六）",
              "经立案、调查取证、法制审核、集体讨论等法定程序作出不予行政处罚决定",
              remedy="hold a collective discussion that concludes no_penalty"),
-        _reading("collective_discussion_for_light_penalty", f"{APL}第五十七条第二款；{PILOT}五（三）",
+        reading("collective_discussion_for_light_penalty", f"{APL}第五十七条第二款；{PILOT}五（三）",
                  "免罚轻罚案件充分运用裁量基准、一案一议、征求意见、集体审议等方式（五（三））：本系统对每一从轻、减轻处罚要求集体讨论",
                  "hold a collective discussion that concludes this decision type"),
-        _reading("discussion_participants_not_handlers", f"{APL}第五十七条第二款",
+        reading("discussion_participants_not_handlers", f"{APL}第五十七条第二款",
                  "行政机关负责人应当集体讨论决定：本案执法人员不作为集体讨论的参加人",
                  "record a discussion whose participants are leaders who did not handle the case"),
-        _reading("review_after_hearing", f"{APL}第五十八条第一款第（二）项",
+        reading("review_after_hearing", f"{APL}第五十八条第一款第（二）项",
                  "直接关系当事人或者第三人重大权益，经过听证程序的，应当进行法制审核：听证后须重新法制审核",
                  "have legal review approve the case again after the hearing"),
-        _reading("collective_discussion_quorum", f"{APL}第五十七条第二款；{LOCAL}",
+        reading("collective_discussion_quorum", f"{APL}第五十七条第二款；{LOCAL}",
                  "行政机关负责人应当集体讨论决定；出席人数与表决规则为本地设置（默认至少三人出席、过半数同意）",
                  "record a discussion with at least the quorum of participants"),
         Rule("notice_before_penalty", f"{APL}第四十四条、第六十二条",
@@ -77,7 +51,7 @@ RULES: dict[str, Rule] = {
              "拒绝听取当事人的陈述、申辩，不得作出行政处罚决定；当事人明确放弃陈述或者申辩权利的除外。"
              "当事人要求听证的，应当在行政机关告知后五日内提出",
              remedy="wait until the statement and hearing-request periods have run out, or record the party's waiver"),
-        _reading("rights_deadline_provisional", f"{APL}第六十四条、第八十五条",
+        reading("rights_deadline_provisional", f"{APL}第六十四条、第八十五条",
                  "“五日”是指工作日，不含法定节假日；期限所在年份的节假日安排未载入时，期限届满日只是推算，不视为已届满",
                  "load the holiday schedule of that year (POST /cases/v1/calendar), or record the party's waiver"),
         Rule("hearing_before_decision", f"{APL}第六十三条、第六十四条",
@@ -89,14 +63,14 @@ RULES: dict[str, Rule] = {
              "行政机关不得因当事人陈述、申辩而给予更重的处罚",
              remedy="decide no heavier than the notice the party answered; a heavier penalty on new facts needs a "
                     "new notice and its rights periods"),
-        _reading("notice_binds_decision", f"{APL}第四十四条、第四十五条、第六十二条、第六十三条",
+        reading("notice_binds_decision", f"{APL}第四十四条、第四十五条、第六十二条、第六十三条",
                  "决定不得重于事先告知的处罚内容（种类、罚款数额）；拟加重的，须重新告知并重新给予陈述、申辩、听证期限，"
                  "无论当事人是否陈述、申辩",
                  "issue a new notice (POST …/notice) stating the heavier penalty and let its rights periods run"),
         Rule("mitigating_circumstance_required", f"{APL}第三十二条；{PILOT}三（五）",
              "当事人有下列情形之一，应当从轻或者减轻行政处罚（第三十二条）；充分考虑合规整改因素，依法从轻处罚（三（五））",
              remedy="establish a 第三十二条 circumstance in the facts, or pass the compliance rectification assessment"),
-        _reading("mitigation_needs_article_32", f"{APL}第三十二条；{PILOT}三（五）",
+        reading("mitigation_needs_article_32", f"{APL}第三十二条；{PILOT}三（五）",
                  "减轻处罚须有第三十二条规定的情形之一；合规整改仅作为从轻处罚因素（三（五）：依法从轻处罚）",
                  "establish a 第三十二条 circumstance in the facts, or decide lighter (从轻) within the range"),
         Rule("article_32_requires_lighter", f"{APL}第三十二条",
@@ -105,34 +79,34 @@ RULES: dict[str, Rule] = {
         Rule("article_33_requires_exemption", f"{APL}第三十三条",
              "违法行为轻微并及时改正，没有造成危害后果的，不予行政处罚……当事人有证据足以证明没有主观过错的，不予行政处罚",
              remedy="decide no_penalty on the statutory ground the facts establish"),
-        _reading("lighter_within_lighter_range", f"{APL}第三十二条；{LOCAL}",
+        reading("lighter_within_lighter_range", f"{APL}第三十二条；{LOCAL}",
                  "从轻处罚是在法定幅度内较低的部分处罚：罚款不得高于裁量计算的从轻区间上限（区间比例为本地设置）",
                  "fine within the calculated 从轻 range"),
-        _reading("fine_kinds_required", f"{APL}第三十二条；违法行为所适用罚则",
+        reading("fine_kinds_required", f"{APL}第三十二条；违法行为所适用罚则",
                  "罚则规定了罚款下限（并处罚款）的，处罚须处以罚款；低于下限或不处罚款的，仅限依第三十二条减轻处罚且仍处以罚款",
                  "impose the fine the penalty article prescribes, or mitigate (减轻) on a 第三十二条 ground"),
-        _reading("mitigated_below_minimum", f"{APL}第三十二条",
+        reading("mitigated_below_minimum", f"{APL}第三十二条",
                  "减轻处罚是在法定罚款最低额以下处罚；法定幅度以内的从宽处罚为从轻处罚",
                  "decide lighter (从轻) for a fine within the statutory range"),
-        _reading("aggravating_circumstance_required", f"{APL}第三十四条",
+        reading("aggravating_circumstance_required", f"{APL}第三十四条",
                  "从重处罚须有裁量基准规定的从重情形在案（事实中至少一项为真，或裁量计算结果为从重）",
                  "establish an aggravating circumstance of the bureau's discretion rule set in the facts"),
-        _reading("fine_within_statutory_range", "违法行为所适用罚则的法定罚款幅度；" + f"{APL}第三十二条",
+        reading("fine_within_statutory_range", "违法行为所适用罚则的法定罚款幅度；" + f"{APL}第三十二条",
                  "罚款数额不得超出罚则规定的最高额（数个违法行为的，以各罚则最高额之和为限）；低于最低额的，仅限依第三十二条减轻处罚",
                  "fine within the statutory range of the violation's penalty article"),
-        _reading("statutory_range_required", "违法行为所适用罚则的法定罚款幅度",
+        reading("statutory_range_required", "违法行为所适用罚则的法定罚款幅度",
                  "罚款须能确定罚则规定的法定幅度（按倍数计罚的，案件须记录计罚基数）",
                  "record the facts the fine calculation needs (e.g. base_amount_cny) and retry"),
         Rule("discretion_calculation_required", f"{APL}第三十四条；{PILOT}三（五）",
              "行政机关可以依法制定行政处罚裁量基准，规范行使行政处罚裁量权；准确适用裁量基准",
              remedy="make the discretion calculation (POST …/discretion) with the facts it needs"),
-        _reading("reason_outside_range", f"{APL}第三十四条；{PILOT}三（五）、五（三）",
+        reading("reason_outside_range", f"{APL}第三十四条；{PILOT}三（五）、五（三）",
                  "罚款数额超出裁量基准计算区间（法定幅度以内）的，须书面说明理由，并纳入监督审核",
                  "give a written reason, or fine within the calculated range"),
-        _reading("no_penalty_item_required", f"{APL}第三十三条；{PILOT}三（六）",
+        reading("no_penalty_item_required", f"{APL}第三十三条；{PILOT}三（六）",
                  "不予行政处罚须载明所依据的免罚清单事项或法定情形",
                  "name the no-penalty item (basis.no_penalty_item)"),
-        _reading("no_penalty_item_covers_violation", f"{PILOT}三（六）",
+        reading("no_penalty_item_covers_violation", f"{PILOT}三（六）",
                  "对符合免罚清单不予行政处罚条件的违法行为……不予行政处罚：清单事项只适用于其所列违法行为（applies_to）",
                  "rely on an item whose applies_to covers every violation of the case, or on a statutory ground"),
         Rule("no_penalty_conditions_met", f"{PILOT}三（六）",
@@ -143,52 +117,52 @@ RULES: dict[str, Rule] = {
              "违法行为轻微并及时改正，没有造成危害后果的，不予行政处罚。初次违法且危害后果轻微并及时改正的，可以不予行政处罚",
              remedy="establish violation_minor, corrected_in_time and no_harm — or first_offence, harm_minor and "
                     "corrected_in_time — in the facts"),
-        _reading("harm_recorded", f"{APL}第三十三条第一款",
+        reading("harm_recorded", f"{APL}第三十三条第一款",
                  "事实记录了生态环境损害的，不属于“没有造成危害后果”的情形；仅可能适用“初次违法且危害后果轻微并及时改正”",
                  "decide a penalty (with compensation for the damage), or establish that the harm is minor "
                  "(首违可不罚: first_offence, harm_minor, corrected_in_time)"),
-        _reading("first_offence_against_record", f"{APL}第三十三条第一款；{LOCAL}",
+        reading("first_offence_against_record", f"{APL}第三十三条第一款；{LOCAL}",
                  "“初次违法且危害后果轻微并及时改正的，可以不予行政处罚”：“初次”以本系统案件记录核对，回溯期限为本地设置",
                  "correct the first_offence fact: the enterprise's record shows an earlier decision for this violation"),
-        _reading("out_of_list_rectification", f"{PILOT}三（六）",
+        reading("out_of_list_rectification", f"{PILOT}三（六）",
                  "对于免罚清单外，但符合《中华人民共和国行政处罚法》免罚情形的，企业完成合规整改后……（本系统要求整改经评估通过）",
                  "complete the rectification and pass its assessment"),
-        _reading("out_of_list_case_review", f"{PILOT}三（六）",
+        reading("out_of_list_case_review", f"{PILOT}三（六）",
                  "试点单位还应根据案情探索增加一案一议……等环节（本系统对清单外免罚一律要求）",
                  "record the case-by-case review (POST …/case-review)"),
-        _reading("out_of_list_opinions", f"{PILOT}三（六）",
+        reading("out_of_list_opinions", f"{PILOT}三（六）",
                  "试点单位还应根据案情探索增加……征求意见、集体审议等环节（本系统对清单外免罚一律要求）",
                  "solicit and record opinions (POST …/opinions)"),
-        _reading("no_fine_with_exemption", f"{APL}第三十三条", "不予行政处罚决定不处以罚款", "omit fine_amount"),
+        reading("no_fine_with_exemption", f"{APL}第三十三条", "不予行政处罚决定不处以罚款", "omit fine_amount"),
         Rule("fine_required", f"{APL}第五十九条", "行政处罚决定书应当载明：……处罚种类和依据……",
              remedy="give fine_amount for a decision that imposes a fine"),
         Rule("decider_is_leader", f"{APL}第五十七条",
              "调查终结，行政机关负责人应当对调查结果进行审查，根据不同情况，分别作出如下决定",
              remedy="have a leader (行政机关负责人) decide"),
-        _reading("decider_not_handler", f"{APL}第五十七条、第五十八条",
+        reading("decider_not_handler", f"{APL}第五十七条、第五十八条",
                  "作出决定的行政机关负责人不是本案执法人员（调查与决定分离）",
                  "have a leader who is not a handler of the case decide"),
-        _reading("review_binds_decision", f"{APL}第五十八条",
+        reading("review_binds_decision", f"{APL}第五十八条",
                  "未经法制审核或者审核未通过的，不得作出决定：决定须与法制审核通过的拟处理意见（决定种类、罚款数额）一致",
                  "decide what legal review approved, or return the case to legal review with the new proposal"),
-        _reading("discussion_binds_decision", f"{APL}第五十七条第二款；{PILOT}三（六）",
+        reading("discussion_binds_decision", f"{APL}第五十七条第二款；{PILOT}三（六）",
                  "行政机关负责人应当集体讨论决定：决定须与集体讨论以多数通过的结论（决定种类、罚款数额）一致",
                  "decide what the collective discussion concluded, or discuss the case again"),
-        _reading("handling_extension_limit", f"{MEASURES}第五十七条",
+        reading("handling_extension_limit", f"{MEASURES}第五十七条",
                  "经负责人批准可以延长三十日；经延期仍不能作出处理决定的，由负责人集体讨论决定是否继续延期，继续延长不得超过三十日"),
-        _reading("no_retroactive_extension", f"{MEASURES}第三十五条、第五十七条",
+        reading("no_retroactive_extension", f"{MEASURES}第三十五条、第五十七条",
                  "延期、中止须在办案期限届满前批准；期限已届满的案件保持超期状态，不得事后延期或中止"),
         Rule("suspension_open", f"{MEASURES}第三十五条",
              "中止、检测、评估、认定期间不计入办案期限；中止须经负责人批准", verified=False),
-        _reading("fine_paid_before_closing", f"{APL}第六十七条",
+        reading("fine_paid_before_closing", f"{APL}第六十七条",
                  "当事人应当自收到行政处罚决定书之日起十五日内缴纳罚款；本系统在罚款缴纳（执行完毕）后方可结案"),
         Rule("credit_notice_with_decision", "《关于规范苏州市生态环境处罚信息信用公示和修复工作的通知》（苏州，2022）",
              "送达《行政处罚决定书》的同时，将《环保信用失信记录告知书》和《信用修复指引》一并送至企业（三书送达）",
              verified=False),
-        _reading("withdraw_before_review", f"{APL}第五十四条、第五十七条",
+        reading("withdraw_before_review", f"{APL}第五十四条、第五十七条",
                  "本系统将撤销立案限于法制审核前（法制审核后的案件以决定结案，如违法事实不能成立的不予行政处罚）"),
         Rule("transfer_suspected_crime", f"{APL}第五十七条第一款第（四）项", "违法行为涉嫌犯罪的，移送司法机关"),
-        _reading("follow_up_after_closing", f"{PILOT}三（七）",
+        reading("follow_up_after_closing", f"{PILOT}三（七）",
                  "免罚规范流程包括适用情形、启动条件、整改措施、评估流程、跟踪管理等内容（据三（七）概括）"),
     )
 }

@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from services.cases import publication
-from services.cases.publication_schemas import (
+from services.cases.publication import service as publication
+from services.cases.publication.schemas import (
     PublicationCreate,
     PublicationRead,
     PublicDecision,
@@ -20,7 +20,7 @@ from services.cases.publication_schemas import (
 from shared.auth import Principal, require_roles
 from shared.problems import PROBLEM_JSON
 from shared.public import PUBLIC_RESPONSES, PUBLIC_TAG, PublicRead, cached_json
-from shared.service import LegacySession, RuntimeDep
+from shared.service import DbSession, RuntimeDep
 
 router = APIRouter()
 
@@ -33,7 +33,7 @@ GONE = {410: {"content": {PROBLEM_JSON: {}}, "description": "no longer published
 
 
 @router.post("/cases/{case_id}/publication", status_code=201, response_model=PublicationRead, tags=["publication"])
-async def mark_for_publication(case_id: str, body: PublicationCreate, user: Staff, rt: RuntimeDep, session: LegacySession):
+async def mark_for_publication(case_id: str, body: PublicationCreate, user: Staff, rt: RuntimeDep, session: DbSession):
     """公开 — mark a decided penalty for publication on the public page (《行政处罚法》第四十八条: 具有一定社会
     影响的行政处罚决定应当依法公开; the bureau records its reason). The published text is a redacted snapshot:
     the 双公示 data items, personal data removed. 409 when the case has no penalty decision, is marked
@@ -42,12 +42,12 @@ async def mark_for_publication(case_id: str, body: PublicationCreate, user: Staf
 
 
 @router.get("/cases/{case_id}/publication", response_model=PublicationRead, tags=["publication"])
-async def get_publication(case_id: str, user: Reader, rt: RuntimeDep, session: LegacySession):
+async def get_publication(case_id: str, user: Reader, rt: RuntimeDep, session: DbSession):
     return await publication.read(rt, session, user, case_id)
 
 
 @router.post("/cases/{case_id}/publication/withdraw", response_model=PublicationRead, tags=["publication"])
-async def withdraw_publication(case_id: str, body: WithdrawalCreate, user: Staff, rt: RuntimeDep, session: LegacySession):
+async def withdraw_publication(case_id: str, body: WithdrawalCreate, user: Staff, rt: RuntimeDep, session: DbSession):
     """撤回 — the decision was changed, revoked, confirmed illegal or invalid (第四十八条第二款: within three
     working days, 第八十五条); the reasons are published in its place."""
     return await publication.withdraw(rt, session, user, case_id, body)
@@ -58,7 +58,7 @@ async def public_decisions(
     request: Request,
     _: PublicRead,
     rt: RuntimeDep,
-    session: LegacySession,
+    session: DbSession,
     bureau: Annotated[str | None, Query(max_length=40)] = None,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
@@ -73,7 +73,7 @@ async def public_decisions(
 @router.get("/public/decisions/{publication_id}", response_model=PublicDecision, tags=[PUBLIC_TAG],
             responses={**PUBLIC_RESPONSES, **GONE})
 async def public_decision(
-    request: Request, _: PublicRead, rt: RuntimeDep, session: LegacySession,
+    request: Request, _: PublicRead, rt: RuntimeDep, session: DbSession,
     publication_id: Annotated[str, Path(max_length=36)],
 ) -> Response:
     """One published decision; 410 once withdrawn (with the reasons when it was changed or revoked)."""

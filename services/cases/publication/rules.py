@@ -18,24 +18,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-APL = "《中华人民共和国行政处罚法》"
-
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    cite: str
-    text: str
-    verified: bool
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "cite": self.cite, "text": self.text, "verified": self.verified}
-
+from shared.law import APL, OGI
+from shared.law import PIPL as PIPL_LAW
+from shared.rules import Rule
 
 PUBLISH = Rule(
     "apl_48_publish", f"{APL}第四十八条第一款", "具有一定社会影响的行政处罚决定应当依法公开。", True)
 OGI_20 = Rule(
-    "ogi_20_6", "《中华人民共和国政府信息公开条例》第二十条第（六）项",
+    "ogi_20_6", f"{OGI}第二十条第（六）项",
     "实施行政处罚、行政强制的依据、条件、程序以及本行政机关认为具有一定社会影响的行政处罚决定", True)
 WITHDRAW_LEGAL_CHANGE = Rule(
     "apl_48_withdraw", f"{APL}第四十八条第二款、第八十五条",
@@ -44,7 +34,7 @@ WITHDRAW_LEGAL_CHANGE = Rule(
 SECRECY = Rule(
     "apl_50", f"{APL}第五十条", "行政机关及其工作人员对实施行政处罚过程中知悉的国家秘密、商业秘密或者个人隐私，应当依法予以保密。", True)
 PIPL = Rule(
-    "pipl_25_28_34", "《中华人民共和国个人信息保护法》第二十五条、第二十八条、第三十四条",
+    "pipl_25_28_34", f"{PIPL_LAW}第二十五条、第二十八条、第三十四条",
     "不得公开其处理的个人信息（取得个人单独同意的除外）；敏感个人信息含金融账户、行踪轨迹等；国家机关处理个人信息不得超出履行法定职责所必需的范围和限度。",
     True)
 REDACTION_LIST = Rule(
@@ -68,7 +58,6 @@ RETENTION_ENDED = Rule(
     "个人信息的保存期限应当为实现处理目的所必要的最短时间。", False)
 WITHDRAWAL_RULES = {"legal_change": WITHDRAW_LEGAL_CHANGE, "credit_repaired": CREDIT_REPAIRED,
                     "publicity_expired": PUBLICITY_EXPIRED, "retention_ended": RETENTION_ENDED}
-PENALTY_TYPES = frozenset({"penalty", "lighter", "mitigated", "heavier"})
 
 # 处罚类别, worded as 《行政处罚法》第九条 lists them.
 PENALTY_KIND_CN = {
@@ -102,7 +91,7 @@ def redact(text: str, names: list[str]) -> tuple[str, list[dict[str, Any]]]:
     for key, label, pattern in PATTERNS:
         text, n = pattern.subn(f"［{label}已隐去］", text)
         if n:
-            applied.append({"rule": key, "label": label, "count": n, "basis": PIPL.cite})
+            applied.append({"rule": key, "label": label, "count": n, "basis": PIPL.article})
     named = 0
     for name in sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True):
         count = text.count(name)
@@ -111,7 +100,7 @@ def redact(text: str, names: list[str]) -> tuple[str, list[dict[str, Any]]]:
             named += count
     if named:
         applied.append({"rule": "named_by_officer", "label": "执法人员指定隐去的内容", "count": named,
-                        "basis": f"{SECRECY.cite}；{REDACTION_LIST.cite}"})
+                        "basis": f"{SECRECY.article}；{REDACTION_LIST.article}"})
     return text, applied
 
 
@@ -127,7 +116,7 @@ def public_content(
     facts, applied = redact(summary if summary is not None else case.get("summary", ""), names)
     if natural:
         applied.append({"rule": NATURAL_PERSON.code, "label": "个体工商户经营者姓名、统一社会信用代码", "count": 1,
-                        "basis": NATURAL_PERSON.cite})
+                        "basis": NATURAL_PERSON.article})
     kinds = [PENALTY_KIND_CN.get(k, k) for k in decision.get("penalty_kinds") or []]
     fine = decision.get("fine_amount")
     detail = [f"罚款人民币{fine:,.2f}元"] if fine else []

@@ -7,10 +7,12 @@ import asyncio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import credit_client, documents, local_settings, workflow
-from services.cases.advice import to_read as advice_read
+from services.cases import config, workflow
+from services.cases.advice.service import to_read as advice_read
+from services.cases.case.service import load_visible, read_case
+from services.cases.clients import credit as credit_client
+from services.cases.documents import content as documents
 from services.cases.models import AdviceLetter, Enterprise
-from services.cases.service import load_visible, read_case
 from shared.auth import Principal
 from shared.problems import Problem, not_found
 from shared.service import Runtime
@@ -23,20 +25,19 @@ def _unavailable(kind: str, why: str) -> Problem:
 async def case_document(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, kind: str) -> tuple[bytes, str]:
     if kind not in documents.KINDS:
         raise not_found("document kind", f"{kind} (one of {', '.join(documents.KINDS)})")
-    async with session.begin():
-        case_row = await load_visible(session, user, case_id)
-        case = (await read_case(session, case_row, rt.clock.today())).model_dump(mode="json")
-        ent_row = await session.get(Enterprise, case_row.uscc)
-        ent = {"name": ent_row.name, "address": ent_row.address} if ent_row else {}
-        letter_row = await session.scalar(select(AdviceLetter).where(AdviceLetter.case_id == case_id)
-                                          .order_by(AdviceLetter.issued_at.desc()).limit(1))
-        letter = advice_read(letter_row, rt.clock.today()).model_dump(mode="json") if letter_row else None
+    case_row = await load_visible(session, user, case_id)
+    case = (await read_case(session, case_row, rt.clock.today())).model_dump(mode="json")
+    ent_row = await session.get(Enterprise, case_row.uscc)
+    ent = {"name": ent_row.name, "address": ent_row.address} if ent_row else {}
+    letter_row = await session.scalar(select(AdviceLetter).where(AdviceLetter.case_id == case_id)
+                                      .order_by(AdviceLetter.issued_at.desc()).limit(1))
+    letter = advice_read(letter_row, rt.clock.today()).model_dump(mode="json") if letter_row else None
     decision = case.get("decision") or {}
     if kind == "decision":
         if not decision:
             raise _unavailable(kind, "the case has no decision yet")
         doc = documents.decision_doc(case, ent,
-                                     reconsideration_body=local_settings.reconsideration_body(case["bureau"]))
+                                     reconsideration_body=config.reconsideration_body(case["bureau"]))
     elif kind == "notice":
         if not case["records"].get("notice"):
             raise _unavailable(kind, "no 事先告知 has been made")
@@ -61,12 +62,11 @@ async def case_document(rt: Runtime, session: AsyncSession, user: Principal, cas
 
 
 async def advice_document(rt: Runtime, session: AsyncSession, user: Principal, letter_id: str) -> tuple[bytes, str]:
-    from services.cases.advice import load
+    from services.cases.advice.service import load
 
-    async with session.begin():
-        row = await load(session, user, letter_id)
-        letter = advice_read(row, rt.clock.today()).model_dump(mode="json")
-        ent_row = await session.get(Enterprise, row.uscc)
-        ent = {"name": ent_row.name, "address": ent_row.address} if ent_row else {}
+    row = await load(session, user, letter_id)
+    letter = advice_read(row, rt.clock.today()).model_dump(mode="json")
+    ent_row = await session.get(Enterprise, row.uscc)
+    ent = {"name": ent_row.name, "address": ent_row.address} if ent_row else {}
     doc = documents.compliance_advice_doc({}, ent, letter)
     return await asyncio.to_thread(documents.render, doc), f"{letter['number']}.pdf"

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from shared import fields
+from shared import contracts, fields, vocabulary
 
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
@@ -150,10 +150,13 @@ class InvestigationComplete(Strict):
     facts: dict[fields.Code, FactValue] = Field(default_factory=dict)
 
 
-DecisionTypeName = Literal["penalty", "no_penalty", "lighter", "mitigated", "heavier"]
+# Derived from ``shared.vocabulary`` (in its order): every decision type, those that impose a penalty, the light ones.
+DecisionTypeName = contracts.DecisionType
+PenaltyTypeName = Literal[tuple(t.value for t in vocabulary.DecisionType if t in vocabulary.PENALTIES)]  # type: ignore[valid-type]
+LightPenaltyName = Literal[tuple(t.value for t in vocabulary.DecisionType if t in vocabulary.LIGHT_PENALTIES)]  # type: ignore[valid-type]
 # A collective discussion's conclusion may be given as the decision type itself, in English or Chinese.
 CONCLUSION_TYPES: dict[str, str] = {
-    **{t: t for t in ("penalty", "no_penalty", "lighter", "mitigated", "heavier")},
+    **{t.value: t.value for t in vocabulary.DecisionType},
     "行政处罚": "penalty", "不予行政处罚": "no_penalty", "不予处罚": "no_penalty", "从轻处罚": "lighter",
     "减轻处罚": "mitigated", "从重处罚": "heavier",
 }
@@ -240,7 +243,7 @@ PenaltyKind = Literal["warning", "fine", "confiscation", "suspend_production", "
 
 
 class DecisionCreate(Strict):
-    type: Literal["penalty", "no_penalty", "lighter", "mitigated", "heavier"]
+    type: DecisionTypeName
     basis: DecisionBasis = Field(default_factory=DecisionBasis)
     fine_amount: float | None = Field(default=None, ge=0, le=1e10)
     reason: Annotated[str, StringConstraints(max_length=20000)] | None = None
@@ -250,7 +253,7 @@ class DecisionCreate(Strict):
 class NoticeCreate(Strict):
     """事先告知 — the intended penalty (第四十四条: 拟作出的行政处罚内容及事实、理由、依据)."""
 
-    intended_type: Literal["penalty", "lighter", "mitigated", "heavier"] | None = None
+    intended_type: PenaltyTypeName | None = None
     intended_fine: float | None = Field(default=None, ge=0, le=1e10)
     penalty_kinds: list[PenaltyKind] = Field(default_factory=list)
     facts_and_reasons: Annotated[str, StringConstraints(max_length=20000)] = ""
@@ -290,7 +293,7 @@ class CaseReviewCreate(Strict):
 
 class DiscretionRequest(Strict):
     violation_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)] | None = None
-    mitigation: Literal["lighter", "mitigated"] | None = None
+    mitigation: LightPenaltyName | None = None
 
 
 class CloseCreate(Strict):

@@ -1,5 +1,5 @@
 """作出决定 — the discretion calculation (裁量) on record and the decision itself. The checklist service is
-asked first, outside the transaction (no lock held across HTTP); the decision transaction re-checks
+asked first, before the request's transaction takes a lock (no lock held across HTTP); ``act`` re-checks
 that the facts did not change, applies the pure rules, and writes the decision with its event."""
 
 from __future__ import annotations
@@ -11,17 +11,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import checklist_client, local_settings, workflow
+from services.cases import config, workflow
+from services.cases.case.schemas import CaseRead, DecisionCreate, DiscretionRequest
+from services.cases.case.service import act, add_step, approved_discussion, set_record, snapshot
+from services.cases.clients import checklist as checklist_client
 from services.cases.models import Case
-from services.cases.schemas import CaseRead, DecisionCreate, DiscretionRequest
-from services.cases.service import act, add_step, approved_discussion, load_visible, set_record
 from shared import contracts
 from shared.auth import Principal
 from shared.clock import local_date
+from shared.law import APL
 from shared.problems import conflict, invalid
 from shared.service import Runtime
-
-APL = workflow.APL
 
 
 def _discretion_record(calc: dict[str, Any], violation_code: str, by: str, at: datetime) -> dict[str, Any]:
@@ -39,9 +39,8 @@ async def _calculate(rt: Runtime, violation_code: str, facts: dict[str, Any], *,
 async def calculate_discretion(rt: Runtime, session: AsyncSession, user: Principal, case_id: str,
                                body: DiscretionRequest) -> CaseRead:
     """Ask the checklist's fine calculator for the case's violation and facts; store it on the case."""
-    async with session.begin():
-        snap = await load_visible(session, user, case_id)
-        facts, codes, bureau = dict(snap.facts or {}), [v["code"] for v in snap.violations], snap.bureau
+    snap = await snapshot(rt, user, case_id)
+    facts, codes, bureau = dict(snap.facts or {}), [v["code"] for v in snap.violations], snap.bureau
     code = body.violation_code or codes[0]
     if code not in codes:
         raise invalid("violation_code", f"{code} is not a violation of this case ({codes})", code="unknown_violation")
@@ -51,7 +50,7 @@ async def calculate_discretion(rt: Runtime, session: AsyncSession, user: Princip
         workflow.check(v, "calculate_discretion", actor=user.sub)
         if calc is None:
             r = workflow.RULES["discretion_calculation_required"]
-            raise workflow.Refusal(v, "calculate_discretion", r, f"no discretion calculation for {code}: {why}")
+            raise workflow.refusal(v, "calculate_discretion", r, f"no discretion calculation for {code}: {why}")
 
     async def mutate(case: Case, at: datetime):
         set_record(case, "discretion", {**_discretion_record(calc, code, user.sub, at), "mitigation": body.mitigation})
@@ -96,7 +95,7 @@ async def earlier_decisions(session: AsyncSession, case: Case, *, at: datetime) 
     """The enterprise's earlier decisions (penalty or exemption) for one of this case's violations within
     the first-offence window (a local setting): a claimed 初次违法 is checked against them."""
     codes = {v["code"] for v in case.violations}
-    since = at - timedelta(days=local_settings.first_offence_window_days())
+    since = at - timedelta(days=config.first_offence_window_days())
     rows = (await session.execute(
         select(Case.number, Case.violations).where(
             Case.uscc == case.uscc, Case.id != case.id, Case.decision_type.is_not(None), Case.decided_at >= since,
@@ -123,7 +122,7 @@ def _fine_range(calcs: list[dict[str, Any]]) -> workflow.FineRange | None:
 
 async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any], codes: list[str], bureau: str,
                        steps: list[str], kinds: list[str]) -> tuple[workflow.Record, dict[str, Any], dict[str, Any] | None]:
-    """Everything the gate needs from the checklist service, asked outside the transaction."""
+    """Everything the gate needs from the checklist service, asked before the request takes a lock."""
     assert rt.http is not None
     basis: dict[str, Any] = body.basis.model_dump(exclude_none=True)
     no_penalty = None
@@ -160,18 +159,17 @@ async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any],
         basis["mitigating_circumstances"] = sorted(k for k in circ.article_32 | {circ.rectification_key}
                                                    if facts.get(k) is True)
     record = workflow.Record(no_penalty=no_penalty, fine_range=_fine_range(calcs), range_error=why,
-                             circumstances=circ, first_offence_window=local_settings.FIRST_OFFENCE_BASIS)
+                             circumstances=circ, first_offence_window=config.FIRST_OFFENCE_BASIS)
     return record, basis, calc
 
 
 async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: DecisionCreate) -> CaseRead:
     """作出决定 — through the decision gate (``workflow.gate``): the checklist is asked first, then the
     transaction locks the case, loads the enterprise's record, and applies the gate before writing."""
-    async with session.begin():
-        snap = await load_visible(session, user, case_id)
-        facts = dict(snap.facts or {})
-        codes = [v["code"] for v in snap.violations]
-        bureau, steps = snap.bureau, list(snap.steps)
+    snap = await snapshot(rt, user, case_id)
+    facts = dict(snap.facts or {})
+    codes = [v["code"] for v in snap.violations]
+    bureau, steps = snap.bureau, list(snap.steps)
     kinds = body.penalty_kinds or ([] if body.type == workflow.EXEMPTION else (["fine"] if body.fine_amount else ["warning"]))
     record, basis, calc = await _load_record(rt, body, facts, codes, bureau, steps, kinds)
     request = workflow.Decision(decision_type=body.type, decided_by=user.sub, decider_is_leader=user.has("leader"),

@@ -18,17 +18,25 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from datetime import UTC, datetime
+from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import advice
+from services.cases.advice import service as advice
+from services.cases.case.schemas import AdviceLetterCreate
+from services.cases.case.service import read_apart
 from services.cases.models import Enterprise, RiskWarning, RiskWarningRejection
-from services.cases.schemas import AdviceLetterCreate, AdviceLetterRead, LongText, Requirement, Text200
+from services.cases.platform.schemas import (
+    InspectionCreate,
+    InspectionRead,
+    RiskWarningIn,
+    RiskWarningRead,
+    Suggestion,
+)
 from shared import signing, uscc
 from shared.auth import Principal, ensure_can_see
 from shared.contracts import CaseRiskWarningReceived
@@ -39,60 +47,6 @@ from shared.service import Runtime
 log = logging.getLogger("ecocomply.cases.risk_warnings")
 
 SUGGESTIONS_PER_INDICATOR = 3
-Indicator = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-
-
-class RiskWarningIn(BaseModel):
-    """What the platform sends. ``level`` follows the checklist's risk levels."""
-
-    model_config = ConfigDict(extra="forbid")
-    warning_id: Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:\-]+$")]
-    uscc: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=18, max_length=18)]
-    level: Literal["high", "medium", "low"]
-    indicators: list[Indicator] = Field(min_length=1, max_length=50)
-    source: Text200
-    issued_at: AwareDatetime
-
-
-class Suggestion(BaseModel):
-    code: str
-    title: str
-    domain: str | None = None
-    risk_level: str | None = None
-    indicator: str  # the indicator it was found for
-    advice: list[str] = Field(default_factory=list)
-
-
-class RiskWarningRead(BaseModel):
-    warning_id: str
-    uscc: str
-    bureau: str
-    level: str
-    indicators: list[str]
-    source: str
-    issued_at: datetime
-    received_at: datetime
-    suggestions: list[Suggestion]
-    suggestions_note: str | None = None
-    advice_letter_id: str | None = None
-    inspected_by: str | None = None
-    inspected_at: datetime | None = None
-    opens_case: bool = False  # never: 试点方案 三（三）non-coercive path
-
-
-class InspectionCreate(BaseModel):
-    """The officer's inspection findings; the compliance advice letter is issued from them."""
-
-    model_config = ConfigDict(extra="forbid")
-    findings: list[LongText] = Field(min_length=1, max_length=50)
-    requirements: list[Requirement | LongText] = Field(min_length=1, max_length=50)
-    due: date
-    basis: list[Text200] = Field(default_factory=list)
-
-
-class InspectionRead(BaseModel):
-    warning: RiskWarningRead
-    advice_letter: AdviceLetterRead
 
 
 def _utc(dt: datetime | None) -> datetime | None:
@@ -178,53 +132,57 @@ async def receive(rt: Runtime, session: AsyncSession, user: Principal, raw: byte
             code = uscc.validate(body.uscc)
         except uscc.USCCError as e:
             raise invalid("uscc", str(e), code="invalid_uscc") from e
-        async with session.begin():
-            stored = await _existing(session, body, digest)
-            if stored is not None:
-                return 200, stored
-            ent = await session.get(Enterprise, code)
-            if ent is None:
-                raise invalid("uscc", f"enterprise {code} is not registered in the cases service",
-                              code="unknown_enterprise")
-            bureau = ent.bureau
+        # Read apart from the request's unit of work: the checklist is asked next, and no lock is held
+        # across HTTP (on SQLite a transaction holds the database's write lock).
+        async with read_apart(rt) as s:
+            stored = await _existing(s, body, digest)
+            ent = await s.get(Enterprise, code)
+        if stored is not None:
+            return 200, stored
+        if ent is None:
+            raise invalid("uscc", f"enterprise {code} is not registered in the cases service",
+                          code="unknown_enterprise")
+        bureau = ent.bureau
         suggestions, note = await suggest(rt.http, body.indicators)
         at = _utc(rt.clock.now())
+        row = RiskWarning(
+            id=body.warning_id, uscc=code, bureau=bureau, level=body.level, indicators=list(body.indicators),
+            source=body.source, issued_at=_utc(body.issued_at), received_at=at, received_by=user.sub,
+            body_sha256=digest, suggestions=suggestions, suggestions_note=note,
+        )
         try:
-            async with session.begin():
-                row = RiskWarning(
-                    id=body.warning_id, uscc=code, bureau=bureau, level=body.level, indicators=list(body.indicators),
-                    source=body.source, issued_at=_utc(body.issued_at), received_at=at, received_by=user.sub,
-                    body_sha256=digest, suggestions=suggestions, suggestions_note=note,
-                )
+            async with session.begin_nested():  # a savepoint: a concurrent duplicate fails only this insert
                 session.add(row)
                 await session.flush()
-                await rt.emit(session, CaseRiskWarningReceived(
-                    warning_id=row.id, uscc=code, bureau=bureau, level=body.level, indicators=list(body.indicators),
-                    source=body.source, issued_at=_utc(body.issued_at), received_at=at,
-                ), subject=code)
-                out = to_read(row)
         except IntegrityError:  # the same warning arrived twice at once: the other one stored it
-            async with session.begin():
-                stored = await _existing(session, body, digest)
+            stored = await _existing(session, body, digest)
             if stored is None:
                 raise
             return 200, stored
+        await rt.emit(session, CaseRiskWarningReceived(
+            warning_id=row.id, uscc=code, bureau=bureau, level=body.level, indicators=list(body.indicators),
+            source=body.source, issued_at=_utc(body.issued_at), received_at=at,
+        ), subject=code)
         log.info("risk warning %s for %s (%s) stored", row.id, code, body.level)
-        return 201, out
+        return 201, to_read(row)
     except Problem as p:
-        await reject(session, p, warning_id=warning_id, sender=user.sub, remote=remote, digest=digest, now=rt.clock.now())
+        await reject(rt, session, p, warning_id=warning_id, sender=user.sub, remote=remote, digest=digest)
         raise
 
 
-async def reject(session: AsyncSession, p: Problem, *, warning_id: str | None, sender: str, remote: str | None,
-                 digest: str, now: datetime) -> None:
+async def reject(rt: Runtime, session: AsyncSession, p: Problem, *, warning_id: str | None, sender: str,
+                 remote: str | None, digest: str) -> None:
+    """Log and record a refused warning. The request fails, so its unit of work is rolled back: the
+    rejection is written in a session of its own, which commits although the request does not. The
+    request's transaction is rolled back first when it has begun — it writes nothing now, and on
+    SQLite it holds the database's write lock the rejection needs."""
     log.warning("risk warning refused (%s %s) from %s at %s, warning %s, body sha256 %s: %s",
                 p.status, p.code, sender, remote, warning_id, digest, p.detail)
     if session.in_transaction():
         await session.rollback()
-    async with session.begin():
-        session.add(RiskWarningRejection(
-            at=now, status=p.status, code=p.code, detail=str(p.detail)[:2000], warning_id=warning_id,
+    async with rt.sessionmaker() as own, own.begin():
+        own.add(RiskWarningRejection(
+            at=rt.clock.now(), status=p.status, code=p.code, detail=str(p.detail)[:2000], warning_id=warning_id,
             sender=sender[:100], remote=remote, body_sha256=digest,
         ))
 
@@ -232,14 +190,13 @@ async def reject(session: AsyncSession, p: Problem, *, warning_id: str | None, s
 # -- reading ----------------------------------------------------------------------------------------
 async def for_enterprise(session: AsyncSession, user: Principal, code: str) -> list[RiskWarningRead]:
     code = code.upper()
-    async with session.begin():
-        ent = await session.get(Enterprise, code)
-        if ent is None:
-            raise not_found("enterprise", code)
-        ensure_can_see(user, bureau=ent.bureau, uscc=code, what="this enterprise's risk warnings")
-        rows = (await session.scalars(select(RiskWarning).where(RiskWarning.uscc == code)
-                                      .order_by(RiskWarning.issued_at.desc()).limit(500))).all()
-        return [to_read(r) for r in rows]
+    ent = await session.get(Enterprise, code)
+    if ent is None:
+        raise not_found("enterprise", code)
+    ensure_can_see(user, bureau=ent.bureau, uscc=code, what="this enterprise's risk warnings")
+    rows = (await session.scalars(select(RiskWarning).where(RiskWarning.uscc == code)
+                                  .order_by(RiskWarning.issued_at.desc()).limit(500))).all()
+    return [to_read(r) for r in rows]
 
 
 async def _load(session: AsyncSession, user: Principal, warning_id: str, *, lock: bool = False) -> RiskWarning:
@@ -254,8 +211,7 @@ async def _load(session: AsyncSession, user: Principal, warning_id: str, *, lock
 
 
 async def get(session: AsyncSession, user: Principal, warning_id: str) -> RiskWarningRead:
-    async with session.begin():
-        return to_read(await _load(session, user, warning_id))
+    return to_read(await _load(session, user, warning_id))
 
 
 # -- inspection -------------------------------------------------------------------------------------
@@ -263,17 +219,16 @@ async def open_inspection(rt: Runtime, session: AsyncSession, user: Principal, w
                           body: InspectionCreate) -> InspectionRead:
     """An officer's inspection prompted by the warning: a compliance advice letter (试点方案 三（三）), no case."""
     at = rt.clock.now()
-    async with session.begin():
-        row = await _load(session, user, warning_id, lock=True)
-        if row.advice_letter_id is not None:
-            raise conflict("inspection_exists",
-                           f"warning {warning_id} already led to advice letter {row.advice_letter_id}",
-                           advice_letter_id=row.advice_letter_id)
-        letter = await advice.issue_in(session, user, AdviceLetterCreate(
-            uscc=row.uscc, findings=body.findings, requirements=body.requirements, due=body.due,
-            basis=[f"省平台风险预警 {row.id}（{row.source}，等级 {row.level}）：{'；'.join(row.indicators)}"[:200],
-                   *body.basis],
-        ), at)
-        row.advice_letter_id, row.inspected_by, row.inspected_at = letter.id, user.sub, _utc(at)
-        await session.flush()
-        return InspectionRead(warning=to_read(row), advice_letter=letter)
+    row = await _load(session, user, warning_id, lock=True)
+    if row.advice_letter_id is not None:
+        raise conflict("inspection_exists",
+                       f"warning {warning_id} already led to advice letter {row.advice_letter_id}",
+                       advice_letter_id=row.advice_letter_id)
+    letter = await advice.issue_in(session, user, AdviceLetterCreate(
+        uscc=row.uscc, findings=body.findings, requirements=body.requirements, due=body.due,
+        basis=[f"省平台风险预警 {row.id}（{row.source}，等级 {row.level}）：{'；'.join(row.indicators)}"[:200],
+               *body.basis],
+    ), at)
+    row.advice_letter_id, row.inspected_by, row.inspected_at = letter.id, user.sub, _utc(at)
+    await session.flush()
+    return InspectionRead(warning=to_read(row), advice_letter=letter)

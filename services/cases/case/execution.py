@@ -3,15 +3,14 @@ follow-up checks of a rectified case and relapses, and the scheduled overdue sca
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import credit_client, local_settings, workflow
-from services.cases.models import AdviceLetter, Case
-from services.cases.schemas import (
+from services.cases import config, workflow
+from services.cases.case.schemas import (
     CaseRead,
     CloseCreate,
     FollowUpCreate,
@@ -19,7 +18,9 @@ from services.cases.schemas import (
     PaymentCreate,
     ServiceRead,
 )
-from services.cases.service import act, add_step, load_visible, set_record, stored_due
+from services.cases.case.service import act, add_step, load_visible, read_apart, set_record, stored_due
+from services.cases.clients import credit as credit_client
+from services.cases.models import AdviceLetter, Case
 from shared import clock, contracts
 from shared.auth import Principal
 from shared.clock import local_date
@@ -42,10 +43,10 @@ def document_url(case_id: str, kind: str) -> str:
 
 async def serve(rt: Runtime, session: AsyncSession, user: Principal, case_id: str) -> ServiceRead:
     assert rt.http is not None
-    async with session.begin():
-        snap = await load_visible(session, user, case_id)
+    async with read_apart(rt) as s:  # the credit service is asked next: no lock held meanwhile
+        snap = await load_visible(s, user, case_id)
         decision_type = snap.decision_type
-        has_advice = (await session.scalar(select(AdviceLetter.id).where(AdviceLetter.case_id == case_id).limit(1))) is not None
+        has_advice = (await s.scalar(select(AdviceLetter.id).where(AdviceLetter.case_id == case_id).limit(1))) is not None
     credit_notice: dict[str, Any] | None = None
     if decision_type in workflow.PENALTIES:
         credit_notice = await credit_client.notice(rt.http, case_id)
@@ -100,8 +101,8 @@ async def close(rt: Runtime, session: AsyncSession, user: Principal, case_id: st
             # 跟踪管理: follow-up checks of a rectified case, at the local setting's offsets.
             set_record(case, "follow_ups", [
                 {"due": (local_date(at) + timedelta(days=d)).isoformat(), "scheduled_by": "closing",
-                 "setting": local_settings.LABEL, "result": None}
-                for d in local_settings.follow_up_days()
+                 "setting": config.LABEL, "result": None}
+                for d in config.follow_up_days()
             ])
         return contracts.CaseClosed(case_id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau, closed_at=at)
 
@@ -143,32 +144,31 @@ async def record_follow_up(rt: Runtime, session: AsyncSession, user: Principal, 
                      detail={"index": index, "relapse": body.relapse})
 
 
-# -- the scheduled overdue scan ----------------------------------------------------------------------
+# -- the overdue scan (its transactions are the job's, ``jobs.overdue``) ---------------------------------
 TERMINAL = ("withdrawn", "transferred", "closed")
 
 
-async def emit_overdue(rt: Runtime) -> int:
-    """Emit ``case.overdue.v1`` once per case and deadline (and due date) that has passed undone."""
-    at = rt.clock.now()
+async def overdue_cases(session: AsyncSession, today: date) -> list[str]:
+    """The cases with a due date passed (and not ended)."""
+    return list((await session.scalars(select(Case.id).where(Case.next_due < today,
+                                                             Case.state.not_in(TERMINAL)))).all())
+
+
+async def emit_overdue(rt: Runtime, session: AsyncSession, case_id: str, at: datetime) -> int:
+    """Emit ``case.overdue.v1`` once per deadline (and due date) of the case that has passed undone."""
     today = local_date(at)
-    emitted = 0
-    async with rt.sessionmaker() as session, session.begin():
-        ids = (await session.scalars(select(Case.id).where(Case.next_due < today, Case.state.not_in(TERMINAL)))).all()
-    for case_id in ids:
-        async with rt.sessionmaker() as session, session.begin():
-            case = await session.scalar(select(Case).where(Case.id == case_id).with_for_update())
-            if case is None:
-                continue
-            done = set((case.records or {}).get("overdue_emitted", []))
-            new = []
-            for name, d in stored_due(case).items():
-                key = f"{name}:{d.date.isoformat()}"
-                if not d.done and not d.suspended and today > d.date and key not in done:
-                    new.append(key)
-                    await rt.emit(session, contracts.CaseOverdue(
-                        case_id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau, deadline=name,
-                        due_date=d.date, detected_at=at), subject=case.id)
-            if new:
-                set_record(case, "overdue_emitted", sorted(done | set(new)))
-                emitted += len(new)
-    return emitted
+    case = await session.scalar(select(Case).where(Case.id == case_id).with_for_update())
+    if case is None:
+        return 0
+    done = set((case.records or {}).get("overdue_emitted", []))
+    new = []
+    for name, d in stored_due(case).items():
+        key = f"{name}:{d.date.isoformat()}"
+        if not d.done and not d.suspended and today > d.date and key not in done:
+            new.append(key)
+            await rt.emit(session, contracts.CaseOverdue(
+                case_id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau, deadline=name,
+                due_date=d.date, detected_at=at), subject=case.id)
+    if new:
+        set_record(case, "overdue_emitted", sorted(done | set(new)))
+    return len(new)

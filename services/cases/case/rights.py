@@ -7,10 +7,10 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import local_settings
+from services.cases import config
+from services.cases.case.schemas import CaseRead, HearingRecord, NoticeCreate, StatementCreate
+from services.cases.case.service import act, add_step, append_record, set_record
 from services.cases.models import Case
-from services.cases.schemas import CaseRead, HearingRecord, NoticeCreate, StatementCreate
-from services.cases.service import act, add_step, append_record, set_record
 from shared import contracts
 from shared.auth import Principal
 from shared.clock import local_date
@@ -39,7 +39,7 @@ async def notice(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
     第四十五条、第六十三条); the earlier notice stays in ``records.earlier_notices``."""
 
     async def mutate(case: Case, at: datetime):
-        right, why = local_settings.hearing_right(case.bureau, intended_fine=body.intended_fine, kinds=body.penalty_kinds)
+        right, why = config.hearing_right(case.bureau, intended_fine=body.intended_fine, kinds=body.penalty_kinds)
         void_notice(case)
         add_step(case, "notice")
         set_record(case, "notice", {**body.model_dump(), "on": local_date(at).isoformat(), "by": user.sub,

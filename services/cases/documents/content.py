@@ -10,11 +10,11 @@ from typing import Any
 
 from services.cases.workflow.rules import REMEDIES
 from shared.clock import local_date
+from shared.law import APL
 from shared.pdf import FONT, FONT_PATH, Doc, render
 
 __all__ = ["FONT", "FONT_PATH", "KINDS", "Doc", "render"]
 
-APL = "《中华人民共和国行政处罚法》"
 
 KINDS = ("decision", "notice", "compliance_advice", "credit_record_notice", "credit_repair_guidance")
 
@@ -115,7 +115,7 @@ def _date(d: Any) -> str:
 
 
 def compliance_advice_doc(case: dict[str, Any], ent: dict[str, Any], letter: dict[str, Any] | None) -> Doc:
-    from services.cases.advice import BASIS
+    from services.cases.advice.service import BASIS
 
     if letter is not None:
         sections = [("企业", _party({"uscc": letter["uscc"]}, ent)),

@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import calendar_store, checklist_client, deadlines, workflow
-from services.cases.models import Case, CaseCounter, Enterprise, Officer, TimelineEntry
-from services.cases.schemas import (
+from services.cases import deadlines, workflow
+from services.cases.calendar import store as calendar_store
+from services.cases.case.schemas import (
     CaseCreate,
     CaseList,
     CaseRead,
@@ -28,12 +28,14 @@ from services.cases.schemas import (
     OfficerRead,
     TimelineRead,
 )
+from services.cases.clients import checklist as checklist_client
+from services.cases.models import Case, CaseCounter, Enterprise, Officer, TimelineEntry
 from services.cases.workdays import Calendar
 from shared import contracts, uscc
-from shared.auth import Principal, ensure_can_see
+from shared.auth import Principal, ensure_can_see, scope_of
 from shared.clock import day_end, day_start, local_date
 from shared.db import dialect_insert
-from shared.problems import Problem, conflict, forbidden, invalid, not_found
+from shared.problems import conflict, forbidden, invalid, not_found
 from shared.service import Runtime
 
 OPEN_STATES = workflow.OPEN_STATES
@@ -41,22 +43,6 @@ OPEN_STATES = workflow.OPEN_STATES
 
 def now(rt: Runtime | None = None) -> datetime:
     return rt.clock.now()
-
-
-def refusal_problem(r: workflow.Refusal) -> Problem:
-    return conflict(
-        "illegal_transition",
-        f"{r.detail} — {r.rule.cite()}",
-        state=r.state,
-        action=r.action,
-        rule=r.rule.cite(),
-        rule_code=r.rule.code,
-        article=r.rule.article,
-        verified=r.rule.verified,
-        our_reading=r.rule.reading,
-        remedy=r.remedy,
-        allowed_actions=r.allowed,
-    )
 
 
 # -- due dates -------------------------------------------------------------------------------------
@@ -179,19 +165,17 @@ async def create_enterprise(rt: Runtime, session: AsyncSession, user: Principal,
         raise forbidden(f"an officer of bureau {user.bureau} cannot register enterprises for bureau {body.bureau}")
     values = dict(uscc=code, name=body.name, bureau=body.bureau, industry=body.industry, address=body.address,
                   created_at=now(rt))
-    async with session.begin():
-        # One statement: of two concurrent registrations of the same code one inserts, the other gets 409.
-        created = await session.scalar(
-            dialect_insert(session, Enterprise).values(**values)
-            .on_conflict_do_nothing(index_elements=["uscc"]).returning(Enterprise.uscc))
-        if created is None:
-            raise conflict("duplicate", f"enterprise {code} is already registered", uscc=code)
+    # One statement: of two concurrent registrations of the same code one inserts, the other gets 409.
+    created = await session.scalar(
+        dialect_insert(session, Enterprise).values(**values)
+        .on_conflict_do_nothing(index_elements=["uscc"]).returning(Enterprise.uscc))
+    if created is None:
+        raise conflict("duplicate", f"enterprise {code} is already registered", uscc=code)
     return EnterpriseRead(**values)
 
 
 async def get_enterprise(session: AsyncSession, user: Principal, code: str) -> EnterpriseRead:
-    async with session.begin():
-        ent = await session.get(Enterprise, code.upper())
+    ent = await session.get(Enterprise, code.upper())
     if ent is None:
         raise not_found("enterprise", code)
     ensure_can_see(user, bureau=ent.bureau, uscc=ent.uscc, what="this enterprise")
@@ -224,20 +208,15 @@ async def register_officer(rt: Runtime, session: AsyncSession, user: Principal, 
     values = dict(sub=body.sub, name=body.name, bureau=body.bureau, cert_no=body.cert_no, active=body.active,
                   registered_via="admin", updated_at=now(rt))
     ins = dialect_insert(session, Officer).values(**values)
-    async with session.begin():
-        await session.execute(ins.on_conflict_do_update(
-            index_elements=["sub"], set_={k: getattr(ins.excluded, k) for k in values if k != "sub"}))
+    await session.execute(ins.on_conflict_do_update(
+        index_elements=["sub"], set_={k: getattr(ins.excluded, k) for k in values if k != "sub"}))
     return OfficerRead(**values)
 
 
 async def list_officers(session: AsyncSession, user: Principal, bureau: str | None) -> list[OfficerRead]:
-    if not user.has("admin", "auditor", "platform"):
-        bureau = user.bureau or "-"
-    stmt = select(Officer).order_by(Officer.sub)
-    if bureau:
-        stmt = stmt.where(Officer.bureau == bureau)
-    async with session.begin():
-        rows = (await session.scalars(stmt)).all()
+    scope = scope_of(user, bureau=bureau, what="officers")
+    stmt = select(Officer).where(*scope.where(Officer.bureau)).order_by(Officer.sub)
+    rows = (await session.scalars(stmt)).all()
     return [OfficerRead.model_validate(r, from_attributes=True) for r in rows]
 
 
@@ -269,8 +248,8 @@ async def read_case(session: AsyncSession, case: Case, today: date) -> CaseRead:
 
 async def load_visible(session: AsyncSession, user: Principal, case_id: str, *, lock: bool = False) -> Case:
     stmt = select(Case).where(Case.id == case_id)
-    if lock:
-        stmt = stmt.with_for_update()
+    if lock:  # the row as it is now, not as an earlier read of this session left it
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     case = await session.scalar(stmt)
     if case is None:
         raise not_found("case", case_id)
@@ -278,10 +257,23 @@ async def load_visible(session: AsyncSession, user: Principal, case_id: str, *, 
     return case
 
 
+def read_apart(rt: Runtime):
+    """A short read-only session of its own, for the use cases that ask another service before they
+    write: the request's unit of work then takes its first lock only after those HTTP calls (no lock
+    held across HTTP — on SQLite every transaction holds the database's write lock), and ``act``
+    re-reads the case under its lock. Objects read here are detached when it closes."""
+    return rt.sessionmaker()
+
+
+async def snapshot(rt: Runtime, user: Principal, case_id: str) -> Case:
+    """The case as it stands, read apart from the request's unit of work (``read_apart``)."""
+    async with read_apart(rt) as session:
+        return await load_visible(session, user, case_id)
+
+
 async def get_case(rt: Runtime, session: AsyncSession, user: Principal, case_id: str) -> CaseRead:
-    async with session.begin():
-        case = await load_visible(session, user, case_id)
-        return await read_case(session, case, rt.clock.today())
+    case = await load_visible(session, user, case_id)
+    return await read_case(session, case, rt.clock.today())
 
 
 async def list_cases(
@@ -290,17 +282,9 @@ async def list_cases(
     overdue: bool | None = None, provisional: bool | None = None,
 ) -> CaseList:
     today = rt.clock.today()
-    conds = []
-    if user.has("enterprise") and not user.has("admin", "auditor", "service", "platform"):
-        conds.append(Case.uscc == (user.uscc or "-"))
-    elif not user.has("admin", "auditor", "service", "platform"):
-        conds.append(Case.bureau == (user.bureau or "-"))
+    conds = scope_of(user, bureau=bureau, uscc=uscc_.upper() if uscc_ else None, what="cases").where(Case.bureau, Case.uscc)
     if state:
         conds.append(Case.state == state)
-    if bureau:
-        conds.append(Case.bureau == bureau)
-    if uscc_:
-        conds.append(Case.uscc == uscc_.upper())
     if decision_type:
         conds.append(Case.decision_type == decision_type)
     if overdue is True:
@@ -315,13 +299,12 @@ async def list_cases(
         conds.append(col >= day_start(from_))
     if to:
         conds.append(col < day_end(to))
-    async with session.begin():
-        total = await session.scalar(select(func.count()).select_from(Case).where(*conds))
-        rows = (
-            await session.scalars(
-                select(Case).where(*conds).order_by(Case.filed_at.desc(), Case.id).offset((page - 1) * size).limit(size)
-            )
-        ).all()
+    total = await session.scalar(select(func.count()).select_from(Case).where(*conds))
+    rows = (
+        await session.scalars(
+            select(Case).where(*conds).order_by(Case.filed_at.desc(), Case.id).offset((page - 1) * size).limit(size)
+        )
+    ).all()
     items = [
         CaseSummary(
             id=c.id, number=c.number, uscc=c.uscc, bureau=c.bureau, state=c.state, decision_type=c.decision_type,
@@ -392,42 +375,41 @@ async def file_case(rt: Runtime, session: AsyncSession, user: Principal, body: C
     assert rt.http is not None
     await checklist_client.require_guidance_items(rt.http, violation_codes)
     case_id = str(uuid.uuid4())
-    async with session.begin():
-        ent = await session.get(Enterprise, code)
-        if ent is None:
-            raise invalid("uscc", f"enterprise {code} is not registered (POST /enterprises first)",
-                          code="unknown_enterprise")
-        if ent.bureau != body.bureau and not user.has("admin"):
-            raise invalid("bureau", f"enterprise {code} is under bureau {ent.bureau}", code="wrong_bureau")
-        await remember_officer(session, user, at)
-        await session.flush()
-        certs = {o.sub: (o.cert_no if o.active else None)
-                 for o in (await session.scalars(select(Officer).where(Officer.sub.in_(handlers)))).all()}
-        missing = workflow.uncertified(handlers, certs)
-        if missing:
-            raise invalid("handlers", f"{missing} have no enforcement certificate on record (POST /officers, or act "
-                          f"with a token carrying cert_no) — {rule.cite()}", code="uncertified_handlers",
-                          rule=rule.cite(), uncertified=missing)
-        number = await _next_number(session, body.bureau, local_date(at).year)
-        records["handler_certificates"] = {h: certs[h] for h in handlers}
-        case = Case(
-            id=case_id, number=number, uscc=code, bureau=body.bureau, state="filed", source=body.source,
-            summary=body.summary, handlers=handlers, violations=[{"code": c} for c in violation_codes],
-            facts=dict(body.facts), steps=["filing"], rectification=None, decision=None, decision_type=None,
-            fine_amount=None, filed_by=user.sub, filed_at=at, decided_at=None, updated_at=at, row_version=1,
-            clue_received_on=body.clue_received_on, records=records, due={}, next_due=None, due_provisional=False,
-        )
-        refresh_due(case, await calendar_store.load_calendar(session), local_date(at))
-        session.add(case)
-        session.add(TimelineEntry(case_id=case_id, at=at, actor=user.sub, action="file",
-                                  detail={"number": number, "handlers": handlers,
-                                          "certificates": records["handler_certificates"]}))
-        await session.flush()
-        await rt.emit(session, contracts.CaseFiled(
-            case_id=case_id, number=number, uscc=code, bureau=body.bureau, violations=violation_codes,
-            handlers=handlers, filed_by=user.sub, filed_at=at,
-        ), subject=case_id)
-        return await read_case(session, case, local_date(at))
+    ent = await session.get(Enterprise, code)
+    if ent is None:
+        raise invalid("uscc", f"enterprise {code} is not registered (POST /enterprises first)",
+                      code="unknown_enterprise")
+    if ent.bureau != body.bureau and not user.has("admin"):
+        raise invalid("bureau", f"enterprise {code} is under bureau {ent.bureau}", code="wrong_bureau")
+    await remember_officer(session, user, at)
+    await session.flush()
+    certs = {o.sub: (o.cert_no if o.active else None)
+             for o in (await session.scalars(select(Officer).where(Officer.sub.in_(handlers)))).all()}
+    missing = workflow.uncertified(handlers, certs)
+    if missing:
+        raise invalid("handlers", f"{missing} have no enforcement certificate on record (POST /officers, or act "
+                      f"with a token carrying cert_no) — {rule.cite()}", code="uncertified_handlers",
+                      rule=rule.cite(), uncertified=missing)
+    number = await _next_number(session, body.bureau, local_date(at).year)
+    records["handler_certificates"] = {h: certs[h] for h in handlers}
+    case = Case(
+        id=case_id, number=number, uscc=code, bureau=body.bureau, state="filed", source=body.source,
+        summary=body.summary, handlers=handlers, violations=[{"code": c} for c in violation_codes],
+        facts=dict(body.facts), steps=["filing"], rectification=None, decision=None, decision_type=None,
+        fine_amount=None, filed_by=user.sub, filed_at=at, decided_at=None, updated_at=at, row_version=1,
+        clue_received_on=body.clue_received_on, records=records, due={}, next_due=None, due_provisional=False,
+    )
+    refresh_due(case, await calendar_store.load_calendar(session), local_date(at))
+    session.add(case)
+    session.add(TimelineEntry(case_id=case_id, at=at, actor=user.sub, action="file",
+                              detail={"number": number, "handlers": handlers,
+                                      "certificates": records["handler_certificates"]}))
+    await session.flush()
+    await rt.emit(session, contracts.CaseFiled(
+        case_id=case_id, number=number, uscc=code, bureau=body.bureau, violations=violation_codes,
+        handlers=handlers, filed_by=user.sub, filed_at=at,
+    ), subject=case_id)
+    return await read_case(session, case, local_date(at))
 
 
 # -- workflow actions ------------------------------------------------------------------------------
@@ -443,30 +425,27 @@ async def act(
     """Lock the case, check the rules, apply ``mutate`` and the state the workflow's transition table
     gives (``workflow.next_state``; ``transition`` passes what it depends on), recompute the due dates,
     add the timeline entry and the events — one transaction; a refusal raises before anything is written."""
-    async with session.begin():
-        case = await load_visible(session, user, case_id, lock=True)
-        at = now(rt)
-        today = local_date(at)
-        v = view(case, today)
-        if before_check is not None:
-            await before_check(case, at)  # loads what the rules need, inside the transaction
-        try:
-            if check is not None:
-                check(case, v)
-            else:
-                workflow.check(v, action, actor=user.sub, **(check_kw or {}))
-        except workflow.Refusal as r:
-            raise refusal_problem(r) from r
-        await remember_officer(session, user, at)
-        payload = await mutate(case, at)
-        case.state = workflow.next_state(v, action, **(transition or {}))
-        refresh_due(case, await calendar_store.load_calendar(session), today)
-        case.updated_at = at
-        case.row_version = (case.row_version or 0) + 1
-        session.add(TimelineEntry(case_id=case.id, at=at, actor=user.sub, action=action, detail=detail))
-        for p in payload if isinstance(payload, list) else [payload] if payload is not None else []:
-            await rt.emit(session, p, subject=case.id)
-        return await read_case(session, case, today)
+    case = await load_visible(session, user, case_id, lock=True)
+    at = now(rt)
+    today = local_date(at)
+    v = view(case, today)
+    if before_check is not None:
+        await before_check(case, at)  # loads what the rules need, inside the transaction
+    # A refusal (shared.rules.Refusal) is answered by the app with its 409 (shared.problems.refused).
+    if check is not None:
+        check(case, v)
+    else:
+        workflow.check(v, action, actor=user.sub, **(check_kw or {}))
+    await remember_officer(session, user, at)
+    payload = await mutate(case, at)
+    case.state = workflow.next_state(v, action, **(transition or {}))
+    refresh_due(case, await calendar_store.load_calendar(session), today)
+    case.updated_at = at
+    case.row_version = (case.row_version or 0) + 1
+    session.add(TimelineEntry(case_id=case.id, at=at, actor=user.sub, action=action, detail=detail))
+    for p in payload if isinstance(payload, list) else [payload] if payload is not None else []:
+        await rt.emit(session, p, subject=case.id)
+    return await read_case(session, case, today)
 
 
 def add_step(case: Case, step: str) -> None:

@@ -1,10 +1,10 @@
 """Use cases of 处罚决定公开: a bureau's officer or leader marks a decided penalty for publication
-(《行政处罚法》第四十八条), the public reads what is published (redacted, ``publication_rules``), and
+(《行政处罚法》第四十八条), the public reads what is published (redacted, ``publication.rules``), and
 publication ends — withdrawn by the bureau when the decision is changed or revoked (第四十八条第二款:
 the reasons are published in its place), when the credit record's publicity ends (repair approved or the
 maximum period run out: the credit service's events), or when the website retention runs out (a job).
 
-One transaction per use case; the credit events are handled in the consumer's inbox-guarded transaction.
+The request is the unit of work; the credit events are handled in the consumer's inbox-guarded transaction.
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import checklist_client, publication_settings
-from services.cases import publication_rules as rules
+from services.cases.case.service import load_visible, snapshot
+from services.cases.clients import checklist as checklist_client
 from services.cases.models import Enterprise
-from services.cases.publication_models import DecisionPublication, PublicationCreditState
-from services.cases.publication_schemas import (
+from services.cases.publication import rules
+from services.cases.publication import settings as publication_settings
+from services.cases.publication.models import DecisionPublication, PublicationCreditState
+from services.cases.publication.schemas import (
     CreditStateRead,
     PublicationCreate,
     PublicationRead,
@@ -29,15 +31,15 @@ from services.cases.publication_schemas import (
     PublicDecisionList,
     WithdrawalCreate,
 )
-from services.cases.service import load_visible
+from shared import vocabulary
 from shared.auth import Principal
 from shared.clock import local_date
 from shared.contracts import CreditPublicityExpired, CreditRecordCreated, CreditRepaired
 from shared.events import CloudEvent, EventPayload
-from shared.problems import Problem, conflict, forbidden, not_found
-from shared.service import ConsumerSpec, PeriodicJob, Runtime
+from shared.problems import Problem, conflict, forbidden, not_found, out_of_scope
+from shared.service import Runtime
 
-PUBLIC_BASIS = f"{rules.PUBLISH.cite}：{rules.PUBLISH.text}"
+PUBLIC_BASIS = rules.PUBLISH.cite()
 PUBLIC_NOTE = ("依法公开的行政处罚决定摘要。已隐去个人信息和商业秘密（个人信息保护法第二十五条、行政处罚法第五十条）；"
                "信用修复完成、最长公示期届满或网站公开期限届满后不再公开。")
 BATCH = 200
@@ -95,7 +97,7 @@ def _ensure_bureau_staff(user: Principal, bureau: str) -> None:
     if not user.has("officer", "leader"):
         raise forbidden("marking a decision for publication needs the role officer or leader", code="role_required")
     if user.bureau != bureau:
-        raise Problem(403, "out_of_scope", "this case belongs to another bureau")
+        raise out_of_scope("this case belongs to another bureau")
 
 
 # -- the bureau ------------------------------------------------------------------------------------
@@ -103,54 +105,53 @@ async def mark(rt: Runtime, session: AsyncSession, user: Principal, case_id: str
                body: PublicationCreate) -> PublicationRead:
     at = rt.clock.now()
     today = local_date(at)
-    async with session.begin():  # who may, and the violations' titles asked for outside the write
-        case = await load_visible(session, user, case_id)
-        _ensure_bureau_staff(user, case.bureau)
-        codes = [v["code"] for v in case.violations]
+    # Who may, and the violations' titles from the checklist, before the request's transaction writes.
+    case = await snapshot(rt, user, case_id)
+    _ensure_bureau_staff(user, case.bureau)
+    codes = [v["code"] for v in case.violations]
     titles = {c: await checklist_client.item_title(rt.http, c) for c in codes} if rt.http else {}
-    async with session.begin():
-        case = await load_visible(session, user, case_id)
-        if not case.decision or case.decision_type not in rules.PENALTY_TYPES or case.decided_at is None:
-            raise conflict(
-                "not_publishable",
-                f"only a decided penalty can be published (the case is {case.state}, decision "
-                f"{case.decision_type or 'none'}) — {rules.PUBLISH.cite}：行政处罚决定", rule=rules.PUBLISH.cite,
-                state=case.state,
-            )
-        state = await session.get(PublicationCreditState, case_id)
-        decided_on = local_date(clock_utc(case.decided_at))
-        category = rules.party_category(case.uscc)
-        publish_until = rules.retention_until(decided_on, category, publication_settings.retention_years())
-        why = rules.ended_by(status="published", withdrawal_kind=None, publish_until=publish_until,
-                             credit=_credit_view(state), today=today,
-                             follows_credit=publication_settings.follows_credit())
-        if why is not None:
-            rule = rules.WITHDRAWAL_RULES[why]
-            raise conflict("publication_period_over",
-                           f"the decision's publication has already ended ({why}) — {rule.cite}", rule=rule.cite,
-                           ended_by=why)
-        existing = await session.scalar(select(DecisionPublication.id).where(DecisionPublication.case_id == case_id))
-        if existing:
-            raise conflict("already_marked", f"case {case.number} is already marked for publication ({existing})",
-                           publication_id=existing)
-        ent = await session.get(Enterprise, case.uscc)
-        content, applied = rules.public_content(
-            case={"number": case.number, "uscc": case.uscc, "bureau": case.bureau, "summary": case.summary,
-                  "violations": case.violations, "decision": case.decision},
-            enterprise_name=ent.name if ent else "", titles=titles, summary=body.public_summary,
-            names=body.redact, decided_on=decided_on,
+    case = await load_visible(session, user, case_id)
+    if not case.decision or case.decision_type not in vocabulary.PENALTIES or case.decided_at is None:
+        raise conflict(
+            "not_publishable",
+            f"only a decided penalty can be published (the case is {case.state}, decision "
+            f"{case.decision_type or 'none'}) — {rules.PUBLISH.article}：行政处罚决定", rule=rules.PUBLISH.article,
+            state=case.state,
         )
-        pub = DecisionPublication(
-            id=str(uuid.uuid4()), case_id=case_id, number=case.number, bureau=case.bureau, status="published",
-            decided_on=decided_on, publish_until=publish_until, reason=body.reason, content=content,
-            redactions=applied, published_by=user.sub, published_at=at,
-        )
-        session.add(pub)
-        try:
-            await session.flush()  # one publication per decision, however many are marked at once
-        except IntegrityError as e:
-            raise conflict("already_marked", f"case {case.number} is already marked for publication") from e
-        return _staff_read(pub, state, today)
+    state = await session.get(PublicationCreditState, case_id)
+    decided_on = local_date(clock_utc(case.decided_at))
+    category = rules.party_category(case.uscc)
+    publish_until = rules.retention_until(decided_on, category, publication_settings.retention_years())
+    why = rules.ended_by(status="published", withdrawal_kind=None, publish_until=publish_until,
+                         credit=_credit_view(state), today=today,
+                         follows_credit=publication_settings.follows_credit())
+    if why is not None:
+        rule = rules.WITHDRAWAL_RULES[why]
+        raise conflict("publication_period_over",
+                       f"the decision's publication has already ended ({why}) — {rule.article}", rule=rule.article,
+                       ended_by=why)
+    existing = await session.scalar(select(DecisionPublication.id).where(DecisionPublication.case_id == case_id))
+    if existing:
+        raise conflict("already_marked", f"case {case.number} is already marked for publication ({existing})",
+                       publication_id=existing)
+    ent = await session.get(Enterprise, case.uscc)
+    content, applied = rules.public_content(
+        case={"number": case.number, "uscc": case.uscc, "bureau": case.bureau, "summary": case.summary,
+              "violations": case.violations, "decision": case.decision},
+        enterprise_name=ent.name if ent else "", titles=titles, summary=body.public_summary,
+        names=body.redact, decided_on=decided_on,
+    )
+    pub = DecisionPublication(
+        id=str(uuid.uuid4()), case_id=case_id, number=case.number, bureau=case.bureau, status="published",
+        decided_on=decided_on, publish_until=publish_until, reason=body.reason, content=content,
+        redactions=applied, published_by=user.sub, published_at=at,
+    )
+    session.add(pub)
+    try:
+        await session.flush()  # one publication per decision, however many are marked at once
+    except IntegrityError as e:
+        raise conflict("already_marked", f"case {case.number} is already marked for publication") from e
+    return _staff_read(pub, state, today)
 
 
 async def withdraw(rt: Runtime, session: AsyncSession, user: Principal, case_id: str,
@@ -158,35 +159,33 @@ async def withdraw(rt: Runtime, session: AsyncSession, user: Principal, case_id:
     """第四十八条第二款: the decision was changed, revoked, confirmed illegal or invalid — withdraw it and
     publish the reasons in its place."""
     at = rt.clock.now()
-    async with session.begin():
-        case = await load_visible(session, user, case_id)
-        _ensure_bureau_staff(user, case.bureau)
-        pub = await session.scalar(
-            select(DecisionPublication).where(DecisionPublication.case_id == case_id).with_for_update())
-        if pub is None:
-            raise not_found("publication of case", case_id)
-        if pub.status == "withdrawn":
-            raise conflict("already_withdrawn", f"the publication was withdrawn on {pub.withdrawn_at} "
-                           f"({pub.withdrawal_kind})", withdrawal_kind=pub.withdrawal_kind)
-        _set_withdrawn(pub, kind="legal_change", at=at, by=user.sub,
-                       reason=f"行政处罚决定已被依法{GROUNDS_CN[body.grounds]}：{body.reason}")
-        await session.flush()
-        state = await session.get(PublicationCreditState, case_id)
-        return _staff_read(pub, state, local_date(at))
+    case = await load_visible(session, user, case_id)
+    _ensure_bureau_staff(user, case.bureau)
+    pub = await session.scalar(
+        select(DecisionPublication).where(DecisionPublication.case_id == case_id).with_for_update())
+    if pub is None:
+        raise not_found("publication of case", case_id)
+    if pub.status == "withdrawn":
+        raise conflict("already_withdrawn", f"the publication was withdrawn on {pub.withdrawn_at} "
+                       f"({pub.withdrawal_kind})", withdrawal_kind=pub.withdrawal_kind)
+    _set_withdrawn(pub, kind="legal_change", at=at, by=user.sub,
+                   reason=f"行政处罚决定已被依法{GROUNDS_CN[body.grounds]}：{body.reason}")
+    await session.flush()
+    state = await session.get(PublicationCreditState, case_id)
+    return _staff_read(pub, state, local_date(at))
 
 
 def _set_withdrawn(pub: DecisionPublication, *, kind: str, at: datetime, by: str, reason: str) -> None:
     pub.status, pub.withdrawal_kind, pub.withdrawn_at, pub.withdrawn_by = "withdrawn", kind, at, by
-    pub.withdrawal_reason, pub.withdrawal_rule = reason, rules.WITHDRAWAL_RULES[kind].cite
+    pub.withdrawal_reason, pub.withdrawal_rule = reason, rules.WITHDRAWAL_RULES[kind].article
 
 
 async def read(rt: Runtime, session: AsyncSession, user: Principal, case_id: str) -> PublicationRead:
-    async with session.begin():
-        await load_visible(session, user, case_id)
-        pub = await session.scalar(select(DecisionPublication).where(DecisionPublication.case_id == case_id))
-        if pub is None:
-            raise not_found("publication of case", case_id)
-        return _staff_read(pub, await session.get(PublicationCreditState, case_id), rt.clock.today())
+    await load_visible(session, user, case_id)
+    pub = await session.scalar(select(DecisionPublication).where(DecisionPublication.case_id == case_id))
+    if pub is None:
+        raise not_found("publication of case", case_id)
+    return _staff_read(pub, await session.get(PublicationCreditState, case_id), rt.clock.today())
 
 
 # -- the public ------------------------------------------------------------------------------------
@@ -212,21 +211,19 @@ async def public_list(rt: Runtime, session: AsyncSession, *, bureau: str | None,
         conds += [DecisionPublication.decided_on >= date(year, 1, 1), DecisionPublication.decided_on <= date(year, 12, 31)]
     joined = select(DecisionPublication, PublicationCreditState).outerjoin(
         PublicationCreditState, PublicationCreditState.case_id == DecisionPublication.case_id).where(*conds)
-    async with session.begin():
-        total = await session.scalar(select(func.count()).select_from(joined.subquery()))
-        rows = (await session.execute(joined.order_by(DecisionPublication.decided_on.desc(), DecisionPublication.number)
-                                      .offset((page - 1) * size).limit(size))).all()
+    total = await session.scalar(select(func.count()).select_from(joined.subquery()))
+    rows = (await session.execute(joined.order_by(DecisionPublication.decided_on.desc(), DecisionPublication.number)
+                                  .offset((page - 1) * size).limit(size))).all()
     items = [_public(p, s) for p, s in rows if _ended_by(p, s, today) is None]
     return PublicDecisionList(items=items, total=int(total or 0), basis=PUBLIC_BASIS, note=PUBLIC_NOTE)
 
 
 async def public_get(rt: Runtime, session: AsyncSession, publication_id: str) -> PublicDecision:
     today = rt.clock.today()
-    async with session.begin():
-        pub = await session.get(DecisionPublication, publication_id)
-        if pub is None:
-            raise not_found("published decision", publication_id)
-        state = await session.get(PublicationCreditState, pub.case_id)
+    pub = await session.get(DecisionPublication, publication_id)
+    if pub is None:
+        raise not_found("published decision", publication_id)
+    state = await session.get(PublicationCreditState, pub.case_id)
     why = _ended_by(pub, state, today)
     if why is None:
         return _public(pub, state)
@@ -234,9 +231,9 @@ async def public_get(rt: Runtime, session: AsyncSession, publication_id: str) ->
     if why == "legal_change":  # 公开说明理由: the reasons stand in the decision's place
         raise Problem(410, "decision_withdrawn", f"{pub.number}：{pub.withdrawal_reason}", decision_number=pub.number,
                       withdrawn_on=local_date(clock_utc(pub.withdrawn_at)).isoformat() if pub.withdrawn_at else None,
-                      reason=pub.withdrawal_reason, rule=rule.cite)
+                      reason=pub.withdrawal_reason, rule=rule.article)
     raise Problem(410, "publication_ended", "该行政处罚决定已不再公开（公示期限届满或信用已修复）", ended_by=why,
-                  rule=rule.cite)
+                  rule=rule.article)
 
 
 # -- the credit service's events -------------------------------------------------------------------
@@ -290,44 +287,27 @@ async def on_publicity_expired(rt: Runtime, session: AsyncSession, event: CloudE
                                f"最长公示期至{payload.publicity_max_until}届满，停止公示（{payload.rule}）", event)
 
 
-consumer = ConsumerSpec(
-    name="publication",
-    topics=["credit-events"],
-    handlers={
-        "ecocomply.credit.record_created.v1": on_record_created,
-        "ecocomply.credit.repaired.v1": on_repaired,
-        "ecocomply.credit.publicity_expired.v1": on_publicity_expired,
-    },
-)
-
-
-# -- the job ---------------------------------------------------------------------------------------
-async def withdraw_ended(rt: Runtime, *, today: date | None = None) -> int:
-    """Record the withdrawal of every publication whose time is over (website retention ended, or the
-    credit record's maximum period passed before its event arrived). Public reads already hide them;
-    this keeps the bureau's view and the record of why. Idempotent: a guarded UPDATE per row."""
-    today = today or rt.clock.today()
+# -- the expiry scan (its transactions are the job's, ``jobs.publication_expiry``) -----------------------
+async def withdraw_ended(rt: Runtime, session: AsyncSession, today: date) -> tuple[int, bool]:
+    """Record the withdrawal of up to ``BATCH`` publications whose time is over (website retention ended,
+    or the credit record's maximum period passed before its event arrived). Public reads already hide
+    them; this keeps the bureau's view and the record of why. Idempotent: a guarded UPDATE per row.
+    Returns how many were withdrawn and whether more may be left."""
+    visible = _visible_filter(today)[1:]  # everything but the status
+    rows = (await session.execute(
+        select(DecisionPublication, PublicationCreditState).outerjoin(
+            PublicationCreditState, PublicationCreditState.case_id == DecisionPublication.case_id)
+        .where(DecisionPublication.status == "published", ~and_(*visible))
+        .order_by(DecisionPublication.publish_until, DecisionPublication.id).limit(BATCH)
+    )).all()
     done = 0
-    while True:
-        async with rt.sessionmaker() as session, session.begin():
-            visible = _visible_filter(today)[1:]  # everything but the status
-            rows = (await session.execute(
-                select(DecisionPublication, PublicationCreditState).outerjoin(
-                    PublicationCreditState, PublicationCreditState.case_id == DecisionPublication.case_id)
-                .where(DecisionPublication.status == "published", ~and_(*visible))
-                .order_by(DecisionPublication.publish_until, DecisionPublication.id).limit(BATCH)
-            )).all()
-            for pub, state in rows:
-                why = _ended_by(pub, state, today) or "retention_ended"
-                reason = f"网站公开期限至{pub.publish_until}届满" if why == "retention_ended" else "信用公示已结束"
-                changed = await session.execute(
-                    update(DecisionPublication).where(DecisionPublication.id == pub.id,
-                                                      DecisionPublication.status == "published")
-                    .values(status="withdrawn", withdrawal_kind=why, withdrawn_at=rt.clock.now(), withdrawn_by="job",
-                            withdrawal_reason=reason, withdrawal_rule=rules.WITHDRAWAL_RULES[why].cite))
-                done += changed.rowcount or 0
-        if len(rows) < BATCH:
-            return done
-
-
-job = PeriodicJob("publication_expiry", 3600.0, withdraw_ended)
+    for pub, state in rows:
+        why = _ended_by(pub, state, today) or "retention_ended"
+        reason = f"网站公开期限至{pub.publish_until}届满" if why == "retention_ended" else "信用公示已结束"
+        changed = await session.execute(
+            update(DecisionPublication).where(DecisionPublication.id == pub.id,
+                                              DecisionPublication.status == "published")
+            .values(status="withdrawn", withdrawal_kind=why, withdrawn_at=rt.clock.now(), withdrawn_by="job",
+                    withdrawal_reason=reason, withdrawal_rule=rules.WITHDRAWAL_RULES[why].article))
+        done += changed.rowcount or 0
+    return done, len(rows) == BATCH

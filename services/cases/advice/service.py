@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.cases.case.schemas import AdviceFeedback, AdviceLetterCreate, AdviceLetterRead, Requirement
 from services.cases.models import AdviceLetter, Case, CaseCounter, Enterprise
-from services.cases.schemas import AdviceFeedback, AdviceLetterCreate, AdviceLetterRead, Requirement
 from shared import uscc
-from shared.auth import Principal, ensure_can_see
+from shared.auth import Principal, ensure_can_see, scope_of
 from shared.clock import local_date
 from shared.problems import forbidden, invalid, not_found
 from shared.service import Runtime
@@ -38,8 +38,7 @@ async def _number(session: AsyncSession, bureau: str, year: int) -> str:
 
 async def issue(rt: Runtime, session: AsyncSession, user: Principal, body: AdviceLetterCreate) -> AdviceLetterRead:
     at = rt.clock.now()
-    async with session.begin():
-        return await issue_in(session, user, body, at)
+    return await issue_in(session, user, body, at)
 
 
 async def issue_in(session: AsyncSession, user: Principal, body: AdviceLetterCreate, at) -> AdviceLetterRead:
@@ -85,32 +84,25 @@ async def load(session: AsyncSession, user: Principal, letter_id: str) -> Advice
 
 
 async def get(rt: Runtime, session: AsyncSession, user: Principal, letter_id: str) -> AdviceLetterRead:
-    async with session.begin():
-        return to_read(await load(session, user, letter_id), rt.clock.today())
+    return to_read(await load(session, user, letter_id), rt.clock.today())
 
 
 async def listing(rt: Runtime, session: AsyncSession, user: Principal, uscc_: str | None) -> list[AdviceLetterRead]:
-    stmt = select(AdviceLetter).order_by(AdviceLetter.issued_at.desc()).limit(500)
-    if user.has("enterprise") and not user.has("admin", "auditor", "platform", "service"):
-        stmt = stmt.where(AdviceLetter.uscc == (user.uscc or "-"))
-    elif not user.has("admin", "auditor", "platform", "service"):
-        stmt = stmt.where(AdviceLetter.bureau == (user.bureau or "-"))
-    if uscc_:
-        stmt = stmt.where(AdviceLetter.uscc == uscc_.upper())
-    async with session.begin():
-        return [to_read(a, rt.clock.today()) for a in (await session.scalars(stmt)).all()]
+    scope = scope_of(user, uscc=uscc_.upper() if uscc_ else None, what="advice letters")
+    stmt = (select(AdviceLetter).where(*scope.where(AdviceLetter.bureau, AdviceLetter.uscc))
+            .order_by(AdviceLetter.issued_at.desc()).limit(500))
+    return [to_read(a, rt.clock.today()) for a in (await session.scalars(stmt)).all()]
 
 
 async def feedback(rt: Runtime, session: AsyncSession, user: Principal, letter_id: str,
                    body: AdviceFeedback) -> AdviceLetterRead:
     """The enterprise's feedback on the requirements (反馈整改情况)."""
     at = rt.clock.now()
-    async with session.begin():
-        letter = await load(session, user, letter_id)
-        if user.has("enterprise") and user.uscc != letter.uscc:
-            raise forbidden("only the enterprise the letter is addressed to gives feedback")
-        letter.feedback = [*letter.feedback, {"content": body.content, "completed": body.completed, "by": user.sub,
-                                              "at": at.isoformat()}]
-        letter.status = "completed" if body.completed else "feedback_received"
-        await session.flush()
-        return to_read(letter, local_date(at))
+    letter = await load(session, user, letter_id)
+    if user.has("enterprise") and user.uscc != letter.uscc:
+        raise forbidden("only the enterprise the letter is addressed to gives feedback")
+    letter.feedback = [*letter.feedback, {"content": body.content, "completed": body.completed, "by": user.sub,
+                                          "at": at.isoformat()}]
+    letter.status = "completed" if body.completed else "feedback_received"
+    await session.flush()
+    return to_read(letter, local_date(at))

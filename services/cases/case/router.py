@@ -1,15 +1,15 @@
-"""HTTP adapter of the cases service (API.md "cases"): parse, authorize, call the service layer."""
+"""HTTP of the case workflow (API.md "cases"): enterprises, officers, cases and every workflow action —
+parse, authorize, call the use case; the request is the unit of work (``DbSession``)."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import Response
 
-from services.cases import decision, documents_service, execution, rights, service, steps
-from services.cases.schemas import (
+from services.cases.case import decision, execution, rights, service, steps
+from services.cases.case.schemas import (
     CaseCreate,
     CaseList,
     CaseRead,
@@ -17,6 +17,7 @@ from services.cases.schemas import (
     CloseCreate,
     CollectiveDiscussion,
     DecisionCreate,
+    DecisionTypeName,
     DiscretionRequest,
     EconomicImpactCreate,
     EnterpriseCreate,
@@ -29,6 +30,8 @@ from services.cases.schemas import (
     InvestigationComplete,
     LegalReview,
     NoticeCreate,
+    OfficerCreate,
+    OfficerRead,
     OpinionCreate,
     PaymentCreate,
     RectificationAssessment,
@@ -40,7 +43,7 @@ from services.cases.schemas import (
     WithdrawCreate,
 )
 from shared.auth import Principal, require_roles
-from shared.service import LegacySession, RuntimeDep
+from shared.service import DbSession, RuntimeDep
 
 router = APIRouter()
 
@@ -52,22 +55,34 @@ OfficerOrParty = Annotated[Principal, require_roles("officer", "enterprise")]
 Reader = Annotated[Principal, require_roles(
     "officer", "legal_reviewer", "leader", "auditor", "enterprise", "admin", "platform", "service"
 )]
-PDF = {200: {"content": {"application/pdf": {}}, "description": "the document as PDF (embedded CJK font)"}}
+Admin = Annotated[Principal, require_roles("admin")]
+Staff = Annotated[Principal, require_roles("officer", "legal_reviewer", "leader", "auditor", "admin", "platform")]
 
 
 @router.post("/enterprises", status_code=201, response_model=EnterpriseRead, tags=["enterprises"])
-async def create_enterprise(body: EnterpriseCreate, user: Officer, rt: RuntimeDep, session: LegacySession):
+async def create_enterprise(body: EnterpriseCreate, user: Officer, rt: RuntimeDep, session: DbSession):
     """Register an enterprise by its 统一社会信用代码 (check character per GB 32100-2015)."""
     return await service.create_enterprise(rt, session, user, body)
 
 
 @router.get("/enterprises/{uscc}", response_model=EnterpriseRead, tags=["enterprises"])
-async def get_enterprise(uscc: str, user: Reader, session: LegacySession):
+async def get_enterprise(uscc: str, user: Reader, session: DbSession):
     return await service.get_enterprise(session, user, uscc)
 
 
+@router.post("/officers", status_code=201, response_model=OfficerRead, tags=["officers"])
+async def register_officer(body: OfficerCreate, user: Admin, rt: RuntimeDep, session: DbSession):
+    """Register (or update) an enforcement officer's 执法证号 (持证上岗, 《行政处罚法》第四十二条)."""
+    return await service.register_officer(rt, session, user, body)
+
+
+@router.get("/officers", response_model=list[OfficerRead], tags=["officers"])
+async def list_officers(user: Staff, session: DbSession, bureau: str | None = None):
+    return await service.list_officers(session, user, bureau)
+
+
 @router.post("/cases", status_code=201, response_model=CaseRead, tags=["cases"])
-async def file_case(body: CaseCreate, user: Officer, rt: RuntimeDep, session: LegacySession):
+async def file_case(body: CaseCreate, user: Officer, rt: RuntimeDep, session: DbSession):
     """立案 — ≥ 2 certified handlers (第四十二条), within the filing time limit from the clue (办法第十八条),
     within the limitation period (第三十六条)."""
     return await service.file_case(rt, session, user, body)
@@ -77,11 +92,11 @@ async def file_case(body: CaseCreate, user: Officer, rt: RuntimeDep, session: Le
 async def list_cases(
     user: Reader,
     rt: RuntimeDep,
-    session: LegacySession,
+    session: DbSession,
     state: str | None = None,
     bureau: str | None = None,
     uscc: str | None = None,
-    decision_type: Literal["penalty", "no_penalty", "lighter", "mitigated", "heavier"] | None = None,
+    decision_type: DecisionTypeName | None = None,
     from_: Annotated[date | None, Query(alias="from", description="first Asia/Shanghai calendar date (UTC+8, the date Chinese law counts in), inclusive, of the decision date when decision_type is given, else of the filing date")] = None,
     to: Annotated[date | None, Query(description="last Asia/Shanghai calendar date, inclusive")] = None,
     overdue: Annotated[bool | None, Query(description="only cases with a time limit passed undone (or none)")] = None,
@@ -95,176 +110,162 @@ async def list_cases(
 
 
 @router.get("/cases/{case_id}", response_model=CaseRead, tags=["cases"])
-async def get_case(case_id: str, user: Reader, rt: RuntimeDep, session: LegacySession):
+async def get_case(case_id: str, user: Reader, rt: RuntimeDep, session: DbSession):
     return await service.get_case(rt, session, user, case_id)
 
 
 @router.post("/cases/{case_id}/evidence", response_model=CaseRead, tags=["workflow"])
-async def add_evidence(case_id: str, body: EvidenceCreate, user: Officer, rt: RuntimeDep, session: LegacySession):
+async def add_evidence(case_id: str, body: EvidenceCreate, user: Officer, rt: RuntimeDep, session: DbSession):
     """调查取证 — record a piece of evidence."""
     return await steps.add_evidence(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/investigation/complete", response_model=CaseRead, tags=["workflow"])
 async def complete_investigation(
-    case_id: str, user: Officer, rt: RuntimeDep, session: LegacySession, body: InvestigationComplete | None = None
+    case_id: str, user: Officer, rt: RuntimeDep, session: DbSession, body: InvestigationComplete | None = None
 ):
     """调查终结 — the facts established are merged into the case's facts."""
     return await steps.complete_investigation(rt, session, user, case_id, body or InvestigationComplete())
 
 
 @router.post("/cases/{case_id}/legal-review", response_model=CaseRead, tags=["workflow"])
-async def legal_review(case_id: str, body: LegalReview, user: Reviewer, rt: RuntimeDep, session: LegacySession):
+async def legal_review(case_id: str, body: LegalReview, user: Reviewer, rt: RuntimeDep, session: DbSession):
     """法制审核 (《行政处罚法》第五十八条) — by a legal reviewer who is not a handler of the case."""
     return await steps.legal_review(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/opinions", response_model=CaseRead, tags=["workflow"])
-async def record_opinion(case_id: str, body: OpinionCreate, user: DecisionMaker, rt: RuntimeDep, session: LegacySession):
+async def record_opinion(case_id: str, body: OpinionCreate, user: DecisionMaker, rt: RuntimeDep, session: DbSession):
     """征求意见 — opinions solicited for an exemption outside the no-penalty list."""
     return await steps.record_opinion(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/case-review", response_model=CaseRead, tags=["workflow"])
-async def case_review(case_id: str, body: CaseReviewCreate, user: DecisionMaker, rt: RuntimeDep, session: LegacySession):
+async def case_review(case_id: str, body: CaseReviewCreate, user: DecisionMaker, rt: RuntimeDep, session: DbSession):
     """一案一议 — the case-by-case analysis of an exemption outside the no-penalty list."""
     return await steps.case_review(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/collective-discussion", response_model=CaseRead, tags=["workflow"])
 async def collective_discussion(
-    case_id: str, body: CollectiveDiscussion, user: Leader, rt: RuntimeDep, session: LegacySession
+    case_id: str, body: CollectiveDiscussion, user: Leader, rt: RuntimeDep, session: DbSession
 ):
     """集体讨论 — participants (quorum), conclusion, votes and minutes, recorded by a leader."""
     return await steps.collective_discussion(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/rectification", response_model=CaseRead, tags=["workflow"])
-async def rectification_plan(case_id: str, body: RectificationPlan, user: Officer, rt: RuntimeDep, session: LegacySession):
+async def rectification_plan(case_id: str, body: RectificationPlan, user: Officer, rt: RuntimeDep, session: DbSession):
     """合规整改 — the enterprise's rectification plan with its mandatory measures."""
     return await steps.rectification_plan(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/rectification/assessment", response_model=CaseRead, tags=["workflow"])
 async def rectification_assessment(
-    case_id: str, body: RectificationAssessment, user: Officer, rt: RuntimeDep, session: LegacySession
+    case_id: str, body: RectificationAssessment, user: Officer, rt: RuntimeDep, session: DbSession
 ):
     return await steps.rectification_assessment(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/extensions", response_model=CaseRead, tags=["time limits"])
-async def extend_handling(case_id: str, body: ExtensionCreate, user: Officer, rt: RuntimeDep, session: LegacySession):
+async def extend_handling(case_id: str, body: ExtensionCreate, user: Officer, rt: RuntimeDep, session: DbSession):
     """办案期限延长 (+30 by the head's approval, then +30 by collective discussion)."""
     return await steps.extend_handling(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/suspensions", response_model=CaseRead, tags=["time limits"])
-async def suspend(case_id: str, body: SuspensionCreate, user: Officer, rt: RuntimeDep, session: LegacySession):
+async def suspend(case_id: str, body: SuspensionCreate, user: Officer, rt: RuntimeDep, session: DbSession):
     """中止/检测/评估/认定 — the handling period stops running until resumed."""
     return await steps.suspend(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/suspensions/end", response_model=CaseRead, tags=["time limits"])
-async def resume(case_id: str, user: Officer, rt: RuntimeDep, session: LegacySession):
+async def resume(case_id: str, user: Officer, rt: RuntimeDep, session: DbSession):
     return await steps.resume(rt, session, user, case_id)
 
 
 @router.post("/cases/{case_id}/discretion", response_model=CaseRead, tags=["workflow"])
-async def calculate_discretion(case_id: str, user: DecisionMaker, rt: RuntimeDep, session: LegacySession,
+async def calculate_discretion(case_id: str, user: DecisionMaker, rt: RuntimeDep, session: DbSession,
                                body: DiscretionRequest | None = None):
     """裁量计算 — the checklist's fine calculation for the case, stored with its rule version."""
     return await decision.calculate_discretion(rt, session, user, case_id, body or DiscretionRequest())
 
 
 @router.post("/cases/{case_id}/notice", response_model=CaseRead, tags=["workflow"])
-async def notice(case_id: str, user: Officer, rt: RuntimeDep, session: LegacySession, body: NoticeCreate | None = None):
+async def notice(case_id: str, user: Officer, rt: RuntimeDep, session: DbSession, body: NoticeCreate | None = None):
     """事先告知 (《行政处罚法》第四十四条) — the intended penalty, the statement/defence and hearing rights and
     their due dates (hearing right per 第六十三条; 较大数额 is a local setting)."""
     return await rights.notice(rt, session, user, case_id, body or NoticeCreate())
 
 
 @router.post("/cases/{case_id}/statement", response_model=CaseRead, tags=["workflow"])
-async def record_statement(case_id: str, body: StatementCreate, user: OfficerOrParty, rt: RuntimeDep, session: LegacySession):
+async def record_statement(case_id: str, body: StatementCreate, user: OfficerOrParty, rt: RuntimeDep, session: DbSession):
     """陈述、申辩 (第四十五条), or the party's explicit waiver of its rights (第六十二条)."""
     return await rights.record_statement(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/hearing/request", response_model=CaseRead, tags=["workflow"])
-async def request_hearing(case_id: str, user: OfficerOrParty, rt: RuntimeDep, session: LegacySession):
+async def request_hearing(case_id: str, user: OfficerOrParty, rt: RuntimeDep, session: DbSession):
     """要求听证 — within five working days of the notice (第六十四条、第八十五条)."""
     return await rights.request_hearing(rt, session, user, case_id)
 
 
 @router.post("/cases/{case_id}/hearing", response_model=CaseRead, tags=["workflow"])
-async def hold_hearing(case_id: str, body: HearingRecord, user: DecisionMaker, rt: RuntimeDep, session: LegacySession):
+async def hold_hearing(case_id: str, body: HearingRecord, user: DecisionMaker, rt: RuntimeDep, session: DbSession):
     """听证 — presided by someone who did not investigate the case (第六十四条（四）)."""
     return await rights.hold_hearing(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/decision", response_model=CaseRead, tags=["workflow"])
-async def decide(case_id: str, body: DecisionCreate, user: DecisionMaker, rt: RuntimeDep, session: LegacySession):
+async def decide(case_id: str, body: DecisionCreate, user: DecisionMaker, rt: RuntimeDep, session: DbSession):
     """作出决定 — penalty, exemption (不予行政处罚) or lighter/mitigated/heavier penalty."""
     return await decision.decide(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/service", response_model=ServiceRead, tags=["workflow"])
-async def serve(case_id: str, user: Officer, rt: RuntimeDep, session: LegacySession):
+async def serve(case_id: str, user: Officer, rt: RuntimeDep, session: DbSession):
     """送达 — for a penalty, the decision with the credit record notice and credit-repair guidance
     (三书同时送达); for an exemption, the decision and the compliance advice."""
     return await execution.serve(rt, session, user, case_id)
 
 
 @router.post("/cases/{case_id}/execution", response_model=CaseRead, tags=["workflow"])
-async def record_payment(case_id: str, body: PaymentCreate, user: Officer, rt: RuntimeDep, session: LegacySession):
+async def record_payment(case_id: str, body: PaymentCreate, user: Officer, rt: RuntimeDep, session: DbSession):
     """执行 — the fine paid (第六十七条)."""
     return await execution.record_payment(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/close", response_model=CaseRead, tags=["workflow"])
-async def close(case_id: str, user: Officer, rt: RuntimeDep, session: LegacySession, body: CloseCreate | None = None):
+async def close(case_id: str, user: Officer, rt: RuntimeDep, session: DbSession, body: CloseCreate | None = None):
     """结案 — follow-up checks are scheduled for a rectified case."""
     return await execution.close(rt, session, user, case_id, body or CloseCreate())
 
 
 @router.post("/cases/{case_id}/withdraw", response_model=CaseRead, tags=["workflow"])
-async def withdraw(case_id: str, body: WithdrawCreate, user: Officer, rt: RuntimeDep, session: LegacySession):
+async def withdraw(case_id: str, body: WithdrawCreate, user: Officer, rt: RuntimeDep, session: DbSession):
     """撤销立案."""
     return await steps.withdraw(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/transfer", response_model=CaseRead, tags=["workflow"])
-async def transfer(case_id: str, body: TransferCreate, user: Officer, rt: RuntimeDep, session: LegacySession):
+async def transfer(case_id: str, body: TransferCreate, user: Officer, rt: RuntimeDep, session: DbSession):
     """移送 (e.g. 涉嫌犯罪 → 司法机关)."""
     return await steps.transfer(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/follow-ups", response_model=CaseRead, tags=["rectification"])
-async def schedule_follow_up(case_id: str, body: FollowUpCreate, user: Officer, rt: RuntimeDep, session: LegacySession):
+async def schedule_follow_up(case_id: str, body: FollowUpCreate, user: Officer, rt: RuntimeDep, session: DbSession):
     return await execution.schedule_follow_up(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/follow-ups/{index}/result", response_model=CaseRead, tags=["rectification"])
 async def record_follow_up(case_id: str, index: int, body: FollowUpResult, user: Officer, rt: RuntimeDep,
-                           session: LegacySession):
+                           session: DbSession):
     """跟踪检查 — a relapse found is recorded and published (case.relapse_found.v1)."""
     return await execution.record_follow_up(rt, session, user, case_id, index, body)
 
 
 @router.post("/cases/{case_id}/economic-impact", response_model=CaseRead, tags=["cases"])
-async def economic_impact(case_id: str, body: EconomicImpactCreate, user: Officer, rt: RuntimeDep, session: LegacySession):
+async def economic_impact(case_id: str, body: EconomicImpactCreate, user: Officer, rt: RuntimeDep, session: DbSession):
     """涉企行政执法案件经济影响评估."""
     return await steps.assess_economic_impact(rt, session, user, case_id, body)
-
-
-@router.get("/cases/{case_id}/documents/{kind}", responses=PDF, response_class=Response, tags=["documents"])
-async def case_document(case_id: str, kind: str, user: Reader, rt: RuntimeDep, session: LegacySession):
-    """decision | notice | compliance_advice | credit_record_notice | credit_repair_guidance — as PDF."""
-    pdf, name = await documents_service.case_document(rt, session, user, case_id, kind)
-    return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f"inline; filename*=UTF-8''{_quote(name)}"})
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)

@@ -1,6 +1,6 @@
 """Tables of 处罚决定公开 (the bureau's website publication of penalty decisions, 《行政处罚法》第四十八条),
 kept apart from the case workflow's own tables: a decision is published only when the bureau marks it,
-and the published text is a redacted snapshot taken then (``publication_rules.public_content``).
+and the published text is a redacted snapshot taken then (``publication.rules.public_content``).
 
 ``publication_credit_state`` is what the credit service's events said about the case's credit record
 (created, repaired, publicity expired): read locally, so publishing or withdrawing never waits for

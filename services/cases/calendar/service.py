@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import calendar_store
+from services.cases.calendar import store as calendar_store
+from services.cases.case.schemas import CalendarYearRead
+from services.cases.case.service import refresh_due
 from services.cases.models import Case, HolidaySchedule
-from services.cases.schemas import CalendarYearRead
-from services.cases.service import refresh_due
 from services.cases.workdays import ScheduleError
 from shared.problems import invalid, not_found
 from shared.service import Runtime
@@ -35,31 +35,28 @@ async def load_year(rt: Runtime, session: AsyncSession, data: dict[str, Any], *,
         raise invalid(e.field, str(e), code="invalid_schedule") from e
     at = rt.clock.now()
     today = rt.clock.today()
-    async with session.begin():
-        version = await calendar_store.add_year(session, ys, loaded_by=loaded_by, at=at)
-        cal = await calendar_store.load_calendar(session)
-        cases = (await session.scalars(
-            select(Case).where(Case.due_provisional.is_(True)).with_for_update())).all()
-        for case in cases:
-            refresh_due(case, cal, today)
-        row = await session.get(HolidaySchedule, (ys.year, version))
-        return _read(row, recomputed=len(cases))
+    version = await calendar_store.add_year(session, ys, loaded_by=loaded_by, at=at)
+    cal = await calendar_store.load_calendar(session)
+    cases = (await session.scalars(
+        select(Case).where(Case.due_provisional.is_(True)).with_for_update())).all()
+    for case in cases:
+        refresh_due(case, cal, today)
+    row = await session.get(HolidaySchedule, (ys.year, version))
+    return _read(row, recomputed=len(cases))
 
 
 async def get_year(session: AsyncSession, year: int) -> CalendarYearRead:
-    async with session.begin():
-        version = await calendar_store.latest_version(session, year)
-        row = await session.get(HolidaySchedule, (year, version)) if version else None
-        if row is None:
-            raise not_found("holiday schedule", year)
-        return _read(row)
+    version = await calendar_store.latest_version(session, year)
+    row = await session.get(HolidaySchedule, (year, version)) if version else None
+    if row is None:
+        raise not_found("holiday schedule", year)
+    return _read(row)
 
 
 async def years(session: AsyncSession) -> list[dict[str, Any]]:
-    async with session.begin():
-        rows = (await session.execute(select(HolidaySchedule.year, HolidaySchedule.version, HolidaySchedule.source,
-                                             HolidaySchedule.loaded_at).order_by(HolidaySchedule.year,
-                                                                                HolidaySchedule.version))).all()
+    rows = (await session.execute(select(HolidaySchedule.year, HolidaySchedule.version, HolidaySchedule.source,
+                                         HolidaySchedule.loaded_at).order_by(HolidaySchedule.year,
+                                                                            HolidaySchedule.version))).all()
     latest: dict[int, dict[str, Any]] = {}
     for y, v, src, at in rows:
         latest[y] = {"year": y, "version": v, "source": src, "loaded_at": at}

@@ -9,9 +9,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import economic_impact, local_settings, rights, workflow
-from services.cases.models import Case, Evidence
-from services.cases.schemas import (
+from services.cases import config, economic_impact, workflow
+from services.cases.case import rights
+from services.cases.case.schemas import (
     CaseRead,
     CaseReviewCreate,
     CollectiveDiscussion,
@@ -27,7 +27,8 @@ from services.cases.schemas import (
     TransferCreate,
     WithdrawCreate,
 )
-from services.cases.service import act, add_step, append_record, set_record
+from services.cases.case.service import act, add_step, append_record, set_record
+from services.cases.models import Case, Evidence
 from shared import contracts
 from shared.auth import Principal
 from shared.clock import local_date
@@ -123,7 +124,7 @@ async def collective_discussion(
         raise invalid("fine_amount", "an exemption (no_penalty) carries no fine", code="fine_with_exemption")
 
     def check(case: Case, v: workflow.CaseView) -> None:
-        workflow.check_discussion(v, participants=body.participants, quorum=local_settings.discussion_quorum())
+        workflow.check_discussion(v, participants=body.participants, quorum=config.discussion_quorum())
 
     async def mutate(case: Case, at: datetime):
         append_record(case, "collective_discussions", {

@@ -7,9 +7,11 @@ import asyncio
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import case_file, documents, documents_service
+from services.cases.case.service import load_visible, read_case
+from services.cases.case_file import bundle as case_file
+from services.cases.documents import content as documents
+from services.cases.documents import service as documents_service
 from services.cases.models import Enterprise
-from services.cases.service import load_visible, read_case
 from shared.auth import Principal
 from shared.problems import Problem
 from shared.service import Runtime
@@ -21,12 +23,11 @@ async def export(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
         raise Problem(503, "export_not_configured",
                       "ECOCOMPLY_CASE_EXPORT_SECRET is not set: case files cannot be signed")
     at = rt.clock.now()
-    async with session.begin():
-        row = await load_visible(session, user, case_id)
-        case = (await read_case(session, row, rt.clock.today())).model_dump(mode="json")
-        ent_row = await session.get(Enterprise, row.uscc)
-        ent = ({"uscc": ent_row.uscc, "name": ent_row.name, "bureau": ent_row.bureau, "industry": ent_row.industry,
-                "address": ent_row.address} if ent_row else {"uscc": row.uscc})
+    row = await load_visible(session, user, case_id)
+    case = (await read_case(session, row, rt.clock.today())).model_dump(mode="json")
+    ent_row = await session.get(Enterprise, row.uscc)
+    ent = ({"uscc": ent_row.uscc, "name": ent_row.name, "bureau": ent_row.bureau, "industry": ent_row.industry,
+            "address": ent_row.address} if ent_row else {"uscc": row.uscc})
     docs: dict[str, bytes] = {}
     omitted: list[dict[str, str]] = []
     for kind in documents.KINDS:

@@ -1,0 +1,1 @@
+"""合规建议书 — compliance advice letters (router, service)."""

@@ -1,0 +1,1 @@
+"""What the cases service asks the other services over HTTP (checklist, credit)."""

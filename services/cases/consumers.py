@@ -1,0 +1,28 @@
+"""The cases service's event consumers. Each handler gets a session already in the consumer's
+inbox-guarded transaction and calls a use case.
+
+* ``webhooks`` — the case, credit and audit topics: every event becomes one pending delivery per matching
+  subscription (``shared.webhooks``), so delivery state is in the database before the event is
+  acknowledged; ``jobs.webhook_delivery`` sends them;
+* ``publication`` — the credit service's record events that end a decision's publication."""
+
+from __future__ import annotations
+
+from services.cases.models import webhook_tables
+from services.cases.publication import service as publication
+from shared.service import ConsumerSpec
+from shared.webhooks import webhook_consumer
+
+webhooks = webhook_consumer(webhook_tables)
+
+publication_events = ConsumerSpec(
+    name="publication",
+    topics=["credit-events"],
+    handlers={
+        "ecocomply.credit.record_created.v1": publication.on_record_created,
+        "ecocomply.credit.repaired.v1": publication.on_repaired,
+        "ecocomply.credit.publicity_expired.v1": publication.on_publicity_expired,
+    },
+)
+
+consumers = [webhooks, publication_events]
