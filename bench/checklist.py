@@ -33,11 +33,12 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 
 from bench.stats import pct
-from services.checklist import loader, search, service
+from services.checklist import loader, search
 from services.checklist.app import spec
-from services.checklist.discretion.engine import CalculationError, Item, calculate
 from services.checklist.discretion.rule_sets import catalog
-from services.checklist.guidance_admin import new_version_row
+from services.checklist.discretion.rules import CalculationError, Item, calculate
+from services.checklist.guidance import service
+from services.checklist.guidance.service import new_version_row
 from shared.db import make_engine, make_sessionmaker
 from shared.migrations import upgrade
 from shared.testing import postgres as pg_infra

@@ -264,14 +264,8 @@ async def unit_of_work(request: Request):
         yield session
 
 
-async def get_session(request: Request):
-    async with request.app.state.runtime.sessionmaker() as session:
-        yield session
-
-
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 DbSession = Annotated[AsyncSession, Depends(unit_of_work)]
-LegacySession = Annotated[AsyncSession, Depends(get_session)]  # TRANSITION: removed once no use case begins its own
 
 
 class ServiceApp(FastAPI):

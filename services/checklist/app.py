@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.checklist.discretion.router import router as discretion_router
+from services.checklist.guidance.router import router as guidance_router
 from services.checklist.loader import seed, seed_missing
 from services.checklist.models import Base, tables
-from services.checklist.programme_router import router as programme_router
-from services.checklist.public_router import router as public_router
-from services.checklist.router import router
+from services.checklist.no_penalty.router import router as no_penalty_router
+from services.checklist.programme.router import router as programme_router
+from services.checklist.public.router import router as public_router
 from shared.service import ServiceSpec
 
 spec = ServiceSpec(
@@ -25,7 +26,7 @@ spec = ServiceSpec(
     metadata=Base.metadata,
     tables=tables,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[router, discretion_router, programme_router, public_router],
+    routers=[guidance_router, no_penalty_router, discretion_router, programme_router, public_router],
     seed=seed,
     ready_checks={"seed": seed_missing},
     openapi_tags=[

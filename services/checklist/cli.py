@@ -29,7 +29,8 @@ def _composition(args: argparse.Namespace):
 async def _import(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from services.checklist import importing, no_penalty_import
+    from services.checklist.guidance import importing
+    from services.checklist.no_penalty import importing as no_penalty_import
 
     path = Path(args.file)
     fmt = _format(path, args.format)
@@ -40,7 +41,9 @@ async def _import(args: argparse.Namespace) -> int:
         await rt.migrate()
         await rt.seed()
         with tqdm(desc=f"importing {path.name}", unit="row", file=sys.stderr) as bar:
-            async with rt.sessionmaker() as session:
+            # the command is the import's handler: it owns the one transaction (all rows or none),
+            # committed when the import returns, rolled back when it raises
+            async with rt.sessionmaker() as session, session.begin():
                 try:
                     if args.kind == "no-penalty":
                         report = await no_penalty_import.import_file(
@@ -69,7 +72,7 @@ async def _import(args: argparse.Namespace) -> int:
 
 
 async def _export(args: argparse.Namespace) -> int:
-    from services.checklist import importing, service
+    from services.checklist.guidance import importing, service
 
     path = Path(args.file)
     fmt = _format(path, args.format)

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from sqlalchemy import func, select, text
 
-from services.checklist import importing, no_penalty_import
-from services.checklist.guidance_input import GuidanceItemCreate
+from services.checklist.guidance import importing
+from services.checklist.guidance.schemas import GuidanceItemCreate
 from services.checklist.models import MODALITIES, GuidanceItem, NoPenaltyItem
+from services.checklist.no_penalty import importing as no_penalty_import
 
 if TYPE_CHECKING:
     from shared.service import Runtime
@@ -283,6 +284,7 @@ async def seed(runtime: Runtime) -> None:
     every start). Concurrent starters are serialised: SQLite transactions begin IMMEDIATE, PostgreSQL
     takes a table lock that conflicts with itself."""
     now = runtime.clock.now()
+    # the seed is a handler (run at start and by ``ecocomply seed``), so it owns its one transaction
     async with runtime.sessionmaker() as session, session.begin():
         if session.bind.dialect.name == "postgresql":
             await session.execute(

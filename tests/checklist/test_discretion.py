@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.checklist import loader
-from services.checklist.discretion.engine import CalculationError, Item, calculate
 from services.checklist.discretion.rule_sets import Factor, RuleSet, catalog
+from services.checklist.discretion.rules import CalculationError, Item, calculate
 
 SETS, DEFAULT, OVERLAY, _ = catalog()
 ITEMS = {i.code: i for i in loader.bundled_guidance_items()}

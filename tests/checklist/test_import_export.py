@@ -14,7 +14,7 @@ import yaml
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from services.checklist import importing
+from services.checklist.guidance import importing
 from services.checklist.models import GuidanceItem
 
 API = "/checklist/v1"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from services.checklist import loader
-from services.checklist.evaluation import evaluate
+from services.checklist.no_penalty.rules import evaluate
 from services.checklist.search import like_pattern
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)

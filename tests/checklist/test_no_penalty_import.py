@@ -15,8 +15,8 @@ import yaml
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from services.checklist import no_penalty_import
 from services.checklist.models import NoPenaltyItem
+from services.checklist.no_penalty import importing as no_penalty_import
 from services.testing.factories import CaseDriver
 
 API = "/checklist/v1"

@@ -8,8 +8,9 @@ import json
 
 from sqlalchemy import func, select
 
-from services.checklist import loader, selfcheck
+from services.checklist import loader
 from services.checklist.models import SelfCheck, TypicalCase
+from services.checklist.programme import selfcheck
 from services.testing.factories import new_uscc
 from shared.events import CloudEvent
 
@@ -67,7 +68,8 @@ async def test_self_check_questionnaire_report_history_and_event(stack):
         assert await s.scalar(select(func.count()).select_from(SelfCheck)) == before
         rt = stack.runtimes["checklist"]
         rows = (await s.execute(select(rt.tables.outbox.c.envelope).where(
-            rt.tables.outbox.c.type == "ecocomply.checklist.self_check_submitted.v1"))).all()
+            rt.tables.outbox.c.type == "ecocomply.checklist.self_check_submitted.v1",
+        ).order_by(rt.tables.outbox.c.seq))).all()  # in the order written: the first submission first
     events = [CloudEvent.model_validate(json.loads(x[0])) for x in rows]
     assert len(events) == 2 and events[0].subject == uscc
     assert [x["item_code"] for x in events[0].data["risks"]] == [x["item_code"] for x in out["risks"]]

@@ -1,11 +1,12 @@
-"""HTTP for 裁量基准: the calculator, the rule sets and each bureau's choice (thin)."""
+"""HTTP for 裁量基准: the calculator, the rule sets, each bureau's choice and the circumstances of
+《行政处罚法》第三十二条 (thin; each handler in the request's unit of work)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 
 from services.checklist.discretion import service
 from services.checklist.discretion.rule_sets import RuleSet, catalog
@@ -14,19 +15,21 @@ from services.checklist.discretion.schemas import (
     BureauSettingIn,
     CalculateRequest,
     Calculation,
+    Circumstance,
     FactorOut,
     RuleSetRef,
 )
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.problems import not_found
-from shared.service import LegacySession, RuntimeDep
+from shared.service import DbSession, RuntimeDep
+from shared.vocabulary import Role
 
 router = APIRouter(tags=["discretion"])
 Bureau = Annotated[str, Path(min_length=1, max_length=20)]
 
 
 @router.post("/discretion/calculate", response_model=Calculation)
-async def calculate(session: LegacySession, user: CurrentUser, body: CalculateRequest) -> Calculation:
+async def calculate(session: DbSession, user: CurrentUser, body: CalculateRequest) -> Calculation:
     """The fine range and recommendation for a violation under the bureau's rule set. Statutory
     minimum/maximum are never crossed except 减轻 with a 《行政处罚法》第三十二条 circumstance named."""
     result, rs, chosen_by, row = await service.calculate_fine(
@@ -87,17 +90,30 @@ async def get_rule_set(_user: CurrentUser, name: Annotated[str, Path(max_length=
 
 
 @router.get("/discretion/bureau-settings/{bureau}", response_model=BureauSetting)
-async def get_bureau_setting(session: LegacySession, _user: CurrentUser, bureau: Bureau) -> BureauSetting:
+async def get_bureau_setting(session: DbSession, _user: CurrentUser, bureau: Bureau) -> BureauSetting:
     rs, chosen_by = await service.active_rule_set(session, bureau)
     return BureauSetting(bureau=bureau, rule_set=rs.name, chosen_by=chosen_by)
 
 
 @router.put("/discretion/bureau-settings/{bureau}", response_model=BureauSetting)
 async def put_bureau_setting(
-    rt: RuntimeDep, session: LegacySession, bureau: Bureau, body: BureauSettingIn, user: Principal = require_roles("admin")
+    rt: RuntimeDep, session: DbSession, bureau: Bureau, body: BureauSettingIn, user: Principal = require_roles(Role.ADMIN)
 ) -> BureauSetting:
     """A bureau's choice of rule set (a local setting; admin)."""
     await service.set_bureau_rule_set(
         session, bureau=bureau, rule_set=body.rule_set, actor=user.sub, now=rt.clock.now()
     )
     return BureauSetting(bureau=bureau, rule_set=body.rule_set, chosen_by=f"bureau setting of {bureau}")
+
+
+@router.get("/circumstances", response_model=list[Circumstance])
+async def list_circumstances(
+    session: DbSession,
+    user: CurrentUser,
+    bureau: Annotated[str | None, Query(max_length=20, description="default: the caller's bureau")] = None,
+    rule_set: Annotated[str | None, Query(max_length=100)] = None,
+) -> list[Circumstance]:
+    """The fact keys of 《行政处罚法》第三十二条 (any one true → 应当从轻或者减轻), compliance rectification
+    (从轻, 试点方案 三（五）) and the aggravating (and own mitigating) circumstances of the bureau's rule set."""
+    rows = await service.circumstances_for(session, bureau=bureau or user.bureau, rule_set=rule_set)
+    return [Circumstance.model_validate(c) for c in rows]

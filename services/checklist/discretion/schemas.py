@@ -75,3 +75,22 @@ class BureauSettingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     rule_set: str = Field(min_length=1, max_length=100)
+
+
+class Circumstance(BaseModel):
+    """A circumstance the discretion rules know; ``effect`` is the primary effect, ``effects`` all the
+    law allows (第三十二条: “从轻或者减轻” — lighter or mitigated)."""
+
+    key: str
+    kind: Literal["mitigating", "aggravating"]
+    effect: Literal["lighter", "mitigated", "heavier"]
+    effects: list[Literal["lighter", "mitigated", "heavier"]]
+    text: str
+    article: str
+    modality: Literal["must", "may"] = "must"
+    verified: bool
+    value_type: Literal["bool", "level", "option"] = "bool"
+    levels: list[int] | None = None
+    options: list[str] | None = None
+    rule_set: str | None = Field(default=None, description="name@version of the rule set it belongs to")
+    setting: bool = Field(default=False, description="the circumstance's grading is a local setting, not law")

@@ -1,4 +1,5 @@
-"""Which rule set a bureau uses (a local setting), and the calculation use case."""
+"""Which rule set a bureau uses (a local setting), the circumstances it knows, and the calculation use
+case — in the caller's unit of work (never begins or commits)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.checklist import service as catalog_service
 from services.checklist.config import ChecklistSettings
-from services.checklist.discretion.engine import Calculation, CalculationError, Item, calculate
+from services.checklist.discretion.circumstances import circumstances
 from services.checklist.discretion.rule_sets import RuleSet, catalog
+from services.checklist.discretion.rules import Calculation, CalculationError, Item, calculate
+from services.checklist.guidance.service import get_guidance_item
 from services.checklist.models import DiscretionBureauSetting, GuidanceItem
 from shared.db import dialect_insert
 from shared.problems import invalid, not_found
@@ -49,10 +51,17 @@ async def set_bureau_rule_set(
     rule_set_named(rule_set)
     values = dict(bureau=bureau, rule_set=rule_set, updated_by=actor, updated_at=now)
     ins = dialect_insert(session, DiscretionBureauSetting).values(**values)
-    async with session.begin():  # one INSERT … ON CONFLICT DO UPDATE: concurrent settings never collide
-        await session.execute(ins.on_conflict_do_update(
-            index_elements=["bureau"], set_={k: getattr(ins.excluded, k) for k in values if k != "bureau"}))
+    # one INSERT … ON CONFLICT DO UPDATE: concurrent settings never collide
+    await session.execute(ins.on_conflict_do_update(
+        index_elements=["bureau"], set_={k: getattr(ins.excluded, k) for k in values if k != "bureau"}))
     return DiscretionBureauSetting(**values)
+
+
+async def circumstances_for(session: AsyncSession, *, bureau: str | None, rule_set: str | None) -> list[dict[str, Any]]:
+    """The circumstances of the named rule set, else of the one the bureau applies."""
+    rs = rule_set_named(rule_set) if rule_set else (await active_rule_set(session, bureau))[0]
+    _, _, overlay, _ = catalog()
+    return circumstances(rs, overlay)
 
 
 def item_for_calculation(row: GuidanceItem) -> Item:
@@ -76,7 +85,7 @@ async def calculate_fine(
     item_version: int | None,
     on: date | None,
 ) -> tuple[Calculation, RuleSet, str, GuidanceItem]:
-    row = await catalog_service.get_guidance_item(session, code=violation_code, version=item_version)
+    row = await get_guidance_item(session, code=violation_code, version=item_version)
     if row is None:
         raise not_found("guidance item", violation_code if item_version is None else f"{violation_code} version {item_version}")
     if rule_set:

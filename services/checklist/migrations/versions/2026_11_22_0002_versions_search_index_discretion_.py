@@ -97,7 +97,7 @@ def upgrade() -> None:
 def _backfill() -> None:
     """Content hashes for existing versions; the search index for the latest published ones."""
     from services.checklist.search import grams, normalise
-    from services.checklist.versioning import CONTENT_FIELDS, content_hash
+    from services.checklist.guidance.versioning import CONTENT_FIELDS, content_hash
 
     json_cols = {"common_violations", "legal_basis", "liability", "advice"}
     cols = [sa.column(f, sa.JSON() if f in json_cols else sa.Date() if f == "effective_from" else None)

@@ -1,20 +1,127 @@
-"""What an admin (or an import file) submits for a guidance item version — validated here, pure.
+"""API models of the guidance checklist (API.md "checklist"): what an item version answers with, and
+what an admin (or an import file, or the bundled data) submits — validated here, pure. The ORM rows
+never leave the service.
 
-The same models validate ``POST/PUT /guidance-items``, every row of an import and the bundled data,
-so a malformed legal basis is refused the same way everywhere (422 naming the field).
+The same input models validate ``POST/PUT /guidance-items``, every row of an import and the bundled
+data, so a malformed legal basis is refused the same way everywhere (422 naming the field).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
-from typing import Any, Literal
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.checklist.search import normalise
 from shared import fields
 
+RiskLevel = Literal["high", "medium", "low"]
+
+
+def _utc(v: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes for timezone columns: they were written in UTC."""
+    return v.replace(tzinfo=UTC) if v is not None and v.tzinfo is None else v
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
+
+
+class OrmOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class LegalBasis(BaseModel):
+    """One cited provision. ``role`` (guidance items): obligation | penalty | related."""
+
+    model_config = ConfigDict(extra="allow")
+
+    law: str
+    article: str
+    clause: str | None = None
+    text_excerpt: str | None = None
+    role: Literal["obligation", "penalty", "related"] | None = None
+    source_path: str | None = None
+
+
+class Liability(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    fine: dict[str, Any] = Field(
+        description="{min_cny, max_cny, kind, notes, multiple?, implied_min_cny?, aggravated?, …}; "
+        "min_cny/max_cny are null where the article states no amount"
+    )
+    other_penalties: list[str] = Field(default_factory=list)
+
+
+class GuidanceItem(OrmOut):
+    """合规指导清单事项 — one version of a guidance item."""
+
+    code: str
+    version: int
+    batch: str
+    title: str
+    domain: str
+    common_violations: list[str]
+    legal_basis: list[LegalBasis]
+    liability: Liability
+    risk_level: RiskLevel
+    risk_rationale: str | None = None
+    advice: list[str]
+    status: Literal["draft", "published", "retired"]
+    effective_from: date | None = None
+    compiled: bool = Field(description="compiled by the team from statute texts, not an official list")
+    verified: bool | None = Field(description="as the source states; null when it gives no flag")
+    source: str
+    content_hash: str | None = Field(default=None, description="sha256 of this version's content (proof of the text used)")
+    published_at: UtcDatetime | None = None
+    provenance: str = ""
+
+    @model_validator(mode="after")
+    def _provenance(self) -> GuidanceItem:
+        if not self.provenance:
+            if self.compiled:
+                self.provenance = "据法律法规条文编制（compiled），非江苏省生态环境厅官方《涉企行政合规指导清单》"
+            else:
+                self.provenance = f"导入的清单（{self.batch}）"
+            if self.verified is None:
+                self.provenance += "；来源未给出逐项核实标记（verified: null）"
+            elif self.verified is False:
+                self.provenance += "；未经原文核实（verified: false）"
+        return self
+
+
+class GuidanceItemList(BaseModel):
+    items: list[GuidanceItem]
+    total: int
+
+
+class VersionInfo(BaseModel):
+    code: str
+    version: int
+    status: Literal["draft", "published", "retired"]
+    content_hash: str | None
+    hash_matches: bool = Field(description="the stored content still hashes to content_hash (immutability proof)")
+    created_at: UtcDatetime
+    created_by: str | None = None
+    published_at: UtcDatetime | None = None
+
+
+class SearchHit(BaseModel):
+    kind: Literal["guidance", "case"]
+    ref: str
+    version: int
+    title: str
+    rank: int = Field(description="2: the query is in the title; 1: elsewhere")
+
+
+class SearchResult(BaseModel):
+    items: list[SearchHit]
+    total: int
+
+
+# -- what an admin or an import submits ------------------------------------------------------------
 # An article reference as the statutes write it: 第九十九条, 第一百零二条, 第12条, 第二十条之一.
 ARTICLE_RE = re.compile(r"^第[0-9零〇一二三四五六七八九十百千]+条(之[一二三四五六七八九十]+)?$")
 CODE_RE = r"^[A-Z0-9][A-Z0-9._-]{1,63}$"

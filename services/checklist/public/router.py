@@ -1,4 +1,4 @@
-"""Public reads of the checklist service, no token (``/checklist/v1/public/...``): the published guidance
+"""Public reads of the checklist service (thin; each in the request's unit of work), no token (``/checklist/v1/public/...``): the published guidance
 checklist with Chinese substring search (公布, 试点方案 三（一）), the no-penalty list and the statutory
 grounds (免罚清单), the discretion benchmarks each bureau applies (《行政处罚法》第三十四条: 裁量基准应当
 向社会公布), typical cases (以案释法) and a self-check that stores nothing.
@@ -14,13 +14,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
-from services.checklist import programme, selfcheck, service
 from services.checklist.discretion.rule_sets import RuleSet, catalog
-from services.checklist.discretion.service import default_rule_set, rule_set_named
-from services.checklist.models import DiscretionBureauSetting
-from services.checklist.public_schemas import (
+from services.checklist.discretion.service import active_rule_set, default_rule_set, rule_set_named
+from services.checklist.guidance import service as guidance
+from services.checklist.guidance.schemas import GuidanceItem, RiskLevel
+from services.checklist.no_penalty import service as no_penalty
+from services.checklist.programme import selfcheck
+from services.checklist.programme import service as programme
+from services.checklist.public import service
+from services.checklist.public.schemas import (
     AssessIn,
     AssessOut,
     BureauBenchmark,
@@ -37,16 +40,16 @@ from services.checklist.public_schemas import (
     PublicTypicalCase,
     PublicTypicalCaseList,
 )
-from services.checklist.schemas import GuidanceItem, RiskLevel
+from shared import law
 from shared.problems import invalid, not_found
 from shared.public import PUBLIC_RESPONSES, PUBLIC_TAG, PublicRead, cached_json
-from shared.service import LegacySession
+from shared.service import DbSession
 
 router = APIRouter(prefix="/public", tags=[PUBLIC_TAG], responses=PUBLIC_RESPONSES)
 
 CATALOG_MAX_AGE = 300  # seconds: the catalog changes only with a new published version
-ARTICLE_34 = "《中华人民共和国行政处罚法》第三十四条：行政机关可以依法制定行政处罚裁量基准，规范行使行政处罚裁量权。行政处罚裁量基准应当向社会公布。"
-ARTICLE_33 = ("《中华人民共和国行政处罚法》第三十三条：违法行为轻微并及时改正，没有造成危害后果的，不予行政处罚。初次违法且危害后果轻微"
+ARTICLE_34 = f"{law.APL}第三十四条：行政机关可以依法制定行政处罚裁量基准，规范行使行政处罚裁量权。行政处罚裁量基准应当向社会公布。"
+ARTICLE_33 = (f"{law.APL}第三十三条：违法行为轻微并及时改正，没有造成危害后果的，不予行政处罚。初次违法且危害后果轻微"
               "并及时改正的，可以不予行政处罚。……对当事人的违法行为依法不予行政处罚的，行政机关应当对当事人进行教育。")
 KIND_LABEL = {"statutory": "法定不予处罚情形（《行政处罚法》第三十三条）", "list": "免罚清单事项"}
 Code = Annotated[str, Path(min_length=1, max_length=64)]
@@ -61,7 +64,7 @@ def _public_item(row) -> PublicGuidanceItem:
 async def public_guidance_items(
     request: Request,
     _: PublicRead,
-    session: LegacySession,
+    session: DbSession,
     q: Annotated[str | None, Query(max_length=50, description="Chinese substring (1 character or more) of the "
                                    "title, common violations, legal basis (with article text) or advice")] = None,
     risk_level: RiskLevel | None = None,
@@ -72,7 +75,7 @@ async def public_guidance_items(
     """The published guidance checklist (latest published version of each item); with ``q``, the items
     containing it, title hits first. No token."""
     query = (q or "").strip() or None
-    rows, total = await service.list_guidance_items(
+    rows, total = await guidance.list_guidance_items(
         session, q=query, risk_level=risk_level, domain=domain, page=page, size=size
     )
     out = PublicGuidanceList(items=[_public_item(r) for r in rows], total=total, q=query)
@@ -80,9 +83,9 @@ async def public_guidance_items(
 
 
 @router.get("/guidance-items/{code}", response_model=PublicGuidanceItem)
-async def public_guidance_item(request: Request, _: PublicRead, session: LegacySession, code: Code) -> Response:
+async def public_guidance_item(request: Request, _: PublicRead, session: DbSession, code: Code) -> Response:
     """One item as published now. Older, draft and retired versions are not public."""
-    row = await service.get_guidance_item(session, code=code)
+    row = await guidance.get_guidance_item(session, code=code)
     if row is None:
         raise not_found("published guidance item", code)
     return cached_json(request, _public_item(row), max_age=CATALOG_MAX_AGE)
@@ -93,10 +96,10 @@ def _conditions(items: list[dict]) -> list[PublicCondition]:
 
 
 @router.get("/no-penalty-items", response_model=PublicNoPenaltyList)
-async def public_no_penalty_items(request: Request, _: PublicRead, session: LegacySession) -> Response:
+async def public_no_penalty_items(request: Request, _: PublicRead, session: DbSession) -> Response:
     """The statutory grounds (《行政处罚法》第三十三条, outside any list) and the loaded list's items, each
     with its conditions in plain Chinese."""
-    rows = await service.list_no_penalty_items(session)
+    rows = await no_penalty.list_no_penalty_items(session)
     items = [
         PublicNoPenaltyItem(
             code=r.code, version=r.version, kind=r.kind, kind_label=KIND_LABEL[r.kind], list_version=r.list_version,
@@ -130,7 +133,7 @@ def _public_rule_set(rs: RuleSet) -> PublicRuleSet:
 
 async def _benchmarks(session) -> PublicBenchmarks:
     default, default_by = default_rule_set()
-    rows = (await session.scalars(select(DiscretionBureauSetting).order_by(DiscretionBureauSetting.bureau))).all()
+    rows = await service.bureau_settings(session)
     bureaus = [BureauBenchmark(bureau=r.bureau, rule_set=r.rule_set, chosen_by=f"bureau setting of {r.bureau}")
                for r in rows]
     in_use = [default.name] + [b.rule_set for b in bureaus if b.rule_set != default.name]
@@ -147,7 +150,7 @@ async def _benchmarks(session) -> PublicBenchmarks:
 
 
 @router.get("/benchmarks", response_model=PublicBenchmarks)
-async def public_benchmarks(request: Request, _: PublicRead, session: LegacySession) -> Response:
+async def public_benchmarks(request: Request, _: PublicRead, session: DbSession) -> Response:
     """裁量基准 in force: the default rule set, each bureau's choice, and every rule set in use with its
     factors, sources and labelled local settings. Rule sets no bureau applies are not listed."""
     return cached_json(request, await _benchmarks(session), max_age=CATALOG_MAX_AGE)
@@ -155,11 +158,10 @@ async def public_benchmarks(request: Request, _: PublicRead, session: LegacySess
 
 @router.get("/benchmarks/{bureau}", response_model=PublicRuleSet)
 async def public_bureau_benchmark(
-    request: Request, _: PublicRead, session: LegacySession, bureau: Annotated[str, Path(min_length=1, max_length=20)]
+    request: Request, _: PublicRead, session: DbSession, bureau: Annotated[str, Path(min_length=1, max_length=20)]
 ) -> Response:
     """The rule set the bureau applies (its own choice, else the default)."""
-    name = await session.scalar(select(DiscretionBureauSetting.rule_set).where(DiscretionBureauSetting.bureau == bureau))
-    rs = rule_set_named(name) if name else default_rule_set()[0]
+    rs, _ = await active_rule_set(session, bureau)
     return cached_json(request, _public_rule_set(rs), max_age=CATALOG_MAX_AGE)
 
 
@@ -167,7 +169,7 @@ async def public_bureau_benchmark(
 async def public_typical_cases(
     request: Request,
     _: PublicRead,
-    session: LegacySession,
+    session: DbSession,
     q: Annotated[str | None, Query(max_length=50)] = None,
     item_code: Annotated[str | None, Query(max_length=64)] = None,
     bureau: Annotated[str | None, Query(max_length=20)] = None,
@@ -191,7 +193,7 @@ async def public_industries(request: Request, _: PublicRead) -> Response:
 
 @router.get("/self-checks/questionnaire")
 async def public_questionnaire(
-    request: Request, _: PublicRead, session: LegacySession,
+    request: Request, _: PublicRead, session: DbSession,
     industry: Annotated[str, Query(min_length=1, max_length=100)],
 ) -> Response:
     """The questionnaire for an industry, built from the published items (the same as with a token)."""
@@ -204,7 +206,7 @@ async def public_questionnaire(
 
 
 @router.post("/self-checks/assess", response_model=AssessOut)
-async def public_assess(_: PublicRead, session: LegacySession, body: AssessIn) -> AssessOut:
+async def public_assess(_: PublicRead, session: DbSession, body: AssessIn) -> AssessOut:
     """自查自纠 without an account: the risk report of the answers — matched items with risk level and
     advice, unanswered questions, the score. Nothing is stored and no event is sent."""
     if not body.industry.strip():

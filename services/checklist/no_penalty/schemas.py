@@ -1,4 +1,5 @@
-"""What an import file submits for a no-penalty list item (免罚清单事项, ``kind: list``) — pure.
+"""API models of the no-penalty items: what an item and an evaluation answer with, and what an import file
+submits for a no-penalty list item (免罚清单事项, ``kind: list``) — pure.
 
 Conditions are fact keys with their texts (``{key, text}``): the evaluation treats each key as a fact
 that must be established true (a missing fact is *unknown*, never assumed). ``verified`` is false
@@ -9,11 +10,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from services.checklist.guidance_input import CODE_RE, LegalBasisIn
+from services.checklist.guidance.schemas import CODE_RE, LegalBasis, LegalBasisIn, OrmOut
 
 ARTICLE_IN_RE = re.compile(r"^第[0-9零〇一二三四五六七八九十百千]+条")
 KEY_RE = r"^[a-z][a-z0-9_]{0,63}$"
@@ -106,3 +107,82 @@ class NoPenaltyListItemIn(BaseModel):
             "verified": self.verified,
             "note": self.note,
         }
+
+
+# -- answers ---------------------------------------------------------------------------------------
+NoPenaltyKind = Literal["list", "statutory"]
+
+
+class Condition(BaseModel):
+    key: str
+    text: str
+
+
+class NoPenaltyItem(OrmOut):
+    """免罚清单事项 (``kind: list``) or a ground of 《行政处罚法》第三十三条 (``kind: statutory``)."""
+
+    code: str
+    version: int
+    kind: NoPenaltyKind
+    list_version: str
+    label: str | None = None
+    violation: str
+    applies_to: list[str] = Field(description="guidance item codes; empty = any violation")
+    legal_basis: list[LegalBasis]
+    conditions: list[Condition] = Field(description="all must be established true by recorded facts")
+    exceptions: list[Condition] = Field(
+        default_factory=list, description="none may hold: each must be established false"
+    )
+    condition_logic: Literal["all"] = "all"
+    modality: Literal["must", "may"]
+    discretionary: bool = Field(description="“可以不予”: the bureau decides even when all conditions are met")
+    status: Literal["draft", "published", "retired"]
+    effective_from: date | None = None
+    source: str
+    verified: bool
+    note: str | None = None
+
+
+class NoPenaltyItemList(BaseModel):
+    items: list[NoPenaltyItem]
+    total: int
+
+
+class EvaluateRequest(BaseModel):
+    facts: dict[str, bool | None] = Field(
+        default_factory=dict,
+        description="condition key → true (established), false (established not to hold) or null (unknown); "
+        "keys the item does not use are ignored",
+    )
+    violation_codes: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] | None = Field(
+        default=None, max_length=100,
+        description="the case's violations (guidance item codes): a list item applies only to those in its "
+        "`applies_to` (empty = any violation); when given, an item that does not cover all of them is not eligible",
+    )
+
+
+class Evaluation(BaseModel):
+    code: str
+    kind: NoPenaltyKind
+    item_version: int
+    list_version: str | None = None
+    eligible: bool = Field(
+        description="every condition true and no exception; never assumed from missing facts"
+    )
+    met: list[str]
+    unmet: list[str] = Field(description="conditions established false, or exceptions established true")
+    unknown: list[str] = Field(description="conditions or exceptions with no fact (missing or null)")
+    discretionary: bool
+    outcome: Literal["no_penalty", "no_penalty_discretionary", "not_eligible"]
+    legal_basis: list[LegalBasis]
+    note: str
+    applies_to: list[str] = Field(default_factory=list, description="guidance item codes the item covers (empty = any)")
+    covers: bool | None = Field(
+        default=None, description="every violation given in `violation_codes` is covered (null: none given)")
+    not_covered: list[str] = Field(default_factory=list)
+    article_33: dict[str, Any] | None = Field(
+        default=None,
+        description="for a list item: whether the facts establish a ground of 《行政处罚法》第三十三条第一款 "
+        "(轻微、及时改正、没有造成危害后果; or 初次违法且危害后果轻微并及时改正) — required besides the item's own "
+        "conditions: `{met, ground, grounds:[{code, met, unmet, unknown}]}`",
+    )

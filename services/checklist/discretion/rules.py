@@ -23,8 +23,10 @@ from datetime import date
 from typing import Any
 
 from services.checklist.discretion.rule_sets import Factor, Overlay, RuleSet
+from shared import law
 
-APL = "中华人民共和国行政处罚法"
+APL = law.APL.strip("《》")  # a legal basis names the law without 《》
+PILOT = law.PILOT[1 : law.PILOT.index("》")]
 ART32 = "第三十二条"
 BASE_AMOUNT = "base_amount_cny"
 AGGRAVATED_TIER = "statutory_aggravated_tier"
@@ -280,7 +282,7 @@ def calculate(
     if mitigation == "mitigated" and not art32:
         raise CalculationError(
             "mitigation",
-            "减轻处罚（低于法定最低额）须有《中华人民共和国行政处罚法》第三十二条规定的情形之一，事实中未认定任何一项",
+            f"减轻处罚（低于法定最低额）须有{law.APL}第三十二条规定的情形之一，事实中未认定任何一项",
             overlay.mitigation_article,
         )
     if mitigation == "mitigated" and lo <= 0:
@@ -290,7 +292,7 @@ def calculate(
     if mitigation == "lighter" and not (art32 or rv):
         raise CalculationError(
             "mitigation",
-            "从轻处罚须有从轻情节：《中华人民共和国行政处罚法》第三十二条的情形或已通过评估的合规整改，事实中未认定",
+            f"从轻处罚须有从轻情节：{law.APL}第三十二条的情形或已通过评估的合规整改，事实中未认定",
             overlay.mitigation_article,
         )
 
@@ -327,7 +329,7 @@ def calculate(
         basis.append({"law": APL, "article": ART32, "clause": items,
                       "applied": "减轻处罚" if level == "mitigated" else "应当从轻或者减轻处罚"})
     if rv:
-        basis.append({"law": "苏州市生态环境领域涉企行政合规指导工作试点方案", "article": "三（五）",
+        basis.append({"law": PILOT, "article": "三（五）",
                       "applied": "充分考虑合规整改因素，依法从轻处罚"})
     used_articles = {e.article for e in effects if e.effect != "neutral" and e.article}
     for a in sorted(used_articles - {c["article"] for c in overlay.article_32} - {rect["article"]}):

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.checklist.schemas import RiskLevel, UtcDatetime
+from services.checklist.guidance.schemas import RiskLevel, UtcDatetime
 
 
 class _Public(BaseModel):

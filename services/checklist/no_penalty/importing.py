@@ -1,6 +1,6 @@
 """Import of a no-penalty list (免罚清单, items of ``kind: list``) as YAML, CSV or XLSX.
 
-The same path as the guidance checklist (``importing``): every row is validated first (the model
+The same path as the guidance checklist (``guidance.importing``): every row is validated first (the model
 ``NoPenaltyListItemIn``; every ``applies_to`` code must be a guidance item of the catalog), then all
 rows load in one transaction or none, with a report naming each bad row and field. A new code becomes
 version 1; a changed row a new version (older versions stay readable with ``?version=``); an
@@ -15,21 +15,28 @@ and ``items``); CSV/XLSX: one row per item (``COLUMNS``), ``legal_basis`` and ``
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.checklist.importing import MAX_ROWS, ImportFileError, ImportReport, ParsedRow, RowError, _field
+from services.checklist.guidance.importing import (
+    MAX_ROWS,
+    ImportFileError,
+    ImportReport,
+    ParsedRow,
+    RowError,
+    _field,
+    read_table,
+    read_yaml,
+)
+from services.checklist.guidance.store import latest_by_code
 from services.checklist.models import GuidanceItem, NoPenaltyItem
-from services.checklist.no_penalty_input import CONTENT_FIELDS, NoPenaltyListItemIn
+from services.checklist.no_penalty.schemas import CONTENT_FIELDS, NoPenaltyListItemIn
 from shared.contracts import ChecklistItemPublished
 
 if TYPE_CHECKING:
@@ -103,35 +110,9 @@ def _tabular(header: list[Any], records, list_version: str | None) -> list[Parse
 
 def parse(data: bytes, fmt: str, *, list_version: str | None = None) -> list[ParsedRow]:
     if fmt == "yaml":
-        try:
-            doc = yaml.safe_load(data.decode("utf-8"))
-        except (UnicodeDecodeError, yaml.YAMLError) as e:
-            raise ImportFileError(f"not a UTF-8 YAML file: {e}") from e
-        rows = rows_from_doc(doc, list_version=list_version)
-    elif fmt == "csv":
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            raise ImportFileError("a CSV import must be UTF-8") from e
-        reader = csv.reader(io.StringIO(text))
-        header = next(reader, None)
-        if not header:
-            raise ImportFileError("empty CSV file")
-        rows = _tabular(header, enumerate(reader, start=2), list_version)
-    elif fmt == "xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as e:  # openpyxl raises several kinds for a non-workbook
-            raise ImportFileError(f"not an XLSX workbook: {e}") from e
-        it = wb.active.iter_rows(values_only=True)
-        header = next(it, None)
-        if not header:
-            raise ImportFileError("empty worksheet")
-        rows = _tabular(list(header), enumerate(it, start=2), list_version)
+        rows = rows_from_doc(read_yaml(data), list_version=list_version)
     else:
-        raise ImportFileError(f"unknown format {fmt!r}")
+        rows = _tabular(*read_table(data, fmt), list_version)
     if len(rows) > MAX_ROWS:
         raise ImportFileError(f"{len(rows)} rows: at most {MAX_ROWS} per import")
     return rows
@@ -191,22 +172,6 @@ def _row_content(row: NoPenaltyItem) -> dict[str, Any]:
     return {f: getattr(row, f) for f in CONTENT_FIELDS}
 
 
-async def _latest_by_code(session: AsyncSession, codes: list[str]) -> dict[str, NoPenaltyItem]:
-    out: dict[str, NoPenaltyItem] = {}
-    for i in range(0, len(codes), 500):
-        latest = (
-            select(NoPenaltyItem.code, func.max(NoPenaltyItem.version).label("v"))
-            .where(NoPenaltyItem.code.in_(codes[i : i + 500]))
-            .group_by(NoPenaltyItem.code)
-            .subquery()
-        )
-        rows = await session.scalars(
-            select(NoPenaltyItem).join(latest, (NoPenaltyItem.code == latest.c.code) & (NoPenaltyItem.version == latest.c.v))
-        )
-        out.update({r.code: r for r in rows})
-    return out
-
-
 def new_version_row(item: NoPenaltyListItemIn, version: int, now: datetime) -> NoPenaltyItem:
     return NoPenaltyItem(
         code=item.code, version=version, kind="list", label=None, exceptions=[], condition_logic="all",
@@ -225,7 +190,7 @@ async def load(
     emit: bool = True,
 ) -> ImportReport:
     """Plan (and unless ``dry_run``, write) validated items in the caller's transaction."""
-    existing = await _latest_by_code(session, [i.code for i in items])
+    existing = await latest_by_code(session, NoPenaltyItem, [i.code for i in items])
     written = []
     for item in items:
         latest = existing.get(item.code)
@@ -271,11 +236,11 @@ async def import_file(
     list_version: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Validate every row, then load all of them in one transaction (or none)."""
+    """Validate every row, then load all of them in the caller's unit of work (one transaction: all
+    rows or none)."""
     rows = parse(data, fmt, list_version=list_version)
-    async with session.begin():
-        items, errors = await validate_all(session, rows)
-        report = ImportReport(format=fmt, rows=len(rows), dry_run=dry_run, errors=errors)
-        if errors:
-            return report
-        return await load(rt, session, items, report, now=now, progress=progress)
+    items, errors = await validate_all(session, rows)
+    report = ImportReport(format=fmt, rows=len(rows), dry_run=dry_run, errors=errors)
+    if errors:
+        return report
+    return await load(rt, session, items, report, now=now, progress=progress)

@@ -23,14 +23,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import ValidationError
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.checklist import search
-from services.checklist.guidance_admin import announce, new_version_row, row_content
-from services.checklist.guidance_input import GuidanceItemCreate
+from services.checklist.guidance.schemas import GuidanceItemCreate
+from services.checklist.guidance.service import announce, new_version_row, row_content
+from services.checklist.guidance.store import latest_by_code
+from services.checklist.guidance.versioning import same_content
 from services.checklist.models import GuidanceItem
-from services.checklist.versioning import same_content
 
 if TYPE_CHECKING:
     from shared.service import Runtime
@@ -100,12 +100,44 @@ def from_domain_item(item: Mapping[str, Any], meta: Mapping[str, Any], default_b
     return out
 
 
-def parse_yaml(data: bytes, *, default_batch: str | None = None) -> list[ParsedRow]:
+def read_yaml(data: bytes) -> Any:
+    """The document of a UTF-8 YAML file (``ImportFileError`` when it is not one)."""
     try:
-        doc = yaml.safe_load(data.decode("utf-8"))
+        return yaml.safe_load(data.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError) as e:
         raise ImportFileError(f"not a UTF-8 YAML file: {e}") from e
-    return rows_from_doc(doc, default_batch=default_batch)
+
+
+def read_table(data: bytes, fmt: str) -> tuple[list[Any], Iterable[tuple[int, list[Any]]]]:
+    """The header and the numbered records of a CSV file or of an XLSX workbook's active sheet — record
+    numbers as a spreadsheet shows them (the header is row 1)."""
+    if fmt == "csv":
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise ImportFileError("a CSV import must be UTF-8") from e
+        reader = csv.reader(io.StringIO(text))
+        header = next(reader, None)
+        if not header:
+            raise ImportFileError("empty CSV file")
+        return header, enumerate(reader, start=2)
+    if fmt != "xlsx":
+        raise ImportFileError(f"unknown format {fmt!r}")
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises several kinds for a non-workbook
+        raise ImportFileError(f"not an XLSX workbook: {e}") from e
+    rows = wb.active.iter_rows(values_only=True)
+    first = next(rows, None)
+    if not first:
+        raise ImportFileError("empty worksheet")
+    return list(first), ((n, list(r)) for n, r in enumerate(rows, start=2))
+
+
+def parse_yaml(data: bytes, *, default_batch: str | None = None) -> list[ParsedRow]:
+    return rows_from_doc(read_yaml(data), default_batch=default_batch)
 
 
 def rows_from_doc(doc: Any, *, default_batch: str | None = None) -> list[ParsedRow]:
@@ -165,41 +197,11 @@ def _tabular(header: list[str], records: Iterable[tuple[int, list[Any]]]) -> lis
     return [ParsedRow(n, _cells_to_row(header, values)) for n, values in records if any(v not in (None, "") for v in values)]
 
 
-def parse_csv(data: bytes) -> list[ParsedRow]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ImportFileError("a CSV import must be UTF-8") from e
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if not header:
-        raise ImportFileError("empty CSV file")
-    return _tabular(header, enumerate(reader, start=2))  # record numbers, as a spreadsheet shows them
-
-
-def parse_xlsx(data: bytes) -> list[ParsedRow]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises several kinds for a non-workbook
-        raise ImportFileError(f"not an XLSX workbook: {e}") from e
-    ws = wb.active
-    rows = ws.iter_rows(values_only=True)
-    header = next(rows, None)
-    if not header:
-        raise ImportFileError("empty worksheet")
-    return _tabular(list(header), ((n, list(r)) for n, r in enumerate(rows, start=2)))
-
-
-PARSERS: dict[str, Callable[..., list[ParsedRow]]] = {"yaml": parse_yaml, "csv": parse_csv, "xlsx": parse_xlsx}
-
-
 def parse(data: bytes, fmt: str, *, default_batch: str | None = None) -> list[ParsedRow]:
     if fmt == "yaml":
         rows = parse_yaml(data, default_batch=default_batch)
     else:
-        rows = PARSERS[fmt](data)
+        rows = _tabular(*read_table(data, fmt))
         if default_batch:
             for r in rows:
                 r.data["batch"] = r.data.get("batch") or default_batch
@@ -245,25 +247,6 @@ def validate(rows: list[ParsedRow]) -> tuple[list[GuidanceItemCreate], list[RowE
 
 
 # -- loading ---------------------------------------------------------------------------------------
-async def _latest_by_code(session: AsyncSession, codes: list[str]) -> dict[str, GuidanceItem]:
-    out: dict[str, GuidanceItem] = {}
-    for i in range(0, len(codes), 500):
-        chunk = codes[i : i + 500]
-        latest = (
-            select(GuidanceItem.code, func.max(GuidanceItem.version).label("v"))
-            .where(GuidanceItem.code.in_(chunk))
-            .group_by(GuidanceItem.code)
-            .subquery()
-        )
-        rows = await session.scalars(
-            select(GuidanceItem).join(
-                latest, (GuidanceItem.code == latest.c.code) & (GuidanceItem.version == latest.c.v)
-            )
-        )
-        out.update({r.code: r for r in rows})
-    return out
-
-
 async def load(
     rt: Runtime,
     session: AsyncSession,
@@ -278,7 +261,7 @@ async def load(
     """Plan (and unless ``dry_run``, write) the validated items in the caller's transaction, with an
     ``item_published`` event per new version (``emit=False``: the bundled data seeding an empty
     catalog — its initial state, not a publication)."""
-    existing = await _latest_by_code(session, [i.code for i in items])
+    existing = await latest_by_code(session, GuidanceItem, [i.code for i in items])
     written = []
     for item in items:
         latest = existing.get(item.code)
@@ -316,15 +299,15 @@ async def import_file(
     default_batch: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Validate every row, then load all of them in one transaction (or none). ``ImportFileError`` when
+    """Validate every row, then load all of them in the caller's unit of work (one transaction: all
+    rows or none). ``ImportFileError`` when
     the file cannot be read; a report with ``errors`` (and nothing written) when rows are bad."""
     rows = parse(data, fmt, default_batch=default_batch)
     items, errors = validate(rows)
     report = ImportReport(format=fmt, rows=len(rows), dry_run=dry_run, errors=errors)
     if errors:
         return report
-    async with session.begin():
-        return await load(rt, session, items, report, actor=actor, now=now, progress=progress)
+    return await load(rt, session, items, report, actor=actor, now=now, progress=progress)
 
 
 # -- export ----------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Use cases of the guidance programme around the checklist: 自查自纠 (self-checks, kept per USCC
 with an event for the cases service) and 典型案例 (typical cases, linked to guidance items and
-searchable). One transaction each; rows and events written together."""
+searchable). Each in the caller's unit of work (never begins or commits); rows and events written
+together."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.checklist import search, selfcheck
+from services.checklist import search
+from services.checklist.guidance.store import latest_published
 from services.checklist.models import GuidanceItem, SelfCheck, TypicalCase
-from services.checklist.service import _latest_published
+from services.checklist.programme import selfcheck
+from shared import law
 from shared.contracts import ChecklistSelfCheckSubmitted, SelfCheckRisk
 from shared.problems import conflict, invalid
 
@@ -25,7 +28,7 @@ if TYPE_CHECKING:
 # 以案释法 work point: 《2023年苏州市生态环境系统法治政府建设工作要点》（十五）
 TYPICAL_CASE_TARGET = 4
 TYPICAL_CASE_BASIS = (
-    "《2023年苏州市生态环境系统法治政府建设工作要点》（十五）：建立以案释法制度，定期发布各类典型案例，"
+    f"{law.POINTS}（十五）：建立以案释法制度，定期发布各类典型案例，"
     "每年向市法宣办报送不少于4篇"
 )
 # A published case is anonymised: no 统一社会信用代码 (GB 32100-2015 shape) in its text.
@@ -33,7 +36,7 @@ USCC_LIKE = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTU
 
 
 async def published_items(session: AsyncSession) -> list[selfcheck.ItemRef]:
-    rows = await session.scalars(_latest_published(GuidanceItem))
+    rows = await session.scalars(latest_published(GuidanceItem))
     return [
         selfcheck.ItemRef(r.code, r.version, r.title, r.domain, r.risk_level,
                           tuple(r.common_violations), tuple(r.advice))
@@ -68,25 +71,24 @@ async def submit_self_check(
     rt: Runtime, session: AsyncSession, *, uscc: str, industry: str, answers: dict[str, Any], actor: str,
     now: datetime,
 ) -> SelfCheck:
-    async with session.begin():
-        version, _, normalised, report = await assess_answers(session, industry, answers)
-        row = SelfCheck(
-            id=str(uuid.uuid4()), uscc=uscc, industry=industry,
-            answers={"questionnaire_version": version, "answers": normalised},
-            risks=report.risks, unanswered=report.unanswered, score=report.score,
-            submitted_by=actor, submitted_at=now,
-        )
-        session.add(row)
-        await rt.emit(
-            session,
-            ChecklistSelfCheckSubmitted(
-                self_check_id=row.id, uscc=uscc, industry=industry, score=report.score,
-                risks=[SelfCheckRisk(item_code=r["item_code"], item_version=r["item_version"],
-                                     risk_level=r["risk_level"]) for r in report.risks],
-                unanswered=len(report.unanswered), submitted_at=now,
-            ),
-            subject=uscc,
-        )
+    version, _, normalised, report = await assess_answers(session, industry, answers)
+    row = SelfCheck(
+        id=str(uuid.uuid4()), uscc=uscc, industry=industry,
+        answers={"questionnaire_version": version, "answers": normalised},
+        risks=report.risks, unanswered=report.unanswered, score=report.score,
+        submitted_by=actor, submitted_at=now,
+    )
+    session.add(row)
+    await rt.emit(
+        session,
+        ChecklistSelfCheckSubmitted(
+            self_check_id=row.id, uscc=uscc, industry=industry, score=report.score,
+            risks=[SelfCheckRisk(item_code=r["item_code"], item_version=r["item_version"],
+                                 risk_level=r["risk_level"]) for r in report.risks],
+            unanswered=len(report.unanswered), submitted_at=now,
+        ),
+        subject=uscc,
+    )
     return row
 
 
@@ -105,20 +107,20 @@ async def publish_typical_case(
             raise invalid(name, "a typical case is published anonymised: remove the 统一社会信用代码",
                           code="not_anonymised")
     try:
-        async with session.begin():
-            published = set(await session.scalars(
-                select(GuidanceItem.code).where(GuidanceItem.code.in_(data["item_codes"]),
-                                                GuidanceItem.status == "published")
-            ))
-            for i, code in enumerate(data["item_codes"]):
-                if code not in published:
-                    raise invalid(f"item_codes.{i}", f"no published guidance item {code!r}", code="unknown_item")
-            if await session.scalar(select(TypicalCase.id).where(TypicalCase.code == data["code"])):
-                raise conflict("duplicate", f"typical case {data['code']} exists")
-            row = TypicalCase(**data, published_by=actor, published_at=now)
-            session.add(row)
-            body = "\n".join(x for x in (data["title"], data["summary"], data["outcome"], data.get("lesson")) if x)
-            await search.index_document(session, kind="case", ref=data["code"], version=1, title=data["title"], body=body)
+        published = set(await session.scalars(
+            select(GuidanceItem.code).where(GuidanceItem.code.in_(data["item_codes"]),
+                                            GuidanceItem.status == "published")
+        ))
+        for i, code in enumerate(data["item_codes"]):
+            if code not in published:
+                raise invalid(f"item_codes.{i}", f"no published guidance item {code!r}", code="unknown_item")
+        if await session.scalar(select(TypicalCase.id).where(TypicalCase.code == data["code"])):
+            raise conflict("duplicate", f"typical case {data['code']} exists")
+        row = TypicalCase(**data, published_by=actor, published_at=now)
+        session.add(row)
+        await session.flush()  # the unique code refuses a concurrent publication here, not at the commit
+        body = "\n".join(x for x in (data["title"], data["summary"], data["outcome"], data.get("lesson")) if x)
+        await search.index_document(session, kind="case", ref=data["code"], version=1, title=data["title"], body=body)
     except IntegrityError as e:  # the same code published concurrently: the other one stored it
         raise conflict("duplicate", f"typical case {data['code']} exists") from e
     return row

@@ -12,7 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-APL = "中华人民共和国行政处罚法"
+from shared import law
+
+APL = law.APL.strip("《》")  # a legal basis names the law without 《》
 ARTICLE_33 = "第三十三条"
 
 Outcome = Literal["no_penalty", "no_penalty_discretionary", "not_eligible"]

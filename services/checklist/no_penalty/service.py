@@ -1,0 +1,82 @@
+"""Use cases of the no-penalty items (免罚清单 and the grounds of 《行政处罚法》第三十三条): the reads and the
+evaluation of an item against a case's recorded facts (reads only)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.checklist.guidance.schemas import LegalBasis
+from services.checklist.guidance.store import get_versioned, latest_published
+from services.checklist.models import NoPenaltyItem
+from services.checklist.no_penalty.rules import (
+    ARTICLE_33_LIST_GROUNDS,
+    article_33,
+    coverage,
+    evaluate,
+    with_article_33,
+)
+from services.checklist.no_penalty.schemas import EvaluateRequest, Evaluation
+from shared.problems import not_found
+
+
+async def list_no_penalty_items(session: AsyncSession, *, kind: str | None = None) -> list[NoPenaltyItem]:
+    stmt = latest_published(NoPenaltyItem)
+    if kind:
+        stmt = stmt.where(NoPenaltyItem.kind == kind)
+    # statutory grounds first, then list items, each by code
+    return list(await session.scalars(stmt.order_by(NoPenaltyItem.kind.desc(), NoPenaltyItem.code)))
+
+
+async def get_no_penalty_item(
+    session: AsyncSession, *, code: str, version: int | None = None
+) -> NoPenaltyItem | None:
+    return await get_versioned(session, NoPenaltyItem, code=code, version=version)
+
+
+async def evaluate_item(
+    session: AsyncSession, *, code: str, version: int | None, body: EvaluateRequest
+) -> Evaluation:
+    """The item's conditions against the facts (``rules.evaluate``), its coverage of the case's
+    violations and, for a list item, a ground of 第三十三条第一款 established by the same facts."""
+    row = await get_no_penalty_item(session, code=code, version=version)
+    if row is None:
+        raise not_found("no-penalty item", code if version is None else f"{code} version {version}")
+    result = evaluate(
+        conditions=row.conditions,
+        exceptions=row.exceptions,
+        facts=body.facts,
+        discretionary=row.discretionary,
+    )
+    cover = coverage(row.applies_to or [], body.violation_codes)
+    art33 = None
+    if row.kind == "list":
+        grounds = [(g.code, g.conditions) for c in ARTICLE_33_LIST_GROUNDS
+                   if (g := await get_no_penalty_item(session, code=c)) is not None]
+        art33 = article_33(grounds, body.facts)
+    notes = [result.note]
+    if cover is not None and not cover.covers:
+        notes.append(f"该事项不适用于违法行为 {cover.not_covered}（适用范围 applies_to：{row.applies_to}）")
+    if art33 is not None and not art33.met:
+        notes.append("事实未认定《行政处罚法》第三十三条第一款规定的情形（轻微、及时改正、没有造成危害后果；"
+                     "或初次违法且危害后果轻微并及时改正）")
+    if row.note:
+        notes.append(row.note)
+    eligible = result.eligible and (cover is None or cover.covers) and (art33 is None or art33.met)
+    return Evaluation(
+        code=row.code,
+        kind=row.kind,
+        item_version=row.version,
+        list_version=row.list_version,
+        eligible=eligible,
+        met=result.met,
+        unmet=result.unmet,
+        unknown=result.unknown,
+        discretionary=row.discretionary,
+        outcome=result.outcome if eligible else "not_eligible",
+        legal_basis=[LegalBasis.model_validate(b) for b in with_article_33(row.legal_basis)],
+        note="。".join(notes),
+        applies_to=list(row.applies_to or []),
+        covers=None if cover is None else cover.covers,
+        not_covered=[] if cover is None else cover.not_covered,
+        article_33=None if art33 is None else {"met": art33.met, "ground": art33.ground, "grounds": art33.grounds},
+    )

@@ -1,0 +1,1 @@
+"""公开 — the checklist's reads without a token (``/public/...``)."""
