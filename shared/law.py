@@ -8,6 +8,8 @@ PILOT = "《苏州市生态环境领域涉企行政合规指导工作试点方�
 POINTS = "《2023年苏州市生态环境系统法治政府建设工作要点》"
 RECONSIDERATION = "《中华人民共和国行政复议法》（2023年修订）"
 LITIGATION = "《中华人民共和国行政诉讼法》"
+# A legal basis field names the law without 《》 (e.g. "中华人民共和国行政处罚法第三十三条").
+APL_NAME = APL.strip("《》")
 OGI = "《中华人民共和国政府信息公开条例》"
 PIPL = "《中华人民共和国个人信息保护法》"
 # What a bureau configures where the law names no number.

@@ -25,7 +25,7 @@ from typing import Any
 from services.checklist.discretion.rule_sets import Factor, Overlay, RuleSet
 from shared import law
 
-APL = law.APL.strip("《》")  # a legal basis names the law without 《》
+APL = law.APL_NAME
 PILOT = law.PILOT[1 : law.PILOT.index("》")]
 ART32 = "第三十二条"
 BASE_AMOUNT = "base_amount_cny"

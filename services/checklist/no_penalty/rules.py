@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from shared import law
 
-APL = law.APL.strip("《》")  # a legal basis names the law without 《》
+APL = law.APL_NAME
 ARTICLE_33 = "第三十三条"
 
 Outcome = Literal["no_penalty", "no_penalty_discretionary", "not_eligible"]
