@@ -20,10 +20,11 @@ from services.audit.flags.schemas import (
     RuleHitRead,
 )
 from services.audit.models import Flag
+from shared import pagination
 from shared.auth import Principal, ensure_can_see, require_roles, scope_of
 from shared.problems import not_found
 from shared.service import DbSession, RuntimeDep
-from shared.vocabulary import Role
+from shared.vocabulary import DecisionType, Role
 
 router = APIRouter(tags=["audit"])
 
@@ -64,18 +65,21 @@ async def list_flags(
     session: DbSession,
     rt: RuntimeDep,
     status: FlagStatus | None = None,
-    decision_type: Annotated[str | None, Query(pattern="^(penalty|no_penalty|lighter|mitigated|heavier|undecided)$")] = None,
+    decision_type: Annotated[str | None, Query(pattern=f"^({'|'.join([*DecisionType, 'undecided'])})$")] = None,
     bureau: str | None = None,
     rule: Annotated[str | None, Query(max_length=60, description="a rule code, e.g. missing_legal_review")] = None,
     assignee: Annotated[str | None, Query(max_length=100)] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500, description=pagination.CURSOR_DESCRIPTION)] = None,
 ) -> FlagList:
+    """Newest first. Page with ``cursor`` (each answer's ``next``) while flags keep arriving: no flag is
+    shown twice or skipped; ``page`` (offset) only for a list that is not changing."""
     f = service.FlagFilter(status=status, decision_type=decision_type,
                            bureau=scope_of(user, bureau=bureau, what="flags").bureau, rule=rule, assignee=assignee)
-    flags, total = await service.list_flags(session, f, page=page, size=size)
+    flags, total, nxt = await service.list_flags(session, f, page=page, size=size, cursor=cursor)
     now = rt.clock.now()
-    return FlagList(items=[to_read(x, now) for x in flags], total=total, page=page, size=size)
+    return FlagList(items=[to_read(x, now) for x in flags], total=total, page=page, size=size, next=nxt)
 
 
 @router.get("/rules", responses=PROBLEMS)

@@ -50,6 +50,7 @@ class FlagList(BaseModel):
     total: int
     page: int
     size: int
+    next: str | None = Field(default=None, description="cursor of the next page (pass as `cursor`); null on the last")
 
 
 class FlagReview(Strict):

@@ -36,7 +36,7 @@ from services.audit.models import (
     InterferenceRecord,
     PersonDailyCount,
 )
-from shared import clock
+from shared import clock, pagination
 from shared.contracts import AuditFlagRaised, AuditInterferenceRecorded, CaseDecided
 from shared.db import UtcDateTime, dialect_insert
 from shared.problems import conflict
@@ -387,7 +387,13 @@ class FlagFilter:
     assignee: str | None = None
 
 
-async def list_flags(session: AsyncSession, f: FlagFilter, *, page: int, size: int) -> tuple[list[Flag], int]:
+FLAG_ORDER = ((Flag.created_at, "desc"), (Flag.id, "asc"))  # newest first; total (id is unique)
+
+
+async def list_flags(
+    session: AsyncSession, f: FlagFilter, *, page: int, size: int, cursor: str | None = None
+) -> tuple[list[Flag], int, str | None]:
+    """A page of flags, its filter's total, and the cursor of the page after it (None on the last)."""
     conditions = []
     if f.status:
         conditions.append(Flag.status == f.status)
@@ -400,11 +406,16 @@ async def list_flags(session: AsyncSession, f: FlagFilter, *, page: int, size: i
     if f.assignee:
         conditions.append(Flag.assignee == f.assignee)
     total = await session.scalar(select(func.count()).select_from(Flag).where(*conditions)) or 0
-    rows = await session.scalars(
-        select(Flag).where(*conditions).order_by(Flag.created_at.desc(), Flag.id)
-        .offset((page - 1) * size).limit(size)
-    )
-    return list(rows), total
+    query = select(Flag).where(*conditions).order_by(*pagination.order_by(FLAG_ORDER))
+    if cursor is not None:
+        query = query.where(pagination.after(FLAG_ORDER, pagination.decode(cursor, (datetime, str))))
+    else:
+        query = query.offset((page - 1) * size)
+    rows = list(await session.scalars(query.limit(size + 1)))
+    more = len(rows) > size
+    rows = rows[:size]
+    nxt = pagination.encode([clock.as_utc(rows[-1].created_at), rows[-1].id]) if more else None
+    return rows, total, nxt
 
 
 async def get_flag(session: AsyncSession, flag_id: str) -> Flag | None:
