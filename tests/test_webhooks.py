@@ -702,3 +702,35 @@ def test_backoff_grows_exponentially_on_average():
     rng = random.Random(1)
     means = [sum(backoff_delay(n, base=1, cap=10_000, rng=rng) for _ in range(400)) / 400 for n in (1, 4, 8)]
     assert means[0] < 1 < means[1] < 8 < means[2] < 128
+
+
+async def test_deliveries_page_by_cursor_while_a_replay_inserts_old_events(h, receiver):
+    """A replay adds deliveries of old events in the middle of the send order: a client paging with the
+    ``next`` cursor still sees every delivery that existed when it started exactly once."""
+    await h.subscribe(receiver.url("/a"), ["ecocomply.case.*"], secret=SECRET)
+    await h.publish(case_events(1, start=T0) + case_events(2, start=T0 + timedelta(minutes=10)))
+    await h.drain(h.deliverer())
+
+    async def page(**params) -> dict:
+        r = await h.api.get("/v1/webhooks/deliveries", headers=h.admin(), params={"limit": 3, **params})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    first = await page()
+    assert first["total"] == 8 and len(first["items"]) == 3 and first["next"]
+    original = {d["id"] for d in (await page(limit=100))["items"]}
+    s2 = await h.subscribe(receiver.url("/b"), ["ecocomply.case.*"], secret=SECRET)
+    r = await h.api.post(f"/v1/webhooks/subscriptions/{s2['id']}/replay", headers=h.admin(),
+                         json={"from": T0.isoformat()})
+    assert r.json()["created"] == 8
+    seen = [d["id"] for d in first["items"]]
+    cursor = first["next"]
+    for _ in range(20):  # a cursor that does not advance must not loop forever
+        if not cursor:
+            break
+        body = await page(cursor=cursor)
+        seen += [d["id"] for d in body["items"]]
+        cursor = body["next"]
+    assert len(seen) == len(set(seen)) and original <= set(seen)
+    r = await h.api.get("/v1/webhooks/deliveries", headers=h.admin(), params={"cursor": "x"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "cursor"

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import shared.contracts  # noqa: F401 - registers the event types subscriptions are checked against
+from shared import pagination
 from shared.auth import Principal
 from shared.events import REGISTRY
 from shared.problems import Problem, conflict, invalid, not_found
@@ -169,9 +170,10 @@ async def update_subscription(
 # -- deliveries ------------------------------------------------------------------------------------
 async def list_deliveries(
     session: AsyncSession, tables: WebhookTables, *, status: str | None, subscription_id: str | None,
-    event_id: str | None, limit: int, offset: int,
+    event_id: str | None, limit: int, offset: int, cursor: str | None = None,
 ) -> DeliveryList:
     d = tables.deliveries
+    order = ((d.c.event_time, "asc"), (d.c.seq, "asc"))  # send order; total (seq is unique)
     conds = []
     if subscription_id is not None:
         await _load_subscription(session, tables, subscription_id)
@@ -181,10 +183,14 @@ async def list_deliveries(
     if event_id is not None:
         conds.append(d.c.event_id == event_id)
     total = await session.scalar(select(func.count()).select_from(d).where(*conds))
-    rows = (await session.execute(
-        select(d).where(*conds).order_by(d.c.event_time, d.c.seq).limit(limit).offset(offset)
-    )).all()
-    return DeliveryList(items=[_delivery(r) for r in rows], total=int(total or 0))
+    query = select(d).where(*conds).order_by(*pagination.order_by(order))
+    if cursor is not None:  # a replay inserts deliveries of old events in the middle: offsets would shift
+        query = query.where(pagination.after(order, pagination.decode(cursor, (datetime, int))))
+    else:
+        query = query.offset(offset)
+    rows = (await session.execute(query.limit(limit + 1))).all()
+    nxt = pagination.encode([as_utc(rows[limit - 1].event_time), rows[limit - 1].seq]) if len(rows) > limit else None
+    return DeliveryList(items=[_delivery(r) for r in rows[:limit]], total=int(total or 0), next=nxt)
 
 
 async def redeliver(

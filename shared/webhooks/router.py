@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from shared import pagination
 from shared.auth import Principal, require_roles
 from shared.service import DbSession, RuntimeDep
 from shared.webhooks import admin
@@ -64,10 +65,11 @@ def webhook_router(tables: WebhookTables, *, prefix: str = "/webhooks", tag: str
         event_id: str | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
         offset: Annotated[int, Query(ge=0)] = 0,
+        cursor: Annotated[str | None, Query(max_length=500, description=pagination.CURSOR_DESCRIPTION)] = None,
     ):
         """Deliveries in send order (event time), filtered; ``status=dead`` lists the dead letters."""
         return await admin.list_deliveries(session, tables, status=status, subscription_id=subscription_id,
-                                           event_id=event_id, limit=limit, offset=offset)
+                                           event_id=event_id, limit=limit, offset=offset, cursor=cursor)
 
     @router.post("/deliveries/{delivery_id}/redeliver", response_model=DeliveryRead)
     async def redeliver(delivery_id: int, user: Admin, session: DbSession, rt: RuntimeDep):

@@ -83,6 +83,7 @@ class DeliveryRead(BaseModel):
 class DeliveryList(BaseModel):
     items: list[DeliveryRead]
     total: int
+    next: str | None = Field(default=None, description="cursor of the next page (pass as `cursor`); null on the last")
 
 
 class ReplayRequest(BaseModel):
