@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, or_
@@ -22,20 +22,20 @@ CURSOR_DESCRIPTION = ("opaque cursor from the previous page's `next`: the page a
 
 
 def encode(values: Sequence[Any]) -> str:
-    raw = json.dumps([v.isoformat() if isinstance(v, datetime) else v for v in values], separators=(",", ":"))
+    raw = json.dumps([v.isoformat() if isinstance(v, date) else v for v in values], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
 def decode(cursor: str, kinds: Sequence[type]) -> list[Any]:
-    """The key values of ``cursor`` as ``kinds`` (``datetime`` or ``str``/``int``); 422 if it is not ours."""
+    """The key values of ``cursor`` as ``kinds`` (``datetime``, ``date``, ``str``, ``int``); 422 if it is not ours."""
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(values, list) or len(values) != len(kinds):
             raise ValueError("wrong length")
         out = []
         for v, kind in zip(values, kinds, strict=True):
-            if kind is datetime:
-                out.append(datetime.fromisoformat(v))
+            if kind in (datetime, date):
+                out.append(kind.fromisoformat(v))
             elif isinstance(v, kind):
                 out.append(v)
             else:

@@ -154,3 +154,29 @@ async def test_repair_and_revocation_withdraw_and_an_exemption_is_never_publishe
     assert r.status_code == 409 and r.json()["code"] == "not_publishable" and "第四十八条" in r.json()["rule"]
     r = await c.get(f"/cases/v1/cases/{exempt['id']}/publication", headers=officer(stack))
     assert r.status_code == 404
+
+
+async def test_public_decisions_page_by_cursor_while_decisions_are_published(stack):
+    async def publish() -> str:
+        case = await penalised_case(stack)
+        r = await stack.client.post(f"/cases/v1/cases/{case['id']}/publication", json=_mark_body(),
+                                    headers=leader(stack))
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    original = {await publish() for _ in range(4)}
+    first = (await _public(stack, params={"size": 2})).json()
+    assert first["total"] == 4 and len(first["items"]) == 2 and first["next"]
+    newer = await publish()  # published while a visitor reads page 1
+    seen = [p["id"] for p in first["items"]]
+    cursor = first["next"]
+    for _ in range(20):
+        if not cursor:
+            break
+        body = (await _public(stack, params={"size": 2, "cursor": cursor})).json()
+        seen += [p["id"] for p in body["items"]]
+        cursor = body["next"]
+    assert len(seen) == len(set(seen)) and original <= set(seen)
+    assert newer in {p["id"] for p in (await _public(stack, params={"size": 10})).json()["items"]}
+    r = await _public(stack, params={"cursor": "%%%"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "cursor"

@@ -17,6 +17,7 @@ from services.cases.publication.schemas import (
     PublicDecisionList,
     WithdrawalCreate,
 )
+from shared import pagination
 from shared.auth import Principal, require_roles
 from shared.problems import PROBLEM_JSON
 from shared.public import PUBLIC_RESPONSES, PUBLIC_TAG, PublicRead, cached_json
@@ -63,10 +64,11 @@ async def public_decisions(
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=500, description=pagination.CURSOR_DESCRIPTION)] = None,
 ) -> Response:
     """Published penalty decisions, newest first — only those a bureau marked, only while their
     publication lasts, redacted. No token."""
-    out = await publication.public_list(rt, session, bureau=bureau, year=year, page=page, size=size)
+    out = await publication.public_list(rt, session, bureau=bureau, year=year, page=page, size=size, cursor=cursor)
     return cached_json(request, out, max_age=PUBLIC_MAX_AGE)
 
 

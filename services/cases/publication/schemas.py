@@ -104,3 +104,4 @@ class PublicDecisionList(BaseModel):
     total: int
     basis: str
     note: str
+    next: str | None = Field(default=None, description="cursor of the next page (pass as `cursor`); null on the last")

@@ -31,7 +31,7 @@ from services.cases.publication.schemas import (
     PublicDecisionList,
     WithdrawalCreate,
 )
-from shared import vocabulary
+from shared import pagination, vocabulary
 from shared.auth import Principal
 from shared.clock import local_date
 from shared.contracts import CreditPublicityExpired, CreditRecordCreated, CreditRepaired
@@ -201,8 +201,12 @@ def _visible_filter(today: date) -> list[Any]:
     return conds
 
 
+PUBLIC_ORDER = ((DecisionPublication.decided_on, "desc"), (DecisionPublication.number, "asc"),
+                (DecisionPublication.id, "asc"))  # total: the id is unique
+
+
 async def public_list(rt: Runtime, session: AsyncSession, *, bureau: str | None, year: int | None,
-                      page: int, size: int) -> PublicDecisionList:
+                      page: int, size: int, cursor: str | None = None) -> PublicDecisionList:
     today = rt.clock.today()
     conds = _visible_filter(today)
     if bureau:
@@ -212,10 +216,15 @@ async def public_list(rt: Runtime, session: AsyncSession, *, bureau: str | None,
     joined = select(DecisionPublication, PublicationCreditState).outerjoin(
         PublicationCreditState, PublicationCreditState.case_id == DecisionPublication.case_id).where(*conds)
     total = await session.scalar(select(func.count()).select_from(joined.subquery()))
-    rows = (await session.execute(joined.order_by(DecisionPublication.decided_on.desc(), DecisionPublication.number)
-                                  .offset((page - 1) * size).limit(size))).all()
-    items = [_public(p, s) for p, s in rows if _ended_by(p, s, today) is None]
-    return PublicDecisionList(items=items, total=int(total or 0), basis=PUBLIC_BASIS, note=PUBLIC_NOTE)
+    query = joined.order_by(*pagination.order_by(PUBLIC_ORDER))
+    if cursor is not None:  # decisions are published while a visitor pages: keyset, not offset
+        query = query.where(pagination.after(PUBLIC_ORDER, pagination.decode(cursor, (date, str, str))))
+    else:
+        query = query.offset((page - 1) * size)
+    rows = (await session.execute(query.limit(size + 1))).all()
+    nxt = pagination.encode([rows[size - 1][0].decided_on, rows[size - 1][0].number, rows[size - 1][0].id]) if len(rows) > size else None
+    items = [_public(p, s) for p, s in rows[:size] if _ended_by(p, s, today) is None]
+    return PublicDecisionList(items=items, total=int(total or 0), basis=PUBLIC_BASIS, note=PUBLIC_NOTE, next=nxt)
 
 
 async def public_get(rt: Runtime, session: AsyncSession, publication_id: str) -> PublicDecision:
