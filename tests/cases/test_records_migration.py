@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from services.cases.case.records import case_records
 from services.cases.models import Case
-from tests.cases.helpers import Driver
+from services.testing.factories import CaseDriver
 from shared.migrations import current_revisions, downgrade
 
 # A row as the untyped code wrote it: no ``held_on`` on a requested hearing, no ``setting`` on a
@@ -43,7 +43,7 @@ async def _store(rt, case_id: str, records: dict) -> None:
 
 
 async def test_old_rows_are_migrated_to_the_typed_shape_and_a_malformed_one_stops_the_migration(stack):
-    d = Driver(stack)
+    d = CaseDriver(stack, auto_certify=False)
     d.at(2026, 7, 1)
     await d.register_officers()
     uscc = await d.enterprise()
