@@ -28,7 +28,7 @@ from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, event, i
 
 from bench.stats import BenchError, pct, pool
 from services.cases.models import Case, Enterprise
-from services.testing.factories import new_uscc
+from services.testing.factories import CASES, new_uscc
 from services.testing.stack import build_stack
 from shared import clock
 from shared.db import make_engine
@@ -71,7 +71,7 @@ class InsertCounter:
 
 async def lifecycle(c: httpx.AsyncClient, h: dict, uscc: str) -> str:
     async def post(path: str, headers: dict, body: dict | None = None) -> dict:
-        r = await c.post(f"/cases/v1{path}", headers=headers, json=body)
+        r = await c.post(f"{CASES}{path}", headers=headers, json=body)
         if r.status_code not in (200, 201):
             raise BenchError(f"{path} answered {r.status_code}: {r.text[:300]}")
         return r.json()
@@ -86,7 +86,7 @@ async def lifecycle(c: httpx.AsyncClient, h: dict, uscc: str) -> str:
     await post(f"/cases/{cid}/decision", h["lead"], {"type": "penalty", "fine_amount": 100000})
     deadline = time.monotonic() + 60
     while True:  # 三书同时送达 needs the credit record the credit service makes from the decided event
-        r = await c.post(f"/cases/v1/cases/{cid}/service", headers=h["off"])
+        r = await c.post(f"{CASES}/cases/{cid}/service", headers=h["off"])
         if r.status_code == 200:
             return cid
         if r.status_code != 409 or time.monotonic() > deadline:
@@ -165,7 +165,7 @@ async def run(args: argparse.Namespace) -> dict:
         rt = stack.runtimes["cases"]
         admin = stack.auth("admin", "admin")
         for sub in ("officer-a", "officer-b"):
-            r = await c.post("/cases/v1/officers", headers=admin, json={"sub": sub, "name": sub, "bureau": BUREAUS[0],
+            r = await c.post(f"{CASES}/officers", headers=admin, json={"sub": sub, "name": sub, "bureau": BUREAUS[0],
                                                                        "cert_no": f"JS-{sub}"})
             if r.status_code != 201:
                 raise BenchError(r.text)
@@ -175,7 +175,7 @@ async def run(args: argparse.Namespace) -> dict:
         ents = []
         for _ in range(20):
             u = new_uscc(rng)
-            r = await c.post("/cases/v1/enterprises", headers=h["off"],
+            r = await c.post(f"{CASES}/enterprises", headers=h["off"],
                              json={"uscc": u, "name": "苏州某企业", "bureau": BUREAUS[0], "industry": "化工"})
             ents.append(u)
         await lifecycle(c, h, ents[0])  # warm-up
@@ -194,7 +194,7 @@ async def run(args: argparse.Namespace) -> dict:
 
         async def read(i: int) -> None:
             t = time.perf_counter()
-            r = await c.get(f"/cases/v1/cases/{ids[i % len(ids)]}", headers=h["off"])
+            r = await c.get(f"{CASES}/cases/{ids[i % len(ids)]}", headers=h["off"])
             if r.status_code != 200:
                 raise BenchError(r.text[:300])
             times.append(time.perf_counter() - t)
@@ -219,7 +219,7 @@ async def run(args: argparse.Namespace) -> dict:
             if rng.random() < 0.2:
                 params = {"overdue": "true", "bureau": params["bureau"], "size": 50}
             t1 = time.perf_counter()
-            r = await c.get("/cases/v1/cases", params=params, headers=auditor)
+            r = await c.get(f"{CASES}/cases", params=params, headers=auditor)
             if r.status_code != 200:
                 raise BenchError(r.text[:300])
             ltimes.append(time.perf_counter() - t1)

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import event
 
 from bench.stats import BenchError, pool, summary_ms
-from services.testing.factories import CaseDriver
+from services.testing.factories import CASES, CaseDriver
 from services.testing.stack import Stack, build_stack
 from shared.contracts import FLAGGED_DECISIONS
 from shared.observability import CONSUMER_LAG
@@ -205,7 +205,7 @@ async def fire(stack: Stack, cases: list[Prepared], concurrency: int) -> None:
 
     async def one(p: Prepared) -> None:
         p.sent = time.perf_counter()
-        r = await stack.client.post(f"/cases/v1/cases/{p.case_id}/decision", headers=headers, json=p.body)
+        r = await stack.client.post(f"{CASES}/cases/{p.case_id}/decision", headers=headers, json=p.body)
         p.answered = time.perf_counter()
         if r.status_code != 200:
             raise BenchError(f"decision {p.type} on case {p.case_id} answered {r.status_code}: {r.text[:500]}")

@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bench.stats import pct
-from services.testing.factories import CaseDriver
+from services.testing.factories import CASES, CaseDriver
 from services.testing.remote import EXE, free_port
 from shared.auth import mint_token
 from shared.config import SERVICES
@@ -164,7 +164,7 @@ async def client_loop(c: Cluster, drv: CaseDriver, rng: random.Random, until: fl
     reads = [
         lambda: c.client.get("/checklist/v1/guidance-items", params={"q": rng.choice(["废水", "排污", "危险废物", "噪声"])},
                              headers=officer),
-        lambda: c.client.get("/cases/v1/cases", params={"size": 20}, headers=officer),
+        lambda: c.client.get(f"{CASES}/cases", params={"size": 20}, headers=officer),
         lambda: c.client.get("/audit/v1/flags", params={"size": 20}, headers=auditor),
         lambda: c.client.get("/checklist/v1/no-penalty-items", headers=officer),
     ]

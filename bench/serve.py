@@ -21,7 +21,7 @@ import httpx
 
 from bench.decisions import plan
 from bench.stats import BenchError, pool, summary_ms
-from services.testing.factories import CaseDriver
+from services.testing.factories import CASES, CaseDriver
 from services.testing.remote import Remote, children, cpu_seconds, free_port
 from shared.contracts import FLAGGED_DECISIONS
 
@@ -56,7 +56,7 @@ async def decisions(mode: str, n: int, concurrency: int, tmp: Path) -> dict:
         async def decide(item) -> None:
             cid, body = item
             t0 = time.perf_counter()
-            r = await remote.client.post(f"/cases/v1/cases/{cid}/decision", headers=drv.lead, json=body)
+            r = await remote.client.post(f"{CASES}/cases/{cid}/decision", headers=drv.lead, json=body)
             if r.status_code != 200:
                 raise BenchError(f"decision on {cid} answered {r.status_code}: {r.text[:300]}")
             times.append(time.perf_counter() - t0)

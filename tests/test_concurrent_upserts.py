@@ -13,8 +13,7 @@ from sqlalchemy import func, select
 from services.cases.models import Enterprise, HolidaySchedule, Officer
 from services.checklist.models import DiscretionBureauSetting, TypicalCase
 from services.credit.models import CreditGrade, PositiveListEntry
-from services.testing.factories import new_uscc
-from tests.cases.helpers import Driver
+from services.testing.factories import CASES, CaseDriver, new_uscc
 
 N = 10
 
@@ -29,17 +28,17 @@ def codes(rs) -> list[int]:
 
 
 async def test_cases_officers_enterprises_calendar_concurrently(stack):
-    d = Driver(stack)
+    d = CaseDriver(stack, auto_certify=False)
     c = d.c
     body = {"sub": "officer-race", "name": "并发执法", "bureau": d.bureau, "cert_no": "JS32059999"}
-    rs = await asyncio.gather(*(c.post("/cases/v1/officers", headers=d.admin, json=body) for _ in range(N)))
+    rs = await asyncio.gather(*(c.post(f"{CASES}/officers", headers=d.admin, json=body) for _ in range(N)))
     assert codes(rs) == [201] * N, [r.text for r in rs if r.status_code != 201]
     assert {r.json()["cert_no"] for r in rs} == {"JS32059999"}
     assert await rows(stack, "cases", Officer, Officer.sub == "officer-race") == 1
 
     uscc = new_uscc()
     ent = {"uscc": uscc, "name": "苏州并发登记有限公司", "bureau": d.bureau, "industry": "印染", "address": "苏州市"}
-    rs = await asyncio.gather(*(c.post("/cases/v1/enterprises", headers=d.off, json=ent) for _ in range(N)))
+    rs = await asyncio.gather(*(c.post(f"{CASES}/enterprises", headers=d.off, json=ent) for _ in range(N)))
     assert codes(rs) == [201] + [409] * (N - 1), [r.text for r in rs]
     assert {r.json()["code"] for r in rs if r.status_code == 409} == {"duplicate"}
     assert await rows(stack, "cases", Enterprise, Enterprise.uscc == uscc) == 1
@@ -49,17 +48,17 @@ async def test_cases_officers_enterprises_calendar_concurrently(stack):
     newcomer = stack.auth("officer-new", "officer", bureau=d.bureau, cert_no="JS32058888", name="新执法")
     case = {"uscc": uscc, "bureau": d.bureau, "source": "日常检查", "summary": "出水化学需氧量超标排放",
             "violations": [{"code": "GI-WAT-001"}], "handlers": ["officer-a", "officer-b"], "facts": {}}
-    rs = await asyncio.gather(*(c.post("/cases/v1/cases", headers=newcomer, json=case) for _ in range(N)))
+    rs = await asyncio.gather(*(c.post(f"{CASES}/cases", headers=newcomer, json=case) for _ in range(N)))
     assert codes(rs) == [201] * N, [r.text for r in rs if r.status_code != 201]
     assert len({r.json()["number"] for r in rs}) == N
-    officers = (await c.get("/cases/v1/officers", headers=d.admin, params={"bureau": d.bureau})).json()
+    officers = (await c.get(f"{CASES}/officers", headers=d.admin, params={"bureau": d.bureau})).json()
     assert [(o["cert_no"], o["registered_via"]) for o in officers if o["sub"] == "officer-new"] == [
         ("JS32058888", "token")]
 
     # Ten loads of one year's schedule at once: ten versions, none lost, none refused.
     y = {"year": 2031, "source": "国务院办公厅关于2031年部分节假日安排的通知（测试数据）",
          "holidays": [{"date": "2031-01-01", "name": "元旦"}], "workdays": []}
-    rs = await asyncio.gather(*(c.post("/cases/v1/calendar", headers=d.admin, json=y) for _ in range(N)))
+    rs = await asyncio.gather(*(c.post(f"{CASES}/calendar", headers=d.admin, json=y) for _ in range(N)))
     assert codes(rs) == [201] * N, [r.text for r in rs if r.status_code != 201]
     assert sorted(r.json()["version"] for r in rs) == list(range(1, N + 1))
     assert await rows(stack, "cases", HolidaySchedule, HolidaySchedule.year == 2031) == N

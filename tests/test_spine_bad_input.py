@@ -6,7 +6,7 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from services.testing.factories import OTHER_BUREAU, CaseDriver, new_uscc, officer
+from services.testing.factories import CASES, OTHER_BUREAU, CaseDriver, new_uscc, officer
 
 
 async def _counts(stack) -> dict[str, int]:
@@ -44,7 +44,7 @@ def assert_problem(r, status: int, code: str | None = None) -> dict:
 async def test_invalid_uscc_is_refused_and_nothing_is_written(stack):
     d = CaseDriver(stack)
     before = await snapshot(stack)
-    r = await stack.client.post("/cases/v1/enterprises", headers=d.off, json={
+    r = await stack.client.post(f"{CASES}/enterprises", headers=d.off, json={
         "uscc": "91330100716105852G", "name": "某公司", "bureau": d.bureau, "industry": "化工"})
     body = assert_problem(r, 422, "invalid_uscc")
     assert body["errors"][0]["field"] == "uscc" and "check character" in body["detail"]
@@ -58,31 +58,31 @@ async def test_case_bad_inputs_name_the_field_and_write_nothing(stack):
             "violations": [{"code": "GI-WAT-001"}], "handlers": ["officer-a", "officer-b"], "facts": {}}
     before = await snapshot(stack)
 
-    r = await stack.client.post("/cases/v1/cases", headers=d.off, json={**good, "handlers": ["officer-a"]})
+    r = await stack.client.post(f"{CASES}/cases", headers=d.off, json={**good, "handlers": ["officer-a"]})
     body = assert_problem(r, 422, "too_few_handlers")
     assert body["errors"][0]["field"] == "handlers" and "第四十二条" in body["detail"]
 
-    r = await stack.client.post("/cases/v1/cases", headers=d.off, json={**good, "handlers": ["x", "x"]})
+    r = await stack.client.post(f"{CASES}/cases", headers=d.off, json={**good, "handlers": ["x", "x"]})
     assert_problem(r, 422, "too_few_handlers")
 
     missing = {k: v for k, v in good.items() if k not in ("summary", "violations")}
-    body = assert_problem(await stack.client.post("/cases/v1/cases", headers=d.off, json=missing), 422,
+    body = assert_problem(await stack.client.post(f"{CASES}/cases", headers=d.off, json=missing), 422,
                           "validation_error")
     assert {e["field"] for e in body["errors"]} == {"summary", "violations"}
 
-    body = assert_problem(await stack.client.post("/cases/v1/cases", headers=d.off,
+    body = assert_problem(await stack.client.post(f"{CASES}/cases", headers=d.off,
                                                   json={**good, "handlers": "officer-a,officer-b"}), 422)
     assert body["errors"][0]["field"] == "handlers"
 
-    body = assert_problem(await stack.client.post("/cases/v1/cases", headers=d.off,
+    body = assert_problem(await stack.client.post(f"{CASES}/cases", headers=d.off,
                                                   json={**good, "violations": [{"code": "GI-NOPE-999"}]}), 422,
                           "unknown_violation")
     assert body["errors"][0]["field"] == "violations.0.code"
 
-    body = assert_problem(await stack.client.post("/cases/v1/cases", headers=d.off,
+    body = assert_problem(await stack.client.post(f"{CASES}/cases", headers=d.off,
                                                   json={**good, "uscc": new_uscc()}), 422, "unknown_enterprise")
 
-    r = await stack.client.post("/cases/v1/cases", headers=d.off, content=b"{not json",
+    r = await stack.client.post(f"{CASES}/cases", headers=d.off, content=b"{not json",
                                 )
     assert_problem(r, 422)
     assert await snapshot(stack) == before
@@ -93,9 +93,9 @@ async def test_decision_before_legal_review_is_refused_with_the_rule_and_changes
     case = await d.file(await d.enterprise())
     await d.investigate(case["id"])
     before = await snapshot(stack)
-    case_before = (await stack.client.get(f"/cases/v1/cases/{case['id']}", headers=d.off)).json()
+    case_before = (await stack.client.get(f"{CASES}/cases/{case['id']}", headers=d.off)).json()
 
-    r = await stack.client.post(f"/cases/v1/cases/{case['id']}/decision", headers=d.lead,
+    r = await stack.client.post(f"{CASES}/cases/{case['id']}/decision", headers=d.lead,
                                 json={"type": "penalty", "fine_amount": 100000})
     body = assert_problem(r, 409, "illegal_transition")
     assert body["state"] == "investigated" and body["action"] == "decide"
@@ -103,7 +103,7 @@ async def test_decision_before_legal_review_is_refused_with_the_rule_and_changes
     assert "legal_review" in body["allowed_actions"] and "decide" not in body["allowed_actions"]
 
     await d.review(case["id"], proposed_type="no_penalty")
-    r = await stack.client.post(f"/cases/v1/cases/{case['id']}/decision", headers=d.lead,
+    r = await stack.client.post(f"{CASES}/cases/{case['id']}/decision", headers=d.lead,
                                 json={"type": "no_penalty", "basis": {"no_penalty_item": "NP-EX-002"}})
     body = assert_problem(r, 409, "illegal_transition")
     assert body["rule_code"] == "collective_discussion_for_exemption" and "集体讨论" in body["rule"]
@@ -112,7 +112,7 @@ async def test_decision_before_legal_review_is_refused_with_the_rule_and_changes
     # Only the legal review in between wrote (its timeline entry and event); the refusals wrote nothing.
     assert after["cases.outbox"] == before["cases.outbox"] + 1
     assert after["cases.case_timeline"] == before["cases.case_timeline"] + 1
-    now = (await stack.client.get(f"/cases/v1/cases/{case['id']}", headers=d.off)).json()
+    now = (await stack.client.get(f"{CASES}/cases/{case['id']}", headers=d.off)).json()
     assert now["state"] == "reviewed" and now["decision"] is None
     assert now["steps"] == [*case_before["steps"], "legal_review"]
 
@@ -121,7 +121,7 @@ async def test_handler_cannot_review_own_case_and_exemption_needs_met_conditions
     d = CaseDriver(stack)
     case = await d.file(await d.enterprise())
     await d.investigate(case["id"], {"first_offence": True, "single_factor_exceeded": False})
-    r = await stack.client.post(f"/cases/v1/cases/{case['id']}/legal-review",
+    r = await stack.client.post(f"{CASES}/cases/{case['id']}/legal-review",
                                 headers=stack.auth("officer-a", "legal_reviewer", bureau=d.bureau),
                                 json={"opinion": "approve", "notes": ""})
     body = assert_problem(r, 409, "illegal_transition")
@@ -129,7 +129,7 @@ async def test_handler_cannot_review_own_case_and_exemption_needs_met_conditions
     await d.review(case["id"], proposed_type="no_penalty")
     await d.discuss(case["id"])
     before = await snapshot(stack)
-    r = await stack.client.post(f"/cases/v1/cases/{case['id']}/decision", headers=d.lead,
+    r = await stack.client.post(f"{CASES}/cases/{case['id']}/decision", headers=d.lead,
                                 json={"type": "no_penalty", "basis": {"no_penalty_item": "NP-EX-002"}})
     body = assert_problem(r, 409, "illegal_transition")
     assert body["rule_code"] == "no_penalty_conditions_met"
@@ -140,20 +140,20 @@ async def test_handler_cannot_review_own_case_and_exemption_needs_met_conditions
 async def test_auth_401_403_and_bureau_scope(stack):
     d = CaseDriver(stack)
     case = await d.file(await d.enterprise())
-    r = await stack.client.get(f"/cases/v1/cases/{case['id']}")
+    r = await stack.client.get(f"{CASES}/cases/{case['id']}")
     assert_problem(r, 401, "unauthorized")
-    r = await stack.client.get(f"/cases/v1/cases/{case['id']}", headers={"Authorization": "Bearer forged.token.x"})
+    r = await stack.client.get(f"{CASES}/cases/{case['id']}", headers={"Authorization": "Bearer forged.token.x"})
     assert_problem(r, 401, "unauthorized")
-    r = await stack.client.post("/cases/v1/cases", headers=stack.auth("e1", "enterprise", uscc=case["uscc"]),
+    r = await stack.client.post(f"{CASES}/cases", headers=stack.auth("e1", "enterprise", uscc=case["uscc"]),
                                 json={})
     assert_problem(r, 403, "role_required")
-    r = await stack.client.get(f"/cases/v1/cases/{case['id']}", headers=officer(stack, "o9", bureau=OTHER_BUREAU))
+    r = await stack.client.get(f"{CASES}/cases/{case['id']}", headers=officer(stack, "o9", bureau=OTHER_BUREAU))
     assert_problem(r, 403, "out_of_scope")
-    listing = (await stack.client.get("/cases/v1/cases", headers=officer(stack, "o9", bureau=OTHER_BUREAU))).json()
+    listing = (await stack.client.get(f"{CASES}/cases", headers=officer(stack, "o9", bureau=OTHER_BUREAU))).json()
     assert listing["total"] == 0
-    own = await stack.client.get(f"/cases/v1/cases/{case['id']}",
+    own = await stack.client.get(f"{CASES}/cases/{case['id']}",
                                  headers=stack.auth("e1", "enterprise", uscc=case["uscc"]))
     assert own.status_code == 200 and own.json()["number"] == case["number"]
-    other = await stack.client.get(f"/cases/v1/cases/{case['id']}",
+    other = await stack.client.get(f"{CASES}/cases/{case['id']}",
                                    headers=stack.auth("e2", "enterprise", uscc=new_uscc()))
     assert_problem(other, 403, "out_of_scope")

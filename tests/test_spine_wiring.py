@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from services.composition import load_spec, single
-from services.testing.factories import CaseDriver, all_flags
+from services.testing.factories import CASES, CaseDriver, all_flags
 from services.testing.stack import SECRET, build_stack
 from shared.auth import TokenVerifier
 from shared.config import Settings
@@ -27,7 +27,7 @@ async def test_request_id_travels_from_the_decision_to_the_audit_flag_event(stac
     await d.review(cid, proposed_type="lighter")
     await d.discuss(cid, "lighter")
     await d.notice(cid, 120000, "lighter")
-    r = await stack.client.post(f"/cases/v1/cases/{cid}/decision", headers={**d.lead, "X-Request-ID": "req-decision-42"},
+    r = await stack.client.post(f"{CASES}/cases/{cid}/decision", headers={**d.lead, "X-Request-ID": "req-decision-42"},
                                 json={"type": "lighter", "fine_amount": 120000, "reason": "主动消除危害后果，从轻处罚"})
     assert r.status_code == 200 and r.headers["X-Request-ID"] == "req-decision-42"
 

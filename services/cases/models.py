@@ -80,8 +80,8 @@ class Case(Base):
     row_version: Mapped[int] = mapped_column(Integer, default=1)
     # 线索 (clue) received: the filing time limit runs from it.
     clue_received_on: Mapped[date | None] = mapped_column(Date)
-    # Per-step records: limitation, extensions, suspensions, notice, statement, hearing, discretion,
-    # case review (一案一议), opinions, discussions, service, execution, closing, follow-ups, impact.
+    # Per-step records (limitation, notice, statement, hearing, reviews, discussions, service, execution, …):
+    # read and written only as ``case.records.CaseRecords`` (``case_records`` / ``edit_records``).
     records: Mapped[dict] = mapped_column(JSON, default=dict)
     # The computed time limits (deadlines.compute) and the earliest pending one, for overdue lists.
     due: Mapped[dict] = mapped_column(JSON, default=dict)

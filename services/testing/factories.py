@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import itertools
 import random
+from datetime import datetime
 from typing import Any
 
+from shared import clock
 from shared.uscc import make
 
 BUREAU = "320509"  # 吴江
@@ -49,76 +51,167 @@ AGGRAVATING_FACTS = {"harm_degree": 5}
 MITIGATING_FACTS = {"harm_eliminated_or_reduced_voluntarily": True}
 
 
-class CaseDriver:
-    """Drives cases through the lawful steps over HTTP and checks every answer."""
+CASES = "/cases/v1"  # where the cases service's API is mounted: every driver path starts here
+HANDLERS = ["officer-a", "officer-b"]
 
-    def __init__(self, stack, bureau: str = BUREAU) -> None:
+
+def case_path(case_id: str, *rest: str) -> str:
+    """``/cases/v1/cases/{case_id}[/rest…]``."""
+    return "/".join((f"{CASES}/cases/{case_id}", *rest))
+
+
+class CaseDriver:
+    """Drives cases through the lawful steps over HTTP, as a client would, and checks every answer.
+
+    Two ways to start: by default the handlers are put on the officers register (``certify``, with
+    ``JS{bureau}000n`` numbers) at the first enterprise or filing; with ``auto_certify=False`` nothing
+    is registered until the test says so (``register_officers``, ``JS3205000n`` numbers; officer-a's
+    token carries ``JS32050001``, learnt from the token when not registered). Steps come both whole
+    (``investigate`` = evidence + completion, ``notice`` = notice + waiver) and one request at a time
+    (``evidence``, ``complete_investigation``, ``notify``, ``waive``)."""
+
+    def __init__(self, stack, bureau: str = BUREAU, *, auto_certify: bool = True) -> None:
         self.s = stack
         self.c = stack.client
         self.bureau = bureau
-        self.off = officer(stack, bureau=bureau)
+        self.auto_certify = auto_certify
+        self.off = stack.auth("officer-a", "officer", bureau=bureau, cert_no="JS32050001", name="张执法")
+        self.off_b = stack.auth("officer-b", "officer", bureau=bureau, cert_no="JS32050002", name="李执法")
         self.rev = reviewer(stack, bureau=bureau)
         self.lead = leader(stack, bureau=bureau)
+        self.admin = stack.auth("admin-1", "admin")
+        self._certified = False
 
-    async def enterprise(self, uscc: str | None = None, name: str = "苏州某某环保科技有限公司") -> str:
-        await self.certify()
+    @property
+    def rt(self):
+        """The cases service's runtime (an in-process stack only)."""
+        return self.s.runtimes["cases"]
+
+    def at(self, y: int, m: int, d: int, h: int = 10) -> None:
+        """Fix the cases service's clock (time limits are tested on fixed dates)."""
+        self.rt.clock.set(datetime(y, m, d, h, tzinfo=clock.TZ))
+
+    # -- the officers register (持证上岗, 第四十二条) ----------------------------------------------------------
+    async def _register(self, sub: str, name: str, cert_no: str) -> None:
+        r = await self.c.post(f"{CASES}/officers", headers=self.admin, json={
+            "sub": sub, "name": name, "bureau": self.bureau, "cert_no": cert_no})
+        assert r.status_code == 201, r.text
+
+    async def certify(self) -> None:
+        """Both handlers on the register with their 执法证号 ``JS{bureau}000n``, once."""
+        if self._certified:
+            return
+        for i, sub in enumerate(HANDLERS):
+            await self._register(sub, sub, f"JS{self.bureau}{i:04d}")
+        self._certified = True
+
+    async def register_officers(self, *subs: str) -> None:
+        """The given officers (default: both handlers) on the register as ``执法人员n`` with ``JS3205000n``."""
+        for i, sub in enumerate(subs or HANDLERS):
+            await self._register(sub, f"执法人员{i}", f"JS3205{i:04d}")
+        self._certified = True
+
+    async def _ready(self) -> None:
+        if self.auto_certify:
+            await self.certify()
+
+    # -- enterprises, filing, reading ---------------------------------------------------------------------
+    async def enterprise(self, name: str = "苏州某某环保科技有限公司", *, uscc: str | None = None) -> str:
+        await self._ready()
         uscc = uscc or new_uscc()
-        r = await self.c.post("/cases/v1/enterprises", headers=self.off, json={
+        r = await self.c.post(f"{CASES}/enterprises", headers=self.off, json={
             "uscc": uscc, "name": name, "bureau": self.bureau, "industry": "污水处理", "address": "苏州市吴江区"})
         assert r.status_code == 201, r.text
         return uscc
 
-    async def certify(self) -> None:
-        """Both handlers on the officers register with their 执法证号 (持证上岗, 第四十二条)."""
-        if getattr(self, "_certified", False):
-            return
-        admin = self.s.auth("admin-1", "admin")
-        for i, sub in enumerate(("officer-a", "officer-b")):
-            r = await self.c.post("/cases/v1/officers", headers=admin, json={
-                "sub": sub, "name": sub, "bureau": self.bureau, "cert_no": f"JS{self.bureau}{i:04d}"})
-            assert r.status_code == 201, r.text
-        self._certified = True
-
-    async def file(self, uscc: str, *, violation: str = "GI-WAT-001", facts: dict[str, Any] | None = None) -> dict:
-        await self.certify()
-        r = await self.c.post("/cases/v1/cases", headers=self.off, json={
+    async def file(self, uscc: str, expect: int = 201, *, violation: str = "GI-WAT-001",
+                   facts: dict[str, Any] | None = None, **extra: Any) -> dict:
+        await self._ready()
+        r = await self.c.post(f"{CASES}/cases", headers=self.off, json={
             "uscc": uscc, "bureau": self.bureau, "source": "日常检查", "summary": "出水化学需氧量超标排放",
-            "violations": [{"code": violation}], "handlers": ["officer-a", "officer-b"], "facts": facts or {}})
-        assert r.status_code == 201, r.text
+            "violations": [{"code": violation}], "handlers": HANDLERS, "facts": facts or {}, **extra})
+        assert r.status_code == expect, r.text
         return r.json()
 
     async def post(self, case_id: str, path: str, headers: dict, body: dict | None = None, expect: int = 200) -> dict:
-        r = await self.c.post(f"/cases/v1/cases/{case_id}/{path}", headers=headers, json=body)
+        r = await self.c.post(case_path(case_id, path), headers=headers, json=body)
         assert r.status_code == expect, f"{path}: {r.status_code} {r.text}"
         return r.json()
 
-    async def investigate(self, case_id: str, facts: dict[str, Any] | None = None) -> dict:
-        await self.post(case_id, "evidence", self.off, {"kind": "现场检查笔录", "description": "出水口采样",
-                                                        "collected_by": "officer-a"})
+    async def get(self, case_id: str, headers: dict | None = None) -> dict:
+        r = await self.c.get(case_path(case_id), headers=headers or self.off)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    # -- the steps ----------------------------------------------------------------------------------------
+    async def evidence(self, case_id: str, kind: str = "监测报告",
+                       description: str = "出水COD 55mg/L，超标10%以内") -> dict:
+        return await self.post(case_id, "evidence", self.off, {"kind": kind, "description": description,
+                                                               "collected_by": "officer-a"})
+
+    async def complete_investigation(self, case_id: str, facts: dict[str, Any] | None = None) -> dict:
         return await self.post(case_id, "investigation/complete", self.off, {"facts": facts or {}})
 
-    async def review(self, case_id: str, opinion: str = "approve", proposed_type: str | None = "penalty",
-                     proposed_fine: float | None = None) -> dict:
+    async def investigate(self, case_id: str, facts: dict[str, Any] | None = None) -> dict:
+        """Evidence from the site inspection, then the investigation completed with ``facts``."""
+        await self.evidence(case_id, "现场检查笔录", "出水口采样")
+        return await self.complete_investigation(case_id, facts)
+
+    async def review(self, case_id: str, proposed_type: str | None = "penalty", proposed_fine: float | None = None,
+                     *, opinion: str = "approve") -> dict:
         """法制审核; an approval names the proposed decision (第五十八条), which then binds the decision."""
         proposal = {"proposed_type": proposed_type, "proposed_fine": proposed_fine} if opinion == "approve" else {}
         return await self.post(case_id, "legal-review", self.rev,
                                {"opinion": opinion, "notes": "事实清楚，证据确凿", **proposal})
 
-    async def discuss(self, case_id: str, decision_type: str = "no_penalty", fine: float | None = None) -> dict:
+    async def discuss(self, case_id: str, decision_type: str | None = "no_penalty", fine: float | None = None, *,
+                      votes_for: int = 3, minutes: str = "集体讨论记录：一致同意。", expect: int = 200) -> dict:
         return await self.post(case_id, "collective-discussion", self.lead, {
             "participants": ["leader-1", "leader-2", "leader-3"], "conclusion": "同意",
             "decision_type": decision_type, "fine_amount": fine,
-            "votes": {"for": 3, "against": 0, "abstain": 0}, "minutes": "集体讨论记录：一致同意。"})
+            "votes": {"for": votes_for, "against": 3 - votes_for, "abstain": 0}, "minutes": minutes}, expect=expect)
+
+    async def notify(self, case_id: str, fine: float | None = 150000.0, intended_type: str | None = "penalty",
+                     facts_and_reasons: str = "超标排放") -> dict:
+        """事先告知 alone: the party's statement and hearing-request periods then run."""
+        return await self.post(case_id, "notice", self.off, {
+            "intended_type": intended_type, "intended_fine": fine, "penalty_kinds": ["fine"] if fine else [],
+            "facts_and_reasons": facts_and_reasons})
+
+    async def waive(self, case_id: str, by: str = "当事人法定代表人") -> dict:
+        return await self.post(case_id, "statement", self.off, {"waived": True, "by": by})
 
     async def notice(self, case_id: str, fine: float | None = None, intended_type: str | None = None) -> dict:
-        await self.post(case_id, "notice", self.off, {"intended_type": intended_type, "intended_fine": fine,
-                                                      "penalty_kinds": ["fine"] if fine else []})
-        # The party waives its statement and hearing rights (第六十二条), so the decision need not
-        # wait for the five-working-day period.
-        return await self.post(case_id, "statement", self.off, {"waived": True, "by": "当事人"})
+        """事先告知, and the party waives its statement and hearing rights (第六十二条), so the decision need
+        not wait for the five-working-day period."""
+        await self.notify(case_id, fine, intended_type, facts_and_reasons="")
+        return await self.waive(case_id, by="当事人")
 
     async def decide(self, case_id: str, body: dict, expect: int = 200) -> dict:
         return await self.post(case_id, "decision", self.lead, body, expect=expect)
+
+    # -- whole cases --------------------------------------------------------------------------------------
+    async def penalty_decided(self, uscc: str | None = None, fine: float = 150000.0) -> dict:
+        """A penalty case, step by step (evidence, investigation, review, notice, waiver), decided."""
+        uscc = uscc or await self.enterprise()
+        cid = (await self.file(uscc))["id"]
+        await self.evidence(cid)
+        await self.complete_investigation(cid)
+        await self.review(cid)
+        await self.notify(cid, fine)
+        await self.waive(cid)
+        return await self.decide(cid, {"type": "penalty", "fine_amount": fine,
+                                       "basis": {"law_article": "《中华人民共和国水污染防治法》第八十三条"}})
+
+    async def in_list_ready(self, uscc: str | None = None) -> str:
+        """A case whose facts meet an in-list exemption item, reviewed and discussed: ready to decide."""
+        uscc = uscc or await self.enterprise()
+        cid = (await self.file(uscc))["id"]
+        await self.evidence(cid)
+        await self.complete_investigation(cid, IN_LIST_FACTS)
+        await self.review(cid)
+        await self.discuss(cid)
+        return cid
 
     async def decided_case(self, decision_type: str, uscc: str | None = None) -> dict:
         """A case driven through every step its decision type needs, then decided."""

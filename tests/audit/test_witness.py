@@ -27,7 +27,7 @@ from services.audit.log.signing import (
 )
 from services.audit.models import LogEntry, LogNode, LogState, SigningKey, TreeHead
 from services.cli import main as cli
-from services.testing.factories import BUREAU
+from services.testing.factories import BUREAU, CASES
 from tests.platform.conftest import WEBHOOK_SECRET, Receiver
 
 HEAD_TYPE = "ecocomply.audit.tree_head_signed.v1"
@@ -108,7 +108,7 @@ async def test_a_re_signed_rewrite_passes_locally_but_not_against_the_platforms_
     receiver.start()
     try:
         # The platform subscribes scoped to its bureau: the heads (no bureau's data) still reach it.
-        r = await c.post("/cases/v1/webhooks/subscriptions", headers=admin, json={
+        r = await c.post(f"{CASES}/webhooks/subscriptions", headers=admin, json={
             "url": receiver.url, "event_types": ["ecocomply.audit.*"], "bureaus": [BUREAU], "secret": WEBHOOK_SECRET,
             "description": "江苏省生态环境智慧监管平台（见证）"})
         assert r.status_code == 201, r.text

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.testing.factories import AGGRAVATING_FACTS, IN_LIST_FACTS, MITIGATING_FACTS
-from tests.cases.helpers import Driver, snapshot
+from services.testing.factories import AGGRAVATING_FACTS, CASES, IN_LIST_FACTS, MITIGATING_FACTS, CaseDriver
+from tests.cases.helpers import snapshot
 from tests.cases.test_time_limits import Y2027
 
 AIR = [{"code": "GI-AIR-001"}]  # 《大气污染防治法》第九十九条: 十万元以上一百万元以下
@@ -33,18 +33,18 @@ def exempt(item: str) -> dict[str, Any]:
     return {"type": "no_penalty", "basis": {"no_penalty_item": item}}
 
 
-async def driver(stack, y: int = 2026, m: int = 6, day: int = 1) -> Driver:
-    d = Driver(stack)
+async def driver(stack, y: int = 2026, m: int = 6, day: int = 1) -> CaseDriver:
+    d = CaseDriver(stack, auto_certify=False)
     await d.register_officers()
     d.at(y, m, day)
     return d
 
 
-async def refused(d: Driver, cid: str, body: dict, rule_code: str, headers: dict | None = None) -> dict:
+async def refused(d: CaseDriver, cid: str, body: dict, rule_code: str, headers: dict | None = None) -> dict:
     """The decision is refused with ``rule_code`` (409, its article cited, what would make it lawful) and
     nothing is written."""
     before = await snapshot(d.s)
-    r = await d.c.post(f"/cases/v1/cases/{cid}/decision", headers=headers or d.lead, json=body)
+    r = await d.c.post(f"{CASES}/cases/{cid}/decision", headers=headers or d.lead, json=body)
     assert r.status_code == 409, r.text
     p = r.json()
     assert p["code"] == "illegal_transition" and p["rule_code"] == rule_code, p
@@ -54,34 +54,34 @@ async def refused(d: Driver, cid: str, body: dict, rule_code: str, headers: dict
     return p
 
 
-async def decided(d: Driver, cid: str, body: dict, headers: dict | None = None) -> dict:
+async def decided(d: CaseDriver, cid: str, body: dict, headers: dict | None = None) -> dict:
     case = await d.post(cid, "decision", headers or d.lead, body)
     assert case["state"] == "decided" and case["decision"]["type"] == body["type"], case
     assert case["decision"]["fine_amount"] == body.get("fine_amount")
     return case
 
 
-async def opened(d: Driver, facts: dict | None = None, violations: list = AIR, uscc: str | None = None,
+async def opened(d: CaseDriver, facts: dict | None = None, violations: list = AIR, uscc: str | None = None,
                  proposed_type: str = "penalty", proposed_fine: float | None = None) -> str:
     """A case filed, with evidence, investigated on ``facts`` and approved by legal review proposing
     ``proposed_type`` (and ``proposed_fine``), which binds the decision."""
     cid = (await d.file(uscc or await d.enterprise(), violations=violations))["id"]
     await d.evidence(cid)
-    await d.investigate(cid, facts or {})
+    await d.complete_investigation(cid, facts or {})
     await d.review(cid, proposed_type, proposed_fine)
     return cid
 
 
-async def notified(d: Driver, cid: str, amount: float, kind: str = "penalty", waive: bool = True) -> dict:
+async def notified(d: CaseDriver, cid: str, amount: float, kind: str = "penalty", waive: bool = True) -> dict:
     case = await d.post(cid, "notice", d.off, {"intended_type": kind, "intended_fine": amount,
                                                 "penalty_kinds": ["fine"], "facts_and_reasons": "超标排放"})
     return await d.waive(cid) if waive else case
 
 
-async def reinvestigated(d: Driver, cid: str, facts: dict) -> None:
+async def reinvestigated(d: CaseDriver, cid: str, facts: dict) -> None:
     """Legal review returns the case; the investigation records more facts; review and discussion again."""
     await d.post(cid, "legal-review", d.rev, {"opinion": "return", "notes": "补充调查"})
-    await d.investigate(cid, facts)
+    await d.complete_investigation(cid, facts)
     await d.review(cid, "no_penalty")
     await d.discuss(cid)
 
@@ -109,7 +109,7 @@ async def test_a_fine_stays_within_the_statutory_range_whatever_the_reason(stack
     p = await refused(d, eia, fine("penalty", 50000.0), "statutory_range_required")
     assert "base_amount_cny" in p["detail"]
     await d.post(eia, "legal-review", d.rev, {"opinion": "return", "notes": "补充建设项目总投资额"})
-    await d.investigate(eia, {"base_amount_cny": 2_000_000})
+    await d.complete_investigation(eia, {"base_amount_cny": 2_000_000})
     await d.review(eia)
     await notified(d, eia, 200000.0)
     p = await refused(d, eia, fine("penalty", 150000.0, WHY), "fine_within_statutory_range")  # 5% = 100,000
@@ -279,10 +279,10 @@ async def test_rights_periods_ending_in_an_unloaded_year_are_not_over(stack):
     d.at(2027, 1, 6)  # after the nominal end; 2027's holiday schedule is not loaded
     for cid in (a, b):
         p = await refused(d, cid, fine("penalty", 150000.0), "rights_deadline_provisional")
-        assert "2027" in p["detail"] and "/cases/v1/calendar" in p["remedy"]
+        assert "2027" in p["detail"] and f"{CASES}/calendar" in p["remedy"]
     await d.waive(a)
     await decided(d, a, fine("penalty", 150000.0))
-    r = await d.c.post("/cases/v1/calendar", headers=d.admin, json=Y2027)
+    r = await d.c.post(f"{CASES}/calendar", headers=d.admin, json=Y2027)
     assert r.status_code == 201, r.text
     due = (await d.get(b))["due"]["statement"]
     assert (due["date"], due["provisional"]) == ("2027-01-05", False)  # recomputed on the loaded year
@@ -297,7 +297,7 @@ async def test_a_returned_legal_review_voids_the_notice_and_the_discussion(stack
     await d.discuss(cid, decision_type="penalty")
     await notified(d, cid, 150_000)
     await d.post(cid, "legal-review", d.rev, {"opinion": "return", "notes": "事实不清，补充调查"})
-    await d.investigate(cid, {"ecological_damage": True})
+    await d.complete_investigation(cid, {"ecological_damage": True})
     await d.review(cid)
     await refused(d, cid, fine("penalty", 150_000), "notice_before_penalty")
     case = await d.get(cid)
@@ -321,7 +321,7 @@ async def test_the_law_says_no_penalty_or_a_lighter_one_and_every_violation_coun
     await refused(d, no_fault, fine("penalty", 150000.0), "article_33_requires_exemption")
 
     cid = await opened(d, IN_LIST_FACTS, violations=WAT, proposed_type="no_penalty")
-    r = await d.c.post(f"/cases/v1/cases/{cid}/collective-discussion", headers=d.lead, json={
+    r = await d.c.post(f"{CASES}/cases/{cid}/collective-discussion", headers=d.lead, json={
         "participants": ["leader-1", "leader-2", "officer-a"], "conclusion": "不予行政处罚",
         "votes": {"for": 3, "against": 0, "abstain": 0}, "minutes": "执法人员参加"})
     assert r.status_code == 409 and r.json()["rule_code"] == "discussion_participants_not_handlers", r.text

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from services.cases.clients import checklist as checklist_client
-from services.testing.factories import IN_LIST_FACTS
-from tests.cases.helpers import Driver, snapshot
+from services.testing.factories import CASES, IN_LIST_FACTS, CaseDriver
+from tests.cases.helpers import snapshot
 from tests.cases.test_lifecycle import outbox, pdf_text
 
 # 首违可不罚 (第三十三条第一款第二句): a first offence whose (ecological) harm is minor and was corrected in time.
@@ -19,9 +19,9 @@ MEASURES = [
 ]
 
 
-async def refused(d: Driver, cid: str, body: dict, rule_code: str) -> dict:
+async def refused(d: CaseDriver, cid: str, body: dict, rule_code: str) -> dict:
     before = await snapshot(d.s)
-    r = await d.c.post(f"/cases/v1/cases/{cid}/decision", headers=d.lead, json=body)
+    r = await d.c.post(f"{CASES}/cases/{cid}/decision", headers=d.lead, json=body)
     assert r.status_code == 409, r.text
     problem = r.json()
     assert problem["code"] == "illegal_transition" and problem["rule_code"] == rule_code, problem
@@ -31,20 +31,20 @@ async def refused(d: Driver, cid: str, body: dict, rule_code: str) -> dict:
 
 
 async def test_in_list_exemption_needs_evidence_review_discussion_and_met_conditions(stack):
-    d = Driver(stack)
+    d = CaseDriver(stack, auto_certify=False)
     await d.register_officers()
     d.at(2026, 5, 11)
     uscc = await d.enterprise()
     cid = (await d.file(uscc))["id"]
-    await d.investigate(cid, IN_LIST_FACTS)
+    await d.complete_investigation(cid, IN_LIST_FACTS)
     exempt = {"type": "no_penalty", "basis": {"no_penalty_item": "NP-EX-002"}}
     await refused(d, cid, exempt, "state_order")  # not reviewed yet
-    r = await d.c.post(f"/cases/v1/cases/{cid}/legal-review", headers=d.rev, json={"opinion": "approve", "notes": ""})
+    r = await d.c.post(f"{CASES}/cases/{cid}/legal-review", headers=d.rev, json={"opinion": "approve", "notes": ""})
     assert r.status_code == 409 and r.json()["rule_code"] == "evidence_required" and "第五十四条" in r.json()["rule"]
     await d.post(cid, "evidence", d.off, {"kind": "现场检查笔录", "description": "出水口采样", "collected_by": "officer-b"})
     await d.review(cid, "no_penalty")
     await refused(d, cid, exempt, "collective_discussion_for_exemption")
-    r = await d.c.post(f"/cases/v1/cases/{cid}/collective-discussion", headers=d.lead, json={
+    r = await d.c.post(f"{CASES}/cases/{cid}/collective-discussion", headers=d.lead, json={
         "participants": ["leader-1", "leader-2"], "conclusion": "同意", "votes": {"for": 2, "against": 0, "abstain": 0},
         "minutes": "两人出席"})
     assert r.status_code == 409 and r.json()["rule_code"] == "collective_discussion_quorum", r.text
@@ -71,17 +71,17 @@ async def test_in_list_exemption_needs_evidence_review_discussion_and_met_condit
 
 
 async def test_out_of_list_exemption_needs_rectification_case_review_and_opinions(stack):
-    d = Driver(stack)
+    d = CaseDriver(stack, auto_certify=False)
     await d.register_officers()
     d.at(2026, 4, 1)
     cid = (await d.file(await d.enterprise()))["id"]
     await d.evidence(cid)
-    await d.investigate(cid, {**OUT_OF_LIST, "ecological_damage": True})
+    await d.complete_investigation(cid, {**OUT_OF_LIST, "ecological_damage": True})
     await d.review(cid, "no_penalty")
     await d.discuss(cid)
     exempt = {"type": "no_penalty", "basis": {"no_penalty_item": "APL33.first_offence_minor_harm"}}
     await refused(d, cid, exempt, "out_of_list_rectification")
-    r = await d.c.post(f"/cases/v1/cases/{cid}/rectification", headers=d.off, json={"measures": MEASURES})
+    r = await d.c.post(f"{CASES}/cases/{cid}/rectification", headers=d.off, json={"measures": MEASURES})
     assert r.status_code == 422 and r.json()["code"] == "rectification_incomplete"
     assert "damage_compensation" in r.json()["detail"] and "三（七）" in r.json()["rule"]
     plan = await d.post(cid, "rectification", d.off, {"measures": [*MEASURES, {
@@ -107,7 +107,7 @@ async def test_out_of_list_exemption_needs_rectification_case_review_and_opinion
     after = await d.post(cid, "follow-ups/1/result", d.off, {"relapse": True, "notes": "再次超标排放"})
     assert after["records"]["relapses"][0]["detail"] == "再次超标排放"
     assert [e["detail"] for e in await outbox(stack, "ecocomply.case.relapse_found.v1")] == ["再次超标排放"]
-    r = await d.c.post(f"/cases/v1/cases/{cid}/follow-ups/1/result", headers=d.off, json={"relapse": False, "notes": "x"})
+    r = await d.c.post(f"{CASES}/cases/{cid}/follow-ups/1/result", headers=d.off, json={"relapse": False, "notes": "x"})
     assert r.status_code == 422 and r.json()["code"] == "duplicate"
 
 
@@ -133,15 +133,15 @@ def calculator(monkeypatch):
 
 async def test_light_penalty_needs_a_discretion_calculation_and_a_reason_outside_its_range(stack, calculator):
     answers, calls = calculator
-    d = Driver(stack)
+    d = CaseDriver(stack, auto_certify=False)
     await d.register_officers()
     d.at(2026, 6, 1)
     cid = (await d.file(await d.enterprise()))["id"]
     await d.evidence(cid)
-    await d.investigate(cid, {"harm_eliminated_or_reduced_voluntarily": True})
+    await d.complete_investigation(cid, {"harm_eliminated_or_reduced_voluntarily": True})
     await d.review(cid, "mitigated")
     await d.discuss(cid, decision_type="mitigated")
-    await d.notice(cid, 120000.0)
+    await d.notify(cid, 120000.0)
     await d.waive(cid)
     answers[0] = None  # the checklist has no calculation for the violation
     problem = await refused(d, cid, {"type": "mitigated", "fine_amount": 80000.0}, "statutory_range_required")
@@ -163,20 +163,20 @@ async def test_light_penalty_needs_a_discretion_calculation_and_a_reason_outside
 
 
 async def test_defence_cannot_make_the_fine_heavier_and_a_requested_hearing_is_held_first(stack, calculator):
-    d = Driver(stack)
+    d = CaseDriver(stack, auto_certify=False)
     await d.register_officers()
     d.at(2026, 6, 1)
     cid = (await d.file(await d.enterprise()))["id"]
     await d.evidence(cid)
-    await d.investigate(cid)
+    await d.complete_investigation(cid)
     await d.review(cid)
-    await d.notice(cid, 150000.0)
+    await d.notify(cid, 150000.0)
     ent = d.s.auth("e1", "enterprise", uscc=(await d.get(cid))["uscc"])
     await d.post(cid, "statement", ent, {"content": "我司已整改，请求从轻", "by": "法定代表人"})
     await d.post(cid, "hearing/request", ent)
     d.at(2026, 6, 15)
     await refused(d, cid, {"type": "penalty", "fine_amount": 150000.0}, "hearing_before_decision")
-    r = await d.c.post(f"/cases/v1/cases/{cid}/hearing", headers=d.lead, json={"presided_by": "officer-b", "record": "听证笔录"})
+    r = await d.c.post(f"{CASES}/cases/{cid}/hearing", headers=d.lead, json={"presided_by": "officer-b", "record": "听证笔录"})
     assert r.status_code == 409 and r.json()["rule_code"] == "hearing_before_decision" and "第六十四条" in r.json()["rule"]
     await d.post(cid, "hearing", d.lead, {"presided_by": "hearing-officer-1", "record": "听证笔录：当事人陈述整改情况"})
     # 第五十八条第一款第（二）项: a case heard at a hearing goes through legal review again.

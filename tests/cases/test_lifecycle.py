@@ -10,7 +10,8 @@ import re
 import pypdf
 from sqlalchemy import select
 
-from tests.cases.helpers import Driver, snapshot
+from services.testing.factories import CASES, CaseDriver
+from tests.cases.helpers import snapshot
 
 
 def pdf_text(content: bytes) -> str:
@@ -26,11 +27,11 @@ async def outbox(stack, type_: str) -> list[dict]:
 
 
 async def test_uncertified_handler_is_refused_with_article_42_and_nothing_written(stack):
-    d = Driver(stack)
+    d = CaseDriver(stack, auto_certify=False)
     d.at(2026, 3, 2)
     uscc = await d.enterprise()
     before = await snapshot(stack)
-    r = await d.c.post("/cases/v1/cases", headers=d.off, json={
+    r = await d.c.post(f"{CASES}/cases", headers=d.off, json={
         "uscc": uscc, "bureau": d.bureau, "source": "举报", "summary": "夜间偷排", "violations": [{"code": "GI-WAT-001"}],
         "handlers": ["officer-a", "officer-x"], "facts": {}})
     body = r.json()
@@ -42,12 +43,12 @@ async def test_uncertified_handler_is_refused_with_article_42_and_nothing_writte
     await d.register_officers("officer-x")
     case = await d.file(uscc, handlers=["officer-a", "officer-x"])
     assert case["records"]["handler_certificates"] == {"officer-a": "JS32050001", "officer-x": "JS32050000"}
-    listed = (await d.c.get("/cases/v1/officers", headers=d.off)).json()
+    listed = (await d.c.get(f"{CASES}/officers", headers=d.off)).json()
     assert {o["sub"]: o["registered_via"] for o in listed} == {"officer-a": "token", "officer-x": "admin"}
 
 
 async def test_penalty_from_filing_to_closing_serves_three_documents_together(stack):
-    d = Driver(stack)
+    d = CaseDriver(stack, auto_certify=False)
     await d.register_officers()
     d.at(2026, 3, 2)  # Monday
     uscc = await d.enterprise("苏州某某化工有限公司")
@@ -57,9 +58,9 @@ async def test_penalty_from_filing_to_closing_serves_three_documents_together(st
     assert case["due"]["filing"]["done"] and case["due"]["filing"]["date"] == "2026-03-07"
     assert case["records"]["limitation"]["expires"] == "2028-02-18"
     await d.evidence(cid)
-    await d.investigate(cid)
+    await d.complete_investigation(cid)
     await d.review(cid)
-    notified = await d.notice(cid, 150000.0)
+    notified = await d.notify(cid, 150000.0)
     # 2026-03-02 + 5 working days: 3, 4, 5, 6, 9 March.
     assert notified["due"]["statement"]["date"] == "2026-03-09"
     assert notified["due"]["hearing_request"]["date"] == "2026-03-09"
@@ -68,11 +69,11 @@ async def test_penalty_from_filing_to_closing_serves_three_documents_together(st
 
     # The decision waits for the rights period (第六十二条、第六十四条) …
     before = await snapshot(stack)
-    r = await d.c.post(f"/cases/v1/cases/{cid}/decision", headers=d.lead, json={"type": "penalty", "fine_amount": 150000})
+    r = await d.c.post(f"{CASES}/cases/{cid}/decision", headers=d.lead, json={"type": "penalty", "fine_amount": 150000})
     assert r.status_code == 409 and r.json()["rule_code"] == "rights_period_running", r.text
     assert "第六十四条" in r.json()["rule"] and await snapshot(stack) == before
     d.at(2026, 3, 9)  # … the last day of the period is still within it …
-    r = await d.c.post(f"/cases/v1/cases/{cid}/decision", headers=d.lead, json={"type": "penalty", "fine_amount": 150000})
+    r = await d.c.post(f"{CASES}/cases/{cid}/decision", headers=d.lead, json={"type": "penalty", "fine_amount": 150000})
     assert r.status_code == 409 and r.json()["rule_code"] == "rights_period_running"
     d.at(2026, 3, 10)  # … and the next day it has run out.
     decided = await d.post(cid, "decision", d.lead, {"type": "penalty", "fine_amount": 150000.0,
@@ -89,7 +90,7 @@ async def test_penalty_from_filing_to_closing_serves_three_documents_together(st
         r = await d.c.get(f"/credit/v1/notices/{cid}", headers=d.off)
         return r.status_code == 200
     await stack.wait_for(notice_ready, timeout=60, what="the credit notice")
-    r = await d.c.post(f"/cases/v1/cases/{cid}/service", headers=d.off)
+    r = await d.c.post(f"{CASES}/cases/{cid}/service", headers=d.off)
     assert r.status_code == 200, r.text
     served = r.json()
     assert [x["kind"] for x in served["documents"]] == ["decision", "credit_record_notice", "credit_repair_guidance"]
@@ -110,9 +111,9 @@ async def test_penalty_from_filing_to_closing_serves_three_documents_together(st
     assert "《中华人民共和国行政复议法》（2023年修订）第二十条" in decision_text and "行政诉讼法》第四十六条" in decision_text
 
     # Closing waits for the fine (第六十七条); the enterprise sees the payment in the case read.
-    r = await d.c.post(f"/cases/v1/cases/{cid}/close", headers=d.off, json={})
+    r = await d.c.post(f"{CASES}/cases/{cid}/close", headers=d.off, json={})
     assert r.status_code == 409 and r.json()["rule_code"] == "fine_paid_before_closing"
-    bad = await d.c.post(f"/cases/v1/cases/{cid}/execution", headers=d.off, json={"amount": 1000})
+    bad = await d.c.post(f"{CASES}/cases/{cid}/execution", headers=d.off, json={"amount": 1000})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "amount"
     d.at(2026, 3, 20)
     paid = await d.post(cid, "execution", d.off, {"amount": 150000.0, "receipt": "缴款书No.1"})

@@ -4,7 +4,8 @@ and deadlines that reach a year with no holiday schedule (provisional until the 
 
 from __future__ import annotations
 
-from tests.cases.helpers import Driver, snapshot
+from services.testing.factories import CASES, CaseDriver
+from tests.cases.helpers import snapshot
 from tests.cases.test_lifecycle import outbox
 
 Y2027 = {"year": 2027, "source": "国务院办公厅关于2027年部分节假日安排的通知（测试数据）",
@@ -12,7 +13,7 @@ Y2027 = {"year": 2027, "source": "国务院办公厅关于2027年部分节假日
 
 
 async def test_filing_time_limit_and_limitation_period(stack):
-    d = Driver(stack)
+    d = CaseDriver(stack, auto_certify=False)
     await d.register_officers()
     uscc = await d.enterprise()
     d.at(2026, 3, 17)  # the 15th day after the clue of 2 March: still in time
@@ -42,13 +43,13 @@ async def test_filing_time_limit_and_limitation_period(stack):
 
 
 async def test_handling_period_extensions_suspension_and_overdue(stack):
-    d = Driver(stack)
+    d = CaseDriver(stack, auto_certify=False)
     await d.register_officers()
     d.at(2026, 1, 5)
     cid = (await d.file(await d.enterprise()))["id"]
     other = (await d.file(await d.enterprise()))["id"]
     assert (await d.get(cid))["due"]["handling"]["date"] == "2026-04-05"
-    bad = await d.c.post(f"/cases/v1/cases/{cid}/extensions", headers=d.off,
+    bad = await d.c.post(f"{CASES}/cases/{cid}/extensions", headers=d.off,
                          json={"kind": "collective_discussion", "approved_by": "局务会", "reason": "复杂"})
     assert bad.status_code == 409 and bad.json()["rule_code"] == "handling_extension_limit"
     assert bad.json()["verified"] is False and "第五十七条" in bad.json()["rule"]
@@ -56,7 +57,7 @@ async def test_handling_period_extensions_suspension_and_overdue(stack):
     assert c["due"]["handling"]["date"] == "2026-05-05"
     c = await d.post(cid, "extensions", d.off, {"kind": "collective_discussion", "approved_by": "局务会", "reason": "特别复杂"})
     assert c["due"]["handling"]["date"] == "2026-06-04"
-    third = await d.c.post(f"/cases/v1/cases/{cid}/extensions", headers=d.off,
+    third = await d.c.post(f"{CASES}/cases/{cid}/extensions", headers=d.off,
                            json={"kind": "head_approval", "approved_by": "局长", "reason": "再延"})
     assert third.status_code == 409 and third.json()["rule_code"] == "handling_extension_limit"
     d.at(2026, 2, 1)
@@ -67,7 +68,7 @@ async def test_handling_period_extensions_suspension_and_overdue(stack):
     assert c["due"]["handling"]["date"] == "2026-06-14" and c["due"]["handling"]["suspended"] is False
 
     d.at(2026, 6, 10)
-    lst = (await d.c.get("/cases/v1/cases", params={"overdue": "true"}, headers=d.off)).json()
+    lst = (await d.c.get(f"{CASES}/cases", params={"overdue": "true"}, headers=d.off)).json()
     assert [i["id"] for i in lst["items"]] == [other]  # 2026-04-05 passed; cid runs to 2026-06-14
     assert lst["items"][0]["overdue"] is True and lst["items"][0]["next_due"] == "2026-04-05"
     case = await d.get(other)
@@ -77,60 +78,60 @@ async def test_handling_period_extensions_suspension_and_overdue(stack):
     events = await outbox(stack, "ecocomply.case.overdue.v1")
     assert [(e["case_id"], e["deadline"], e["due_date"]) for e in events] == [(other, "handling", "2026-04-05")]
     # Auditors see it across bureaus.
-    audit = (await d.c.get("/cases/v1/cases", params={"overdue": "true"}, headers=d.s.auth("au", "auditor"))).json()
+    audit = (await d.c.get(f"{CASES}/cases", params={"overdue": "true"}, headers=d.s.auth("au", "auditor"))).json()
     assert audit["total"] == 1
     # No retroactive extension or suspension: the overdue case stays overdue, visible and flagged.
     for path, body in (("extensions", {"kind": "head_approval", "approved_by": "局长", "reason": "案情复杂"}),
                        ("suspensions", {"kind": "testing", "reason": "等待检测", "approved_by": "局长"})):
-        r = await d.c.post(f"/cases/v1/cases/{other}/{path}", headers=d.off, json=body)
+        r = await d.c.post(f"{CASES}/cases/{other}/{path}", headers=d.off, json=body)
         assert r.status_code == 409 and r.json()["rule_code"] == "no_retroactive_extension", r.text
     assert (await d.get(other))["overdue"] is True
 
 
 async def test_deadline_in_an_unloaded_year_is_provisional_until_the_year_is_loaded(stack):
-    d = Driver(stack)
+    d = CaseDriver(stack, auto_certify=False)
     await d.register_officers()
     d.at(2026, 12, 21)
     cid = (await d.file(await d.enterprise()))["id"]
     await d.evidence(cid)
-    await d.investigate(cid)
+    await d.complete_investigation(cid)
     await d.review(cid)
     d.at(2026, 12, 28)
-    n = await d.notice(cid)
+    n = await d.notify(cid)
     # Weekends only for 2027: 29, 30, 31 December, 1 and 4 January.
     assert n["due"]["statement"] | {"basis": ""} == n["due"]["statement"] | {
         "date": "2027-01-04", "provisional": True, "basis": ""}
     assert n["due"]["handling"]["provisional"] is False
-    listed = (await d.c.get("/cases/v1/cases", params={"provisional": "true"}, headers=d.off)).json()
+    listed = (await d.c.get(f"{CASES}/cases", params={"provisional": "true"}, headers=d.off)).json()
     assert [i["id"] for i in listed["items"]] == [cid]
-    assert (await d.c.get("/cases/v1/calendar/2027", headers=d.off)).status_code == 404
+    assert (await d.c.get(f"{CASES}/calendar/2027", headers=d.off)).status_code == 404
 
     before = await snapshot(stack)
     for bad, field in (({**Y2027, "workdays": ["2027-01-04"]}, "workdays.0"),
                        ({**Y2027, "holidays": [{"date": "2026-10-01", "name": "国庆节"}]}, "holidays.0.date"),
                        ({**Y2027, "holidays": []}, "holidays")):
-        r = await d.c.post("/cases/v1/calendar", headers=d.admin, json=bad)
+        r = await d.c.post(f"{CASES}/calendar", headers=d.admin, json=bad)
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == field, r.text
-    assert (await d.c.post("/cases/v1/calendar", headers=d.off, json=Y2027)).status_code == 403
+    assert (await d.c.post(f"{CASES}/calendar", headers=d.off, json=Y2027)).status_code == 403
     assert await snapshot(stack) == before
 
-    r = await d.c.post("/cases/v1/calendar", headers=d.admin, json=Y2027)
+    r = await d.c.post(f"{CASES}/calendar", headers=d.admin, json=Y2027)
     assert r.status_code == 201 and r.json()["version"] == 1 and r.json()["recomputed_cases"] == 1
     after = await d.get(cid)
     assert after["due"]["statement"]["date"] == "2027-01-05" and after["due"]["statement"]["provisional"] is False
-    assert (await d.c.get("/cases/v1/cases", params={"provisional": "true"}, headers=d.off)).json()["total"] == 0
+    assert (await d.c.get(f"{CASES}/cases", params={"provisional": "true"}, headers=d.off)).json()["total"] == 0
     # A corrected schedule is a new version; the seeded years stay as the library gave them.
-    v2 = await d.c.post("/cases/v1/calendar", headers=d.admin, json={
+    v2 = await d.c.post(f"{CASES}/calendar", headers=d.admin, json={
         **Y2027, "holidays": [{"date": "2027-01-01", "name": "元旦"}, {"date": "2027-01-04", "name": "元旦（补）"}]})
     assert v2.json()["version"] == 2
     assert (await d.get(cid))["due"]["statement"]["date"] == "2027-01-05"  # no longer provisional: not recomputed
-    years = {y["year"]: y for y in (await d.c.get("/cases/v1/calendar", headers=d.off)).json()}
+    years = {y["year"]: y for y in (await d.c.get(f"{CASES}/calendar", headers=d.off)).json()}
     assert years[2027]["version"] == 2 and years[2025]["source"].startswith("chinesecalendar")
-    assert "2025-10-01" in (await d.c.get("/cases/v1/calendar/2025", headers=d.off)).json()["holidays"]
+    assert "2025-10-01" in (await d.c.get(f"{CASES}/calendar/2025", headers=d.off)).json()["holidays"]
 
 
 async def test_withdrawal_before_review_and_transfer(stack):
-    d = Driver(stack)
+    d = CaseDriver(stack, auto_certify=False)
     await d.register_officers()
     d.at(2026, 2, 2)
     a = (await d.file(await d.enterprise()))["id"]
@@ -138,9 +139,9 @@ async def test_withdrawal_before_review_and_transfer(stack):
     assert w["state"] == "withdrawn" and w["due"]["handling"]["done"] and w["allowed_actions"] == []
     b = (await d.file(await d.enterprise()))["id"]
     await d.evidence(b)
-    await d.investigate(b)
+    await d.complete_investigation(b)
     await d.review(b)
-    r = await d.c.post(f"/cases/v1/cases/{b}/withdraw", headers=d.off, json={"reason": "x"})
+    r = await d.c.post(f"{CASES}/cases/{b}/withdraw", headers=d.off, json={"reason": "x"})
     assert r.status_code == 409 and r.json()["rule_code"] == "withdraw_before_review"
     t = await d.post(b, "transfer", d.off, {"to": "苏州市公安局吴江分局", "reason": "涉嫌污染环境罪"})
     assert t["state"] == "transferred" and t["records"]["transfer"]["to"] == "苏州市公安局吴江分局"

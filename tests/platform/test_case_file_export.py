@@ -12,8 +12,8 @@ import zipfile
 import pytest
 
 from services.cases.case_file import bundle as case_file
-from services.testing.factories import OTHER_BUREAU
-from tests.cases.helpers import Driver, snapshot
+from services.testing.factories import CASES, OTHER_BUREAU, CaseDriver
+from tests.cases.helpers import snapshot
 from tests.platform.conftest import EXPORT_SECRET
 
 
@@ -33,14 +33,14 @@ def flip(body: bytes) -> bytes:
 
 
 async def test_export_of_a_decided_case_is_a_signed_verifiable_zip(pstack):
-    d = Driver(pstack)
+    d = CaseDriver(pstack, auto_certify=False)
     d.at(2026, 7, 1)
     await d.register_officers()
     case = await d.penalty_decided()
     cid = case["id"]
     before = await snapshot(pstack)
 
-    r = await d.c.get(f"/cases/v1/cases/{cid}/export", headers=d.off)
+    r = await d.c.get(f"{CASES}/cases/{cid}/export", headers=d.off)
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "application/zip"
     data = r.content
@@ -85,10 +85,10 @@ async def test_export_of_a_decided_case_is_a_signed_verifiable_zip(pstack):
 
     # Object scope as for reading the case; an export writes nothing.
     other = pstack.auth("officer-x", "officer", bureau=OTHER_BUREAU)
-    assert (await d.c.get(f"/cases/v1/cases/{cid}/export", headers=other)).status_code == 403
+    assert (await d.c.get(f"{CASES}/cases/{cid}/export", headers=other)).status_code == 403
     stranger = pstack.auth("ent-x", "enterprise", uscc="91320509MA1XXXXXX0")
-    assert (await d.c.get(f"/cases/v1/cases/{cid}/export", headers=stranger)).status_code == 403
-    assert (await d.c.get("/cases/v1/cases/no-such-case/export", headers=d.off)).status_code == 404
+    assert (await d.c.get(f"{CASES}/cases/{cid}/export", headers=stranger)).status_code == 403
+    assert (await d.c.get(f"{CASES}/cases/no-such-case/export", headers=d.off)).status_code == 404
     auditor = pstack.auth("auditor-1", "auditor")
-    assert (await d.c.get(f"/cases/v1/cases/{cid}/export", headers=auditor)).status_code == 200
+    assert (await d.c.get(f"{CASES}/cases/{cid}/export", headers=auditor)).status_code == 200
     assert await snapshot(pstack) == before

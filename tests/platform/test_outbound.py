@@ -8,8 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from services.cases.models import webhook_tables
-from services.testing.factories import BUREAU, OTHER_BUREAU
-from tests.cases.helpers import Driver
+from services.testing.factories import BUREAU, CASES, OTHER_BUREAU, CaseDriver
 from tests.platform.conftest import WEBHOOK_SECRET
 
 FAILURES = 3
@@ -24,23 +23,23 @@ async def case_events(rt, case_id: str) -> list[str]:
 
 
 async def test_decided_case_reaches_a_failing_receiver_once_each_in_order(pstack, receiver):
-    d = Driver(pstack)
+    d = CaseDriver(pstack, auto_certify=False)
     d.at(2026, 7, 1)
     rt = pstack.runtimes["cases"]
     admin = pstack.auth("admin-1", "admin")
     receiver.fail_next = FAILURES
-    r = await d.c.post("/cases/v1/webhooks/subscriptions", headers=admin, json={
+    r = await d.c.post(f"{CASES}/webhooks/subscriptions", headers=admin, json={
         "url": receiver.url, "event_types": ["ecocomply.case.*", "ecocomply.credit.*"], "bureaus": [BUREAU],
         "secret": WEBHOOK_SECRET, "description": "江苏省生态环境智慧监管平台"})
     assert r.status_code == 201, r.text
     sub_id = r.json()["id"]
     # A second subscription outside the bureau's scope gets nothing of this case.
-    r = await d.c.post("/cases/v1/webhooks/subscriptions", headers=admin, json={
+    r = await d.c.post(f"{CASES}/webhooks/subscriptions", headers=admin, json={
         "url": receiver.url + "/other", "event_types": ["ecocomply.case.*"], "bureaus": [OTHER_BUREAU],
         "secret": WEBHOOK_SECRET})
     assert r.status_code == 201, r.text
     # Only admins manage subscriptions.
-    r = await d.c.post("/cases/v1/webhooks/subscriptions", headers=d.off, json={
+    r = await d.c.post(f"{CASES}/webhooks/subscriptions", headers=d.off, json={
         "url": receiver.url, "event_types": ["ecocomply.case.*"], "secret": WEBHOOK_SECRET})
     assert r.status_code == 403
 
@@ -67,7 +66,7 @@ async def test_decided_case_reaches_a_failing_receiver_once_each_in_order(pstack
     failed = [a for a in receiver.arrivals if a.answer == 500]
     assert len(failed) == FAILURES and all(a.key == emitted[0] for a in failed)  # retried, not skipped
     # The failed attempts and the success are recorded on the delivery.
-    r = await d.c.get("/cases/v1/webhooks/deliveries", headers=admin,
+    r = await d.c.get(f"{CASES}/webhooks/deliveries", headers=admin,
                       params={"subscription_id": sub_id, "event_id": emitted[0]})
     first = r.json()["items"][0]
     assert first["status"] == "delivered" and first["attempts"] == FAILURES + 1
@@ -77,7 +76,7 @@ async def test_decided_case_reaches_a_failing_receiver_once_each_in_order(pstack
                                                                 d_t.c.subject == cid))).all()
     assert other == []
     # Redelivery on demand sends the same event id again (the receiver de-duplicates by key).
-    r = await d.c.post(f"/cases/v1/webhooks/deliveries/{first['id']}/redeliver", headers=admin)
+    r = await d.c.post(f"{CASES}/webhooks/deliveries/{first['id']}/redeliver", headers=admin)
     assert r.status_code == 200, r.text
 
     async def redelivered():

@@ -10,9 +10,9 @@ import time
 from sqlalchemy import func, select
 
 from services.cases.models import AdviceLetter, Case, RiskWarning, RiskWarningRejection, webhook_tables
-from services.testing.factories import OTHER_BUREAU, new_uscc
+from services.testing.factories import CASES, OTHER_BUREAU, CaseDriver, new_uscc
 from shared import signing
-from tests.cases.helpers import Driver, snapshot
+from tests.cases.helpers import snapshot
 from tests.platform.conftest import PLATFORM_SECRET
 
 INDICATOR = "危险废物识别标志"
@@ -36,11 +36,11 @@ async def count(rt, model) -> int:
 
 async def post(stack, body, platform, **kw):
     raw, headers = signed(body, **kw)
-    return await stack.client.post("/cases/v1/risk-warnings", content=raw, headers={**platform, **headers})
+    return await stack.client.post(f"{CASES}/risk-warnings", content=raw, headers={**platform, **headers})
 
 
 async def test_signed_warning_is_stored_once_visible_and_bad_ones_store_nothing(pstack):
-    d = Driver(pstack)
+    d = CaseDriver(pstack, auto_certify=False)
     d.at(2026, 7, 1)
     rt = pstack.runtimes["cases"]
     platform = pstack.auth("jiangsu-platform", "platform")
@@ -56,10 +56,10 @@ async def test_signed_warning_is_stored_once_visible_and_bad_ones_store_nothing(
     assert expected_codes and expected_codes & {s["code"] for s in stored["suggestions"]}
     assert all(s["indicator"] in stored["indicators"] for s in stored["suggestions"])
 
-    r = await d.c.get(f"/cases/v1/enterprises/{uscc}/risk-warnings", headers=d.off)
+    r = await d.c.get(f"{CASES}/enterprises/{uscc}/risk-warnings", headers=d.off)
     assert r.status_code == 200 and [w["warning_id"] for w in r.json()] == [stored["warning_id"]]
     other = pstack.auth("officer-x", "officer", bureau=OTHER_BUREAU)
-    assert (await d.c.get(f"/cases/v1/enterprises/{uscc}/risk-warnings", headers=other)).status_code == 403
+    assert (await d.c.get(f"{CASES}/enterprises/{uscc}/risk-warnings", headers=other)).status_code == 403
 
     # The event is in the outbox for the platform and others.
     ob = rt.spec.tables.outbox
@@ -112,12 +112,12 @@ async def test_signed_warning_is_stored_once_visible_and_bad_ones_store_nothing(
     assert await count(rt, RiskWarning) == 1
     # Only the platform sends warnings.
     raw, headers = signed(warning(uscc, "W-10"))
-    r = await d.c.post("/cases/v1/risk-warnings", content=raw, headers={**d.off, **headers})
+    r = await d.c.post(f"{CASES}/risk-warnings", content=raw, headers={**d.off, **headers})
     assert r.status_code == 403 and await count(rt, RiskWarning) == 1
 
 
 async def test_inspection_from_a_warning_issues_an_advice_letter_and_no_case(pstack):
-    d = Driver(pstack)
+    d = CaseDriver(pstack, auto_certify=False)
     d.at(2026, 7, 1)
     rt = pstack.runtimes["cases"]
     platform = pstack.auth("jiangsu-platform", "platform")
@@ -129,24 +129,24 @@ async def test_inspection_from_a_warning_issues_an_advice_letter_and_no_case(pst
 
     other = pstack.auth("officer-x", "officer", bureau=OTHER_BUREAU)
     before = await snapshot(pstack)
-    assert (await d.c.post(f"/cases/v1/risk-warnings/{wid}/inspection", headers=other, json=body)).status_code == 403
-    r = await d.c.post(f"/cases/v1/risk-warnings/{wid}/inspection", headers=d.off, json={**body, "due": "2026-06-01"})
+    assert (await d.c.post(f"{CASES}/risk-warnings/{wid}/inspection", headers=other, json=body)).status_code == 403
+    r = await d.c.post(f"{CASES}/risk-warnings/{wid}/inspection", headers=d.off, json={**body, "due": "2026-06-01"})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "due"
     assert await snapshot(pstack) == before
 
-    r = await d.c.post(f"/cases/v1/risk-warnings/{wid}/inspection", headers=d.off, json=body)
+    r = await d.c.post(f"{CASES}/risk-warnings/{wid}/inspection", headers=d.off, json=body)
     assert r.status_code == 201, r.text
     out = r.json()
     letter = out["advice_letter"]
     assert out["warning"]["advice_letter_id"] == letter["id"] and out["warning"]["inspected_by"] == "officer-a"
     assert letter["uscc"] == uscc and letter["case_id"] is None and letter["status"] == "issued"
     assert any(wid in b for b in letter["basis"]) and any("三（三）" in b for b in letter["basis"])
-    r = await d.c.get(f"/cases/v1/advice-letters/{letter['id']}", headers=d.off)
+    r = await d.c.get(f"{CASES}/advice-letters/{letter['id']}", headers=d.off)
     assert r.status_code == 200 and r.json()["findings"] == body["findings"]
     assert await count(rt, Case) == cases_before  # never a case by itself
     assert await count(rt, AdviceLetter) == 1
 
-    again = await d.c.post(f"/cases/v1/risk-warnings/{wid}/inspection", headers=d.off, json=body)
+    again = await d.c.post(f"{CASES}/risk-warnings/{wid}/inspection", headers=d.off, json=body)
     assert again.status_code == 409 and again.json()["advice_letter_id"] == letter["id"]
     assert await count(rt, AdviceLetter) == 1
-    assert (await d.c.post("/cases/v1/risk-warnings/no-such/inspection", headers=d.off, json=body)).status_code == 404
+    assert (await d.c.post(f"{CASES}/risk-warnings/no-such/inspection", headers=d.off, json=body)).status_code == 404

@@ -13,11 +13,11 @@ from sqlalchemy import select
 
 from services import cli
 from services.cases.models import webhook_tables
+from services.testing.factories import CASES, CaseDriver
 from services.testing.stack import build_stack
 from shared.db import make_engine
 from shared.migrations import downgrade
 from shared.secrets import SecretBox, SecretUnreadable, new_key
-from tests.cases.helpers import Driver
 from tests.platform.conftest import WEBHOOK_SECRET
 
 SUBS = webhook_tables.subscriptions
@@ -32,15 +32,15 @@ async def test_secret_is_encrypted_never_returned_nor_logged_and_the_migration_e
     pstack, receiver, caplog
 ):
     caplog.set_level(logging.DEBUG)
-    d = Driver(pstack)
+    d = CaseDriver(pstack, auto_certify=False)
     d.at(2026, 7, 1)
     rt = pstack.runtimes["cases"]
     admin = pstack.auth("admin-1", "admin")
-    r = await d.c.post("/cases/v1/webhooks/subscriptions", headers=admin, json={
+    r = await d.c.post(f"{CASES}/webhooks/subscriptions", headers=admin, json={
         "url": receiver.url, "event_types": ["ecocomply.case.filed.v1"], "secret": WEBHOOK_SECRET})
     assert r.status_code == 201 and r.json()["secret"] == WEBHOOK_SECRET  # shown once, to its creator
     sub_id = r.json()["id"]
-    generated = (await d.c.post("/cases/v1/webhooks/subscriptions", headers=admin, json={
+    generated = (await d.c.post(f"{CASES}/webhooks/subscriptions", headers=admin, json={
         "url": receiver.url + "/b", "event_types": ["ecocomply.audit.*"], "active": False})).json()["secret"]
 
     (stored, stored_generated) = await stored_secrets(rt)
@@ -50,10 +50,10 @@ async def test_secret_is_encrypted_never_returned_nor_logged_and_the_migration_e
     with pytest.raises(SecretUnreadable):
         SecretBox([new_key()]).decrypt(stored)
 
-    listed = await d.c.get("/cases/v1/webhooks/subscriptions", headers=admin)
-    patched = await d.c.patch(f"/cases/v1/webhooks/subscriptions/{sub_id}", headers=admin,
+    listed = await d.c.get(f"{CASES}/webhooks/subscriptions", headers=admin)
+    patched = await d.c.patch(f"{CASES}/webhooks/subscriptions/{sub_id}", headers=admin,
                               json={"description": "省平台"})
-    short = await d.c.post("/cases/v1/webhooks/subscriptions", headers=admin, json={
+    short = await d.c.post(f"{CASES}/webhooks/subscriptions", headers=admin, json={
         "url": receiver.url, "event_types": ["ecocomply.case.*"], "secret": "太短的密钥-short"[:10]})
     assert short.status_code == 422 and short.json()["errors"][0]["field"] == "secret"
     for resp in (listed, patched, short):
@@ -95,7 +95,7 @@ def test_rotate_reencrypts_every_secret_under_a_new_key_embedded_and_distributed
         try:
             await s.comp.start()
             for i in range(3):
-                r = await s.client.post("/cases/v1/webhooks/subscriptions", headers=s.auth("admin-1", "admin"),
+                r = await s.client.post(f"{CASES}/webhooks/subscriptions", headers=s.auth("admin-1", "admin"),
                                         json={"url": f"https://platform.example/{i}",
                                               "event_types": ["ecocomply.case.*"], "secret": f"{WEBHOOK_SECRET}-{i}"})
                 assert r.status_code == 201, r.text

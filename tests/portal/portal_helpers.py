@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from services.testing.factories import BUREAU, CaseDriver
+from services.testing.factories import BUREAU, CASES, CaseDriver
 from shared import clock as cases_clock
 from shared.contracts import CaseFinePaid
 
@@ -31,7 +31,7 @@ async def penalised_case(stack, *, summary: str = SUMMARY, bureau: str = BUREAU,
     fix_cases_clock(stack)
     d = CaseDriver(stack, bureau=bureau)
     uscc = await d.enterprise(uscc=uscc, name=name)
-    r = await stack.client.post("/cases/v1/cases", headers=d.off, json={
+    r = await stack.client.post(f"{CASES}/cases", headers=d.off, json={
         "uscc": uscc, "bureau": bureau, "source": "日常检查", "summary": summary,
         "violations": [{"code": "GI-WAT-001"}], "handlers": ["officer-a", "officer-b"], "facts": {}})
     assert r.status_code == 201, r.text

@@ -21,7 +21,7 @@ from portal_helpers import credit_record, fix_credit_clock, pay_fine, penalised_
 from sqlalchemy import func, select
 
 from services.checklist.models import SelfCheck
-from services.testing.factories import BUREAU, officer
+from services.testing.factories import BUREAU, CASES, officer
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PUBLIC = "/checklist/v1/public"
@@ -67,10 +67,10 @@ async def test_portal_pages_search_self_check_and_the_enterprise_page(sqlite_sta
     mine = await penalised_case(stack, name="苏州甲环保科技有限公司", summary="出水化学需氧量超标排放。")
     theirs = await penalised_case(stack, name="苏州乙化工有限公司", summary="废气超标排放。")
     off = officer(stack, bureau=BUREAU)
-    r = await c.post(f"/cases/v1/cases/{mine['id']}/publication", headers=off,
+    r = await c.post(f"{CASES}/cases/{mine['id']}/publication", headers=off,
                      json={"reason": "罚款数额较大，社会关注度高"})
     assert r.status_code == 201, r.text
-    r = await c.post("/cases/v1/advice-letters", headers=off, json={
+    r = await c.post(f"{CASES}/advice-letters", headers=off, json={
         "uscc": mine["uscc"], "findings": ["污水处理设施运行记录不完整"], "requirements": ["补全运行台账"],
         "due": "2026-07-15", "case_id": mine["id"]})
     assert r.status_code == 201, r.text

@@ -10,7 +10,7 @@ from portal_helpers import penalised_case
 from sqlalchemy import func, select
 
 from services.checklist.models import SelfCheck
-from services.testing.factories import BUREAU, new_uscc
+from services.testing.factories import BUREAU, CASES, new_uscc
 from services.testing.stack import build_stack
 
 PUBLIC = "/checklist/v1/public"
@@ -161,9 +161,9 @@ async def test_every_private_read_needs_a_token(stack):
         ("GET", "/checklist/v1/no-penalty-items"), ("GET", f"/checklist/v1/self-checks?uscc={uscc}"),
         ("POST", "/checklist/v1/self-checks"), ("GET", "/checklist/v1/discretion/rule-sets"),
         ("GET", "/checklist/v1/typical-cases"), ("GET", "/checklist/v1/exports/guidance-items"),
-        ("GET", "/cases/v1/cases"), ("GET", f"/cases/v1/cases/{case}"), ("GET", f"/cases/v1/cases/{case}/export"),
-        ("GET", f"/cases/v1/cases/{case}/documents/decision"), ("GET", f"/cases/v1/cases/{case}/publication"),
-        ("GET", "/cases/v1/advice-letters"), ("GET", f"/cases/v1/enterprises/{uscc}"),
+        ("GET", f"{CASES}/cases"), ("GET", f"{CASES}/cases/{case}"), ("GET", f"{CASES}/cases/{case}/export"),
+        ("GET", f"{CASES}/cases/{case}/documents/decision"), ("GET", f"{CASES}/cases/{case}/publication"),
+        ("GET", f"{CASES}/advice-letters"), ("GET", f"{CASES}/enterprises/{uscc}"),
         ("GET", f"/credit/v1/enterprises/{uscc}/records"), ("GET", "/credit/v1/my/credit"),
         ("GET", "/credit/v1/repair-applications"), ("GET", f"/credit/v1/notices/{case}"),
         ("GET", "/audit/v1/flags"), ("GET", "/audit/v1/stats"), ("GET", "/audit/dashboard"),
@@ -175,12 +175,12 @@ async def test_every_private_read_needs_a_token(stack):
 
     # A published decision carries none of the case file, which stays behind the token.
     decided = await penalised_case(stack)
-    r = await c.post(f"/cases/v1/cases/{decided['id']}/publication", headers=stack.auth(
+    r = await c.post(f"{CASES}/cases/{decided['id']}/publication", headers=stack.auth(
         "officer-a", "officer", bureau=BUREAU), json={"reason": "社会影响较大"})
     assert r.status_code == 201
-    assert (await c.get(f"/cases/v1/cases/{decided['id']}")).status_code == 401
-    assert (await c.get(f"/cases/v1/cases/{decided['id']}/export")).status_code == 401
-    [pub] = (await c.get("/cases/v1/public/decisions")).json()["items"]
+    assert (await c.get(f"{CASES}/cases/{decided['id']}")).status_code == 401
+    assert (await c.get(f"{CASES}/cases/{decided['id']}/export")).status_code == 401
+    [pub] = (await c.get(f"{CASES}/public/decisions")).json()["items"]
     assert set(pub) == {"id", "decision_number", "party_category", "party_name", "party_uscc", "violation_type",
                         "violation_facts", "penalty_legal_basis", "penalty_categories", "penalty_content",
                         "fine_amount_wan_yuan", "decision_date", "deciding_authority", "publicity_end_date",
@@ -239,7 +239,7 @@ async def test_public_reads_are_rate_limited_per_address(tmp_path):
                                   base_url="http://testserver")
         stack.comp.runtimes["cases"].settings.public_trust_forwarded_for = False
         try:
-            codes = [(await alone.get("/cases/v1/public/decisions", headers={"X-Forwarded-For": f"10.0.0.{i}"}))
+            codes = [(await alone.get(f"{CASES}/public/decisions", headers={"X-Forwarded-For": f"10.0.0.{i}"}))
                      .status_code for i in range(4)]
         finally:
             await alone.aclose()

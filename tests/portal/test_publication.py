@@ -11,14 +11,14 @@ from portal_helpers import PERSONAL, credit_record, fix_credit_clock, pay_fine, 
 
 from services.cases import jobs
 from services.credit import jobs as credit_jobs
-from services.testing.factories import OTHER_BUREAU, CaseDriver, leader, officer
+from services.testing.factories import CASES, OTHER_BUREAU, CaseDriver, leader, officer
 
 
 def _mark_body(**over) -> dict:
     return {"reason": "罚款数额较大，社会关注度高，属于具有一定社会影响的行政处罚决定", "redact": ["王某某"], **over}
 
 
-async def _public(stack, path: str = "/cases/v1/public/decisions", **kw):
+async def _public(stack, path: str = f"{CASES}/public/decisions", **kw):
     return await stack.client.get(path, **kw)
 
 
@@ -29,7 +29,7 @@ async def test_marked_penalty_is_published_redacted_and_ends_with_its_publicity(
     assert (await _public(stack)).json()["total"] == 0, "nothing is public before the bureau marks it"
 
     # Only the bureau's officers and leaders mark; the party, another bureau and anonymous callers cannot.
-    url = f"/cases/v1/cases/{cid}/publication"
+    url = f"{CASES}/cases/{cid}/publication"
     assert (await c.post(url, json=_mark_body())).status_code == 401
     r = await c.post(url, json=_mark_body(), headers=stack.auth("ent", "enterprise", uscc=uscc))
     assert r.status_code == 403 and r.headers["content-type"] == "application/problem+json"
@@ -67,7 +67,7 @@ async def test_marked_penalty_is_published_redacted_and_ends_with_its_publicity(
 
     # The credit record's maximum publicity period reaches the public page with the record's event ...
     record = await credit_record(stack, uscc)
-    detail = f"/cases/v1/public/decisions/{pub['id']}"
+    detail = f"{CASES}/public/decisions/{pub['id']}"
 
     async def publicity_end():
         return (await _public(stack, detail)).json().get("publicity_end_date")
@@ -99,7 +99,7 @@ async def test_repair_and_revocation_withdraw_and_an_exemption_is_never_publishe
     revoked = await penalised_case(stack, summary="超标排放废水，拒不改正。")
     kept = await penalised_case(stack, summary="超标排放废水，已整改。")
     for case in (repaired, revoked, kept):
-        r = await c.post(f"/cases/v1/cases/{case['id']}/publication", json=_mark_body(), headers=officer(stack))
+        r = await c.post(f"{CASES}/cases/{case['id']}/publication", json=_mark_body(), headers=officer(stack))
         assert r.status_code == 201, r.text
     assert (await _public(stack)).json()["total"] == 3
 
@@ -119,19 +119,19 @@ async def test_repair_and_revocation_withdraw_and_an_exemption_is_never_publishe
         assert r.status_code == 200, r.text
 
     async def withdrawn():
-        r = await c.get(f"/cases/v1/cases/{repaired['id']}/publication", headers=off)
+        r = await c.get(f"{CASES}/cases/{repaired['id']}/publication", headers=off)
         return r.json() if r.json()["status"] == "withdrawn" else None
 
     staff = await stack.wait_for(withdrawn, what="the repair to withdraw the publication")
     assert staff["withdrawal_kind"] == "credit_repaired" and "第三条" in staff["withdrawal_rule"]
-    r = await _public(stack, f"/cases/v1/public/decisions/{staff['id']}")
+    r = await _public(stack, f"{CASES}/public/decisions/{staff['id']}")
     assert r.status_code == 410 and r.json()["ended_by"] == "credit_repaired"
 
     # The decision is revoked on review: withdrawn by the bureau, the reasons published in its place.
-    url = f"/cases/v1/cases/{revoked['id']}/publication/withdraw"
+    url = f"{CASES}/cases/{revoked['id']}/publication/withdraw"
     r = await c.post(url, headers=off, json={"grounds": "revoked", "reason": "经行政复议决定撤销"})
     assert r.status_code == 200 and r.json()["withdrawal_kind"] == "legal_change"
-    r = await _public(stack, f"/cases/v1/public/decisions/{r.json()['id']}")
+    r = await _public(stack, f"{CASES}/public/decisions/{r.json()['id']}")
     assert r.status_code == 410 and r.json()["code"] == "decision_withdrawn"
     assert "依法撤销" in r.json()["reason"] and "经行政复议决定撤销" in r.json()["reason"]
     assert "第四十八条" in r.json()["rule"] and r.json()["decision_number"] == revoked["number"]
@@ -143,16 +143,16 @@ async def test_repair_and_revocation_withdraw_and_an_exemption_is_never_publishe
     rt = stack.runtimes["cases"]
     assert await jobs.publication_expiry(rt, today=max_until) == 0, "the last day is still public"
     assert await jobs.publication_expiry(rt, today=date.fromordinal(max_until.toordinal() + 1)) == 1
-    staff = (await c.get(f"/cases/v1/cases/{kept['id']}/publication", headers=off)).json()
+    staff = (await c.get(f"{CASES}/cases/{kept['id']}/publication", headers=off)).json()
     assert (staff["status"], staff["withdrawal_kind"], staff["withdrawn_by"]) == ("withdrawn", "publicity_expired", "job")
     assert await jobs.publication_expiry(rt, today=date(2032, 1, 1)) == 0, "idempotent"
     assert (await _public(stack)).json()["total"] == 0
 
     # An exemption (不予行政处罚) is not a penalty decision: refused with the rule, nothing written.
     exempt = await CaseDriver(stack).decided_case("no_penalty")
-    r = await c.post(f"/cases/v1/cases/{exempt['id']}/publication", json=_mark_body(), headers=officer(stack))
+    r = await c.post(f"{CASES}/cases/{exempt['id']}/publication", json=_mark_body(), headers=officer(stack))
     assert r.status_code == 409 and r.json()["code"] == "not_publishable" and "第四十八条" in r.json()["rule"]
-    r = await c.get(f"/cases/v1/cases/{exempt['id']}/publication", headers=officer(stack))
+    r = await c.get(f"{CASES}/cases/{exempt['id']}/publication", headers=officer(stack))
     assert r.status_code == 404
 
 

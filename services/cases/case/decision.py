@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import config, workflow
+from services.cases.case.records import DiscretionRecord, case_records, edit_records
 from services.cases.case.schemas import CaseRead, DecisionCreate, DiscretionRequest
-from services.cases.case.service import act, add_step, approved_discussion, set_record, snapshot
+from services.cases.case.service import act, add_step, snapshot
 from services.cases.clients import checklist as checklist_client
 from services.cases.models import Case
 from shared import contracts
@@ -24,10 +25,12 @@ from shared.problems import conflict, invalid
 from shared.service import Runtime
 
 
-def _discretion_record(calc: dict[str, Any], violation_code: str, by: str, at: datetime) -> dict[str, Any]:
+def _discretion_record(calc: dict[str, Any], violation_code: str, by: str, at: datetime,
+                       mitigation: str | None) -> DiscretionRecord:
     keep = ("fine_min", "fine_max", "recommended", "currency", "level", "factors", "basis", "rule_version", "rule_set",
             "violation", "statutory_min", "statutory_max", "settings", "notes")
-    return {**{k: calc.get(k) for k in keep}, "violation_code": violation_code, "by": by, "at": at.isoformat()}
+    return DiscretionRecord.model_validate({**{k: calc.get(k) for k in keep}, "violation_code": violation_code,
+                                            "by": by, "at": at, "mitigation": mitigation})
 
 
 async def _calculate(rt: Runtime, violation_code: str, facts: dict[str, Any], *, bureau: str,
@@ -53,7 +56,8 @@ async def calculate_discretion(rt: Runtime, session: AsyncSession, user: Princip
             raise workflow.refusal(v, "calculate_discretion", r, f"no discretion calculation for {code}: {why}")
 
     async def mutate(case: Case, at: datetime):
-        set_record(case, "discretion", {**_discretion_record(calc, code, user.sub, at), "mitigation": body.mitigation})
+        with edit_records(case) as recs:
+            recs.discretion = _discretion_record(calc, code, user.sub, at, body.mitigation)
         add_step(case, "discretion")
         return None
 
@@ -68,7 +72,7 @@ def _cite(b: dict[str, Any]) -> str:
     return f"{law}{b.get('article') or ''}"
 
 
-def _articles(decision_type: str, basis: dict[str, Any], discretion: dict[str, Any] | None) -> list[str]:
+def _articles(decision_type: str, basis: dict[str, Any], discretion: DiscretionRecord | None) -> list[str]:
     """The articles a decision relies on, stored on it and listed in its documents."""
     out: list[str] = []
     if basis.get("law_article"):
@@ -83,7 +87,7 @@ def _articles(decision_type: str, basis: dict[str, Any], discretion: dict[str, A
     if decision_type in workflow.PENALTIES:
         out += [f"{APL}第四十四条", f"{APL}第五十九条", f"{APL}第六十七条"]
     if discretion:
-        out += [_cite(b) if isinstance(b, dict) else str(b) for b in discretion.get("basis") or []]
+        out += [_cite(b) if isinstance(b, dict) else str(b) for b in discretion.basis or []]
     seen: list[str] = []
     for a in out:
         if a and a not in seen:
@@ -183,28 +187,30 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
 
     async def mutate(case: Case, at: datetime):
         if calc is not None:
-            set_record(case, "discretion", {**_discretion_record(calc, codes[0], user.sub, at), "mitigation":
-                                            body.type if body.type in workflow.LIGHT_PENALTIES else None})
+            with edit_records(case) as recs:
+                recs.discretion = _discretion_record(calc, codes[0], user.sub, at,
+                                                     body.type if body.type in workflow.LIGHT_PENALTIES else None)
             add_step(case, "discretion")
-        disc = (case.records or {}).get("discretion") if body.type != workflow.EXEMPTION else None
+        recs = case_records(case)
+        disc = recs.discretion if body.type != workflow.EXEMPTION else None
         add_step(case, "decision")
         case.decision_type = body.type
         case.fine_amount = body.fine_amount
         case.decided_at = at
         articles = _articles(body.type, basis, disc)
-        discretion = {k: disc.get(k) for k in ("fine_min", "fine_max", "recommended", "rule_version", "level",
-                                               "statutory_min", "statutory_max")} if disc else None
+        discretion = disc.model_dump(include={"fine_min", "fine_max", "recommended", "rule_version", "level",
+                                              "statutory_min", "statutory_max"}) if disc else None
         rng = record.fine_range
         if discretion is not None and rng is not None:  # the range of all the case's violations
             discretion.update(statutory_min=rng.statutory_min, statutory_max=rng.statutory_max)
         outside = workflow.fine_outside_calculation(request, rng)
-        discussed = approved_discussion(case.records or {})
+        discussed = recs.approved_discussion()
         case.decision = {"type": body.type, "basis": basis, "fine_amount": body.fine_amount, "reason": body.reason,
                          "penalty_kinds": kinds, "articles": articles, "discretion": discretion,
                          "outside_calculated_range": outside,
                          "versions": {"no_penalty_item": basis.get("no_penalty_item_version"),
                                       "list": basis.get("list_version"),
-                                      "discretion_rule": (disc or {}).get("rule_version")},
+                                      "discretion_rule": disc.rule_version if disc else None},
                          "decided_by": user.sub, "decided_at": at.isoformat(), "steps": list(case.steps)}
         return contracts.CaseDecided(
             case_id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau, decision_type=body.type,
@@ -214,7 +220,8 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
             handlers=list(case.handlers), decided_by=user.sub, decided_at=at, decision_date=local_date(at),
             violations=codes, procedure="general", penalty_kinds=kinds, reason=body.reason,
             statutory_min=rng.statutory_min if rng else None, statutory_max=rng.statutory_max if rng else None,
-            discussion_type=(discussed or {}).get("decision_type"), discussion_fine=(discussed or {}).get("fine_amount"),
+            discussion_type=discussed.decision_type if discussed else None,
+            discussion_fine=discussed.fine_amount if discussed else None,
             first_offence_claimed=facts.get(workflow.gate.FIRST_OFFENCE) is True,
         )
 

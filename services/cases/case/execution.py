@@ -10,6 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import config, workflow
+from services.cases.case.records import (
+    ClosingRecord,
+    ExecutionRecord,
+    FollowUpOutcome,
+    FollowUpRecord,
+    RelapseRecord,
+    ServiceRecord,
+    case_records,
+    edit_records,
+)
 from services.cases.case.schemas import (
     CaseRead,
     CloseCreate,
@@ -18,7 +28,7 @@ from services.cases.case.schemas import (
     PaymentCreate,
     ServiceRead,
 )
-from services.cases.case.service import act, add_step, load_visible, read_apart, set_record, stored_due
+from services.cases.case.service import act, add_step, load_visible, read_apart, stored_due
 from services.cases.clients import credit as credit_client
 from services.cases.models import AdviceLetter, Case
 from shared import clock, contracts
@@ -65,8 +75,9 @@ async def serve(rt: Runtime, session: AsyncSession, user: Principal, case_id: st
 
     async def mutate(case: Case, at: datetime):
         add_step(case, "service")
-        set_record(case, "service", {"on": local_date(at).isoformat(), "at": at.isoformat(), "by": user.sub,
-                                     "documents": documents, "credit_notice": credit_notice})
+        with edit_records(case) as recs:
+            recs.service = ServiceRecord.model_validate({"on": local_date(at), "at": at, "by": user.sub,
+                                                         "documents": documents, "credit_notice": credit_notice})
         return contracts.CaseServed(case_id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau,
                                     decision_type=case.decision_type, documents=kinds, served_at=at)
 
@@ -83,8 +94,9 @@ async def record_payment(rt: Runtime, session: AsyncSession, user: Principal, ca
     async def mutate(case: Case, at: datetime):
         paid_on = body.paid_on or local_date(at)
         add_step(case, "execution")
-        set_record(case, "execution", {"fine_paid": True, "amount": body.amount, "paid_at": paid_on.isoformat(),
-                                       "receipt": body.receipt, "recorded_by": user.sub})
+        with edit_records(case) as recs:
+            recs.execution = ExecutionRecord(fine_paid=True, amount=body.amount, paid_at=paid_on, receipt=body.receipt,
+                                             recorded_by=user.sub)
         return contracts.CaseFinePaid(case_id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau,
                                       amount=body.amount, paid_at=datetime.combine(paid_on, datetime.min.time(), clock.TZ))
 
@@ -96,14 +108,13 @@ async def close(rt: Runtime, session: AsyncSession, user: Principal, case_id: st
     async def mutate(case: Case, at: datetime):
         case.closed_at = at
         add_step(case, "closing")
-        set_record(case, "closing", {"notes": body.notes, "by": user.sub, "at": at.isoformat()})
-        if case.rectification:
-            # 跟踪管理: follow-up checks of a rectified case, at the local setting's offsets.
-            set_record(case, "follow_ups", [
-                {"due": (local_date(at) + timedelta(days=d)).isoformat(), "scheduled_by": "closing",
-                 "setting": config.LABEL, "result": None}
-                for d in config.follow_up_days()
-            ])
+        with edit_records(case) as recs:
+            recs.closing = ClosingRecord(notes=body.notes, by=user.sub, at=at)
+            if case.rectification:
+                # 跟踪管理: follow-up checks of a rectified case, at the local setting's offsets.
+                recs.follow_ups = [FollowUpRecord(due=local_date(at) + timedelta(days=d), scheduled_by="closing",
+                                                  setting=config.LABEL)
+                                   for d in config.follow_up_days()]
         return contracts.CaseClosed(case_id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau, closed_at=at)
 
     return await act(rt, session, user, case_id, "close", mutate, detail={"notes": body.notes})
@@ -112,8 +123,8 @@ async def close(rt: Runtime, session: AsyncSession, user: Principal, case_id: st
 async def schedule_follow_up(rt: Runtime, session: AsyncSession, user: Principal, case_id: str,
                              body: FollowUpCreate) -> CaseRead:
     async def mutate(case: Case, at: datetime):
-        set_record(case, "follow_ups", [*(case.records or {}).get("follow_ups", []),
-                                        {"due": body.due.isoformat(), "scheduled_by": user.sub, "result": None}])
+        with edit_records(case) as recs:
+            recs.follow_ups = [*recs.follow_ups, FollowUpRecord(due=body.due, scheduled_by=user.sub)]
         return None
 
     return await act(rt, session, user, case_id, "schedule_follow_up", mutate, detail={"due": body.due.isoformat()})
@@ -123,19 +134,18 @@ async def record_follow_up(rt: Runtime, session: AsyncSession, user: Principal, 
                            body: FollowUpResult) -> CaseRead:
     def check(case: Case, v: workflow.CaseView) -> None:
         workflow.check(v, "record_follow_up", actor=user.sub)
-        checks = (case.records or {}).get("follow_ups", [])
+        checks = case_records(case).follow_ups
         if not 0 <= index < len(checks):
             raise invalid("index", f"the case has {len(checks)} follow-up checks; no check {index}", code="unknown_follow_up")
-        if checks[index].get("result") is not None:
+        if checks[index].result is not None:
             raise invalid("index", f"follow-up check {index} already has a result", code="duplicate")
 
     async def mutate(case: Case, at: datetime):
-        checks = [dict(c) for c in (case.records or {}).get("follow_ups", [])]
-        checks[index]["result"] = {"relapse": body.relapse, "notes": body.notes, "by": user.sub, "at": at.isoformat()}
-        set_record(case, "follow_ups", checks)
+        with edit_records(case) as recs:
+            recs.follow_ups[index].result = FollowUpOutcome(relapse=body.relapse, notes=body.notes, by=user.sub, at=at)
+            if body.relapse:
+                recs.relapses.append(RelapseRecord(found_at=at, detail=body.notes, by=user.sub))
         if body.relapse:
-            set_record(case, "relapses", [*(case.records or {}).get("relapses", []),
-                                          {"found_at": at.isoformat(), "detail": body.notes, "by": user.sub}])
             return contracts.CaseRelapseFound(case_id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau,
                                               found_at=at, detail=body.notes)
         return None
@@ -160,7 +170,7 @@ async def emit_overdue(rt: Runtime, session: AsyncSession, case_id: str, at: dat
     case = await session.scalar(select(Case).where(Case.id == case_id).with_for_update())
     if case is None:
         return 0
-    done = set((case.records or {}).get("overdue_emitted", []))
+    done = set(case_records(case).overdue_emitted)
     new = []
     for name, d in stored_due(case).items():
         key = f"{name}:{d.date.isoformat()}"
@@ -170,5 +180,6 @@ async def emit_overdue(rt: Runtime, session: AsyncSession, case_id: str, at: dat
                 case_id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau, deadline=name,
                 due_date=d.date, detected_at=at), subject=case.id)
     if new:
-        set_record(case, "overdue_emitted", sorted(done | set(new)))
+        with edit_records(case) as recs:
+            recs.overdue_emitted = sorted(done | set(new))
     return len(new)

@@ -8,8 +8,17 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import config
-from services.cases.case.schemas import CaseRead, HearingRecord, NoticeCreate, StatementCreate
-from services.cases.case.service import act, add_step, append_record, set_record
+from services.cases.case import schemas
+from services.cases.case.records import (
+    EarlierNotice,
+    HearingRecord,
+    NoticeRecord,
+    StatementRecord,
+    case_records,
+    edit_records,
+)
+from services.cases.case.schemas import CaseRead, NoticeCreate, StatementCreate
+from services.cases.case.service import act, add_step
 from services.cases.models import Case
 from shared import contracts
 from shared.auth import Principal
@@ -24,12 +33,12 @@ def void_notice(case: Case) -> None:
     the case back to investigation, so its facts may change): it moves to ``records.earlier_notices``
     with the party's statement and hearing, and the rights steps are undone (第四十四条: the notice states
     the facts, reasons and basis the decision will rest on)."""
-    rec = case.records or {}
-    if not rec.get("notice"):
+    if case_records(case).notice is None:
         return
-    append_record(case, "earlier_notices", {**rec["notice"], "statement": rec.get("statement"),
-                                            "hearing": rec.get("hearing")})
-    case.records = {k: v for k, v in (case.records or {}).items() if k not in ("notice", "statement", "hearing")}
+    with edit_records(case) as recs:
+        assert recs.notice is not None
+        recs.earlier_notices.append(EarlierNotice(**dict(recs.notice), statement=recs.statement, hearing=recs.hearing))
+        recs.notice = recs.statement = recs.hearing = None
     case.steps = [s for s in case.steps if s not in RIGHTS_STEPS]
 
 
@@ -42,8 +51,9 @@ async def notice(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
         right, why = config.hearing_right(case.bureau, intended_fine=body.intended_fine, kinds=body.penalty_kinds)
         void_notice(case)
         add_step(case, "notice")
-        set_record(case, "notice", {**body.model_dump(), "on": local_date(at).isoformat(), "by": user.sub,
-                                    "hearing_right": right, "hearing_right_basis": why})
+        with edit_records(case) as recs:
+            recs.notice = NoticeRecord(**body.model_dump(), on=local_date(at), by=user.sub, hearing_right=right,
+                                       hearing_right_basis=why)
         return contracts.CaseNotified(case_id=case.id, number=case.number, bureau=case.bureau,
                                       notified_by=user.sub, notified_at=at)
 
@@ -56,7 +66,8 @@ async def record_statement(rt: Runtime, session: AsyncSession, user: Principal, 
 
     async def mutate(case: Case, at: datetime):
         add_step(case, "rights_waived" if body.waived else "statement")
-        set_record(case, "statement", {**body.model_dump(), "recorded_by": user.sub, "at": at.isoformat()})
+        with edit_records(case) as recs:
+            recs.statement = StatementRecord(**body.model_dump(), recorded_by=user.sub, at=at)
         return None
 
     return await act(rt, session, user, case_id, "record_statement", mutate,
@@ -65,17 +76,22 @@ async def record_statement(rt: Runtime, session: AsyncSession, user: Principal, 
 
 async def request_hearing(rt: Runtime, session: AsyncSession, user: Principal, case_id: str) -> CaseRead:
     async def mutate(case: Case, at: datetime):
-        set_record(case, "hearing", {"requested_on": local_date(at).isoformat(), "requested_via": user.sub})
+        with edit_records(case) as recs:
+            recs.hearing = HearingRecord(requested_on=local_date(at), requested_via=user.sub)
         return None
 
     return await act(rt, session, user, case_id, "request_hearing", mutate, detail={})
 
 
-async def hold_hearing(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: HearingRecord) -> CaseRead:
+async def hold_hearing(rt: Runtime, session: AsyncSession, user: Principal, case_id: str,
+                       body: schemas.HearingRecord) -> CaseRead:
     async def mutate(case: Case, at: datetime):
         add_step(case, "hearing")
-        set_record(case, "hearing", {**(case.records or {}).get("hearing", {}), "held_on": local_date(at).isoformat(), "held_at": at.isoformat(),
-                                     "presided_by": body.presided_by, "record": body.record})
+        with edit_records(case) as recs:
+            asked = recs.hearing or HearingRecord()
+            recs.hearing = HearingRecord(requested_on=asked.requested_on, requested_via=asked.requested_via,
+                                         held_on=local_date(at), held_at=at, presided_by=body.presided_by,
+                                         record=body.record)
         return None
 
     return await act(rt, session, user, case_id, "hold_hearing", mutate, check_kw={"presided_by": body.presided_by},

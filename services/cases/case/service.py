@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import deadlines, workflow
 from services.cases.calendar import store as calendar_store
+from services.cases.case.records import ApprovalRecord, CaseRecords, LimitationRecord, case_records
 from services.cases.case.schemas import (
     CaseCreate,
     CaseList,
@@ -47,32 +48,24 @@ def now(rt: Runtime | None = None) -> datetime:
 
 # -- due dates -------------------------------------------------------------------------------------
 def case_times(case: Case) -> deadlines.CaseTimes:
-    rec = case.records or {}
-    notice = rec.get("notice") or {}
-    statement = rec.get("statement") or {}
-    hearing = rec.get("hearing") or {}
-    service = rec.get("service") or {}
-    execution = rec.get("execution") or {}
+    recs = case_records(case)
+    notice, hearing = recs.notice, recs.hearing
     return deadlines.CaseTimes(
         filed_on=local_date(case.filed_at),
         clue_on=case.clue_received_on,
-        filing_extended=bool(rec.get("filing_extension")),
-        handling_extensions=tuple(e["kind"] for e in rec.get("extensions", [])),
-        suspensions=tuple(
-            deadlines.Suspension(s["kind"], date.fromisoformat(s["from"]),
-                                 date.fromisoformat(s["to"]) if s.get("to") else None)
-            for s in rec.get("suspensions", [])
-        ),
-        notice_on=date.fromisoformat(notice["on"]) if notice.get("on") else None,
-        hearing_right=bool(notice.get("hearing_right")),
-        statement_done=bool(statement),
-        hearing_requested=bool(hearing.get("requested_on")),
-        hearing_held=bool(hearing.get("held_on")),
+        filing_extended=recs.filing_extension is not None,
+        handling_extensions=tuple(e.kind for e in recs.extensions),
+        suspensions=tuple(deadlines.Suspension(s.kind, s.from_, s.to) for s in recs.suspensions),
+        notice_on=notice.on if notice else None,
+        hearing_right=bool(notice and notice.hearing_right),
+        statement_done=recs.statement is not None,
+        hearing_requested=bool(hearing and hearing.requested_on),
+        hearing_held=bool(hearing and hearing.held_on),
         decided_on=local_date(case.decided_at) if case.decided_at else None,
         closed_early=case.state in ("withdrawn", "transferred"),
-        served_on=date.fromisoformat(service["on"]) if service.get("on") else None,
+        served_on=recs.service.on if recs.service else None,
         fine_due=bool(case.fine_amount),
-        paid=bool(execution.get("fine_paid")),
+        paid=bool(recs.execution and recs.execution.fine_paid),
     )
 
 
@@ -99,59 +92,35 @@ def stored_due(case: Case) -> dict[str, deadlines.Due]:
     }
 
 
-def _proposal(p: dict[str, Any] | None) -> workflow.Proposal | None:
-    if not p:
-        return None
-    return workflow.Proposal(p.get("decision_type"), p.get("fine_amount"), tuple(p.get("penalty_kinds") or ()))
-
-
-def approved_review(rec: dict[str, Any]) -> dict[str, Any] | None:
-    """The latest legal review, when it approved (a later return voids earlier approvals)."""
-    reviews = rec.get("legal_reviews") or []
-    return reviews[-1] if reviews and reviews[-1].get("opinion") == "approve" else None
-
-
-def approved_discussion(rec: dict[str, Any]) -> dict[str, Any] | None:
-    """The latest collective discussion, when it approved by majority (a later one that did not voids it)."""
-    discussions = rec.get("collective_discussions") or []
-    return discussions[-1] if discussions and discussions[-1].get("approved") else None
-
-
-def review_before_hearing(rec: dict[str, Any]) -> bool:
-    """第五十八条第一款第（二）项: a hearing held after the approving review needs a new review."""
-    review, held = approved_review(rec), (rec.get("hearing") or {}).get("held_at")
-    return bool(review and held and str(review.get("at") or "") < str(held))
+def _proposal(decision_type: str | None, fine_amount: float | None) -> workflow.Proposal:
+    return workflow.Proposal(decision_type, fine_amount, ())
 
 
 def view(case: Case, today: date) -> workflow.CaseView:
-    rec = case.records or {}
+    recs = case_records(case)
     due = stored_due(case)
-    notice = rec.get("notice") or {}
-    disc = rec.get("discretion")
-    review = approved_review(rec)
+    notice, disc = recs.notice, recs.discretion
+    review = recs.approved_review()
     # A discussion counts while its step stands (a returned legal review undoes it).
-    discussion = approved_discussion(rec) if "collective_discussion" in case.steps else None
+    discussion = recs.approved_discussion() if "collective_discussion" in case.steps else None
     return workflow.CaseView(
         state=case.state, handlers=tuple(case.handlers), steps=tuple(case.steps), facts=dict(case.facts or {}),
-        rights_over=bool(notice) and deadlines.rights_period_over(due, today),
+        rights_over=notice is not None and deadlines.rights_period_over(due, today),
         rights_provisional_year=deadlines.rights_provisional_year(due) if notice else None,
-        hearing_requested=bool((rec.get("hearing") or {}).get("requested_on")),
-        hearing_right=bool(notice.get("hearing_right")),
-        intended_fine=notice.get("intended_fine"),
-        notice=workflow.NoticeTerms(notice.get("intended_type"), notice.get("intended_fine"),
-                                    tuple(notice.get("penalty_kinds") or ())) if notice else None,
-        review=_proposal({"decision_type": review.get("proposed_type"), "fine_amount": review.get("proposed_fine")}
-                         if review else None),
-        review_before_hearing=review_before_hearing(rec),
-        discussion=_proposal({"decision_type": discussion.get("decision_type"),
-                              "fine_amount": discussion.get("fine_amount")} if discussion else None),
+        hearing_requested=bool(recs.hearing and recs.hearing.requested_on),
+        hearing_right=bool(notice and notice.hearing_right),
+        intended_fine=notice.intended_fine if notice else None,
+        notice=workflow.NoticeTerms(notice.intended_type, notice.intended_fine, tuple(notice.penalty_kinds))
+        if notice else None,
+        review=_proposal(review.proposed_type, review.proposed_fine) if review else None,
+        review_before_hearing=recs.review_before_hearing(),
+        discussion=_proposal(discussion.decision_type, discussion.fine_amount) if discussion else None,
         handling_over=deadlines.handling_over(due, today),
-        discretion=workflow.Discretion(disc.get("fine_min"), disc.get("fine_max"), disc.get("rule_version"))
-        if disc else None,
-        handling_extensions=tuple(e["kind"] for e in rec.get("extensions", [])),
-        suspended=any(not s.get("to") for s in rec.get("suspensions", [])),
+        discretion=workflow.Discretion(disc.fine_min, disc.fine_max, disc.rule_version) if disc else None,
+        handling_extensions=tuple(e.kind for e in recs.extensions),
+        suspended=any(s.to is None for s in recs.suspensions),
         fine_due=bool(case.fine_amount),
-        paid=bool((rec.get("execution") or {}).get("fine_paid")),
+        paid=bool(recs.execution and recs.execution.fine_paid),
     )
 
 
@@ -227,8 +196,7 @@ async def read_case(session: AsyncSession, case: Case, today: date) -> CaseRead:
     ).all()
     due = stored_due(case)
     late = deadlines.overdue(due, today) if case.state not in ("withdrawn", "transferred", "closed") else []
-    rec = dict(case.records or {})
-    execution = rec.get("execution") or {}
+    execution = case_records(case).execution
     return CaseRead(
         id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau, state=case.state,
         source=case.source, summary=case.summary, handlers=case.handlers, violations=case.violations,
@@ -239,9 +207,10 @@ async def read_case(session: AsyncSession, case: Case, today: date) -> CaseRead:
         overdue=bool(late), overdue_deadlines=late,
         allowed_actions=workflow.allowed_actions(view(case, today)), filed_at=case.filed_at,
         clue_received_on=case.clue_received_on, rectification=case.rectification,
-        execution={"fine_paid": bool(execution.get("fine_paid")), "paid_at": execution.get("paid_at"),
-                   "amount": execution.get("amount"), "fine_due": case.fine_amount},
-        records=rec,
+        execution={"fine_paid": bool(execution and execution.fine_paid),
+                   "paid_at": execution.paid_at.isoformat() if execution else None,
+                   "amount": execution.amount if execution else None, "fine_due": case.fine_amount},
+        records=dict(case.records or {}),
         timeline=[TimelineRead(at=r.at, actor=r.actor, action=r.action, detail=r.detail) for r in rows],
     )
 
@@ -327,9 +296,9 @@ async def _next_number(session: AsyncSession, bureau: str, year: int) -> str:
     return f"{bureau}-{year}-{seq:05d}"
 
 
-def _check_filing_dates(body: CaseCreate, filed_on: date) -> dict[str, Any]:
+def _check_filing_dates(body: CaseCreate, filed_on: date) -> CaseRecords:
     """立案时限 (第十八条) and 追责时效 (第三十六条), checked before anything is written."""
-    records: dict[str, Any] = {}
+    records = CaseRecords()
     if body.clue_received_on is not None:
         if body.clue_received_on > filed_on:
             raise invalid("clue_received_on", "the clue cannot be received after the filing date", code="invalid_date")
@@ -340,7 +309,7 @@ def _check_filing_dates(body: CaseCreate, filed_on: date) -> dict[str, Any]:
                           f"the limit is {limit} days — {deadlines.FILING_BASIS}", code="filing_time_limit",
                           rule=deadlines.FILING_BASIS)
         if body.filing_extension:
-            records["filing_extension"] = body.filing_extension.model_dump()
+            records.filing_extension = ApprovalRecord.model_validate(body.filing_extension.model_dump())
     if body.occurred_on is not None:
         if body.ended_on is not None and body.ended_on < body.occurred_on:
             raise invalid("ended_on", "the act cannot end before it occurred", code="invalid_date")
@@ -349,11 +318,11 @@ def _check_filing_dates(body: CaseCreate, filed_on: date) -> dict[str, Any]:
         if lim.expired:
             raise invalid("occurred_on", f"the limitation period ran out on {lim.expires.isoformat()} — {lim.basis}",
                           code="limitation_expired", rule=lim.basis)
-        records["limitation"] = {"checked": True, "runs_from": lim.runs_from.isoformat(), "years": lim.years,
-                                 "expires": lim.expires.isoformat(), "basis": lim.basis}
+        records.limitation = LimitationRecord(checked=True, runs_from=lim.runs_from, years=lim.years,
+                                              expires=lim.expires, basis=lim.basis)
     else:
-        records["limitation"] = {"checked": False, "basis": deadlines.LIMITATION_BASIS,
-                                 "note": "违法行为发生日期未录入，追责时效未核查"}
+        records.limitation = LimitationRecord(checked=False, basis=deadlines.LIMITATION_BASIS,
+                                              note="违法行为发生日期未录入，追责时效未核查")
     return records
 
 
@@ -391,19 +360,19 @@ async def file_case(rt: Runtime, session: AsyncSession, user: Principal, body: C
                       f"with a token carrying cert_no) — {rule.cite()}", code="uncertified_handlers",
                       rule=rule.cite(), uncertified=missing)
     number = await _next_number(session, body.bureau, local_date(at).year)
-    records["handler_certificates"] = {h: certs[h] for h in handlers}
+    records.handler_certificates = {h: certs[h] for h in handlers}
     case = Case(
         id=case_id, number=number, uscc=code, bureau=body.bureau, state="filed", source=body.source,
         summary=body.summary, handlers=handlers, violations=[{"code": c} for c in violation_codes],
         facts=dict(body.facts), steps=["filing"], rectification=None, decision=None, decision_type=None,
         fine_amount=None, filed_by=user.sub, filed_at=at, decided_at=None, updated_at=at, row_version=1,
-        clue_received_on=body.clue_received_on, records=records, due={}, next_due=None, due_provisional=False,
+        clue_received_on=body.clue_received_on, records=records.stored(), due={}, next_due=None, due_provisional=False,
     )
     refresh_due(case, await calendar_store.load_calendar(session), local_date(at))
     session.add(case)
     session.add(TimelineEntry(case_id=case_id, at=at, actor=user.sub, action="file",
                               detail={"number": number, "handlers": handlers,
-                                      "certificates": records["handler_certificates"]}))
+                                      "certificates": records.handler_certificates}))
     await session.flush()
     await rt.emit(session, contracts.CaseFiled(
         case_id=case_id, number=number, uscc=code, bureau=body.bureau, violations=violation_codes,
@@ -451,12 +420,3 @@ async def act(
 def add_step(case: Case, step: str) -> None:
     if step not in case.steps:
         case.steps = [*case.steps, step]
-
-
-def set_record(case: Case, key: str, value: Any) -> None:
-    """Replace one entry of ``case.records`` (a new dict, so the JSON column is written)."""
-    case.records = {**(case.records or {}), key: value}
-
-
-def append_record(case: Case, key: str, value: Any) -> None:
-    set_record(case, key, [*(case.records or {}).get(key, []), value])

@@ -11,6 +11,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import config, economic_impact, workflow
 from services.cases.case import rights
+from services.cases.case.records import (
+    CaseReviewRecord,
+    DiscussionRecord,
+    EconomicImpactRecord,
+    ExtensionRecord,
+    LegalReviewRecord,
+    OpinionRecord,
+    ReasonRecord,
+    SuspensionRecord,
+    TransferRecord,
+    Votes,
+    case_records,
+    edit_records,
+)
 from services.cases.case.schemas import (
     CaseRead,
     CaseReviewCreate,
@@ -27,7 +41,7 @@ from services.cases.case.schemas import (
     TransferCreate,
     WithdrawCreate,
 )
-from services.cases.case.service import act, add_step, append_record, set_record
+from services.cases.case.service import act, add_step
 from services.cases.models import Case, Evidence
 from shared import contracts
 from shared.auth import Principal
@@ -70,9 +84,10 @@ async def legal_review(rt: Runtime, session: AsyncSession, user: Principal, case
             rights.void_notice(case)
             case.steps = [s for s in case.steps if s not in ("legal_review", "collective_discussion")]
             add_step(case, "legal_review_returned")
-        append_record(case, "legal_reviews", {"opinion": body.opinion, "notes": body.notes, "by": user.sub,
-                                              "at": at.isoformat(), "proposed_type": body.proposed_type,
-                                              "proposed_fine": body.proposed_fine})
+        with edit_records(case) as recs:
+            recs.legal_reviews.append(LegalReviewRecord(opinion=body.opinion, notes=body.notes, by=user.sub, at=at,
+                                                        proposed_type=body.proposed_type,
+                                                        proposed_fine=body.proposed_fine))
         return contracts.CaseLegalReviewed(
             case_id=case.id, number=case.number, bureau=case.bureau, opinion=body.opinion,
             reviewer=user.sub, reviewed_at=at, proposed_type=body.proposed_type, proposed_fine=body.proposed_fine,
@@ -87,8 +102,8 @@ async def legal_review(rt: Runtime, session: AsyncSession, user: Principal, case
 async def record_opinion(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: OpinionCreate) -> CaseRead:
     async def mutate(case: Case, at: datetime):
         add_step(case, "opinions")
-        append_record(case, "opinions", {"from": body.from_, "content": body.content, "recorded_by": user.sub,
-                                         "at": at.isoformat()})
+        with edit_records(case) as recs:
+            recs.opinions.append(OpinionRecord(from_=body.from_, content=body.content, recorded_by=user.sub, at=at))
         return contracts.CaseOpinionRecorded(
             case_id=case.id, number=case.number, bureau=case.bureau, opinion_from=body.from_,
             recorded_by=user.sub, recorded_at=at,
@@ -103,8 +118,8 @@ async def case_review(rt: Runtime, session: AsyncSession, user: Principal, case_
 
     async def mutate(case: Case, at: datetime):
         add_step(case, "case_review")
-        set_record(case, "case_review", {"analysis": body.analysis, "conclusion": body.conclusion, "by": user.sub,
-                                         "at": at.isoformat()})
+        with edit_records(case) as recs:
+            recs.case_review = CaseReviewRecord(analysis=body.analysis, conclusion=body.conclusion, by=user.sub, at=at)
         return None
 
     return await act(rt, session, user, case_id, "case_review", mutate, detail={"conclusion": body.conclusion})
@@ -127,10 +142,11 @@ async def collective_discussion(
         workflow.check_discussion(v, participants=body.participants, quorum=config.discussion_quorum())
 
     async def mutate(case: Case, at: datetime):
-        append_record(case, "collective_discussions", {
-            "participants": body.participants, "conclusion": body.conclusion, "votes": vote_dict,
-            "minutes": body.minutes, "approved": approved, "recorded_by": user.sub, "at": at.isoformat(),
-            "decision_type": concluded, "fine_amount": body.fine_amount})
+        with edit_records(case) as recs:
+            recs.collective_discussions.append(DiscussionRecord(
+                participants=body.participants, conclusion=body.conclusion, votes=Votes.model_validate(vote_dict),
+                minutes=body.minutes, approved=approved, recorded_by=user.sub, at=at, decision_type=concluded,
+                fine_amount=body.fine_amount))
         if not approved:
             # A discussion that does not approve voids the earlier one's conclusion.
             case.steps = [s for s in case.steps if s != "collective_discussion"]
@@ -205,7 +221,8 @@ async def extend_handling(rt: Runtime, session: AsyncSession, user: Principal, c
     """办案期限延长 — +30 days by the head's approval, then +30 by collective discussion (第五十七条)."""
 
     async def mutate(case: Case, at: datetime):
-        append_record(case, "extensions", {**body.model_dump(), "by": user.sub, "at": at.isoformat()})
+        with edit_records(case) as recs:
+            recs.extensions.append(ExtensionRecord(**body.model_dump(), by=user.sub, at=at))
         return None
 
     return await act(rt, session, user, case_id, "extend_handling", mutate, check_kw={"kind": body.kind},
@@ -216,8 +233,8 @@ async def suspend(rt: Runtime, session: AsyncSession, user: Principal, case_id: 
     """中止/检测/评估/认定 — the handling period stops running (第三十五条)."""
 
     async def mutate(case: Case, at: datetime):
-        append_record(case, "suspensions", {**body.model_dump(), "from": local_date(at).isoformat(), "to": None,
-                                            "by": user.sub})
+        with edit_records(case) as recs:
+            recs.suspensions.append(SuspensionRecord(**body.model_dump(), from_=local_date(at), by=user.sub))
         return None
 
     return await act(rt, session, user, case_id, "suspend", mutate, detail=body.model_dump())
@@ -225,9 +242,8 @@ async def suspend(rt: Runtime, session: AsyncSession, user: Principal, case_id: 
 
 async def resume(rt: Runtime, session: AsyncSession, user: Principal, case_id: str) -> CaseRead:
     async def mutate(case: Case, at: datetime):
-        sus = [dict(s) for s in (case.records or {}).get("suspensions", [])]
-        sus[-1]["to"] = local_date(at).isoformat()
-        set_record(case, "suspensions", sus)
+        with edit_records(case) as recs:
+            recs.suspensions[-1].to = local_date(at)
         return None
 
     return await act(rt, session, user, case_id, "resume", mutate, detail={})
@@ -237,7 +253,8 @@ async def withdraw(rt: Runtime, session: AsyncSession, user: Principal, case_id:
     """撤销立案 — before legal review (违法事实不能成立, 第五十七条第一款第（三）项)."""
 
     async def mutate(case: Case, at: datetime):
-        set_record(case, "withdrawal", {"reason": body.reason, "by": user.sub, "at": at.isoformat()})
+        with edit_records(case) as recs:
+            recs.withdrawal = ReasonRecord(reason=body.reason, by=user.sub, at=at)
         return None
 
     return await act(rt, session, user, case_id, "withdraw", mutate, detail={"reason": body.reason})
@@ -247,7 +264,8 @@ async def transfer(rt: Runtime, session: AsyncSession, user: Principal, case_id:
     """移送 — e.g. to the judicial organs when the act is suspected to be a crime (第五十七条第一款第（四）项)."""
 
     async def mutate(case: Case, at: datetime):
-        set_record(case, "transfer", {"to": body.to, "reason": body.reason, "by": user.sub, "at": at.isoformat()})
+        with edit_records(case) as recs:
+            recs.transfer = TransferRecord(to=body.to, reason=body.reason, by=user.sub, at=at)
         return None
 
     return await act(rt, session, user, case_id, "transfer", mutate, detail={"to": body.to, "reason": body.reason})
@@ -257,9 +275,11 @@ async def assess_economic_impact(
     rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: EconomicImpactCreate
 ) -> CaseRead:
     async def mutate(case: Case, at: datetime):
-        fine = case.fine_amount if case.fine_amount is not None else (case.records or {}).get("notice", {}).get("intended_fine")
+        notice = case_records(case).notice
+        fine = case.fine_amount if case.fine_amount is not None else notice.intended_fine if notice else None
         record = economic_impact.assess(body.model_dump(), fine_amount=fine)
-        set_record(case, "economic_impact", {**record, "by": user.sub, "at": at.isoformat()})
+        with edit_records(case) as recs:
+            recs.economic_impact = EconomicImpactRecord(**record, by=user.sub, at=at)
         return None
 
     return await act(rt, session, user, case_id, "economic_impact", mutate, detail={"employees": body.employees})

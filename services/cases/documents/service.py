@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import config, workflow
 from services.cases.advice.service import to_read as advice_read
+from services.cases.case.records import case_records
 from services.cases.case.service import load_visible, read_case
 from services.cases.clients import credit as credit_client
 from services.cases.documents import content as documents
@@ -39,7 +40,7 @@ async def case_document(rt: Runtime, session: AsyncSession, user: Principal, cas
         doc = documents.decision_doc(case, ent,
                                      reconsideration_body=config.reconsideration_body(case["bureau"]))
     elif kind == "notice":
-        if not case["records"].get("notice"):
+        if case_records(case_row).notice is None:
             raise _unavailable(kind, "no 事先告知 has been made")
         doc = documents.notice_doc(case, ent)
     elif kind == "compliance_advice":
@@ -49,7 +50,8 @@ async def case_document(rt: Runtime, session: AsyncSession, user: Principal, cas
     else:
         if decision.get("type") not in workflow.PENALTIES:
             raise _unavailable(kind, "only a penalty decision has a credit record")
-        notice = (case["records"].get("service") or {}).get("credit_notice")
+        served = case_records(case_row).service
+        notice = served.credit_notice if served else None
         if notice is None:
             assert rt.http is not None
             notice = await credit_client.notice(rt.http, case_id)
