@@ -9,6 +9,7 @@ from typing import Any
 
 from shared import clock
 from shared.uscc import make
+from shared.vocabulary import FLAGGED_DECISIONS
 
 BUREAU = "320509"  # 吴江
 OTHER_BUREAU = "320581"  # 常熟
@@ -231,7 +232,7 @@ class CaseDriver:
         cid = case["id"]
         await self.investigate(cid, facts)
         await self.review(cid, proposed_type=decision_type, proposed_fine=fine)
-        if decision_type in ("no_penalty", "lighter", "mitigated"):
+        if decision_type in FLAGGED_DECISIONS:  # 集体讨论 for every exemption and light penalty
             await self.discuss(cid, decision_type, fine)
         if decision_type != "no_penalty":
             await self.notice(cid, fine, decision_type)

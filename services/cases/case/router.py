@@ -42,6 +42,7 @@ from services.cases.case.schemas import (
     TransferCreate,
     WithdrawCreate,
 )
+from shared import pagination
 from shared.auth import Principal, require_roles
 from shared.service import DbSession, RuntimeDep
 
@@ -103,10 +104,12 @@ async def list_cases(
     provisional: Annotated[bool | None, Query(description="cases whose pending due dates depend on an unloaded year")] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     size: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500, description=pagination.CURSOR_DESCRIPTION)] = None,
 ):
+    """Newest filing first; page with ``cursor`` (each answer's ``next``) while cases are being filed."""
     return await service.list_cases(rt, session, user, state=state, bureau=bureau, uscc_=uscc,
                                     decision_type=decision_type, from_=from_, to=to, page=page, size=size,
-                                    overdue=overdue, provisional=provisional)
+                                    overdue=overdue, provisional=provisional, cursor=cursor)
 
 
 @router.get("/cases/{case_id}", response_model=CaseRead, tags=["cases"])

@@ -138,6 +138,7 @@ class CaseSummary(BaseModel):
 class CaseList(BaseModel):
     items: list[CaseSummary]
     total: int
+    next: str | None = Field(default=None, description="cursor of the next page (pass as `cursor`); null on the last")
 
 
 class EvidenceCreate(Strict):

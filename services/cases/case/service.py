@@ -32,9 +32,9 @@ from services.cases.case.schemas import (
 from services.cases.clients import checklist as checklist_client
 from services.cases.models import Case, CaseCounter, Enterprise, Officer, TimelineEntry
 from services.cases.workdays import Calendar
-from shared import contracts, uscc
+from shared import contracts, pagination, uscc
 from shared.auth import Principal, ensure_can_see, scope_of
-from shared.clock import day_end, day_start, local_date
+from shared.clock import as_utc, day_end, day_start, local_date
 from shared.db import dialect_insert
 from shared.problems import conflict, forbidden, invalid, not_found
 from shared.service import Runtime
@@ -245,10 +245,13 @@ async def get_case(rt: Runtime, session: AsyncSession, user: Principal, case_id:
     return await read_case(session, case, rt.clock.today())
 
 
+CASE_ORDER = ((Case.filed_at, "desc"), (Case.id, "asc"))  # newest filing first; total (id is unique)
+
+
 async def list_cases(
     rt: Runtime, session: AsyncSession, user: Principal, *, state: str | None, bureau: str | None, uscc_: str | None,
     decision_type: str | None, from_: date | None, to: date | None, page: int, size: int,
-    overdue: bool | None = None, provisional: bool | None = None,
+    overdue: bool | None = None, provisional: bool | None = None, cursor: str | None = None,
 ) -> CaseList:
     today = rt.clock.today()
     conds = scope_of(user, bureau=bureau, uscc=uscc_.upper() if uscc_ else None, what="cases").where(Case.bureau, Case.uscc)
@@ -269,11 +272,14 @@ async def list_cases(
     if to:
         conds.append(col < day_end(to))
     total = await session.scalar(select(func.count()).select_from(Case).where(*conds))
-    rows = (
-        await session.scalars(
-            select(Case).where(*conds).order_by(Case.filed_at.desc(), Case.id).offset((page - 1) * size).limit(size)
-        )
-    ).all()
+    query = select(Case).where(*conds).order_by(*pagination.order_by(CASE_ORDER))
+    if cursor is not None:  # cases are filed while a client pages: keyset, not offset
+        query = query.where(pagination.after(CASE_ORDER, pagination.decode(cursor, (datetime, str))))
+    else:
+        query = query.offset((page - 1) * size)
+    rows = (await session.scalars(query.limit(size + 1))).all()
+    nxt = pagination.encode([as_utc(rows[size - 1].filed_at), rows[size - 1].id]) if len(rows) > size else None
+    rows = rows[:size]
     items = [
         CaseSummary(
             id=c.id, number=c.number, uscc=c.uscc, bureau=c.bureau, state=c.state, decision_type=c.decision_type,
@@ -282,7 +288,7 @@ async def list_cases(
         )
         for c in rows
     ]
-    return CaseList(items=items, total=int(total or 0))
+    return CaseList(items=items, total=int(total or 0), next=nxt)
 
 
 # -- filing ----------------------------------------------------------------------------------------
