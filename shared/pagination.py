@@ -17,6 +17,11 @@ from sqlalchemy import and_, or_
 
 from shared.problems import invalid
 
+# Offsets beyond any real list (and within the databases' 64-bit integers: a larger one is a 422, not a 500).
+MAX_PAGE = 100_000
+MAX_OFFSET = 10_000_000
+_INT64 = 2**63 - 1
+
 CURSOR_DESCRIPTION = ("opaque cursor from the previous page's `next`: the page after the last item seen, stable "
                       "while items are added (keyset pagination); when given, `page` is ignored")
 
@@ -36,7 +41,7 @@ def decode(cursor: str, kinds: Sequence[type]) -> list[Any]:
         for v, kind in zip(values, kinds, strict=True):
             if kind in (datetime, date):
                 out.append(kind.fromisoformat(v))
-            elif isinstance(v, kind):
+            elif isinstance(v, kind) and not isinstance(v, bool) and (kind is not int or abs(v) <= _INT64):
                 out.append(v)
             else:
                 raise ValueError(f"{v!r} is not {kind.__name__}")

@@ -43,7 +43,7 @@ class DecisionType(StrEnum):
 LIGHT_PENALTIES = frozenset({DecisionType.LIGHTER, DecisionType.MITIGATED})
 # Decisions that impose a penalty (and so create a credit record); an exemption creates none.
 PENALTIES = frozenset({DecisionType.PENALTY, DecisionType.LIGHTER, DecisionType.MITIGATED, DecisionType.HEAVIER})
-# Every exemption and light penalty goes to supervision review (试点方案 三（八）; DESIGN §5).
+# Every exemption and light penalty goes to supervision review (试点方案 三（十）: 加强对免罚、轻罚案件的监督审核).
 FLAGGED_DECISIONS = frozenset({DecisionType.EXEMPTION} | LIGHT_PENALTIES)
 
 

@@ -37,7 +37,7 @@ from shared.bus.local import LocalBus
 from shared.problems import PROBLEM_JSON
 
 SERVICES = ("checklist", "cases", "credit", "audit")
-FUZZ_EXAMPLES = {"sqlite-local": 25, "postgres-kafka": 3}
+FUZZ_EXAMPLES = {"sqlite-local": 15, "postgres-kafka": 2}
 ROLES = ("admin", "officer", "leader", "legal_reviewer", "auditor", "enterprise", "platform")
 CHECKS = [status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance]

@@ -64,7 +64,7 @@ def webhook_router(tables: WebhookTables, *, prefix: str = "/webhooks", tag: str
         subscription_id: str | None = None,
         event_id: str | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=pagination.MAX_OFFSET)] = 0,
         cursor: Annotated[str | None, Query(max_length=500, description=pagination.CURSOR_DESCRIPTION)] = None,
     ):
         """Deliveries in send order (event time), filtered; ``status=dead`` lists the dead letters."""

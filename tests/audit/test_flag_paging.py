@@ -48,3 +48,5 @@ async def test_a_cursor_that_is_not_ours_is_refused_naming_it(stack):
                                headers=stack.auth("auditor-1", "auditor"))
     assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
     assert r.json()["errors"][0]["field"] == "cursor"
+    r = await stack.client.get("/audit/v1/flags", params={"page": 10**20}, headers=stack.auth("auditor-1", "auditor"))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "page"

@@ -69,7 +69,7 @@ async def list_flags(
     bureau: str | None = None,
     rule: Annotated[str | None, Query(max_length=60, description="a rule code, e.g. missing_legal_review")] = None,
     assignee: Annotated[str | None, Query(max_length=100)] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=pagination.MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=500, description=pagination.CURSOR_DESCRIPTION)] = None,
 ) -> FlagList:

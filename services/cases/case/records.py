@@ -15,13 +15,15 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer
 
 if TYPE_CHECKING:
     from services.cases.models import Case
 
-# A time as the service has always stored it (``datetime.isoformat()``: "+00:00", not pydantic's "Z").
-Stamp = Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str, when_used="json")]
+# A time as the service has always stored it (``datetime.isoformat()``: "+00:00", not pydantic's "Z"); aware,
+# so that two steps' times always compare (第五十八条: the review after the hearing) and migration 0006 names
+# a row whose time has no zone instead of a decision failing on it.
+Stamp = Annotated[AwareDatetime, PlainSerializer(datetime.isoformat, return_type=str, when_used="json")]
 # A figure that came from elsewhere (an int stays an int, a float a float).
 Num = int | float
 

@@ -102,7 +102,7 @@ async def list_cases(
     to: Annotated[date | None, Query(description="last Asia/Shanghai calendar date, inclusive")] = None,
     overdue: Annotated[bool | None, Query(description="only cases with a time limit passed undone (or none)")] = None,
     provisional: Annotated[bool | None, Query(description="cases whose pending due dates depend on an unloaded year")] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=pagination.MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=500, description=pagination.CURSOR_DESCRIPTION)] = None,
 ):

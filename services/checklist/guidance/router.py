@@ -22,6 +22,7 @@ from services.checklist.guidance.schemas import (
 )
 from services.checklist.guidance.service import row_content
 from services.checklist.guidance.versioning import content_hash
+from shared import pagination
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.problems import Problem, invalid, not_found
 from shared.service import DbSession, RuntimeDep
@@ -55,7 +56,7 @@ async def list_guidance_items(
     risk_level: RiskLevel | None = None,
     domain: Annotated[str | None, Query(max_length=100)] = None,
     batch: Annotated[str | None, Query(max_length=100)] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=pagination.MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> GuidanceItemList:
     """The latest published version of each guidance item, by code; with ``q``, title hits first."""
@@ -135,7 +136,7 @@ async def search_catalog(
     _user: CurrentUser,
     q: Query_,
     kind: Literal["guidance", "case"] | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=pagination.MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> SearchResult:
     """Chinese substring search over guidance items (title, violations, basis, advice) and typical
