@@ -42,7 +42,7 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
         import ctypes
 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except Exception:
+    except Exception:  # no prctl here: nothing can be logged between fork and exec; stop() still ends the child
         pass
 
 
