@@ -63,6 +63,7 @@ class Relay:
         self._listener = None
         self._pg = engine.dialect.name == "postgresql"
         self._lag_reported = 0.0
+        self._stopping = False
 
     # -- lifecycle -------------------------------------------------------------------------------
     def wake(self) -> None:
@@ -70,11 +71,16 @@ class Relay:
 
     def start(self) -> None:
         if self._task is None or self._task.done():
+            self._stopping = False
             self._task = asyncio.create_task(self.run(), name=f"relay:{self.service}")
 
     async def stop(self) -> None:
         task, self._task = self._task, None
         if task is not None:
+            # The flag ends the loop even if the cancellation is lost (it was, with Python 3.11's
+            # asyncio.wait_for when the wake-up came in the same tick: the teardown then waited forever).
+            self._stopping = True
+            self._wake.set()
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
@@ -88,7 +94,7 @@ class Relay:
         if self._pg:
             await self._listen()
         backoff = self.poll_seconds
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 await self.drain()
@@ -101,7 +107,8 @@ class Relay:
                 with contextlib.suppress(Exception):
                     await self.report_lag()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), backoff)
+                async with asyncio.timeout(backoff):  # not wait_for: see stop()
+                    await self._wake.wait()
 
     # -- work ------------------------------------------------------------------------------------
     async def drain(self) -> int:

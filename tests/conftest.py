@@ -11,7 +11,7 @@ import pytest
 from services.testing.decisions import Decisions
 from services.testing.stack import SETUPS, Stack, build_stack
 
-pytest_plugins = ["shared.testing.clock_edges"]
+pytest_plugins = ["shared.testing.clock_edges", "shared.testing.watchdog"]
 
 
 @pytest.fixture(params=SETUPS)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.audit.config import AuditSettings
+from services.audit.config import audit_settings
 from services.audit.flags import rules, service
 from services.audit.log import ledger
 from shared import contracts as c
@@ -17,7 +17,7 @@ from shared.service import Runtime
 
 
 async def _on_payload(runtime: Runtime, session: AsyncSession, event: CloudEvent, p: EventPayload) -> None:
-    cfg = AuditSettings()
+    cfg = audit_settings(runtime)
     if isinstance(p, c.CaseDecided):
         await service.record_decision(session, decided=p, emit=runtime.emit, source_event_id=event.id, cfg=cfg,
                                       now=runtime.clock.now())

@@ -214,8 +214,9 @@ class KafkaBus(Bus):
 
     async def _pause(self, sub: _Subscription, seconds: float) -> None:
         """Sleep, but wake up at once when the subscription is being stopped."""
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(sub.stopping.wait(), seconds)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):  # not wait_for: 3.11's can lose a cancellation (shared/relay.py)
+                await sub.stopping.wait()
 
     async def _run(self, group: str, sub: _Subscription, handler: Handler) -> None:
         consumer = sub.consumer
