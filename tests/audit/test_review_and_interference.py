@@ -109,3 +109,29 @@ async def test_interference_record_raises_a_flag_and_bad_input_writes_nothing(st
     after = await table_counts(stack, *tables)
     assert after["interference_records"] == before["interference_records"] + 2
     assert after["log_entries"] == before["log_entries"] + 2  # both records are in the tamper-evident log
+
+
+async def test_interference_record_is_scoped_by_the_case_not_by_the_body(stack, decisions):
+    """An officer of bureau B cannot write into bureau A's case by naming its own bureau in the body: once
+    the audit knows the case (its flag, its decision), the case's bureau is the one checked — 403, nothing
+    written, A's flag not reopened nor named. An auditor naming the wrong bureau is told the right one (422)."""
+    case_id = "c0ffee00-0000-4000-8000-00000000000b"
+    _, e = await decisions.emit(case_id=case_id, decision_type="no_penalty", fine_amount=None)
+    await decisions.processed("audit", e.id)
+    flag = await flag_of(stack, case_id)
+    rec = {"case_id": case_id, "number": flag["number"], "uscc": flag["uscc"], "bureau": OTHER_BUREAU,
+           "person": "某副局长", "position": "副局长", "manner": "电话要求从轻处理", "occurred_on": "2026-06-12"}
+    tables = ("flags", "flag_history", "interference_records", "log_entries", "outbox")
+    before = await table_counts(stack, *tables)
+    other = stack.auth("officer-x", "officer", bureau=OTHER_BUREAU)
+    r = await stack.client.post("/audit/v1/interference-records", json=rec, headers=other)
+    assert r.status_code == 403 and r.headers["content-type"] == PROBLEM, r.text
+    assert r.json()["code"] == "out_of_scope" and flag["id"] not in r.text
+    r = await stack.client.post("/audit/v1/interference-records", json=rec, headers=auditor(stack))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "bureau" and BUREAU in r.json()["detail"]
+    assert await table_counts(stack, *tables) == before
+    assert (await flag_of(stack, case_id))["rules"] == flag["rules"]
+
+    r = await stack.client.post("/audit/v1/interference-records", json={**rec, "bureau": BUREAU},
+                                headers=stack.auth("officer-a", "officer", bureau=BUREAU))
+    assert r.status_code == 201 and r.json()["flag_id"] == flag["id"]

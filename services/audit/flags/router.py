@@ -127,7 +127,7 @@ async def review_flag(flag_id: str, body: FlagReview, user: Auditor, rt: Runtime
 async def record_interference(body: InterferenceCreate, user: Recorder, rt: RuntimeDep,
                               session: DbSession) -> InterferenceRead:
     """领导干部干预插手案件记录 — record an interference; the case's flag gets rule ``recorded_interference``."""
-    scope_of(user, bureau=body.bureau, what="cases")
+    await service.ensure_can_record(session, user, body)
     rec, flag = await service.record_interference(session, body, by=user.sub, emit=rt.emit, now=rt.clock.now())
     return InterferenceRead(id=rec.id, case_id=rec.case_id, number=rec.number, bureau=rec.bureau, person=rec.person,
                             position=rec.position, manner=rec.manner, occurred_on=rec.occurred_on,

@@ -37,9 +37,10 @@ from services.audit.models import (
     PersonDailyCount,
 )
 from shared import clock, pagination
+from shared.auth import Principal, scope_of
 from shared.contracts import AuditFlagRaised, AuditInterferenceRecorded, CaseDecided
 from shared.db import UtcDateTime, dialect_insert
-from shared.problems import conflict
+from shared.problems import conflict, invalid
 from shared.vocabulary import FLAGGED_DECISIONS, DecisionType
 
 log = logging.getLogger("ecocomply.audit")
@@ -350,6 +351,25 @@ async def remember_context(session: AsyncSession, case_id: str, *, facts: dict |
     new_people = rules.people(ctx.people, people)
     if new_people != ctx.people:
         ctx.people = new_people
+
+
+async def known_bureau(session: AsyncSession, case_id: str) -> str | None:
+    """The bureau the audit knows a case by: its decision's (from the cases service's event), else its
+    flag's; None for a case the audit has not heard of yet."""
+    decided = await session.scalar(select(DecidedCase.bureau).where(DecidedCase.case_id == case_id))
+    return decided or await session.scalar(select(Flag.bureau).where(Flag.case_id == case_id))
+
+
+async def ensure_can_record(session: AsyncSession, user: Principal, body: InterferenceCreate) -> None:
+    """Who may record an interference in the case: scoped by the case's bureau as the audit knows it, not
+    by the bureau the body names (403 ``out_of_scope`` first, before anything about the case is told);
+    then a body naming another bureau than the case's is a 422. A case the audit has not heard of is
+    taken at the body's word."""
+    bureau = await known_bureau(session, body.case_id)
+    scope_of(user, bureau=bureau or body.bureau, what="cases")
+    if bureau is not None and bureau != body.bureau:
+        raise invalid("bureau", f"case {body.case_id} is a case of bureau {bureau}, not {body.bureau}",
+                      code="wrong_bureau")
 
 
 async def record_interference(
