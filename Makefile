@@ -15,6 +15,9 @@ LINT_DIRS := $(wildcard shared services tests bench)
 
 SERVE_ARGS  ?=
 PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist; each worker has its own stacks, databases, Kafka-protocol mock
+# and, where no server answers, its own throwaway PostgreSQL). PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
 BENCH_ARGS  ?=
 
 .DEFAULT_GOAL := help
@@ -63,7 +66,7 @@ lint: $(VENV)/.installed-test
 
 # Make's own exit status is 2 on any failure (GNU make); pytest's code is printed on failure.
 test: system-deps-test lint
-	@$(BIN)/pytest -q $(PYTEST_ARGS) || { rc=$$?; echo "pytest failed (exit $$rc)" >&2; exit $$rc; }
+	@$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS) || { rc=$$?; echo "pytest failed (exit $$rc)" >&2; exit $$rc; }
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench $(BENCH_ARGS)
