@@ -159,7 +159,7 @@ async def flag_total(c: Cluster) -> int:
 
 
 async def client_loop(c: Cluster, drv: CaseDriver, rng: random.Random, until: float, decided: Counter,
-                      rec: Recorder, write_share: float) -> None:
+                      rec: Recorder, write_share: float, think: float) -> None:
     officer, auditor = drv.off, c.auth("auditor-1", "auditor")
     reads = [
         lambda: c.client.get("/checklist/v1/guidance-items", params={"q": rng.choice(["废水", "排污", "危险废物", "噪声"])},
@@ -178,6 +178,8 @@ async def client_loop(c: Cluster, drv: CaseDriver, rng: random.Random, until: fl
                 await rng.choice(reads)()
         except (AssertionError, httpx.HTTPError) as e:
             rec.errors.append(f"{type(e).__name__}: {str(e)[:200]}")
+        if think > 0:  # a person reads the answer before the next click (exponential, mean ``think``)
+            await asyncio.sleep(min(rng.expovariate(1 / think), max(0.0, until - time.monotonic())))
 
 
 async def run(args: argparse.Namespace) -> dict:
@@ -195,7 +197,7 @@ async def run(args: argparse.Namespace) -> dict:
             rngs = [random.Random(i) for i in range(args.clients)]
             print(f"[load] {args.clients} clients for {args.duration} s (started in {time.monotonic() - t_start:.0f} s)",
                   file=sys.stderr, flush=True)
-            await asyncio.gather(*(client_loop(c, drv0, rngs[i], until, decided, rec, args.write_share)
+            await asyncio.gather(*(client_loop(c, drv0, rngs[i], until, decided, rec, args.write_share, args.think)
                                    for i in range(args.clients)))
             stopped = time.monotonic()
             expected = before + sum(v for t, v in decided.items() if t in FLAGGED_DECISIONS)
@@ -212,7 +214,8 @@ async def run(args: argparse.Namespace) -> dict:
 
     lat = {k: {"n": len(v), "p50_ms": ms(pct(v, 50)), "p95_ms": ms(pct(v, 95)), "p99_ms": ms(pct(v, 99))}
            for k, v in rec.lat.items()}
-    return {"clients": args.clients, "duration_s": args.duration, "kafka": kafka_infra.describe(),
+    return {"clients": args.clients, "duration_s": args.duration, "think_s": args.think,
+            "kafka": kafka_infra.describe(),
             "errors": len(rec.errors), "error_samples": rec.errors[:10], "status": dict(rec.status),
             "latency": lat, "decided": dict(decided), "flags_expected": expected - before, "flags_seen": got - before,
             "audit_drain_s": round(drain, 2)}
@@ -220,7 +223,8 @@ async def run(args: argparse.Namespace) -> dict:
 
 def report(r: dict) -> list[str]:
     read_p99 = r["latency"]["read"]["p99_ms"] or 0.0
-    lines = [f"load: {r['clients']} clients × {r['duration_s']} s against the distributed mode "
+    pace = f"think time {r['think_s']} s (mean)" if r.get("think_s") else "closed loop (no think time)"
+    lines = [f"load: {r['clients']} clients × {r['duration_s']} s, {pace}, against the distributed mode "
              f"(PostgreSQL + {r['kafka']})",
              f"  errors: {r['errors']} (target 0: {'PASS' if r['errors'] == 0 else 'MISS'}); statuses {r['status']}"]
     for k, v in r["latency"].items():
@@ -240,6 +244,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--duration", type=float, default=300.0)
     p.add_argument("--write-share", type=float, default=0.05, help="share of client iterations that run a whole "
                    "case lifecycle (about 15 writes) instead of one read")
+    p.add_argument("--think", type=float, default=0.0, help="mean seconds a client waits between iterations "
+                   "(exponential; 0 = closed loop, every client sends its next request at once)")
     p.add_argument("--out", default="bench/results/load.json")
     return p.parse_args(argv)
 

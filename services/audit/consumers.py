@@ -22,7 +22,7 @@ async def _on_payload(runtime: Runtime, session: AsyncSession, event: CloudEvent
         await service.record_decision(session, decided=p, emit=runtime.emit, source_event_id=event.id, cfg=cfg,
                                       now=runtime.clock.now())
     elif isinstance(p, c.CaseFiled):
-        await service.remember_context(session, p.case_id, people=[*p.handlers, p.filed_by])
+        await service.remember_context(session, p.case_id, people=[*p.handlers, p.filed_by], bureau=p.bureau)
     elif isinstance(p, c.CaseInvestigationCompleted):
         await service.remember_context(session, p.case_id, facts=dict(p.facts), people=[p.completed_by])
     elif isinstance(p, c.CaseLegalReviewed):

@@ -156,6 +156,8 @@ class CaseContext(Base):
     case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     facts: Mapped[dict] = mapped_column(JSON)
     people: Mapped[list] = mapped_column(JSON)
+    # The bureau it was filed in (case.filed), so that scope holds before a decision or flag exists.
+    bureau: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class InterferenceRecord(Base):

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from audit_helpers import all_flags, at, auditor, consumed, emit, flag_of, table_counts
+from sqlalchemy import select
 
-from services.testing.factories import BUREAU, OTHER_BUREAU
+from services.audit.models import CaseContext
+from services.testing.factories import BUREAU, OTHER_BUREAU, CaseDriver
 from shared import contracts as c
 
 PROBLEM = "application/problem+json"
@@ -135,3 +137,28 @@ async def test_interference_record_is_scoped_by_the_case_not_by_the_body(stack, 
     r = await stack.client.post("/audit/v1/interference-records", json={**rec, "bureau": BUREAU},
                                 headers=stack.auth("officer-a", "officer", bureau=BUREAU))
     assert r.status_code == 201 and r.json()["flag_id"] == flag["id"]
+
+
+async def test_interference_record_on_a_case_known_only_from_its_filing_is_scoped_by_its_bureau(stack):
+    """Before any decision or flag, the audit knows a case's bureau from ``case.filed``: an officer of
+    bureau B naming its own bureau in the body is refused (403), nothing written."""
+    drv = CaseDriver(stack)
+    case = await drv.file(await drv.enterprise())
+    audit = stack.runtimes["audit"]
+
+    async def filed_seen():
+        async with audit.sessionmaker() as s:
+            return await s.scalar(select(CaseContext.bureau).where(CaseContext.case_id == case["id"]))
+
+    assert await stack.wait_for(filed_seen, what="the audit to consume case.filed") == BUREAU
+    rec = {"case_id": case["id"], "number": case["number"], "uscc": case["uscc"], "bureau": OTHER_BUREAU,
+           "person": "某副局长", "position": "副局长", "manner": "电话要求从轻处理", "occurred_on": "2026-06-12"}
+    tables = ("flags", "flag_history", "interference_records", "log_entries", "outbox")
+    before = await table_counts(stack, *tables)
+    r = await stack.client.post("/audit/v1/interference-records", json=rec,
+                                headers=stack.auth("officer-x", "officer", bureau=OTHER_BUREAU))
+    assert r.status_code == 403 and r.json()["code"] == "out_of_scope", r.text
+    assert await table_counts(stack, *tables) == before
+    r = await stack.client.post("/audit/v1/interference-records", json={**rec, "bureau": BUREAU},
+                                headers=stack.auth("officer-a", "officer", bureau=BUREAU))
+    assert r.status_code == 201, r.text

@@ -340,7 +340,7 @@ async def _recheck_later(session: AsyncSession, d: DecidedCase, *, emit: Emit, s
 
 
 async def remember_context(session: AsyncSession, case_id: str, *, facts: dict | None = None,
-                           people: Iterable[str] = ()) -> None:
+                           people: Iterable[str] = (), bureau: str | None = None) -> None:
     """Facts and people from a case's events before its decision (legal reviewer, participants …)."""
     # Created by a race-free INSERT … ON CONFLICT DO NOTHING, then read under a row lock.
     await session.execute(dialect_insert(session, CaseContext).values(case_id=case_id, facts={}, people=[])
@@ -348,6 +348,8 @@ async def remember_context(session: AsyncSession, case_id: str, *, facts: dict |
     ctx = await session.scalar(select(CaseContext).where(CaseContext.case_id == case_id).with_for_update())
     if facts:
         ctx.facts = {**ctx.facts, **facts}
+    if bureau and ctx.bureau is None:
+        ctx.bureau = bureau
     new_people = rules.people(ctx.people, people)
     if new_people != ctx.people:
         ctx.people = new_people
@@ -355,9 +357,10 @@ async def remember_context(session: AsyncSession, case_id: str, *, facts: dict |
 
 async def known_bureau(session: AsyncSession, case_id: str) -> str | None:
     """The bureau the audit knows a case by: its decision's (from the cases service's event), else its
-    flag's; None for a case the audit has not heard of yet."""
+    flag's, else its filing's; None for a case the audit has not heard of yet."""
     decided = await session.scalar(select(DecidedCase.bureau).where(DecidedCase.case_id == case_id))
-    return decided or await session.scalar(select(Flag.bureau).where(Flag.case_id == case_id))
+    return (decided or await session.scalar(select(Flag.bureau).where(Flag.case_id == case_id))
+            or await session.scalar(select(CaseContext.bureau).where(CaseContext.case_id == case_id)))
 
 
 async def ensure_can_record(session: AsyncSession, user: Principal, body: InterferenceCreate) -> None:
