@@ -24,7 +24,7 @@ from typing import Annotated, Any
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.problems import forbidden, out_of_scope, unauthorized
 from shared.vocabulary import BUREAU_ROLES, GLOBAL_ROLES, Role
@@ -33,6 +33,9 @@ ROLES = tuple(Role)
 
 
 class Principal(BaseModel):
+    # Frozen: one verified token's principal is shared by the requests that carry it (TokenVerifier's cache).
+    model_config = ConfigDict(frozen=True)
+
     sub: str
     name: str = ""
     roles: list[str] = Field(default_factory=list)
@@ -158,6 +161,10 @@ class TokenVerifier:
         self.claims = claims or ClaimMapping()
         self.leeway = leeway_seconds
         self._jwks = jwks if jwks is not None else (JwksKeys(jwks_url) if jwks_url else None)
+        # token → (exp, principal): a client sends the same bearer token with many requests, and checking
+        # its signature and claims each time was a measurable part of every request (issue 12). A hit is
+        # still refused once ``exp`` (plus the leeway) has passed; only verified tokens are kept.
+        self._verified: dict[str, tuple[float, Principal]] = {}
 
     @classmethod
     def from_settings(cls, settings: Any, *, secret: str | None = None) -> TokenVerifier:
@@ -196,7 +203,22 @@ class TokenVerifier:
                                f"({jwk.get('kty')} {jwk.get('crv') or ''} {declared or ''})".replace("  ", " "))
         return jwt.PyJWK(jwk, algorithm=alg).key
 
+    VERIFIED_CACHE_SIZE = 4096
+
     def verify(self, token: str) -> Principal:
+        hit = self._verified.get(token)
+        if hit is not None:
+            if time.time() < hit[0] + self.leeway:
+                return hit[1]
+            del self._verified[token]
+            raise unauthorized("token expired")
+        principal, exp = self._verify(token)
+        if len(self._verified) >= self.VERIFIED_CACHE_SIZE:
+            self._verified.clear()
+        self._verified[token] = (exp, principal)
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, float]:
         try:
             alg = jwt.get_unverified_header(token).get("alg")
             if alg == SHARED_SECRET_ALGORITHM and self.secret:
@@ -212,7 +234,7 @@ class TokenVerifier:
             raise unauthorized("token expired") from e
         except jwt.PyJWTError as e:
             raise unauthorized(f"invalid token: {e}") from e
-        return self._principal(claims, from_issuer=from_issuer)
+        return self._principal(claims, from_issuer=from_issuer), float(claims["exp"])
 
     def _principal(self, claims: dict[str, Any], *, from_issuer: bool) -> Principal:
         m = self.claims if from_issuer else ClaimMapping()

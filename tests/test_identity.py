@@ -23,13 +23,14 @@ from typing import Any
 
 import jwt
 import pytest
+import time_machine
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from services.testing.factories import BUREAU, OTHER_BUREAU, new_uscc
 from services.testing.stack import Stack, build_stack
-from shared.auth import JwksKeys, TokenVerifier
+from shared.auth import JwksKeys, TokenVerifier, mint_token
 from shared.problems import Problem
 
 ISSUER = "http://127.0.0.1/realms/ecocomply-test"
@@ -257,3 +258,21 @@ def test_shared_secret_tokens_need_exp_and_known_roles():
     with pytest.raises(Problem) as e:
         v.verify(jwt.encode({"sub": "a", "exp": now + 60}, key, algorithm="RS256", headers={"kid": "k"}))
     assert "'RS256' is not accepted" in e.value.detail
+
+
+def test_a_verified_token_is_reused_until_it_expires_and_then_refused():
+    """The verifier keeps the principal of a token it checked (a client sends the same token with every
+    request); a kept token is still refused once its ``exp`` has passed, and a tampered one is never kept."""
+    secret = "s" * 40
+    v = TokenVerifier(secret=secret)
+    t0 = time.time()
+    with time_machine.travel(t0, tick=False):
+        token = mint_token(secret, sub="officer-1", roles=["officer"], bureau=BUREAU, ttl_seconds=60)
+        first, again = v.verify(token), v.verify(token)
+        assert again is first and first.bureau == BUREAU
+        with pytest.raises(Problem) as e:
+            v.verify(token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1])
+        assert e.value.status == 401
+    with time_machine.travel(t0 + 61, tick=False), pytest.raises(Problem) as e:
+        v.verify(token)
+    assert e.value.status == 401 and "expired" in e.value.detail

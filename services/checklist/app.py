@@ -5,13 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.checklist.discretion.router import router as discretion_router
+from services.checklist.discretion.service import default_rule_set
 from services.checklist.guidance.router import router as guidance_router
 from services.checklist.loader import seed, seed_missing
 from services.checklist.models import Base, tables
 from services.checklist.no_penalty.router import router as no_penalty_router
 from services.checklist.programme.router import router as programme_router
 from services.checklist.public.router import router as public_router
-from shared.service import ServiceSpec
+from shared.service import Runtime, ServiceSpec
+
+
+def preflight(_rt: Runtime) -> list[str]:
+    """Load the discretion rule sets now, not on the first calculation (a YAML parse of ~0.1-1 s that the
+    first decision paid), and refuse to start on a broken data file or an unknown
+    ``ECOCOMPLY_CHECKLIST_DISCRETION_RULE_SET``."""
+    try:
+        default_rule_set()
+    except Exception as e:  # noqa: BLE001 — any data or setting error refuses the start, named
+        raise RuntimeError(f"refusing to start: the discretion rule sets do not load: {e}") from e
+    return []
 
 spec = ServiceSpec(
     name="checklist",
@@ -28,6 +40,7 @@ spec = ServiceSpec(
     migrations_dir=Path(__file__).parent / "migrations",
     routers=[guidance_router, no_penalty_router, discretion_router, programme_router, public_router],
     seed=seed,
+    preflight=preflight,
     ready_checks={"seed": seed_missing},
     openapi_tags=[
         {"name": "guidance", "description": "合规指导清单 — compliance guidance items"},

@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -14,3 +16,10 @@ class ChecklistSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ECOCOMPLY_CHECKLIST_", extra="ignore")
 
     discretion_rule_set: str | None = None
+
+
+@functools.cache
+def checklist_settings() -> ChecklistSettings:
+    """Read from the environment once per process: on every calculation it cost more than the calculation
+    (issue 12's profile)."""
+    return ChecklistSettings()

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.checklist.config import ChecklistSettings
+from services.checklist.config import checklist_settings
 from services.checklist.discretion.circumstances import circumstances
 from services.checklist.discretion.rule_sets import RuleSet, catalog
 from services.checklist.discretion.rules import Calculation, CalculationError, Item, calculate
@@ -29,7 +29,7 @@ def rule_set_named(name: str, field: str = "rule_set") -> RuleSet:
 def default_rule_set() -> tuple[RuleSet, str]:
     """The default for bureaus without a choice, and where it comes from."""
     sets, data_default, _, _ = catalog()
-    env = ChecklistSettings().discretion_rule_set
+    env = checklist_settings().discretion_rule_set
     if env:
         return rule_set_named(env, "ECOCOMPLY_CHECKLIST_DISCRETION_RULE_SET"), "setting:ECOCOMPLY_CHECKLIST_DISCRETION_RULE_SET"
     return sets[data_default], "default (labelled setting in discretion_rule_sets.yaml)"
