@@ -40,6 +40,11 @@ MIX = (("no_penalty", 25), ("lighter", 20), ("mitigated", 15), ("penalty", 40))
 CASES_PER_ENTERPRISE = 50
 
 
+def half_rate_size(n: int) -> int:
+    """Decisions sent open-loop at half the sustained rate after the probe."""
+    return max(20, min(100, n // 5))
+
+
 def probe_size(n: int) -> int:
     """Decisions sent one at a time after the main run (latency without queueing)."""
     return max(10, min(50, n // 20))
@@ -223,6 +228,22 @@ async def probe(stack: Stack, cases: list[Prepared], decided: CommitWatch, flagg
     return out
 
 
+async def paced(stack: Stack, cases: list[Prepared], rate: float, decided: CommitWatch,
+                flagged: CommitWatch) -> list[float]:
+    """Half the sustained rate (issue 12's p99 target): decisions sent open-loop, one every ``1/rate`` s
+    whatever the answers, then decision→flag commit latencies of the flagged ones."""
+    gap = 1.0 / rate
+    t0 = time.monotonic()
+    tasks = []
+    for i, p in enumerate(cases):
+        await asyncio.sleep(max(0.0, t0 + i * gap - time.monotonic()))
+        tasks.append(asyncio.create_task(fire(stack, [p], 1)))
+    await asyncio.gather(*tasks)
+    expected = {p.case_id for p in cases if p.type in FLAGGED_DECISIONS}
+    await wait_flags(stack, flagged, expected, 60)
+    return [flagged.times[c] - decided.times[c] for c in expected]
+
+
 async def wait_flags(stack: Stack, watch: CommitWatch, expected: set[str], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while not expected <= watch.times.keys():
@@ -270,8 +291,9 @@ async def run(setup: str, n: int, concurrency: int, tmp: Path, *, flag_timeout: 
         await stack.comp.start()
         t_started = time.perf_counter()
         probe_types = [("no_penalty", "lighter", "mitigated")[i % 3] for i in range(probe_size(n))]
-        cases = await prepare(stack, plan(n, random.Random(seed)) + probe_types, concurrency)
-        cases, probe_cases = cases[:n], cases[n:]
+        half_types = [("no_penalty", "lighter", "mitigated", "penalty")[i % 4] for i in range(half_rate_size(n))]
+        cases = await prepare(stack, plan(n, random.Random(seed)) + probe_types + half_types, concurrency)
+        cases, probe_cases, half_cases = cases[:n], cases[n:n + len(probe_types)], cases[n + len(probe_types):]
         t_prepared = time.perf_counter()
         await quiesce(stack, timeout=60)
 
@@ -299,6 +321,10 @@ async def run(setup: str, n: int, concurrency: int, tmp: Path, *, flag_timeout: 
         t_probe = time.perf_counter()
         light = await probe(stack, probe_cases, decided, flagged)
         t_probed = time.perf_counter()
+        await quiesce(stack, timeout=60)
+        sustained = n / (max(flagged.times[c] for c in expected) - min(p.sent for p in cases))
+        half = await paced(stack, half_cases, sustained / 2, decided, flagged)
+        t_half = time.perf_counter()
         with contextlib.suppress(BenchError):  # stop on an idle composition (not mid-transaction)
             await quiesce(stack, timeout=30)
     finally:
@@ -373,6 +399,7 @@ async def run(setup: str, n: int, concurrency: int, tmp: Path, *, flag_timeout: 
         "answers_window_s": t_answered - first_sent,
         "decision_to_flag": summary_ms(lat),
         "decision_to_flag_light_load": summary_ms(light),
+        "decision_to_flag_half_rate": {**summary_ms(half), "rate_per_s": round(sustained / 2, 2)},
         "decision_commit_to_relay_pickup": summary_ms(to_relay),
         "relay_pickup_to_flag": summary_ms(relay_to_flag),
         "relay_batches": {"count": len(batch_sizes), "mean_rows": sum(batch_sizes) / max(1, len(batch_sizes)),
@@ -390,5 +417,6 @@ async def run(setup: str, n: int, concurrency: int, tmp: Path, *, flag_timeout: 
         "sqlite_write_lock_waits": locks.summary(n) if locks else None,
         "phases_s": {"start": t_started - t_start, "prepare": t_prepared - t_started,
                      "decide_and_flag": t_done - first_sent,
-                     "light_load_probe": t_probed - t_probe, "cleanup": t_clean - t_probed},
+                     "light_load_probe": t_probed - t_probe, "half_rate": t_half - t_probed,
+                     "cleanup": t_clean - t_half},
     }
