@@ -100,9 +100,14 @@ def dialect_insert(session: AsyncSession, table):
     """The INSERT of the session's dialect (SQLite or PostgreSQL), whose ``on_conflict_do_nothing`` /
     ``on_conflict_do_update`` make a create-or-update one race-free statement: no get-then-insert
     that two concurrent requests both pass and the second one's INSERT fails on the unique key."""
+    return insert_for(session.bind.dialect.name, table)
+
+
+def insert_for(dialect: str, table):
+    """``dialect_insert`` by dialect name, for a statement built once and reused (no session at hand)."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    return (postgresql if session.bind.dialect.name == "postgresql" else sqlite).insert(table)
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
 
 
 async def lock_key(session: AsyncSession, key: str) -> None:

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Table, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.db import dialect_insert
 from shared.events import CloudEvent, EventPayload
 from shared.outbox import envelope_json
 from shared.webhooks.matching import bureau_in_scope, type_matches
@@ -43,8 +43,7 @@ async def insert_ignoring_duplicates(
     creating the same row."""
     if not rows:
         return
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-    await session.execute(dialect.insert(table).values(list(rows)).on_conflict_do_nothing(index_elements=list(keys)))
+    await session.execute(dialect_insert(session, table).values(list(rows)).on_conflict_do_nothing(index_elements=list(keys)))
 
 
 async def log_event(session: AsyncSession, tables: WebhookTables, event: CloudEvent, envelope: str,

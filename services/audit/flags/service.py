@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import String, and_, case, func, literal, literal_column, or_, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,7 +40,7 @@ from services.audit.models import (
 from shared import clock, pagination
 from shared.auth import Principal, scope_of
 from shared.contracts import AuditFlagRaised, AuditInterferenceRecorded, CaseDecided
-from shared.db import UtcDateTime, dialect_insert
+from shared.db import UtcDateTime, dialect_insert, insert_for
 from shared.problems import conflict, invalid
 from shared.vocabulary import FLAGGED_DECISIONS, DecisionType
 
@@ -144,7 +143,7 @@ async def _count_rules(session: AsyncSession, flag: Flag, hits: list[RuleHit]) -
 def _counter_upsert(model: type, dialect: str, add: tuple[str, ...]):
     """``INSERT … ON CONFLICT (key) DO UPDATE SET n = n + excluded.n`` for ``model``, built once: building it
     per row (``insert().values(...)``, ``excluded``) cost more than running it (issue 12's profile)."""
-    ins = (postgresql if dialect == "postgresql" else sqlite).insert(model)
+    ins = insert_for(dialect, model)
     keys = [c.name for c in model.__table__.primary_key.columns]
     return ins.on_conflict_do_update(index_elements=keys,
                                      set_={k: getattr(model, k) + getattr(ins.excluded, k) for k in add})

@@ -20,7 +20,6 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import and_, event, func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.log import merkle, witness
@@ -33,6 +32,7 @@ from services.audit.log.signing import (
     verify_signature,
 )
 from services.audit.models import LogEntry, LogNode, LogState, SigningKey, TreeHead
+from shared.db import dialect_insert
 from shared.events import CloudEvent
 from shared.problems import invalid, not_found
 
@@ -209,8 +209,7 @@ KeyRing = Mapping[str, Ed25519PublicKey]
 
 async def register_key(session: AsyncSession, public: Ed25519PublicKey, *, now: datetime) -> None:
     """Record a signing key (once; concurrent signers insert it at most once)."""
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-    await session.execute(dialect.insert(SigningKey).values(
+    await session.execute(dialect_insert(session, SigningKey).values(
         key_id=key_id(public), public_key=public_pem(public), registered_at=now,
     ).on_conflict_do_nothing(index_elements=["key_id"]))
 

@@ -8,7 +8,6 @@ import uuid
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases.case.schemas import AdviceFeedback, AdviceLetterCreate, AdviceLetterRead, Requirement
@@ -16,6 +15,7 @@ from services.cases.models import AdviceLetter, Case, CaseCounter, Enterprise
 from shared import uscc
 from shared.auth import Principal, ensure_can_see, scope_of
 from shared.clock import local_date
+from shared.db import dialect_insert
 from shared.problems import forbidden, invalid, not_found
 from shared.service import Runtime
 
@@ -30,7 +30,7 @@ def to_read(a: AdviceLetter, today: date) -> AdviceLetterRead:
 
 
 async def _number(session: AsyncSession, bureau: str, year: int) -> str:
-    ins = (postgresql if session.bind.dialect.name == "postgresql" else sqlite).insert(CaseCounter)
+    ins = dialect_insert(session, CaseCounter)
     stmt = ins.values(bureau=f"advice:{bureau}"[:40], year=year, last=1).on_conflict_do_update(
         index_elements=["bureau", "year"], set_={"last": CaseCounter.last + 1}).returning(CaseCounter.last)
     return f"{bureau}-{year}-HG{(await session.execute(stmt)).scalar_one():05d}"

@@ -11,7 +11,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import deadlines, workflow
@@ -293,8 +292,7 @@ async def list_cases(
 
 # -- filing ----------------------------------------------------------------------------------------
 async def _next_number(session: AsyncSession, bureau: str, year: int) -> str:
-    dialect = session.bind.dialect.name
-    ins = (postgresql if dialect == "postgresql" else sqlite).insert(CaseCounter)
+    ins = dialect_insert(session, CaseCounter)
     stmt = ins.values(bureau=bureau, year=year, last=1).on_conflict_do_update(
         index_elements=["bureau", "year"], set_={"last": CaseCounter.last + 1}
     ).returning(CaseCounter.last)
