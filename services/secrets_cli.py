@@ -88,7 +88,8 @@ def add_parser(sub) -> None:
     nk = ssub.add_parser("new-key", help=f"print a new key for {ENV_NAME}")
     nk.set_defaults(func=lambda _a: print(new_key()) or 0)
     r = ssub.add_parser("rotate", help="re-encrypt every stored secret under a new key")
-    r.add_argument("--new-key", help="the new key (`ecocomply secrets new-key`); embedded: generated when omitted")
+    r.add_argument("--new-key", help="the new key (`ecocomply secrets new-key`), written --new-key=KEY: a key may begin "
+                   "with '-'; embedded: generated when omitted")
     r.add_argument("--data-dir", help="embedded data directory (default: ECOCOMPLY_DATA_DIR or ./var)")
     r.add_argument("--service", choices=SERVICES, help=f"a distributed service (old keys from {ENV_NAME})")
     r.set_defaults(func=lambda a: asyncio.run(_rotate(a)))

@@ -120,15 +120,16 @@ def test_rotate_reencrypts_every_secret_under_a_new_key_embedded_and_distributed
         SecretBox([old_key]).decrypt(after[0])
     assert set(after).isdisjoint(before)
 
-    # Distributed: the old key from ECOCOMPLY_SECRETS_KEY, the new one given.
-    given = new_key()
+    # Distributed: the old key from ECOCOMPLY_SECRETS_KEY, the new one given — one that begins with "-" (1 key in
+    # 64 does; `--new-key KEY` then reads as an option, which made this test fail at random), so `--new-key=KEY`.
+    given = next(k for k in iter(new_key, None) if k.startswith("-"))
     monkeypatch.setenv("ECOCOMPLY_DATABASE_URL", f"sqlite+aiosqlite:///{(data / 'cases.db').resolve()}")
     monkeypatch.setenv("ECOCOMPLY_SECRETS_KEY", new_key())  # a key that reads none of them: refused
-    assert cli.main(["secrets", "rotate", "--service", "cases", "--new-key", given]) == 1
+    assert cli.main(["secrets", "rotate", "--service", "cases", f"--new-key={given}"]) == 1
     assert "nothing of cases was changed" in capsys.readouterr().err
     assert asyncio.run(_read(data)) == after
     monkeypatch.setenv("ECOCOMPLY_SECRETS_KEY", new_key_)
-    assert cli.main(["secrets", "rotate", "--service", "cases", "--new-key", given]) == 0
+    assert cli.main(["secrets", "rotate", "--service", "cases", f"--new-key={given}"]) == 0
     out = capsys.readouterr().out
     assert "cases: 3 secret(s) re-encrypted" in out and "now set ECOCOMPLY_SECRETS_KEY" in out and given not in out
     moved = asyncio.run(_read(data))
