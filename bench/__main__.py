@@ -3,6 +3,7 @@ then the services' own benchmarks (checklist search and calculator, case lifecyc
 stats/log/proofs), each next to a baseline measured in the same run.
 
     .venv/bin/python -m bench [--n 1000] [--setups sqlite-local,postgres-kafka] [--concurrency 16]
+                              [--outage 60]
                               [--suites decisions,checklist,cases,audit,audit_history,serve]
 
 Prints one report per setup and writes every figure to ``bench/results/latest.json``.
@@ -63,6 +64,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--concurrency", type=int, default=16, help="requests in flight (default 16)")
     p.add_argument("--flag-timeout", type=float, default=60.0,
                    help="seconds to wait for the flags after the last decision answer (default 60)")
+    p.add_argument("--outage", type=float, default=60.0,
+                   help="seconds the audit is down while decisions arrive at the sustained rate, then the time to "
+                        "drain its backlog is measured (default 60; 0 skips it)")
     p.add_argument("--out", type=Path, default=RESULTS, help=f"JSON results (default {RESULTS})")
     p.add_argument("--suites", default=",".join(SUITES), help=f"comma-separated, of {', '.join(SUITES)}")
     args = p.parse_args(argv)
@@ -88,7 +92,8 @@ async def run_setup(setup: str, args: argparse.Namespace) -> dict:
             r["mock"] = kafka_infra.is_mock()
             r["database_server"] = await asyncio.to_thread(pg_infra.describe)
         print(f"[{setup}] preparing {args.n} cases and deciding them ...", file=sys.stderr, flush=True)
-        r["decisions"] = await decisions.run(setup, args.n, args.concurrency, tmp, flag_timeout=args.flag_timeout)
+        r["decisions"] = await decisions.run(setup, args.n, args.concurrency, tmp, flag_timeout=args.flag_timeout,
+                                              outage_s=args.outage)
         print(f"[{setup}] baselines ...", file=sys.stderr, flush=True)
         r["bare_insert"] = await baselines.bare_insert(setup, args.n, args.concurrency, tmp)
         if setup == "postgres-kafka":
@@ -120,7 +125,7 @@ async def main(args: argparse.Namespace) -> int:
     doc = {
         "written_at": datetime.now(UTC).isoformat(),
         "args": {"n": args.n, "setups": args.setups, "concurrency": args.concurrency,
-                 "flag_timeout": args.flag_timeout},
+                 "flag_timeout": args.flag_timeout, "outage": args.outage},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "elapsed_s": elapsed,
         "setups": results,

@@ -20,7 +20,7 @@ from pathlib import Path
 
 BASELINE = Path(__file__).with_name("baseline.json")
 TOLERANCE = 0.30
-ARGS = ["--n", "200", "--suites", "decisions", "--setups", "sqlite-local"]
+ARGS = ["--n", "200", "--suites", "decisions", "--setups", "sqlite-local", "--outage", "0"]
 
 
 def measure() -> tuple[float, float]:

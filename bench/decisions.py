@@ -3,7 +3,10 @@
 1. prepare N cases over HTTP up to just before the decision (not timed), let the bus go quiet;
 2. fire the N ``POST /cases/v1/cases/{id}/decision`` requests with bounded concurrency (timed);
 3. wait until every exemption / light penalty has its audit flag, then check them through
-   ``GET /audit/v1/flags``.
+   ``GET /audit/v1/flags``;
+4. latency probes: one decision at a time, then open-loop at half the sustained rate;
+5. with ``outage_s``: the audit down for that long while decisions arrive at the sustained rate, then
+   the time it takes to flag the backlog once it is back (``outage``).
 
 Commit times are observed in-process: SQLAlchemy ``after_flush``/``after_commit`` listeners on the
 cases and audit services' session classes stamp (``time.perf_counter``) the commit of the
@@ -20,6 +23,7 @@ import contextlib
 import os
 import random
 import resource
+import sys
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -228,10 +232,8 @@ async def probe(stack: Stack, cases: list[Prepared], decided: CommitWatch, flagg
     return out
 
 
-async def paced(stack: Stack, cases: list[Prepared], rate: float, decided: CommitWatch,
-                flagged: CommitWatch) -> list[float]:
-    """Half the sustained rate (issue 12's p99 target): decisions sent open-loop, one every ``1/rate`` s
-    whatever the answers, then decision→flag commit latencies of the flagged ones."""
+async def fire_paced(stack: Stack, cases: list[Prepared], rate: float) -> None:
+    """Decisions sent open-loop, one every ``1/rate`` s whatever the answers; returns when all are answered."""
     gap = 1.0 / rate
     t0 = time.monotonic()
     tasks = []
@@ -239,9 +241,69 @@ async def paced(stack: Stack, cases: list[Prepared], rate: float, decided: Commi
         await asyncio.sleep(max(0.0, t0 + i * gap - time.monotonic()))
         tasks.append(asyncio.create_task(fire(stack, [p], 1)))
     await asyncio.gather(*tasks)
+
+
+async def paced(stack: Stack, cases: list[Prepared], rate: float, decided: CommitWatch,
+                flagged: CommitWatch) -> list[float]:
+    """Half the sustained rate (issue 12's p99 target): decisions sent open-loop, then decision→flag commit
+    latencies of the flagged ones."""
+    await fire_paced(stack, cases, rate)
     expected = {p.case_id for p in cases if p.type in FLAGGED_DECISIONS}
     await wait_flags(stack, flagged, expected, 60)
     return [flagged.times[c] - decided.times[c] for c in expected]
+
+
+def outage_size(rate: float, seconds: float) -> int:
+    """Decisions that arrive during an outage of ``seconds`` at ``rate`` decisions/s."""
+    return max(1, round(rate * seconds))
+
+
+async def outage(stack: Stack, cases: list[Prepared], rate: float, flagged: CommitWatch, *, timeout: float) -> dict:
+    """Issue 12's backlog target: the audit is down while ``cases`` arrive open-loop at ``rate`` (the sustained
+    rate), then it comes back; how long until every flag of the backlog is committed.
+
+    * Kafka protocol: the audit's consumer groups leave (their committed offsets stay in the cluster) and
+      rejoin, as when the audit's worker process is restarted; the other services go on.
+    * In-process bus: nothing outside the pipeline process can consume, so an audit outage is the pipeline
+      (``ecocomply worker``) down: every relay stops and the outbox rows wait in the services' databases.
+    """
+    if stack.setup == "sqlite-local":
+        relays = [rt.relay for rt in stack.runtimes.values()]
+
+        async def down() -> None:
+            for r in relays:
+                await r.stop()
+
+        async def up() -> None:
+            for r in relays:
+                r.start()
+    else:
+        consumers = stack.runtimes["audit"].consumers
+
+        async def down() -> None:
+            for c in consumers:
+                await c.stop()
+
+        async def up() -> None:
+            for c in consumers:
+                await c.start()
+
+    expected = {p.case_id for p in cases if p.type in FLAGGED_DECISIONS}
+    await down()
+    t_down = time.perf_counter()
+    try:
+        await fire_paced(stack, cases, rate)
+        arrived = time.perf_counter()
+    finally:
+        t_up = time.perf_counter()
+        await up()
+    flagged_during = len(expected & flagged.times.keys())
+    await wait_flags(stack, flagged, expected, timeout)
+    last = max(flagged.times[c] for c in expected)
+    return {"outage_s": round(t_up - t_down, 2), "decisions": len(cases), "rate_per_s": round(rate, 2),
+            "arrival_s": round(arrived - t_down, 2), "backlog_flags": len(expected),
+            "flagged_during_outage": flagged_during, "drain_s": round(last - t_up, 2),
+            "drain_flags_per_s": round(len(expected) / max(1e-9, last - t_up), 1)}
 
 
 async def wait_flags(stack: Stack, watch: CommitWatch, expected: set[str], timeout: float) -> None:
@@ -282,7 +344,8 @@ async def flags_from_api(stack: Stack) -> list[dict] | str:
         page += 1
 
 
-async def run(setup: str, n: int, concurrency: int, tmp: Path, *, flag_timeout: float, seed: int = 1) -> dict:
+async def run(setup: str, n: int, concurrency: int, tmp: Path, *, flag_timeout: float, seed: int = 1,
+              outage_s: float = 0.0) -> dict:
     t_start = time.perf_counter()
     stack, cleanup = await build_stack(setup, tmp)
     watches: list[CommitWatch | LockWaits] = []
@@ -325,6 +388,18 @@ async def run(setup: str, n: int, concurrency: int, tmp: Path, *, flag_timeout: 
         sustained = n / (max(flagged.times[c] for c in expected) - min(p.sent for p in cases))
         half = await paced(stack, half_cases, sustained / 2, decided, flagged)
         t_half = time.perf_counter()
+        backlog = None
+        if outage_s > 0:
+            await quiesce(stack, timeout=60)
+            size = outage_size(sustained, outage_s)
+            kinds = ("no_penalty", "lighter", "mitigated", "penalty")
+            print(f"[{setup}] audit outage: preparing {size} cases ...", file=sys.stderr, flush=True)
+            backlog_cases = await prepare(stack, [kinds[i % 4] for i in range(size)], concurrency)
+            await quiesce(stack, timeout=120)
+            print(f"[{setup}] audit outage: {size} decisions at {sustained:.1f}/s with the audit down ...",
+                  file=sys.stderr, flush=True)
+            backlog = await outage(stack, backlog_cases, sustained, flagged, timeout=max(120.0, flag_timeout))
+        t_outage = time.perf_counter()
         with contextlib.suppress(BenchError):  # stop on an idle composition (not mid-transaction)
             await quiesce(stack, timeout=30)
     finally:
@@ -400,6 +475,7 @@ async def run(setup: str, n: int, concurrency: int, tmp: Path, *, flag_timeout: 
         "decision_to_flag": summary_ms(lat),
         "decision_to_flag_light_load": summary_ms(light),
         "decision_to_flag_half_rate": {**summary_ms(half), "rate_per_s": round(sustained / 2, 2)},
+        "backlog_after_outage": backlog,
         "decision_commit_to_relay_pickup": summary_ms(to_relay),
         "relay_pickup_to_flag": summary_ms(relay_to_flag),
         "relay_batches": {"count": len(batch_sizes), "mean_rows": sum(batch_sizes) / max(1, len(batch_sizes)),
@@ -418,5 +494,5 @@ async def run(setup: str, n: int, concurrency: int, tmp: Path, *, flag_timeout: 
         "phases_s": {"start": t_started - t_start, "prepare": t_prepared - t_started,
                      "decide_and_flag": t_done - first_sent,
                      "light_load_probe": t_probed - t_probe, "half_rate": t_half - t_probed,
-                     "cleanup": t_clean - t_half},
+                     "audit_outage": t_outage - t_half, "cleanup": t_clean - t_outage},
     }

@@ -10,6 +10,8 @@ MOCK_SENTENCE = (
 # at half the sustained rate <= 50 ms local, <= 150 ms on the Kafka protocol.
 TARGET_RATIO = 0.33
 TARGET_P99_MS = {"sqlite-local": 50.0, "postgres-kafka": 150.0}
+# ... and the backlog of a 60 s audit outage at the sustained rate drained within 20 s of its return.
+TARGET_DRAIN_S = 20.0
 DESCRIPTION = {
     "sqlite-local": "SQLite files + in-process bus",
     "postgres-kafka": "PostgreSQL databases + Kafka protocol",
@@ -38,6 +40,10 @@ def evaluate(r: dict) -> None:
         "p99_decision_to_flag_half_rate_ms": {"target": f"<= {p99_target:g}", "value": half.get("p99_ms"),
                                               "pass": half.get("p99_ms") is not None and half["p99_ms"] <= p99_target},
     }
+    backlog = d.get("backlog_after_outage")
+    if backlog:
+        r["targets"]["backlog_drain_after_outage_s"] = {
+            "target": f"<= {TARGET_DRAIN_S:g}", "value": backlog["drain_s"], "pass": backlog["drain_s"] <= TARGET_DRAIN_S}
 
 
 def _lat(s: dict) -> str:
@@ -72,6 +78,13 @@ def render(r: dict) -> str:
         h = d["decision_to_flag_half_rate"]
         out.append(f"    at half rate     {_lat(h)}   [open loop at {h['rate_per_s']:.1f} decisions/s, half the "
                    "sustained rate above]")
+    b = d.get("backlog_after_outage")
+    if b:
+        down = ("every relay stopped (the pipeline process down)" if r["setup"] == "sqlite-local"
+                else "the audit's consumer groups left and rejoined")
+        out.append(f"    audit outage     {b['outage_s']:.1f} s down ({down}) while {b['decisions']} decisions arrived at "
+                   f"{b['rate_per_s']:.1f}/s; its {b['backlog_flags']} flags committed {b['drain_s']:.2f} s after it came "
+                   f"back ({b['drain_flags_per_s']:.1f} flags/s; {b['flagged_during_outage']} flagged while down)")
     chk = d["api_check"]
     if chk.get("ok"):
         out.append(f"    row timestamps   {_lat(chk['row_timestamp_latency'])}   [flag.created_at - decided_at; "
@@ -123,7 +136,7 @@ def render(r: dict) -> str:
                    f" (p50), {_x(ra['decision_to_flag_p99_over_raw_kafka_p99'])} (p99)")
     out.append("Targets (from the issue):")
     for name, t in r["targets"].items():
-        unit = "" if name == "decisions_over_bare_insert" else " ms"
+        unit = {"decisions_over_bare_insert": "", "backlog_drain_after_outage_s": " s"}.get(name, " ms")
         value = "n/a" if t["value"] is None else (f"{t['value']:.2f}x" if not unit else f"{t['value']:.1f}{unit}")
         out.append(f"  {name:<34} target {t['target']}{unit:<4} measured {value:<12} {'PASS' if t['pass'] else 'MISS'}")
     if r.get("mock"):
