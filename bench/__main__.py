@@ -42,7 +42,7 @@ async def run_suite(name: str, args: argparse.Namespace) -> dict:
     mod = importlib.import_module(f"bench.{name}")
     if name == "checklist":
         sub = argparse.Namespace(checklist_items=[10_000], setups=args.setups)
-    elif name in ("audit", "audit_history"):
+    elif name in ("audit", "audit_history", "cases"):
         sub = mod.parse_args(["--setups", ",".join(args.setups)])
     else:
         sub = mod.parse_args([])

@@ -1,14 +1,15 @@
-"""Cases service benchmark on PostgreSQL (+ the Kafka protocol for the credit notice):
+"""Cases service benchmark on each setup (SQLite + in-process bus; PostgreSQL + the Kafka protocol):
 
 * full lifecycles per second — file → evidence → investigation → legal review → 事先告知 → waiver →
   decision → (credit notice from the credit service) → service (三书同时送达) — next to a bare FastAPI
   endpoint doing, per request, the same number of INSERTs the cases database received per lifecycle
-  (counted in this run), at the same concurrency, on a fresh database of the same server;
+  (counted in this run), at the same concurrency, on a fresh database of the same kind — issue 12's
+  target: lifecycles/s ≥ 0.25× the baseline's requests/s (PASS/MISS);
 * ``GET /cases/{id}`` p50/p95 on the decided cases;
 * ``GET /cases`` with filters p50/p95 over ``--list-size`` cases (bulk-inserted rows of realistic
   shape spread over bureaus, states, decision types and a year of dates).
 
-    .venv/bin/python -c "import asyncio, bench.cases as b; [print(l) for l in b.report(asyncio.run(b.run(b.parse_args())))]"
+    .venv/bin/python -m bench.cases [--n 200] [--setups sqlite-local,postgres-kafka]
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import shutil
 import tempfile
 import time
 import uuid
@@ -37,6 +39,9 @@ from shared.testing import postgres as pg_infra
 BUREAUS = ["320509", "320581", "320571", "320582", "320583"]
 STATES = ["filed", "investigated", "reviewed", "notified", "decided", "served", "closed"]
 TYPES = [None, "penalty", "no_penalty", "lighter", "mitigated", "heavier"]
+SETUPS = ("sqlite-local", "postgres-kafka")
+FINE = 150000.0
+TARGET_RATIO = 0.25  # issue 12: full lifecycle >= 0.25x of the bare endpoint doing the same INSERTs
 
 BARE_CLOCK = clock.Clock()  # the baseline endpoint's "now", as cheap as the product's
 
@@ -48,7 +53,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--reads", type=int, default=500)
     p.add_argument("--list-size", type=int, default=100_000, help="cases in the filtered-list benchmark")
     p.add_argument("--list-queries", type=int, default=200)
-    return p.parse_args(argv)
+    p.add_argument("--setups", default=",".join(SETUPS), help=f"comma-separated, of {', '.join(SETUPS)}")
+    a = p.parse_args(argv)
+    a.setups = [s.strip() for s in a.setups.split(",") if s.strip()]
+    if not a.setups or any(s not in SETUPS for s in a.setups):
+        p.error(f"unknown setups {a.setups}; choose from {', '.join(SETUPS)}")
+    return a
 
 
 def ms(v: float | None) -> float | None:
@@ -80,10 +90,15 @@ async def lifecycle(c: httpx.AsyncClient, h: dict, uscc: str) -> str:
                                            "violations": [{"code": "GI-WAT-001"}], "handlers": ["officer-a", "officer-b"]}))["id"]
     await post(f"/cases/{cid}/evidence", h["off"], {"kind": "监测报告", "description": "COD超标", "collected_by": "officer-a"})
     await post(f"/cases/{cid}/investigation/complete", h["off"], {"facts": {}})
-    await post(f"/cases/{cid}/legal-review", h["rev"], {"opinion": "approve", "notes": ""})
-    await post(f"/cases/{cid}/notice", h["off"], {"intended_type": "penalty", "intended_fine": 100000, "penalty_kinds": ["fine"]})
+    # 第五十八条: the approving review names the proposed decision, which then binds the decision (as
+    # services.testing.factories.CaseDriver.penalty_decided drives it)
+    await post(f"/cases/{cid}/legal-review", h["rev"], {"opinion": "approve", "notes": "事实清楚，证据确凿",
+                                                         "proposed_type": "penalty", "proposed_fine": FINE})
+    await post(f"/cases/{cid}/notice", h["off"], {"intended_type": "penalty", "intended_fine": FINE,
+                                                  "penalty_kinds": ["fine"], "facts_and_reasons": "超标排放"})
     await post(f"/cases/{cid}/statement", h["off"], {"waived": True, "by": "法定代表人"})
-    await post(f"/cases/{cid}/decision", h["lead"], {"type": "penalty", "fine_amount": 100000})
+    await post(f"/cases/{cid}/decision", h["lead"], {"type": "penalty", "fine_amount": FINE,
+                                                     "basis": {"law_article": "《中华人民共和国水污染防治法》第八十三条"}})
     deadline = time.monotonic() + 60
     while True:  # 三书同时送达 needs the credit record the credit service makes from the decided event
         r = await c.post(f"{CASES}/cases/{cid}/service", headers=h["off"])
@@ -94,8 +109,12 @@ async def lifecycle(c: httpx.AsyncClient, h: dict, uscc: str) -> str:
         await asyncio.sleep(0.02)
 
 
-async def bare_k_inserts(k: int, n: int, concurrency: int) -> dict:
-    url = await pg_infra.create_database(f"bench_bare_cases_{uuid.uuid4().hex[:8]}")
+async def bare_k_inserts(setup: str, tmp: Path, k: int, n: int, concurrency: int) -> dict:
+    if setup == "sqlite-local":
+        url, drop = f"sqlite+aiosqlite:///{(tmp / 'bare_cases.db').resolve()}", None
+    else:
+        url = await pg_infra.create_database(f"bench_bare_cases_{uuid.uuid4().hex[:8]}")
+        drop = url
     engine = make_engine(url)
     meta = MetaData()
     rows = Table("rows", meta, Column("id", String(36), primary_key=True), Column("body", Text),
@@ -120,7 +139,8 @@ async def bare_k_inserts(k: int, n: int, concurrency: int) -> dict:
         return {"inserts_per_request": k, "n": n, "requests_per_s": n / elapsed}
     finally:
         await engine.dispose()
-        await pg_infra.drop_database(url)
+        if drop:
+            await pg_infra.drop_database(drop)
 
 
 async def bulk_cases(rt, size: int, rng: random.Random) -> None:
@@ -155,10 +175,15 @@ async def bulk_cases(rt, size: int, rng: random.Random) -> None:
 
 
 async def run(args: argparse.Namespace) -> dict:
+    return {"setups": [await run_setup(setup, args) for setup in args.setups]}
+
+
+async def run_setup(setup: str, args: argparse.Namespace) -> dict:
     rng = random.Random(4)
     tmp = Path(tempfile.mkdtemp(prefix="ecocomply-bench-cases-"))
-    stack, cleanup = await build_stack("postgres-kafka", tmp)
-    out: dict = {"setup": "postgres-kafka", "database_server": await asyncio.to_thread(pg_infra.describe)}
+    stack, cleanup = await build_stack(setup, tmp)
+    server = await asyncio.to_thread(pg_infra.describe) if setup == "postgres-kafka" else "SQLite files (WAL)"
+    out: dict = {"setup": setup, "database_server": server}
     try:
         await stack.comp.start()
         c = stack.client
@@ -188,7 +213,7 @@ async def run(args: argparse.Namespace) -> dict:
         k = round(counter.n / args.n)
         out["lifecycle"] = {"n": args.n, "per_s": args.n / elapsed, "inserts_per_lifecycle": k,
                             "requests_per_lifecycle": 8, "concurrency": args.concurrency}
-        out["bare"] = await bare_k_inserts(k, args.n, args.concurrency)
+        out["bare"] = await bare_k_inserts(setup, tmp, k, args.n, args.concurrency)
 
         times: list[float] = []
 
@@ -229,6 +254,9 @@ async def run(args: argparse.Namespace) -> dict:
                        "p50_ms": ms(pct(ltimes, 50)), "p95_ms": ms(pct(ltimes, 95))}
     finally:
         await cleanup()
+        shutil.rmtree(tmp, ignore_errors=True)
+    ratio = out["lifecycle"]["per_s"] / out["bare"]["requests_per_s"]
+    out["target"] = {"lifecycle_over_bare": ratio, "target": TARGET_RATIO, "pass": ratio >= TARGET_RATIO}
     return out
 
 
@@ -237,13 +265,23 @@ async def _collect(coro, ids: list[str]) -> None:
 
 
 def report(result: dict) -> list[str]:
-    lc, bare = result["lifecycle"], result["bare"]
-    return [
-        f"cases on {result['setup']} ({result['database_server']})",
-        f"  full lifecycle (8 requests + credit notice wait, {lc['inserts_per_lifecycle']} INSERTs): "
-        f"{lc['per_s']:.1f}/s   baseline bare endpoint with {bare['inserts_per_request']} INSERTs/request: "
-        f"{bare['requests_per_s']:.1f}/s  (concurrency {lc['concurrency']}, n={lc['n']})",
-        f"  case read GET /cases/{{id}}: p50 {result['read']['p50_ms']} ms, p95 {result['read']['p95_ms']} ms",
-        f"  filtered list over {result['list']['cases']} cases: p50 {result['list']['p50_ms']} ms, "
-        f"p95 {result['list']['p95_ms']} ms (bulk load {result['list_load_s']:.1f} s)",
-    ]
+    lines = []
+    for r in result["setups"]:
+        lc, bare, t = r["lifecycle"], r["bare"], r["target"]
+        lines += [
+            f"cases on {r['setup']} ({r['database_server']})",
+            f"  full lifecycle (8 requests + credit notice wait, {lc['inserts_per_lifecycle']} INSERTs): "
+            f"{lc['per_s']:.1f}/s   baseline bare endpoint with {bare['inserts_per_request']} INSERTs/request: "
+            f"{bare['requests_per_s']:.1f}/s  (concurrency {lc['concurrency']}, n={lc['n']})",
+            f"  lifecycles / baseline = {t['lifecycle_over_bare']:.2f}x (target >= {TARGET_RATIO:g}x: "
+            f"{'PASS' if t['pass'] else 'MISS'})",
+            f"  case read GET /cases/{{id}}: p50 {r['read']['p50_ms']} ms, p95 {r['read']['p95_ms']} ms",
+            f"  filtered list over {r['list']['cases']} cases: p50 {r['list']['p50_ms']} ms, "
+            f"p95 {r['list']['p95_ms']} ms (bulk load {r['list_load_s']:.1f} s)",
+        ]
+    return lines
+
+
+if __name__ == "__main__":
+    res = asyncio.run(run(parse_args()))
+    print("\n".join(report(res)))
