@@ -104,17 +104,23 @@ def _load_sql(dialect: str, n: int, codes: list[str]) -> list[str]:
     ]
 
 
-def events(n: int, codes: list[str], *, hot: bool, seed: int) -> list[CaseDecided]:
-    """``n`` decided events of 2026 in time order (the hot ones: exemptions claiming 初次违法 of the hot
-    enterprise, the dearest path — every history rule reads)."""
+STREAM_START = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
+STEP = timedelta(minutes=7)
+
+
+def events(n: int, codes: list[str], *, hot: bool, seed: int, after: int = 0) -> list[CaseDecided]:
+    """``n`` decided events of 2026 in time order, starting ``after`` steps after the first stream's start
+    (each measured stream after the ones before it, so none arrives late and sets off the re-check of later
+    cases, which is the out-of-order path; the hot ones: exemptions claiming 初次违法 of the hot enterprise,
+    the dearest in-order path — every history rule reads)."""
     rng = random.Random(seed)
     out = []
-    t0 = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
+    t0 = STREAM_START + after * STEP
     for k in range(n):
         b = f"3205{rng.randrange(BUREAUS):02d}"
         kind = "no_penalty" if hot else rng.choices(["penalty", "no_penalty", "lighter", "mitigated", "heavier"],
                                                     [55, 15, 15, 5, 10])[0]
-        at = t0 + timedelta(minutes=7 * k)
+        at = t0 + k * STEP
         out.append(CaseDecided(
             case_id=str(uuid.uuid4()), number=f"N-{seed}-{k}",
             uscc=HOT_USCC if hot else f"91320500{rng.randrange(ENTERPRISES):010d}", bureau=b, decision_type=kind,
@@ -177,9 +183,9 @@ async def one(setup: str, size: int, args, codes: list[str], tmp: Path) -> dict:
                                              .where(DecidedCase.uscc == HOT_USCC))
         r["load_s"] = round(time.perf_counter() - t0, 1)
         await consume(sm, events(20, codes, hot=False, seed=99))  # warm-up (connections, caches)
-        r["spread"] = await consume(sm, events(args.events, codes, hot=False, seed=1))
+        r["spread"] = await consume(sm, events(args.events, codes, hot=False, seed=1, after=20))
         if size in (0, max(args.sizes)):
-            r["hot"] = await consume(sm, events(args.events, codes, hot=True, seed=2))
+            r["hot"] = await consume(sm, events(args.events, codes, hot=True, seed=2, after=20 + args.events))
     finally:
         await engine.dispose()
         if drop:
