@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     relay_poll_seconds: float = Field(default=1.0, gt=0)
     consumer_max_attempts: int = Field(default=5, ge=1, le=100)
     consumer_retry_base_seconds: float = Field(default=0.05, ge=0)
+    # Reference data a service caches from another (the cases service: the checklist's guidance items) is
+    # refetched when its consumer has counted a change event (``ServiceClient.generation``); each process
+    # reads that counter at most this often (0: at every lookup).
+    reference_recheck_seconds: float = Field(default=1.0, ge=0)
     # Provincial platform (issue 7). Inbound risk warnings are verified with HMAC-SHA256
     # (shared.signing) against ``platform_secret``; empty refuses every warning.
     platform_secret: str = ""

@@ -38,19 +38,47 @@ class ServiceClient:
         self.caller = caller
         self.attempts = attempts
         self._client = httpx.AsyncClient(transport=transport, timeout=timeout)
-        self._cache: dict[str, tuple[float, Any]] = {}
+        self._cache: dict[str, tuple[float, int | None, Any]] = {}  # key → (fetched at, generation, value)
+        self._generations: dict[str, tuple[float, int]] = {}  # name → (read at, generation)
         self._service_token: tuple[float, str] | None = None  # (time.time() it was minted, token)
 
-    async def cached(self, key: str, ttl: float, fetch: Callable[[], Awaitable[Any]]) -> Any:
+    async def cached(
+        self, key: str, ttl: float, fetch: Callable[[], Awaitable[Any]], *, generation: int | None = None,
+    ) -> Any:
         """Reference data another service publishes (it changes only with a new list version): fetched
-        at most every ``ttl`` seconds per key. ``None`` results are not cached."""
+        at most every ``ttl`` seconds per key. ``None`` results are not cached.
+
+        ``generation``: the current generation of the data (``generation()``); an entry fetched under
+        another generation is stale whatever its age, so a change the owner announces by event is
+        seen at the next lookup after the consumer bumped it — ``ttl`` stays the backstop."""
         now = time.monotonic()
         hit = self._cache.get(key)
-        if hit is not None and now - hit[0] < ttl:
-            return hit[1]
+        if hit is not None and now - hit[0] < ttl and hit[1] == generation:
+            return hit[2]
         value = await fetch()
         if value is not None:
-            self._cache[key] = (now, value)
+            self._cache[key] = (now, generation, value)
+        return value
+
+    def invalidate(self, prefix: str) -> int:
+        """Drop the cached entries whose key begins with ``prefix`` (a consumer in this process that learnt
+        of a change); how many were dropped."""
+        stale = [k for k in self._cache if k.startswith(prefix)]
+        for k in stale:
+            del self._cache[k]
+        return len(stale)
+
+    async def generation(self, name: str, read: Callable[[], Awaitable[int]], *, every: float) -> int:
+        """The generation of the reference data ``name``, as ``read`` (one cheap query of this service's own
+        database, where its consumer counts the owner's change events) gives it — read at most every
+        ``every`` seconds per process, so a change reaches every process (an API process whose cache the
+        consumer's process cannot touch) within ``every`` seconds of the bump."""
+        now = time.monotonic()
+        known = self._generations.get(name)
+        if known is not None and now - known[0] < every:
+            return known[1]
+        value = await read()
+        self._generations[name] = (now, value)
         return value
 
     SERVICE_TOKEN_TTL = 300

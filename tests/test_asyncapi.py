@@ -48,6 +48,10 @@ async def test_every_service_serves_a_consistent_asyncapi_document(sqlite_stack)
     assert cases["channels"]["case_events"]["address"] == f"{prefix}.case-events"
     received = {m["$ref"].rsplit("/", 1)[-1] for m in docs["audit"]["operations"]["receive_case_events"]["messages"]}
     assert "case.decided.v1" in received
+    # The cases service refetches the guidance items it caches when the checklist announces a change.
+    received = {m["$ref"].rsplit("/", 1)[-1] for m in cases["operations"]["receive_checklist_events"]["messages"]}
+    assert received == {"checklist.item_published.v1", "checklist.item_retired.v1"}
+    assert cases["channels"]["checklist_events"]["address"] == f"{prefix}.checklist-events"
     decided = cases["components"]["schemas"]["CaseDecided"]
     assert set(decided["properties"]["decision_type"]["enum"]) == {"penalty", "no_penalty", "lighter", "mitigated", "heavier"}
 

@@ -4,10 +4,13 @@ inbox-guarded transaction and calls a use case.
 * ``webhooks`` — the case, credit and audit topics: every event becomes one pending delivery per matching
   subscription (``shared.webhooks``), so delivery state is in the database before the event is
   acknowledged; ``jobs.webhook_delivery`` sends them;
-* ``publication`` — the credit service's record events that end a decision's publication."""
+* ``publication`` — the credit service's record events that end a decision's publication;
+* ``checklist-events`` — a guidance item published or retired: the guidance items this service caches
+  are refetched (``reference``)."""
 
 from __future__ import annotations
 
+from services.cases import reference
 from services.cases.models import webhook_tables
 from services.cases.publication import service as publication
 from shared.service import ConsumerSpec
@@ -25,4 +28,13 @@ publication_events = ConsumerSpec(
     },
 )
 
-consumers = [webhooks, publication_events]
+checklist_events = ConsumerSpec(
+    name="checklist-events",
+    topics=["checklist-events"],
+    handlers={
+        "ecocomply.checklist.item_published.v1": reference.on_item_changed,
+        "ecocomply.checklist.item_retired.v1": reference.on_item_changed,
+    },
+)
+
+consumers = [webhooks, publication_events, checklist_events]

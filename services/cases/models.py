@@ -1,5 +1,6 @@
 """Cases service tables: enterprises, officers, cases with their timeline and evidence, per-bureau case
-counters, the holiday calendar (by year and version) and compliance advice letters."""
+counters, the holiday calendar (by year and version), compliance advice letters and the generations of the
+reference data cached from the checklist service."""
 
 from __future__ import annotations
 
@@ -196,6 +197,17 @@ class RiskWarningRejection(Base):
     sender: Mapped[str] = mapped_column(String(100))  # token subject
     remote: Mapped[str | None] = mapped_column(String(100))
     body_sha256: Mapped[str] = mapped_column(String(64))
+
+
+class ReferenceGeneration(Base):
+    """How many change events of another service's reference data this service's consumer has counted,
+    per kind (``checklist``: guidance items published or retired). The processes that cache that data
+    (``ServiceClient.cached``) compare it with the generation their entries were fetched under."""
+
+    __tablename__ = "reference_generations"
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 tables = OutboxTables.on(Base.metadata)

@@ -6,9 +6,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 # Written by the cases service's own consumers (webhooks, issue 7; the credit state that publication
-# follows, issue 15) as earlier events arrive over the bus, asynchronously to the request under test:
-# not part of what a request writes.
-CONSUMER_SIDE = {"inbox", "dead_letters", "webhook_event_log", "webhook_deliveries", "publication_credit_state"}
+# follows, issue 15; the count of the checklist's item events, issue 12) as earlier events arrive over the
+# bus, asynchronously to the request under test: not part of what a request writes.
+CONSUMER_SIDE = {"inbox", "dead_letters", "webhook_event_log", "webhook_deliveries", "publication_credit_state",
+                 "reference_generations"}
 
 
 async def snapshot(stack) -> dict[str, int]:

@@ -346,7 +346,7 @@ async def file_case(rt: Runtime, session: AsyncSession, user: Principal, body: C
     records = _check_filing_dates(body, local_date(at))
     violation_codes = [v.code for v in body.violations]
     assert rt.http is not None
-    await checklist_client.require_guidance_items(rt.http, violation_codes)
+    await checklist_client.require_guidance_items(rt, violation_codes)
     case_id = str(uuid.uuid4())
     ent = await session.get(Enterprise, code)
     if ent is None:

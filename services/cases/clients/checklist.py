@@ -1,16 +1,19 @@
 """What the cases service asks the checklist service (over HTTP; in-process in the embedded mode).
 
 Reference data that changes only with a new list version (which guidance items exist, the 第三十二条
-circumstance keys) is cached for ``REFERENCE_TTL`` seconds; an evaluation of a case's facts is asked
-every time.
+circumstance keys) is cached for at most ``REFERENCE_TTL`` seconds; a guidance item is refetched sooner,
+once the checklist's ``item_published``/``item_retired`` event has been consumed (``services.cases.reference``).
+An evaluation of a case's facts is asked every time.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from services.cases import reference
 from shared.http import ServiceClient
 from shared.problems import Problem, invalid
+from shared.service import Runtime
 
 
 async def _json(client: ServiceClient, method: str, path: str, **kw: Any) -> Any | None:
@@ -29,12 +32,18 @@ async def _json(client: ServiceClient, method: str, path: str, **kw: Any) -> Any
 REFERENCE_TTL = 300.0
 
 
-async def require_guidance_items(client: ServiceClient, codes: list[str]) -> None:
+async def guidance_item(rt: Runtime, code: str) -> dict[str, Any] | None:
+    """The item's latest published version (cached), or None when the checklist has no published item ``code``."""
+    client = rt.http
+    assert client is not None
+    generation = await reference.generation(rt)  # read before the fetch: an entry is never newer-tagged than its data
+    return await client.cached(f"{reference.GUIDANCE_ITEM}{code}", REFERENCE_TTL,
+                               lambda: _json(client, "GET", f"/guidance-items/{code}"), generation=generation)
+
+
+async def require_guidance_items(rt: Runtime, codes: list[str]) -> None:
     for i, code in enumerate(codes):
-        item = await client.cached(
-            f"guidance-item:{code}", REFERENCE_TTL, lambda c=code: _json(client, "GET", f"/guidance-items/{c}")
-        )
-        if item is None:
+        if await guidance_item(rt, code) is None:
             raise invalid(
                 f"violations.{i}.code", f"unknown guidance item {code!r} (合规指导清单 has no such item)",
                 code="unknown_violation",
@@ -95,12 +104,10 @@ async def calculate(
     return resp.json(), ""
 
 
-async def item_title(client: ServiceClient, code: str) -> str | None:
+async def item_title(rt: Runtime, code: str) -> str | None:
     """The guidance item's title (reference data, cached); None when the checklist does not answer."""
     try:
-        item = await client.cached(
-            f"guidance-item:{code}", REFERENCE_TTL, lambda: _json(client, "GET", f"/guidance-items/{code}")
-        )
+        item = await guidance_item(rt, code)
     except Problem:
         return None
     return (item or {}).get("title")

@@ -109,7 +109,7 @@ async def mark(rt: Runtime, session: AsyncSession, user: Principal, case_id: str
     case = await snapshot(rt, user, case_id)
     _ensure_bureau_staff(user, case.bureau)
     codes = [v["code"] for v in case.violations]
-    titles = {c: await checklist_client.item_title(rt.http, c) for c in codes} if rt.http else {}
+    titles = {c: await checklist_client.item_title(rt, c) for c in codes} if rt.http else {}
     case = await load_visible(session, user, case_id)
     if not case.decision or case.decision_type not in vocabulary.PENALTIES or case.decided_at is None:
         raise conflict(
