@@ -316,13 +316,27 @@ async def wait_flags(stack: Stack, watch: CommitWatch, expected: set[str], timeo
             raise BenchError(
                 f"flags never arrived: {len(expected) - missing} of {len(expected)} audit flags committed "
                 f"{timeout:g}s after the last decision answer ({missing} missing); unpublished outbox rows "
-                f"per service: {pending}"
+                f"per service: {pending}; in the audit's database: {await _audit_knows(stack, expected - watch.times.keys())}"
             )
         watch.changed.clear()
         try:
             await asyncio.wait_for(watch.changed.wait(), min(left, 1.0))
         except TimeoutError:
             pass
+
+
+async def _audit_knows(stack: Stack, case_ids: set[str]) -> dict:
+    """What the audit's database holds of the cases whose flag commit was not observed (a diagnosis:
+    not received, received but not flagged, or flagged out of the watch's sight)."""
+    from sqlalchemy import func, select
+
+    from services.audit.models import DecidedCase, Flag
+
+    ids = sorted(case_ids)
+    async with stack.runtimes["audit"].sessionmaker() as s:
+        decided = await s.scalar(select(func.count()).select_from(DecidedCase).where(DecidedCase.case_id.in_(ids)))
+        flagged = await s.scalar(select(func.count()).select_from(Flag).where(Flag.case_id.in_(ids)))
+    return {"missing": ids[:5], "decided_cases_recorded": decided, "flags": flagged}
 
 
 async def flags_from_api(stack: Stack) -> list[dict] | str:
