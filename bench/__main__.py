@@ -62,8 +62,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--n", type=int, default=1000, help="decisions per setup (default 1000)")
     p.add_argument("--setups", default=",".join(SETUPS), help=f"comma-separated, of {', '.join(SETUPS)}")
     p.add_argument("--concurrency", type=int, default=16, help="requests in flight (default 16)")
-    p.add_argument("--flag-timeout", type=float, default=60.0,
-                   help="seconds to wait for the flags after the last decision answer (default 60)")
+    p.add_argument("--flag-timeout", type=float, default=180.0,
+                   help="seconds to wait for the flags after the last decision answer (default 180)")
     p.add_argument("--outage", type=float, default=60.0,
                    help="seconds the audit is down while decisions arrive at the sustained rate, then the time to "
                         "drain its backlog is measured (default 60; 0 skips it)")
