@@ -5,6 +5,7 @@ stats/log/proofs), each next to a baseline measured in the same run.
     .venv/bin/python -m bench [--n 1000] [--setups sqlite-local,postgres-kafka] [--concurrency 16]
                               [--outage 60]
                               [--suites decisions,checklist,cases,audit,audit_history,serve]
+                              [--checklist-items 10000[,1000000]]
 
 Prints one report per setup and writes every figure to ``bench/results/latest.json``.
 """
@@ -41,7 +42,7 @@ async def run_suite(name: str, args: argparse.Namespace) -> dict:
 
     mod = importlib.import_module(f"bench.{name}")
     if name == "checklist":
-        sub = argparse.Namespace(checklist_items=[10_000], setups=args.setups)
+        sub = argparse.Namespace(checklist_items=args.checklist_items, setups=args.setups)
     elif name in ("audit", "audit_history", "cases"):
         sub = mod.parse_args(["--setups", ",".join(args.setups)])
     else:
@@ -69,6 +70,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "drain its backlog is measured (default 60; 0 skips it)")
     p.add_argument("--out", type=Path, default=RESULTS, help=f"JSON results (default {RESULTS})")
     p.add_argument("--suites", default=",".join(SUITES), help=f"comma-separated, of {', '.join(SUITES)}")
+    p.add_argument("--checklist-items", default="10000",
+                   help="checklist search sizes, comma-separated (default 10000; the 1,000,000 target: "
+                        "--checklist-items 10000,1000000 — hours of load on PostgreSQL, see bench/checklist.py)")
     args = p.parse_args(argv)
     args.suites = [s.strip() for s in args.suites.split(",") if s.strip()]
     if not args.suites or any(s not in SUITES for s in args.suites):
@@ -77,6 +81,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     unknown = [s for s in args.setups if s not in SETUPS]
     if unknown or not args.setups:
         p.error(f"unknown setups {unknown}; choose from {', '.join(SETUPS)}")
+    try:
+        args.checklist_items = [int(x) for x in args.checklist_items.split(",") if x.strip()]
+    except ValueError:
+        p.error("--checklist-items takes whole numbers, e.g. 10000,1000000")
+    if not args.checklist_items or min(args.checklist_items) < 1:
+        p.error("--checklist-items must name at least one size of 1 or more")
     if args.n < 1 or args.concurrency < 1:
         p.error("--n and --concurrency must be at least 1")
     return args

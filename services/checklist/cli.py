@@ -82,7 +82,7 @@ async def _export(args: argparse.Namespace) -> int:
         await rt.migrate()
         await rt.seed()
         async with rt.sessionmaker() as session:
-            rows, _ = await service.list_guidance_items(session, batch=args.batch, page=1, size=10**9)
+            rows, _, _ = await service.list_guidance_items(session, batch=args.batch, page=1, size=10**9)
             body = importing.EXPORTERS[fmt]([importing.export_record(r) for r in rows])
         await asyncio.to_thread(path.write_bytes, body)
     finally:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import Integer, Select, and_, bindparam, case, delete, func, insert, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,6 +36,7 @@ from services.checklist.models import SearchDocument, SearchGram
 SEPARATOR = "\n"  # between a document's parts; no gram spans two parts
 KINDS = ("guidance", "case")  # ranking order among equal title-hit ranks
 DIRECT_SORT_MAX = 300  # a segment with at most this many hits is looked up and sorted directly
+COUNT_CAP = 1000  # totals are exact up to this many hits of a kind; past it "more than" (total_is_exact)
 WALK_FACTOR, WALK_MIN = 8, 64  # PostgreSQL walk: first window of documents tested (×4 per retry)
 TRIGRAM_TABLE = "search_fts_tri"
 KIND_TRIGRAM = {k: k[:3] for k in KINDS}  # exact: no other kind contains it (checked below)
@@ -62,9 +64,12 @@ def grams(body: str) -> set[str]:
     return out
 
 
+@lru_cache(maxsize=1 << 17)
 def gram_token(g: str) -> str:
     """A 1–2 character gram as one ASCII token the FTS5 ``unicode61`` tokenizer keeps whole:
-    ``u`` + 6 hex digits for a unigram, ``b`` + 12 for a bigram (any character, punctuation too)."""
+    ``u`` + 6 hex digits for a unigram, ``b`` + 12 for a bigram (any character, punctuation too).
+    Cached: a text's grams come from a small vocabulary, and building the token was most of the
+    Python time of a bulk import (profiled at 100k items)."""
     return ("u" if len(g) == 1 else "b") + "".join(f"{ord(c):06x}" for c in g)
 
 
@@ -139,31 +144,19 @@ async def count(session: AsyncSession, m: Matcher, field: str = "body") -> int:
     return await session.scalar(select(func.count()).select_from(m.ids(field).subquery())) or 0
 
 
-async def counts(session: AsyncSession, m: Matcher) -> tuple[int, int]:
-    """``(hits, title hits)`` of one kind in one statement, from the index alone where it can:
+def _count_upto(m: Matcher, field: str, n: int):
+    """The number of matches, counted up to ``n`` (the index stops there: ``LIMIT n``)."""
+    return select(func.count()).select_from(m.ids(field).limit(n).subquery()).scalar_subquery()
 
-    * PostgreSQL 1–2 characters: one index-only range scan of the postings key prefix
-      ``(gram, kind)``, counting ``in_title`` on the way;
-    * PostgreSQL 3+ characters: one pass over the pg_trgm candidates (the ``LIKE`` recheck of each
-      body is the cost, so it is done once, testing the title in the same pass);
-    * SQLite: both FTS5 counts as scalar subqueries of one statement.
-    """
-    if m.dialect == "sqlite":
-        row = (await session.execute(select(
-            select(func.count()).select_from(m.ids("body").subquery()).scalar_subquery(),
-            select(func.count()).select_from(m.ids("title").subquery()).scalar_subquery(),
-        ))).one()
-        return row[0] or 0, row[1] or 0
-    if len(m.q) <= 2:
-        g = SearchGram
-        stmt = select(func.count(), func.count().filter(g.in_title)).where(g.gram == m.q, g.kind == m.kind)
-    else:
-        d = SearchDocument
-        pattern = like_pattern(m.q)
-        stmt = select(func.count(), func.count().filter(d.title.like(pattern, escape="\\"))).where(
-            d.kind == m.kind, d.body.like(pattern, escape="\\")
-        )
-    row = (await session.execute(stmt)).one()
+
+async def counts(session: AsyncSession, m: Matcher, *, cap: int, title_cap: int) -> tuple[int, int]:
+    """``(hits, title hits)`` of one kind in one statement, each counted up to its cap (a result equal
+    to the cap means "at least that many"): a 1-character query can match every document, and an
+    exact count of a million postings is tens of milliseconds on either database (profiled at 100k
+    items: 12–72 ms of SQLite FTS5 doclist for the count alone), so the index is read only up to the
+    cap — ``LIMIT`` on the FTS5 match (SQLite), on the postings key range (PostgreSQL, 1–2 characters)
+    or on the pg_trgm candidates with their ``LIKE`` recheck (PostgreSQL, 3+ characters)."""
+    row = (await session.execute(select(_count_upto(m, "body", cap), _count_upto(m, "title", title_cap)))).one()
     return row[0] or 0, row[1] or 0
 
 
@@ -176,15 +169,30 @@ class Hit:
     label: str
 
 
+def _text_test(m: Matcher, title, body, field: str):
+    """Whether a document's own (normalised) text holds ``q`` in ``field`` — the same rows as its index
+    entries (grams and trigrams are taken within the text; ``q`` never spans two parts of it, since a
+    query holding ``SEPARATOR`` matches no gram and is refused by the routes' strip), tested on the
+    document row so that a walk needs no index probe."""
+    find = func.instr if m.dialect == "sqlite" else func.strpos
+    in_title = find(title, m.q) > 0
+    if field == "title":
+        return in_title
+    in_body = find(body, m.q) > 0
+    return in_body if field == "body" else and_(in_body, ~in_title)
+
+
 async def _segment_page(
-    session: AsyncSession, m: Matcher, field: str, hits: int, offset: int, limit: int
+    session: AsyncSession, m: Matcher, field: str, hits: int | None, offset: int, limit: int
 ) -> list[Hit]:
+    """One segment's page; ``hits`` is ``None`` when only known to be large (the count was capped)."""
     d = SearchDocument
-    ids = m.ids(field)
-    if hits <= DIRECT_SORT_MAX:
-        cond = d.id.in_(ids)  # few hits: look each up, sort them
+    if hits is not None and hits <= DIRECT_SORT_MAX:
+        cond = d.id.in_(m.ids(field))  # few hits: look each up, sort them
     elif m.dialect == "sqlite":
-        cond = (d.id + 0).in_(ids)  # many: walk (kind, ref) in order, probe the hit set (no sort)
+        # many: walk (kind, ref) in order, test each document's text until the page is full (SQLite
+        # stops at the LIMIT; profiled: probing the FTS5 hit set instead materialises every hit)
+        cond = _text_test(m, d.title, d.body, field)
     else:
         return await _walk_pg(session, m, field, hits, offset, limit)
     rows = await session.execute(
@@ -193,61 +201,69 @@ async def _segment_page(
     return [Hit(m.kind, r.ref, r.version, field == "title", r.label) for r in rows]
 
 
-async def _walk_pg(session: AsyncSession, m: Matcher, field: str, hits: int, offset: int, limit: int) -> list[Hit]:
+async def _walk_pg(
+    session: AsyncSession, m: Matcher, field: str, hits: int | None, offset: int, limit: int
+) -> list[Hit]:
     """PostgreSQL, a segment with many hits: test the documents of the kind in ``ref`` order, a
-    window at a time (a ``LIMIT`` subquery walks the ``(kind, ref)`` index), until the page is full
-    or every hit has been seen. The planner would otherwise fetch and sort every hit (its estimates
-    of gram and trigram selectivity are far off): profiled 5–12 ms per segment, against < 0.5 ms."""
-    d, g = SearchDocument, SearchGram
+    window at a time (a ``LIMIT`` subquery walks the ``(kind, ref)`` index), until the page is full,
+    every hit has been seen, or the window holds every document of the kind. The planner would
+    otherwise fetch and sort every hit (its estimates of gram and trigram selectivity are far off):
+    profiled 5–12 ms per segment, against < 0.5 ms."""
+    d = SearchDocument
     window = WALK_FACTOR * (offset + limit) + WALK_MIN  # ~3 windows for a hit density of 1 in 30
     while True:
-        text_cols = (d.title, d.body) if len(m.q) >= 3 else ()  # short queries probe the postings
         w = (
-            select(d.id, d.ref, d.version, d.label, *text_cols)
+            select(d.id, d.ref, d.version, d.label, d.title, d.body)
             .where(d.kind == m.kind).order_by(d.ref).limit(window).subquery()
         )
-        if len(m.q) <= 2:
-            # OFFSET 0 keeps the EXISTS a per-row probe of the postings key (not a hash of all hits)
-            cond = select(g.doc_id).where(
-                g.gram == m.q, g.kind == m.kind, g.in_title.is_(field == "title"), g.doc_id == w.c.id
-            ).offset(0).exists()
-        else:
-            pattern = like_pattern(m.q)
-            title_hit = w.c.title.like(pattern, escape="\\")
-            cond = and_(w.c.body.like(pattern, escape="\\"), title_hit if field == "title" else ~title_hit)
         rows = (await session.execute(
-            select(w.c.ref, w.c.version, w.c.label).where(cond).order_by(w.c.ref).offset(offset).limit(limit)
+            select(w.c.ref, w.c.version, w.c.label).where(_text_test(m, w.c.title, w.c.body, field))
+            .order_by(w.c.ref).offset(offset).limit(limit)
         )).all()
-        if len(rows) >= limit or offset + len(rows) >= hits:
+        if len(rows) >= limit or (hits is not None and offset + len(rows) >= hits):
+            return [Hit(m.kind, r.ref, r.version, field == "title", r.label) for r in rows]
+        # the page is not full: done if this window already held every document of the kind
+        seen = await session.scalar(
+            select(func.count()).select_from(select(d.id).where(d.kind == m.kind).limit(window).subquery())
+        )
+        if (seen or 0) < window:
             return [Hit(m.kind, r.ref, r.version, field == "title", r.label) for r in rows]
         window *= 4
 
 
 async def ranked(
     session: AsyncSession, kinds: Iterable[str], q: str, *, offset: int, limit: int
-) -> tuple[list[Hit], int]:
-    """One page of the documents of ``kinds`` containing ``q`` (normalised), ranked, and the total."""
+) -> tuple[list[Hit], int, bool]:
+    """One page of the documents of ``kinds`` containing ``q`` (normalised), ranked, and the total
+    with whether it is exact: hits are counted up to ``COUNT_CAP`` per kind (or to the end of the
+    page asked for, if further); past it ``(…, total, False)`` says there are more than ``total``."""
     matchers = [matcher(session, k, q) for k in KINDS if k in set(kinds)]
-    segments: list[tuple[Matcher, str, int]] = []
-    rests: list[tuple[Matcher, str, int]] = []
-    total = 0
+    cap = max(COUNT_CAP, offset + limit) + 1
+    # the title hits are needed exactly only up to the page's end (past it the page is all title
+    # hits) and to choose the segment's path (DIRECT_SORT_MAX)
+    title_cap = max(DIRECT_SORT_MAX, offset + limit) + 1
+    segments: list[tuple[Matcher, str, int | None]] = []
+    rests: list[tuple[Matcher, str, int | None]] = []
+    total, exact = 0, True
     for m in matchers:
-        n, t = await counts(session, m)
+        n, t = await counts(session, m, cap=cap, title_cap=title_cap)
         if not n:
             continue
-        total += n
-        segments.append((m, "title", t))
-        rests.append((m, "rest", n - t))
+        n_exact, t_exact = n < cap, t < title_cap
+        total += n if n_exact else cap - 1
+        exact = exact and n_exact
+        segments.append((m, "title", t if t_exact else None))
+        rests.append((m, "rest", n - t if n_exact and t_exact else None))
     page: list[Hit] = []
     for m, field, n in segments + rests:
         if len(page) >= limit:
             break
-        if offset >= n:
+        if n is not None and offset >= n:
             offset -= n
             continue
         page += await _segment_page(session, m, field, n, offset, limit - len(page))
         offset = 0
-    return page, total
+    return page, total, exact
 
 
 def matching_documents(m: Matcher) -> Select:

@@ -81,7 +81,7 @@ async def test_guidance_list_search_and_filters(stack, officer):
         r = await c.get(f"{API}/guidance-items", params={"q": q, "size": 200}, headers=officer)
         assert r.status_code == 200, r.text
         assert [i["code"] for i in r.json()["items"]] == _expected_codes(q), q
-        assert r.json()["total"] == len(_expected_codes(q))
+        assert r.json()["total"] == len(_expected_codes(q)) and r.json()["total_is_exact"] is True
     assert _expected_codes("废水") and _expected_codes("危险废物") and _expected_codes("vocs")
     # ranking is visible: an item with 台账 in its title comes before one that only mentions it
     ranked = _expected_codes("台账")
@@ -99,7 +99,7 @@ async def test_guidance_list_search_and_filters(stack, officer):
             i["code"] for i in GUIDANCE["items"] if pred(i)
         )
     r = await c.get(f"{API}/guidance-items", params={"batch": "no-such-batch"}, headers=officer)
-    assert r.json() == {"items": [], "total": 0}
+    assert r.json() == {"items": [], "total": 0, "total_is_exact": True}
 
     # bad input names the field
     r = await c.get(f"{API}/guidance-items", params={"risk_level": "severe"}, headers=officer)
@@ -329,3 +329,36 @@ async def test_search_pages_through_the_many_hits_path(stack, officer, monkeypat
             page += 1
         assert got == expected, q
     assert _expected_codes("废") and _expected_codes("台账") and not _expected_codes("鲸湾")
+
+
+async def test_search_total_is_capped_past_the_count_cap(stack, officer, monkeypatch):
+    """Totals are counted up to ``COUNT_CAP`` hits (so a 1-character query over a million items reads
+    the index only that far): past it ``total_is_exact`` is false and ``total`` is the cap — fewer than
+    the real hits — while the pages still go on, ranked as before, to the last hit. Forced here with a
+    cap of 5, on every path (few hits looked up, many walked)."""
+    from services.checklist import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 5)
+    for direct_max in (300, 0):
+        monkeypatch.setattr(search, "DIRECT_SORT_MAX", direct_max)
+        for q in ("废", "台账", "危险废物", "鲸湾"):
+            expected, got, page = _expected_codes(q), [], 1
+            while True:
+                r = await stack.client.get(
+                    f"{API}/guidance-items", params={"q": q, "size": 4, "page": page}, headers=officer
+                )
+                assert r.status_code == 200, r.text
+                body = r.json()
+                if len(expected) > 5 and page == 1:
+                    assert body["total"] == 5 and body["total_is_exact"] is False, q
+                elif len(expected) <= 5:
+                    assert body["total"] == len(expected) and body["total_is_exact"] is True, q
+                if not body["items"]:
+                    break
+                got += [i["code"] for i in body["items"]]
+                page += 1
+            assert got == expected, (q, direct_max)
+        # /search says the same
+        r = await stack.client.get(f"{API}/search", params={"q": "废", "kind": "guidance", "size": 3}, headers=officer)
+        assert r.json()["total"] == 5 and r.json()["total_is_exact"] is False
+    assert len(_expected_codes("废")) > 5 and 0 < len(_expected_codes("危险废物")) and not _expected_codes("鲸湾")

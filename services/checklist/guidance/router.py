@@ -59,8 +59,13 @@ async def list_guidance_items(
     page: Annotated[int, Query(ge=1, le=pagination.MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> GuidanceItemList:
-    """The latest published version of each guidance item, by code; with ``q``, title hits first."""
-    rows, total = await service.list_guidance_items(
+    """The latest published version of each guidance item, by code; with ``q``, title hits first.
+
+    With ``q`` (and no other filter) the total is counted up to 1,000 hits (``search.COUNT_CAP``):
+    past it the answer says ``total: 1000, total_is_exact: false`` — more than 1,000 items match; the
+    pages themselves go on past it. Otherwise ``total_is_exact`` is ``true`` and ``total`` is the
+    exact number of matching items."""
+    rows, total, exact = await service.list_guidance_items(
         session,
         q=(q or "").strip() or None,
         risk_level=risk_level,
@@ -69,7 +74,7 @@ async def list_guidance_items(
         page=page,
         size=size,
     )
-    return GuidanceItemList(items=[GuidanceItem.model_validate(r) for r in rows], total=total)
+    return GuidanceItemList(items=[GuidanceItem.model_validate(r) for r in rows], total=total, total_is_exact=exact)
 
 
 @router.get("/guidance-items/{code}", response_model=GuidanceItem, tags=["guidance"])
@@ -140,12 +145,15 @@ async def search_catalog(
     size: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> SearchResult:
     """Chinese substring search over guidance items (title, violations, basis, advice) and typical
-    cases, ranked: title hits first."""
+    cases, ranked: title hits first.
+
+    The hits of each kind are counted up to 1,000 (``search.COUNT_CAP``): past it ``total_is_exact``
+    is ``false`` and there are more than ``total`` hits; the pages themselves go on past it."""
     q = q.strip()
     if not q:
         raise invalid("q", "the query is empty")
-    hits, total = await service.search_all(session, q=q, kind=kind, page=page, size=size)
-    return SearchResult(items=[SearchHit(**h) for h in hits], total=total)
+    hits, total, exact = await service.search_all(session, q=q, kind=kind, page=page, size=size)
+    return SearchResult(items=[SearchHit(**h) for h in hits], total=total, total_is_exact=exact)
 
 
 # -- import / export -------------------------------------------------------------------------------
@@ -203,7 +211,7 @@ async def export_guidance_items(
     batch: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
     """The published catalog (latest version of each item) in a format the importer reads back."""
-    rows, _ = await service.list_guidance_items(session, batch=batch, page=1, size=10**9)
+    rows, _, _ = await service.list_guidance_items(session, batch=batch, page=1, size=10**9)
     body = importing.EXPORTERS[format]([importing.export_record(r) for r in rows])
     return Response(
         body, media_type=importing.MEDIA_TYPES[format],

@@ -95,6 +95,9 @@ class GuidanceItem(OrmOut):
 class GuidanceItemList(BaseModel):
     items: list[GuidanceItem]
     total: int
+    total_is_exact: bool = Field(
+        True, description="false when a search's hits were counted only up to 1,000: there are more than `total`"
+    )
 
 
 class VersionInfo(BaseModel):
@@ -119,6 +122,9 @@ class SearchHit(BaseModel):
 class SearchResult(BaseModel):
     items: list[SearchHit]
     total: int
+    total_is_exact: bool = Field(
+        True, description="false when a search's hits were counted only up to 1,000: there are more than `total`"
+    )
 
 
 # -- what an admin or an import submits ------------------------------------------------------------

@@ -60,21 +60,24 @@ async def list_guidance_items(
     batch: str | None = None,
     page: int = 1,
     size: int = 20,
-) -> tuple[list[GuidanceItem], int]:
+) -> tuple[list[GuidanceItem], int, bool]:
     """The latest published version of each item; with ``q``, only those whose title, violations,
-    basis or advice contain it, title hits first, then by code."""
+    basis or advice contain it, title hits first, then by code. With the total and whether it is
+    exact: a search with ``q`` alone counts up to ``search.COUNT_CAP`` hits (``search.ranked``)."""
     if q:
         norm = search.normalise(q)
         if not (risk_level or domain or batch):
             # the index alone answers: counts over it, then one ranked page of items
-            hits, total = await search.ranked(session, ["guidance"], norm, offset=(page - 1) * size, limit=size)
+            hits, total, exact = await search.ranked(
+                session, ["guidance"], norm, offset=(page - 1) * size, limit=size
+            )
             if not hits:
-                return [], total
+                return [], total, exact
             keys = [(h.ref, h.version) for h in hits]
             # by code (the (code, version) index; a row-value IN would scan on SQLite), then the version
             rows = await session.scalars(select(GuidanceItem).where(GuidanceItem.code.in_([h.ref for h in hits])))
             by_key = {(r.code, r.version): r for r in rows}
-            return [by_key[k] for k in keys if k in by_key], total
+            return [by_key[k] for k in keys if k in by_key], total, exact
         hits = search.matching_documents(search.matcher(session, "guidance", norm)).subquery()
         stmt = select(GuidanceItem).join(
             hits, and_(GuidanceItem.code == hits.c.ref, GuidanceItem.version == hits.c.version)
@@ -91,20 +94,20 @@ async def list_guidance_items(
         stmt = stmt.where(GuidanceItem.batch == batch)
     total = await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = await session.scalars(stmt.order_by(*order).offset((page - 1) * size).limit(size))
-    return list(rows), total
+    return list(rows), total, True
 
 
 async def search_all(
     session: AsyncSession, *, q: str, kind: str | None, page: int, size: int
-) -> tuple[list[dict], int]:
-    """Ranked hits over guidance items and typical cases."""
-    hits, total = await search.ranked(
+) -> tuple[list[dict], int, bool]:
+    """Ranked hits over guidance items and typical cases, the total and whether it is exact."""
+    hits, total, exact = await search.ranked(
         session, (kind,) if kind else search.KINDS, search.normalise(q), offset=(page - 1) * size, limit=size
     )
     return [
         {"kind": h.kind, "ref": h.ref, "version": h.version, "rank": 2 if h.title_hit else 1, "title": h.label}
         for h in hits
-    ], total
+    ], total, exact
 
 
 async def list_versions(session: AsyncSession, *, code: str) -> list[GuidanceItem]:

@@ -73,12 +73,15 @@ async def public_guidance_items(
     size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Response:
     """The published guidance checklist (latest published version of each item); with ``q``, the items
-    containing it, title hits first. No token."""
+    containing it, title hits first. No token.
+
+    With ``q`` the total is counted up to 1,000 hits: past it ``total_is_exact`` is ``false`` and more
+    than ``total`` items match."""
     query = (q or "").strip() or None
-    rows, total = await guidance.list_guidance_items(
+    rows, total, exact = await guidance.list_guidance_items(
         session, q=query, risk_level=risk_level, domain=domain, page=page, size=size
     )
-    out = PublicGuidanceList(items=[_public_item(r) for r in rows], total=total, q=query)
+    out = PublicGuidanceList(items=[_public_item(r) for r in rows], total=total, total_is_exact=exact, q=query)
     return cached_json(request, out, max_age=CATALOG_MAX_AGE)
 
 

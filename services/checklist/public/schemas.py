@@ -62,6 +62,9 @@ class PublicGuidanceItem(_Public):
 class PublicGuidanceList(BaseModel):
     items: list[PublicGuidanceItem]
     total: int
+    total_is_exact: bool = Field(
+        True, description="false when a search's hits were counted only up to 1,000: there are more than `total`"
+    )
     q: str | None = None
 
 
