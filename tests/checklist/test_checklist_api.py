@@ -362,3 +362,29 @@ async def test_search_total_is_capped_past_the_count_cap(stack, officer, monkeyp
         r = await stack.client.get(f"{API}/search", params={"q": "废", "kind": "guidance", "size": 3}, headers=officer)
         assert r.json()["total"] == 5 and r.json()["total_is_exact"] is False
     assert len(_expected_codes("废")) > 5 and 0 < len(_expected_codes("危险废物")) and not _expected_codes("鲸湾")
+
+
+async def test_search_index_migrates_down_and_up_with_the_same_answers(stack, officer):
+    """Revision 0005 (block postings on PostgreSQL, title-only tokens and trigrams on SQLite) is built
+    from the indexed documents in both directions: after a downgrade to 0004 and back, the seeded
+    catalog answers every query length as before, ranked, with exact totals."""
+    from shared.migrations import current_revisions, downgrade
+
+    rt = stack.runtimes["checklist"]
+    queries = ("废", "台账", "危险废物", "排污许可证", "鲸湾")
+
+    async def answers() -> dict:
+        out = {}
+        for q in queries:
+            r = await stack.client.get(f"{API}/guidance-items", params={"q": q, "size": 200}, headers=officer)
+            out[q] = ([i["code"] for i in r.json()["items"]], r.json()["total"])
+        return out
+
+    before = await answers()
+    assert before == {q: (_expected_codes(q), len(_expected_codes(q))) for q in queries}
+    await downgrade(rt.engine, rt.spec.migrations_dir, "0004")
+    assert await current_revisions(rt.engine) == {"0004"}
+    await rt.migrate()
+    assert await current_revisions(rt.engine) == {"0005"}
+    assert await answers() == before
+    assert await drift(rt.engine, Base.metadata) == []
