@@ -95,18 +95,18 @@ async def _load(sm, n: int) -> None:
 
 
 async def _baseline(session, q: str) -> tuple[int, list[str]]:
-    """The plain scan: the exact total and the first page as the product ranks it (title hits first,
-    then by code)."""
+    """The plain scan, in one pass over the rows: the exact total and the first page as the product
+    ranks it (title hits first, then by code)."""
     from services.checklist.models import GuidanceItem
 
     pattern = search.like_pattern(q)
-    cond = GuidanceItem.search_text.like(pattern, escape="\\")
     title_hit = func.lower(GuidanceItem.title).like(pattern, escape="\\")
-    total = await session.scalar(select(func.count()).select_from(GuidanceItem).where(cond))
-    page = list(await session.scalars(
-        select(GuidanceItem.code).where(cond).order_by(case((title_hit, 0), else_=1), GuidanceItem.code).limit(20)
-    ))
-    return total or 0, page
+    rows = (await session.execute(
+        select(GuidanceItem.code, func.count().over())
+        .where(GuidanceItem.search_text.like(pattern, escape="\\"))
+        .order_by(case((title_hit, 0), else_=1), GuidanceItem.code).limit(20)
+    )).all()
+    return (rows[0][1] if rows else 0), [r[0] for r in rows]
 
 
 async def search_setup(setup: str, n: int) -> dict[str, Any]:
@@ -146,9 +146,10 @@ async def search_setup(setup: str, n: int) -> dict[str, Any]:
                         t = time.perf_counter()
                         items, total, exact = await service.list_guidance_items(s, q=q, size=20)
                         idx_t.append(time.perf_counter() - t)
-                        t = time.perf_counter()
-                        btotal, bpage = await _baseline(s, q)
-                        base_t.append(time.perf_counter() - t)
+                    # the scan once per query (at a million items it is seconds a query)
+                    t = time.perf_counter()
+                    btotal, bpage = await _baseline(s, q)
+                    base_t.append(time.perf_counter() - t)
                     # the same first page; a capped total (total_is_exact false) says "more than total"
                     if [i.code for i in items] != bpage or ((total != btotal) if exact else not btotal > total):
                         mismatches += 1

@@ -3,22 +3,26 @@ typical cases), exact (the same rows as Python ``q in body``) and the same on SQ
 
 Indexes (RECIPES §2), routed by query length — never a 1–2 character pattern to a trigram index:
 
-* **SQLite** — ≥ 3 characters: FTS5 ``trigram`` table ``search_fts_tri`` (external content
-  ``search_documents``, kept in step by triggers; a quoted phrase of trigrams is an exact substring
-  match). 1–2 characters: FTS5 table ``search_fts_bi`` whose tokens are every unigram and bigram of
-  the text, each spelled as one ASCII token (``gram_token``), so the query *is* one token (exact).
-  On SQLite 3.40 a 1–2 character ``LIKE``/``MATCH`` against the trigram table silently returns nothing.
+* **SQLite** — ≥ 3 characters: FTS5 ``trigram`` tables ``search_fts_tri`` (kind, title, body) and
+  ``search_fts_title`` (kind, title; revision 0005), external content ``search_documents``, kept in
+  step by triggers; a quoted phrase of trigrams is an exact substring match. 1–2 characters: FTS5
+  table ``search_fts_bi`` whose tokens are every unigram and bigram of the text, each spelled as one
+  ASCII token (``gram_token``; a title's with ``TITLE_PREFIX``, so title hits have their own doclist),
+  so the query *is* one token (exact). On SQLite 3.40 a 1–2 character ``LIKE``/``MATCH`` against the
+  trigram table silently returns nothing.
 * **PostgreSQL** — ≥ 3 characters: ``LIKE`` (not ``ILIKE``: the text is lower-cased already) on
   ``body``/``title``, served by ``pg_trgm`` GIN indexes (``plan_cache_mode=force_custom_plan`` is set by
-  ``shared.db``). 1–2 characters: the postings table ``search_grams`` keyed ``(gram, kind, in_title,
-  doc_id)`` (revision 0004), so both counts are one index-only range scan with no join.
+  ``shared.db``). 1–2 characters: the postings ``search_grams`` keyed ``(gram, kind, in_title, block)``
+  with the block's document ids as an array (revision 0005), so a query's hits are one key range.
 
-Ranking: title hits first, then guidance before cases, then by code. Work per query is bounded: the
-total (exact) and the title-hit count come from one statement per kind (``counts``), and only the
-requested page is ranked — a segment with many hits walks the ``(kind, ref)`` index and tests each
-document until the page is full (PostgreSQL: a window at a time, ``_walk_pg``); a segment with few
-hits looks them up and sorts them. The one cost left that grows with the hits: on PostgreSQL a 3+
-character count rechecks ``body LIKE`` on every pg_trgm candidate (~3 µs a row).
+Ranking: title hits first, then guidance before cases, then by code. Work per query is bounded by
+the page, not by the hits, so that it holds at a million items (issue 12): hits are counted only up
+to ``COUNT_CAP`` per kind (``counts``: ``LIMIT`` on the index; past it the total is "more than"), and
+only the requested page is ranked — a segment with many hits walks the ``(kind, ref)`` index and tests
+each document's own text until the page is full (PostgreSQL: a window at a time, ``_walk_pg``); a
+segment with few hits looks them up and sorts them. What still grows: a segment with more than
+``DIRECT_SORT_MAX`` hits that are rare among the documents (the walk reads ~page × documents / hits),
+and a page deep in the results.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from services.checklist.models import SearchDocument, SearchGram
 SEPARATOR = "\n"  # between a document's parts; no gram spans two parts
 KINDS = ("guidance", "case")  # ranking order among equal title-hit ranks
 DIRECT_SORT_MAX = 300  # a segment with at most this many hits is looked up and sorted directly
+GIN_SCAN_MAX = 50_000  # PostgreSQL 3+ characters: a GIN count up to this bound (``_pg_long_counts``)
 COUNT_CAP = 1000  # totals are exact up to this many hits of a kind; past it "more than" (total_is_exact)
 WALK_FACTOR, WALK_MIN = 8, 64  # PostgreSQL walk: first window of documents tested (×4 per retry)
 TRIGRAM_TABLE = "search_fts_tri"
@@ -138,12 +143,11 @@ class Matcher:
             if field != "body":
                 stmt = stmt.where(g.in_title.is_(field == "title"))
             return stmt
-        stmt = select(d.id).where(d.kind == self.kind, d.body.like(pattern, escape="\\"))
         if field == "title":
-            stmt = stmt.where(title_hit)
-        elif field == "rest":
-            stmt = stmt.where(~title_hit)
-        return stmt
+            # the body holds the title: its own (small) trigram index alone, never the body's
+            return select(d.id).where(d.kind == self.kind, title_hit)
+        stmt = select(d.id).where(d.kind == self.kind, d.body.like(pattern, escape="\\"))
+        return stmt.where(~title_hit) if field == "rest" else stmt
 
 
 def matcher(session: AsyncSession, kind: str, q: str) -> Matcher:
@@ -160,13 +164,49 @@ def _count_upto(m: Matcher, field: str, n: int):
 
 
 async def counts(session: AsyncSession, m: Matcher, *, cap: int, title_cap: int) -> tuple[int, int]:
-    """``(hits, title hits)`` of one kind in one statement, each counted up to its cap (a result equal
-    to the cap means "at least that many"): a 1-character query can match every document, and an
-    exact count of a million postings is tens of milliseconds on either database (profiled at 100k
-    items: 12–72 ms of SQLite FTS5 doclist for the count alone), so the index is read only up to the
-    cap — ``LIMIT`` on the FTS5 match (SQLite), on the postings key range (PostgreSQL, 1–2 characters)
-    or on the pg_trgm candidates with their ``LIKE`` recheck (PostgreSQL, 3+ characters)."""
+    """``(hits, title hits)`` of one kind, each counted up to its cap (a result equal to the cap means
+    "at least that many"): a 1-character query can match every document, and an exact count of a
+    million postings is tens of milliseconds on either database (profiled at 100k items: 12–72 ms of
+    SQLite FTS5 doclist for the count alone), so the index is read only up to the cap — ``LIMIT`` on
+    the FTS5 match (SQLite), on the postings key range (PostgreSQL, 1–2 characters); PostgreSQL 3+
+    characters: ``_pg_long_counts``."""
+    if m.dialect != "sqlite" and len(m.q) >= 3:
+        return await _pg_long_counts(session, m, cap=cap, title_cap=title_cap)
     row = (await session.execute(select(_count_upto(m, "body", cap), _count_upto(m, "title", title_cap)))).one()
+    return row[0] or 0, row[1] or 0
+
+
+async def _pg_long_counts(session: AsyncSession, m: Matcher, *, cap: int, title_cap: int) -> tuple[int, int]:
+    """PostgreSQL, 3+ characters. A pg_trgm GIN scan only makes bitmaps: it reads every candidate
+    before a ``LIMIT`` can stop it (profiled at 100k items: 11–15 ms for a 4-character query in a
+    third of the documents, ×10 at a million). So the postings first give, exactly and cheaply, the
+    number of documents holding the query's rarest bigram (an upper bound of its hits; likewise in
+    titles): up to ``GIN_SCAN_MAX`` the GIN index counts; above it the query is frequent and a scan of
+    the kind's documents testing their text stops at the cap after ~cap × documents / hits rows.
+    A title hit is a body hit (the body holds the title), so title hits are counted on titles alone
+    (their own, small GIN index)."""
+    g, d = SearchGram, SearchDocument
+    bigrams = sorted({m.q[i : i + 2] for i in range(len(m.q) - 1)})
+    rows = (await session.execute(
+        select(g.gram, func.sum(g.n), func.coalesce(func.sum(g.n).filter(g.in_title), 0))
+        .where(g.gram.in_(bigrams), g.kind == m.kind).group_by(g.gram)
+    )).all()
+    if SEPARATOR in m.q:  # no gram spans two parts of a text, but the query does: no bound
+        body_bound = title_bound = 1
+    elif len(rows) < len(bigrams):
+        return 0, 0
+    else:
+        body_bound, title_bound = min(r[1] for r in rows), min(r[2] for r in rows)
+    pattern = like_pattern(m.q)
+
+    def upto(col, bound: int, n: int):
+        test = col.like(pattern, escape="\\") if bound <= GIN_SCAN_MAX else func.strpos(col, m.q) > 0
+        return select(func.count()).select_from(
+            select(d.id).where(d.kind == m.kind, test).limit(n).subquery()
+        ).scalar_subquery()
+
+    title = upto(d.title, title_bound, title_cap) if title_bound else literal(0)
+    row = (await session.execute(select(upto(d.body, body_bound, cap), title))).one()
     return row[0] or 0, row[1] or 0
 
 

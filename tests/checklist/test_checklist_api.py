@@ -317,6 +317,7 @@ async def test_search_pages_through_the_many_hits_path(stack, officer, monkeypat
     monkeypatch.setattr(search, "DIRECT_SORT_MAX", 0)
     monkeypatch.setattr(search, "WALK_FACTOR", 1)
     monkeypatch.setattr(search, "WALK_MIN", 0)
+    monkeypatch.setattr(search, "GIN_SCAN_MAX", 0)  # PostgreSQL 3+ characters: counted by a scan too
     for q in ("废", "排污", "台账", "危险废", "危险废物", "鲸湾"):
         expected, got, page = _expected_codes(q), [], 1
         while True:
