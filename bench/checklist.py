@@ -15,8 +15,12 @@
   ``total_is_exact`` false — must be below the scan's count).
 * **calculator**: evaluations/s of the pure engine (default rule set, random facts over all items).
 
-Targets (issue 3): search p95 ≤ 3 ms over 10,000 items and ≤ 30 ms over 1,000,000; ≥ 5,000
-calculations/s.
+Targets (issues 3 and 12): search p95 ≤ 3 ms over 10,000 items and ≤ 30 ms over 1,000,000; ≥ 5,000
+calculations/s. The rows are generated and loaded 2,000 at a time, each chunk as one import
+transaction. ``python -m bench`` runs 10,000 items unless given ``--checklist-items 10000,1000000``:
+measured on 2 busy cores, 100,000 items load in 197 s (SQLite, 2.6 GB) and 353 s (PostgreSQL,
+1.1 GB), so a million is ~35 and ~60 minutes of load per database plus ~30 scans of several seconds
+each for the LIKE baseline — past the suite's time budget.
 """
 
 from __future__ import annotations
