@@ -246,3 +246,25 @@ async def test_public_reads_are_rate_limited_per_address(tmp_path):
         assert codes == [200, 200, 200, 429]
     finally:
         await cleanup()
+
+
+async def test_a_capped_search_total_reads_as_more_than(stack, monkeypatch):
+    """Past the search's count cap the public list says ``total_is_exact: false`` and the portal page
+    says “超过 N 项”, never a wrong exact number; under it, the exact number as before."""
+    from services.checklist import search
+
+    c = stack.client
+    items = await _all_items(c)
+    many = [i for i in items if any("法" in p for p in _parts(i))]
+    assert len(many) > 20  # more than a portal page
+    monkeypatch.setattr(search, "COUNT_CAP", 5)
+    r = await c.get(f"{PUBLIC}/guidance-items", params={"q": "法", "size": 3})
+    assert (r.json()["total"], r.json()["total_is_exact"]) == (5, False)
+    page = await c.get("/items", params={"q": "法"})
+    assert page.status_code == 200 and "找到超过 <strong>20</strong> 项" in page.text
+    few = [i for i in items if any("噪声" in p for p in _parts(i))]
+    assert 0 < len(few) <= 5
+    r = await c.get(f"{PUBLIC}/guidance-items", params={"q": "噪声", "size": 3})
+    assert (r.json()["total"], r.json()["total_is_exact"]) == (len(few), True)
+    page = await c.get("/items", params={"q": "噪声"})
+    assert f"找到 <strong>{len(few)}</strong> 项" in page.text
