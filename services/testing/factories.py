@@ -22,6 +22,27 @@ def new_uscc(rng: random.Random | None = None) -> str:
     return make(f"91320509{n % 10**9:09d}")
 
 
+def guidance_item(code: str = "GI-TEST-001") -> dict:
+    """A new guidance item's body for ``POST /checklist/v1/guidance-items`` (test data, marked unverified)."""
+    return {
+        "code": code,
+        "batch": "第一批",
+        "title": "危险废物贮存场所鲸湾测试事项",
+        "domain": "危废",
+        "common_violations": ["贮存场所地面未做防渗处理"],
+        "legal_basis": [
+            {"role": "obligation", "law": "中华人民共和国固体废物污染环境防治法", "article": "第八十一条"},
+            {"role": "penalty", "law": "中华人民共和国固体废物污染环境防治法", "article": "第一百一十二条",
+             "clause": "第（六）项"},
+        ],
+        "liability": {"fine": {"kind": "fixed_range", "min_cny": 100000, "max_cny": 1000000}},
+        "risk_level": "high",
+        "advice": ["对照贮存污染控制标准完成鲸湾改造"],
+        "source": "测试用例（非真实清单）",
+        "verified": False,
+    }
+
+
 def officer(stack, sub: str = "officer-a", bureau: str = BUREAU) -> dict[str, str]:
     return stack.auth(sub, "officer", bureau=bureau, cert_no=f"JS{abs(hash(sub)) % 10**8:08d}")
 

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import select
 
 from services.composition import EMBEDDED_BASE, load_spec
-from services.testing.factories import CASES, CaseDriver, leader
+from services.testing.factories import CASES, CaseDriver, guidance_item, leader
 from services.testing.stack import SECRET, SETUPS, Stack, build_stack
 from shared.auth import TokenVerifier
 from shared.clock import TZ
@@ -30,23 +30,7 @@ from shared.service import Runtime
 
 CHECKLIST = "/checklist/v1"
 CODE = "GI-TEST-REF-1"
-ITEM = {
-    "code": CODE,
-    "batch": "第一批",
-    "title": "危险废物贮存场所鲸湾测试事项",
-    "domain": "危废",
-    "common_violations": ["贮存场所地面未做防渗处理"],
-    "legal_basis": [
-        {"role": "obligation", "law": "中华人民共和国固体废物污染环境防治法", "article": "第八十一条"},
-        {"role": "penalty", "law": "中华人民共和国固体废物污染环境防治法", "article": "第一百一十二条",
-         "clause": "第（六）项"},
-    ],
-    "liability": {"fine": {"kind": "fixed_range", "min_cny": 100000, "max_cny": 1000000}},
-    "risk_level": "high",
-    "advice": ["对照贮存污染控制标准完成鲸湾改造"],
-    "source": "测试用例（非真实清单）",
-    "verified": False,
-}
+ITEM = guidance_item(CODE)
 NEW_TITLE = "危险废物贮存场所鹭岛测试事项"
 AT = datetime(2026, 6, 15, 10, 0, tzinfo=TZ)  # every runtime's clock (filing, decision, publication dates)
 PUBLISHED = "ecocomply.checklist.item_published.v1"

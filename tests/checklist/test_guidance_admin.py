@@ -12,27 +12,12 @@ import pytest
 from sqlalchemy import func, select
 
 from services.checklist.models import GuidanceItem, SearchDocument
+from services.testing.factories import guidance_item
 from shared.events import CloudEvent
 
 API = "/checklist/v1"
 
-NEW_ITEM = {
-    "code": "GI-TEST-001",
-    "batch": "第一批",
-    "title": "危险废物贮存场所鲸湾测试事项",
-    "domain": "危废",
-    "common_violations": ["贮存场所地面未做防渗处理"],
-    "legal_basis": [
-        {"role": "obligation", "law": "中华人民共和国固体废物污染环境防治法", "article": "第八十一条"},
-        {"role": "penalty", "law": "中华人民共和国固体废物污染环境防治法", "article": "第一百一十二条",
-         "clause": "第（六）项"},
-    ],
-    "liability": {"fine": {"kind": "fixed_range", "min_cny": 100000, "max_cny": 1000000}},
-    "risk_level": "high",
-    "advice": ["对照贮存污染控制标准完成鲸湾改造"],
-    "source": "测试用例（非真实清单）",
-    "verified": False,
-}
+NEW_ITEM = guidance_item()
 
 
 @pytest.fixture
