@@ -14,8 +14,11 @@ Only if even the dead-lettering fails does ``process`` raise, so the bus deliver
 from __future__ import annotations
 
 import asyncio
+import functools
+import itertools
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import insert, select
@@ -31,6 +34,24 @@ from shared.outbox import OutboxTables, load_envelope
 log = logging.getLogger("ecocomply.consumer")
 
 EventHandler = Callable[[AsyncSession, CloudEvent, EventPayload], Awaitable[None]]
+# A handler may also take a run of consecutive events at once: ``handler.many(session, [(event, payload), …])``,
+# which must leave the database as calling it for each event in turn would (set-based SQL over the run,
+# issue 12). The consumer uses it inside a batch's transaction; a lone or retried event gets the plain call.
+
+
+def bind_runtime(handlers: Mapping[str, Callable[..., Awaitable[None]]], runtime: Any) -> dict[str, EventHandler]:
+    """``handler(runtime, session, event, payload)`` → ``handler(session, event, payload)``, keeping ``many``.
+    One bound handler per distinct handler, so a run of events of different types but the same handler
+    is one ``many`` call."""
+    bound: dict[int, EventHandler] = {}
+    for h in handlers.values():
+        if id(h) not in bound:
+            b = functools.partial(h, runtime)
+            if (many := getattr(h, "many", None)) is not None:
+                b.many = functools.partial(many, runtime)  # type: ignore[attr-defined]
+            bound[id(h)] = b
+    return {t: bound[id(h)] for t, h in handlers.items()}
+
 # Test seam: called with ("after_commit", event) once the handler's transaction committed and before
 # the bus learns of it; raising there is a crash between commit and acknowledgement.
 ConsumerFaultHook = Callable[[str, CloudEvent], Awaitable[None]]
@@ -153,13 +174,19 @@ class Consumer:
                     {"event_id": e.id, "consumer": self.name, "type": e.type, "outcome": "handled", "processed_at": now}
                     for _, e, _, _ in fresh
                 ])
-            for _, event, payload, handler in fresh:
-                token = set_request_id(event.requestid)
-                try:
-                    await handler(session, event, payload)
-                finally:
-                    reset_request_id(token)
-                handled.append(event)
+            for handler, group in itertools.groupby(fresh, key=lambda item: item[3]):
+                run = [(event, payload) for _, event, payload, _ in group]
+                many = getattr(handler, "many", None)
+                if many is not None and len(run) > 1:
+                    await many(session, run)
+                else:
+                    for event, payload in run:
+                        token = set_request_id(event.requestid)
+                        try:
+                            await handler(session, event, payload)
+                        finally:
+                            reset_request_id(token)
+                handled.extend(event for event, _ in run)
         if handled:
             EVENTS_CONSUMED.labels(self.service, self.name, "handled").inc(len(handled))
         if duplicates:

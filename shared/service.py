@@ -23,7 +23,7 @@ from shared.auth import TokenVerifier
 from shared.bus.base import Bus
 from shared.clock import Clock
 from shared.config import Settings
-from shared.consumer import Consumer
+from shared.consumer import Consumer, bind_runtime
 from shared.db import make_engine, make_sessionmaker
 from shared.events import CloudEvent, EventPayload
 from shared.fields import reject_nul_characters
@@ -129,7 +129,7 @@ class Runtime:
                 service=spec.name,
                 group=f"{settings.topic_prefix}.{spec.name}.{c.name}",
                 topics=[f"{settings.topic_prefix}.{t}" for t in c.topics],
-                handlers={t: functools.partial(h, self) for t, h in c.handlers.items()},
+                handlers=bind_runtime(c.handlers, self),
                 sessionmaker=self.sessionmaker,
                 tables=spec.tables,
                 bus=bus,

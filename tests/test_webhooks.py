@@ -45,7 +45,7 @@ from shared.auth import TokenVerifier, mint_token
 from shared.bus.base import Message
 from shared.bus.local import LocalBus
 from shared.clock import Clock
-from shared.consumer import Consumer
+from shared.consumer import Consumer, bind_runtime
 from shared.contracts import CaseClosed, CaseDecided, CaseFiled, CaseServed, CreditRecordCreated
 from shared.db import make_engine, make_sessionmaker
 from shared.events import CloudEvent, EventPayload, topic_for
@@ -204,7 +204,7 @@ class Harness:
         self.consumer = Consumer(
             name=f"{self.service}.{spec.name}", service=self.service, group=f"{self.service}.{spec.name}",
             topics=[f"ecocomply.{t}" for t in spec.topics],
-            handlers={t: (lambda s, e, p, _h=h: _h(runtime, s, e, p)) for t, h in spec.handlers.items()},
+            handlers=bind_runtime(spec.handlers, runtime),
             sessionmaker=self.sessions, tables=self.outbox, bus=self.bus, max_attempts=3, retry_base_seconds=0.01,
             clock=runtime.clock,
         )
@@ -621,6 +621,36 @@ async def test_events_reach_only_matching_active_subscriptions_and_are_logged_on
     assert [(r.subscription_id, r.event_id, r.subject, r.bureau) for r in rows] == [
         (on["id"], ours[1].id, ours[1].subject, BUREAU)]  # a bureau-scoped subscription gets no bureau-less event
     assert await h.count(h.tables.event_log) == 9
+
+
+async def test_a_batch_records_what_one_event_at_a_time_records_even_past_a_statements_parameter_limit(h, monkeypatch):
+    """The consumer hands a whole bus batch to the recorder's set-based ``many`` (issue 12): with a parameter
+    limit small enough to split its statements into chunks, the log and deliveries equal those of the same
+    events published one at a time, in the events' order per subscription."""
+    from shared.webhooks import recording
+
+    monkeypatch.setattr(recording, "MAX_BIND_PARAMETERS", 40)  # a few rows per statement
+    every = await h.subscribe("https://platform.example/all", ["ecocomply.case.*", "ecocomply.credit.*"])
+    decided = await h.subscribe("https://platform.example/decided", ["ecocomply.case.decided.v1"], bureaus=[BUREAU])
+    batch = case_events(1) + case_events(2, bureau=OTHER_BUREAU) + case_events(3)
+    single = case_events(4) + case_events(5, bureau=OTHER_BUREAU) + case_events(6)
+    await h.publish(batch)
+    for e in single:
+        await h.publish([e])
+
+    def shape(events: list[CloudEvent], sub: dict[str, Any], rows: list[Any]) -> list[tuple]:
+        index = {e.id: i for i, e in enumerate(events)}
+        return [(index[r.event_id], r.event_type, r.bureau, r.status) for r in rows
+                if r.subscription_id == sub["id"] and r.event_id in index]
+
+    rows = await h.rows()
+    for sub, expected in ((every, 12), (decided, 2)):
+        assert len(shape(batch, sub, rows)) == expected
+        assert shape(batch, sub, rows) == shape(single, sub, rows)
+    assert [i for i, *_ in shape(batch, every, rows)] == list(range(12))
+    assert await h.count(h.tables.event_log) == 24
+    await h.publish(batch)  # redelivered: nothing twice
+    assert len(await h.rows()) == len(rows) and await h.count(h.tables.event_log) == 24
 
 
 # -- the example client's verifier (what the platform team runs) -------------------------------------
