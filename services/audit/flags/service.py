@@ -16,11 +16,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, and_, case, func, literal, literal_column, or_, select, tuple_
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.config import AuditSettings
+from services.audit.flags import history_sql as sql
 from services.audit.flags import rules
 from services.audit.flags.rules import Decision, History, PersonShare, RuleHit
 from services.audit.flags.schemas import InterferenceCreate
@@ -40,7 +41,7 @@ from services.audit.models import (
 from shared import clock, pagination
 from shared.auth import Principal, scope_of
 from shared.contracts import AuditFlagRaised, AuditInterferenceRecorded, CaseDecided
-from shared.db import UtcDateTime, dialect_insert, insert_for
+from shared.db import dialect_insert, insert_for
 from shared.problems import conflict, invalid
 from shared.vocabulary import FLAGGED_DECISIONS, DecisionType
 
@@ -194,15 +195,9 @@ def gate_fields(gate: dict) -> dict:
 
 
 # The history rules read bounded ranges of indexes (``DecidedCase.__table_args__``) and daily counters,
-# never "every decided case of the window": the work per decided event stays flat as history grows.
-LISTED = 5  # earlier decisions a rule names in its detail
-SIMILAR_SAMPLE = 500  # 类案: the most recent similar cases compared (a fixed cap, as before issue 12)
-RECHECK_LIMIT = 200  # later cases re-checked when an earlier decision arrives late
-
-_LEAN = (DecidedCase.case_id, DecidedCase.number, DecidedCase.uscc, DecidedCase.bureau, DecidedCase.decision_type,
-         DecidedCase.fine_amount, DecidedCase.violation, DecidedCase.facts_key, DecidedCase.decided_at,
-         DecidedCase.decision_date)
-_ORDER = (DecidedCase.decision_date, DecidedCase.decided_at, DecidedCase.case_id)
+# never "every decided case of the window": the work per decided event stays flat as history grows. The
+# statements are built once (``history_sql``).
+LISTED, SIMILAR_SAMPLE, RECHECK_LIMIT = sql.LISTED, sql.SIMILAR_SAMPLE, sql.RECHECK_LIMIT
 
 
 def _lean(r) -> Decision:
@@ -212,65 +207,42 @@ def _lean(r) -> Decision:
                     facts_key=r.facts_key, fine_amount=r.fine_amount, number=r.number)
 
 
-def _before(d: DecidedCase):
-    """Decided before ``d`` in the rules' total order (date, time, case id) — ``rules._before``."""
-    return tuple_(*_ORDER) < tuple_(literal(d.decision_date), literal(d.decided_at, UtcDateTime()),
-                                    literal(d.case_id))
-
-
-async def _earliest(session: AsyncSession, d: DecidedCase, lo, *conds) -> list[Decision]:
-    rows = await session.execute(select(*_LEAN).where(*conds, DecidedCase.decision_date.between(lo, d.decision_date),
-                                                      _before(d)).order_by(*_ORDER).limit(LISTED))
-    return [_lean(r) for r in rows]
-
-
 async def history_for(session: AsyncSession, d: DecidedCase, cfg: AuditSettings) -> History:
     """What the history rules compare ``d`` with, each read bounded whatever the history's size:
     the enterprise's first earlier exemptions (and their count) and first earlier decisions on the same
     violation in the repeat window; the most recent ``SIMILAR_SAMPLE`` similar cases; the share of
     exemptions per person from daily counters (at most one row per day of the window)."""
-    lo_rep = d.decision_date - timedelta(days=cfg.repeat_window_days)
+    at = sql.place(d)
+    repeat = {**at, "uscc": d.uscc, "lo": d.decision_date - timedelta(days=cfg.repeat_window_days)}
     same: dict[str, Decision] = {}
     exemptions_before = None
     if d.decision_type == DecisionType.EXEMPTION:
-        ex_conds = (DecidedCase.uscc == d.uscc, DecidedCase.decision_type == DecisionType.EXEMPTION)
-        first = await _earliest(session, d, lo_rep, *ex_conds)
+        first = [_lean(r) for r in await session.execute(sql.EARLIEST_EXEMPTIONS, repeat)]
         same.update((o.case_id, o) for o in first)
         exemptions_before = len(first)
         if len(first) == LISTED:  # a count over the same index range, only when there may be more
-            exemptions_before = await session.scalar(select(func.count()).select_from(DecidedCase).where(
-                *ex_conds, DecidedCase.decision_date.between(lo_rep, d.decision_date), _before(d)))
+            exemptions_before = await session.scalar(sql.EXEMPTIONS_BEFORE, repeat)
     if d.violation and (d.gate or {}).get("first_offence_claimed"):
-        same.update((o.case_id, o) for o in await _earliest(
-            session, d, lo_rep, DecidedCase.uscc == d.uscc, DecidedCase.violation == d.violation))
+        same.update((o.case_id, _lean(o)) for o in await session.execute(
+            sql.EARLIEST_SAME_VIOLATION, {**repeat, "violation": d.violation}))
     same_enterprise = tuple(sorted(same.values(), key=lambda o: (o.decision_date, o.decided_at, o.case_id)))
     similar_outcomes: tuple[float, ...] = ()
     if d.violation:
-        lo_sim = d.decision_date - timedelta(days=cfg.similar_window_days)
-        # The most recent SIMILAR_SAMPLE in the index's own order (date), so the LIMIT stops the read;
-        # the rule needs only their outcomes, aggregated into one row (not one result row per case).
-        sample = select(func.coalesce(DecidedCase.fine_amount, 0.0).label("v")).where(
-            DecidedCase.violation == d.violation, DecidedCase.facts_key == d.facts_key,
-            DecidedCase.decision_date.between(lo_sim, d.decision_date), _before(d)) \
-            .order_by(DecidedCase.decision_date.desc()).limit(SIMILAR_SAMPLE).subquery()
-        joined = (func.string_agg(func.cast(sample.c.v, String), literal_column("','"))
-                  if session.bind.dialect.name == "postgresql" else func.group_concat(sample.c.v, ","))
-        text_ = await session.scalar(select(joined))
+        text_ = await session.scalar(sql.similar_outcomes(session.bind.dialect.name), {
+            **at, "violation": d.violation, "facts_key": d.facts_key,
+            "lo": d.decision_date - timedelta(days=cfg.similar_window_days)})
         similar_outcomes = tuple(float(v) for v in text_.split(",")) if text_ else ()
     shares = []
     if d.decision_type in FLAGGED_DECISIONS:
-        lo = d.decision_date - timedelta(days=cfg.share_window_days)
-        flagged = DailyCount.decision_type.in_(FLAGGED_DECISIONS)
-        total_n, total_x = (await session.execute(select(
-            func.coalesce(func.sum(DailyCount.count), 0),
-            func.coalesce(func.sum(case((flagged, DailyCount.count), else_=0)), 0))
-            .where(DailyCount.bureau == d.bureau, DailyCount.day.between(lo, d.decision_date)))).one()
-        for person in rules.people([d.decided_by], d.people):
-            mine_n, mine_x = (await session.execute(select(
-                func.coalesce(func.sum(PersonDailyCount.count), 0), func.coalesce(func.sum(PersonDailyCount.flagged), 0))
-                .where(PersonDailyCount.person == person, PersonDailyCount.bureau == d.bureau,
-                       PersonDailyCount.day.between(lo, d.decision_date)))).one()
-            shares.append(PersonShare(person, int(mine_n), int(mine_x), int(total_n - mine_n), int(total_x - mine_x)))
+        window = {"bureau": d.bureau, "lo": d.decision_date - timedelta(days=cfg.share_window_days),
+                  "hi": d.decision_date}
+        total_n, total_x = (await session.execute(sql.BUREAU_TOTALS, window)).one()
+        people = rules.people([d.decided_by], d.people)
+        mine = {p: (int(n or 0), int(x or 0)) for p, n, x in await session.execute(
+            sql.PERSON_TOTALS, {**window, "people": people})} if people else {}
+        for person in people:
+            mine_n, mine_x = mine.get(person, (0, 0))
+            shares.append(PersonShare(person, mine_n, mine_x, int(total_n - mine_n), int(total_x - mine_x)))
     return History(same_enterprise=same_enterprise, shares=tuple(shares), similar_outcomes=similar_outcomes,
                    exemptions_before=exemptions_before)
 
@@ -325,17 +297,13 @@ async def _recheck_later(session: AsyncSession, d: DecidedCase, *, emit: Emit, s
                          cfg: AuditSettings, now: datetime) -> None:
     """A decision that arrives after later-dated ones (delayed, replayed) can make their history rules
     hit: run those rules again for the later cases of the same enterprise or the same violation."""
-    after = or_(DecidedCase.decision_date > d.decision_date,
-                and_(DecidedCase.decision_date == d.decision_date,
-                     DecidedCase.decided_at > literal(d.decided_at, UtcDateTime())))
-    groups = [DecidedCase.uscc == d.uscc]
+    at = sql.place(d)
+    reads = [(sql.LATER_SAME_ENTERPRISE, {**at, "uscc": d.uscc})]
     if d.violation:
-        groups.append(and_(DecidedCase.violation == d.violation, DecidedCase.facts_key == d.facts_key))
+        reads.append((sql.LATER_SIMILAR, {**at, "violation": d.violation, "facts_key": d.facts_key}))
     later: dict[str, DecidedCase] = {}
-    for group in groups:  # one bounded range per index (an OR of both would not use them on SQLite)
-        later.update((o.case_id, o) for o in await session.scalars(select(DecidedCase).where(
-            group, DecidedCase.decision_date >= d.decision_date, DecidedCase.case_id != d.case_id, after)
-            .order_by(*_ORDER).limit(RECHECK_LIMIT)))
+    for stmt, params in reads:
+        later.update((o.case_id, o) for o in await session.scalars(stmt, params))
     later_cases = sorted(later.values(), key=lambda o: (o.decision_date, aware(o.decided_at), o.case_id))
     for other in later_cases[:RECHECK_LIMIT]:
         hits = [h for h in rules.evaluate(to_decision(other), await history_for(session, other, cfg), cfg)
