@@ -167,3 +167,34 @@ async def test_draft_publish_retire_and_roles(stack, admin):
     assert r.status_code == 409 and r.json()["code"] == "illegal_transition"
     retired = await _outbox(stack, "ecocomply.checklist.item_retired.v1")
     assert [(e.data["code"], e.data["last_version"]) for e in retired] == [("GI-TEST-001", 1)]
+
+
+async def test_the_calculator_follows_a_revised_fine_and_still_reads_the_version_a_decision_named(stack, admin):
+    """``POST /discretion/calculate`` keeps what it read of a version (issue 12: a version's content never
+    changes, its hash names it); a revision with a new fine range is used at once, version 1 stays
+    calculable by number, and a retired item has no latest version to calculate with."""
+    c = stack.client
+    officer = stack.auth("officer-1", "officer", bureau="320509")
+    assert (await c.post(f"{API}/guidance-items", json=NEW_ITEM, headers=admin)).status_code == 201
+
+    async def calc(**extra) -> dict:
+        r = await c.post(f"{API}/discretion/calculate", json={"violation_code": "GI-TEST-001", "facts": {}, **extra},
+                         headers=officer)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    v1 = await calc()
+    assert (v1["violation"]["version"], v1["statutory_min"], v1["statutory_max"]) == (1, 100_000, 1_000_000)
+    fine = {"fine": {"kind": "fixed_range", "min_cny": 200_000, "max_cny": 2_000_000}}
+    r = await c.put(f"{API}/guidance-items/GI-TEST-001", json=_revision(NEW_ITEM, 1, liability=fine), headers=admin)
+    assert r.status_code == 200, r.text
+    v2 = await calc()
+    assert (v2["violation"]["version"], v2["statutory_min"], v2["statutory_max"]) == (2, 200_000, 2_000_000)
+    assert v2["violation"]["content_hash"] == r.json()["content_hash"] != v1["violation"]["content_hash"]
+    again = await calc(item_version=1)
+    assert (again["violation"], again["statutory_max"]) == (v1["violation"], 1_000_000)
+
+    assert (await c.post(f"{API}/guidance-items/GI-TEST-001/retire", headers=admin)).status_code == 200
+    r = await c.post(f"{API}/discretion/calculate", json={"violation_code": "GI-TEST-001", "facts": {}}, headers=officer)
+    assert r.status_code == 404 and "GI-TEST-001" in r.json()["detail"]
+    assert (await calc(item_version=2))["statutory_max"] == 2_000_000  # a retired version stays readable by number

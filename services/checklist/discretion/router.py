@@ -32,7 +32,7 @@ Bureau = Annotated[str, Path(min_length=1, max_length=20)]
 async def calculate(session: DbSession, user: CurrentUser, body: CalculateRequest) -> Calculation:
     """The fine range and recommendation for a violation under the bureau's rule set. Statutory
     minimum/maximum are never crossed except 减轻 with a 《行政处罚法》第三十二条 circumstance named."""
-    result, rs, chosen_by, row = await service.calculate_fine(
+    result, rs, chosen_by, used = await service.calculate_fine(
         session,
         violation_code=body.violation_code,
         facts=body.facts,
@@ -47,7 +47,7 @@ async def calculate(session: DbSession, user: CurrentUser, body: CalculateReques
     return Calculation(
         **out,
         rule_set=_ref(rs, chosen_by),
-        violation={"code": row.code, "version": row.version, "content_hash": row.content_hash},
+        violation={"code": used.code, "version": used.version, "content_hash": used.content_hash},
     )
 
 

@@ -3,17 +3,19 @@ case — in the caller's unit of work (never begins or commits)."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.checklist.config import checklist_settings
 from services.checklist.discretion.circumstances import circumstances
 from services.checklist.discretion.rule_sets import RuleSet, catalog
 from services.checklist.discretion.rules import Calculation, CalculationError, Item, calculate
-from services.checklist.guidance.service import get_guidance_item
+from services.checklist.guidance.store import READABLE_STATUSES
 from services.checklist.models import DiscretionBureauSetting, GuidanceItem
 from shared.db import dialect_insert
 from shared.problems import invalid, not_found
@@ -35,11 +37,12 @@ def default_rule_set() -> tuple[RuleSet, str]:
     return sets[data_default], "default (labelled setting in discretion_rule_sets.yaml)"
 
 
+_BUREAU_RULE_SET = select(DiscretionBureauSetting.rule_set).where(DiscretionBureauSetting.bureau == bindparam("bureau"))
+
+
 async def active_rule_set(session: AsyncSession, bureau: str | None) -> tuple[RuleSet, str]:
     if bureau:
-        chosen = await session.scalar(
-            select(DiscretionBureauSetting.rule_set).where(DiscretionBureauSetting.bureau == bureau)
-        )
+        chosen = await session.scalar(_BUREAU_RULE_SET, {"bureau": bureau})
         if chosen:
             return rule_set_named(chosen), f"bureau setting of {bureau}"
     return default_rule_set()
@@ -65,13 +68,56 @@ async def circumstances_for(session: AsyncSession, *, bureau: str | None, rule_s
 
 
 def item_for_calculation(row: GuidanceItem) -> Item:
-    return Item(
-        code=row.code,
-        version=row.version,
-        title=row.title,
-        fine=(row.liability or {}).get("fine") or {},
-        penalty_basis=[b for b in row.legal_basis if b.get("role") == "penalty"],
-    )
+    return _item(row.code, row.version, row.title, row.liability, row.legal_basis)
+
+
+def _item(code: str, version: int, title: str, liability: dict | None, legal_basis: list) -> Item:
+    return Item(code=code, version=version, title=title, fine=(liability or {}).get("fine") or {},
+                penalty_basis=[b for b in legal_basis if b.get("role") == "penalty"])
+
+
+@dataclass(frozen=True)
+class ItemVersion:
+    """The guidance item version a calculation used (API.md: ``violation``)."""
+
+    code: str
+    version: int
+    content_hash: str | None
+
+
+# Which version is asked (the latest published one, or a readable version named), read by index without
+# the content; the content of a version whose hash is known is read once per process (ITEMS): a version's
+# content never changes, and its hash names it (versioning.content_hash). Statements built once (issue 12).
+_LATEST = (select(GuidanceItem.version, GuidanceItem.content_hash)
+           .where(GuidanceItem.code == bindparam("code"), GuidanceItem.status == "published")
+           .order_by(GuidanceItem.version.desc()).limit(1))
+_NAMED = select(GuidanceItem.version, GuidanceItem.content_hash).where(
+    GuidanceItem.code == bindparam("code"), GuidanceItem.version == bindparam("version"),
+    GuidanceItem.status.in_(READABLE_STATUSES))
+_CONTENT = select(GuidanceItem.title, GuidanceItem.liability, GuidanceItem.legal_basis).where(
+    GuidanceItem.code == bindparam("code"), GuidanceItem.version == bindparam("version"))
+ITEMS: OrderedDict[tuple[str, int, str], Item] = OrderedDict()
+ITEMS_KEPT = 4096  # the most recently used versions (the 35 real items many times over)
+
+
+async def load_item_version(session: AsyncSession, code: str, version: int | None) -> tuple[ItemVersion, Item] | None:
+    """The version of guidance item ``code`` a calculation uses and its content, or None when unreadable."""
+    found = (await session.execute(_LATEST if version is None else _NAMED, {"code": code, "version": version})).first()
+    if found is None:
+        return None
+    ref = ItemVersion(code, found.version, found.content_hash)
+    key = (code, ref.version, ref.content_hash or "")
+    item = ITEMS.get(key) if ref.content_hash else None
+    if item is None:
+        title, liability, legal_basis = (await session.execute(_CONTENT, {"code": code, "version": ref.version})).one()
+        item = _item(code, ref.version, title, liability, legal_basis)
+        if ref.content_hash:
+            ITEMS[key] = item
+            if len(ITEMS) > ITEMS_KEPT:
+                ITEMS.popitem(last=False)
+    else:
+        ITEMS.move_to_end(key)
+    return ref, item
 
 
 async def calculate_fine(
@@ -84,17 +130,18 @@ async def calculate_fine(
     rule_set: str | None,
     item_version: int | None,
     on: date | None,
-) -> tuple[Calculation, RuleSet, str, GuidanceItem]:
-    row = await get_guidance_item(session, code=violation_code, version=item_version)
-    if row is None:
+) -> tuple[Calculation, RuleSet, str, ItemVersion]:
+    found = await load_item_version(session, violation_code, item_version)
+    if found is None:
         raise not_found("guidance item", violation_code if item_version is None else f"{violation_code} version {item_version}")
+    ref, item = found
     if rule_set:
         rs, chosen_by = rule_set_named(rule_set), "request"
     else:
         rs, chosen_by = await active_rule_set(session, bureau)
     _, _, overlay, _ = catalog()
     try:
-        result = calculate(rs, overlay, item_for_calculation(row), facts, mitigation=mitigation, on=on)
+        result = calculate(rs, overlay, item, facts, mitigation=mitigation, on=on)
     except CalculationError as e:
         raise invalid(e.field, f"{e.message}（依据：{e.rule}）", code="discretion_input", rule=e.rule) from e
-    return result, rs, chosen_by, row
+    return result, rs, chosen_by, ref
