@@ -14,9 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
-from services.checklist.loader import DATA_DIR
+from services.checklist.loader import read_data
 
 ANSWERS = ("yes", "no", "unknown")
 RISK_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -24,8 +22,7 @@ RISK_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 @functools.cache
 def profiles() -> dict[str, Any]:
-    with (DATA_DIR / "industry_profiles.yaml").open(encoding="utf-8") as f:
-        return yaml.safe_load(f)
+    return read_data("industry_profiles.yaml")
 
 
 def domains_for(industry: str) -> list[str] | None:
