@@ -86,12 +86,14 @@ def make_sessionmaker(
 
     @event.listens_for(_Session, "after_commit")
     def _after_commit(session: Session) -> None:
+        session.info.pop("outbox_notified", None)
         if session.info.pop("outbox_pending", False) and on_outbox_commit is not None:
             on_outbox_commit()
 
     @event.listens_for(_Session, "after_rollback")
     def _after_rollback(session: Session) -> None:
         session.info.pop("outbox_pending", None)
+        session.info.pop("outbox_notified", None)
 
     return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=_Session)
 
