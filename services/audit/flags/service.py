@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,7 +41,7 @@ from services.audit.models import (
 from shared import clock, pagination
 from shared.auth import Principal, scope_of
 from shared.contracts import AuditFlagRaised, AuditInterferenceRecorded, CaseDecided
-from shared.db import dialect_insert, insert_for
+from shared.db import insert_for
 from shared.problems import conflict, invalid
 from shared.vocabulary import FLAGGED_DECISIONS, DecisionType
 
@@ -70,6 +70,9 @@ def add_history(session: AsyncSession, flag: Flag, *, actor: str, action: str, s
                             status_to=flag.status, detail=detail))
 
 
+_FLAG_OF_CASE = select(Flag).where(Flag.case_id == bindparam("case_id"))  # built once (issue 12)
+
+
 async def upsert_flag(
     session: AsyncSession,
     *,
@@ -88,7 +91,7 @@ async def upsert_flag(
     hits = list(hits)
     if not hits:
         return None
-    flag = await session.scalar(select(Flag).where(Flag.case_id == ref.case_id))
+    flag = await session.scalar(_FLAG_OF_CASE, {"case_id": ref.case_id})
     if flag is None:
         sla = sla_days or AuditSettings().review_sla_days
         flag = Flag(
@@ -314,13 +317,23 @@ async def _recheck_later(session: AsyncSession, d: DecidedCase, *, emit: Emit, s
                               decision=other, now=now, sla_days=cfg.review_sla_days)
 
 
+@functools.cache
+def _new_context(dialect: str):
+    """The case's empty context row unless it exists (case_id), built once per dialect."""
+    return insert_for(dialect, CaseContext).values(case_id=bindparam("case_id"), facts={}, people=[]) \
+        .on_conflict_do_nothing(index_elements=["case_id"])
+
+
+_CONTEXT_FOR_UPDATE = select(CaseContext).where(CaseContext.case_id == bindparam("case_id")).with_for_update()
+
+
 async def remember_context(session: AsyncSession, case_id: str, *, facts: dict | None = None,
                            people: Iterable[str] = (), bureau: str | None = None) -> None:
     """Facts and people from a case's events before its decision (legal reviewer, participants …)."""
     # Created by a race-free INSERT … ON CONFLICT DO NOTHING, then read under a row lock.
-    await session.execute(dialect_insert(session, CaseContext).values(case_id=case_id, facts={}, people=[])
-                          .on_conflict_do_nothing(index_elements=["case_id"]))
-    ctx = await session.scalar(select(CaseContext).where(CaseContext.case_id == case_id).with_for_update())
+    params = {"case_id": case_id}
+    await session.execute(_new_context(session.bind.dialect.name), params)
+    ctx = await session.scalar(_CONTEXT_FOR_UPDATE, params)
     if facts:
         ctx.facts = {**ctx.facts, **facts}
     if bureau and ctx.bureau is None:
