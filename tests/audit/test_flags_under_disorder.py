@@ -88,3 +88,79 @@ async def test_shuffled_duplicated_and_delayed_events_give_one_flag_per_case_wit
 
     result = await stack.wait_for(verified, timeout=60, what="the credit records in the log")
     assert result["length"] == len(events) + 3 + 4
+
+
+async def test_a_batch_of_case_events_leaves_what_the_same_events_one_at_a_time_leave(stack, decisions):
+    """The audit takes a bus batch in one call (issue 12: the log entries, then the batch's case contexts
+    created and locked in two statements, then each event): the people and facts the rules read, the
+    flags and the log equal those of the same events handled one at a time — including a context event
+    that arrives after its case's decision in the same batch, and a decision with no context at all."""
+    from sqlalchemy import select
+
+    from services.audit.models import CaseContext, DecidedCase, Flag, LogEntry
+    from shared.bus.base import Message
+    from shared.events import new_event
+    from shared.outbox import envelope_json
+
+    consumer = next(k for k in stack.runtimes["audit"].consumers if k.name == "audit.case-events")
+    day = at("2026-06-10")
+
+    def story() -> tuple[list, list[str]]:
+        a, b, k = (str(uuid.uuid4()) for _ in range(3))
+        uscc = new_uscc()
+        common = dict(number="苏吴环罚〔2026〕950号", bureau=BUREAU)
+        payloads = [
+            c.CaseFiled(case_id=a, uscc=uscc, violations=["GI-WAT-001"], handlers=["officer-a", "officer-b"],
+                        filed_by="officer-a", filed_at=day, **common),
+            c.CaseInvestigationCompleted(case_id=a, facts={"first_offence": True, "harm_minor": True},
+                                         completed_by="officer-b", completed_at=day, **common),
+            c.CaseLegalReviewed(case_id=a, opinion="approve", reviewer="reviewer-1", reviewed_at=day, **common),
+            decisions.payload(case_id=a, uscc=uscc, decision_type="no_penalty", fine_amount=None,
+                              decided_at=day, decision_date=day.date(), violations=["GI-WAT-001"], steps=STEPS),
+            c.CaseFiled(case_id=b, uscc=uscc, violations=["GI-WAT-001"], handlers=["officer-c"], filed_by="officer-c",
+                        filed_at=day, **common),
+            decisions.payload(case_id=b, uscc=uscc, decision_type="lighter", fine_amount=30_000.0, decided_at=at("2026-06-11"),
+                              decision_date=date(2026, 6, 11), violations=["GI-WAT-001"], steps=STEPS),
+            c.CaseOpinionRecorded(case_id=b, opinion_from="司法局", recorded_by="officer-d", recorded_at=day, **common),
+            decisions.payload(case_id=k, decision_type="mitigated", fine_amount=10_000.0, decided_at=day,
+                              decision_date=day.date(), violations=["GI-WAT-002"], steps=["filed", "investigated", "notice"]),
+            c.CaseLegalReviewed(case_id=k, opinion="approve", reviewer="reviewer-2", reviewed_at=day, **common),
+        ]
+        return payloads, [a, b, k]
+
+    def messages(payloads) -> list[Message]:
+        out = []
+        for p in payloads:
+            e = new_event(p, source="/ecocomply/cases", subject=p.case_id, time=day)
+            out.append(Message(topic="ecocomply.case-events", key=p.case_id, value=envelope_json(e).encode(),
+                               headers=[("ce_id", e.id.encode()), ("ce_type", e.type.encode())]))
+        return out
+
+    together, ids_together = story()
+    alone, ids_alone = story()
+    await consumer.process(messages(together))
+    for m in messages(alone):
+        await consumer.process([m])
+
+    async def state(ids: list[str]) -> list:
+        async with stack.runtimes["audit"].sessionmaker() as s:
+            out = []
+            for case_id in ids:
+                ctx = await s.get(CaseContext, case_id)
+                decided = await s.get(DecidedCase, case_id)
+                flag = await s.scalar(select(Flag).where(Flag.case_id == case_id))
+                log = (await s.scalars(select(LogEntry.type).where(LogEntry.case_id == case_id)
+                                       .order_by(LogEntry.idx))).all()
+                out.append((
+                    ctx and (ctx.facts, ctx.people, ctx.bureau), decided.people, decided.facts_key,
+                    flag and ([r.code for r in flag.rules], flag.involved, flag.decision_type), log,
+                ))
+            return out
+
+    got, expected = await state(ids_together), await state(ids_alone)
+    assert got == expected
+    a, b, k = got
+    assert a[1] == ["officer-a", "officer-b", "leader-1", "reviewer-1"] and a[0][0]["first_offence"] is True
+    assert "officer-d" not in b[1]  # an opinion recorded after the decision is not read back into it
+    assert k[0] == ({}, ["reviewer-2"], None) and "reviewer-2" not in k[1]
+    assert len(a[4]) == 4 and len(k[4]) == 2

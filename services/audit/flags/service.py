@@ -324,16 +324,27 @@ def _new_context(dialect: str):
         .on_conflict_do_nothing(index_elements=["case_id"])
 
 
-_CONTEXT_FOR_UPDATE = select(CaseContext).where(CaseContext.case_id == bindparam("case_id")).with_for_update()
+_CONTEXTS_FOR_UPDATE = (select(CaseContext).where(CaseContext.case_id.in_(bindparam("ids", expanding=True)))
+                        .order_by(CaseContext.case_id).with_for_update())
+
+
+async def case_contexts(session: AsyncSession, case_ids: Iterable[str]) -> dict[str, CaseContext]:
+    """The contexts of ``case_ids``, each created where missing by a race-free INSERT … ON CONFLICT DO
+    NOTHING (one executemany) and all read under row locks in one statement (in case id order)."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return {}
+    await session.execute(_new_context(session.bind.dialect.name), [{"case_id": i} for i in ids])
+    return {ctx.case_id: ctx for ctx in await session.scalars(_CONTEXTS_FOR_UPDATE, {"ids": ids})}
 
 
 async def remember_context(session: AsyncSession, case_id: str, *, facts: dict | None = None,
-                           people: Iterable[str] = (), bureau: str | None = None) -> None:
-    """Facts and people from a case's events before its decision (legal reviewer, participants …)."""
-    # Created by a race-free INSERT … ON CONFLICT DO NOTHING, then read under a row lock.
-    params = {"case_id": case_id}
-    await session.execute(_new_context(session.bind.dialect.name), params)
-    ctx = await session.scalar(_CONTEXT_FOR_UPDATE, params)
+                           people: Iterable[str] = (), bureau: str | None = None,
+                           ctx: CaseContext | None = None) -> None:
+    """Facts and people from a case's events before its decision (legal reviewer, participants …).
+    ``ctx``: the case's context as ``case_contexts`` gave it for a whole batch, else read here."""
+    if ctx is None:
+        ctx = (await case_contexts(session, [case_id]))[case_id]
     if facts:
         ctx.facts = {**ctx.facts, **facts}
     if bureau and ctx.bureau is None:
