@@ -68,6 +68,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--outage", type=float, default=60.0,
                    help="seconds the audit is down while decisions arrive at the sustained rate, then the time to "
                         "drain its backlog is measured (default 60; 0 skips it)")
+    p.add_argument("--paced-rate", type=float, default=None,
+                   help="decisions/s of the open-loop latency run (default: half the sustained rate, as the issue's "
+                        "p99 target is defined; a fixed rate compares two versions at the same load, no verdict)")
     p.add_argument("--out", type=Path, default=RESULTS, help=f"JSON results (default {RESULTS})")
     p.add_argument("--suites", default=",".join(SUITES), help=f"comma-separated, of {', '.join(SUITES)}")
     p.add_argument("--checklist-items", default="10000",
@@ -103,7 +106,7 @@ async def run_setup(setup: str, args: argparse.Namespace) -> dict:
             r["database_server"] = await asyncio.to_thread(pg_infra.describe)
         print(f"[{setup}] preparing {args.n} cases and deciding them ...", file=sys.stderr, flush=True)
         r["decisions"] = await decisions.run(setup, args.n, args.concurrency, tmp, flag_timeout=args.flag_timeout,
-                                              outage_s=args.outage)
+                                              outage_s=args.outage, paced_rate=args.paced_rate)
         print(f"[{setup}] baselines ...", file=sys.stderr, flush=True)
         r["bare_insert"] = await baselines.bare_insert(setup, args.n, args.concurrency, tmp)
         if setup == "postgres-kafka":

@@ -359,7 +359,7 @@ async def flags_from_api(stack: Stack) -> list[dict] | str:
 
 
 async def run(setup: str, n: int, concurrency: int, tmp: Path, *, flag_timeout: float, seed: int = 1,
-              outage_s: float = 0.0) -> dict:
+              outage_s: float = 0.0, paced_rate: float | None = None) -> dict:
     t_start = time.perf_counter()
     stack, cleanup = await build_stack(setup, tmp)
     watches: list[CommitWatch | LockWaits] = []
@@ -400,7 +400,8 @@ async def run(setup: str, n: int, concurrency: int, tmp: Path, *, flag_timeout: 
         t_probed = time.perf_counter()
         await quiesce(stack, timeout=60)
         sustained = n / (max(flagged.times[c] for c in expected) - min(p.sent for p in cases))
-        half = await paced(stack, half_cases, sustained / 2, decided, flagged)
+        half_rate = paced_rate or sustained / 2
+        half = await paced(stack, half_cases, half_rate, decided, flagged)
         t_half = time.perf_counter()
         backlog = None
         if outage_s > 0:
@@ -488,7 +489,8 @@ async def run(setup: str, n: int, concurrency: int, tmp: Path, *, flag_timeout: 
         "answers_window_s": t_answered - first_sent,
         "decision_to_flag": summary_ms(lat),
         "decision_to_flag_light_load": summary_ms(light),
-        "decision_to_flag_half_rate": {**summary_ms(half), "rate_per_s": round(sustained / 2, 2)},
+        "decision_to_flag_half_rate": {**summary_ms(half), "rate_per_s": round(half_rate, 2),
+                                       "fixed_rate": paced_rate is not None},
         "backlog_after_outage": backlog,
         "decision_commit_to_relay_pickup": summary_ms(to_relay),
         "relay_pickup_to_flag": summary_ms(relay_to_flag),
