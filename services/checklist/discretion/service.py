@@ -67,10 +67,6 @@ async def circumstances_for(session: AsyncSession, *, bureau: str | None, rule_s
     return circumstances(rs, overlay)
 
 
-def item_for_calculation(row: GuidanceItem) -> Item:
-    return _item(row.code, row.version, row.title, row.liability, row.legal_basis)
-
-
 def _item(code: str, version: int, title: str, liability: dict | None, legal_basis: list) -> Item:
     return Item(code=code, version=version, title=title, fine=(liability or {}).get("fine") or {},
                 penalty_basis=[b for b in legal_basis if b.get("role") == "penalty"])
