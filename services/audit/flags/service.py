@@ -200,7 +200,6 @@ def gate_fields(gate: dict) -> dict:
 # The history rules read bounded ranges of indexes (``DecidedCase.__table_args__``) and daily counters,
 # never "every decided case of the window": the work per decided event stays flat as history grows. The
 # statements are built once (``history_sql``).
-LISTED, SIMILAR_SAMPLE, RECHECK_LIMIT = sql.LISTED, sql.SIMILAR_SAMPLE, sql.RECHECK_LIMIT
 
 
 def _lean(r) -> Decision:
@@ -213,7 +212,7 @@ def _lean(r) -> Decision:
 async def history_for(session: AsyncSession, d: DecidedCase, cfg: AuditSettings) -> History:
     """What the history rules compare ``d`` with, each read bounded whatever the history's size:
     the enterprise's first earlier exemptions (and their count) and first earlier decisions on the same
-    violation in the repeat window; the most recent ``SIMILAR_SAMPLE`` similar cases; the share of
+    violation in the repeat window; the most recent ``sql.SIMILAR_SAMPLE`` similar cases; the share of
     exemptions per person from daily counters (at most one row per day of the window)."""
     at = sql.place(d)
     repeat = {**at, "uscc": d.uscc, "lo": d.decision_date - timedelta(days=cfg.repeat_window_days)}
@@ -223,7 +222,7 @@ async def history_for(session: AsyncSession, d: DecidedCase, cfg: AuditSettings)
         first = [_lean(r) for r in await session.execute(sql.EARLIEST_EXEMPTIONS, repeat)]
         same.update((o.case_id, o) for o in first)
         exemptions_before = len(first)
-        if len(first) == LISTED:  # a count over the same index range, only when there may be more
+        if len(first) == sql.LISTED:  # a count over the same index range, only when there may be more
             exemptions_before = await session.scalar(sql.EXEMPTIONS_BEFORE, repeat)
     if d.violation and (d.gate or {}).get("first_offence_claimed"):
         same.update((o.case_id, _lean(o)) for o in await session.execute(
@@ -308,7 +307,7 @@ async def _recheck_later(session: AsyncSession, d: DecidedCase, *, emit: Emit, s
     for stmt, params in reads:
         later.update((o.case_id, o) for o in await session.scalars(stmt, params))
     later_cases = sorted(later.values(), key=lambda o: (o.decision_date, aware(o.decided_at), o.case_id))
-    for other in later_cases[:RECHECK_LIMIT]:
+    for other in later_cases[:sql.RECHECK_LIMIT]:
         hits = [h for h in rules.evaluate(to_decision(other), await history_for(session, other, cfg), cfg)
                 if h.code in rules.HISTORY_RULES]
         if hits:

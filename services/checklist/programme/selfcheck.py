@@ -8,7 +8,6 @@ answer is listed as unanswered, never read as "no". The score is a documented se
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -20,7 +19,6 @@ ANSWERS = ("yes", "no", "unknown")
 RISK_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
-@functools.cache
 def profiles() -> dict[str, Any]:
     return read_data("industry_profiles.yaml")
 
