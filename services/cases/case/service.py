@@ -39,6 +39,7 @@ from shared.problems import conflict, forbidden, invalid, not_found
 from shared.service import Runtime
 
 OPEN_STATES = workflow.OPEN_STATES
+ENDED_STATES = ("withdrawn", "transferred", "terminated")  # ended before a decision
 
 
 def now(rt: Runtime | None = None) -> datetime:
@@ -61,7 +62,7 @@ def case_times(case: Case) -> deadlines.CaseTimes:
         hearing_requested=bool(hearing and hearing.requested_on),
         hearing_held=bool(hearing and hearing.held_on),
         decided_on=local_date(case.decided_at) if case.decided_at else None,
-        closed_early=case.state in ("withdrawn", "transferred"),
+        closed_early=case.state in ENDED_STATES,
         served_on=recs.service.on if recs.service else None,
         fine_due=bool(case.fine_amount),
         paid=bool(recs.execution and recs.execution.fine_paid),
@@ -120,6 +121,9 @@ def view(case: Case, today: date) -> workflow.CaseView:
         suspended=any(s.to is None for s in recs.suspensions),
         fine_due=bool(case.fine_amount),
         paid=bool(recs.execution and recs.execution.fine_paid),
+        review_ending=review.proposed_ending if review else None,
+        review_change=review.proposed_change if review else None,
+        decision_status=recs.decision_status(),
     )
 
 
@@ -194,7 +198,7 @@ async def read_case(session: AsyncSession, case: Case, today: date) -> CaseRead:
         await session.scalars(select(TimelineEntry).where(TimelineEntry.case_id == case.id).order_by(TimelineEntry.seq))
     ).all()
     due = stored_due(case)
-    late = deadlines.overdue(due, today) if case.state not in ("withdrawn", "transferred", "closed") else []
+    late = deadlines.overdue(due, today) if case.state not in (*ENDED_STATES, "closed") else []
     execution = case_records(case).execution
     return CaseRead(
         id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau, state=case.state,
@@ -210,6 +214,9 @@ async def read_case(session: AsyncSession, case: Case, today: date) -> CaseRead:
                    "paid_at": execution.paid_at.isoformat() if execution else None,
                    "amount": execution.amount if execution else None, "fine_due": case.fine_amount},
         records=dict(case.records or {}),
+        ending=(case.records or {}).get("ending"),
+        decision_status=case_records(case).decision_status() if case.decision else "none",
+        decision_changes=list((case.records or {}).get("decision_changes") or []),
         timeline=[TimelineRead(at=r.at, actor=r.actor, action=r.action, detail=r.detail) for r in rows],
     )
 
