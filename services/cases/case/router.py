@@ -106,8 +106,14 @@ async def list_cases(
     page: Annotated[int, Query(ge=1, le=pagination.MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=500, description=pagination.CURSOR_DESCRIPTION)] = None,
+    ended: Annotated[bool, Query(description=(
+        "only the cases whose penalty was ended or reduced without the statutory penalty in the period from/to: "
+        "ended before a decision (撤销立案, 违法事实不能成立, 终止, 移送) or decided and then revoked or reduced "
+        "(``outcome`` says which; page with ``page``) — the audit's reconciliation reads it"))] = False,
 ):
     """Newest filing first; page with ``cursor`` (each answer's ``next``) while cases are being filed."""
+    if ended:
+        return await service.list_endings(rt, session, user, bureau=bureau, from_=from_, to=to, page=page, size=size)
     return await service.list_cases(rt, session, user, state=state, bureau=bureau, uscc_=uscc,
                                     decision_type=decision_type, from_=from_, to=to, page=page, size=size,
                                     overdue=overdue, provisional=provisional, cursor=cursor)

@@ -141,6 +141,10 @@ class CaseSummary(BaseModel):
     overdue: bool
     next_due: date | None = None
     due_provisional: bool = False
+    outcome: str | None = Field(default=None, description=(
+        "with ``ended=true``: how the penalty was ended or reduced — the ending kind (withdrawn, "
+        "facts_not_established, terminated, transferred) or the change (changed, revoked, confirmed_illegal, redo)"))
+    outcome_at: datetime | None = Field(default=None, description="with ``ended=true``: when it was ended or changed")
 
 
 class CaseList(BaseModel):

@@ -297,6 +297,46 @@ async def list_cases(
     return CaseList(items=items, total=int(total or 0), next=nxt)
 
 
+ENDING_ACTIONS = ("withdraw", "terminate", "transfer", "change_decision")
+
+
+async def list_endings(rt: Runtime, session: AsyncSession, user: Principal, *, bureau: str | None,
+                       from_: date | None, to: date | None, page: int, size: int) -> CaseList:
+    """Every case whose penalty was ended or reduced in the period (Asia/Shanghai dates): an ending before
+    a decision, or a change after it that revokes or reduces the penalty — one item per case and outcome
+    (the latest of the period), oldest first. The period is short (the reconciliation's lookback)."""
+    today = rt.clock.today()
+    conds = scope_of(user, bureau=bureau, what="cases").where(Case.bureau, Case.uscc)
+    tl = [TimelineEntry.action.in_(ENDING_ACTIONS)]
+    if from_:
+        tl.append(TimelineEntry.at >= day_start(from_))
+    if to:
+        tl.append(TimelineEntry.at < day_end(to))
+    ids = select(TimelineEntry.case_id).where(*tl).distinct()
+    rows = (await session.scalars(select(Case).where(Case.id.in_(ids), *conds).order_by(Case.filed_at, Case.id))).all()
+    lo, hi = (day_start(from_) if from_ else None), (day_end(to) if to else None)
+
+    def within(at: datetime) -> bool:
+        return (lo is None or as_utc(at) >= lo) and (hi is None or as_utc(at) < hi)
+
+    items: list[CaseSummary] = []
+    for c in rows:
+        recs = case_records(c)
+        outcome: tuple[str, datetime] | None = None
+        if recs.ending is not None and within(recs.ending.at):
+            outcome = (recs.ending.kind, recs.ending.at)
+        for ch in recs.decision_changes:
+            if ch.reduces and within(ch.at):
+                outcome = (ch.outcome, ch.at)
+        if outcome is None:
+            continue
+        items.append(CaseSummary(
+            id=c.id, number=c.number, uscc=c.uscc, bureau=c.bureau, state=c.state, decision_type=c.decision_type,
+            filed_at=c.filed_at, decided_at=c.decided_at, overdue=c.next_due is not None and today > c.next_due,
+            next_due=c.next_due, due_provisional=bool(c.due_provisional), outcome=outcome[0], outcome_at=outcome[1]))
+    return CaseList(items=items[(page - 1) * size: page * size], total=len(items), next=None)
+
+
 # -- filing ----------------------------------------------------------------------------------------
 async def _next_number(session: AsyncSession, bureau: str, year: int) -> str:
     ins = dialect_insert(session, CaseCounter)
