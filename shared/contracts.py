@@ -152,6 +152,68 @@ class CaseDecided(EventPayload):
     first_offence_claimed: bool = False  # the facts claimed 初次违法 (checked against the record by the gate)
 
 
+EndingKind = Literal["withdrawn", "facts_not_established", "terminated", "transferred"]
+
+
+@event_type("ecocomply.case.ended.v1")
+class CaseEnded(EventPayload):
+    """A case ended before a decision: 撤销立案 (withdrawn), 违法事实不能成立 (facts_not_established, 第五十七条
+    第一款第（三）项), 终止 (terminated) or 移送 (transferred, 第五十七条第一款第（四）项、第二十七条) — decided by
+    a leader; after the investigation an unpenalised ending carries the legal review that approved it."""
+
+    case_id: str
+    number: str
+    uscc: str
+    bureau: str
+    kind: EndingKind
+    reason: str
+    decided_by: str
+    ended_at: datetime
+    state_before: str
+    transferred_to: str | None = None
+    legal_review_by: str | None = None  # the approving legal review (第五十八条), when one was required
+    legal_review_at: datetime | None = None
+    handlers: list[str] = Field(default_factory=list)
+    violations: list[str] = Field(default_factory=list)
+    steps: list[str] = Field(default_factory=list)
+
+
+class DecisionDocument(EventPayload):
+    """The decision document of the body that changed the decision (复议决定书, 判决书, or the bureau's own)."""
+
+    body: str
+    number: str
+    issued_on: date
+    text: str | None = None
+    reference: str | None = None
+
+
+@event_type("ecocomply.case.decision_changed.v1")
+class CaseDecisionChanged(EventPayload):
+    """A decided case's decision changed: by the bureau itself (变更/撤销, 自行纠错) or by the outcome of
+    行政复议/行政诉讼 (维持/变更/撤销/确认违法/责令重作). The original decision is kept on the case;
+    ``revoked``: it no longer stands (第四十八条第二款: publicity withdrawn, execution stops);
+    ``reduces``: the penalty is ended or lighter than before."""
+
+    case_id: str
+    number: str
+    uscc: str
+    bureau: str
+    source: Literal["bureau", "reconsideration", "litigation"]
+    outcome: Literal["upheld", "changed", "revoked", "confirmed_illegal", "redo"]
+    decision_type: DecisionType
+    fine_before: float | None = None
+    fine_after: float | None = None
+    revoked: bool = False
+    reduces: bool = False
+    reason: str
+    document: DecisionDocument
+    decided_by: str
+    changed_at: datetime
+    legal_review_by: str | None = None
+    sequence: int = 1  # the change's number on the case (1 for the first)
+
+
 @event_type("ecocomply.case.served.v1")
 class CaseServed(EventPayload):
     """送达 — the decision served, with the documents delivered together (三书同时送达 for a penalty)."""

@@ -23,6 +23,7 @@ class CaseState(StrEnum):
     CLOSED = "closed"                # 结案
     WITHDRAWN = "withdrawn"          # 撤销立案
     TRANSFERRED = "transferred"      # 移送
+    TERMINATED = "terminated"        # 终止（如当事人主体资格消灭）
 
 
 OPEN_STATES = frozenset({CaseState.FILED, CaseState.INVESTIGATED, CaseState.REVIEWED, CaseState.DISCUSSED,

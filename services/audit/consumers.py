@@ -14,9 +14,14 @@ from services.audit.config import audit_settings
 from services.audit.flags import rules, service
 from services.audit.log import ledger
 from shared import contracts as c
+from shared.clock import local_date
 from shared.events import REGISTRY, CloudEvent, EventPayload
 from shared.observability import reset_request_id, set_request_id
 from shared.service import Runtime
+
+# The flag's decision_type for a case that ended without a decision (the column holds 20 characters).
+ENDED_TYPE = {"withdrawn": "withdrawn", "facts_not_established": "not_established", "terminated": "terminated",
+              "transferred": "transferred"}
 
 
 def context_of(p: EventPayload) -> dict | None:
@@ -47,6 +52,27 @@ async def _on_payload(runtime: Runtime, session: AsyncSession, event: CloudEvent
             session, ref=service.CaseRef(p.case_id, p.number, p.uscc, p.bureau),
             hits=[rules.case_overdue(p.deadline, p.due_date)], emit=runtime.emit, source_event_id=event.id,
             sla_days=cfg.review_sla_days, now=p.detected_at)
+    elif isinstance(p, c.CaseEnded):
+        # One flag per case (upsert_flag): a re-delivery adds nothing; the flag carries the ending's state.
+        flag = await service.upsert_flag(
+            session, ref=service.CaseRef(p.case_id, p.number, p.uscc, p.bureau),
+            hits=[rules.case_ended_without_penalty(p.kind, p.reason, p.decided_by, p.legal_review_by,
+                                                   local_date(p.ended_at), p.transferred_to)],
+            emit=runtime.emit, source_event_id=event.id, handlers=list(p.handlers), sla_days=cfg.review_sla_days,
+            now=p.ended_at)
+        if flag is not None and flag.decision_type == service.UNDECIDED:
+            flag.decision_type = ENDED_TYPE[p.kind]
+            flag.decided_by, flag.decided_at, flag.steps = p.decided_by, p.ended_at, list(p.steps)
+    elif isinstance(p, c.CaseDecisionChanged):
+        if p.reduces:
+            doc = f"{p.document.body} {p.document.number}（{p.document.issued_on.isoformat()}）"
+            flag = await service.upsert_flag(
+                session, ref=service.CaseRef(p.case_id, p.number, p.uscc, p.bureau),
+                hits=[rules.decision_revoked_or_reduced(p.source, p.outcome, p.fine_before, p.fine_after, doc,
+                                                        local_date(p.changed_at))],
+                emit=runtime.emit, source_event_id=event.id, sla_days=cfg.review_sla_days, now=p.changed_at)
+            if flag is not None and flag.decision_type == service.UNDECIDED:
+                flag.decision_type, flag.fine_amount = p.decision_type, p.fine_before
     elif isinstance(p, c.CaseRelapseFound):
         await service.upsert_flag(
             session, ref=service.CaseRef(p.case_id, p.number, p.uscc, p.bureau),

@@ -6,8 +6,14 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit import case_facts
-from services.credit.records.service import record_decision
-from shared.contracts import CaseDecided, CaseFinePaid, CaseRectificationAssessed, CaseServed
+from services.credit.records.service import record_decision, withdraw_for_revocation
+from shared.contracts import (
+    CaseDecided,
+    CaseDecisionChanged,
+    CaseFinePaid,
+    CaseRectificationAssessed,
+    CaseServed,
+)
 from shared.events import CloudEvent, EventPayload
 from shared.service import Runtime
 
@@ -47,7 +53,16 @@ async def on_served(
     await case_facts.record_served(session, payload)  # type: ignore[arg-type]
 
 
+async def on_decision_changed(
+    runtime: Runtime, session: AsyncSession, event: CloudEvent, payload: EventPayload
+) -> None:
+    _expect(event, payload, CaseDecisionChanged)
+    if payload.revoked:  # type: ignore[attr-defined]
+        await withdraw_for_revocation(session, payload, now=runtime.clock.now())  # type: ignore[arg-type]
+
+
 HANDLERS = {
+    "ecocomply.case.decision_changed.v1": on_decision_changed,
     "ecocomply.case.decided.v1": on_case_decided,
     "ecocomply.case.fine_paid.v1": on_fine_paid,
     "ecocomply.case.rectification_assessed.v1": on_rectification_assessed,

@@ -8,8 +8,15 @@ RISK = {"high": "高风险", "medium": "中风险", "low": "低风险"}
 CASE_STATE = {
     "filed": "已立案", "investigated": "调查终结", "reviewed": "法制审核通过", "discussed": "已集体讨论",
     "notified": "已事先告知", "decided": "已作出决定", "served": "已送达", "executing": "执行中", "closed": "已结案",
-    "withdrawn": "已撤销立案", "transferred": "已移送",
+    "withdrawn": "已撤销立案", "transferred": "已移送", "terminated": "已终止",
 }
+# How a case ended before a decision, and what became of a decision (issue 23).
+ENDING = {"withdrawn": "撤销立案", "facts_not_established": "违法事实不能成立，不予行政处罚", "terminated": "终止调查",
+          "transferred": "移送"}
+DECISION_STATUS = {"in_force": "有效", "changed": "已依法变更", "revoked": "已依法撤销（不再执行，信用记录和公开信息已撤回）"}
+CHANGE_OUTCOME = {"upheld": "维持", "changed": "变更", "revoked": "撤销", "confirmed_illegal": "确认违法",
+                  "redo": "撤销并责令重新作出"}
+CHANGE_SOURCE = {"bureau": "本机关自行纠正", "reconsideration": "行政复议", "litigation": "行政诉讼"}
 DECISION = {DecisionType.PENALTY: "行政处罚", DecisionType.EXEMPTION: "不予行政处罚", DecisionType.LIGHTER: "从轻行政处罚",
             DecisionType.MITIGATED: "减轻行政处罚", DecisionType.HEAVIER: "从重行政处罚"}
 DEADLINE = {
@@ -18,7 +25,7 @@ DEADLINE = {
 }
 SEVERITY = {"minor": "轻微失信", "general": "一般失信", "serious": "严重失信"}
 RECORD_STATUS = {"published": "公示中", "not_published": "不公示", "repaired": "已修复（终止公示）",
-                 "expired": "公示期满（停止公示）"}
+                 "expired": "公示期满（停止公示）", "withdrawn": "决定已被撤销（撤回公示）"}
 REPAIR_STATUS = {"submitted": "已提交，待受理", "accepted": "已受理，待决定", "approved": "已同意修复",
                  "rejected": "已驳回"}
 ADVICE_STATUS = {"issued": "待反馈", "feedback_received": "已反馈", "completed": "已完成整改", "overdue": "已逾期"}

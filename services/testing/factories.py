@@ -212,6 +212,33 @@ class CaseDriver:
     async def decide(self, case_id: str, body: dict, expect: int = 200) -> dict:
         return await self.post(case_id, "decision", self.lead, body, expect=expect)
 
+    # -- endings before a decision, changes after one (第五十七条、第五十八条; issue 23) ------------------------
+    async def review_ending(self, case_id: str, kind: str = "facts_not_established") -> dict:
+        """法制审核 approving an ending without a decision (撤销立案 / 违法事实不能成立 / 终止)."""
+        return await self.post(case_id, "legal-review", self.rev, {"opinion": "approve", "notes": "同意结案方式",
+                                                                   "proposed_ending": kind})
+
+    async def end(self, case_id: str, kind: str = "withdrawn", reason: str = "违法事实不能成立",
+                  expect: int = 200, headers: dict | None = None) -> dict:
+        """撤销立案 / 违法事实不能成立 / 终止, decided by the leader (after an approving review when investigated)."""
+        return await self.post(case_id, "withdraw", headers or self.lead, {"kind": kind, "reason": reason},
+                               expect=expect)
+
+    async def transfer(self, case_id: str, to: str = "苏州市公安局吴江分局", reason: str = "涉嫌污染环境罪",
+                       expect: int = 200, headers: dict | None = None) -> dict:
+        return await self.post(case_id, "transfer", headers or self.lead, {"to": to, "reason": reason}, expect=expect)
+
+    async def change_decision(self, case_id: str, outcome: str = "revoked", source: str = "reconsideration",
+                              fine: float | None = None, expect: int = 200, headers: dict | None = None) -> dict:
+        """A change after the decision with the body's document; the bureau's own change is reviewed first."""
+        if source == "bureau" and expect == 200:
+            await self.post(case_id, "legal-review", self.rev, {"opinion": "approve", "proposed_change": outcome})
+        body = {"source": source, "outcome": outcome, "reason": "认定事实不清", "fine_amount": fine,
+                "document": {"body": {"bureau": "苏州市吴江生态环境局", "reconsideration": "苏州市人民政府",
+                                      "litigation": "苏州市吴江区人民法院"}[source],
+                             "number": "苏府复决〔2026〕7号", "issued_on": "2026-03-02", "reference": "决定书扫描件"}}
+        return await self.post(case_id, "decision/change", headers or self.lead, body, expect=expect)
+
     # -- whole cases --------------------------------------------------------------------------------------
     async def penalty_decided(self, uscc: str | None = None, fine: float = 150000.0) -> dict:
         """A penalty case, step by step (evidence, investigation, review, notice, waiver), decided."""

@@ -119,7 +119,8 @@ async def test_penalty_from_filing_to_closing_serves_three_documents_together(st
     paid = await d.post(cid, "execution", d.off, {"amount": 150000.0, "receipt": "缴款书No.1"})
     assert paid["state"] == "executing" and paid["execution"]["fine_paid"] and paid["execution"]["paid_at"] == "2026-03-20"
     closed = await d.post(cid, "close", d.off, {"notes": "执行完毕"})
-    assert closed["state"] == "closed" and closed["allowed_actions"] == ["schedule_follow_up", "record_follow_up"]
+    assert closed["state"] == "closed" and closed["allowed_actions"] == [
+        "legal_review", "change_decision", "schedule_follow_up", "record_follow_up"]  # a change after the decision (issue 23)
     assert [t["action"] for t in closed["timeline"]] == [
         "file", "add_evidence", "complete_investigation", "legal_review", "notice", "decide",
         "serve", "record_payment", "close"]

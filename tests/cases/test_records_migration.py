@@ -69,7 +69,9 @@ async def test_old_rows_are_migrated_to_the_typed_shape_and_a_malformed_one_stop
     assert stored["hearing"] == {**OLD_SHAPE["hearing"], "held_on": None, "held_at": None, "presided_by": None,
                                  "record": None}
     assert stored["follow_ups"] == [{**OLD_SHAPE["follow_ups"][0], "setting": None}]
-    assert stored["legal_reviews"] == OLD_SHAPE["legal_reviews"] and stored["suspensions"] == OLD_SHAPE["suspensions"]
+    assert stored["legal_reviews"] == [{**r, "proposed_ending": None, "proposed_change": None}
+                                       for r in OLD_SHAPE["legal_reviews"]]
+    assert stored["suspensions"] == OLD_SHAPE["suspensions"]
     async with rt.sessionmaker() as s:
         recs = case_records(await s.get(Case, old))
     assert recs.notice is not None and recs.notice.on == date(2026, 7, 2) and recs.notice.intended_fine == 150000.0

@@ -135,13 +135,18 @@ async def test_withdrawal_before_review_and_transfer(stack):
     await d.register_officers()
     d.at(2026, 2, 2)
     a = (await d.file(await d.enterprise()))["id"]
-    w = await d.post(a, "withdraw", d.off, {"reason": "违法事实不能成立"})
+    w = await d.end(a, "withdrawn", "违法事实不能成立")  # filed: the leader approves it (filed_withdrawal_by_leader)
     assert w["state"] == "withdrawn" and w["due"]["handling"]["done"] and w["allowed_actions"] == []
     b = (await d.file(await d.enterprise()))["id"]
     await d.evidence(b)
     await d.complete_investigation(b)
     await d.review(b)
-    r = await d.c.post(f"{CASES}/cases/{b}/withdraw", headers=d.off, json={"reason": "x"})
-    assert r.status_code == 409 and r.json()["rule_code"] == "withdraw_before_review"
-    t = await d.post(b, "transfer", d.off, {"to": "苏州市公安局吴江分局", "reason": "涉嫌污染环境罪"})
+    # The review approved a penalty, not this ending (第五十八条, our reading).
+    r = await d.c.post(f"{CASES}/cases/{b}/withdraw", headers=d.lead, json={"reason": "x"})
+    assert r.status_code == 409 and r.json()["rule_code"] == "ending_legal_review"
+    t = await d.transfer(b, "苏州市公安局吴江分局", "涉嫌污染环境罪")
     assert t["state"] == "transferred" and t["records"]["transfer"]["to"] == "苏州市公安局吴江分局"
+    assert t["ending"]["kind"] == "transferred" and t["due"]["handling"]["done"]
+    c = (await d.penalty_decided())["id"]
+    r = await d.c.post(f"{CASES}/cases/{c}/withdraw", headers=d.lead, json={"reason": "x"})
+    assert r.status_code == 409 and r.json()["rule_code"] == "ending_before_decision"

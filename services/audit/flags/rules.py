@@ -445,7 +445,45 @@ def reconciliation_gap(decision_type: str) -> RuleHit:
     )
 
 
-EVENT_RULE_CODES = ("case_overdue", "relapse_found", "recorded_interference", "reconciliation_gap")
+ENDING_CN = {"withdrawn": "撤销立案", "facts_not_established": "违法事实不能成立（不予行政处罚）", "terminated": "终止",
+             "transferred": "移送"}
+
+
+def case_ended_without_penalty(kind: str, reason: str, decided_by: str, legal_review_by: str | None,
+                               ended_on: date, transferred_to: str | None = None) -> RuleHit:
+    """案件未经处罚决定而结束 — 撤销立案, 违法事实不能成立, 终止, 移送 (``ecocomply.case.ended.v1``): every ending
+    without the statutory penalty goes in front of a supervisor, as an exemption does (a transfer too: the
+    bureau imposes nothing, and whether the receiving body does is out of its sight)."""
+    review = f"法制审核：{legal_review_by}" if legal_review_by else "未经法制审核（调查终结前或移送）"
+    to = f"，移送至{transferred_to}" if transferred_to else ""
+    return RuleHit(
+        "case_ended_without_penalty", "review",
+        f"{ended_on.isoformat()} 案件以“{ENDING_CN.get(kind, kind)}”结束{to}，未作出行政处罚决定；理由：{reason}；"
+        f"决定人：{decided_by}；{review}。{APL}第五十七条：调查终结，行政机关负责人应当对调查结果进行审查，根据不同情况，"
+        f"分别作出如下决定；{PILOT}三（十）：加强对免罚、轻罚案件的监督审核",
+    )
+
+
+OUTCOME_CN = {"upheld": "维持", "changed": "变更", "revoked": "撤销", "confirmed_illegal": "确认违法",
+              "redo": "撤销并责令重作"}
+SOURCE_CN = {"bureau": "本机关自行纠错", "reconsideration": "行政复议", "litigation": "行政诉讼"}
+
+
+def decision_revoked_or_reduced(source: str, outcome: str, fine_before: float | None, fine_after: float | None,
+                                document: str, changed_on: date) -> RuleHit:
+    """决定被撤销或减轻 — a decided penalty revoked, confirmed illegal or reduced after the decision
+    (``ecocomply.case.decision_changed.v1``)."""
+    fines = f"罚款 {fine_before:g} 元 → {fine_after:g} 元；" if fine_before is not None and fine_after is not None else ""
+    return RuleHit(
+        "decision_revoked_or_reduced", "review",
+        f"{changed_on.isoformat()} 经{SOURCE_CN.get(source, source)}，行政处罚决定被{OUTCOME_CN.get(outcome, outcome)}"
+        f"（{document}）；{fines}{APL}第四十八条第二款：公开的行政处罚决定被依法变更、撤销、确认违法或者确认无效的，"
+        f"行政机关应当在三日内撤回行政处罚决定信息并公开说明理由；{PILOT}三（十）：加强对免罚、轻罚案件的监督审核",
+    )
+
+
+EVENT_RULE_CODES = ("case_overdue", "relapse_found", "recorded_interference", "reconciliation_gap",
+                    "case_ended_without_penalty", "decision_revoked_or_reduced")
 RULE_CODES: tuple[str, ...] = (*(r.__name__ for r in DECISION_RULES), *EVENT_RULE_CODES)
 
 

@@ -45,6 +45,8 @@ RULE_CN = {
     "relapse_found": "复查发现反弹",
     "recorded_interference": "干预插手案件记录",
     "reconciliation_gap": "核对发现缺失",
+    "case_ended_without_penalty": "未经处罚结束案件",
+    "decision_revoked_or_reduced": "决定被撤销或减轻",
 }
 STATUS_CN = {"open": "待审核", "in_review": "审核中", "cleared": "审核无问题", "issue_found": "发现问题"}
 EVENT_CN = {
@@ -52,6 +54,7 @@ EVENT_CN = {
     "ecocomply.case.legal_reviewed.v1": "法制审核", "ecocomply.case.collective_discussed.v1": "集体讨论",
     "ecocomply.case.notified.v1": "事先告知", "ecocomply.case.opinion_recorded.v1": "征求意见",
     "ecocomply.case.rectification_assessed.v1": "整改评估", "ecocomply.case.decided.v1": "作出决定",
+    "ecocomply.case.ended.v1": "结束案件（撤销立案、终止、移送）", "ecocomply.case.decision_changed.v1": "决定变更、撤销",
     "ecocomply.case.served.v1": "送达", "ecocomply.case.closed.v1": "结案", "ecocomply.case.overdue.v1": "超期",
     "ecocomply.case.relapse_found.v1": "复查发现反弹", "ecocomply.credit.record_created.v1": "信用记录",
     "audit.interference_recorded": "干预记录", "audit.flag_assigned": "分派审核", "audit.flag_reviewed": "审核结论",

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.config import AuditSettings
 from services.audit.flags import rules, service
-from services.audit.models import Flag, ReconciliationRun
+from services.audit.models import Flag, FlagRule, ReconciliationRun
 from shared.clock import local_date
 from shared.problems import Problem, invalid
 from shared.service import Runtime
@@ -51,6 +51,36 @@ async def decided_cases(rt: Runtime, period_from: date, period_to: date) -> list
     return list(found.values())
 
 
+ENDING_KINDS = ("withdrawn", "facts_not_established", "terminated", "transferred")
+ENDING_RULES = ("case_ended_without_penalty", "decision_revoked_or_reduced")
+
+
+async def ended_cases(rt: Runtime, period_from: date, period_to: date) -> list[dict[str, Any]]:
+    """Every case whose penalty was ended or reduced in the period (``GET /cases?ended=true``: endings before
+    a decision, revocations and reductions after one), all pages."""
+    assert rt.http is not None
+    found: list[dict[str, Any]] = []
+    page = 1
+    while True:
+        r = await rt.http.request("cases", "GET", "/cases", params={
+            "ended": "true", "from": period_from.isoformat(), "to": period_to.isoformat(), "page": page, "size": PAGE})
+        if r.status_code != 200:
+            raise Problem(503, "dependency_unavailable",
+                          f"the cases service answered {r.status_code} to the reconciliation query", dependency="cases")
+        body = r.json()
+        found += body.get("items", [])
+        if len(body.get("items", [])) < PAGE or page * PAGE >= int(body.get("total", 0)):
+            return found
+        page += 1
+
+
+def _ending_hit(c: dict[str, Any], now: datetime) -> rules.RuleHit:
+    on = local_date(datetime.fromisoformat(c["outcome_at"]) if c.get("outcome_at") else now)
+    if c["outcome"] in ENDING_KINDS:
+        return rules.case_ended_without_penalty(c["outcome"], "（核对补充）", "", None, on)
+    return rules.decision_revoked_or_reduced("", c["outcome"], None, None, "（核对补充）", on)
+
+
 async def reconcile(rt: Runtime, session: AsyncSession, period_from: date, period_to: date, *,
                     now: datetime) -> dict[str, Any]:
     """Check the period in the caller's transaction (the request's, or the job's own)."""
@@ -74,6 +104,27 @@ async def reconcile(rt: Runtime, session: AsyncSession, period_from: date, perio
             flag.decision_type = c["decision_type"]
             if c.get("decided_at"):
                 flag.decided_at = datetime.fromisoformat(c["decided_at"])
+    # Every ending or reduction without the statutory penalty carries its rule on the case's one flag.
+    ended = await ended_cases(rt, period_from, period_to)
+    eids = [c["id"] for c in ended]
+    ruled: set[tuple[str, str]] = set()
+    for i in range(0, len(eids), 500):
+        ruled |= set((await session.execute(
+            select(Flag.case_id, FlagRule.code).join(FlagRule, FlagRule.flag_id == Flag.id)
+            .where(Flag.case_id.in_(eids[i:i + 500]), FlagRule.code.in_(ENDING_RULES)))).all())
+    gaps = []
+    for c in ended:
+        hit = _ending_hit(c, now)
+        if (c["id"], hit.code) in ruled:
+            continue
+        gaps.append(c)
+        await service.upsert_flag(
+            session, ref=service.CaseRef(c["id"], c["number"], c["uscc"], c["bureau"]),
+            hits=[hit, rules.reconciliation_gap(c.get("decision_type") or c["outcome"])], emit=rt.emit,
+            source_event_id=f"reconciliation:{now:%Y%m%d}"[:36], actor="reconciliation", now=now,
+            sla_days=cfg.review_sla_days)
+    missing += [c for c in gaps if c["id"] not in {m["id"] for m in missing}]
+    cases = cases + [c for c in ended if c["id"] not in set(ids)]
     session.add(ReconciliationRun(ran_at=now, period_from=period_from, period_to=period_to,
                                   checked=len(cases), missing=[c["id"] for c in missing]))
     LAST_GAP.set(len(missing))

@@ -12,8 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import config, workflow
-from services.cases.case.records import DiscretionRecord, case_records, edit_records
-from services.cases.case.schemas import CaseRead, DecisionCreate, DiscretionRequest
+from services.cases.case.records import (
+    DecisionChangeRecord,
+    DecisionDocumentRecord,
+    DiscretionRecord,
+    case_records,
+    edit_records,
+)
+from services.cases.case.schemas import CaseRead, DecisionChangeCreate, DecisionCreate, DiscretionRequest
 from services.cases.case.service import act, add_step, snapshot
 from services.cases.clients import checklist as checklist_client
 from services.cases.models import Case
@@ -231,3 +237,54 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
 
     return await act(rt, session, user, case_id, "decide", mutate, check=check, before_check=load_history,
                      detail={"type": body.type, "basis": basis, "fine_amount": body.fine_amount, "reason": body.reason})
+
+
+OUTCOME_GROUNDS = {"changed": "changed", "revoked": "revoked", "confirmed_illegal": "confirmed_illegal",
+                   "redo": "revoked"}
+
+
+async def change_decision(rt: Runtime, session: AsyncSession, user: Principal, case_id: str,
+                          body: DecisionChangeCreate) -> CaseRead:
+    """变更/撤销 after the decision, or the outcome of 行政复议/行政诉讼, through ``gate.check_change``. The
+    decision on the case is kept as decided; the change is appended to ``records.decision_changes``. A
+    revocation (撤销, 确认违法, 责令重作) stops execution (``revocation_stops_execution``); any change but 维持
+    withdraws the published decision (第四十八条第二款). Emits ``ecocomply.case.decision_changed.v1``."""
+    change = workflow.Change(source=body.source, outcome=body.outcome, decided_by=user.sub,
+                             decider_is_leader=user.has("leader"))
+    revoked = body.outcome in workflow.REVOKING
+
+    def check(case: Case, v: workflow.CaseView) -> None:
+        workflow.check_change(v, change)
+
+    async def mutate(case: Case, at: datetime):
+        from services.cases.publication import service as publication  # the publication imports this package
+
+        recs = case_records(case)
+        before = case.fine_amount
+        after = None if revoked else body.fine_amount if body.outcome == "changed" else before
+        reduces = revoked or (before is not None and after is not None and after < before)
+        review = recs.approved_review() if body.source == "bureau" else None
+        withdrawn = False
+        if body.outcome != "upheld":
+            withdrawn = await publication.withdraw_for_change(
+                session, case.id, grounds=OUTCOME_GROUNDS[body.outcome], reason=body.reason, at=at, by=user.sub)
+        doc = DecisionDocumentRecord.model_validate(body.document.model_dump())
+        with edit_records(case) as r:
+            r.decision_changes.append(DecisionChangeRecord(
+                source=body.source, outcome=body.outcome, reason=body.reason, document=doc, fine_before=before,
+                fine_after=after, revoked=revoked, reduces=reduces, by=user.sub, at=at,
+                legal_review_by=review.by if review else None, publication_withdrawn=withdrawn))
+            sequence = len(r.decision_changes)
+        if body.outcome == "changed":
+            case.fine_amount = after  # the fine now due; the decision as decided stays in case.decision
+        add_step(case, "decision_change")
+        return contracts.CaseDecisionChanged(
+            case_id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau, source=body.source,
+            outcome=body.outcome, decision_type=case.decision_type, fine_before=before, fine_after=after,
+            revoked=revoked, reduces=reduces, reason=body.reason,
+            document=contracts.DecisionDocument(**body.document.model_dump()), decided_by=user.sub, changed_at=at,
+            legal_review_by=review.by if review else None, sequence=sequence)
+
+    return await act(rt, session, user, case_id, "change_decision", mutate, check=check,
+                     detail={"source": body.source, "outcome": body.outcome, "fine_amount": body.fine_amount,
+                             "reason": body.reason, "document": body.document.model_dump(mode="json")})

@@ -155,7 +155,7 @@ async def record_follow_up(rt: Runtime, session: AsyncSession, user: Principal, 
 
 
 # -- the overdue scan (its transactions are the job's, ``jobs.overdue``) ---------------------------------
-TERMINAL = ("withdrawn", "transferred", "closed")
+TERMINAL = ("withdrawn", "transferred", "terminated", "closed")
 
 
 async def overdue_cases(session: AsyncSession, today: date) -> list[str]:

@@ -121,6 +121,8 @@ class LegalReviewRecord(Step):
     at: Stamp
     proposed_type: str | None = None
     proposed_fine: float | None = None
+    proposed_ending: str | None = None  # an ending before a decision the review approves (第五十八条, our reading)
+    proposed_change: str | None = None  # a change of the decision by the bureau the review approves
 
 
 class OpinionRecord(Step):
@@ -171,6 +173,44 @@ class TransferRecord(ReasonRecord):
     """移送."""
 
     to: str
+
+
+class EndingRecord(Step):
+    """How the case ended before a decision (撤销立案, 违法事实不能成立, 终止, 移送), decided by a leader."""
+
+    kind: str
+    reason: str
+    by: str
+    at: Stamp
+    state_before: str
+    to: str | None = None
+    legal_review_by: str | None = None
+    legal_review_at: Stamp | None = None
+
+
+class DecisionDocumentRecord(Step):
+    body: str
+    number: str
+    issued_on: date
+    text: str | None = None
+    reference: str | None = None
+
+
+class DecisionChangeRecord(Step):
+    """One change of the decision (the decision itself, ``Case.decision``, is never overwritten)."""
+
+    source: str
+    outcome: str
+    reason: str
+    document: DecisionDocumentRecord
+    fine_before: float | None = None
+    fine_after: float | None = None
+    revoked: bool = False
+    reduces: bool = False
+    by: str
+    at: Stamp
+    legal_review_by: str | None = None
+    publication_withdrawn: bool = False
 
 
 class EconomicImpactRecord(Step):
@@ -285,6 +325,8 @@ class CaseRecords(Step):
     collective_discussions: list[DiscussionRecord] = Field(default_factory=list)
     withdrawal: ReasonRecord | None = None
     transfer: TransferRecord | None = None
+    ending: EndingRecord | None = None
+    decision_changes: list[DecisionChangeRecord] = Field(default_factory=list)
     economic_impact: EconomicImpactRecord | None = None
     discretion: DiscretionRecord | None = None
     service: ServiceRecord | None = None
@@ -311,6 +353,12 @@ class CaseRecords(Step):
         """The latest collective discussion, when it approved by majority (a later one that did not voids it)."""
         last = self.collective_discussions[-1] if self.collective_discussions else None
         return last if last is not None and last.approved else None
+
+    def decision_status(self) -> str:
+        """in_force | changed | revoked — after the changes recorded on the decision."""
+        if any(c.revoked for c in self.decision_changes):
+            return "revoked"
+        return "changed" if any(c.outcome == "changed" for c in self.decision_changes) else "in_force"
 
     def review_before_hearing(self) -> bool:
         """第五十八条第一款第（二）项: a hearing held after the approving review needs a new review."""

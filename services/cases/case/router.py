@@ -16,6 +16,7 @@ from services.cases.case.schemas import (
     CaseReviewCreate,
     CloseCreate,
     CollectiveDiscussion,
+    DecisionChangeCreate,
     DecisionCreate,
     DecisionTypeName,
     DiscretionRequest,
@@ -105,8 +106,14 @@ async def list_cases(
     page: Annotated[int, Query(ge=1, le=pagination.MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=500, description=pagination.CURSOR_DESCRIPTION)] = None,
+    ended: Annotated[bool, Query(description=(
+        "only the cases whose penalty was ended or reduced without the statutory penalty in the period from/to: "
+        "ended before a decision (撤销立案, 违法事实不能成立, 终止, 移送) or decided and then revoked or reduced "
+        "(``outcome`` says which; page with ``page``) — the audit's reconciliation reads it"))] = False,
 ):
     """Newest filing first; page with ``cursor`` (each answer's ``next``) while cases are being filed."""
+    if ended:
+        return await service.list_endings(rt, session, user, bureau=bureau, from_=from_, to=to, page=page, size=size)
     return await service.list_cases(rt, session, user, state=state, bureau=bureau, uscc_=uscc,
                                     decision_type=decision_type, from_=from_, to=to, page=page, size=size,
                                     overdue=overdue, provisional=provisional, cursor=cursor)
@@ -245,15 +252,29 @@ async def close(case_id: str, user: Officer, rt: RuntimeDep, session: DbSession,
 
 
 @router.post("/cases/{case_id}/withdraw", response_model=CaseRead, tags=["workflow"])
-async def withdraw(case_id: str, body: WithdrawCreate, user: Officer, rt: RuntimeDep, session: DbSession):
-    """撤销立案."""
+async def withdraw(case_id: str, body: WithdrawCreate, user: DecisionMaker, rt: RuntimeDep, session: DbSession):
+    """撤销立案 / 违法事实不能成立 / 终止 (``kind``) — decided by a leader who is not a handler (第五十七条); after the
+    investigation only once legal review approved this ending (``proposed_ending``, 第五十八条 as our reading).
+    409 ``ending_decided_by_leader`` / ``ending_legal_review`` / ``filed_withdrawal_by_leader`` otherwise."""
     return await steps.withdraw(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/transfer", response_model=CaseRead, tags=["workflow"])
-async def transfer(case_id: str, body: TransferCreate, user: Officer, rt: RuntimeDep, session: DbSession):
-    """移送 (e.g. 涉嫌犯罪 → 司法机关)."""
+async def transfer(case_id: str, body: TransferCreate, user: DecisionMaker, rt: RuntimeDep, session: DbSession):
+    """移送 (e.g. 涉嫌犯罪 → 司法机关, 第五十七条第一款第（四）项) — decided by a leader who is not a handler."""
     return await steps.transfer(rt, session, user, case_id, body)
+
+
+@router.post("/cases/{case_id}/decision/change", response_model=CaseRead, tags=["workflow"])
+async def change_decision(case_id: str, body: DecisionChangeCreate, user: DecisionMaker, rt: RuntimeDep,
+                          session: DbSession):
+    """决定作出后的变更 — 变更/撤销 by the bureau itself (自行纠错, after a legal review approving it with
+    ``proposed_change``) or the outcome of 行政复议/行政诉讼 (维持, 变更, 撤销, 确认违法, 责令重作) with the body's
+    decision document; recorded by a leader who is not a handler (409 ``change_after_decision``). The decision
+    is kept; the change is appended (``decision_changes``). A revocation stops execution (409
+    ``revocation_stops_execution`` on service and payment), withdraws the published decision (410 to the
+    public) and, through ``ecocomply.case.decision_changed.v1``, the credit record's publicity."""
+    return await decision.change_decision(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/follow-ups", response_model=CaseRead, tags=["rectification"])

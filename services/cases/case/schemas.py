@@ -119,6 +119,14 @@ class CaseRead(BaseModel):
     execution: dict[str, Any] = Field(default_factory=dict)
     records: dict[str, Any] = Field(default_factory=dict)
     timeline: list[TimelineRead] = Field(default_factory=list)
+    ending: dict[str, Any] | None = Field(default=None, description=(
+        "how the case ended before a decision: kind (withdrawn 撤销立案 | facts_not_established 违法事实不能成立 | "
+        "terminated 终止 | transferred 移送), reason, by (the leader), legal_review_by/at, to (transfers)"))
+    decision_status: Literal["none", "in_force", "changed", "revoked"] = Field(default="none", description=(
+        "the decision after the changes recorded on it (POST …/decision/change): revoked = 撤销/确认违法/责令重作 "
+        "(第四十八条第二款: publicity withdrawn, execution stopped); the original decision stays in ``decision``"))
+    decision_changes: list[dict[str, Any]] = Field(default_factory=list, description=(
+        "every change of the decision, oldest first (source, outcome, document, fine_before/after, revoked)"))
 
 
 class CaseSummary(BaseModel):
@@ -133,6 +141,10 @@ class CaseSummary(BaseModel):
     overdue: bool
     next_due: date | None = None
     due_provisional: bool = False
+    outcome: str | None = Field(default=None, description=(
+        "with ``ended=true``: how the penalty was ended or reduced — the ending kind (withdrawn, "
+        "facts_not_established, terminated, transferred) or the change (changed, revoked, confirmed_illegal, redo)"))
+    outcome_at: datetime | None = Field(default=None, description="with ``ended=true``: when it was ended or changed")
 
 
 class CaseList(BaseModel):
@@ -171,11 +183,19 @@ class LegalReview(Strict):
     notes: Annotated[str, StringConstraints(max_length=20000)] = ""
     proposed_type: DecisionTypeName | None = Field(default=None, description="the decision type the review approves")
     proposed_fine: float | None = Field(default=None, ge=0, le=1e10, description="the fine (yuan) the review approves")
+    proposed_ending: Literal["withdrawn", "facts_not_established", "terminated"] | None = Field(
+        default=None, description="an ending without a decision the review approves (撤销立案, 违法事实不能成立, 终止)")
+    proposed_change: Literal["changed", "revoked"] | None = Field(
+        default=None, description="after the decision: the bureau's own change (变更) or revocation (撤销) the review approves")
 
     @model_validator(mode="after")
     def _proposal_with_approval(self) -> LegalReview:
-        if self.opinion == "return" and (self.proposed_type or self.proposed_fine is not None):
-            raise ValueError("a returned review approves no proposal (proposed_type/proposed_fine)")
+        if self.opinion == "return" and (self.proposed_type or self.proposed_fine is not None
+                                         or self.proposed_ending or self.proposed_change):
+            raise ValueError("a returned review approves no proposal (proposed_type/proposed_fine/proposed_ending/"
+                             "proposed_change)")
+        if sum(x is not None for x in (self.proposed_type, self.proposed_ending, self.proposed_change)) > 1:
+            raise ValueError("a review approves one proposal: a decision type, an ending or a change")
         if self.proposed_fine and self.proposed_type == "no_penalty":
             raise ValueError("an exemption (no_penalty) carries no fine")
         return self
@@ -302,12 +322,57 @@ class CloseCreate(Strict):
 
 
 class WithdrawCreate(Strict):
+    """撤销立案, 违法事实不能成立 or 终止 — a leader's decision (第五十七条); after the investigation it needs an
+    approving legal review of this ending (POST …/legal-review with proposed_ending)."""
+
     reason: LongText
+    kind: Literal["withdrawn", "facts_not_established", "terminated"] = Field(default="withdrawn", description=(
+        "withdrawn: 撤销立案; facts_not_established: 违法事实不能成立（第五十七条第一款第（三）项）; terminated: 终止 "
+        "(e.g. the party dissolved; our reading)"))
 
 
 class TransferCreate(Strict):
+    """移送 — a leader's decision (第五十七条第一款第（四）项; 第二十七条)."""
+
     to: Text200
     reason: LongText
+
+
+class DecisionDocumentIn(Strict):
+    body: Text200 = Field(description="the body whose document it is: the bureau, the 复议机关 or the court")
+    number: Text200 = Field(description="the document number (文号 / 案号)")
+    issued_on: date = Field(description="the document's date")
+    text: LongText | None = Field(default=None, description="the document text (or give reference)")
+    reference: Text200 | None = Field(default=None, description="where the document is kept (or give text)")
+
+    @model_validator(mode="after")
+    def _text_or_reference(self) -> DecisionDocumentIn:
+        if not self.text and not self.reference:
+            raise ValueError("give the document's text or a reference to it")
+        return self
+
+
+class DecisionChangeCreate(Strict):
+    """A change after the decision: 变更/撤销 by the bureau itself (自行纠错, after legal review approving it), or
+    the outcome of 行政复议/行政诉讼 (维持 upheld, 变更 changed, 撤销 revoked, 确认违法 confirmed_illegal, 责令重作 redo)
+    recorded with the body's decision document. A leader who is not a handler records it."""
+
+    source: Literal["bureau", "reconsideration", "litigation"] = Field(
+        description="bureau: 自行纠错; reconsideration: 行政复议决定; litigation: 人民法院判决")
+    outcome: Literal["upheld", "changed", "revoked", "confirmed_illegal", "redo"] = Field(
+        description="upheld 维持 | changed 变更 | revoked 撤销 | confirmed_illegal 确认违法 | redo 撤销并责令重作")
+    fine_amount: float | None = Field(default=None, ge=0, le=1e10,
+                                      description="the fine after a change (outcome changed); omit otherwise")
+    reason: LongText
+    document: DecisionDocumentIn
+
+    @model_validator(mode="after")
+    def _fine_with_change(self) -> DecisionChangeCreate:
+        if self.outcome == "changed" and self.fine_amount is None:
+            raise ValueError("a change (outcome changed) states the fine after it (fine_amount)")
+        if self.outcome != "changed" and self.fine_amount is not None:
+            raise ValueError("only a change (outcome changed) states a new fine")
+        return self
 
 
 class FollowUpCreate(Strict):

@@ -39,6 +39,7 @@ from shared.problems import conflict, forbidden, invalid, not_found
 from shared.service import Runtime
 
 OPEN_STATES = workflow.OPEN_STATES
+ENDED_STATES = ("withdrawn", "transferred", "terminated")  # ended before a decision
 
 
 def now(rt: Runtime | None = None) -> datetime:
@@ -61,7 +62,7 @@ def case_times(case: Case) -> deadlines.CaseTimes:
         hearing_requested=bool(hearing and hearing.requested_on),
         hearing_held=bool(hearing and hearing.held_on),
         decided_on=local_date(case.decided_at) if case.decided_at else None,
-        closed_early=case.state in ("withdrawn", "transferred"),
+        closed_early=case.state in ENDED_STATES,
         served_on=recs.service.on if recs.service else None,
         fine_due=bool(case.fine_amount),
         paid=bool(recs.execution and recs.execution.fine_paid),
@@ -120,6 +121,9 @@ def view(case: Case, today: date) -> workflow.CaseView:
         suspended=any(s.to is None for s in recs.suspensions),
         fine_due=bool(case.fine_amount),
         paid=bool(recs.execution and recs.execution.fine_paid),
+        review_ending=review.proposed_ending if review else None,
+        review_change=review.proposed_change if review else None,
+        decision_status=recs.decision_status(),
     )
 
 
@@ -194,7 +198,7 @@ async def read_case(session: AsyncSession, case: Case, today: date) -> CaseRead:
         await session.scalars(select(TimelineEntry).where(TimelineEntry.case_id == case.id).order_by(TimelineEntry.seq))
     ).all()
     due = stored_due(case)
-    late = deadlines.overdue(due, today) if case.state not in ("withdrawn", "transferred", "closed") else []
+    late = deadlines.overdue(due, today) if case.state not in (*ENDED_STATES, "closed") else []
     execution = case_records(case).execution
     return CaseRead(
         id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau, state=case.state,
@@ -210,6 +214,9 @@ async def read_case(session: AsyncSession, case: Case, today: date) -> CaseRead:
                    "paid_at": execution.paid_at.isoformat() if execution else None,
                    "amount": execution.amount if execution else None, "fine_due": case.fine_amount},
         records=dict(case.records or {}),
+        ending=(case.records or {}).get("ending"),
+        decision_status=case_records(case).decision_status() if case.decision else "none",
+        decision_changes=list((case.records or {}).get("decision_changes") or []),
         timeline=[TimelineRead(at=r.at, actor=r.actor, action=r.action, detail=r.detail) for r in rows],
     )
 
@@ -288,6 +295,46 @@ async def list_cases(
         for c in rows
     ]
     return CaseList(items=items, total=int(total or 0), next=nxt)
+
+
+ENDING_ACTIONS = ("withdraw", "terminate", "transfer", "change_decision")
+
+
+async def list_endings(rt: Runtime, session: AsyncSession, user: Principal, *, bureau: str | None,
+                       from_: date | None, to: date | None, page: int, size: int) -> CaseList:
+    """Every case whose penalty was ended or reduced in the period (Asia/Shanghai dates): an ending before
+    a decision, or a change after it that revokes or reduces the penalty — one item per case and outcome
+    (the latest of the period), oldest first. The period is short (the reconciliation's lookback)."""
+    today = rt.clock.today()
+    conds = scope_of(user, bureau=bureau, what="cases").where(Case.bureau, Case.uscc)
+    tl = [TimelineEntry.action.in_(ENDING_ACTIONS)]
+    if from_:
+        tl.append(TimelineEntry.at >= day_start(from_))
+    if to:
+        tl.append(TimelineEntry.at < day_end(to))
+    ids = select(TimelineEntry.case_id).where(*tl).distinct()
+    rows = (await session.scalars(select(Case).where(Case.id.in_(ids), *conds).order_by(Case.filed_at, Case.id))).all()
+    lo, hi = (day_start(from_) if from_ else None), (day_end(to) if to else None)
+
+    def within(at: datetime) -> bool:
+        return (lo is None or as_utc(at) >= lo) and (hi is None or as_utc(at) < hi)
+
+    items: list[CaseSummary] = []
+    for c in rows:
+        recs = case_records(c)
+        outcome: tuple[str, datetime] | None = None
+        if recs.ending is not None and within(recs.ending.at):
+            outcome = (recs.ending.kind, recs.ending.at)
+        for ch in recs.decision_changes:
+            if ch.reduces and within(ch.at):
+                outcome = (ch.outcome, ch.at)
+        if outcome is None:
+            continue
+        items.append(CaseSummary(
+            id=c.id, number=c.number, uscc=c.uscc, bureau=c.bureau, state=c.state, decision_type=c.decision_type,
+            filed_at=c.filed_at, decided_at=c.decided_at, overdue=c.next_due is not None and today > c.next_due,
+            next_due=c.next_due, due_provisional=bool(c.due_provisional), outcome=outcome[0], outcome_at=outcome[1]))
+    return CaseList(items=items[(page - 1) * size: page * size], total=len(items), next=None)
 
 
 # -- filing ----------------------------------------------------------------------------------------

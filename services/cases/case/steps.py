@@ -15,6 +15,7 @@ from services.cases.case.records import (
     CaseReviewRecord,
     DiscussionRecord,
     EconomicImpactRecord,
+    EndingRecord,
     ExtensionRecord,
     LegalReviewRecord,
     OpinionRecord,
@@ -87,16 +88,20 @@ async def legal_review(rt: Runtime, session: AsyncSession, user: Principal, case
         with edit_records(case) as recs:
             recs.legal_reviews.append(LegalReviewRecord(opinion=body.opinion, notes=body.notes, by=user.sub, at=at,
                                                         proposed_type=body.proposed_type,
-                                                        proposed_fine=body.proposed_fine))
+                                                        proposed_fine=body.proposed_fine,
+                                                        proposed_ending=body.proposed_ending,
+                                                        proposed_change=body.proposed_change))
         return contracts.CaseLegalReviewed(
             case_id=case.id, number=case.number, bureau=case.bureau, opinion=body.opinion,
             reviewer=user.sub, reviewed_at=at, proposed_type=body.proposed_type, proposed_fine=body.proposed_fine,
         )
 
-    return await act(rt, session, user, case_id, "legal_review", mutate, check_kw={"opinion": body.opinion},
+    return await act(rt, session, user, case_id, "legal_review", mutate,
+                     check_kw={"opinion": body.opinion, "proposed_change": body.proposed_change},
                      transition={"opinion": body.opinion},
                      detail={"opinion": body.opinion, "notes": body.notes, "proposed_type": body.proposed_type,
-                             "proposed_fine": body.proposed_fine})
+                             "proposed_fine": body.proposed_fine, "proposed_ending": body.proposed_ending,
+                             "proposed_change": body.proposed_change})
 
 
 async def record_opinion(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: OpinionCreate) -> CaseRead:
@@ -249,26 +254,48 @@ async def resume(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
     return await act(rt, session, user, case_id, "resume", mutate, detail={})
 
 
-async def withdraw(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: WithdrawCreate) -> CaseRead:
-    """撤销立案 — before legal review (违法事实不能成立, 第五十七条第一款第（三）项)."""
+async def end_case(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, *, kind: str, reason: str,
+                   to: str | None = None) -> CaseRead:
+    """Ending a case before a decision — 撤销立案, 违法事实不能成立, 终止, 移送 — through ``gate.check_ending``:
+    a leader who is not a handler decides it (第五十七条); after the investigation an unpenalised ending
+    needs the legal review approving it (第五十八条, our reading). Emits ``ecocomply.case.ended.v1``."""
+    ending = workflow.Ending(kind=kind, decided_by=user.sub, decider_is_leader=user.has("leader"))  # type: ignore[arg-type]
+
+    def check(case: Case, v: workflow.CaseView) -> None:
+        workflow.check_ending(v, ending)
 
     async def mutate(case: Case, at: datetime):
+        review = case_records(case).approved_review()
+        needs_review = case.state != "filed" and kind != "transferred"
         with edit_records(case) as recs:
-            recs.withdrawal = ReasonRecord(reason=body.reason, by=user.sub, at=at)
-        return None
+            recs.ending = EndingRecord(kind=kind, reason=reason, by=user.sub, at=at, state_before=case.state, to=to,
+                                       legal_review_by=review.by if needs_review and review else None,
+                                       legal_review_at=review.at if needs_review and review else None)
+            if kind == "transferred":
+                recs.transfer = TransferRecord(to=to or "", reason=reason, by=user.sub, at=at)
+            else:
+                recs.withdrawal = ReasonRecord(reason=reason, by=user.sub, at=at)
+        add_step(case, "ending")
+        return contracts.CaseEnded(
+            case_id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau, kind=kind, reason=reason,  # type: ignore[arg-type]
+            decided_by=user.sub, ended_at=at, state_before=case.state, transferred_to=to,
+            legal_review_by=review.by if needs_review and review else None,
+            legal_review_at=review.at if needs_review and review else None, handlers=list(case.handlers),
+            violations=[v["code"] for v in case.violations], steps=list(case.steps))
 
-    return await act(rt, session, user, case_id, "withdraw", mutate, detail={"reason": body.reason})
+    action = workflow.gate.ENDING_ACTION[kind]
+    return await act(rt, session, user, case_id, action, mutate, check=check,
+                     detail={"kind": kind, "reason": reason, **({"to": to} if to else {})})
+
+
+async def withdraw(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: WithdrawCreate) -> CaseRead:
+    """撤销立案 / 违法事实不能成立 (第五十七条第一款第（三）项) / 终止 — a leader's decision."""
+    return await end_case(rt, session, user, case_id, kind=body.kind, reason=body.reason)
 
 
 async def transfer(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: TransferCreate) -> CaseRead:
     """移送 — e.g. to the judicial organs when the act is suspected to be a crime (第五十七条第一款第（四）项)."""
-
-    async def mutate(case: Case, at: datetime):
-        with edit_records(case) as recs:
-            recs.transfer = TransferRecord(to=body.to, reason=body.reason, by=user.sub, at=at)
-        return None
-
-    return await act(rt, session, user, case_id, "transfer", mutate, detail={"to": body.to, "reason": body.reason})
+    return await end_case(rt, session, user, case_id, kind="transferred", reason=body.reason, to=body.to)
 
 
 async def assess_economic_impact(

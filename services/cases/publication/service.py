@@ -175,6 +175,19 @@ async def withdraw(rt: Runtime, session: AsyncSession, user: Principal, case_id:
     return _staff_read(pub, state, local_date(at))
 
 
+async def withdraw_for_change(session: AsyncSession, case_id: str, *, grounds: str, reason: str, at: datetime,
+                              by: str) -> bool:
+    """第四十八条第二款, from a change recorded on the case (POST …/decision/change) in its own transaction:
+    the published decision is withdrawn with the reasons in its place. True if one was withdrawn."""
+    pub = await session.scalar(select(DecisionPublication).where(
+        DecisionPublication.case_id == case_id, DecisionPublication.status == "published").with_for_update())
+    if pub is None:
+        return False
+    _set_withdrawn(pub, kind="legal_change", at=at, by=by,
+                   reason=f"行政处罚决定已被依法{GROUNDS_CN.get(grounds, grounds)}：{reason}")
+    return True
+
+
 def _set_withdrawn(pub: DecisionPublication, *, kind: str, at: datetime, by: str, reason: str) -> None:
     pub.status, pub.withdrawal_kind, pub.withdrawn_at, pub.withdrawn_by = "withdrawn", kind, at, by
     pub.withdrawal_reason, pub.withdrawal_rule = reason, rules.WITHDRAWAL_RULES[kind].article

@@ -334,3 +334,75 @@ def required_steps(decision_type: str, no_penalty_kind: str | None = None) -> li
 
 __all__ = ["PENALTIES", "Circumstances", "Decision", "FineRange", "NoPenaltyBasis", "Record", "check_decision",
            "fine_outside_calculation", "required_steps"]
+
+
+# -- endings before a decision, and changes after one (issue 23 item 2) ---------------------------------
+ENDING_ACTION = {"withdrawn": "withdraw", "facts_not_established": "withdraw", "terminated": "terminate",
+                 "transferred": "transfer"}
+# Endings that end the case without any penalty by this bureau and so need legal review after the
+# investigation (第五十八条, our reading); a transfer hands the case to the body that decides it.
+UNPENALISED_ENDINGS = frozenset({"withdrawn", "facts_not_established", "terminated"})
+
+
+@dataclass(frozen=True)
+class Ending:
+    """撤销立案 / 违法事实不能成立 / 终止 / 移送 as requested: the kind and who decides it."""
+
+    kind: Literal["withdrawn", "facts_not_established", "terminated", "transferred"]
+    decided_by: str
+    decider_is_leader: bool
+
+
+def check_ending(case: CaseView, ending: Ending) -> None:
+    """Who may end a case before a decision, after which steps (第五十七条; 第五十八条 as our reading)."""
+    action = ENDING_ACTION[ending.kind]
+    _require_state(case, action)
+    if ending.kind == "facts_not_established" and "investigation" not in case.steps:
+        raise refusal(case, action, RULES["state_order"],
+                      "违法事实不能成立 is a finding of the investigation: complete the investigation first")
+    after_investigation = case.state != "filed"
+    rule = RULES["ending_decided_by_leader" if after_investigation or ending.kind == "transferred"
+                 else "filed_withdrawal_by_leader"]
+    if not ending.decider_is_leader:
+        raise refusal(case, action, rule, f"{ending.decided_by} is not a leader (行政机关负责人): "
+                      f"ending the case ({ending.kind}) is the leader's decision")
+    if ending.decided_by in case.handlers:
+        raise refusal(case, action, rule, f"{ending.decided_by} is a handler of this case and cannot decide its ending")
+    if after_investigation and ending.kind in UNPENALISED_ENDINGS and case.review_ending != ending.kind:
+        approved = case.review_ending or "none"
+        raise refusal(case, action, RULES["ending_legal_review"],
+                      f"no approving legal review of this ending ({ending.kind}); the approving review proposes: {approved}")
+
+
+CHANGE_SOURCES = ("bureau", "reconsideration", "litigation")
+CHANGE_OUTCOMES = ("upheld", "changed", "revoked", "confirmed_illegal", "redo")
+# Outcomes after which the decision no longer stands (第四十八条第二款: 撤销、确认违法; 责令重作 revokes it).
+REVOKING = frozenset({"revoked", "confirmed_illegal", "redo"})
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change of a decision: by the bureau itself (自行纠错) or the outcome of 行政复议/行政诉讼."""
+
+    source: Literal["bureau", "reconsideration", "litigation"]
+    outcome: Literal["upheld", "changed", "revoked", "confirmed_illegal", "redo"]
+    decided_by: str
+    decider_is_leader: bool
+
+
+def check_change(case: CaseView, change: Change) -> None:
+    action = "change_decision"
+    _require_state(case, action)
+    rule = RULES["change_after_decision"]
+    if case.decision_status == "revoked":
+        raise refusal(case, action, rule, "the decision was already revoked: there is nothing left to change")
+    if not change.decider_is_leader:
+        raise refusal(case, action, rule, f"{change.decided_by} is not a leader (行政机关负责人)")
+    if change.decided_by in case.handlers:
+        raise refusal(case, action, rule, f"{change.decided_by} is a handler of this case and cannot change its decision")
+    if change.source == "bureau":
+        if change.outcome not in ("changed", "revoked"):
+            raise refusal(case, action, rule, "the bureau itself changes (changed) or revokes (revoked) its decision")
+        if case.review_change != change.outcome:
+            raise refusal(case, action, rule, f"no approving legal review of this change ({change.outcome}); "
+                          f"the approving review proposes: {case.review_change or 'none'}")

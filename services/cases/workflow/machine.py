@@ -5,7 +5,10 @@ I/O: the service layer loads the case, asks ``check`` (or ``gate.check_decision`
 
 States (API.md, DESIGN §3): filed (立案) → investigated (调查终结) → reviewed (法制审核通过) →
 discussed (集体讨论) → notified (事先告知) → decided → served (送达) → executing (执行) → closed (结案),
-plus withdrawn (撤销立案) and transferred (移送). A legal review that returns the case sends it back
+plus the endings before a decision — withdrawn (撤销立案, incl. 违法事实不能成立), terminated (终止) and
+transferred (移送), each decided by a leader (``gate.check_ending``) — and the changes after a decision
+(``change_decision``: 变更/撤销 by the bureau, outcomes of 行政复议/行政诉讼; ``gate.check_change``), which
+leave the state as it is and record the decision's status (in force, changed, revoked). A legal review that returns the case sends it back
 to ``investigated``. Not every case passes every state, so the case also records the ``steps`` done,
 and the decision rules read the steps.
 """
@@ -43,12 +46,14 @@ def missing_measures(kinds: Iterable[str], facts: Mapping[str, object]) -> list[
 
 
 _OPEN = OPEN_STATES
+# After a decision: only a legal review approving a change of the decision (proposed_change) is taken here.
+POST_DECISION = frozenset({"decided", "served", "executing", "closed"})
 # action -> states it may be taken in (the explicit transition table).
 ACTION_STATES: dict[str, frozenset[str]] = {
     "add_evidence": frozenset({"filed", "investigated"}),
     "complete_investigation": frozenset({"filed", "investigated"}),
     # A later review (of a changed proposal) may follow an approval; it replaces the earlier one.
-    "legal_review": frozenset({"investigated", "reviewed", "discussed", "notified"}),
+    "legal_review": frozenset({"investigated", "reviewed", "discussed", "notified", *POST_DECISION}),
     "record_opinion": frozenset({"investigated", "reviewed", "discussed"}),
     "case_review": frozenset({"investigated", "reviewed", "discussed"}),
     "rectification_plan": frozenset({"filed", "investigated", "reviewed", "discussed"}),
@@ -63,9 +68,13 @@ ACTION_STATES: dict[str, frozenset[str]] = {
     "decide": frozenset({"reviewed", "discussed", "notified"}),
     "serve": frozenset({"decided"}),
     "record_payment": frozenset({"served"}),
-    "close": frozenset({"served", "executing"}),
-    "withdraw": frozenset({"filed", "investigated"}),
-    "transfer": frozenset({"filed", "investigated", "reviewed", "discussed"}),
+    "close": frozenset({"served", "executing", "decided"}),  # decided: only once the decision was revoked
+    # Endings before a decision (gate.check_ending: who may, after which steps).
+    "withdraw": frozenset({"filed", "investigated", "reviewed", "discussed", "notified"}),
+    "terminate": frozenset({"filed", "investigated", "reviewed", "discussed", "notified"}),
+    "transfer": frozenset({"filed", "investigated", "reviewed", "discussed", "notified"}),
+    # Changes after a decision (gate.check_change): the state stays, the decision's status changes.
+    "change_decision": frozenset({"decided", "served", "executing", "closed"}),
     "extend_handling": _OPEN,
     "suspend": _OPEN,
     "resume": _OPEN,
@@ -85,6 +94,7 @@ NEXT_STATE: dict[str, str | None] = {a: None for a in ACTION_STATES} | {
     "record_payment": "executing",
     "close": "closed",
     "withdraw": "withdrawn",
+    "terminate": "terminated",
     "transfer": "transferred",
 }
 
@@ -139,6 +149,9 @@ class CaseView:
     suspended: bool = False
     fine_due: bool = False
     paid: bool = False
+    review_ending: str | None = None  # the ending the approving legal review approved (proposed_ending)
+    review_change: str | None = None  # the change of the decision the approving legal review approved
+    decision_status: str = "in_force"  # in_force | changed | revoked (after change_decision)
 
 
 def refusal(case: CaseView, action: str, rule: Rule, detail: str) -> Refusal:
@@ -167,7 +180,7 @@ def next_state(case: CaseView, action: str, *, opinion: str | None = None, appro
 
 def _require_state(case: CaseView, action: str) -> None:
     if case.state not in ACTION_STATES[action]:
-        rule = {"withdraw": "withdraw_before_review"}.get(action, "state_order")
+        rule = "ending_before_decision" if action in ("withdraw", "terminate", "transfer") else "state_order"
         raise refusal(case, action, RULES[rule], f"'{action}' is not allowed in state '{case.state}'")
 
 
@@ -190,6 +203,14 @@ def check(case: CaseView, action: str, *, actor: str, **kw: object) -> None:
     _require_state(case, action)
     if action == "legal_review" and actor in case.handlers:
         raise refusal(case, action, RULES["reviewer_not_handler"], f"{actor} is a handler of this case and cannot review it")
+    if action == "legal_review" and case.state in POST_DECISION and not (
+            kw.get("opinion") == "approve" and kw.get("proposed_change")):
+        raise refusal(case, action, RULES["state_order"],
+                      "after the decision a legal review only approves a change of it (opinion approve, proposed_change)")
+    if action == "legal_review" and kw.get("proposed_change") and case.state not in POST_DECISION:
+        raise refusal(case, action, RULES["state_order"], "there is no decision yet to change")
+    if action == "close" and case.state == "decided" and case.decision_status != "revoked":
+        raise refusal(case, action, RULES["state_order"], "serve the decision first")
     if action == "legal_review" and kw.get("opinion") == "approve" and "evidence" not in case.steps:
         raise refusal(case, action, RULES["evidence_required"], "no evidence is on record: the review cannot approve the case")
     if action == "hold_hearing":
@@ -213,7 +234,10 @@ def check(case: CaseView, action: str, *, actor: str, **kw: object) -> None:
         raise refusal(case, action, RULES["suspension_open"], "the case is already suspended")
     if action == "resume" and not case.suspended:
         raise refusal(case, action, RULES["suspension_open"], "the case is not suspended")
-    if action == "close" and case.fine_due and not case.paid:
+    if action in ("serve", "record_payment") and case.decision_status == "revoked":
+        raise refusal(case, action, RULES["revocation_stops_execution"],
+                      "the decision was revoked (or confirmed illegal): it is not served and no fine is collected")
+    if action == "close" and case.fine_due and not case.paid and case.decision_status != "revoked":
         raise refusal(case, action, RULES["fine_paid_before_closing"], "the fine has not been paid")
     if action == "record_payment" and not case.fine_due:
         raise refusal(case, action, RULES["fine_paid_before_closing"], "the decision imposes no fine to pay")

@@ -159,9 +159,32 @@ RULES: dict[str, Rule] = {
         Rule("credit_notice_with_decision", "《关于规范苏州市生态环境处罚信息信用公示和修复工作的通知》（苏州，2022）",
              "送达《行政处罚决定书》的同时，将《环保信用失信记录告知书》和《信用修复指引》一并送至企业（三书送达）",
              verified=False),
-        reading("withdraw_before_review", f"{APL}第五十四条、第五十七条",
-                 "本系统将撤销立案限于法制审核前（法制审核后的案件以决定结案，如违法事实不能成立的不予行政处罚）"),
+        reading("ending_before_decision", f"{APL}第五十四条、第五十七条",
+                 "撤销立案、终止、违法事实不能成立、移送只在作出决定之前；决定作出后的变更、撤销经 …/decision/change 记录",
+                 "record a change of the decision (POST …/decision/change) instead"),
         Rule("transfer_suspected_crime", f"{APL}第五十七条第一款第（四）项", "违法行为涉嫌犯罪的，移送司法机关"),
+        reading("ending_decided_by_leader", f"{APL}第五十七条",
+                 "调查终结，行政机关负责人应当对调查结果进行审查，根据不同情况，分别作出如下决定……（三）违法事实不能成立的，"
+                 "不予行政处罚；（四）违法行为涉嫌犯罪的，移送司法机关（本系统解读：调查终结后的撤销立案、违法事实不能成立、终止，"
+                 "以及任何移送，均由非本案执法人员的行政机关负责人决定）",
+                 "have a leader (行政机关负责人) who is not a handler of the case decide the ending"),
+        reading("ending_legal_review", f"{APL}第五十八条",
+                 "未经法制审核或者审核未通过的，不得作出决定（第五十八条列明四种情形；本系统解读：调查终结后不予处罚而结束案件"
+                 "——撤销立案、违法事实不能成立、终止——须经法制审核通过该结案方式）",
+                 "have legal review approve this ending (POST …/legal-review with opinion approve and proposed_ending)"),
+        reading("filed_withdrawal_by_leader", f"{APL}第五十四条、第五十七条",
+                 "调查终结前撤销立案或者终止（如当事人主体资格已消灭）经行政机关负责人批准（本系统解读：立案由负责人批准，"
+                 "撤销立案同样由非本案执法人员的负责人批准；无须法制审核）",
+                 "have a leader who is not a handler of the case approve the withdrawal"),
+        reading("change_after_decision", f"{APL}第五十七条、第五十八条；{RECONSIDERATION}；{LITIGATION}",
+                 "决定作出后的变更、撤销（自行纠错）由行政机关负责人决定并经法制审核；行政复议、行政诉讼的结果"
+                 "（维持、变更、撤销、确认违法、责令重作）由负责人据复议机关或者人民法院的文书记录（本系统解读）",
+                 "have a leader who is not a handler record the change; a change by the bureau itself needs legal review "
+                 "approving it (proposed_change) first; an outcome of reconsideration or litigation names its document"),
+        Rule("revocation_stops_execution", f"{APL}第四十八条第二款",
+             "公开的行政处罚决定被依法变更、撤销、确认违法或者确认无效的，行政机关应当在三日内撤回行政处罚决定信息并公开说明理由"
+             "（本系统解读：被撤销、确认违法的决定不再送达、不再收缴罚款，加处罚款不再计算）",
+             remedy="nothing is left to execute: the decision was revoked or confirmed illegal"),
         reading("follow_up_after_closing", f"{PILOT}三（七）",
                  "免罚规范流程包括适用情形、启动条件、整改措施、评估流程、跟踪管理等内容（据三（七）概括）"),
     )

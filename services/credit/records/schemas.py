@@ -43,7 +43,8 @@ class CreditRecordRead(BaseModel):
         description="first day a repair application can be made (after publicity_min_until); null for "
         "unpublished records — repair once the legal obligations are fulfilled"
     )
-    status: Literal["published", "not_published", "repaired", "expired"]
+    status: Literal["published", "not_published", "repaired", "expired", "withdrawn"] = Field(description=(
+        "withdrawn: the decision was revoked or confirmed illegal (第四十八条第二款) — no longer public"))
     created_at: datetime
     procedure: str | None = Field(
         None, description="general | summary as the decision stated; null = not stated"

@@ -24,7 +24,7 @@ from services.credit.records.rules import (
 from services.credit.records.schemas import CreditRecordRead, SourceRead
 from shared.auth import Scope
 from shared.clock import local_date
-from shared.contracts import CaseDecided, CreditRecordCreated
+from shared.contracts import CaseDecided, CaseDecisionChanged, CreditRecordCreated
 from shared.events import EventPayload
 from shared.vocabulary import PENALTIES
 
@@ -153,3 +153,14 @@ def to_read(record: CreditRecord, *, today: date) -> CreditRecordRead:
         ended_on=record.ended_on,
         ended_by=record.ended_by,
     )
+
+
+async def withdraw_for_revocation(session: AsyncSession, changed: CaseDecisionChanged, *, now: datetime) -> None:
+    """第四十八条第二款: the penalty decision was revoked or confirmed illegal — its credit record leaves
+    publicity (status ``withdrawn``, ended by the change). Idempotent; no record (an exemption): nothing."""
+    record = await get_record_for_case(session, changed.case_id)
+    if record is None or record.status == "withdrawn":
+        return
+    record.status = "withdrawn"
+    record.ended_on = local_date(changed.changed_at)
+    record.ended_by = f"decision_{changed.outcome}"[:60]
