@@ -18,10 +18,13 @@ from typing import Any
 
 import yaml
 
+from shared.law import APL_NAME, MEASURES
+
 TABLE = Path(__file__).with_name("coverage.yaml")
 
-APL_LAW = "中华人民共和国行政处罚法"
-MEASURES_LAW = "生态环境行政处罚办法"
+# The ``law`` of a row: the title without 《》, as ``shared.law`` spells it.
+APL_LAW = APL_NAME
+MEASURES_LAW = MEASURES.split("》", 1)[0].lstrip("《")
 LAWS = (APL_LAW, MEASURES_LAW)
 # Chapters 四–六 of 《行政处罚法》 (2021): 第二十八条 (the first article after 第二十七条) to 第七十三条.
 APL_FIRST, APL_LAST = 28, 73
