@@ -144,7 +144,9 @@ async def record_statement(rt: Runtime, session: AsyncSession, user: Principal, 
     async def mutate(case: Case, at: datetime):
         add_step(case, "rights_waived" if body.waived else "statement")
         with edit_records(case) as recs:
-            recs.statement = StatementRecord(**body.model_dump(), recorded_by=user.sub, at=at)
+            # A waiver after a defence does not erase it (第四十五条 reads the defence): the statement stays.
+            if not (body.waived and recs.statement is not None and not recs.statement.waived):
+                recs.statement = StatementRecord(**body.model_dump(), recorded_by=user.sub, at=at)
         return None
 
     return await act(rt, session, user, case_id, "record_statement", mutate,
