@@ -308,6 +308,8 @@ class HearingSchedule(Strict):
     def _aware(cls, v: datetime) -> datetime:
         if v.tzinfo is None:
             raise ValueError("give the time with its time zone, e.g. 2026-07-20T09:30:00+08:00")
+        if not 2000 <= v.year <= 2200:
+            raise ValueError("the hearing's time must lie between the years 2000 and 2200")
         return v
 
 
