@@ -503,3 +503,102 @@ def test_a_warning_only_penalty_needs_a_known_statutory_range():
         wf.check_decision(v, wf.Decision("penalty", "l1", True, penalty_kinds=("warning",)),
                           wf.Record(fine_range=None, range_error="base_amount_cny is not recorded"))
     assert e.value.rule.code == "statutory_range_required" and "base_amount_cny" in e.value.detail
+
+
+# -- issue 23 item 5: the notice and the hearing as the statute writes them --------------------------------
+def refused_action(code: str, case: wf.CaseView, action: str, **kw) -> wf.Refusal:
+    with pytest.raises(wf.Refusal) as e:
+        wf.check(case, action, actor="l1", **kw)
+    r = e.value
+    assert r.rule.code == code, f"{r.rule.code}: {r.detail}"
+    assert wf.RULES[code] is r.rule and r.rule.article in r.rule.cite() and r.rule.remedy
+    return r
+
+
+PENALTY_ARTS = {"GI-WAT-001": [("中华人民共和国水污染防治法", "第八十三条")]}
+
+
+def test_notice_states_basis_needs_a_penalty_article_of_each_violation():
+    case = view(state="reviewed")
+    with pytest.raises(wf.Refusal) as e:
+        wf.check_notice_basis(case, [("中华人民共和国行政处罚法", "第四十四条")], PENALTY_ARTS)
+    assert e.value.rule.code == "notice_states_basis" and "basis" in e.value.detail
+    with pytest.raises(wf.Refusal):  # a penalty article of one violation does not cover the other
+        wf.check_notice_basis(case, [("水污染防治法", "第八十三条")],
+                              {**PENALTY_ARTS, "GI-AIR-001": [("中华人民共和国大气污染防治法", "第九十九条")]})
+    wf.check_notice_basis(case, [("《水污染防治法》", "第八十三条")], PENALTY_ARTS)
+    wf.check_notice_basis(case, [], {})  # no violation names a penalty article: nothing to require
+
+
+ANSWERED = wf.NoticeTerms("penalty", 100000.0, ("fine",))
+
+
+@pytest.mark.parametrize("terms", [wf.NoticeTerms("penalty", 500000.0, ("fine",)),
+                                   wf.NoticeTerms("heavier", 100000.0, ("fine",)),
+                                   wf.NoticeTerms("penalty", 100000.0, ("fine", "suspend_production"))],
+                         ids=["fine", "type", "kinds"])
+def test_heavier_renotice_needs_new_evidence_and_changed_facts(terms):
+    for a in (wf.AnsweredNotice(ANSWERED), wf.AnsweredNotice(ANSWERED, new_evidence=True),
+              wf.AnsweredNotice(ANSWERED, changed_facts=("k",))):
+        refused_action("heavier_renotice_needs_new_facts", view(state="reviewed", answered=(a,)), "notice",
+                       terms=terms)
+    renewed = wf.AnsweredNotice(ANSWERED, new_evidence=True, changed_facts=("k",))
+    wf.check(view(state="reviewed", answered=(renewed,)), "notice", actor="h1", terms=terms)
+    wf.check(view(state="reviewed", answered=(wf.AnsweredNotice(ANSWERED),)), "notice", actor="h1", terms=ANSWERED)
+
+
+def test_no_heavier_than_the_first_answered_notice_without_new_facts():
+    wide = wf.NoticeTerms("penalty", 10000.0, ("fine",))
+    first = wf.NoticeTerms("penalty", 3000.0, ("fine",))
+    case = penalised(notice=wide, answered=(wf.AnsweredNotice(first),))
+    r = refused("no_heavier_for_defence", case, decision(fine=4000.0), record())
+    assert "statement" in r.detail
+    wf.check_decision(case, decision(fine=3000.0), record())
+    renewed = wf.AnsweredNotice(first, new_evidence=True, changed_facts=("k",))
+    wf.check_decision(replace(case, answered=(renewed,)), decision(fine=4000.0), record())
+
+
+def test_the_hearing_is_scheduled_seven_working_days_ahead_and_held_as_scheduled():
+    from datetime import date
+    asked = view(state="notified", steps=(*DONE, "notice"), hearing_requested=True)
+    kw = {"presided_by": "p1", "earliest": date(2026, 6, 10), "provisional": None}
+    refused_action("hearing_before_decision", replace(asked, hearing_requested=False), "schedule_hearing",
+                   hearing_on=date(2026, 6, 10), **kw)
+    refused_action("hearing_notice_seven_days", asked, "schedule_hearing", hearing_on=date(2026, 6, 9), **kw)
+    r = refused_action("hearing_notice_seven_days", asked, "schedule_hearing", hearing_on=date(2032, 1, 20),
+                       **{**kw, "provisional": 2032})
+    assert "2032" in r.detail
+    refused_action("hearing_presider_not_investigator", asked, "schedule_hearing", hearing_on=date(2026, 6, 10),
+                   **{**kw, "presided_by": "a"})
+    wf.check(asked, "schedule_hearing", actor="l1", hearing_on=date(2026, 6, 10), **kw)
+    rec = {"presided_by": "p1", "record": "笔录", "party_statements": "申辩", "signature": "signed"}
+    refused_action("hearing_notice_seven_days", asked, "hold_hearing", **rec)  # not scheduled
+    scheduled = replace(asked, hearing_scheduled=True)
+    refused_action("hearing_notice_seven_days", scheduled, "hold_hearing", **rec)  # before the notified time
+    due = replace(scheduled, hearing_time_reached=True)
+    refused_action("hearing_presider_not_investigator", due, "hold_hearing", **{**rec, "presided_by": "b"})
+    for missing in ("record", "party_statements", "signature"):
+        refused_action("hearing_record_required", due, "hold_hearing", **{**rec, missing: ""})
+    refused_action("hearing_record_required", due, "hold_hearing", **{**rec, "signature": "refused"})
+    wf.check(due, "hold_hearing", actor="l1", **{**rec, "signature": "refused", "refusal_note": "拒签，主持人注明"})
+    wf.check(due, "hold_hearing", actor="l1", **rec)
+    refused_action("state_order", replace(due, steps=(*due.steps, "hearing")), "hold_hearing", **rec)  # held once
+
+
+def test_the_decision_rests_on_the_hearing_record():
+    heard = penalised(steps=("hearing",), hearing_requested=True, facts={"k": True},
+                      heard=wf.Heard(wf.NoticeTerms("penalty", 3000.0, ("fine",)), {"k": True}))
+    wf.check_decision(heard, decision(fine=3000.0), record())
+    r = refused("decision_on_hearing_record", replace(heard, facts={"k": True, "new": True}), decision(fine=3000.0),
+                record())
+    assert "new" in r.detail
+    refused("decision_on_hearing_record", heard, decision(fine=4000.0), record())  # heavier than at issue
+    assert wf.RULES["decision_on_hearing_record"].reading  # our reading of 第六十五条, said so
+
+
+def test_reinvestigation_goes_back_to_investigation_and_evidence_is_allowed_there():
+    for state in ("reviewed", "discussed", "notified"):
+        case = view(state=state)
+        wf.check(case, "reinvestigate", actor="h1")
+        assert wf.next_state(case, "reinvestigate") == "investigated"
+    refused_action("state_order", view(state="decided"), "reinvestigate")

@@ -194,11 +194,38 @@ class CaseDriver:
             "votes": {"for": votes_for, "against": 3 - votes_for, "abstain": 0}, "minutes": minutes}, expect=expect)
 
     async def notify(self, case_id: str, fine: float | None = 150000.0, intended_type: str | None = "penalty",
-                     facts_and_reasons: str = "超标排放") -> dict:
-        """事先告知 alone: the party's statement and hearing-request periods then run."""
-        return await self.post(case_id, "notice", self.off, {
-            "intended_type": intended_type, "intended_fine": fine, "penalty_kinds": ["fine"] if fine else [],
-            "facts_and_reasons": facts_and_reasons})
+                     facts_and_reasons: str = "超标排放", *, basis: list[dict] | None = None,
+                     expect: int = 200) -> dict:
+        """事先告知 alone: the party's statement and hearing-request periods then run. Without ``basis`` the
+        service states the obligation and penalty articles of the violation's guidance item (第四十四条)."""
+        body: dict[str, Any] = {"intended_type": intended_type, "intended_fine": fine,
+                                "penalty_kinds": ["fine"] if fine else [], "facts_and_reasons": facts_and_reasons}
+        if basis is not None:
+            body["basis"] = basis
+        return await self.post(case_id, "notice", self.off, body, expect=expect)
+
+    async def schedule_hearing(self, case_id: str, at: datetime, *, place: str = "吴江区生态环境局听证室",
+                               presided_by: str = "hearing-officer-1", notified_on: str | None = None,
+                               expect: int = 200) -> dict:
+        """听证通知 (第六十四条（二）): the time and place, at least seven working days ahead."""
+        body: dict[str, Any] = {"at": at.isoformat(), "place": place, "presided_by": presided_by}
+        if notified_on is not None:
+            body["notified_on"] = notified_on
+        return await self.post(case_id, "hearing/schedule", self.lead, body, expect=expect)
+
+    async def hold_hearing(self, case_id: str, *, presided_by: str | None = None, signature: str = "signed",
+                           record: str = "听证笔录：调查人员提出违法事实、证据和处罚建议，当事人申辩和质证",
+                           party_statements: str = "当事人称已整改完毕，请求从轻处罚", expect: int = 200) -> dict:
+        """听证 held with its record (第六十四条（七）（八）): the party's statements and its signature."""
+        body: dict[str, Any] = {"record": record, "party_statements": party_statements, "signature": signature}
+        if presided_by is not None:
+            body["presided_by"] = presided_by
+        if signature == "refused":
+            body["refusal_note"] = "当事人拒绝签字，主持人注明"
+        return await self.post(case_id, "hearing", self.lead, body, expect=expect)
+
+    async def reinvestigate(self, case_id: str, reason: str = "当事人申辩提出新的事实，复核后重新调查") -> dict:
+        return await self.post(case_id, "reinvestigate", self.off, {"reason": reason})
 
     async def waive(self, case_id: str, by: str = "当事人法定代表人") -> dict:
         return await self.post(case_id, "statement", self.off, {"waived": True, "by": by})

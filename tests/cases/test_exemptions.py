@@ -3,10 +3,13 @@ required step is on record; decisions store the list/rule versions and articles 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from services.cases.clients import checklist as checklist_client
 from services.testing.factories import CASES, IN_LIST_FACTS, CaseDriver
+from shared import clock
 from tests.cases.helpers import snapshot
 from tests.cases.test_lifecycle import outbox, pdf_text
 
@@ -174,11 +177,14 @@ async def test_defence_cannot_make_the_fine_heavier_and_a_requested_hearing_is_h
     ent = d.s.auth("e1", "enterprise", uscc=(await d.get(cid))["uscc"])
     await d.post(cid, "statement", ent, {"content": "我司已整改，请求从轻", "by": "法定代表人"})
     await d.post(cid, "hearing/request", ent)
+    await d.schedule_hearing(cid, datetime(2026, 6, 12, 9, 30, tzinfo=clock.TZ))  # 七个工作日后 (第六十四条（二）)
     d.at(2026, 6, 15)
     await refused(d, cid, {"type": "penalty", "fine_amount": 150000.0}, "hearing_before_decision")
-    r = await d.c.post(f"{CASES}/cases/{cid}/hearing", headers=d.lead, json={"presided_by": "officer-b", "record": "听证笔录"})
-    assert r.status_code == 409 and r.json()["rule_code"] == "hearing_before_decision" and "第六十四条" in r.json()["rule"]
-    await d.post(cid, "hearing", d.lead, {"presided_by": "hearing-officer-1", "record": "听证笔录：当事人陈述整改情况"})
+    r = await d.c.post(f"{CASES}/cases/{cid}/hearing", headers=d.lead, json={
+        "presided_by": "officer-b", "record": "听证笔录", "party_statements": "申辩", "signature": "signed"})
+    assert r.status_code == 409 and r.json()["rule_code"] == "hearing_presider_not_investigator"
+    assert "第六十四条" in r.json()["rule"]
+    await d.hold_hearing(cid, record="听证笔录：当事人陈述整改情况")
     # 第五十八条第一款第（二）项: a case heard at a hearing goes through legal review again.
     await refused(d, cid, {"type": "penalty", "fine_amount": 150000.0}, "review_after_hearing")
     d.at(2026, 6, 16)

@@ -14,6 +14,8 @@ from services.cases.models import Case
 from services.testing.factories import CaseDriver
 from shared.migrations import current_revisions, downgrade, head_revisions
 
+NEW_HEARING_KEYS = ("scheduled_at", "place", "designated_presider", "notified_on", "earliest_lawful_day",
+                    "scheduled_by", "party_statements", "signature", "refusal_note", "at_issue", "facts")
 # A row as the untyped code wrote it: no ``held_on`` on a requested hearing, no ``setting`` on a
 # follow-up an officer scheduled, times as ``isoformat()``.
 OLD_SHAPE = {
@@ -66,8 +68,9 @@ async def test_old_rows_are_migrated_to_the_typed_shape_and_a_malformed_one_stop
     await rt.migrate()
     assert await current_revisions(rt.engine) == head_revisions(rt.spec.migrations_dir)  # 0006 and after
     stored = await _records(rt, old)
+    # every later key of a hearing (held, scheduled — issue 23's schedule and record) defaults to None
     assert stored["hearing"] == {**OLD_SHAPE["hearing"], "held_on": None, "held_at": None, "presided_by": None,
-                                 "record": None}
+                                 "record": None, **dict.fromkeys(NEW_HEARING_KEYS)}
     assert stored["follow_ups"] == [{**OLD_SHAPE["follow_ups"][0], "setting": None}]
     assert stored["legal_reviews"] == [{**r, "proposed_ending": None, "proposed_change": None}
                                        for r in OLD_SHAPE["legal_reviews"]]

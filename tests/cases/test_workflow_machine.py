@@ -36,6 +36,9 @@ TYPES = ("no_penalty", *PENALTY_TYPES)
 AMOUNTS = (None, 0.0, 500.0, 999.0, 1000.0, 3000.0, 5000.0, 8000.0, 10000.0, 10001.0, 200000.0)
 KINDS = ((), ("warning",), ("fine",), ("warning", "fine"), ("fine", "suspend_production"))
 REASONS = (None, "", "  ", "书面理由")
+FULL_RECORD = {"record": "笔录", "party_statements": "申辩", "signature": "signed"}
+RECORDS = (FULL_RECORD, FULL_RECORD, {**FULL_RECORD, "signature": None}, {**FULL_RECORD, "party_statements": ""},
+           {**FULL_RECORD, "signature": "refused"}, {**FULL_RECORD, "signature": "refused", "refusal_note": "拒签"})
 # (who, holds the leader role): a leader, a leader who handles the case, a reviewer, a leader acting without the role
 DECIDERS = (("l1", True), ("h2", True), ("r1", False), ("l1", False))
 EARLIER = "苏环罚〔2024〕7号"
@@ -100,6 +103,17 @@ def _binds(p: wf.Proposal | None, d: wf.Decision) -> None:
         assert p.fine_amount is None or d.fine_amount == p.fine_amount
 
 
+def _heavier(d: wf.Decision | wf.NoticeTerms, n: wf.NoticeTerms) -> bool:
+    """The oracle's own "heavier than the notice": a heavier type, a larger fine, or a kind not announced."""
+    t, fine, kinds = ((d.decision_type, d.fine_amount, d.penalty_kinds) if isinstance(d, wf.Decision)
+                      else (d.intended_type, d.intended_fine, d.penalty_kinds))
+    if None not in (t, n.intended_type) and PENALTY_TYPES.index(t) > PENALTY_TYPES.index(n.intended_type):
+        return True
+    if (fine or 0.0) > (n.intended_fine or 0.0):
+        return True
+    return not set(kinds) <= (set(n.penalty_kinds) or ({"fine"} if n.intended_fine else {"warning"}))
+
+
 def assert_lawful(v: wf.CaseView, d: wf.Decision, rec: wf.Record) -> None:
     """The oracle: every precondition of an accepted decision (DESIGN §3 "The decision gate", issue 11)."""
     t, steps, facts, fine = d.decision_type, set(v.steps), v.facts, d.fine_amount
@@ -146,6 +160,14 @@ def assert_lawful(v: wf.CaseView, d: wf.Decision, rec: wf.Record) -> None:
     if v.hearing_requested:
         assert "hearing" in steps
     assert steps & {"rights_waived", "hearing"} or (v.rights_over and v.rights_provisional_year is None)
+    # 第四十五条: no heavier than a notice the party answered, unless evidence was added and facts changed since
+    for a in v.answered:
+        if not (a.new_evidence and a.changed_facts):
+            assert not _heavier(d, a.terms)
+    # 第六十五条: after a hearing, on the facts it was held on, no heavier than the penalty at issue
+    if "hearing" in steps and v.heard is not None:
+        assert dict(v.heard.facts) == dict(facts)
+        assert v.heard.at_issue is None or not _heavier(d, v.heard.at_issue)
     # the fine
     r = rec.fine_range
     if "fine" in d.penalty_kinds:
@@ -177,6 +199,7 @@ class CaseMachine(RuleBasedStateMachine):
         self.rec = wf.Record(circumstances=CIRCUMSTANCES, first_offence_window="3 年（本地设置）")
         self.plan: tuple[str, float | None, tuple[str, ...]] = ("penalty", None, ("warning",))
         self.decided: list[tuple[wf.CaseView, wf.Decision, wf.Record]] = []  # this case's decision
+        self.current_answered = False  # the last of ``v.answered`` is the current notice's
 
     # -- helpers ----------------------------------------------------------------------------------
     def _apply(self, action: str, *add: str, drop: tuple[str, ...] = (), transition: dict | None = None,
@@ -205,12 +228,30 @@ class CaseMachine(RuleBasedStateMachine):
 
     # -- the actions (plain methods: the rules below and the head start call them) -----------------
     def add_evidence(self, actor: str) -> None:
-        if self._simple("add_evidence", actor):
-            self._apply("add_evidence", "evidence")
+        if self._simple("add_evidence", actor):  # evidence after every statement on record
+            self._apply("add_evidence", "evidence",
+                        answered=tuple(replace(a, new_evidence=True) for a in self.v.answered))
 
     def complete_investigation(self, actor: str, facts: dict) -> None:
         if self._simple("complete_investigation", actor):
-            self._apply("complete_investigation", "investigation", facts={**self.v.facts, **facts})
+            new = {**self.v.facts, **facts}
+            changed = tuple(k for k in facts if self.v.facts.get(k) != facts[k])
+            self._apply("complete_investigation", "investigation", facts=new, answered=tuple(
+                replace(a, changed_facts=tuple(sorted({*a.changed_facts, *changed}))) for a in self.v.answered))
+
+    # what voids the notice voids its hearing, schedule and the party's answer to it
+    VOIDED = dict(notice=None, intended_fine=None, hearing_requested=False, review_before_hearing=False,
+                  rights_over=False, rights_provisional_year=None, hearing_scheduled=False,
+                  hearing_time_reached=False, heard=None)
+
+    def reinvestigate(self, actor: str) -> None:
+        """复核 (第四十五条): back to investigation; review, discussion and notice no longer count."""
+        if self._simple("reinvestigate", actor):
+            self.current_answered = False
+            self._apply("reinvestigate", "reinvestigation",
+                        drop=("legal_review", "collective_discussion", "notice", "statement", "rights_waived",
+                              "hearing"), review=None, discussion=None, **self.VOIDED)
+            assert self.v.state == "investigated"
 
     def review(self, actor: str, opinion: str, proposal: wf.Proposal | None) -> None:
         if not self._simple("legal_review", actor, opinion=opinion):
@@ -223,11 +264,10 @@ class CaseMachine(RuleBasedStateMachine):
                         review_before_hearing=False)
             assert self.v.state != "investigated"
         else:  # back to investigation: the approval, the discussion and the notice no longer count
+            self.current_answered = False
             self._apply("legal_review", "legal_review_returned",
                         drop=("legal_review", "collective_discussion", "statement", "rights_waived", "hearing"),
-                        transition={"opinion": opinion}, review=None, discussion=None, notice=None,
-                        intended_fine=None, hearing_requested=False, review_before_hearing=False, rights_over=False,
-                        rights_provisional_year=None)
+                        transition={"opinion": opinion}, review=None, discussion=None, **self.VOIDED)
             assert self.v.state == "investigated"
 
     def out_of_list_step(self, actor: str, which: str) -> None:
@@ -257,10 +297,13 @@ class CaseMachine(RuleBasedStateMachine):
 
     def give_notice(self, actor: str, terms: wf.NoticeTerms, hearing_right: bool) -> None:
         """A (further) notice replaces the earlier one and gives the party its rights again."""
-        if self._simple("notice", actor):
-            self._apply("notice", "notice", drop=("statement", "rights_waived", "hearing"), notice=terms,
-                        intended_fine=terms.intended_fine, hearing_right=hearing_right, hearing_requested=False,
-                        review_before_hearing=False, rights_over=False, rights_provisional_year=None)
+        if self._simple("notice", actor, terms=terms):
+            for a in self.v.answered:  # 第四十五条: heavier only on new facts
+                assert (a.new_evidence and a.changed_facts) or not _heavier(terms, a.terms)
+            self.current_answered = False
+            self._apply("notice", "notice", drop=("statement", "rights_waived", "hearing"),
+                        **{**self.VOIDED, "notice": terms, "intended_fine": terms.intended_fine},
+                        hearing_right=hearing_right)
 
     def party(self, answer: str) -> None:
         """The party states its case, waives its rights, or asks for a hearing."""
@@ -269,13 +312,30 @@ class CaseMachine(RuleBasedStateMachine):
                 assert self.v.hearing_right and not self.v.rights_over
                 self._apply("request_hearing", hearing_requested=True)
         elif self._simple("record_statement", "party"):
-            self._apply("record_statement", "rights_waived" if answer == "waiver" else "statement")
+            answered = self.v.answered
+            if answer != "waiver" and self.v.notice is not None:  # a (later) defence on the current notice
+                kept = answered[:-1] if self.current_answered else answered
+                answered = (*kept, wf.AnsweredNotice(self.v.notice))
+                self.current_answered = True
+            self._apply("record_statement", "rights_waived" if answer == "waiver" else "statement", answered=answered)
 
-    def hearing(self, presider: str) -> None:
-        if self._simple("hold_hearing", "l1", presided_by=presider):
+    def schedule(self, presider: str, days_ahead: int) -> None:
+        """听证通知: ``days_ahead`` working days after the notification (7 is the statute's minimum)."""
+        from datetime import date, timedelta
+        earliest = date(2026, 6, 10)
+        if self._simple("schedule_hearing", "l1", presided_by=presider, earliest=earliest, provisional=None,
+                        hearing_on=earliest + timedelta(days=days_ahead - 7)):
+            assert self.v.hearing_requested and presider not in HANDLERS and days_ahead >= 7
+            self._apply("schedule_hearing", hearing_scheduled=True, hearing_time_reached=False)
+
+    def hearing(self, presider: str, record: dict) -> None:
+        if self._simple("hold_hearing", "l1", presided_by=presider, **record):
             assert self.v.hearing_requested and presider not in HANDLERS
+            assert self.v.hearing_scheduled and self.v.hearing_time_reached
+            assert record.get("record") and record.get("party_statements") and record.get("signature")
             # 第五十八条第一款第（二）项: the approving review now predates the hearing
-            self._apply("hold_hearing", "hearing", review_before_hearing=self.v.review is not None)
+            self._apply("hold_hearing", "hearing", review_before_hearing=self.v.review is not None,
+                        heard=wf.Heard(self.v.notice, dict(self.v.facts)))
 
     def rights_clock(self, event: str) -> None:
         """The statement and hearing-request periods end (on a year with no holiday schedule: provisionally),
@@ -424,13 +484,23 @@ class CaseMachine(RuleBasedStateMachine):
     def notice(self, actor, terms, hearing_right):
         self.give_notice(actor, terms, hearing_right)
 
-    @rule(answer=st.sampled_from(["statement", "waiver", "hearing request", "hearing"]),
-          presider=st.sampled_from(ACTORS))
-    def party_and_hearing(self, answer, presider):
+    @rule(answer=st.sampled_from(["statement", "waiver", "hearing request", "schedule", "time comes", "hearing"]),
+          presider=st.sampled_from((*ACTORS, "p1")), days_ahead=st.sampled_from([6, 7, 9]),
+          record=st.sampled_from(RECORDS))
+    def party_and_hearing(self, answer, presider, days_ahead, record):
         if answer == "hearing":
-            self.hearing(presider)
+            self.hearing(presider, record)
+        elif answer == "schedule":
+            self.schedule(presider, days_ahead)
+        elif answer == "time comes":
+            if self.v.hearing_scheduled:
+                self.v = replace(self.v, hearing_time_reached=True)
         else:
             self.party(answer)
+
+    @rule(actor=st.sampled_from(ACTORS))
+    def re_investigation(self, actor):
+        self.reinvestigate(actor)
 
     @rule(event=st.sampled_from(["ran out", "provisional", "calendar loaded"]))
     def rights_period(self, event):
@@ -525,6 +595,52 @@ def test_the_machine_reaches_decisions_of_every_kind():
         assert d.decision_type == t and m.v.state == "decided"
         if t == wf.EXEMPTION:
             assert rec.no_penalty is not None and rec.no_penalty.kind == kind
+
+
+def test_the_machine_walks_the_hearing_and_the_re_notice():
+    """Directed walks through the new steps: a requested hearing scheduled, held with its record and decided on
+    it; a heavier re-notice after a defence refused until a re-investigation added evidence and changed facts."""
+    m = CaseMachine()
+    m.rec = replace(m.rec, fine_range=wf.FineRange(1000.0, 10000.0, 500.0, 5000.0, rule_version="v1"))
+    m.plan = ("penalty", 3000.0, ("fine",))
+    m.add_evidence("h1")
+    m.complete_investigation("h1", {})
+    m.review("r1", "approve", wf.Proposal("penalty", 3000.0))
+    m.give_notice("h1", wf.NoticeTerms("penalty", 3000.0, ("fine",)), True)
+    m.party("hearing request")
+    m.hearing("p1", FULL_RECORD)
+    m.schedule("h2", 9)
+    m.schedule("p1", 6)
+    assert m.refused == ["hearing_notice_seven_days", "hearing_presider_not_investigator", "hearing_notice_seven_days"]
+    m.schedule("p1", 7)
+    m.hearing("p1", FULL_RECORD)
+    m.party_and_hearing("time comes", "p1", 7, FULL_RECORD)
+    m.hearing("p1", {**FULL_RECORD, "signature": None})
+    m.hearing("p1", FULL_RECORD)
+    assert m.refused[3:] == ["hearing_notice_seven_days", "hearing_record_required"] and "hearing" in m.v.steps
+    m.review("r1", "approve", wf.Proposal("penalty", 3000.0))
+    m.decide_the_plan(("l1", True), None)
+    assert m.v.state == "decided" and m.decided[0][0].heard is not None
+
+    m = CaseMachine()
+    m.rec = replace(m.rec, fine_range=wf.FineRange(1000.0, 10000.0, 500.0, 5000.0, rule_version="v1"))
+    m.plan = ("penalty", 5000.0, ("fine",))
+    m.add_evidence("h1")
+    m.complete_investigation("h1", {})
+    m.review("r1", "approve", wf.Proposal("penalty", 5000.0))
+    m.give_notice("h1", wf.NoticeTerms("penalty", 3000.0, ("fine",)), False)
+    m.party("statement")
+    heavier = wf.NoticeTerms("penalty", 5000.0, ("fine",))
+    m.give_notice("h1", heavier, False)
+    m.reinvestigate("h1")
+    m.add_evidence("h1")
+    m.complete_investigation("h1", {"first_offence": False})  # a fact changed after the statement
+    m.review("r1", "approve", wf.Proposal("penalty", 5000.0))
+    m.give_notice("h1", heavier, False)
+    assert m.refused == ["heavier_renotice_needs_new_facts"] and m.v.notice == heavier
+    m.party("waiver")
+    m.decide_the_plan(("l1", True), None)
+    assert m.v.state == "decided" and m.decided[0][0].answered[0].renewed
 
 
 def test_the_oracle_is_not_vacuous():

@@ -218,6 +218,10 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
                                       "list": basis.get("list_version"),
                                       "discretion_rule": disc.rule_version if disc else None},
                          "decided_by": user.sub, "decided_at": at.isoformat(), "steps": list(case.steps)}
+        if "hearing" in case.steps and recs.hearing is not None:  # 第六十五条: 根据听证笔录作出决定
+            case.decision["hearing_record"] = {"held_at": recs.hearing.held_at.isoformat() if recs.hearing.held_at
+                                               else None, "presided_by": recs.hearing.presided_by,
+                                               "basis": "《中华人民共和国行政处罚法》第六十五条：根据听证笔录作出决定"}
         return contracts.CaseDecided(
             case_id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau, decision_type=body.type,
             fine_amount=body.fine_amount, basis={**basis, "articles": articles}, steps=list(case.steps),

@@ -71,13 +71,37 @@ class SuspensionRecord(Step):
     by: str
 
 
+class BasisArticle(Step):
+    """One provision a notice states as its basis (第四十四条: 依据)."""
+
+    law: str
+    article: str
+    clause: str | None = None
+    role: str | None = None  # obligation (the violated provision) | penalty (the penalty article) | related
+    violation: str | None = None  # the guidance item it came from, when the system filled it in
+
+
+class NewFacts(Step):
+    """What was established after the party's statement on an earlier notice (第四十五条): evidence added and
+    facts changed since ``since`` (the statement's time)."""
+
+    since: Stamp
+    evidence: list[str] = Field(default_factory=list)
+    changed: dict[str, Any] = Field(default_factory=dict)
+
+
 class NoticeRecord(Step):
-    """事先告知 (第四十四条)."""
+    """事先告知 (第四十四条): the intended penalty, and its facts, reasons and basis."""
 
     intended_type: str | None = None
     intended_fine: float | None = None
     penalty_kinds: list[str] = Field(default_factory=list)
     facts_and_reasons: str = ""
+    facts: str = ""
+    reasons: str = ""
+    basis: list[BasisArticle] = Field(default_factory=list)
+    basis_source: str | None = None  # "given" | "guidance_items" (filled in from the violations' items)
+    new_facts: NewFacts | None = None  # a notice after the party's statement: what is new since
     on: date
     by: str
     hearing_right: bool
@@ -95,14 +119,38 @@ class StatementRecord(Step):
 
 
 class HearingRecord(Step):
-    """听证: requested (第六十四条) and held."""
+    """听证: requested (第六十四条第（一）项), scheduled with its time and place notified (（二）), and held —
+    presided by a non-investigator (（四）), recorded (笔录, （八）) with the facts and the penalty at issue
+    (第六十五条: the decision rests on the record)."""
 
     requested_on: date | None = None
     requested_via: str | None = None
+    scheduled_at: Stamp | None = None
+    place: str | None = None
+    designated_presider: str | None = None
+    notified_on: date | None = None
+    earliest_lawful_day: date | None = None
+    scheduled_by: str | None = None
     held_on: date | None = None
     held_at: Stamp | None = None
     presided_by: str | None = None
     record: str | None = None
+    party_statements: str | None = None
+    signature: str | None = None  # "signed" | "refused"
+    refusal_note: str | None = None
+    at_issue: dict[str, Any] | None = None  # the notice's terms the hearing was held on
+    facts: dict[str, Any] | None = None  # the case's facts when the hearing was held
+
+
+class FactEntry(Step):
+    """One step of the investigation that establishes facts: evidence added, or facts changed
+    (``changed``: key → {from, to}). Read after a statement (第四十五条) and a hearing (第六十五条)."""
+
+    kind: str  # "evidence" | "facts"
+    at: Stamp
+    by: str
+    evidence: str | None = None
+    changed: dict[str, Any] = Field(default_factory=dict)
 
 
 class EarlierNotice(NoticeRecord):
@@ -319,6 +367,8 @@ class CaseRecords(Step):
     statement: StatementRecord | None = None
     hearing: HearingRecord | None = None
     earlier_notices: list[EarlierNotice] = Field(default_factory=list)
+    fact_log: list[FactEntry] = Field(default_factory=list)
+    reinvestigations: list[ReasonRecord] = Field(default_factory=list)
     legal_reviews: list[LegalReviewRecord] = Field(default_factory=list)
     opinions: list[OpinionRecord] = Field(default_factory=list)
     case_review: CaseReviewRecord | None = None

@@ -28,6 +28,7 @@ from services.cases.case.schemas import (
     FollowUpCreate,
     FollowUpResult,
     HearingRecord,
+    HearingSchedule,
     InvestigationComplete,
     LegalReview,
     NoticeCreate,
@@ -37,6 +38,7 @@ from services.cases.case.schemas import (
     PaymentCreate,
     RectificationAssessment,
     RectificationPlan,
+    ReinvestigateCreate,
     ServiceRead,
     StatementCreate,
     SuspensionCreate,
@@ -220,10 +222,26 @@ async def request_hearing(case_id: str, user: OfficerOrParty, rt: RuntimeDep, se
     return await rights.request_hearing(rt, session, user, case_id)
 
 
+@router.post("/cases/{case_id}/hearing/schedule", response_model=CaseRead, tags=["workflow"])
+async def schedule_hearing(case_id: str, body: HearingSchedule, user: DecisionMaker, rt: RuntimeDep,
+                           session: DbSession):
+    """听证通知 — the time and place notified to the party at least seven working days before the hearing
+    (第六十四条（二）、第八十五条), the presider designated (not an investigator, 第六十四条（四）)."""
+    return await rights.schedule_hearing(rt, session, user, case_id, body)
+
+
 @router.post("/cases/{case_id}/hearing", response_model=CaseRead, tags=["workflow"])
 async def hold_hearing(case_id: str, body: HearingRecord, user: DecisionMaker, rt: RuntimeDep, session: DbSession):
-    """听证 — presided by someone who did not investigate the case (第六十四条（四）)."""
+    """听证 — at or after the notified time, presided by someone who did not investigate the case
+    (第六十四条（四）), recorded with the party's statements and its signature or refusal (第六十四条（八）)."""
     return await rights.hold_hearing(rt, session, user, case_id, body)
+
+
+@router.post("/cases/{case_id}/reinvestigate", response_model=CaseRead, tags=["workflow"])
+async def reinvestigate(case_id: str, body: ReinvestigateCreate, user: Officer, rt: RuntimeDep, session: DbSession):
+    """复核 / 重新调查 (第四十五条) — back to investigation: new evidence and facts, a new legal review and a new
+    notice follow; a heavier re-notice after the party's statement needs them (heavier_renotice_needs_new_facts)."""
+    return await rights.reinvestigate(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/decision", response_model=CaseRead, tags=["workflow"])

@@ -271,6 +271,18 @@ class DecisionCreate(Strict):
     penalty_kinds: list[PenaltyKind] | None = None
 
 
+class BasisArticleIn(Strict):
+    """One provision the notice states as its basis."""
+
+    law: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100)] = Field(
+        description="the law's name, with or without 《》 and the 中华人民共和国 prefix")
+    article: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=30)] = Field(
+        description="the article as the law numbers it, e.g. 第八十三条")
+    clause: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    role: Literal["obligation", "penalty", "related"] | None = Field(
+        default=None, description="obligation: the violated provision; penalty: the penalty article")
+
+
 class NoticeCreate(Strict):
     """事先告知 — the intended penalty (第四十四条: 拟作出的行政处罚内容及事实、理由、依据)."""
 
@@ -278,6 +290,17 @@ class NoticeCreate(Strict):
     intended_fine: float | None = Field(default=None, ge=0, le=1e10)
     penalty_kinds: list[PenaltyKind] = Field(default_factory=list)
     facts_and_reasons: Annotated[str, StringConstraints(max_length=20000)] = ""
+    facts: Annotated[str, StringConstraints(max_length=20000)] = Field(
+        default="", description="事实 — the facts found; omitted: facts_and_reasons, else the case's summary and its "
+                                "established facts")
+    reasons: Annotated[str, StringConstraints(max_length=20000)] = Field(
+        default="", description="理由 — why this penalty; omitted: facts_and_reasons, else a statement built from the "
+                                "basis and the intended penalty")
+    basis: list[BasisArticleIn] | None = Field(
+        default=None, max_length=50,
+        description="依据 — the violated provisions and the penalty articles. It must name at least one penalty article "
+                    "of each violation (rule notice_states_basis, 第四十四条); omitted: the obligation and penalty "
+                    "articles of each violation's guidance item are stated (shown as records.notice.basis)")
 
 
 class StatementCreate(Strict):
@@ -288,9 +311,51 @@ class StatementCreate(Strict):
     by: Text200
 
 
+class HearingSchedule(Strict):
+    """听证通知 (第六十四条第（二）项): the time and place, notified to the party at least seven working days
+    (第八十五条) before the hearing; the presider designated (（四）: not an investigator of the case)."""
+
+    at: datetime = Field(description="when the hearing is held (with its time zone)")
+    place: Text200 = Field(description="where the hearing is held")
+    presided_by: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = Field(
+        description="the designated presider: not a handler of the case")
+    notified_on: date | None = Field(
+        default=None, description="the day the party was notified of the time and place (default: today); not later "
+                                  "than today")
+
+    @field_validator("at")
+    @classmethod
+    def _aware(cls, v: datetime) -> datetime:
+        if v.tzinfo is None:
+            raise ValueError("give the time with its time zone, e.g. 2026-07-20T09:30:00+08:00")
+        if not 2000 <= v.year <= 2200:
+            raise ValueError("the hearing's time must lie between the years 2000 and 2200")
+        return v
+
+
 class HearingRecord(Strict):
-    presided_by: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    record: LongText
+    """听证 held (第六十四条第（七）、（八）项): the record (笔录) with the party's statements, and whether the
+    party checked and signed it — or refused, noted by the presider. Missing parts are refused with rule
+    hearing_record_required."""
+
+    presided_by: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = Field(
+        default=None, description="who presided (default: the designated presider); not a handler of the case")
+    record: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20000)] = Field(
+        default="", description="笔录 — the record of the hearing")
+    party_statements: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20000)] = Field(
+        default="", description="the party's statements, defence and cross-examination (申辩和质证) at the hearing")
+    signature: Literal["signed", "refused"] | None = Field(
+        default=None, description="signed: the party (or its agent) checked and signed or sealed the record; "
+                                  "refused: it refused, and the presider notes so (refusal_note)")
+    refusal_note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = Field(
+        default="", description="the presider's note of the refusal to sign (required when signature is refused)")
+
+
+class ReinvestigateCreate(Strict):
+    """复核 / 重新调查 (第四十五条): back to investigation; the review, the discussion and the notice (with the
+    party's statement and hearing) no longer count."""
+
+    reason: LongText
 
 
 class ExtensionCreate(Strict):

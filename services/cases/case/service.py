@@ -96,10 +96,49 @@ def _proposal(decision_type: str | None, fine_amount: float | None) -> workflow.
     return workflow.Proposal(decision_type, fine_amount, ())
 
 
-def view(case: Case, today: date) -> workflow.CaseView:
+def _terms(n) -> workflow.NoticeTerms:
+    return workflow.NoticeTerms(n.intended_type, n.intended_fine, tuple(n.penalty_kinds))
+
+
+def _issue(a: dict[str, Any] | None) -> workflow.NoticeTerms | None:
+    return None if a is None else workflow.NoticeTerms(a.get("intended_type"), a.get("intended_fine"),
+                                                       tuple(a.get("penalty_kinds") or ()))
+
+
+def new_since(recs: CaseRecords, facts: dict[str, Any], since: datetime) -> tuple[list[str], dict[str, Any]]:
+    """What the investigation established after ``since``: the evidence added, and the facts whose value now
+    differs from their value then (``key: {from, to}``) — from ``records.fact_log``."""
+    evidence, before = [], {}
+    for e in recs.fact_log:
+        if e.at <= since:
+            continue
+        if e.kind == "evidence":
+            evidence.append(e.evidence or "")
+        for k, ch in e.changed.items():
+            before.setdefault(k, ch.get("from") if isinstance(ch, dict) else None)
+    changed = {k: {"from": v, "to": facts.get(k)} for k, v in before.items() if v != facts.get(k)}
+    return evidence, changed
+
+
+def answered_notices(recs: CaseRecords, facts: dict[str, Any]) -> tuple[workflow.AnsweredNotice, ...]:
+    """The notices (earlier and current) the party answered with a statement or defence (第四十五条), each with
+    what was established after that statement."""
+    pairs = [(n, n.statement) for n in recs.earlier_notices]
+    if recs.notice is not None:
+        pairs.append((recs.notice, recs.statement))
+    out = []
+    for n, st in pairs:
+        if st is None or st.waived:
+            continue
+        evidence, changed = new_since(recs, facts, st.at)
+        out.append(workflow.AnsweredNotice(_terms(n), bool(evidence), tuple(sorted(changed))))
+    return tuple(out)
+
+
+def view(case: Case, today: date, now: datetime | None = None) -> workflow.CaseView:
     recs = case_records(case)
     due = stored_due(case)
-    notice, disc = recs.notice, recs.discretion
+    notice, disc, hearing = recs.notice, recs.discretion, recs.hearing
     review = recs.approved_review()
     # A discussion counts while its step stands (a returned legal review undoes it).
     discussion = recs.approved_discussion() if "collective_discussion" in case.steps else None
@@ -109,9 +148,13 @@ def view(case: Case, today: date) -> workflow.CaseView:
         rights_provisional_year=deadlines.rights_provisional_year(due) if notice else None,
         hearing_requested=bool(recs.hearing and recs.hearing.requested_on),
         hearing_right=bool(notice and notice.hearing_right),
+        hearing_scheduled=bool(hearing and hearing.scheduled_at),
+        hearing_time_reached=bool(hearing and hearing.scheduled_at and now is not None and now >= hearing.scheduled_at),
+        heard=workflow.Heard(_issue(hearing.at_issue), hearing.facts)
+        if hearing and hearing.held_at and hearing.facts is not None else None,
+        answered=answered_notices(recs, dict(case.facts or {})),
         intended_fine=notice.intended_fine if notice else None,
-        notice=workflow.NoticeTerms(notice.intended_type, notice.intended_fine, tuple(notice.penalty_kinds))
-        if notice else None,
+        notice=_terms(notice) if notice else None,
         review=_proposal(review.proposed_type, review.proposed_fine) if review else None,
         review_before_hearing=recs.review_before_hearing(),
         discussion=_proposal(discussion.decision_type, discussion.fine_amount) if discussion else None,
@@ -448,7 +491,7 @@ async def act(
     case = await load_visible(session, user, case_id, lock=True)
     at = now(rt)
     today = local_date(at)
-    v = view(case, today)
+    v = view(case, today, now=at)
     if before_check is not None:
         await before_check(case, at)  # loads what the rules need, inside the transaction
     # A refusal (shared.rules.Refusal) is answered by the app with its 409 (shared.problems.refused).

@@ -17,6 +17,7 @@ from services.cases.case.records import (
     EconomicImpactRecord,
     EndingRecord,
     ExtensionRecord,
+    FactEntry,
     LegalReviewRecord,
     OpinionRecord,
     ReasonRecord,
@@ -56,6 +57,9 @@ async def add_evidence(rt: Runtime, session: AsyncSession, user: Principal, case
         session.add(Evidence(id=str(uuid.uuid4()), case_id=case.id, kind=body.kind, description=body.description,
                              collected_by=body.collected_by, collected_at=at))
         add_step(case, "evidence")
+        with edit_records(case) as recs:  # read after a statement (第四十五条)
+            recs.fact_log.append(FactEntry(kind="evidence", at=at, by=user.sub,
+                                           evidence=f"{body.kind}：{body.description}"))
         return None
 
     return await act(rt, session, user, case_id, "add_evidence", mutate,
@@ -66,8 +70,13 @@ async def complete_investigation(
     rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: InvestigationComplete
 ) -> CaseRead:
     async def mutate(case: Case, at: datetime):
-        case.facts = {**(case.facts or {}), **body.facts}
+        before = dict(case.facts or {})
+        case.facts = {**before, **body.facts}
         add_step(case, "investigation")
+        changed = {k: {"from": before.get(k), "to": v} for k, v in body.facts.items() if before.get(k) != v}
+        if changed:  # read after a statement (第四十五条) and a hearing (第六十五条)
+            with edit_records(case) as recs:
+                recs.fact_log.append(FactEntry(kind="facts", at=at, by=user.sub, changed=changed))
         return contracts.CaseInvestigationCompleted(
             case_id=case.id, number=case.number, bureau=case.bureau, facts=case.facts,
             completed_by=user.sub, completed_at=at,

@@ -17,6 +17,7 @@ from services.cases.workflow.machine import (
     CaseView,
     Refusal,
     _require_state,
+    heavier,
     refusal,
 )
 from services.cases.workflow.rules import RULES
@@ -31,8 +32,6 @@ MUST_EXEMPT = {
     "第三十三条第一款第一句（轻微、及时改正、没有造成危害后果）": {"violation_minor": True, "corrected_in_time": True, NO_HARM: True},
     "第三十三条第二款（没有主观过错）": {"no_fault_proven": True, "other_law_provides_otherwise": False},
 }
-# How heavy each decision type is, for "no heavier than notified" (第四十四条、第四十五条).
-SEVERITY = {"mitigated": 1, "lighter": 2, "penalty": 3, "heavier": 4}
 FINE_KINDS = ("fine",)
 
 
@@ -217,6 +216,7 @@ def _check_penalty(case: CaseView, d: Decision, rec: Record) -> None:
     _check_rights(case)
     _check_fine(case, d, rec)
     _check_notice_binds(case, d)
+    _check_hearing_record(case, d)
 
 
 def _check_circumstances(case: CaseView, d: Decision, rec: Record) -> None:
@@ -262,18 +262,32 @@ def _check_notice_binds(case: CaseView, d: Decision) -> None:
     n = case.notice
     assert n is not None
     rule = "no_heavier_for_defence" if "statement" in case.steps else "notice_binds_decision"
-    if n.intended_type and SEVERITY.get(d.decision_type, 0) > SEVERITY.get(n.intended_type, 0):
-        raise _refuse(case, rule, f"the notice announced '{n.intended_type}'; '{d.decision_type}' is heavier")
-    fine = d.fine_amount or 0.0
-    if fine > (n.intended_fine or 0.0) + 0.005:
-        announced = f"{n.intended_fine:g} yuan" if n.intended_fine is not None else "no fine"
-        raise _refuse(case, rule, f"the fine {fine:g} exceeds the {announced} announced in the notice")
-    # The kinds the notice announced (a notice naming only an amount announced a fine); a notice that
-    # announced nothing leaves only a warning, the lightest kind.
-    announced = set(n.penalty_kinds) or ({"fine"} if n.intended_fine else {"warning"})
-    extra = sorted(set(d.penalty_kinds) - announced)
-    if extra:
-        raise _refuse(case, rule, f"the penalty kinds {extra} were not announced in the notice ({sorted(announced)})")
+    why = heavier(d.decision_type, d.fine_amount, d.penalty_kinds, n)
+    if why:
+        raise _refuse(case, rule, f"{why} in the notice")
+    # 第四十五条: no heavier than any notice the party answered with a statement or defence (the first one
+    # included) unless new facts were established after that statement (evidence added, facts changed).
+    for a in case.answered:
+        why = heavier(d.decision_type, d.fine_amount, d.penalty_kinds, a.terms)
+        if why and not a.renewed:
+            raise _refuse(case, "no_heavier_for_defence",
+                          f"{why} in a notice the party answered with a statement, and no new facts were established "
+                          "after that statement (evidence added and facts changed)")
+
+
+def _check_hearing_record(case: CaseView, d: Decision) -> None:
+    """第六十五条: after a hearing, the decision rests on its record — the facts it was held on, no heavier
+    than the penalty at issue."""
+    h = case.heard
+    if "hearing" not in case.steps or h is None:
+        return
+    changed = sorted(k for k in set(h.facts) | set(case.facts) if h.facts.get(k) != case.facts.get(k))
+    if changed:
+        raise _refuse(case, "decision_on_hearing_record",
+                      f"the facts {changed} changed after the hearing: they are not on its record")
+    why = h.at_issue and heavier(d.decision_type, d.fine_amount, d.penalty_kinds, h.at_issue)
+    if why:
+        raise _refuse(case, "decision_on_hearing_record", f"{why} in the penalty at issue at the hearing")
 
 
 def _check_fine(case: CaseView, d: Decision, rec: Record) -> None:

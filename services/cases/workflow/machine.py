@@ -64,7 +64,11 @@ ACTION_STATES: dict[str, frozenset[str]] = {
     "notice": frozenset({"reviewed", "discussed", "notified"}),
     "record_statement": frozenset({"notified"}),
     "request_hearing": frozenset({"notified"}),
+    "schedule_hearing": frozenset({"notified"}),
     "hold_hearing": frozenset({"notified"}),
+    # 复核 (第四十五条) or any new facts after review: back to investigation; the review, the discussion and
+    # the notice (with the party's statement and hearing) no longer count.
+    "reinvestigate": frozenset({"reviewed", "discussed", "notified"}),
     "decide": frozenset({"reviewed", "discussed", "notified"}),
     "serve": frozenset({"decided"}),
     "record_payment": frozenset({"served"}),
@@ -86,6 +90,7 @@ ACTION_STATES: dict[str, frozenset[str]] = {
 # action -> state after it (None: the state does not change).
 NEXT_STATE: dict[str, str | None] = {a: None for a in ACTION_STATES} | {
     "complete_investigation": "investigated",
+    "reinvestigate": "investigated",
     "legal_review": "reviewed",  # "return" sends the case back to investigated (see next_state)
     "collective_discussion": "discussed",  # only when the discussion approves (see next_state)
     "notice": "notified",
@@ -127,6 +132,48 @@ class NoticeTerms:
 
 
 @dataclass(frozen=True)
+class AnsweredNotice:
+    """A notice the party answered with a statement or defence (第四十五条), and what was established after
+    that statement: whether evidence was added, and which facts changed."""
+
+    terms: NoticeTerms
+    new_evidence: bool = False
+    changed_facts: tuple[str, ...] = ()
+
+    @property
+    def renewed(self) -> bool:
+        return self.new_evidence and bool(self.changed_facts)
+
+
+@dataclass(frozen=True)
+class Heard:
+    """The hearing held (第六十五条): the penalty at issue (the notice's terms) and the facts it was held on."""
+
+    at_issue: NoticeTerms | None = None
+    facts: Mapping[str, object] = field(default_factory=dict)
+
+
+# How heavy each decision type is, for "no heavier than notified" (第四十四条、第四十五条).
+SEVERITY = {"mitigated": 1, "lighter": 2, "penalty": 3, "heavier": 4}
+
+
+def heavier(t: str | None, fine: float | None, kinds: Iterable[str], than: NoticeTerms) -> str | None:
+    """Why a penalty (type ``t``, ``fine``, ``kinds``) is heavier than the notice ``than`` — or None."""
+    if than.intended_type and SEVERITY.get(t or "", 0) > SEVERITY.get(than.intended_type, 0):
+        return f"'{t}' is heavier than the '{than.intended_type}' announced"
+    if (fine or 0.0) > (than.intended_fine or 0.0) + 0.005:
+        announced = f"{than.intended_fine:g} yuan" if than.intended_fine is not None else "no fine"
+        return f"the fine {fine or 0.0:g} exceeds the {announced} announced"
+    # The kinds a notice announced (one naming only an amount announced a fine); one that announced nothing
+    # leaves only a warning, the lightest kind.
+    announced_kinds = set(than.penalty_kinds) or ({"fine"} if than.intended_fine else {"warning"})
+    extra = sorted(set(kinds) - announced_kinds)
+    if extra:
+        return f"the penalty kinds {extra} were not announced ({sorted(announced_kinds)})"
+    return None
+
+
+@dataclass(frozen=True)
 class CaseView:
     """What the rules need to know of a case."""
 
@@ -138,6 +185,10 @@ class CaseView:
     rights_provisional_year: int | None = None  # a rights period ends in a year with no holiday schedule
     hearing_requested: bool = False
     hearing_right: bool = False
+    hearing_scheduled: bool = False  # the time and place were notified (第六十四条第（二）项)
+    hearing_time_reached: bool = False  # the scheduled time has come
+    heard: Heard | None = None  # the hearing held on the current notice (第六十五条)
+    answered: tuple[AnsweredNotice, ...] = ()  # notices the party answered with a statement (第四十五条)
     intended_fine: float | None = None  # the fine the 事先告知 announced
     notice: NoticeTerms | None = None
     review: Proposal | None = None  # the approving legal review's proposal
@@ -213,13 +264,10 @@ def check(case: CaseView, action: str, *, actor: str, **kw: object) -> None:
         raise refusal(case, action, RULES["state_order"], "serve the decision first")
     if action == "legal_review" and kw.get("opinion") == "approve" and "evidence" not in case.steps:
         raise refusal(case, action, RULES["evidence_required"], "no evidence is on record: the review cannot approve the case")
-    if action == "hold_hearing":
-        if not case.hearing_requested:
-            raise refusal(case, action, RULES["hearing_before_decision"], "no hearing has been requested")
-        presider = kw.get("presided_by")
-        if presider in case.handlers:
-            raise refusal(case, action, RULES["hearing_before_decision"],
-                          f"{presider} investigated this case and cannot preside over its hearing")
+    if action in ("schedule_hearing", "hold_hearing"):
+        _check_hearing(case, action, kw)
+    if action == "notice":
+        _check_renotice(case, kw.get("terms"))
     if action == "request_hearing" and not case.hearing_right:
         raise refusal(case, action, RULES["hearing_right_not_given"],
                       "the intended penalty carries no right to a hearing")
@@ -241,6 +289,76 @@ def check(case: CaseView, action: str, *, actor: str, **kw: object) -> None:
         raise refusal(case, action, RULES["fine_paid_before_closing"], "the fine has not been paid")
     if action == "record_payment" and not case.fine_due:
         raise refusal(case, action, RULES["fine_paid_before_closing"], "the decision imposes no fine to pay")
+
+
+def _check_hearing(case: CaseView, action: str, kw: Mapping[str, object]) -> None:
+    """第六十四条: a requested hearing, scheduled with seven working days' notice of time and place, held no
+    earlier than scheduled, presided by a non-investigator, recorded (笔录, checked and signed or the refusal noted)."""
+    if not case.hearing_requested:
+        raise refusal(case, action, RULES["hearing_before_decision"], "no hearing has been requested")
+    if "hearing" in case.steps:
+        raise refusal(case, action, RULES["state_order"], "the hearing on this notice has already been held")
+    presider = kw.get("presided_by")
+    if presider in case.handlers:
+        raise refusal(case, action, RULES["hearing_presider_not_investigator"],
+                      f"{presider} is a handler (调查人员) of this case and cannot preside over its hearing")
+    rule = RULES["hearing_notice_seven_days"]
+    if action == "schedule_hearing":
+        earliest, on, provisional = kw.get("earliest"), kw.get("hearing_on"), kw.get("provisional")
+        if provisional:
+            raise refusal(case, action, rule, f"the seven working days from the notification run into a year whose "
+                                              f"holiday schedule is not loaded ({provisional}): load it first")
+        if earliest is not None and on is not None and on < earliest:  # type: ignore[operator]
+            raise refusal(case, action, rule, f"the hearing on {on} is less than seven working days after the party "
+                                              f"was notified; the earliest lawful day is {earliest}")
+        return
+    if not case.hearing_scheduled:
+        raise refusal(case, action, rule, "the hearing was not scheduled: notify its time and place first")
+    if not case.hearing_time_reached:
+        raise refusal(case, action, rule, "the hearing cannot be held before the time notified to the party")
+    missing = [k for k in ("record", "party_statements", "signature") if not kw.get(k)]
+    if kw.get("signature") == "refused" and not kw.get("refusal_note"):
+        missing.append("refusal_note")
+    if missing:
+        raise refusal(case, action, RULES["hearing_record_required"],
+                      f"the hearing record lacks {missing} (笔录, the party's statements, its signature or the "
+                      "presider's note of its refusal)")
+
+
+def _check_renotice(case: CaseView, terms: object) -> None:
+    """第四十五条: after a statement or defence, a heavier notice needs new facts established after it."""
+    if not isinstance(terms, NoticeTerms):
+        return
+    for a in case.answered:
+        why = heavier(terms.intended_type, terms.intended_fine, terms.penalty_kinds, a.terms)
+        if why and not a.renewed:
+            lacking = ([] if a.new_evidence else ["no evidence added"]) + ([] if a.changed_facts else ["no fact changed"])
+            raise refusal(case, "notice", RULES["heavier_renotice_needs_new_facts"],
+                          f"the party answered an earlier notice with a statement; {why} there, and since that "
+                          f"statement: {', '.join(lacking)}")
+
+
+def penalty_articles_missing(basis: Iterable[tuple[str, str]],
+                             penalty_articles: Mapping[str, Iterable[tuple[str, str]]]) -> list[str]:
+    """第四十四条: the violations none of whose penalty articles the notice's basis names. Laws compare by
+    name without 《》 and the 中华人民共和国 prefix; articles by their number (第某条)."""
+    named = {(law_key(law), article.strip()) for law, article in basis}
+    return [code for code, arts in penalty_articles.items()
+            if not any((law_key(law), article.strip()) in named for law, article in arts)]
+
+
+def law_key(law: str) -> str:
+    return law.strip().strip("《》").removeprefix("中华人民共和国")
+
+
+def check_notice_basis(case: CaseView, basis: Iterable[tuple[str, str]],
+                       penalty_articles: Mapping[str, Iterable[tuple[str, str]]]) -> None:
+    """The notice names at least one penalty article of each violation of the case (第四十四条: 依据)."""
+    missing = penalty_articles_missing(basis, penalty_articles)
+    if missing:
+        arts = {c: sorted({f"《{law}》{a}" for law, a in penalty_articles[c]}) for c in missing}
+        raise refusal(case, "notice", RULES["notice_states_basis"],
+                      f"basis: the notice names no penalty article of {missing}: name one of {arts}")
 
 
 def _check_extension(case: CaseView, kind: object) -> None:

@@ -59,6 +59,35 @@ RULES: dict[str, Rule] = {
              remedy="hold the requested hearing, presided by someone who did not investigate the case"),
         Rule("hearing_right_not_given", f"{APL}第六十三条",
              "行政机关拟作出下列行政处罚决定，应当告知当事人有要求听证的权利（第一款第（一）项“较大数额”为本地设置）"),
+        Rule("notice_states_basis", f"{APL}第四十四条",
+             "行政机关在作出行政处罚决定之前，应当告知当事人拟作出的行政处罚内容及事实、理由、依据",
+             remedy="state the facts, the reasons and the basis — the violated provision and the penalty article of "
+                    "each violation (omit basis to have the guidance items' articles stated)"),
+        reading("heavier_renotice_needs_new_facts", f"{APL}第四十五条",
+                 "行政机关不得因当事人陈述、申辩而给予更重的处罚：当事人对告知进行陈述、申辩后，重新告知更重的处罚"
+                 "（种类更重、罚款更高或增加处罚种类）的，须在该陈述、申辩之后经重新调查补充证据且案件事实发生变化，"
+                 "重新告知载明新的事实与证据（new_facts）",
+                 "re-investigate (POST …/reinvestigate), add the new evidence and complete the investigation with the "
+                 "changed facts, have legal review approve again, then notify"),
+        Rule("hearing_notice_seven_days", f"{APL}第六十四条第（二）项、第八十五条",
+             "行政机关应当在举行听证的七日前，通知当事人及有关人员听证的时间、地点；"
+             "本法中“二日”“三日”“五日”“七日”的规定是指工作日，不含法定节假日",
+             remedy="schedule the hearing (POST …/hearing/schedule) at least seven working days after the party is "
+                    "notified of its time and place, and hold it no earlier than scheduled"),
+        Rule("hearing_presider_not_investigator", f"{APL}第六十四条第（四）项",
+             "听证由行政机关指定的非本案调查人员主持",
+             remedy="designate a presider who is not a handler of the case"),
+        Rule("hearing_record_required", f"{APL}第六十四条第（八）项",
+             "听证应当制作笔录。笔录应当交当事人或者其代理人核对无误后签字或者盖章。当事人或者其代理人拒绝签字或者盖章的，"
+             "由听证主持人在笔录中注明",
+             remedy="give the record (笔录), the party's statements, and whether the party signed it (or the "
+                    "presider's note of its refusal)"),
+        reading("decision_on_hearing_record", f"{APL}第六十五条",
+                 "听证结束后，行政机关应当根据听证笔录作出决定：本系统核对的是——听证后案件事实（facts）与举行听证时记录的"
+                 "事实不同的，或决定（种类、罚款数额、处罚种类）重于听证时拟作出的处罚的，不得作出决定；"
+                 "笔录内容本身是否支持决定，由负责人判断",
+                 "decide on the facts the hearing record holds; changed facts or a heavier penalty need a new notice "
+                 "(and, if requested, a new hearing)"),
         Rule("no_heavier_for_defence", f"{APL}第四十五条",
              "行政机关不得因当事人陈述、申辩而给予更重的处罚",
              remedy="decide no heavier than the notice the party answered; a heavier penalty on new facts needs a "
