@@ -18,6 +18,7 @@ from services.cases.workflow.gate import (
 )
 from services.cases.workflow.machine import (
     ACTION_STATES,
+    DAMAGE_MEASURE,
     DECISION_TYPES,
     EXEMPTION,
     LIGHT_PENALTIES,
@@ -42,7 +43,7 @@ from services.cases.workflow.machine import (
 from services.cases.workflow.rules import RECTIFICATION_RULE, REMEDIES, RULES, Rule
 
 __all__ = [
-    "ACTION_STATES", "DECISION_TYPES", "EXEMPTION", "LIGHT_PENALTIES", "NEXT_STATE", "OPEN_STATES", "PENALTIES",
+    "ACTION_STATES", "DAMAGE_MEASURE", "DECISION_TYPES", "EXEMPTION", "LIGHT_PENALTIES", "NEXT_STATE", "OPEN_STATES", "PENALTIES",
     "RECTIFICATION_RULE", "REMEDIES", "RULES", "CaseView", "Circumstances", "Decision", "Discretion",
     "FineRange", "NoPenaltyBasis", "NoticeTerms", "Proposal", "Record", "Refusal", "Rule", "allowed_actions", "check",
     "check_decision", "check_discussion", "check_handlers", "discussion_approves", "fine_outside_calculation",
