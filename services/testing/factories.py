@@ -106,6 +106,8 @@ class CaseDriver:
         self.admin = stack.auth("admin-1", "admin")
         self._certified = False
         self._leaders = False
+        # The register knows one bureau per person: another bureau's driver has leaders of its own.
+        self.leaders = LEADERS if bureau == BUREAU else [f"{sub}-{bureau}" for sub in LEADERS]
 
     @property
     def rt(self):
@@ -136,7 +138,7 @@ class CaseDriver:
         discussions), once."""
         if self._leaders:
             return
-        for i, (sub, position) in enumerate(zip(LEADERS, LEADER_POSITIONS, strict=True)):
+        for i, (sub, position) in enumerate(zip(self.leaders, LEADER_POSITIONS, strict=True)):
             await self._register(sub, f"{position}{i}", f"JSL{self.bureau}{i:03d}", position=position, leader=True)
         self._leaders = True
 
@@ -203,7 +205,7 @@ class CaseDriver:
                       votes_for: int = 3, minutes: str = "集体讨论记录：一致同意。", expect: int = 200) -> dict:
         await self.register_leaders()
         return await self.post(case_id, "collective-discussion", self.lead, {
-            "participants": LEADERS, "conclusion": "同意",
+            "participants": self.leaders, "conclusion": "同意",
             "decision_type": decision_type, "fine_amount": fine,
             "votes": {"for": votes_for, "against": 3 - votes_for, "abstain": 0}, "minutes": minutes}, expect=expect)
 
