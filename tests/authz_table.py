@@ -37,6 +37,7 @@ MATRIX: dict[str, str] = {
     'GET /checklist/v1/no-penalty-items': '122222222222',
     'GET /checklist/v1/no-penalty-items/{code}': '144444444444',
     'POST /checklist/v1/no-penalty-items/{code}/evaluate': '144444444444',
+    'POST /checklist/v1/no-penalty-items/evaluate-all': '1vvvvvvvvvvv',
     'GET /checklist/v1/circumstances': '122222222222',
     'POST /checklist/v1/discretion/calculate': '1vvvvvvvvvvv',
     'GET /checklist/v1/discretion/rule-sets': '122222222222',

@@ -280,7 +280,11 @@ def test_harm_recorded_defeats_an_exemption_unless_established_as_minor():
                   {"ecological_damage": True, "harm_minor": True, "no_harm": True}):  # no_harm cannot hold
         refused("harm_recorded", exempted(facts=facts), *exemption())
         refused("harm_recorded", exempted("statutory", facts=facts), *exemption(STATUTORY))
-    wf.check_decision(exempted(facts={"ecological_damage": True, "harm_minor": True}), *exemption())
+    # 试点方案 三（七）: the damage compensated (rule damage_compensation_required)
+    refused("damage_compensation_required", exempted(facts={"ecological_damage": True, "harm_minor": True}),
+            *exemption())
+    wf.check_decision(exempted(facts={"ecological_damage": True, "harm_minor": True}, damage_compensated=True),
+                      *exemption())
     wf.check_decision(exempted(facts={"ecological_damage": False}), *exemption())
     wf.check_decision(penalised(facts={"ecological_damage": True}), decision(), record())  # a penalty is not defeated
 
@@ -408,7 +412,7 @@ NOTICE = wf.NoticeTerms("penalty", 3000.0, ("fine",))
 @pytest.mark.parametrize(("t", "d", "facts"), [
     ("heavier", decision("heavier", 3000.0), {HEAVY: True}),  # a heavier type
     ("penalty", decision("penalty", 4000.0), {}),  # a larger fine
-    ("penalty", decision("penalty", 3000.0, kinds=("fine", "suspend_production")), {}),  # a kind not announced
+    ("penalty", decision("penalty", 3000.0, kinds=("fine", "confiscation")), {}),  # a kind not announced
 ], ids=["type", "amount", "kinds"])
 def test_notice_binds_decision_with_or_without_a_statement(t, d, facts, spoke, code):
     case = penalised(t, steps=("statement",) if spoke else (), facts=facts, notice=NOTICE)
@@ -419,10 +423,10 @@ def test_notice_binds_decision_with_or_without_a_statement(t, d, facts, spoke, c
 def test_a_notice_binds_the_kinds_it_implied():
     """A notice that named no kinds announced a fine if it named an amount, otherwise only a warning."""
     r = refused("notice_binds_decision", penalised(notice=wf.NoticeTerms("penalty", 3000.0, ())),
-                decision(kinds=("fine", "revoke_permit")), record())
-    assert "revoke_permit" in r.detail
+                decision(kinds=("fine", "restrict_practice")), record())
+    assert "restrict_practice" in r.detail
     refused("notice_binds_decision", penalised(notice=wf.NoticeTerms("penalty", None, ())),
-            decision(fine=None, kinds=("suspend_production",)), record(fine_range=replace(RANGE, statutory_min=0.0)))
+            decision(fine=None, kinds=("confiscation",)), record(fine_range=replace(RANGE, statutory_min=0.0)))
     wf.check_decision(penalised(notice=wf.NoticeTerms("penalty", 3000.0, ())), decision(), record())
 
 

@@ -6,6 +6,11 @@ in the API. Configured from the environment (``ECOCOMPLY_CASES_*``); the default
   bureau has one by default; without a threshold every intended fine is notified with the hearing
   right (the party is never deprived of a right it may have).
 * ``DISCUSSION_QUORUM`` — collective discussion (第五十七条第二款): minimum participants (default 3).
+* ``DISCUSSION_FINE_THRESHOLDS`` — fines from which a penalty counts as a 重大违法行为 whose decision the
+  leaders take in collective discussion (第五十七条第二款), per bureau, in yuan. No national number
+  exists (the article names no amount); the default is the bureau's hearing threshold (较大数额, above),
+  and without either no fine alone requires the discussion (the penalty kinds and every exemption or
+  light penalty still do).
 * ``FOLLOW_UP_DAYS`` — follow-up checks after closing a rectified case (试点方案 三（七）跟踪管理):
   default 30 and 180 days after closing.
 """
@@ -27,6 +32,16 @@ def _json_env(name: str, default):
 
 def hearing_threshold(bureau: str) -> float | None:
     return _json_env("ECOCOMPLY_CASES_HEARING_FINE_THRESHOLDS", {}).get(bureau)
+
+
+DISCUSSION_THRESHOLD_BASIS = (f"{LABEL}：第五十七条第二款未规定数额；"
+                              "默认取本局听证“较大数额”标准（第六十三条第一款第（一）项）")
+
+
+def discussion_fine_threshold(bureau: str) -> float | None:
+    """The fine from which the decision needs the leaders' collective discussion (None: no fine threshold)."""
+    own = _json_env("ECOCOMPLY_CASES_DISCUSSION_FINE_THRESHOLDS", {}).get(bureau)
+    return float(own) if own is not None else hearing_threshold(bureau)
 
 
 def discussion_quorum() -> int:
@@ -55,7 +70,9 @@ def follow_up_days() -> list[int]:
 
 
 # Penalties of 第六十三条 items (二)–(四) that always carry the hearing right.
-HEARING_KINDS = frozenset({"confiscation", "suspend_production", "revoke_permit", "restrict_practice"})
+# 责令停产整治 (suspend_for_rectification) is read as a form of 责令停产停业 (our reading); 责令关闭 is item (三).
+HEARING_KINDS = frozenset({"confiscation", "suspend_production", "suspend_for_rectification", "close_down",
+                           "revoke_permit", "restrict_practice"})
 
 
 def hearing_right(bureau: str, *, intended_fine: float | None, kinds: list[str]) -> tuple[bool, str]:

@@ -91,7 +91,9 @@ def compute(t: CaseTimes, cal: Calendar, *, today: date) -> dict[str, Due]:
     if t.clue_on is not None:
         n = FILING_DAYS + (FILING_EXTENSION_DAYS if t.filing_extended else 0)
         out["filing"] = _due("filing", add_days(t.clue_on, n), FILING_BASIS, True, verified=False)
-    suspended = sum(s.days(today) for s in t.suspensions)
+    # The days actually suspended, from→to; one left open counts until today, and never past the decision.
+    until = min(today, t.decided_on) if t.decided_on is not None else today
+    suspended = sum(s.days(until) for s in t.suspensions)
     n = HANDLING_DAYS + HANDLING_EXTENSION_DAYS * len(t.handling_extensions) + suspended
     out["handling"] = _due(
         "handling", add_days(t.filed_on, n), HANDLING_BASIS, t.decided_on is not None or t.closed_early,

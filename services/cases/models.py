@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -124,6 +125,8 @@ class Officer(Base):
     bureau: Mapped[str] = mapped_column(String(40), index=True)
     cert_no: Mapped[str | None] = mapped_column(String(60))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[str | None] = mapped_column(String(60))  # e.g. 局长、副局长
+    leader: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # 负责人 (第五十七条第二款)
     registered_via: Mapped[str] = mapped_column(String(20))  # admin | token
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 

@@ -75,6 +75,8 @@ MITIGATING_FACTS = {"harm_eliminated_or_reduced_voluntarily": True}
 
 CASES = "/cases/v1"  # where the cases service's API is mounted: every driver path starts here
 HANDLERS = ["officer-a", "officer-b"]
+LEADERS = ["leader-1", "leader-2", "leader-3"]  # the bureau's 负责人, the collective discussion's participants
+LEADER_POSITIONS = ["局长", "副局长", "副局长"]
 
 
 def case_path(case_id: str, *rest: str) -> str:
@@ -103,6 +105,9 @@ class CaseDriver:
         self.lead = leader(stack, bureau=bureau)
         self.admin = stack.auth("admin-1", "admin")
         self._certified = False
+        self._leaders = False
+        # The register knows one bureau per person: another bureau's driver has leaders of its own.
+        self.leaders = LEADERS if bureau == BUREAU else [f"{sub}-{bureau}" for sub in LEADERS]
 
     @property
     def rt(self):
@@ -114,18 +119,28 @@ class CaseDriver:
         self.rt.clock.set(datetime(y, m, d, h, tzinfo=clock.TZ))
 
     # -- the officers register (持证上岗, 第四十二条) ----------------------------------------------------------
-    async def _register(self, sub: str, name: str, cert_no: str) -> None:
+    async def _register(self, sub: str, name: str, cert_no: str, **extra: Any) -> None:
         r = await self.c.post(f"{CASES}/officers", headers=self.admin, json={
-            "sub": sub, "name": name, "bureau": self.bureau, "cert_no": cert_no})
+            "sub": sub, "name": name, "bureau": self.bureau, "cert_no": cert_no, **extra})
         assert r.status_code == 201, r.text
 
     async def certify(self) -> None:
-        """Both handlers on the register with their 执法证号 ``JS{bureau}000n``, once."""
+        """Both handlers on the register with their 执法证号 ``JS{bureau}000n``, and the leaders, once."""
         if self._certified:
             return
         for i, sub in enumerate(HANDLERS):
             await self._register(sub, sub, f"JS{self.bureau}{i:04d}")
+        await self.register_leaders()
         self._certified = True
+
+    async def register_leaders(self) -> None:
+        """leader-1..3 on the register as 负责人 of the bureau (第五十七条第二款: they sit in its collective
+        discussions), once."""
+        if self._leaders:
+            return
+        for i, (sub, position) in enumerate(zip(self.leaders, LEADER_POSITIONS, strict=True)):
+            await self._register(sub, f"{position}{i}", f"JSL{self.bureau}{i:03d}", position=position, leader=True)
+        self._leaders = True
 
     async def register_officers(self, *subs: str) -> None:
         """The given officers (default: both handlers) on the register as ``执法人员n`` with ``JS3205000n``."""
@@ -188,8 +203,9 @@ class CaseDriver:
 
     async def discuss(self, case_id: str, decision_type: str | None = "no_penalty", fine: float | None = None, *,
                       votes_for: int = 3, minutes: str = "集体讨论记录：一致同意。", expect: int = 200) -> dict:
+        await self.register_leaders()
         return await self.post(case_id, "collective-discussion", self.lead, {
-            "participants": ["leader-1", "leader-2", "leader-3"], "conclusion": "同意",
+            "participants": self.leaders, "conclusion": "同意",
             "decision_type": decision_type, "fine_amount": fine,
             "votes": {"for": votes_for, "against": 3 - votes_for, "abstain": 0}, "minutes": minutes}, expect=expect)
 

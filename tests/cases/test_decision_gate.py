@@ -72,6 +72,13 @@ async def opened(d: CaseDriver, facts: dict | None = None, violations: list = AI
     return cid
 
 
+async def compensated(d: CaseDriver, cid: str) -> None:
+    """The rectification plan with the damage compensation measure (试点方案 三（七）), assessed as passed."""
+    measures = [*PLAN["measures"], {"kind": "damage_compensation", "description": "签订赔偿协议并履行", "due": "2026-07-31"}]
+    await d.post(cid, "rectification", d.off, {"measures": measures})
+    await d.post(cid, "rectification/assessment", d.off, {"passed": True, "notes": "赔偿协议已履行"})
+
+
 async def notified(d: CaseDriver, cid: str, amount: float, kind: str = "penalty", waive: bool = True) -> dict:
     case = await d.post(cid, "notice", d.off, {"intended_type": kind, "intended_fine": amount,
                                                 "penalty_kinds": ["fine"], "facts_and_reasons": "超标排放"})
@@ -204,6 +211,8 @@ async def test_no_penalty_items_exempt_only_what_they_cover_on_article_33_facts(
     await reinvestigated(d, wat, {"corrected_in_time": True, "ecological_damage": True})
     await refused(d, wat, exempt("NP-EX-002"), "harm_recorded")
     await reinvestigated(d, wat, {"harm_minor": True})  # 初次违法且危害后果轻微并及时改正
+    await refused(d, wat, exempt("NP-EX-002"), "damage_compensation_required")  # 试点方案 三（七）
+    await compensated(d, wat)
     case = await decided(d, wat, exempt("NP-EX-002"))
     assert case["decision"]["basis"]["article_33_ground"] == "APL33.first_offence_minor_harm"
 
@@ -334,7 +343,7 @@ async def test_the_law_says_no_penalty_or_a_lighter_one_and_every_violation_coun
     await notified(d, two, 1_020_000.0)
     await refused(d, two, fine("penalty", 20000.0, WHY), "fine_within_statutory_range")  # below GI-AIR-001's minimum
     await refused(d, two, fine("penalty", 1_100_000.0, WHY), "fine_within_statutory_range")  # above the sum
-    await refused(d, two, {**fine("penalty", 150000.0), "penalty_kinds": ["fine", "suspend_production"]},
+    await refused(d, two, {**fine("penalty", 150000.0), "penalty_kinds": ["fine", "confiscation"]},
                   "notice_binds_decision")
     case = await decided(d, two, fine("penalty", 1_020_000.0, WHY))
     disc = case["decision"]["discretion"]

@@ -47,6 +47,7 @@ async def test_in_list_exemption_needs_evidence_review_discussion_and_met_condit
     await d.post(cid, "evidence", d.off, {"kind": "现场检查笔录", "description": "出水口采样", "collected_by": "officer-b"})
     await d.review(cid, "no_penalty")
     await refused(d, cid, exempt, "collective_discussion_for_exemption")
+    await d.register_leaders()  # the bureau's 负责人 on the register (第五十七条第二款)
     r = await d.c.post(f"{CASES}/cases/{cid}/collective-discussion", headers=d.lead, json={
         "participants": ["leader-1", "leader-2"], "conclusion": "同意", "votes": {"for": 2, "against": 0, "abstain": 0},
         "minutes": "两人出席"})

@@ -164,12 +164,19 @@ async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any],
                 calcs = []
                 break
             calcs.append(one)
+    must: tuple[str, ...] = ()
+    if body.type != workflow.EXEMPTION:
+        # 试点方案 三（六）: a list item met in full whose modality is 不予 (must) forbids a penalty.
+        must = tuple((await checklist_client.evaluate_all(rt.http, facts, codes)).get("must") or ())
     calc = calcs[0] if calcs else None
+
     if body.type in workflow.LIGHT_PENALTIES:
         basis["mitigating_circumstances"] = sorted(k for k in circ.article_32 | {circ.rectification_key}
                                                    if facts.get(k) is True)
     record = workflow.Record(no_penalty=no_penalty, fine_range=_fine_range(calcs), range_error=why,
-                             circumstances=circ, first_offence_window=config.FIRST_OFFENCE_BASIS)
+                             circumstances=circ, first_offence_window=config.FIRST_OFFENCE_BASIS, must_items=must,
+                             discussion_fine_threshold=config.discussion_fine_threshold(bureau),
+                             discussion_threshold_basis=config.DISCUSSION_THRESHOLD_BASIS)
     return record, basis, calc
 
 

@@ -361,6 +361,8 @@ class CaseRecords(Step):
     limitation: LimitationRecord | None = None
     filing_extension: ApprovalRecord | None = None
     handler_certificates: dict[str, str | None] | None = None
+    # collectors of recorded evidence that does not count: not a certified handler of the case (第四十二条)
+    uncounted_evidence: list[str] = Field(default_factory=list)
     extensions: list[ExtensionRecord] = Field(default_factory=list)
     suspensions: list[SuspensionRecord] = Field(default_factory=list)
     notice: NoticeRecord | None = None

@@ -66,6 +66,11 @@ class OfficerCreate(Strict):
     bureau: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
     cert_no: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=60)]
     active: bool = True
+    position: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)] | None = Field(
+        default=None, description="职务, e.g. 局长、副局长、执法大队队长")
+    leader: bool = Field(default=False, description=(
+        "行政机关负责人: may sit in the collective discussion of the bureau's cases (《行政处罚法》第五十七条第二款); "
+        "a token with the leader role is remembered as one"))
 
 
 class OfficerRead(BaseModel):
@@ -74,6 +79,8 @@ class OfficerRead(BaseModel):
     bureau: str
     cert_no: str | None
     active: bool
+    position: str | None = None
+    leader: bool = False
     registered_via: str
     updated_at: datetime
 
@@ -259,8 +266,10 @@ class DecisionBasis(Strict):
     law_article: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)] | None = None
 
 
-PenaltyKind = Literal["warning", "fine", "confiscation", "suspend_production", "revoke_permit", "restrict_practice",
-                      "detention_transfer", "other"]
+# 处罚种类 (《行政处罚法》第九条; Chinese labels: publication.rules.PENALTY_KIND_CN): suspend_production 责令停产停业,
+# suspend_for_rectification 责令停产整治 (《环境保护法》第六十条), close_down 责令关闭, revoke_permit 吊销许可证件.
+PenaltyKind = Literal["warning", "fine", "confiscation", "suspend_production", "suspend_for_rectification", "close_down",
+                      "revoke_permit", "restrict_practice", "detention_transfer", "other"]
 
 
 class DecisionCreate(Strict):

@@ -135,6 +135,13 @@ def answered_notices(recs: CaseRecords, facts: dict[str, Any]) -> tuple[workflow
     return tuple(out)
 
 
+def damage_compensated(case: Case) -> bool:
+    """试点方案 三（七）: the rectification plan holds the damage_compensation measure and its assessment passed."""
+    plan = case.rectification or {}
+    kinds = {m.get("kind") for m in plan.get("measures") or []}
+    return workflow.DAMAGE_MEASURE in kinds and "rectification_assessed" in case.steps
+
+
 def view(case: Case, today: date, now: datetime | None = None) -> workflow.CaseView:
     recs = case_records(case)
     due = stored_due(case)
@@ -162,6 +169,8 @@ def view(case: Case, today: date, now: datetime | None = None) -> workflow.CaseV
         discretion=workflow.Discretion(disc.fine_min, disc.fine_max, disc.rule_version) if disc else None,
         handling_extensions=tuple(e.kind for e in recs.extensions),
         suspended=any(s.to is None for s in recs.suspensions),
+        uncounted_evidence=tuple(recs.uncounted_evidence),
+        damage_compensated=damage_compensated(case),
         fine_due=bool(case.fine_amount),
         paid=bool(recs.execution and recs.execution.fine_paid),
         review_ending=review.proposed_ending if review else None,
@@ -203,6 +212,8 @@ async def remember_officer(session: AsyncSession, user: Principal, at: datetime)
 
     A plain read first (the usual case: nothing to change, no row lock taken), then one
     ``INSERT … ON CONFLICT`` so that two concurrent first actions of the same officer never collide."""
+    if user.has("leader") and user.bureau:
+        await _remember_leader(session, user, at)
     if not user.has("officer") or not user.cert_no or not user.bureau:
         return
     row = (await session.execute(select(Officer.cert_no, Officer.registered_via)
@@ -217,11 +228,33 @@ async def remember_officer(session: AsyncSession, user: Principal, at: datetime)
         where=(Officer.registered_via == "token") & Officer.cert_no.is_distinct_from(ins.excluded.cert_no)))
 
 
+async def _remember_leader(session: AsyncSession, user: Principal, at: datetime) -> None:
+    """A token with the leader role puts its holder on the register as a leader (负责人) of its bureau,
+    unless an admin's entry says otherwise (the admin's entry wins)."""
+    row = (await session.execute(select(Officer.leader, Officer.registered_via)
+                                 .where(Officer.sub == user.sub))).first()
+    if row is not None and (row.leader or row.registered_via != "token"):
+        return
+    ins = dialect_insert(session, Officer).values(
+        sub=user.sub, name=user.name or user.sub, bureau=user.bureau, cert_no=user.cert_no, active=True,
+        leader=True, registered_via="token", updated_at=at)
+    await session.execute(ins.on_conflict_do_update(
+        index_elements=["sub"], set_={"leader": True, "updated_at": ins.excluded.updated_at},
+        where=Officer.registered_via == "token"))
+
+
+async def registered_leaders(session: AsyncSession, bureau: str, subs: list[str]) -> list[str]:
+    """Of ``subs``, those on the register as active leaders (负责人) of ``bureau``."""
+    rows = await session.scalars(select(Officer.sub).where(
+        Officer.sub.in_(subs), Officer.bureau == bureau, Officer.leader.is_(True), Officer.active.is_(True)))
+    return list(rows)
+
+
 async def register_officer(rt: Runtime, session: AsyncSession, user: Principal, body: OfficerCreate) -> OfficerRead:
     """Add the officer or replace their entry (an admin's entry wins over one learnt from a token):
     one ``INSERT … ON CONFLICT DO UPDATE``, so concurrent registrations of one officer all succeed."""
     values = dict(sub=body.sub, name=body.name, bureau=body.bureau, cert_no=body.cert_no, active=body.active,
-                  registered_via="admin", updated_at=now(rt))
+                  position=body.position, leader=body.leader, registered_via="admin", updated_at=now(rt))
     ins = dialect_insert(session, Officer).values(**values)
     await session.execute(ins.on_conflict_do_update(
         index_elements=["sub"], set_={k: getattr(ins.excluded, k) for k in values if k != "sub"}))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import config, economic_impact, workflow
@@ -43,8 +44,8 @@ from services.cases.case.schemas import (
     TransferCreate,
     WithdrawCreate,
 )
-from services.cases.case.service import act, add_step
-from services.cases.models import Case, Evidence
+from services.cases.case.service import act, add_step, registered_leaders
+from services.cases.models import Case, Evidence, Officer
 from shared import contracts
 from shared.auth import Principal
 from shared.clock import local_date
@@ -53,17 +54,35 @@ from shared.service import Runtime
 
 
 async def add_evidence(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: EvidenceCreate) -> CaseRead:
+    """调查取证. Evidence is recorded whoever collected it, but it counts (the ``evidence`` step that legal
+    review and the decision need) only when ``collected_by`` is a certified handler of the case: one of its
+    handlers, on the register with a 执法证号 (第四十二条, rule ``evidence_by_certified_handlers``)."""
+    counted: list[bool] = []
+    detail = {"kind": body.kind, "collected_by": body.collected_by, "description": body.description}
+
+    async def load_certificate(case: Case, at: datetime) -> None:
+        cert = None
+        if body.collected_by in case.handlers:
+            cert = await session.scalar(select(Officer.cert_no).where(
+                Officer.sub == body.collected_by, Officer.active.is_(True)))
+        counted.append(bool(cert))
+        detail["counted"] = bool(cert)
+
     async def mutate(case: Case, at: datetime) -> None:
         session.add(Evidence(id=str(uuid.uuid4()), case_id=case.id, kind=body.kind, description=body.description,
                              collected_by=body.collected_by, collected_at=at))
-        add_step(case, "evidence")
-        with edit_records(case) as recs:  # read after a statement (第四十五条)
-            recs.fact_log.append(FactEntry(kind="evidence", at=at, by=user.sub,
-                                           evidence=f"{body.kind}：{body.description}"))
+        if counted[0]:
+            add_step(case, "evidence")
+            with edit_records(case) as recs:  # read after a statement (第四十五条)
+                recs.fact_log.append(FactEntry(kind="evidence", at=at, by=user.sub,
+                                               evidence=f"{body.kind}：{body.description}"))
+        else:
+            with edit_records(case) as recs:
+                recs.uncounted_evidence.append(body.collected_by)
         return None
 
-    return await act(rt, session, user, case_id, "add_evidence", mutate,
-                     detail={"kind": body.kind, "collected_by": body.collected_by, "description": body.description})
+    return await act(rt, session, user, case_id, "add_evidence", mutate, before_check=load_certificate,
+                     detail=detail)
 
 
 async def complete_investigation(
@@ -152,8 +171,14 @@ async def collective_discussion(
     if body.fine_amount and concluded == workflow.EXEMPTION:
         raise invalid("fine_amount", "an exemption (no_penalty) carries no fine", code="fine_with_exemption")
 
+    leaders: list[str] = []
+
+    async def load_leaders(case: Case, at: datetime) -> None:
+        leaders.extend(await registered_leaders(session, case.bureau, list(body.participants)))
+
     def check(case: Case, v: workflow.CaseView) -> None:
-        workflow.check_discussion(v, participants=body.participants, quorum=config.discussion_quorum())
+        workflow.check_discussion(v, participants=body.participants, quorum=config.discussion_quorum(),
+                                  leaders=leaders)
 
     async def mutate(case: Case, at: datetime):
         with edit_records(case) as recs:
@@ -173,7 +198,7 @@ async def collective_discussion(
         )
 
     return await act(rt, session, user, case_id, "collective_discussion", mutate, check=check,
-                     transition={"approved": approved}, detail={
+                     before_check=load_leaders, transition={"approved": approved}, detail={
         "participants": body.participants, "conclusion": body.conclusion, "votes": vote_dict,
         "minutes": body.minutes, "approved": approved, "decision_type": concluded, "fine_amount": body.fine_amount,
     })

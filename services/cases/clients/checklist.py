@@ -64,6 +64,15 @@ async def evaluate(client: ServiceClient, code: str, facts: dict[str, Any],
     return out
 
 
+async def evaluate_all(client: ServiceClient, facts: dict[str, Any], violation_codes: list[str]) -> dict[str, Any]:
+    """Every list item that applies to the violations, evaluated on the facts
+    (``POST /no-penalty-items/evaluate-all``): ``{items, must, total}``."""
+    bool_facts = {k: v for k, v in facts.items() if isinstance(v, bool)}
+    out = await _json(client, "POST", "/no-penalty-items/evaluate-all",
+                      json={"facts": bool_facts, "violation_codes": violation_codes, "kind": "list"})
+    return out or {"items": [], "must": [], "total": 0}
+
+
 ARTICLE_32 = "第三十二条"
 RECTIFICATION_PLAN = "三（五）"
 

@@ -62,6 +62,7 @@ WITHDRAWAL_RULES = {"legal_change": WITHDRAW_LEGAL_CHANGE, "credit_repaired": CR
 # 处罚类别, worded as 《行政处罚法》第九条 lists them.
 PENALTY_KIND_CN = {
     "warning": "警告", "fine": "罚款", "confiscation": "没收违法所得、没收非法财物", "suspend_production": "责令停产停业",
+    "suspend_for_rectification": "责令停产整治", "close_down": "责令关闭",
     "revoke_permit": "吊销许可证件", "restrict_practice": "限制从业", "detention_transfer": "行政拘留（移送公安机关）",
     "other": "其他",
 }

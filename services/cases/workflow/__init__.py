@@ -23,6 +23,7 @@ from services.cases.workflow.gate import (
 )
 from services.cases.workflow.machine import (
     ACTION_STATES,
+    DAMAGE_MEASURE,
     DECISION_TYPES,
     EXEMPTION,
     LIGHT_PENALTIES,
@@ -51,9 +52,10 @@ from services.cases.workflow.machine import (
 from services.cases.workflow.rules import RECTIFICATION_RULE, REMEDIES, RULES, Rule
 
 __all__ = [
-    "ACTION_STATES", "DECISION_TYPES", "EXEMPTION", "LIGHT_PENALTIES", "NEXT_STATE", "OPEN_STATES", "PENALTIES",
-    "RECTIFICATION_RULE", "REMEDIES", "REVOKING", "RULES", "AnsweredNotice", "CaseView", "Change", "Circumstances",
-    "Decision", "Discretion", "Ending", "Heard", "check_change", "check_ending", "check_notice_basis", "heavier",
+    "ACTION_STATES", "DAMAGE_MEASURE", "DECISION_TYPES", "EXEMPTION", "LIGHT_PENALTIES", "NEXT_STATE", "OPEN_STATES",
+    "PENALTIES", "RECTIFICATION_RULE", "REMEDIES", "REVOKING", "RULES", "AnsweredNotice", "CaseView", "Change",
+    "Circumstances", "Decision", "Discretion", "Ending", "Heard", "check_change", "check_ending", "check_notice_basis",
+    "heavier",
     "FineRange", "NoPenaltyBasis", "NoticeTerms", "Proposal", "Record", "Refusal", "Rule", "allowed_actions", "check",
     "check_decision", "check_discussion", "check_handlers", "discussion_approves", "fine_outside_calculation",
     "missing_measures", "next_state", "refusal", "required_steps", "uncertified",

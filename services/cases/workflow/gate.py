@@ -19,6 +19,7 @@ from services.cases.workflow.machine import (
     _require_state,
     heavier,
     refusal,
+    uncounted_detail,
 )
 from services.cases.workflow.rules import RULES
 
@@ -33,6 +34,9 @@ MUST_EXEMPT = {
     "第三十三条第二款（没有主观过错）": {"no_fault_proven": True, "other_law_provides_otherwise": False},
 }
 FINE_KINDS = ("fine",)
+# Penalty kinds whose decision the leaders take in collective discussion (第五十七条第二款, our reading):
+# 责令停产停业、责令停产整治、责令关闭、吊销许可证件.
+DISCUSSION_KINDS = frozenset({"suspend_production", "suspend_for_rectification", "close_down", "revoke_permit"})
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,11 @@ class Record:
     circumstances: Circumstances = Circumstances()
     earlier_decisions: tuple[str, ...] = ()  # numbers of the enterprise's earlier decisions for this violation
     first_offence_window: str = ""  # how far back "earlier" looks (local setting, labelled)
+    # 免罚清单 items marked must (“不予”) whose conditions the facts fully meet for the case's violations
+    must_items: tuple[str, ...] = ()
+    # fines of at least this need a collective discussion (第五十七条第二款; local setting, None: none set)
+    discussion_fine_threshold: float | None = None
+    discussion_threshold_basis: str = ""
 
 
 def _refuse(case: CaseView, rule: str, detail: str) -> Refusal:
@@ -116,10 +125,14 @@ def check_decision(case: CaseView, d: Decision, rec: Record) -> None:
     """The decision rules of DESIGN §3. Raises ``Refusal`` with the first rule that blocks it."""
     _require_state(case, ACTION)
     _check_decider(case, d)
+    if case.suspended:
+        raise _refuse(case, "suspension_blocks_decision", "the case is suspended (中止): resume it before deciding")
     steps = set(case.steps)
     if "legal_review" not in steps:
         raise _refuse(case, "legal_review_before_decision", "the case has not passed legal review")
     if "evidence" not in steps:
+        if case.uncounted_evidence:
+            raise _refuse(case, "evidence_by_certified_handlers", uncounted_detail(case))
         raise _refuse(case, "evidence_required", "no evidence has been recorded on the case (调查取证)")
     if case.review is None or case.review.decision_type is None:
         raise _refuse(case, "review_binds_decision",
@@ -158,9 +171,9 @@ def _check_first_offence(case: CaseView, rec: Record) -> None:
                       f"{', '.join(rec.earlier_decisions)} ({rec.first_offence_window})")
 
 
-def _check_discussion(case: CaseView, d: Decision, required_rule: str) -> None:
+def _check_discussion(case: CaseView, d: Decision, required_rule: str, why: str = "") -> None:
     if "collective_discussion" not in case.steps or case.discussion is None:
-        raise _refuse(case, required_rule, f"a '{d.decision_type}' decision needs a collective discussion first")
+        raise _refuse(case, required_rule, f"a '{d.decision_type}' decision{why} needs a collective discussion first")
     if case.discussion.decision_type is None:
         raise _refuse(case, "discussion_binds_decision",
                       "the collective discussion concluded no decision type (give decision_type, or a conclusion "
@@ -201,6 +214,7 @@ def _check_exemption(case: CaseView, d: Decision, rec: Record) -> None:
         if "opinions" not in steps:
             raise _refuse(case, "out_of_list_opinions",
                           "an exemption outside the list needs opinions solicited and recorded (征求意见)")
+    _check_damage(case, d)
 
 
 # -- 行政处罚 (penalty, lighter, mitigated, heavier) -----------------------------------------------------
@@ -208,15 +222,43 @@ def _check_penalty(case: CaseView, d: Decision, rec: Record) -> None:
     for ground, facts in MUST_EXEMPT.items():
         if all(case.facts.get(k) is v for k, v in facts.items()):
             raise _refuse(case, "article_33_requires_exemption", f"the facts establish {ground}: 不予行政处罚")
+    if rec.must_items:
+        raise _refuse(case, "must_list_item_forbids_penalty",
+                      f"the facts fully meet the list item(s) {list(rec.must_items)} (应当不予行政处罚) for the case's "
+                      "violations: the decision is the exemption")
     _check_circumstances(case, d, rec)
     if d.decision_type in LIGHT_PENALTIES:
         _check_discussion(case, d, "collective_discussion_for_light_penalty")
+        _check_damage(case, d)
+    elif why := discussion_needed(d, rec):
+        _check_discussion(case, d, "collective_discussion_required", why)
     elif case.discussion is not None:
         _check_bound(case, d, "discussion_binds_decision", case.discussion, "the collective discussion concluded")
     _check_rights(case)
     _check_fine(case, d, rec)
     _check_notice_binds(case, d)
     _check_hearing_record(case, d)
+
+
+def discussion_needed(d: Decision, rec: Record) -> str:
+    """Why a penalty needs the leaders' collective discussion (第五十七条第二款), or "" when it does not
+    (exemptions and light penalties always do: their own rules)."""
+    kinds = sorted(DISCUSSION_KINDS & set(d.penalty_kinds))
+    if kinds:
+        return f" imposing {kinds}"
+    t = rec.discussion_fine_threshold
+    if t is not None and (d.fine_amount or 0.0) >= t - 0.005:
+        return f" with a fine of {d.fine_amount:g} yuan (the bureau's threshold is {t:g}: {rec.discussion_threshold_basis})"
+    return ""
+
+
+def _check_damage(case: CaseView, d: Decision) -> None:
+    """试点方案 三（七）: ecological damage on the facts — an exemption or light penalty needs the damage compensated."""
+    if case.facts.get(DAMAGE) is True and not case.damage_compensated:
+        raise _refuse(case, "damage_compensation_required",
+                      f"the facts record ecological damage (ecological_damage: true): a '{d.decision_type}' decision "
+                      "needs the damage_compensation measure in the rectification plan and the rectification assessed "
+                      "as passed")
 
 
 def _check_circumstances(case: CaseView, d: Decision, rec: Record) -> None:
@@ -371,6 +413,9 @@ def check_ending(case: CaseView, ending: Ending) -> None:
     """Who may end a case before a decision, after which steps (第五十七条; 第五十八条 as our reading)."""
     action = ENDING_ACTION[ending.kind]
     _require_state(case, action)
+    if case.suspended:
+        raise refusal(case, action, RULES["suspension_blocks_decision"],
+                      f"the case is suspended (中止): '{action}' waits until it is resumed")
     if ending.kind == "facts_not_established" and "investigation" not in case.steps:
         raise refusal(case, action, RULES["state_order"],
                       "违法事实不能成立 is a finding of the investigation: complete the investigation first")

@@ -197,7 +197,9 @@ class CaseView:
     discretion: Discretion | None = None
     handling_extensions: tuple[str, ...] = ()
     handling_over: bool = False  # the handling period (办案期限) has run out
-    suspended: bool = False
+    suspended: bool = False  # a suspension (中止) is open: no decision, withdrawal or transfer until resumed
+    uncounted_evidence: tuple[str, ...] = ()  # collectors of recorded evidence that does not count (第四十二条)
+    damage_compensated: bool = False  # a damage_compensation measure is planned and the rectification passed
     fine_due: bool = False
     paid: bool = False
     review_ending: str | None = None  # the ending the approving legal review approved (proposed_ending)
@@ -249,6 +251,15 @@ def uncertified(handlers: Iterable[str], certified: Mapping[str, str | None]) ->
     return [h for h in handlers if not certified.get(h)]
 
 
+# Actions that end a case (besides the decision, checked in ``gate``): none while a suspension is open.
+ENDING_ACTIONS = frozenset({"withdraw", "transfer"})
+
+
+def uncounted_detail(case: CaseView) -> str:
+    return (f"the only evidence on record was collected by {sorted(set(case.uncounted_evidence))}, who are not "
+            f"certified handlers of this case (handlers {list(case.handlers)}): it does not count")
+
+
 def check(case: CaseView, action: str, *, actor: str, **kw: object) -> None:
     """Rules of every action except the decision (which has ``gate.check_decision``)."""
     _require_state(case, action)
@@ -263,7 +274,12 @@ def check(case: CaseView, action: str, *, actor: str, **kw: object) -> None:
     if action == "close" and case.state == "decided" and case.decision_status != "revoked":
         raise refusal(case, action, RULES["state_order"], "serve the decision first")
     if action == "legal_review" and kw.get("opinion") == "approve" and "evidence" not in case.steps:
+        if case.uncounted_evidence:
+            raise refusal(case, action, RULES["evidence_by_certified_handlers"], uncounted_detail(case))
         raise refusal(case, action, RULES["evidence_required"], "no evidence is on record: the review cannot approve the case")
+    if action in ENDING_ACTIONS and case.suspended:
+        raise refusal(case, action, RULES["suspension_blocks_decision"],
+                      f"the case is suspended (中止): '{action}' waits until it is resumed")
     if action in ("schedule_hearing", "hold_hearing"):
         _check_hearing(case, action, kw)
     if action == "notice":
@@ -379,7 +395,9 @@ def _check_extension(case: CaseView, kind: object) -> None:
 QUORUM_DEFAULT = 3
 
 
-def check_discussion(case: CaseView, *, participants: int | Iterable[str], quorum: int = QUORUM_DEFAULT) -> None:
+def check_discussion(case: CaseView, *, participants: int | Iterable[str], quorum: int = QUORUM_DEFAULT,
+                     leaders: Iterable[str] | None = None) -> None:
+    """``leaders``: the participants who are registered leaders (负责人) of the case's bureau; None: not checked."""
     _require_state(case, "collective_discussion")
     people = [] if isinstance(participants, int) else list(participants)
     count = participants if isinstance(participants, int) else len(people)
@@ -387,6 +405,11 @@ def check_discussion(case: CaseView, *, participants: int | Iterable[str], quoru
     if handlers:
         raise refusal(case, "collective_discussion", RULES["discussion_participants_not_handlers"],
                       f"{handlers} handled this case and cannot sit in its collective discussion")
+    if leaders is not None:
+        others = sorted(set(people) - set(leaders))
+        if others:
+            raise refusal(case, "collective_discussion", RULES["discussion_participants_leaders"],
+                          f"{others} are not registered leaders (负责人) of the case's bureau")
     if count < quorum:
         raise refusal(case, "collective_discussion", RULES["collective_discussion_quorum"],
                       f"{count} participants; the quorum is {quorum}")

@@ -43,6 +43,35 @@ RULES: dict[str, Rule] = {
         reading("collective_discussion_quorum", f"{APL}第五十七条第二款；{LOCAL}",
                  "行政机关负责人应当集体讨论决定；出席人数与表决规则为本地设置（默认至少三人出席、过半数同意）",
                  "record a discussion with at least the quorum of participants"),
+        reading("collective_discussion_required", f"{APL}第五十七条第二款；{PILOT}三（六）；{LOCAL}",
+                 "对情节复杂或者重大违法行为给予行政处罚，行政机关负责人应当集体讨论决定（第五十七条第二款）：本系统认定"
+                 "下列情形须集体讨论——责令停产停业、责令停产整治、责令关闭、吊销许可证件；罚款数额达到本局设置的标准"
+                 "（本地设置，默认取听证“较大数额”标准，全国未规定具体数额）；每一不予行政处罚、从轻、减轻处罚（三（六））",
+                 "hold a collective discussion of the bureau's leaders that concludes this decision"),
+        reading("discussion_participants_leaders", f"{APL}第五十七条第二款",
+                 "行政机关负责人应当集体讨论决定：参加人须为本局登记在册的负责人（officers 登记 leader），且不少于出席人数",
+                 "register the participants as leaders (负责人) of the case's bureau (POST /cases/v1/officers with "
+                 "leader: true), and record a discussion of at least the quorum of them"),
+        Rule("suspension_blocks_decision", f"{MEASURES}第三十五条；{APL}第六十条",
+             "中止、检测、评估、认定期间不计入办案期限；中止须经负责人批准（《处罚办法》第三十五条，据解读材料）。"
+             "行政机关应当自行政处罚案件立案之日起九十日内作出行政处罚决定（第六十条）。本系统解读：中止期间不作出决定、"
+             "不撤销立案、不移送，恢复后方可继续；不计入的天数为实际中止的天数（中止日至恢复日）",
+             remedy="resume the case (POST …/resume) once the reason for the suspension has ended", verified=False),
+        Rule("evidence_by_certified_handlers", f"{APL}第四十二条",
+             "行政处罚应当由具有行政执法资格的执法人员实施（本系统解读：证据由本案持证执法人员——在执法人员登记中有执法证号、"
+             "且为本案承办人——收集的，方计入；其他人收集的证据予以记录但不计入，法制审核通过与作出决定至少需要一份计入的证据）",
+             remedy="record evidence collected by a certified handler of the case (collected_by one of its handlers)"),
+        Rule("must_list_item_forbids_penalty", f"{PILOT}三（六）",
+             "对符合《长江三角洲区域生态环境领域轻微违法行为依法不予行政处罚清单》不予行政处罚条件的违法行为，"
+             "……经立案、调查取证、法制审核、集体讨论等法定程序作出不予行政处罚决定（本系统解读：事实完全符合"
+             "“应当不予”（must）清单事项的，不得作出处罚决定；“可以不予”（may）事项由行政机关裁量）",
+             remedy="decide the exemption (no_penalty) on the list item the facts meet"),
+        Rule("damage_compensation_required", f"{PILOT}三（七）",
+             "合规整改措施内容至少包括完成环境违法问题整改、消除环境违法后果影响、建立环境违法预防制度等措施，"
+             "违反国家规定造成生态环境损害的，应全面履行生态环境损害赔偿责任（本系统解读：事实记录生态环境损害的免罚、"
+             "从轻、减轻，须整改方案含 damage_compensation 措施且整改评估通过）",
+             remedy="add the damage_compensation measure to the rectification plan (POST …/rectification) and pass "
+                    "its assessment (POST …/rectification/assessment)"),
         Rule("notice_before_penalty", f"{APL}第四十四条、第六十二条",
              "行政机关在作出行政处罚决定之前，应当告知当事人拟作出的行政处罚内容及事实、理由、依据，"
              "并告知当事人依法享有的陈述、申辩、要求听证等权利",

@@ -19,8 +19,10 @@ from services.checklist.guidance.router import (
 )
 from services.checklist.no_penalty import importing, service
 from services.checklist.no_penalty.schemas import (
+    EvaluateAllRequest,
     EvaluateRequest,
     Evaluation,
+    EvaluationList,
     NoPenaltyItem,
     NoPenaltyItemList,
     NoPenaltyKind,
@@ -49,6 +51,14 @@ async def get_no_penalty_item(
     if row is None:
         raise not_found("no-penalty item", code if version is None else f"{code} version {version}")
     return NoPenaltyItem.model_validate(row)
+
+
+@router.post("/no-penalty-items/evaluate-all", response_model=EvaluationList, tags=["no-penalty"])
+async def evaluate_all_no_penalty_items(session: DbSession, _user: CurrentUser, body: EvaluateAllRequest) -> EvaluationList:
+    """Every list item that applies to the case's violations, evaluated on its facts (as
+    ``POST /no-penalty-items/{code}/evaluate``). ``must`` names the items met in full whose modality is
+    “不予” (not discretionary): the cases service refuses a penalty for them (试点方案 三（六）)."""
+    return await service.evaluate_all(session, body=body)
 
 
 @router.post("/no-penalty-items/{code}/evaluate", response_model=Evaluation, tags=["no-penalty"])

@@ -186,3 +186,21 @@ class Evaluation(BaseModel):
         "(轻微、及时改正、没有造成危害后果; or 初次违法且危害后果轻微并及时改正) — required besides the item's own "
         "conditions: `{met, ground, grounds:[{code, met, unmet, unknown}]}`",
     )
+
+
+class EvaluateAllRequest(BaseModel):
+    facts: dict[str, bool | None] = Field(
+        default_factory=dict, description="the case's facts: condition key → true, false or null (unknown)")
+    violation_codes: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+        min_length=1, max_length=100,
+        description="the case's violations (guidance item codes): every list item whose `applies_to` covers them "
+        "all (empty `applies_to` = any violation) is evaluated")
+    kind: NoPenaltyKind | None = Field(default="list", description="only items of this kind (null: every kind)")
+
+
+class EvaluationList(BaseModel):
+    items: list[Evaluation] = Field(description="one evaluation per item that covers the violations, by code")
+    must: list[str] = Field(
+        description="codes of the items that are eligible on the facts and not discretionary (“应当不予”, must): "
+        "for these a penalty is not lawful — the decision is the exemption (试点方案 三（六）)")
+    total: int

@@ -15,7 +15,12 @@ from services.checklist.no_penalty.rules import (
     evaluate,
     with_article_33,
 )
-from services.checklist.no_penalty.schemas import EvaluateRequest, Evaluation
+from services.checklist.no_penalty.schemas import (
+    EvaluateAllRequest,
+    EvaluateRequest,
+    Evaluation,
+    EvaluationList,
+)
 from shared.problems import not_found
 
 
@@ -80,3 +85,18 @@ async def evaluate_item(
         not_covered=[] if cover is None else cover.not_covered,
         article_33=None if art33 is None else {"met": art33.met, "ground": art33.ground, "grounds": art33.grounds},
     )
+
+
+async def evaluate_all(session: AsyncSession, *, body: EvaluateAllRequest) -> EvaluationList:
+    """Every item (of ``body.kind``) whose ``applies_to`` covers all the case's violations, evaluated on
+    the facts as ``evaluate_item`` does; ``must`` names the eligible items that say 不予 (not discretionary)."""
+    rows = await list_no_penalty_items(session, kind=body.kind)
+    req = EvaluateRequest(facts=body.facts, violation_codes=body.violation_codes)
+    items: list[Evaluation] = []
+    for row in rows:
+        cover = coverage(row.applies_to or [], body.violation_codes)
+        if cover is not None and not cover.covers:
+            continue
+        items.append(await evaluate_item(session, code=row.code, version=row.version, body=req))
+    must = [e.code for e in items if e.eligible and not e.discretionary]
+    return EvaluationList(items=items, must=must, total=len(items))
