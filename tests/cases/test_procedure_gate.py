@@ -122,8 +122,10 @@ async def test_suspension_blocks_every_decision_and_ending_and_excludes_only_the
     d.at(2026, 6, 5)
     p = await refused(d, cid, exempt("NP-EX-002"), "suspension_blocks_decision")
     assert "第三十五条" in p["article"] and p["verified"] is False
-    await refused_action(d, ended, "withdraw", {"reason": "违法事实不能成立"}, "suspension_blocks_decision")
-    await refused_action(d, ended, "transfer", {"to": "公安机关", "reason": "涉嫌犯罪"}, "suspension_blocks_decision")
+    # Asked by a leader who may end the case: the suspension is what blocks it.
+    await refused_action(d, ended, "withdraw", {"reason": "违法事实不能成立"}, "suspension_blocks_decision", d.lead)
+    await refused_action(d, ended, "transfer", {"to": "公安机关", "reason": "涉嫌犯罪"}, "suspension_blocks_decision",
+                         d.lead)
     d.at(2026, 6, 12)
     resumed = await d.post(cid, "suspensions/end", d.off)
     assert resumed["due"]["handling"]["date"] == "2026-09-09"  # 10 days suspended (06-02 → 06-12)
@@ -132,7 +134,7 @@ async def test_suspension_blocks_every_decision_and_ending_and_excludes_only_the
     assert case["due"]["handling"]["date"] == "2026-09-09" and case["due"]["handling"]["done"] is True
     d.at(2026, 7, 5)
     await d.post(ended, "suspensions/end", d.off)
-    out = await d.post(ended, "withdraw", d.off, {"reason": "违法事实不能成立"})
+    out = await d.post(ended, "withdraw", d.lead, {"reason": "违法事实不能成立"})
     assert out["state"] == "withdrawn"
 
 
