@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from shared import clock
@@ -14,6 +14,9 @@ from shared.vocabulary import FLAGGED_DECISIONS
 BUREAU = "320509"  # 吴江
 OTHER_BUREAU = "320581"  # 常熟
 _counter = itertools.count(1)
+# Each filing's default act is a day of its own (1..700 days before the filing, within the two-year
+# limitation): a second case of one enterprise is another act, not the same one fined twice (第二十九条).
+_act_days = itertools.count(0)
 
 
 def new_uscc(rng: random.Random | None = None) -> str:
@@ -149,11 +152,24 @@ class CaseDriver:
     async def file(self, uscc: str, expect: int = 201, *, violation: str = "GI-WAT-001",
                    facts: dict[str, Any] | None = None, **extra: Any) -> dict:
         await self._ready()
-        r = await self.c.post(f"{CASES}/cases", headers=self.off, json={
-            "uscc": uscc, "bureau": self.bureau, "source": "日常检查", "summary": "出水化学需氧量超标排放",
-            "violations": [{"code": violation}], "handlers": HANDLERS, "facts": facts or {}, **extra})
+        if "occurred_on" not in extra:  # the default for every violation that gives no date of its own
+            extra["occurred_on"] = self.default_act_date()
+        body = {"uscc": uscc, "bureau": self.bureau, "source": "日常检查", "summary": "出水化学需氧量超标排放",
+                "violations": [{"code": violation}], "handlers": HANDLERS, "facts": facts or {}, **extra}
+        if extra.get("occurred_on") is None:
+            body.pop("occurred_on", None)  # occurred_on=None: file without an act date
+        r = await self.c.post(f"{CASES}/cases", headers=self.off, json=body)
         assert r.status_code == expect, r.text
         return r.json()
+
+    def default_act_date(self) -> str:
+        """The act date a filing sends by default (第三十六条、第三十七条 need one to decide): a day of its own
+        before the cases service's today (the real date on a remote stack)."""
+        try:
+            today = self.rt.clock.today()
+        except (AttributeError, KeyError):
+            today = clock.local_date(datetime.now(clock.TZ))
+        return (today - timedelta(days=1 + next(_act_days) % 700)).isoformat()
 
     async def post(self, case_id: str, path: str, headers: dict, body: dict | None = None, expect: int = 200) -> dict:
         r = await self.c.post(case_path(case_id, path), headers=headers, json=body)

@@ -12,11 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import config, workflow
+from services.cases.case import acts
 from services.cases.case.records import DiscretionRecord, case_records, edit_records
 from services.cases.case.schemas import CaseRead, DecisionCreate, DiscretionRequest
 from services.cases.case.service import act, add_step, snapshot
 from services.cases.clients import checklist as checklist_client
-from services.cases.models import Case
+from services.cases.models import Case, Enterprise
 from shared import contracts
 from shared.auth import Principal
 from shared.clock import local_date
@@ -107,25 +108,55 @@ async def earlier_decisions(session: AsyncSession, case: Case, *, at: datetime) 
     return [number for number, violations in rows if codes & {v["code"] for v in violations}]
 
 
-def _fine_range(calcs: list[dict[str, Any]]) -> workflow.FineRange | None:
-    """The statutory and recommended range of the case's violations. With several violations the fine may
-    reach the sum of their maxima and must reach the largest of their minima (our reading, labelled on the
-    rule); one violation: its own ranges."""
+async def prior_fines(session: AsyncSession, case: Case) -> list[workflow.PriorFine]:
+    """第二十九条: the enterprise's decided cases that carry a fine, with the act of each of this case's
+    violations they fined. The enterprise's row is locked first, so two decisions of its cases run one after
+    the other and the second sees the first (race-free; the case rows are locked before it, in one order)."""
+    await session.execute(select(Enterprise.uscc).where(Enterprise.uscc == case.uscc).with_for_update())
+    codes = {v["code"] for v in case.violations}
+    rows = (await session.execute(
+        select(Case.number, Case.violations).where(
+            Case.uscc == case.uscc, Case.id != case.id, Case.decision_type.is_not(None), Case.fine_amount > 0)
+        .order_by(Case.decided_at))).all()
+    return [workflow.PriorFine(number=number, act=a) for number, violations in rows
+            for a in acts.acts_of(violations) if a.code in codes]
+
+
+def _fine_range(calcs: list[dict[str, Any]], acts: tuple[workflow.Act, ...] = ()) -> workflow.FineRange | None:
+    """The statutory and recommended range of the case's violations. Violations of one act (the same
+    ``act`` label, hence the same dates) are fined by the article with the highest maximum, then the higher minimum
+    (第二十九条: 按照罚款数额高的规定处罚); distinct acts: the fine may reach the sum of their maxima and must
+    reach the largest of their minima (our reading, labelled on the rule); one violation: its own ranges."""
     if not calcs or any(c.get("statutory_max") is None for c in calcs):
         return None
-    articles = [_cite(b) for c in calcs for b in c.get("basis") or []
+    groups: dict[Any, list[int]] = {}
+    for i, _ in enumerate(calcs):
+        a = acts[i] if i < len(acts) else None
+        key = ("act", a.act) if a is not None and a.act else ("own", i)
+        groups.setdefault(key, []).append(i)
+    chosen: list[dict[str, Any]] = []
+    notes: list[str] = []
+    for idx in groups.values():
+        best = max(idx, key=lambda i: (float(calcs[i]["statutory_max"]), float(calcs[i].get("statutory_min") or 0.0)))
+        chosen.append(calcs[best])
+        if len(idx) > 1:
+            names = [acts[i].code for i in idx]
+            notes.append(f"{'、'.join(names)} ({acts[idx[0]].period()}): the range of {names[idx.index(best)]}")
+    articles = [_cite(b) for c in chosen for b in c.get("basis") or []
                 if isinstance(b, dict) and b.get("applied") == "法定罚款幅度"]
-    levels = {str(c.get("level") or "standard") for c in calcs}
+    levels = {str(c.get("level") or "standard") for c in chosen}
     return workflow.FineRange(
-        statutory_min=max(float(c.get("statutory_min") or 0.0) for c in calcs),
-        statutory_max=sum(float(c["statutory_max"]) for c in calcs),
-        fine_min=max(float(c["fine_min"]) for c in calcs), fine_max=sum(float(c["fine_max"]) for c in calcs),
+        statutory_min=max(float(c.get("statutory_min") or 0.0) for c in chosen),
+        statutory_max=sum(float(c["statutory_max"]) for c in chosen),
+        fine_min=max(float(c["fine_min"]) for c in chosen), fine_max=sum(float(c["fine_max"]) for c in chosen),
         level="heavier" if "heavier" in levels else levels.pop() if len(levels) == 1 else "standard",
-        rule_version=calcs[0].get("rule_version"), article="、".join(dict.fromkeys(articles)))
+        rule_version=calcs[0].get("rule_version"), article="、".join(dict.fromkeys(articles)),
+        one_act="; ".join(notes), sum_max=sum(float(c["statutory_max"]) for c in calcs) if notes else None)
 
 
 async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any], codes: list[str], bureau: str,
-                       steps: list[str], kinds: list[str]) -> tuple[workflow.Record, dict[str, Any], dict[str, Any] | None]:
+                       steps: list[str], kinds: list[str], acts_: tuple[workflow.Act, ...] = ()
+                       ) -> tuple[workflow.Record, dict[str, Any], dict[str, Any] | None]:
     """Everything the gate needs from the checklist service, asked before the request takes a lock."""
     assert rt.http is not None
     basis: dict[str, Any] = body.basis.model_dump(exclude_none=True)
@@ -162,7 +193,7 @@ async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any],
     if body.type in workflow.LIGHT_PENALTIES:
         basis["mitigating_circumstances"] = sorted(k for k in circ.article_32 | {circ.rectification_key}
                                                    if facts.get(k) is True)
-    record = workflow.Record(no_penalty=no_penalty, fine_range=_fine_range(calcs), range_error=why,
+    record = workflow.Record(no_penalty=no_penalty, fine_range=_fine_range(calcs, acts_), range_error=why,
                              circumstances=circ, first_offence_window=config.FIRST_OFFENCE_BASIS)
     return record, basis, calc
 
@@ -175,13 +206,17 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
     codes = [v["code"] for v in snap.violations]
     bureau, steps = snap.bureau, list(snap.steps)
     kinds = body.penalty_kinds or ([] if body.type == workflow.EXEMPTION else (["fine"] if body.fine_amount else ["warning"]))
-    record, basis, calc = await _load_record(rt, body, facts, codes, bureau, steps, kinds)
+    case_acts = acts.acts_of(snap.violations)
+    record, basis, calc = await _load_record(rt, body, facts, codes, bureau, steps, kinds, case_acts)
+    record = replace(record, acts=case_acts,
+                     discovered_on=snap.clue_received_on or local_date(snap.filed_at))
+    violations = list(snap.violations)
     request = workflow.Decision(decision_type=body.type, decided_by=user.sub, decider_is_leader=user.has("leader"),
                                 fine_amount=body.fine_amount, reason=body.reason, penalty_kinds=tuple(kinds))
     gate: dict[str, workflow.Record] = {}
 
     def check(case: Case, v: workflow.CaseView) -> None:
-        if dict(case.facts or {}) != facts or list(case.steps) != steps:
+        if dict(case.facts or {}) != facts or list(case.steps) != steps or list(case.violations) != violations:
             raise conflict("case_changed", "the case changed while the decision was being checked; retry")
         workflow.check_decision(v, request, gate["record"])
 
@@ -211,6 +246,8 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
                          "versions": {"no_penalty_item": basis.get("no_penalty_item_version"),
                                       "list": basis.get("list_version"),
                                       "discretion_rule": disc.rule_version if disc else None},
+                         "acts": [acts.stored(a.code, a.occurred_on, a.ended_on, a.act) for a in case_acts],
+                         "one_act": rng.one_act if rng is not None and rng.one_act else None,
                          "decided_by": user.sub, "decided_at": at.isoformat(), "steps": list(case.steps)}
         return contracts.CaseDecided(
             case_id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau, decision_type=body.type,
@@ -223,11 +260,13 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
             discussion_type=discussed.decision_type if discussed else None,
             discussion_fine=discussed.fine_amount if discussed else None,
             first_offence_claimed=facts.get(workflow.gate.FIRST_OFFENCE) is True,
+            acts=[contracts.ActPeriod(code=a.code, occurred_on=a.occurred_on, ended_on=a.ended_on, act=a.act) for a in case_acts],
         )
 
     async def load_history(case: Case, at: datetime) -> None:
         earlier = await earlier_decisions(session, case, at=at) if facts.get(workflow.gate.FIRST_OFFENCE) is True else []
-        gate["record"] = replace(record, earlier_decisions=tuple(earlier))
+        prior = await prior_fines(session, case) if body.fine_amount else []
+        gate["record"] = replace(record, earlier_decisions=tuple(earlier), prior_fines=tuple(prior))
 
     return await act(rt, session, user, case_id, "decide", mutate, check=check, before_check=load_history,
                      detail={"type": body.type, "basis": basis, "fine_amount": body.fine_amount, "reason": body.reason})

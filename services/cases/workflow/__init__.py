@@ -7,10 +7,12 @@
 The service layer loads facts, asks these modules, and applies the state they return."""
 
 from services.cases.workflow.gate import (
+    Act,
     Circumstances,
     Decision,
     FineRange,
     NoPenaltyBasis,
+    PriorFine,
     Record,
     check_decision,
     fine_outside_calculation,
@@ -43,7 +45,7 @@ from services.cases.workflow.rules import RECTIFICATION_RULE, REMEDIES, RULES, R
 
 __all__ = [
     "ACTION_STATES", "DECISION_TYPES", "EXEMPTION", "LIGHT_PENALTIES", "NEXT_STATE", "OPEN_STATES", "PENALTIES",
-    "RECTIFICATION_RULE", "REMEDIES", "RULES", "CaseView", "Circumstances", "Decision", "Discretion",
+    "RECTIFICATION_RULE", "REMEDIES", "RULES", "Act", "CaseView", "PriorFine", "Circumstances", "Decision", "Discretion",
     "FineRange", "NoPenaltyBasis", "NoticeTerms", "Proposal", "Record", "Refusal", "Rule", "allowed_actions", "check",
     "check_decision", "check_discussion", "check_handlers", "discussion_approves", "fine_outside_calculation",
     "missing_measures", "next_state", "refusal", "required_steps", "uncertified",
