@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from shared import clock
@@ -23,6 +23,14 @@ def new_uscc(rng: random.Random | None = None) -> str:
     """A valid 统一社会信用代码 (GB 32100-2015 check character), unique per call."""
     n = next(_counter) * 7919 + (rng.randrange(10_000) if rng else 0)
     return make(f"91320509{n % 10**9:09d}")
+
+
+def next_act_date(today: date | None = None) -> str:
+    """An act date for a filing (``occurred_on``): a day of its own, 1..700 days before ``today`` (default:
+    the real Asia/Shanghai date) — a decision needs one (第三十六条、第三十七条), and two cases of one
+    enterprise are then two acts, not one fined twice (第二十九条)."""
+    today = today or clock.local_date(datetime.now(clock.TZ))
+    return (today - timedelta(days=1 + next(_act_days) % 700)).isoformat()
 
 
 def guidance_item(code: str = "GI-TEST-001") -> dict:
@@ -168,8 +176,8 @@ class CaseDriver:
         try:
             today = self.rt.clock.today()
         except (AttributeError, KeyError):
-            today = clock.local_date(datetime.now(clock.TZ))
-        return (today - timedelta(days=1 + next(_act_days) % 700)).isoformat()
+            today = None
+        return next_act_date(today)
 
     async def post(self, case_id: str, path: str, headers: dict, body: dict | None = None, expect: int = 200) -> dict:
         r = await self.c.post(case_path(case_id, path), headers=headers, json=body)

@@ -5,7 +5,7 @@ that the facts did not change, applies the pure rules, and writes the decision w
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -20,7 +20,7 @@ from services.cases.clients import checklist as checklist_client
 from services.cases.models import Case, Enterprise
 from shared import contracts
 from shared.auth import Principal
-from shared.clock import local_date
+from shared.clock import TZ, local_date
 from shared.law import APL
 from shared.problems import conflict, invalid
 from shared.service import Runtime
@@ -113,11 +113,17 @@ async def prior_fines(session: AsyncSession, case: Case) -> list[workflow.PriorF
     violations they fined. The enterprise's row is locked first, so two decisions of its cases run one after
     the other and the second sees the first (race-free; the case rows are locked before it, in one order)."""
     await session.execute(select(Enterprise.uscc).where(Enterprise.uscc == case.uscc).with_for_update())
-    codes = {v["code"] for v in case.violations}
+    mine = [a for a in acts.acts_of(case.violations) if a.occurred_on is not None]
+    if not mine:
+        return []
+    codes = {a.code for a in mine}
+    # An earlier act ended by its decision (act dates are never in the future), so a case decided before
+    # this case's earliest act began cannot overlap it: the read is bounded by (uscc, decided_at).
+    since = datetime.combine(min(a.occurred_on for a in mine), time.min, TZ)  # type: ignore[type-var]
     rows = (await session.execute(
         select(Case.number, Case.violations).where(
-            Case.uscc == case.uscc, Case.id != case.id, Case.decision_type.is_not(None), Case.fine_amount > 0)
-        .order_by(Case.decided_at))).all()
+            Case.uscc == case.uscc, Case.id != case.id, Case.decision_type.is_not(None), Case.fine_amount > 0,
+            Case.decided_at >= since).order_by(Case.decided_at))).all()
     return [workflow.PriorFine(number=number, act=a) for number, violations in rows
             for a in acts.acts_of(violations) if a.code in codes]
 
