@@ -5,17 +5,17 @@ that the facts did not change, applies the pure rules, and writes the decision w
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import config, workflow
-from services.cases.case import acts
+from services.cases.case import acts, law_in_time
 from services.cases.case.records import DiscretionRecord, case_records, edit_records
 from services.cases.case.schemas import CaseRead, DecisionCreate, DiscretionRequest
-from services.cases.case.service import act, add_step, snapshot
+from services.cases.case.service import act, add_step, now, snapshot
 from services.cases.clients import checklist as checklist_client
 from services.cases.models import Case, Enterprise
 from shared import contracts
@@ -35,9 +35,11 @@ def _discretion_record(calc: dict[str, Any], violation_code: str, by: str, at: d
 
 
 async def _calculate(rt: Runtime, violation_code: str, facts: dict[str, Any], *, bureau: str,
-                     mitigation: str | None) -> tuple[dict[str, Any] | None, str]:
+                     mitigation: str | None, on: date | None = None) -> tuple[dict[str, Any] | None, str]:
+    """The checklist's calculation; ``on``: with the guidance item version and rule set in force that day."""
     assert rt.http is not None
-    return await checklist_client.calculate(rt.http, violation_code, facts, mitigation=mitigation, bureau=bureau)
+    return await checklist_client.calculate(rt.http, violation_code, facts, mitigation=mitigation, bureau=bureau,
+                                            on=on.isoformat() if on is not None else None)
 
 
 async def calculate_discretion(rt: Runtime, session: AsyncSession, user: Principal, case_id: str,
@@ -165,17 +167,23 @@ async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any],
                        ) -> tuple[workflow.Record, dict[str, Any], dict[str, Any] | None]:
     """Everything the gate needs from the checklist service, asked before the request takes a lock."""
     assert rt.http is not None
+    decision_date = local_date(now(rt))
     basis: dict[str, Any] = body.basis.model_dump(exclude_none=True)
     no_penalty = None
+    law: workflow.LawInTime | None = None
     if body.type == workflow.EXEMPTION and body.basis.no_penalty_item:
-        ev = await checklist_client.evaluate(rt.http, body.basis.no_penalty_item, facts, violation_codes=codes)
+        ev = await checklist_client.evaluate(rt.http, body.basis.no_penalty_item, facts, violation_codes=codes,
+                                             on=decision_date.isoformat())
         art33 = ev.get("article_33")
         no_penalty = workflow.NoPenaltyBasis(
             code=ev["code"], kind=ev["kind"], eligible=bool(ev["eligible"]), unmet=tuple(ev.get("unmet", [])),
             unknown=tuple(ev.get("unknown", [])), item_version=ev.get("item_version"), covers=ev.get("covers"),
             not_covered=tuple(ev.get("not_covered") or ()),
             article_33_met=None if art33 is None else bool(art33.get("met")),
+            in_force=ev.get("in_force"),
+            effective_from=date.fromisoformat(ev["effective_from"]) if ev.get("effective_from") else None,
         )
+        basis["law_applied"] = law_in_time.for_exemption(ev, acts_, decision_date)
         basis.update({"no_penalty_kind": ev["kind"], "no_penalty_item_version": ev.get("item_version"),
                       "list_version": ev.get("list_version"), "legal_basis": ev.get("legal_basis"),
                       "conditions_met": ev.get("met"), "discretionary": ev.get("discretionary"),
@@ -188,19 +196,36 @@ async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any],
         # The calculator sees rectification only once its assessment passed (试点方案 三（五）).
         calc_facts = {**facts, circ.rectification_key: "rectification_assessed" in steps}
         mitigation = body.type if body.type in workflow.LIGHT_PENALTIES else None
-        for code in codes:
-            one, reason = await _calculate(rt, code, calc_facts, bureau=bureau, mitigation=mitigation)
+        # 第三十七条: each violation's range at its act date and at the decision date; the lighter applies.
+        at_act: list[dict[str, Any] | None] = []
+        at_decision: list[dict[str, Any] | None] = []
+        rows: list[dict[str, Any]] = []
+        for i, code in enumerate(codes):
+            a = acts_[i] if i < len(acts_) else None
+            dec, dec_why = await _calculate(rt, code, calc_facts, bureau=bureau, mitigation=mitigation, on=decision_date)
+            then, then_why = None, "no act date recorded"
+            if a is not None and a.occurred_on is not None:
+                then, then_why = (dec, dec_why) if a.occurred_on == decision_date else await _calculate(
+                    rt, code, calc_facts, bureau=bureau, mitigation=mitigation, on=a.occurred_on)
+            one, row = law_in_time.lighter(a, then, then_why, dec, dec_why)
             if one is None:
-                why = f"{code}: {reason}"
+                why = f"{code}: {dec_why}"
                 calcs = []
                 break
             calcs.append(one)
+            rows.append(row)
+            at_act.append(then)
+            at_decision.append(dec)
+        if calcs:
+            law, basis["law_applied"] = law_in_time.summary(
+                rows, _fine_range([c for c in at_act if c], acts_) if all(at_act) else None,
+                _fine_range([c for c in at_decision if c], acts_) if all(at_decision) else None, decision_date)
     calc = calcs[0] if calcs else None
     if body.type in workflow.LIGHT_PENALTIES:
         basis["mitigating_circumstances"] = sorted(k for k in circ.article_32 | {circ.rectification_key}
                                                    if facts.get(k) is True)
     record = workflow.Record(no_penalty=no_penalty, fine_range=_fine_range(calcs, acts_), range_error=why,
-                             circumstances=circ, first_offence_window=config.FIRST_OFFENCE_BASIS)
+                             circumstances=circ, first_offence_window=config.FIRST_OFFENCE_BASIS, law=law)
     return record, basis, calc
 
 
@@ -253,6 +278,7 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
                                       "list": basis.get("list_version"),
                                       "discretion_rule": disc.rule_version if disc else None},
                          "acts": [acts.stored(a.code, a.occurred_on, a.ended_on, a.act) for a in case_acts],
+                         "law_applied": basis.get("law_applied"),
                          "one_act": rng.one_act if rng is not None and rng.one_act else None,
                          "decided_by": user.sub, "decided_at": at.isoformat(), "steps": list(case.steps)}
         return contracts.CaseDecided(

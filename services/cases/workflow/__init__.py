@@ -11,6 +11,7 @@ from services.cases.workflow.gate import (
     Circumstances,
     Decision,
     FineRange,
+    LawInTime,
     NoPenaltyBasis,
     PriorFine,
     Record,
@@ -46,7 +47,7 @@ from services.cases.workflow.rules import RECTIFICATION_RULE, REMEDIES, RULES, R
 __all__ = [
     "ACTION_STATES", "DECISION_TYPES", "EXEMPTION", "LIGHT_PENALTIES", "NEXT_STATE", "OPEN_STATES", "PENALTIES",
     "RECTIFICATION_RULE", "REMEDIES", "RULES", "Act", "CaseView", "PriorFine", "Circumstances", "Decision", "Discretion",
-    "FineRange", "NoPenaltyBasis", "NoticeTerms", "Proposal", "Record", "Refusal", "Rule", "allowed_actions", "check",
+    "FineRange", "LawInTime", "NoPenaltyBasis", "NoticeTerms", "Proposal", "Record", "Refusal", "Rule", "allowed_actions", "check",
     "check_decision", "check_discussion", "check_handlers", "discussion_approves", "fine_outside_calculation",
     "missing_measures", "next_state", "refusal", "required_steps", "uncertified",
 ]

@@ -51,6 +51,8 @@ class NoPenaltyBasis:
     covers: bool | None = None  # the item's applies_to covers every violation of the case
     not_covered: tuple[str, ...] = ()
     article_33_met: bool | None = None  # list items: a 第三十三条第一款 ground is established
+    in_force: bool | None = None  # in force on the decision date (None: not asked) — 第三十七条
+    effective_from: date | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,25 @@ class Act:
 
 
 @dataclass(frozen=True)
+class LawInTime:
+    """第三十七条: the statutory range at the act date and at the decision date, and which one applies."""
+
+    act_range: tuple[float, float] | None  # (statutory_min, statutory_max); None: no calculation at the act date
+    decision_range: tuple[float, float] | None
+    applied: Literal["act", "decision"] = "act"
+    reason: str = ""
+
+    @property
+    def differs(self) -> bool:
+        return self.act_range is not None and self.decision_range is not None and self.act_range != self.decision_range
+
+    def text(self) -> str:
+        def r(x: tuple[float, float] | None) -> str:
+            return "unknown" if x is None else f"[{x[0]:g}, {x[1]:g}]"
+        return f"at the act date {r(self.act_range)}, at the decision date {r(self.decision_range)}"
+
+
+@dataclass(frozen=True)
 class PriorFine:
     """An earlier decided case of the same enterprise that fined one of this case's violations."""
 
@@ -134,6 +155,7 @@ class Record:
     acts: tuple[Act, ...] = ()  # the case's violations with their act dates (empty: not checked)
     discovered_on: date | None = None  # 发现: the clue's receipt, else the filing date (第三十六条)
     prior_fines: tuple[PriorFine, ...] = ()  # the enterprise's fined acts of the same violations (第二十九条)
+    law: LawInTime | None = None  # the ranges at the act and decision dates (第三十七条); None: not compared
 
 
 def _refuse(case: CaseView, rule: str, detail: str) -> Refusal:
@@ -249,6 +271,10 @@ def _check_exemption(case: CaseView, d: Decision, rec: Record) -> None:
     if np is None:
         raise _refuse(case, "no_penalty_item_required", "name the no-penalty item relied on")
     _check_discussion(case, d, "collective_discussion_for_exemption")
+    if np.in_force is False:
+        raise _refuse(case, "list_item_in_force",
+                      f"{np.code} (version {np.item_version}) is in force only from "
+                      f"{np.effective_from.isoformat() if np.effective_from else '?'}: it exempts nothing at the decision date")
     if np.covers is False:
         raise _refuse(case, "no_penalty_item_covers_violation",
                       f"{np.code} does not apply to the case's violations {list(np.not_covered)}")
@@ -369,6 +395,13 @@ def _check_fine(case: CaseView, d: Decision, rec: Record) -> None:
     _check_one_fine(case, d, rec)
     fine = d.fine_amount
     where = f" ({r.article})" if r.article else ""
+    law = rec.law
+    if law is not None and law.differs and fine > r.statutory_max + 0.005:
+        other = law.decision_range if law.applied == "act" else law.act_range
+        if other is not None and fine <= other[1] + 0.005:
+            raise _refuse(case, "law_at_time_of_act",
+                          f"the fine {fine:g} exceeds the statutory maximum {r.statutory_max:g} of the lighter law "
+                          f"({law.applied} date) — ranges {law.text()}; {law.reason}")
     if fine > r.statutory_max + 0.005 and r.one_act and r.sum_max is not None and fine <= r.sum_max + 0.005:
         raise _refuse(case, "one_act_highest_range",
                       f"the fine {fine:g} exceeds {r.statutory_max:g}: violations of one act are fined by the highest "
@@ -409,5 +442,5 @@ def required_steps(decision_type: str, no_penalty_kind: str | None = None) -> li
     return [*steps, "notice"]
 
 
-__all__ = ["PENALTIES", "Act", "Circumstances", "PriorFine", "Decision", "FineRange", "NoPenaltyBasis", "Record", "check_decision",
+__all__ = ["PENALTIES", "Act", "Circumstances", "LawInTime", "PriorFine", "Decision", "FineRange", "NoPenaltyBasis", "Record", "check_decision",
            "fine_outside_calculation", "required_steps"]
