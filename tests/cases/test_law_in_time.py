@@ -114,3 +114,18 @@ async def test_a_list_item_not_yet_in_force_exempts_nothing(stack):
         law = (await d.decide(cid, body))["decision"]["law_applied"]
         assert law["applied"] == "decision" and law["item_effective_from"] == "2026-05-01", law
         assert "新的规定较轻" in law["reason"]
+
+
+def test_the_decision_document_says_which_law_applied():
+    from services.cases.documents.content import decision_doc
+
+    case = {"number": "320509-2026-00009", "uscc": "91320509MA1XXXXX0X", "source": "日常检查", "summary": "超标排放",
+            "violations": [{"code": "GI-T37-001", "occurred_on": "2026-03-01"}], "handlers": ["officer-a", "officer-b"],
+            "decision": {"type": "penalty", "fine_amount": 400000.0, "penalty_kinds": ["fine"], "articles": [],
+                         "decided_at": "2026-06-01T02:00:00+00:00", "one_act": "GI-A、GI-B (2026-03-01): the range of GI-B",
+                         "law_applied": {"act_date": "2026-03-01", "decision_date": "2026-06-01", "applied": "decision",
+                                         "reason": "决定时的规定处罚较轻，适用新的规定"}}}
+    doc = decision_doc(case, {"name": "某公司"})
+    text = "\n".join(line for _, lines in doc.sections for line in lines)
+    assert "违法行为发生于2026-03-01" in text and "适用新的规定" in text and "第二十九条" in text
+    assert any("第三十七条" in a for a in doc.articles) and any("第二十九条" in a for a in doc.articles)

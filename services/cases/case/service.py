@@ -319,6 +319,8 @@ def _check_filing_dates(body: CaseCreate, filed_on: date) -> tuple[CaseRecords, 
         raise invalid("ended_on", "the act cannot end before it occurred", code="invalid_date")
     if body.occurred_on is not None and body.occurred_on > filed_on:
         raise invalid("occurred_on", "the act cannot occur after the filing date", code="invalid_date")
+    if body.ended_on is not None and body.ended_on > filed_on:
+        raise invalid("ended_on", "the act cannot end after the filing date", code="invalid_date")
     violations = acts.at_filing(body, filed_on)
     checked: list[tuple[int, deadlines.Limitation]] = []
     for i, v in enumerate(acts.acts_of(violations)):
