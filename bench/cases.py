@@ -88,7 +88,7 @@ async def lifecycle(c: httpx.AsyncClient, h: dict, uscc: str) -> str:
 
     cid = (await post("/cases", h["off"], {"uscc": uscc, "bureau": BUREAUS[0], "source": "日常检查", "summary": "超标排放",
                                            "violations": [{"code": "GI-WAT-001"}], "handlers": ["officer-a", "officer-b"],
-                                           "occurred_on": next_act_date()}))["id"]  # 第三十六条、第三十七条
+                                           "occurred_on": next_act_date(uscc=uscc)}))["id"]  # 第三十六条、第三十七条
     await post(f"/cases/{cid}/evidence", h["off"], {"kind": "监测报告", "description": "COD超标", "collected_by": "officer-a"})
     await post(f"/cases/{cid}/investigation/complete", h["off"], {"facts": {}})
     # 第五十八条: the approving review names the proposed decision, which then binds the decision (as
