@@ -29,7 +29,7 @@ def next_act_date(today: date | None = None, uscc: str = "") -> str:
     """An act date for a filing (``occurred_on``): 1..700 days before ``today`` (default: the real
     Asia/Shanghai date), a day of its own for each filing of enterprise ``uscc`` — a decision needs one
     (第三十六条、第三十七条), and two cases of one enterprise are then two acts, not one fined twice (第二十九条)."""
-    today = today or clock.local_date(datetime.now(clock.TZ))
+    today = today or clock.Clock().today()
     last = _act_days.get(uscc)
     day = today - timedelta(days=1)
     if last is not None and last <= day and (today - last).days < 700:
