@@ -130,7 +130,7 @@ async def prior_fines(session: AsyncSession, case: Case) -> list[workflow.PriorF
             for a in acts.acts_of(violations) if a.code in codes]
 
 
-def _fine_range(calcs: list[dict[str, Any]], acts: tuple[workflow.Act, ...] = ()) -> workflow.FineRange | None:
+def _fine_range(calcs: list[dict[str, Any]], case_acts: tuple[workflow.Act, ...] = ()) -> workflow.FineRange | None:
     """The statutory and recommended range of the case's violations. Violations of one act (the same
     ``act`` label, hence the same dates) are fined by the article with the highest maximum, then the higher minimum
     (第二十九条: 按照罚款数额高的规定处罚); distinct acts: the fine may reach the sum of their maxima and must
@@ -139,7 +139,7 @@ def _fine_range(calcs: list[dict[str, Any]], acts: tuple[workflow.Act, ...] = ()
         return None
     groups: dict[Any, list[int]] = {}
     for i, _ in enumerate(calcs):
-        a = acts[i] if i < len(acts) else None
+        a = case_acts[i] if i < len(case_acts) else None
         key = ("act", a.act) if a is not None and a.act else ("own", i)
         groups.setdefault(key, []).append(i)
     chosen: list[dict[str, Any]] = []
@@ -148,8 +148,8 @@ def _fine_range(calcs: list[dict[str, Any]], acts: tuple[workflow.Act, ...] = ()
         best = max(idx, key=lambda i: (float(calcs[i]["statutory_max"]), float(calcs[i].get("statutory_min") or 0.0)))
         chosen.append(calcs[best])
         if len(idx) > 1:
-            names = [acts[i].code for i in idx]
-            notes.append(f"{'、'.join(names)} ({acts[idx[0]].period()}): the range of {names[idx.index(best)]}")
+            names = [case_acts[i].code for i in idx]
+            notes.append(f"{'、'.join(names)} ({case_acts[idx[0]].period()}): the range of {names[idx.index(best)]}")
     articles = [_cite(b) for c in chosen for b in c.get("basis") or []
                 if isinstance(b, dict) and b.get("applied") == "法定罚款幅度"]
     levels = {str(c.get("level") or "standard") for c in chosen}
