@@ -30,7 +30,7 @@ from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, event, i
 
 from bench.stats import BenchError, pct, pool
 from services.cases.models import Case, Enterprise
-from services.testing.factories import CASES, new_uscc
+from services.testing.factories import CASES, new_uscc, next_act_date
 from services.testing.stack import build_stack
 from shared import clock
 from shared.db import make_engine
@@ -87,7 +87,8 @@ async def lifecycle(c: httpx.AsyncClient, h: dict, uscc: str) -> str:
         return r.json()
 
     cid = (await post("/cases", h["off"], {"uscc": uscc, "bureau": BUREAUS[0], "source": "日常检查", "summary": "超标排放",
-                                           "violations": [{"code": "GI-WAT-001"}], "handlers": ["officer-a", "officer-b"]}))["id"]
+                                           "violations": [{"code": "GI-WAT-001"}], "handlers": ["officer-a", "officer-b"],
+                                           "occurred_on": next_act_date(uscc=uscc)}))["id"]  # 第三十六条、第三十七条
     await post(f"/cases/{cid}/evidence", h["off"], {"kind": "监测报告", "description": "COD超标", "collected_by": "officer-a"})
     await post(f"/cases/{cid}/investigation/complete", h["off"], {"facts": {}})
     # 第五十八条: the approving review names the proposed decision, which then binds the decision (as

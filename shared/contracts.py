@@ -124,6 +124,15 @@ class DiscretionRange(EventPayload):
     rule_version: str | None = None
 
 
+class ActPeriod(EventPayload):
+    """The act (违法行为) a violation of a decided case names: its code and dates (第二十九条 one act, one fine)."""
+
+    code: str
+    occurred_on: date | None = None
+    ended_on: date | None = None
+    act: str | None = None  # the label shared by the violations of one act in the case
+
+
 @event_type("ecocomply.case.decided.v1")
 class CaseDecided(EventPayload):
     case_id: str
@@ -150,6 +159,8 @@ class CaseDecided(EventPayload):
     discussion_type: DecisionType | None = None  # what the collective discussion concluded, if one was held
     discussion_fine: float | None = None
     first_offence_claimed: bool = False  # the facts claimed 初次违法 (checked against the record by the gate)
+    # Added for 第二十九条 (issue 23): each violation's act dates; empty in older events.
+    acts: list[ActPeriod] = Field(default_factory=list)
 
 
 EndingKind = Literal["withdrawn", "facts_not_established", "terminated", "transferred"]

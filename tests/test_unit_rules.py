@@ -606,3 +606,40 @@ def test_reinvestigation_goes_back_to_investigation_and_evidence_is_allowed_ther
         wf.check(case, "reinvestigate", actor="h1")
         assert wf.next_state(case, "reinvestigate") == "investigated"
     refused_action("state_order", view(state="decided"), "reinvestigate")
+
+
+# -- issue 23 (3, 4): the act and its dates, the law in time, one act one fine ---------------------------
+def test_act_date_limitation_and_one_act_one_fine():
+    from datetime import date
+
+    day = date(2026, 3, 1)
+    undated = record(acts=(wf.Act("GI-WAT-001"),), discovered_on=date(2026, 5, 1))
+    r = refused("act_date_required", penalised(), decision(), undated)
+    assert "violations[0]" in r.detail and "occurred_on" in r.detail
+    refused("act_date_required", exempted(), decision("no_penalty", None), replace(undated, no_penalty=IN_LIST))
+    old = record(acts=(wf.Act("GI-WAT-001", date(2023, 1, 1)),), discovered_on=date(2026, 5, 1))
+    refused("limitation_at_decision", penalised(), decision(), old)
+    wf.check_decision(penalised(facts={"life_health_or_financial_safety_with_harm": True}), decision(), old)
+    dated = record(acts=(wf.Act("GI-WAT-001", day, date(2026, 3, 9)),), discovered_on=date(2026, 5, 1))
+    wf.check_decision(penalised(), decision(), dated)
+    fined = replace(dated, prior_fines=(wf.PriorFine("X-9", wf.Act("GI-WAT-001", date(2026, 3, 9))),))
+    assert "X-9" in refused("one_act_one_fine", penalised(), decision(), fined).detail
+    other = replace(dated, prior_fines=(wf.PriorFine("X-9", wf.Act("GI-WAT-001", date(2026, 3, 10))),))
+    wf.check_decision(penalised(), decision(), other)
+    wf.check_decision(penalised(), decision(), replace(fined, prior_fines=(
+        wf.PriorFine("X-9", wf.Act("GI-AIR-001", day)),)))
+
+
+def test_law_at_time_of_act_and_list_item_in_force():
+    from datetime import date
+
+    # The applied range (RANGE, up to 10,000) is the lighter; the act date's law went up to 20,000.
+    lighter = wf.LawInTime(act_range=(1000.0, 20000.0), decision_range=(RANGE.statutory_min, RANGE.statutory_max),
+                           applied="decision", reason="新的规定较轻")
+    r = refused("law_at_time_of_act", penalised(), decision(fine=15000.0, reason="理由"), record(law=lighter))
+    assert "act date [1000, 20000]" in r.detail and "decision date [1000, 10000]" in r.detail
+    refused("fine_within_statutory_range", penalised(), decision(fine=25000.0, reason="理由"), record(law=lighter))
+    wf.check_decision(penalised(), decision(), record(law=lighter))
+    late = replace(IN_LIST, in_force=False, effective_from=date(2026, 7, 1))
+    assert "2026-07-01" in refused("list_item_in_force", exempted(), *exemption(late)).detail
+    wf.check_decision(exempted(), *exemption(replace(IN_LIST, in_force=True)))

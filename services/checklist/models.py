@@ -69,7 +69,10 @@ class GuidanceItem(Base):
     risk_rationale: Mapped[str | None] = mapped_column(Text)
     advice: Mapped[list[str]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20))
+    # The days this version is in force (《行政处罚法》第三十七条): from effective_from, before effective_to;
+    # null: no date known (in force). Revision 0006 added effective_to.
     effective_from: Mapped[date | None] = mapped_column(Date)
+    effective_to: Mapped[date | None] = mapped_column(Date, nullable=True)
     # compiled: drawn up by the team from statute texts, not an official list.
     compiled: Mapped[bool] = mapped_column(Boolean)
     # null: the source gives no verified flag for the item as a whole.

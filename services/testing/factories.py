@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from shared import clock
@@ -14,12 +14,28 @@ from shared.vocabulary import FLAGGED_DECISIONS
 BUREAU = "320509"  # 吴江
 OTHER_BUREAU = "320581"  # 常熟
 _counter = itertools.count(1)
+# Each filing's default act is a day of its own for its enterprise (1..700 days before the filing, within
+# the two-year limitation): a second case of one enterprise is another act, not one fined twice (第二十九条).
+_act_days: dict[str, date] = {}  # the last default act date given to each enterprise
 
 
 def new_uscc(rng: random.Random | None = None) -> str:
     """A valid 统一社会信用代码 (GB 32100-2015 check character), unique per call."""
     n = next(_counter) * 7919 + (rng.randrange(10_000) if rng else 0)
     return make(f"91320509{n % 10**9:09d}")
+
+
+def next_act_date(today: date | None = None, uscc: str = "") -> str:
+    """An act date for a filing (``occurred_on``): 1..700 days before ``today`` (default: the real
+    Asia/Shanghai date), a day of its own for each filing of enterprise ``uscc`` — a decision needs one
+    (第三十六条、第三十七条), and two cases of one enterprise are then two acts, not one fined twice (第二十九条)."""
+    today = today or clock.Clock().today()
+    last = _act_days.get(uscc)
+    day = today - timedelta(days=1)
+    if last is not None and last <= day and (today - last).days < 700:
+        day = last - timedelta(days=1)  # strictly before the enterprise's previous act, whatever the clock did
+    _act_days[uscc] = day
+    return day.isoformat()
 
 
 def guidance_item(code: str = "GI-TEST-001") -> dict:
@@ -164,11 +180,24 @@ class CaseDriver:
     async def file(self, uscc: str, expect: int = 201, *, violation: str = "GI-WAT-001",
                    facts: dict[str, Any] | None = None, **extra: Any) -> dict:
         await self._ready()
-        r = await self.c.post(f"{CASES}/cases", headers=self.off, json={
-            "uscc": uscc, "bureau": self.bureau, "source": "日常检查", "summary": "出水化学需氧量超标排放",
-            "violations": [{"code": violation}], "handlers": HANDLERS, "facts": facts or {}, **extra})
+        if "occurred_on" not in extra:  # the default for every violation that gives no date of its own
+            extra["occurred_on"] = self.default_act_date(uscc)
+        body = {"uscc": uscc, "bureau": self.bureau, "source": "日常检查", "summary": "出水化学需氧量超标排放",
+                "violations": [{"code": violation}], "handlers": HANDLERS, "facts": facts or {}, **extra}
+        if extra.get("occurred_on") is None:
+            body.pop("occurred_on", None)  # occurred_on=None: file without an act date
+        r = await self.c.post(f"{CASES}/cases", headers=self.off, json=body)
         assert r.status_code == expect, r.text
         return r.json()
+
+    def default_act_date(self, uscc: str = "") -> str:
+        """The act date a filing sends by default (第三十六条、第三十七条 need one to decide): a day of its own
+        before the cases service's today (the real date on a remote stack)."""
+        try:
+            today = self.rt.clock.today()
+        except (AttributeError, KeyError):
+            today = None
+        return next_act_date(today, uscc)
 
     async def post(self, case_id: str, path: str, headers: dict, body: dict | None = None, expect: int = 200) -> dict:
         r = await self.c.post(case_path(case_id, path), headers=headers, json=body)

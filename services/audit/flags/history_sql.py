@@ -62,6 +62,11 @@ EXEMPTIONS_BEFORE: Select = select(func.count()).select_from(DecidedCase).where(
 # The enterprise's first earlier decisions on the same violation (uscc, violation, lo + place).
 EARLIEST_SAME_VIOLATION: Select = (select(*LEAN).where(*_SAME_VIOLATION, _window(), _before())
                                    .order_by(*ORDER).limit(LISTED))
+# The enterprise's earlier decisions that carry a fine, with the acts their gate record holds (uscc + place):
+# 第二十九条 compares their act periods (a bounded read, the most recent first).
+EARLIER_FINES: Select = (select(*LEAN, DecidedCase.gate).where(
+    DecidedCase.uscc == bindparam("uscc"), DecidedCase.fine_amount > 0, _before())
+    .order_by(DecidedCase.decision_date.desc()).limit(RECHECK_LIMIT))
 
 
 @functools.cache

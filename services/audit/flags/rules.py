@@ -36,6 +36,32 @@ TYPE_CN = {DecisionType.PENALTY: "处罚", DecisionType.EXEMPTION: "不予处罚
 
 
 @dataclass(frozen=True)
+class ActSpan:
+    """The act (违法行为) one violation of a decided case names: its code and period (第二十九条)."""
+
+    code: str
+    start: date
+    end: date
+
+    def overlaps(self, other: ActSpan) -> bool:
+        return self.code == other.code and self.start <= other.end and other.start <= self.end
+
+    def text(self) -> str:
+        return self.start.isoformat() if self.end == self.start else f"{self.start.isoformat()}至{self.end.isoformat()}"
+
+
+def act_spans(acts: Iterable[dict] | None) -> tuple[ActSpan, ...]:
+    """The dated acts of a decided event's ``acts`` (undated ones cannot be compared and are left out)."""
+    out = []
+    for a in acts or ():
+        if not isinstance(a, dict) or not a.get("occurred_on") or not a.get("code"):
+            continue
+        start = date.fromisoformat(str(a["occurred_on"]))
+        out.append(ActSpan(str(a["code"]), start, date.fromisoformat(str(a["ended_on"])) if a.get("ended_on") else start))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class Decision:
     """A decided case as the rules see it (from ``ecocomply.case.decided.v1`` and earlier case events)."""
 
@@ -63,6 +89,7 @@ class Decision:
     discussion_fine: float | None = None
     first_offence_claimed: bool = False
     number: str = ""
+    acts: tuple[ActSpan, ...] = ()  # each violation's act period (the decided event's ``acts``; empty for older events)
 
     @property
     def outcome(self) -> float:
@@ -95,6 +122,8 @@ class History:
     # The outcomes of the similar cases (same violation and facts, in the window, decided before), when
     # the service read only them (one aggregated row); None: take them from ``similar``.
     similar_outcomes: tuple[float, ...] | None = None
+    # The enterprise's earlier decisions that carry a fine, with their acts (for ``same_act_fined_twice``).
+    fined: tuple[Decision, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -306,6 +335,29 @@ def first_offence_against_record(d: Decision, h: History, cfg: AuditSettings) ->
     )
 
 
+def same_act_fined_twice(d: Decision, h: History, cfg: AuditSettings) -> RuleHit | None:
+    """一事不再罚: a second fine for the same act (same enterprise, violation, overlapping period) — 《行政处罚法》第二十九条."""
+    if not d.fine_amount or not d.acts:
+        return None
+    twice = []
+    for o in h.fined:
+        if o.case_id == d.case_id or not o.fine_amount or o.uscc != d.uscc or not _before(d, o):
+            continue
+        for a in d.acts:
+            b = next((b for b in o.acts if a.overlaps(b)), None)
+            if b is not None:
+                twice.append(f"{o.number or o.case_id}（{b.code}，{b.text()}，{o.bureau}）")
+                break
+    if not twice:
+        return None
+    return RuleHit(
+        "same_act_fined_twice", "high",
+        f"本案罚款 {d.fine_amount:,.2f} 元，所涉违法行为（"
+        + "、".join(f"{a.code} {a.text()}" for a in d.acts)
+        + f"）与在先已处罚款的案件重叠：{'、'.join(twice[:5])}。{APL}第二十九条：对当事人的同一个违法行为，不得给予两次以上罚款的行政处罚",
+    )
+
+
 def decision_differs_from_discussion(d: Decision, h: History, cfg: AuditSettings) -> RuleHit | None:
     """The decision is not what the collective discussion concluded (type, or the fine it named)."""
     if d.discussion_type is None:
@@ -382,13 +434,14 @@ DECISION_RULES: tuple[DecisionRule, ...] = (
     fine_outside_calculated_range,
     fine_outside_statutory_range,
     first_offence_against_record,
+    same_act_fined_twice,
     decision_differs_from_discussion,
     decider_handled_case,
     similar_case_disparity,
 )
 # Rules whose result depends on other cases: re-run for later cases when an earlier one arrives late.
 HISTORY_RULES = frozenset({"repeated_exemption", "unusual_exemption_share", "similar_case_disparity",
-                           "first_offence_against_record"})
+                           "first_offence_against_record", "same_act_fined_twice"})
 
 
 def evaluate(d: Decision, h: History | None = None, cfg: AuditSettings | None = None) -> list[RuleHit]:

@@ -13,7 +13,7 @@ import functools
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select
@@ -183,7 +183,7 @@ def to_decision(row: DecidedCase) -> Decision:
         decided_at=aware(row.decided_at), decision_date=row.decision_date, violation=row.violation,
         facts_key=row.facts_key, fine_amount=row.fine_amount, fine_min=row.fine_min, fine_max=row.fine_max,
         reason=row.reason, no_penalty_kind=row.no_penalty_kind, number=row.number,
-        **gate_fields(row.gate or {}),
+        acts=rules.act_spans((row.gate or {}).get("acts")), **gate_fields(row.gate or {}),
     )
 
 
@@ -228,6 +228,10 @@ async def history_for(session: AsyncSession, d: DecidedCase, cfg: AuditSettings)
         same.update((o.case_id, _lean(o)) for o in await session.execute(
             sql.EARLIEST_SAME_VIOLATION, {**repeat, "violation": d.violation}))
     same_enterprise = tuple(sorted(same.values(), key=lambda o: (o.decision_date, o.decided_at, o.case_id)))
+    fined: tuple[Decision, ...] = ()
+    if d.fine_amount and (d.gate or {}).get("acts"):  # 第二十九条: the enterprise's earlier fines and their acts
+        fined = tuple(replace(_lean(r), acts=rules.act_spans((r.gate or {}).get("acts")))
+                      for r in await session.execute(sql.EARLIER_FINES, {**at, "uscc": d.uscc}))
     similar_outcomes: tuple[float, ...] = ()
     if d.violation:
         text_ = await session.scalar(sql.similar_outcomes(session.bind.dialect.name), {
@@ -246,7 +250,7 @@ async def history_for(session: AsyncSession, d: DecidedCase, cfg: AuditSettings)
             mine_n, mine_x = mine.get(person, (0, 0))
             shares.append(PersonShare(person, mine_n, mine_x, int(total_n - mine_n), int(total_x - mine_x)))
     return History(same_enterprise=same_enterprise, shares=tuple(shares), similar_outcomes=similar_outcomes,
-                   exemptions_before=exemptions_before)
+                   exemptions_before=exemptions_before, fined=fined)
 
 
 async def _count_day(session: AsyncSession, d: DecidedCase) -> None:
@@ -275,7 +279,8 @@ async def record_decision(
         no_penalty_kind=basis_kind if isinstance(basis_kind, str) else None,
         steps=list(decided.steps), people=people, decided_by=decided.decided_by, decided_at=decided.decided_at,
         decision_date=decided.decision_date or local_date(decided.decided_at),
-        gate={"handlers": list(decided.handlers), **{k: getattr(decided, k) for k in GATE_FIELDS}},
+        gate={"handlers": list(decided.handlers), **{k: getattr(decided, k) for k in GATE_FIELDS},
+              "acts": [a.model_dump(mode="json", exclude_none=True) for a in decided.acts]},
     )
     session.add(row)
     flagged = row.decision_type in FLAGGED_DECISIONS

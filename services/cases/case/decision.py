@@ -5,13 +5,14 @@ that the facts did not change, applies the pure rules, and writes the decision w
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import config, workflow
+from services.cases.case import acts, law_in_time
 from services.cases.case.records import (
     DecisionChangeRecord,
     DecisionDocumentRecord,
@@ -20,12 +21,12 @@ from services.cases.case.records import (
     edit_records,
 )
 from services.cases.case.schemas import CaseRead, DecisionChangeCreate, DecisionCreate, DiscretionRequest
-from services.cases.case.service import act, add_step, snapshot
+from services.cases.case.service import act, add_step, now, snapshot
 from services.cases.clients import checklist as checklist_client
-from services.cases.models import Case
+from services.cases.models import Case, Enterprise
 from shared import contracts
 from shared.auth import Principal
-from shared.clock import local_date
+from shared.clock import TZ, local_date
 from shared.law import APL
 from shared.problems import conflict, invalid
 from shared.service import Runtime
@@ -40,9 +41,11 @@ def _discretion_record(calc: dict[str, Any], violation_code: str, by: str, at: d
 
 
 async def _calculate(rt: Runtime, violation_code: str, facts: dict[str, Any], *, bureau: str,
-                     mitigation: str | None) -> tuple[dict[str, Any] | None, str]:
+                     mitigation: str | None, on: date | None = None) -> tuple[dict[str, Any] | None, str]:
+    """The checklist's calculation; ``on``: with the guidance item version and rule set in force that day."""
     assert rt.http is not None
-    return await checklist_client.calculate(rt.http, violation_code, facts, mitigation=mitigation, bureau=bureau)
+    return await checklist_client.calculate(rt.http, violation_code, facts, mitigation=mitigation, bureau=bureau,
+                                            on=on.isoformat() if on is not None else None)
 
 
 async def calculate_discretion(rt: Runtime, session: AsyncSession, user: Principal, case_id: str,
@@ -113,38 +116,80 @@ async def earlier_decisions(session: AsyncSession, case: Case, *, at: datetime) 
     return [number for number, violations in rows if codes & {v["code"] for v in violations}]
 
 
-def _fine_range(calcs: list[dict[str, Any]]) -> workflow.FineRange | None:
-    """The statutory and recommended range of the case's violations. With several violations the fine may
-    reach the sum of their maxima and must reach the largest of their minima (our reading, labelled on the
-    rule); one violation: its own ranges."""
+async def prior_fines(session: AsyncSession, case: Case) -> list[workflow.PriorFine]:
+    """第二十九条: the enterprise's decided cases that carry a fine, with the act of each of this case's
+    violations they fined. The enterprise's row is locked first, so two decisions of its cases run one after
+    the other and the second sees the first (race-free; the case rows are locked before it, in one order)."""
+    await session.execute(select(Enterprise.uscc).where(Enterprise.uscc == case.uscc).with_for_update())
+    mine = [a for a in acts.acts_of(case.violations) if a.occurred_on is not None]
+    if not mine:
+        return []
+    codes = {a.code for a in mine}
+    # An earlier act ended by its decision (act dates are never in the future), so a case decided before
+    # this case's earliest act began cannot overlap it: the read is bounded by (uscc, decided_at).
+    since = datetime.combine(min(a.occurred_on for a in mine), time.min, TZ)  # type: ignore[type-var]
+    rows = (await session.execute(
+        select(Case.number, Case.violations).where(
+            Case.uscc == case.uscc, Case.id != case.id, Case.decision_type.is_not(None), Case.fine_amount > 0,
+            Case.decided_at >= since).order_by(Case.decided_at))).all()
+    return [workflow.PriorFine(number=number, act=a) for number, violations in rows
+            for a in acts.acts_of(violations) if a.code in codes]
+
+
+def _fine_range(calcs: list[dict[str, Any]], case_acts: tuple[workflow.Act, ...] = ()) -> workflow.FineRange | None:
+    """The statutory and recommended range of the case's violations. Violations of one act (the same
+    ``act`` label, hence the same dates) are fined by the article with the highest maximum, then the higher minimum
+    (第二十九条: 按照罚款数额高的规定处罚); distinct acts: the fine may reach the sum of their maxima and must
+    reach the largest of their minima (our reading, labelled on the rule); one violation: its own ranges."""
     if not calcs or any(c.get("statutory_max") is None for c in calcs):
         return None
-    articles = [_cite(b) for c in calcs for b in c.get("basis") or []
+    groups: dict[Any, list[int]] = {}
+    for i, _ in enumerate(calcs):
+        a = case_acts[i] if i < len(case_acts) else None
+        key = ("act", a.act) if a is not None and a.act else ("own", i)
+        groups.setdefault(key, []).append(i)
+    chosen: list[dict[str, Any]] = []
+    notes: list[str] = []
+    for idx in groups.values():
+        best = max(idx, key=lambda i: (float(calcs[i]["statutory_max"]), float(calcs[i].get("statutory_min") or 0.0)))
+        chosen.append(calcs[best])
+        if len(idx) > 1:
+            names = [case_acts[i].code for i in idx]
+            notes.append(f"{'、'.join(names)} ({case_acts[idx[0]].period()}): the range of {names[idx.index(best)]}")
+    articles = [_cite(b) for c in chosen for b in c.get("basis") or []
                 if isinstance(b, dict) and b.get("applied") == "法定罚款幅度"]
-    levels = {str(c.get("level") or "standard") for c in calcs}
+    levels = {str(c.get("level") or "standard") for c in chosen}
     return workflow.FineRange(
-        statutory_min=max(float(c.get("statutory_min") or 0.0) for c in calcs),
-        statutory_max=sum(float(c["statutory_max"]) for c in calcs),
-        fine_min=max(float(c["fine_min"]) for c in calcs), fine_max=sum(float(c["fine_max"]) for c in calcs),
+        statutory_min=max(float(c.get("statutory_min") or 0.0) for c in chosen),
+        statutory_max=sum(float(c["statutory_max"]) for c in chosen),
+        fine_min=max(float(c["fine_min"]) for c in chosen), fine_max=sum(float(c["fine_max"]) for c in chosen),
         level="heavier" if "heavier" in levels else levels.pop() if len(levels) == 1 else "standard",
-        rule_version=calcs[0].get("rule_version"), article="、".join(dict.fromkeys(articles)))
+        rule_version=calcs[0].get("rule_version"), article="、".join(dict.fromkeys(articles)),
+        one_act="; ".join(notes), sum_max=sum(float(c["statutory_max"]) for c in calcs) if notes else None)
 
 
 async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any], codes: list[str], bureau: str,
-                       steps: list[str], kinds: list[str]) -> tuple[workflow.Record, dict[str, Any], dict[str, Any] | None]:
+                       steps: list[str], kinds: list[str], acts_: tuple[workflow.Act, ...] = ()
+                       ) -> tuple[workflow.Record, dict[str, Any], dict[str, Any] | None]:
     """Everything the gate needs from the checklist service, asked before the request takes a lock."""
     assert rt.http is not None
+    decision_date = local_date(now(rt))
     basis: dict[str, Any] = body.basis.model_dump(exclude_none=True)
     no_penalty = None
+    law: workflow.LawInTime | None = None
     if body.type == workflow.EXEMPTION and body.basis.no_penalty_item:
-        ev = await checklist_client.evaluate(rt.http, body.basis.no_penalty_item, facts, violation_codes=codes)
+        ev = await checklist_client.evaluate(rt.http, body.basis.no_penalty_item, facts, violation_codes=codes,
+                                             on=decision_date.isoformat())
         art33 = ev.get("article_33")
         no_penalty = workflow.NoPenaltyBasis(
             code=ev["code"], kind=ev["kind"], eligible=bool(ev["eligible"]), unmet=tuple(ev.get("unmet", [])),
             unknown=tuple(ev.get("unknown", [])), item_version=ev.get("item_version"), covers=ev.get("covers"),
             not_covered=tuple(ev.get("not_covered") or ()),
             article_33_met=None if art33 is None else bool(art33.get("met")),
+            in_force=ev.get("in_force"),
+            effective_from=date.fromisoformat(ev["effective_from"]) if ev.get("effective_from") else None,
         )
+        basis["law_applied"] = law_in_time.for_exemption(ev, acts_, decision_date)
         basis.update({"no_penalty_kind": ev["kind"], "no_penalty_item_version": ev.get("item_version"),
                       "list_version": ev.get("list_version"), "legal_basis": ev.get("legal_basis"),
                       "conditions_met": ev.get("met"), "discretionary": ev.get("discretionary"),
@@ -157,13 +202,30 @@ async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any],
         # The calculator sees rectification only once its assessment passed (试点方案 三（五）).
         calc_facts = {**facts, circ.rectification_key: "rectification_assessed" in steps}
         mitigation = body.type if body.type in workflow.LIGHT_PENALTIES else None
-        for code in codes:
-            one, reason = await _calculate(rt, code, calc_facts, bureau=bureau, mitigation=mitigation)
+        # 第三十七条: each violation's range at its act date and at the decision date; the lighter applies.
+        at_act: list[dict[str, Any] | None] = []
+        at_decision: list[dict[str, Any] | None] = []
+        rows: list[dict[str, Any]] = []
+        for i, code in enumerate(codes):
+            a = acts_[i] if i < len(acts_) else None
+            dec, dec_why = await _calculate(rt, code, calc_facts, bureau=bureau, mitigation=mitigation, on=decision_date)
+            then, then_why = None, "no act date recorded"
+            if a is not None and a.occurred_on is not None:
+                then, then_why = (dec, dec_why) if a.occurred_on == decision_date else await _calculate(
+                    rt, code, calc_facts, bureau=bureau, mitigation=mitigation, on=a.occurred_on)
+            one, row = law_in_time.lighter(a, then, then_why, dec, dec_why)
             if one is None:
-                why = f"{code}: {reason}"
+                why = f"{code}: {dec_why}"
                 calcs = []
                 break
             calcs.append(one)
+            rows.append(row)
+            at_act.append(then)
+            at_decision.append(dec)
+        if calcs:
+            law, basis["law_applied"] = law_in_time.summary(
+                rows, _fine_range([c for c in at_act if c], acts_) if all(at_act) else None,
+                _fine_range([c for c in at_decision if c], acts_) if all(at_decision) else None, decision_date)
     must: tuple[str, ...] = ()
     if body.type != workflow.EXEMPTION:
         # 试点方案 三（六）: a list item met in full whose modality is 不予 (must) forbids a penalty.
@@ -173,9 +235,9 @@ async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any],
     if body.type in workflow.LIGHT_PENALTIES:
         basis["mitigating_circumstances"] = sorted(k for k in circ.article_32 | {circ.rectification_key}
                                                    if facts.get(k) is True)
-    record = workflow.Record(no_penalty=no_penalty, fine_range=_fine_range(calcs), range_error=why,
-                             circumstances=circ, first_offence_window=config.FIRST_OFFENCE_BASIS, must_items=must,
-                             discussion_fine_threshold=config.discussion_fine_threshold(bureau),
+    record = workflow.Record(no_penalty=no_penalty, fine_range=_fine_range(calcs, acts_), range_error=why,
+                             circumstances=circ, first_offence_window=config.FIRST_OFFENCE_BASIS, law=law,
+                             must_items=must, discussion_fine_threshold=config.discussion_fine_threshold(bureau),
                              discussion_threshold_basis=config.DISCUSSION_THRESHOLD_BASIS)
     return record, basis, calc
 
@@ -188,13 +250,17 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
     codes = [v["code"] for v in snap.violations]
     bureau, steps = snap.bureau, list(snap.steps)
     kinds = body.penalty_kinds or ([] if body.type == workflow.EXEMPTION else (["fine"] if body.fine_amount else ["warning"]))
-    record, basis, calc = await _load_record(rt, body, facts, codes, bureau, steps, kinds)
+    case_acts = acts.acts_of(snap.violations)
+    record, basis, calc = await _load_record(rt, body, facts, codes, bureau, steps, kinds, case_acts)
+    record = replace(record, acts=case_acts,
+                     discovered_on=snap.clue_received_on or local_date(snap.filed_at))
+    violations = list(snap.violations)
     request = workflow.Decision(decision_type=body.type, decided_by=user.sub, decider_is_leader=user.has("leader"),
                                 fine_amount=body.fine_amount, reason=body.reason, penalty_kinds=tuple(kinds))
     gate: dict[str, workflow.Record] = {}
 
     def check(case: Case, v: workflow.CaseView) -> None:
-        if dict(case.facts or {}) != facts or list(case.steps) != steps:
+        if dict(case.facts or {}) != facts or list(case.steps) != steps or list(case.violations) != violations:
             raise conflict("case_changed", "the case changed while the decision was being checked; retry")
         workflow.check_decision(v, request, gate["record"])
 
@@ -224,6 +290,9 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
                          "versions": {"no_penalty_item": basis.get("no_penalty_item_version"),
                                       "list": basis.get("list_version"),
                                       "discretion_rule": disc.rule_version if disc else None},
+                         "acts": [acts.stored(a.code, a.occurred_on, a.ended_on, a.act) for a in case_acts],
+                         "law_applied": basis.get("law_applied"),
+                         "one_act": rng.one_act if rng is not None and rng.one_act else None,
                          "decided_by": user.sub, "decided_at": at.isoformat(), "steps": list(case.steps)}
         if "hearing" in case.steps and recs.hearing is not None:  # 第六十五条: 根据听证笔录作出决定
             case.decision["hearing_record"] = {"held_at": recs.hearing.held_at.isoformat() if recs.hearing.held_at
@@ -240,11 +309,13 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
             discussion_type=discussed.decision_type if discussed else None,
             discussion_fine=discussed.fine_amount if discussed else None,
             first_offence_claimed=facts.get(workflow.gate.FIRST_OFFENCE) is True,
+            acts=[contracts.ActPeriod(code=a.code, occurred_on=a.occurred_on, ended_on=a.ended_on, act=a.act) for a in case_acts],
         )
 
     async def load_history(case: Case, at: datetime) -> None:
         earlier = await earlier_decisions(session, case, at=at) if facts.get(workflow.gate.FIRST_OFFENCE) is True else []
-        gate["record"] = replace(record, earlier_decisions=tuple(earlier))
+        prior = await prior_fines(session, case) if body.fine_amount else []
+        gate["record"] = replace(record, earlier_decisions=tuple(earlier), prior_fines=tuple(prior))
 
     return await act(rt, session, user, case_id, "decide", mutate, check=check, before_check=load_history,
                      detail={"type": body.type, "basis": basis, "fine_amount": body.fine_amount, "reason": body.reason})

@@ -36,7 +36,27 @@ class EnterpriseRead(BaseModel):
 
 
 class ViolationRef(Strict):
+    """A violation of the case (a guidance item's code) with the dates of the act (违法行为) it names: the
+    limitation (第三十六条) and the law in force (第三十七条) run from them, and one act is fined once (第二十九条)."""
+
     code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+    occurred_on: date | None = Field(default=None, description="违法行为发生之日; default: the case's occurred_on")
+    ended_on: date | None = Field(default=None, description="连续或者继续状态终了之日; default: the case's ended_on")
+    act: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None = Field(
+        default=None, description="a label of the act: violations with the same label are ONE act violating several "
+                                  "articles, fined by the article with the highest maximum (第二十九条); they must have "
+                                  "the same dates. Without a label each violation is an act of its own (fines summed)")
+
+
+class ActDates(Strict):
+    """The investigation's finding on the dates of one violation's act (sets or corrects the filing's)."""
+
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)] = Field(
+        description="a violation code of the case")
+    occurred_on: date = Field(description="违法行为发生之日 (第三十六条、第三十七条)")
+    ended_on: date | None = Field(default=None, description="连续或者继续状态终了之日 (null: a single act, or none recorded)")
+    act: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None = Field(
+        default=None, description="the act's label (see CaseCreate.violations[].act); null: an act of its own")
 
 
 class Approval(Strict):
@@ -56,8 +76,10 @@ class CaseCreate(Strict):
     facts: dict[fields.Code, FactValue] = Field(default_factory=dict)
     clue_received_on: date | None = Field(default=None, description="线索受理日: the filing time limit runs from it")
     filing_extension: Approval | None = Field(default=None, description="负责人批准延长立案期限十五日")
-    occurred_on: date | None = Field(default=None, description="违法行为发生之日 (第三十六条 limitation)")
-    ended_on: date | None = Field(default=None, description="违法行为连续或者继续状态终了之日")
+    occurred_on: date | None = Field(default=None, description="违法行为发生之日 (第三十六条 limitation): the default "
+                                     "for every violation that gives none of its own")
+    ended_on: date | None = Field(default=None, description="违法行为连续或者继续状态终了之日: the default for every violation "
+                                  "that gives none of its own")
 
 
 class OfficerCreate(Strict):
@@ -168,6 +190,11 @@ class EvidenceCreate(Strict):
 
 class InvestigationComplete(Strict):
     facts: dict[fields.Code, FactValue] = Field(default_factory=dict)
+    violations: list[ActDates] | None = Field(
+        default=None, max_length=20,
+        description="the act dates the investigation found, per violation code of the case (sets or corrects the "
+                    "filing's; violations not named keep theirs). A decision needs every violation's occurred_on "
+                    "(第三十六条、第三十七条)")
 
 
 # Derived from ``shared.vocabulary`` (in its order): every decision type, those that impose a penalty, the light ones.

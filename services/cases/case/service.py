@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import deadlines, workflow
 from services.cases.calendar import store as calendar_store
+from services.cases.case import acts
 from services.cases.case.records import ApprovalRecord, CaseRecords, LimitationRecord, case_records
 from services.cases.case.schemas import (
     CaseCreate,
@@ -423,7 +424,7 @@ async def _next_number(session: AsyncSession, bureau: str, year: int) -> str:
     return f"{bureau}-{year}-{seq:05d}"
 
 
-def _check_filing_dates(body: CaseCreate, filed_on: date) -> CaseRecords:
+def _check_filing_dates(body: CaseCreate, filed_on: date) -> tuple[CaseRecords, list[dict[str, Any]]]:
     """立案时限 (第十八条) and 追责时效 (第三十六条), checked before anything is written."""
     records = CaseRecords()
     if body.clue_received_on is not None:
@@ -437,19 +438,33 @@ def _check_filing_dates(body: CaseCreate, filed_on: date) -> CaseRecords:
                           rule=deadlines.FILING_BASIS)
         if body.filing_extension:
             records.filing_extension = ApprovalRecord.model_validate(body.filing_extension.model_dump())
-    if body.occurred_on is not None:
-        if body.ended_on is not None and body.ended_on < body.occurred_on:
-            raise invalid("ended_on", "the act cannot end before it occurred", code="invalid_date")
-        lim = deadlines.limitation(occurred_on=body.occurred_on, ended_on=body.ended_on,
+    if body.occurred_on is not None and body.ended_on is not None and body.ended_on < body.occurred_on:
+        raise invalid("ended_on", "the act cannot end before it occurred", code="invalid_date")
+    if body.occurred_on is not None and body.occurred_on > filed_on:
+        raise invalid("occurred_on", "the act cannot occur after the filing date", code="invalid_date")
+    if body.ended_on is not None and body.ended_on > filed_on:
+        raise invalid("ended_on", "the act cannot end after the filing date", code="invalid_date")
+    violations = acts.at_filing(body, filed_on)
+    checked: list[tuple[int, deadlines.Limitation]] = []
+    for i, v in enumerate(acts.acts_of(violations)):
+        if v.occurred_on is None:
+            continue
+        lim = deadlines.limitation(occurred_on=v.occurred_on, ended_on=v.ended_on,
                                    discovered_on=body.clue_received_on or filed_on, facts=body.facts)
         if lim.expired:
-            raise invalid("occurred_on", f"the limitation period ran out on {lim.expires.isoformat()} — {lim.basis}",
+            own = body.violations[i].occurred_on is not None or body.violations[i].ended_on is not None
+            raise invalid(f"violations[{i}].occurred_on" if own else "occurred_on",
+                          f"the limitation period of {v.code} ran out on {lim.expires.isoformat()} — {lim.basis}",
                           code="limitation_expired", rule=lim.basis)
+        checked.append((i, lim))
+    if checked and len(checked) == len(violations):
+        lim = min((lim for _, lim in checked), key=lambda x: x.expires)
         records.limitation = LimitationRecord(checked=True, runs_from=lim.runs_from, years=lim.years,
                                               expires=lim.expires, basis=lim.basis)
     else:
         records.limitation = LimitationRecord(checked=False, basis=deadlines.LIMITATION_BASIS,
-                                              note="违法行为发生日期未录入，追责时效未核查")
+                                              note="违法行为发生日期未录入，追责时效未核查（决定前须录入：第三十六条、第三十七条）")
+    return records, violations
     return records
 
 
@@ -466,7 +481,7 @@ async def file_case(rt: Runtime, session: AsyncSession, user: Principal, body: C
     if not user.has("admin") and user.bureau != body.bureau:
         raise forbidden(f"an officer of bureau {user.bureau} cannot file cases for bureau {body.bureau}")
     at = now(rt)
-    records = _check_filing_dates(body, local_date(at))
+    records, violations = _check_filing_dates(body, local_date(at))
     violation_codes = [v.code for v in body.violations]
     assert rt.http is not None
     await checklist_client.require_guidance_items(rt, violation_codes)
@@ -490,7 +505,7 @@ async def file_case(rt: Runtime, session: AsyncSession, user: Principal, body: C
     records.handler_certificates = {h: certs[h] for h in handlers}
     case = Case(
         id=case_id, number=number, uscc=code, bureau=body.bureau, state="filed", source=body.source,
-        summary=body.summary, handlers=handlers, violations=[{"code": c} for c in violation_codes],
+        summary=body.summary, handlers=handlers, violations=violations,
         facts=dict(body.facts), steps=["filing"], rectification=None, decision=None, decision_type=None,
         fine_amount=None, filed_by=user.sub, filed_at=at, decided_at=None, updated_at=at, row_version=1,
         clue_received_on=body.clue_received_on, records=records.stored(), due={}, next_due=None, due_provisional=False,

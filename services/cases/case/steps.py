@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import config, economic_impact, workflow
-from services.cases.case import rights
+from services.cases.case import acts, rights
 from services.cases.case.records import (
     CaseReviewRecord,
     DiscussionRecord,
@@ -89,6 +89,8 @@ async def complete_investigation(
     rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: InvestigationComplete
 ) -> CaseRead:
     async def mutate(case: Case, at: datetime):
+        if body.violations:  # the act dates found (第三十六条、第三十七条): 422 naming the field, nothing written
+            case.violations = acts.corrected(case.violations, body.violations, local_date(at))
         before = dict(case.facts or {})
         case.facts = {**before, **body.facts}
         add_step(case, "investigation")
@@ -101,7 +103,10 @@ async def complete_investigation(
             completed_by=user.sub, completed_at=at,
         )
 
-    return await act(rt, session, user, case_id, "complete_investigation", mutate, detail={"facts": body.facts})
+    detail: dict = {"facts": body.facts}
+    if body.violations:
+        detail["violations"] = [acts.stored(a.code, a.occurred_on, a.ended_on, a.act) for a in body.violations]
+    return await act(rt, session, user, case_id, "complete_investigation", mutate, detail=detail)
 
 
 async def legal_review(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: LegalReview) -> CaseRead:

@@ -51,13 +51,15 @@ async def require_guidance_items(rt: Runtime, codes: list[str]) -> None:
 
 
 async def evaluate(client: ServiceClient, code: str, facts: dict[str, Any],
-                   violation_codes: list[str] | None = None) -> dict[str, Any]:
+                   violation_codes: list[str] | None = None, on: str | None = None) -> dict[str, Any]:
     """The item's verdict on the facts (and, with ``violation_codes``, whether it covers them), with its
-    kind (list/statutory), item and list versions."""
+    kind (list/statutory), item and list versions; with ``on`` (the decision date), whether it is in force."""
     bool_facts = {k: v for k, v in facts.items() if isinstance(v, bool)}
     body: dict[str, Any] = {"facts": bool_facts}
     if violation_codes is not None:
         body["violation_codes"] = violation_codes
+    if on is not None:
+        body["on"] = on
     out = await _json(client, "POST", f"/no-penalty-items/{code}/evaluate", json=body)
     if out is None:
         raise invalid("basis.no_penalty_item", f"unknown no-penalty item {code!r}", code="unknown_no_penalty_item")

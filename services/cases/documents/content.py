@@ -44,6 +44,18 @@ def remedies(reconsideration_body: str | None) -> list[str]:
     ]
 
 
+def _law_in_time(d: dict[str, Any]) -> list[str]:
+    """第三十七条、第二十九条 as the decision recorded them (issue 23): the lighter newer law, one act's highest range."""
+    out: list[str] = []
+    law = d.get("law_applied") or {}
+    if law.get("applied") == "decision":
+        out.append(f"适用法律：违法行为发生于{law.get('act_date')}，作出决定时（{law.get('decision_date')}）的规定处罚较轻，"
+                   f"适用新的规定（{law.get('basis') or f'{APL}第三十七条'}）。{law.get('reason') or ''}")
+    if d.get("one_act"):
+        out.append(f"同一个违法行为违反多个法律规范应当给予罚款处罚的，按照罚款数额高的规定处罚（{APL}第二十九条）：{d['one_act']}")
+    return out
+
+
 def decision_doc(case: dict[str, Any], ent: dict[str, Any], *, reconsideration_body: str | None = None) -> Doc:
     d = case["decision"] or {}
     exemption = d.get("type") == "no_penalty"
@@ -58,6 +70,7 @@ def decision_doc(case: dict[str, Any], ent: dict[str, Any], *, reconsideration_b
             "经法制审核、集体讨论，决定不予行政处罚。",
             f"满足的适用条件：{'、'.join(basis.get('conditions_met') or []) or '见案卷'}",
             "对当事人的违法行为依法不予行政处罚的，行政机关应当对当事人进行教育（第三十三条第三款）；合规建议书一并送达。",
+            *_law_in_time(d),
         ]))
     else:
         label = {"penalty": "行政处罚", "lighter": "从轻行政处罚", "mitigated": "减轻行政处罚", "heavier": "从重行政处罚"}
@@ -72,6 +85,7 @@ def decision_doc(case: dict[str, Any], ent: dict[str, Any], *, reconsideration_b
             lines.append("从轻、减轻情形：" + "、".join(basis["mitigating_circumstances"]))
         if d.get("reason"):
             lines.append(f"理由：{d['reason']}")
+        lines += _law_in_time(d)
         sections.append(("处罚种类和依据", lines))
     if not exemption and d.get("fine_amount"):
         sections.append(("履行方式和期限", ["当事人应当自收到本决定书之日起十五日内，到指定的银行或者通过电子支付系统缴纳罚款（第六十七条）。",
@@ -79,6 +93,10 @@ def decision_doc(case: dict[str, Any], ent: dict[str, Any], *, reconsideration_b
     sections.append(("复议、诉讼的途径和期限", remedies(reconsideration_body)))
     sections.append(("作出决定", [f"决定日期：{_local_day(d.get('decided_at'))}", f"办案人员：{'、'.join(case.get('handlers', []))}"]))
     articles = [*list(d.get("articles") or []), *(r.article for r in REMEDIES)]
+    if (d.get("law_applied") or {}).get("applied") == "decision":
+        articles.append(f"{APL}第三十七条")
+    if d.get("one_act"):
+        articles.append(f"{APL}第二十九条")
     return Doc(title, f"案号：{case['number']}", sections, list(dict.fromkeys(articles)))
 
 

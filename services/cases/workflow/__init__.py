@@ -8,12 +8,15 @@ The service layer loads facts, asks these modules, and applies the state they re
 
 from services.cases.workflow.gate import (
     REVOKING,
+    Act,
     Change,
     Circumstances,
     Decision,
     Ending,
     FineRange,
+    LawInTime,
     NoPenaltyBasis,
+    PriorFine,
     Record,
     check_change,
     check_decision,
@@ -53,9 +56,9 @@ from services.cases.workflow.rules import RECTIFICATION_RULE, REMEDIES, RULES, R
 
 __all__ = [
     "ACTION_STATES", "DAMAGE_MEASURE", "DECISION_TYPES", "EXEMPTION", "LIGHT_PENALTIES", "NEXT_STATE", "OPEN_STATES",
-    "PENALTIES", "RECTIFICATION_RULE", "REMEDIES", "REVOKING", "RULES", "AnsweredNotice", "CaseView", "Change",
-    "Circumstances", "Decision", "Discretion", "Ending", "Heard", "check_change", "check_ending", "check_notice_basis",
-    "heavier",
+    "PENALTIES", "RECTIFICATION_RULE", "REMEDIES", "REVOKING", "RULES", "Act", "AnsweredNotice", "CaseView", "Change",
+    "Circumstances", "Decision", "Discretion", "Ending", "Heard", "LawInTime", "PriorFine", "check_change",
+    "check_ending", "check_notice_basis", "heavier",
     "FineRange", "NoPenaltyBasis", "NoticeTerms", "Proposal", "Record", "Refusal", "Rule", "allowed_actions", "check",
     "check_decision", "check_discussion", "check_handlers", "discussion_approves", "fine_outside_calculation",
     "missing_measures", "next_state", "refusal", "required_steps", "uncertified",

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
+from services.cases import deadlines
 from services.cases.workflow.machine import (
     EXEMPTION,
     LIGHT_PENALTIES,
@@ -52,6 +54,8 @@ class NoPenaltyBasis:
     covers: bool | None = None  # the item's applies_to covers every violation of the case
     not_covered: tuple[str, ...] = ()
     article_33_met: bool | None = None  # list items: a 第三十三条第一款 ground is established
+    in_force: bool | None = None  # in force on the decision date (None: not asked) — 第三十七条
+    effective_from: date | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,60 @@ class FineRange:
     level: str = "standard"
     rule_version: str | None = None
     article: str = ""
+    # 第二十九条: violations sharing one act, fined within the highest of their ranges (not the sum), e.g.
+    # "GI-A、GI-B (2026-01-01..2026-01-31): GI-A 的幅度"; empty when every violation is an act of its own.
+    one_act: str = ""
+    sum_max: float | None = None  # what the maxima would sum to without 第二十九条
+
+
+@dataclass(frozen=True)
+class Act:
+    """The act (违法行为) one violation of the case names, with its dates (``occurred_on`` None: not recorded)."""
+
+    code: str
+    occurred_on: date | None = None
+    ended_on: date | None = None
+    act: str | None = None  # a label shared by the violations of one act (第二十九条); None: an act of its own
+
+    @property
+    def last_day(self) -> date | None:
+        return self.ended_on or self.occurred_on
+
+    def overlaps(self, other: Act) -> bool:
+        if None in (self.occurred_on, other.occurred_on):
+            return False
+        return self.occurred_on <= other.last_day and other.occurred_on <= self.last_day  # type: ignore[operator]
+
+    def period(self) -> str:
+        a = self.occurred_on.isoformat() if self.occurred_on else "?"
+        return a if self.ended_on in (None, self.occurred_on) else f"{a}..{self.ended_on.isoformat()}"  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class LawInTime:
+    """第三十七条: the statutory range at the act date and at the decision date, and which one applies."""
+
+    act_range: tuple[float, float] | None  # (statutory_min, statutory_max); None: no calculation at the act date
+    decision_range: tuple[float, float] | None
+    applied: Literal["act", "decision"] = "act"
+    reason: str = ""
+
+    @property
+    def differs(self) -> bool:
+        return self.act_range is not None and self.decision_range is not None and self.act_range != self.decision_range
+
+    def text(self) -> str:
+        def r(x: tuple[float, float] | None) -> str:
+            return "unknown" if x is None else f"[{x[0]:g}, {x[1]:g}]"
+        return f"at the act date {r(self.act_range)}, at the decision date {r(self.decision_range)}"
+
+
+@dataclass(frozen=True)
+class PriorFine:
+    """An earlier decided case of the same enterprise that fined one of this case's violations."""
+
+    number: str
+    act: Act
 
 
 @dataclass(frozen=True)
@@ -102,6 +160,10 @@ class Record:
     # fines of at least this need a collective discussion (第五十七条第二款; local setting, None: none set)
     discussion_fine_threshold: float | None = None
     discussion_threshold_basis: str = ""
+    acts: tuple[Act, ...] = ()  # the case's violations with their act dates (empty: not checked)
+    discovered_on: date | None = None  # 发现: the clue's receipt, else the filing date (第三十六条)
+    prior_fines: tuple[PriorFine, ...] = ()  # the enterprise's fined acts of the same violations (第二十九条)
+    law: LawInTime | None = None  # the ranges at the act and decision dates (第三十七条); None: not compared
 
 
 def _refuse(case: CaseView, rule: str, detail: str) -> Refusal:
@@ -140,6 +202,7 @@ def check_decision(case: CaseView, d: Decision, rec: Record) -> None:
     _check_bound(case, d, "review_binds_decision", case.review, "legal review approved")
     if case.review_before_hearing:
         raise _refuse(case, "review_after_hearing", "a hearing was held after the legal review approved the case")
+    _check_acts(case, d, rec)
     _check_first_offence(case, rec)
     if d.decision_type == EXEMPTION:
         _check_exemption(case, d, rec)
@@ -162,6 +225,37 @@ def _check_bound(case: CaseView, d: Decision, rule: str, p, what: str) -> None:
         raise _refuse(case, rule, f"{what} '{p.decision_type}', not '{d.decision_type}'")
     if p.fine_amount is not None and (d.fine_amount is None or abs(p.fine_amount - d.fine_amount) > 0.005):
         raise _refuse(case, rule, f"{what} a fine of {p.fine_amount:g} yuan, not {d.fine_amount}")
+
+
+def _check_acts(case: CaseView, d: Decision, rec: Record) -> None:
+    """第三十六条、第三十七条: every act dated; a penalty only within the limitation, on the final facts."""
+    for i, a in enumerate(rec.acts):
+        if a.occurred_on is None:
+            raise _refuse(case, "act_date_required",
+                          f"violation {a.code} (violations[{i}]) has no occurred_on: the limitation and the law in force "
+                          "run from the act's date")
+    if d.decision_type == EXEMPTION or rec.discovered_on is None:
+        return
+    for a in rec.acts:
+        assert a.occurred_on is not None
+        lim = deadlines.limitation(occurred_on=a.occurred_on, ended_on=a.ended_on, discovered_on=rec.discovered_on,
+                                   facts=case.facts)
+        if lim.expired:
+            extended = f"{deadlines.EXTENDED_LIMITATION_FACT} is not true in the facts" if lim.years == \
+                deadlines.LIMITATION_YEARS else f"{deadlines.EXTENDED_LIMITATION_FACT} is true"
+            raise _refuse(case, "limitation_at_decision",
+                          f"the act of {a.code} ({a.period()}) was discovered on {rec.discovered_on.isoformat()}, after "
+                          f"its {lim.years}-year limitation ran out on {lim.expires.isoformat()} ({extended})")
+
+
+def _check_one_fine(case: CaseView, d: Decision, rec: Record) -> None:
+    """第二十九条: an act already fined (same enterprise, violation, overlapping period) is not fined again."""
+    for a in rec.acts:
+        for p in rec.prior_fines:
+            if p.act.code == a.code and a.overlaps(p.act):
+                raise _refuse(case, "one_act_one_fine",
+                              f"the act of {a.code} ({a.period()}) overlaps the act ({p.act.period()}) already fined "
+                              f"in case {p.number}")
 
 
 def _check_first_offence(case: CaseView, rec: Record) -> None:
@@ -189,6 +283,10 @@ def _check_exemption(case: CaseView, d: Decision, rec: Record) -> None:
     if np is None:
         raise _refuse(case, "no_penalty_item_required", "name the no-penalty item relied on")
     _check_discussion(case, d, "collective_discussion_for_exemption")
+    if np.in_force is False:
+        raise _refuse(case, "list_item_in_force",
+                      f"{np.code} (version {np.item_version}) is in force only from "
+                      f"{np.effective_from.isoformat() if np.effective_from else '?'}: it exempts nothing at the decision date")
     if np.covers is False:
         raise _refuse(case, "no_penalty_item_covers_violation",
                       f"{np.code} does not apply to the case's violations {list(np.not_covered)}")
@@ -350,8 +448,20 @@ def _check_fine(case: CaseView, d: Decision, rec: Record) -> None:
     if r is None:
         raise _refuse(case, "statutory_range_required",
                       f"the statutory range of the fine cannot be determined: {rec.range_error or 'no calculation'}")
+    _check_one_fine(case, d, rec)
     fine = d.fine_amount
     where = f" ({r.article})" if r.article else ""
+    law = rec.law
+    if law is not None and law.differs and fine > r.statutory_max + 0.005:
+        other = law.decision_range if law.applied == "act" else law.act_range
+        if other is not None and fine <= other[1] + 0.005:
+            raise _refuse(case, "law_at_time_of_act",
+                          f"the fine {fine:g} exceeds the statutory maximum {r.statutory_max:g} of the lighter law "
+                          f"({law.applied} date) — ranges {law.text()}; {law.reason}")
+    if fine > r.statutory_max + 0.005 and r.one_act and r.sum_max is not None and fine <= r.sum_max + 0.005:
+        raise _refuse(case, "one_act_highest_range",
+                      f"the fine {fine:g} exceeds {r.statutory_max:g}: violations of one act are fined by the highest "
+                      f"article's range, not the sum {r.sum_max:g} ({r.one_act})")
     if fine > r.statutory_max + 0.005:
         raise _refuse(case, "fine_within_statutory_range",
                       f"the fine {fine:g} exceeds the statutory maximum {r.statutory_max:g}{where}")
@@ -388,7 +498,7 @@ def required_steps(decision_type: str, no_penalty_kind: str | None = None) -> li
     return [*steps, "notice"]
 
 
-__all__ = ["PENALTIES", "Circumstances", "Decision", "FineRange", "NoPenaltyBasis", "Record", "check_decision",
+__all__ = ["PENALTIES", "Act", "Circumstances", "LawInTime", "PriorFine", "Decision", "FineRange", "NoPenaltyBasis", "Record", "check_decision",
            "fine_outside_calculation", "required_steps"]
 
 

@@ -150,11 +150,35 @@ RULES: dict[str, Rule] = {
                  "从重处罚须有裁量基准规定的从重情形在案（事实中至少一项为真，或裁量计算结果为从重）",
                  "establish an aggravating circumstance of the bureau's discretion rule set in the facts"),
         reading("fine_within_statutory_range", "违法行为所适用罚则的法定罚款幅度；" + f"{APL}第三十二条",
-                 "罚款数额不得超出罚则规定的最高额（数个违法行为的，以各罚则最高额之和为限）；低于最低额的，仅限依第三十二条减轻处罚",
+                 "罚款数额不得超出罚则规定的最高额（数个违法行为的，以各行为罚则最高额之和为限；同一个违法行为违反多个罚则的，"
+                 "按罚款数额高的规定，第二十九条）；低于最低额的，仅限依第三十二条减轻处罚",
                  "fine within the statutory range of the violation's penalty article"),
         reading("statutory_range_required", "违法行为所适用罚则的法定罚款幅度",
                  "罚款须能确定罚则规定的法定幅度（按倍数计罚的，案件须记录计罚基数）",
                  "record the facts the fine calculation needs (e.g. base_amount_cny) and retry"),
+        reading("act_date_required", f"{APL}第三十六条、第三十七条",
+                 "期限从违法行为发生之日起计算（第三十六条）；适用违法行为发生时的法律、法规、规章的规定（第三十七条）："
+                 "每一违法行为须录入发生日期，方可作出决定",
+                 "record the act's dates (POST …/investigation/complete with violations: [{code, occurred_on, ended_on}])"),
+        Rule("limitation_at_decision", f"{APL}第三十六条",
+             "违法行为在二年内未被发现的，不再给予行政处罚；涉及公民生命健康安全、金融安全且有危害后果的，上述期限延长至五年。"
+             "法律另有规定的除外。前款规定的期限，从违法行为发生之日起计算；违法行为有连续或者继续状态的，从行为终了之日起计算",
+             remedy="correct the act dates or the facts if they are wrong; an act not discovered within the period is "
+                    "not penalised (decide no penalty, or withdraw)"),
+        Rule("law_at_time_of_act", f"{APL}第三十七条",
+             "实施行政处罚，适用违法行为发生时的法律、法规、规章的规定。但是，作出行政处罚决定时，法律、法规、规章已被修改或者废止，"
+             "且新的规定处罚较轻或者不认为是违法的，适用新的规定",
+             remedy="fine within the lighter of the ranges in force at the act date and at the decision date"),
+        Rule("list_item_in_force", f"{APL}第三十七条；{PILOT}三（六）",
+             "对符合《长江三角洲区域生态环境领域轻微违法行为依法不予行政处罚清单》不予行政处罚条件的违法行为……"
+             "作出不予行政处罚决定（本系统解读：清单事项仅自其生效之日起、至其失效之日止适用；决定时已生效的事项较轻，适用之）",
+             remedy="rely on a list item in force at the decision date, or on a statutory ground"),
+        Rule("one_act_one_fine", f"{APL}第二十九条",
+             "对当事人的同一个违法行为，不得给予两次以上罚款的行政处罚",
+             remedy="do not fine the act again (decide without a fine), or correct the act dates if this is another act"),
+        Rule("one_act_highest_range", f"{APL}第二十九条",
+             "同一个违法行为违反多个法律规范应当给予罚款处罚的，按照罚款数额高的规定处罚",
+             remedy="fine within the range of the article with the highest maximum (not the sum of the articles)"),
         Rule("discretion_calculation_required", f"{APL}第三十四条；{PILOT}三（五）",
              "行政机关可以依法制定行政处罚裁量基准，规范行使行政处罚裁量权；准确适用裁量基准",
              remedy="make the discretion calculation (POST …/discretion) with the facts it needs"),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Date, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.checklist.config import checklist_settings
@@ -90,15 +90,29 @@ _LATEST = (select(GuidanceItem.version, GuidanceItem.content_hash)
 _NAMED = select(GuidanceItem.version, GuidanceItem.content_hash).where(
     GuidanceItem.code == bindparam("code"), GuidanceItem.version == bindparam("version"),
     GuidanceItem.status.in_(READABLE_STATUSES))
+# The latest published version in force on a day (《行政处罚法》第三十七条): from effective_from, before
+# effective_to; a version without dates is in force (no date known).
+_IN_FORCE = (select(GuidanceItem.version, GuidanceItem.content_hash)
+             .where(GuidanceItem.code == bindparam("code"), GuidanceItem.status == "published",
+                    or_(GuidanceItem.effective_from.is_(None), GuidanceItem.effective_from <= bindparam("on", type_=Date())),
+                    or_(GuidanceItem.effective_to.is_(None), GuidanceItem.effective_to > bindparam("on", type_=Date())))
+             .order_by(GuidanceItem.version.desc()).limit(1))
 _CONTENT = select(GuidanceItem.title, GuidanceItem.liability, GuidanceItem.legal_basis).where(
     GuidanceItem.code == bindparam("code"), GuidanceItem.version == bindparam("version"))
 ITEMS: OrderedDict[tuple[str, int, str], Item] = OrderedDict()
 ITEMS_KEPT = 4096  # the most recently used versions (the 35 real items many times over)
 
 
-async def load_item_version(session: AsyncSession, code: str, version: int | None) -> tuple[ItemVersion, Item] | None:
-    """The version of guidance item ``code`` a calculation uses and its content, or None when unreadable."""
-    found = (await session.execute(_LATEST if version is None else _NAMED, {"code": code, "version": version})).first()
+async def load_item_version(session: AsyncSession, code: str, version: int | None,
+                            on: date | None = None) -> tuple[ItemVersion, Item] | None:
+    """The version of guidance item ``code`` a calculation uses and its content, or None when unreadable:
+    the version named, else the latest published one in force ``on`` that day, else the latest published."""
+    if version is not None:
+        found = (await session.execute(_NAMED, {"code": code, "version": version})).first()
+    elif on is not None:
+        found = (await session.execute(_IN_FORCE, {"code": code, "on": on})).first()
+    else:
+        found = (await session.execute(_LATEST, {"code": code})).first()
     if found is None:
         return None
     ref = ItemVersion(code, found.version, found.content_hash)
@@ -127,9 +141,10 @@ async def calculate_fine(
     item_version: int | None,
     on: date | None,
 ) -> tuple[Calculation, RuleSet, str, ItemVersion]:
-    found = await load_item_version(session, violation_code, item_version)
+    found = await load_item_version(session, violation_code, item_version, on)
     if found is None:
-        raise not_found("guidance item", violation_code if item_version is None else f"{violation_code} version {item_version}")
+        raise not_found("guidance item", f"{violation_code} version {item_version}" if item_version is not None else
+                        f"{violation_code} in force on {on.isoformat()}" if on is not None else violation_code)
     ref, item = found
     if rule_set:
         rs, chosen_by = rule_set_named(rule_set), "request"

@@ -70,7 +70,8 @@ class GuidanceItem(OrmOut):
     risk_rationale: str | None = None
     advice: list[str]
     status: Literal["draft", "published", "retired"]
-    effective_from: date | None = None
+    effective_from: date | None = Field(default=None, description="in force from this day (null: no date known)")
+    effective_to: date | None = Field(default=None, description="in force before this day (null: no end known)")
     compiled: bool = Field(description="compiled by the team from statute texts, not an official list")
     verified: bool | None = Field(description="as the source states; null when it gives no flag")
     source: str
@@ -239,7 +240,11 @@ class GuidanceContent(BaseModel):
     risk_level: Literal["high", "medium", "low"]
     risk_rationale: str | None = Field(default=None, max_length=2000)
     advice: list[fields.Text] = Field(min_length=1)
-    effective_from: date | None = None
+    effective_from: date | None = Field(
+        default=None, description="the day this version (its penalty article and fine range) comes into force "
+        "(《行政处罚法》第三十七条: a calculation `on` a date uses the version in force then); null: no date known, in force")
+    effective_to: date | None = Field(
+        default=None, description="the day this version stops being in force (exclusive); null: no end known")
     source: str = Field(min_length=1, max_length=1000, description="where the text comes from (provenance)")
     verified: bool | None = Field(
         default=None, description="as the source states (true: the instrument's own text was read); never upgraded"
@@ -254,6 +259,12 @@ class GuidanceContent(BaseModel):
             raise ValueError("entries must not be empty")
         return v
 
+    @model_validator(mode="after")
+    def _effective_period(self) -> GuidanceContent:
+        if self.effective_to is not None and self.effective_from is not None and self.effective_to <= self.effective_from:
+            raise ValueError("effective_to must be after effective_from")
+        return self
+
     @field_validator("legal_basis")
     @classmethod
     def _penalty_article(cls, v: list[LegalBasisIn]) -> list[LegalBasisIn]:
@@ -264,6 +275,8 @@ class GuidanceContent(BaseModel):
     def content(self) -> dict[str, Any]:
         """The stored form of this content (JSON columns as plain dicts, nulls dropped in the basis)."""
         d = self.model_dump(mode="python", exclude={"publish", "base_version", "code"})
+        if d.get("effective_to") is None:
+            d.pop("effective_to", None)
         d["legal_basis"] = [b.model_dump(exclude_none=True) for b in self.legal_basis]
         d["liability"] = self.liability.model_dump(exclude_none=True)
         # null amounts say "the article states none" (API: min_cny/max_cny are always present)

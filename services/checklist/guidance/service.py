@@ -22,7 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.checklist import search
 from services.checklist.guidance.schemas import GuidanceContent, GuidanceItemCreate, GuidanceItemRevise
 from services.checklist.guidance.store import get_versioned, latest_published, latest_version
-from services.checklist.guidance.versioning import CONTENT_FIELDS, content_hash, same_content
+from services.checklist.guidance.versioning import (
+    CONTENT_FIELDS,
+    OPTIONAL_CONTENT_FIELDS,
+    content_hash,
+    same_content,
+)
 from services.checklist.models import GuidanceItem
 from shared.contracts import ChecklistItemPublished, ChecklistItemRetired
 from shared.problems import Problem, conflict, invalid, not_found
@@ -141,7 +146,7 @@ def new_version_row(
 
 
 def row_content(row: GuidanceItem) -> dict[str, Any]:
-    return {f: getattr(row, f) for f in CONTENT_FIELDS}
+    return {f: getattr(row, f) for f in (*CONTENT_FIELDS, *OPTIONAL_CONTENT_FIELDS)}
 
 
 async def _on_published(rt: Runtime, session: AsyncSession, row: GuidanceItem, now: datetime) -> None:

@@ -32,8 +32,11 @@ CONTENT_FIELDS = (
     "verified",
     "source",
 )
+# Content fields added later (issue 23: ``effective_to``, the day a version stops being in force): part of
+# the hash only when set, so the hashes of versions written before them stay what they were.
+OPTIONAL_CONTENT_FIELDS = ("effective_to",)
 # The fields an admin edits; a revision that changes none of them is refused (nothing to version).
-EDITABLE_FIELDS = tuple(f for f in CONTENT_FIELDS if f not in ("code", "version"))
+EDITABLE_FIELDS = (*(f for f in CONTENT_FIELDS if f not in ("code", "version")), *OPTIONAL_CONTENT_FIELDS)
 
 
 def _norm(value: Any) -> Any:
@@ -54,8 +57,10 @@ def _default(value: Any) -> Any:
 
 
 def canonical(content: Mapping[str, Any]) -> str:
+    fields = {k: _norm(content.get(k)) for k in CONTENT_FIELDS}
+    fields.update({k: _norm(content[k]) for k in OPTIONAL_CONTENT_FIELDS if content.get(k) is not None})
     return json.dumps(
-        {k: _norm(content.get(k)) for k in CONTENT_FIELDS},
+        fields,
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),

@@ -159,6 +159,9 @@ class EvaluateRequest(BaseModel):
         description="the case's violations (guidance item codes): a list item applies only to those in its "
         "`applies_to` (empty = any violation); when given, an item that does not cover all of them is not eligible",
     )
+    on: date | None = Field(
+        default=None, description="the decision date (《行政处罚法》第三十七条): an item whose effective_from is after it "
+        "exempts nothing on it (`in_force` false, not eligible); null: not checked")
 
 
 class Evaluation(BaseModel):
@@ -180,6 +183,10 @@ class Evaluation(BaseModel):
     covers: bool | None = Field(
         default=None, description="every violation given in `violation_codes` is covered (null: none given)")
     not_covered: list[str] = Field(default_factory=list)
+    effective_from: date | None = Field(default=None, description="the item's effective date (null: no date known)")
+    in_force: bool | None = Field(
+        default=None, description="the item is in force on the `on` date asked (null: no date asked); an item not in "
+        "force exempts nothing (《行政处罚法》第三十七条; 试点方案 三（六）)")
     article_33: dict[str, Any] | None = Field(
         default=None,
         description="for a list item: whether the facts establish a ground of 《行政处罚法》第三十三条第一款 "

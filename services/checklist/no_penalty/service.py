@@ -64,9 +64,14 @@ async def evaluate_item(
     if art33 is not None and not art33.met:
         notes.append("事实未认定《行政处罚法》第三十三条第一款规定的情形（轻微、及时改正、没有造成危害后果；"
                      "或初次违法且危害后果轻微并及时改正）")
+    in_force = None if body.on is None else (row.effective_from is None or row.effective_from <= body.on)
+    if in_force is False:
+        notes.append(f"该事项自 {row.effective_from.isoformat()} 起施行，{body.on.isoformat()} 尚未生效，不适用"  # type: ignore[union-attr]
+                     "（《行政处罚法》第三十七条）")
     if row.note:
         notes.append(row.note)
-    eligible = result.eligible and (cover is None or cover.covers) and (art33 is None or art33.met)
+    eligible = (result.eligible and (cover is None or cover.covers) and (art33 is None or art33.met)
+                and in_force is not False)
     return Evaluation(
         code=row.code,
         kind=row.kind,
@@ -83,6 +88,7 @@ async def evaluate_item(
         applies_to=list(row.applies_to or []),
         covers=None if cover is None else cover.covers,
         not_covered=[] if cover is None else cover.not_covered,
+        effective_from=row.effective_from, in_force=in_force,
         article_33=None if art33 is None else {"met": art33.met, "ground": art33.ground, "grounds": art33.grounds},
     )
 
