@@ -165,7 +165,9 @@ def view(case: Case, today: date, now: datetime | None = None) -> workflow.CaseV
         fine_due=bool(case.fine_amount),
         paid=bool(recs.execution and recs.execution.fine_paid),
         review_ending=review.proposed_ending if review else None,
-        review_change=review.proposed_change if review else None,
+        # A review approves one change: a change recorded after it has used it up (the next change needs its own).
+        review_change=review.proposed_change
+        if review and not any(c.at > review.at for c in recs.decision_changes) else None,
         decision_status=recs.decision_status(),
     )
 
