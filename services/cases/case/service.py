@@ -66,6 +66,7 @@ def case_times(case: Case) -> deadlines.CaseTimes:
         served_on=recs.service.on if recs.service else None,
         fine_due=bool(case.fine_amount),
         paid=bool(recs.execution and recs.execution.fine_paid),
+        revoked=recs.decision_status() == "revoked",  # 第四十八条第二款: no service or payment deadline runs on
     )
 
 
