@@ -136,6 +136,12 @@ def answered_notices(recs: CaseRecords, facts: dict[str, Any]) -> tuple[workflow
     return tuple(out)
 
 
+def review_used(recs: CaseRecords, review: Any) -> bool:
+    """A review approves one change of the decision: the change that relied on it, or any change recorded after
+    it, uses it up — the next change needs a review of its own."""
+    return any(c.legal_review_at == review.at or c.at > review.at for c in recs.decision_changes)
+
+
 def view(case: Case, today: date, now: datetime | None = None) -> workflow.CaseView:
     recs = case_records(case)
     due = stored_due(case)
@@ -166,9 +172,7 @@ def view(case: Case, today: date, now: datetime | None = None) -> workflow.CaseV
         fine_due=bool(case.fine_amount),
         paid=bool(recs.execution and recs.execution.fine_paid),
         review_ending=review.proposed_ending if review else None,
-        # A review approves one change: a change recorded after it has used it up (the next change needs its own).
-        review_change=review.proposed_change
-        if review and not any(c.at > review.at for c in recs.decision_changes) else None,
+        review_change=review.proposed_change if review and not review_used(recs, review) else None,
         decision_status=recs.decision_status(),
     )
 
