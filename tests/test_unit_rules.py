@@ -643,3 +643,138 @@ def test_law_at_time_of_act_and_list_item_in_force():
     late = replace(IN_LIST, in_force=False, effective_from=date(2026, 7, 1))
     assert "2026-07-01" in refused("list_item_in_force", exempted(), *exemption(late)).detail
     wf.check_decision(exempted(), *exemption(replace(IN_LIST, in_force=True)))
+
+
+# -- endings before a decision and changes after one (gate.check_ending, gate.check_change) --------------------
+FILED = wf.CaseView(state="filed", handlers=("h1", "h2"), steps=("filing",))
+INVESTIGATED = replace(FILED, state="investigated", steps=("filing", "evidence", "investigation"))
+LEADER = ("l1", True)
+
+
+def _end(case: wf.CaseView, kind: str, who: tuple[str, bool] = LEADER) -> None:
+    wf.check_ending(case, wf.Ending(kind=kind, decided_by=who[0], decider_is_leader=who[1]))  # type: ignore[arg-type]
+
+
+def _refused_ending(code: str, case: wf.CaseView, kind: str, who: tuple[str, bool] = LEADER) -> wf.Refusal:
+    with pytest.raises(wf.Refusal) as e:
+        _end(case, kind, who)
+    r = e.value
+    assert r.rule.code == code and r.rule.article in r.rule.cite() and r.detail and r.rule.remedy
+    assert r.extra["allowed_actions"] == wf.allowed_actions(case)
+    return r
+
+
+def reviewed_for(kind: str) -> wf.CaseView:
+    return replace(INVESTIGATED, state="reviewed", steps=(*INVESTIGATED.steps, "legal_review"), review_ending=kind)
+
+
+@pytest.mark.parametrize("kind", ["withdrawn", "terminated"])
+def test_filed_withdrawal_by_leader(kind):
+    """Before the investigation: a leader who does not handle the case withdraws or terminates it, no review."""
+    for who in (("h1", True), ("h2", False), ("r1", False)):
+        assert "负责人" in _refused_ending("filed_withdrawal_by_leader", FILED, kind, who).rule.text
+    _end(FILED, kind)
+
+
+@pytest.mark.parametrize("kind", ["withdrawn", "facts_not_established", "terminated", "transferred"])
+def test_ending_decided_by_leader(kind):
+    """After the investigation (and for any transfer): the leader decides; a handler-leader or an officer may not."""
+    case = INVESTIGATED if kind == "transferred" else reviewed_for(kind)
+    for who in (("h1", True), ("l1", False), ("r1", False)):
+        r = _refused_ending("ending_decided_by_leader", case, kind, who)
+        assert "第五十七条" in r.rule.article
+    _end(case, kind)
+    if kind == "transferred":
+        _refused_ending("ending_decided_by_leader", FILED, kind, ("h1", False))
+        _end(FILED, kind)
+
+
+@pytest.mark.parametrize("kind", ["withdrawn", "facts_not_established", "terminated"])
+def test_ending_legal_review(kind):
+    """An unpenalised ending after the investigation needs legal review approving that very ending, still standing
+    (a re-investigation drops it); a transfer needs none."""
+    r = _refused_ending("ending_legal_review", INVESTIGATED, kind)
+    assert "第五十八条" in r.rule.article and "none" in r.detail
+    other = next(k for k in ("withdrawn", "facts_not_established", "terminated") if k != kind)
+    _refused_ending("ending_legal_review", reviewed_for(other), kind)
+    voided = replace(reviewed_for(kind), state="investigated",
+                     steps=("filing", "evidence", "investigation", "reinvestigation"))  # 复核 dropped the review step
+    _refused_ending("ending_legal_review", voided, kind)
+    _end(reviewed_for(kind), kind)
+    _end(INVESTIGATED, "transferred")
+
+
+def test_facts_not_established_is_a_finding_of_the_investigation():
+    assert _refused_ending("state_order", FILED, "facts_not_established").rule.code == "state_order"
+    _end(reviewed_for("facts_not_established"), "facts_not_established")
+
+
+@pytest.mark.parametrize("state", ["decided", "served", "executing", "closed", "withdrawn", "terminated", "transferred"])
+def test_ending_before_decision(state):
+    """No ending after a decision (a change of the decision is recorded instead) or after another ending."""
+    case = replace(reviewed_for("withdrawn"), state=state)
+    r = _refused_ending("ending_before_decision", case, "withdrawn")
+    assert "decision/change" in r.rule.remedy
+    _end(reviewed_for("withdrawn"), "withdrawn")
+
+
+DECIDED = replace(INVESTIGATED, state="decided", steps=(*INVESTIGATED.steps, "legal_review", "notice", "decision"),
+                  fine_due=True)
+
+
+def _change(case: wf.CaseView, source: str, outcome: str, who: tuple[str, bool] = LEADER) -> None:
+    wf.check_change(case, wf.Change(source=source, outcome=outcome, decided_by=who[0], decider_is_leader=who[1]))  # type: ignore[arg-type]
+
+
+def _refused_change(code: str, case: wf.CaseView, source: str, outcome: str, who=LEADER) -> wf.Refusal:
+    with pytest.raises(wf.Refusal) as e:
+        _change(case, source, outcome, who)
+    assert e.value.rule.code == code and e.value.rule.article in e.value.rule.cite() and e.value.detail
+    return e.value
+
+
+@pytest.mark.parametrize("outcome", ["changed", "revoked"])
+def test_change_after_decision_by_the_bureau(outcome):
+    """The bureau changes or revokes its decision: a leader who does not handle the case, on a legal review
+    approving that change; it never 'upholds' itself; nothing is left to change after a revocation."""
+    reviewed = replace(DECIDED, review_change=outcome)
+    for who in (("h1", True), ("l1", False)):
+        _refused_change("change_after_decision", reviewed, "bureau", outcome, who)
+    _refused_change("change_after_decision", DECIDED, "bureau", outcome)  # no review
+    other = "revoked" if outcome == "changed" else "changed"
+    assert "proposes: " + other in _refused_change("change_after_decision", replace(DECIDED, review_change=other),
+                                                   "bureau", outcome).detail
+    _refused_change("change_after_decision", reviewed, "bureau", "upheld")
+    _refused_change("change_after_decision", replace(reviewed, decision_status="revoked"), "bureau", outcome)
+    for state in ("decided", "served", "executing", "closed"):
+        _change(replace(reviewed, state=state), "bureau", outcome)
+    _refused_change("state_order", replace(reviewed, state="notified"), "bureau", outcome)
+
+
+@pytest.mark.parametrize("source", ["reconsideration", "litigation"])
+@pytest.mark.parametrize("outcome", ["upheld", "changed", "revoked", "confirmed_illegal", "redo"])
+def test_change_after_decision_by_reconsideration_or_litigation(source, outcome):
+    """复议/诉讼 outcomes are recorded by a leader who does not handle the case, with no legal review of ours."""
+    _refused_change("change_after_decision", DECIDED, source, outcome, ("h1", True))
+    _refused_change("change_after_decision", replace(DECIDED, decision_status="revoked"), source, outcome)
+    _change(DECIDED, source, outcome)
+    _change(replace(DECIDED, decision_status="changed"), source, outcome)
+
+
+@pytest.mark.parametrize("action", ["serve", "record_payment"])
+def test_revocation_stops_execution(action):
+    """A revoked (or confirmed illegal) decision is neither served nor collected; it may be closed."""
+    case = replace(DECIDED, state="decided" if action == "serve" else "served")
+    r = _refused_action_after(replace(case, decision_status="revoked"), action)
+    assert r.rule.code == "revocation_stops_execution" and "第四十八条第二款" in r.rule.article
+    wf.check(case, action, actor="h1")
+    wf.check(replace(case, decision_status="changed"), action, actor="h1")
+    wf.check(replace(DECIDED, decision_status="revoked"), "close", actor="h1")
+    with pytest.raises(wf.Refusal):
+        wf.check(DECIDED, "close", actor="h1")  # an unrevoked decision is served first
+
+
+def _refused_action_after(case: wf.CaseView, action: str) -> wf.Refusal:
+    with pytest.raises(wf.Refusal) as e:
+        wf.check(case, action, actor="h1")
+    return e.value

@@ -67,6 +67,7 @@ class CaseTimes:
     served_on: date | None = None
     fine_due: bool = False
     paid: bool = False
+    revoked: bool = False  # the decision was revoked or confirmed illegal: nothing is left to serve or collect
 
 
 @dataclass(frozen=True)
@@ -109,9 +110,9 @@ def compute(t: CaseTimes, cal: Calendar, *, today: date) -> dict[str, Due]:
             )
     if t.decided_on is not None:
         out["service"] = _due("service", add_working_days(t.decided_on, SERVICE_WORKING_DAYS, cal), SERVICE_BASIS,
-                              t.served_on is not None)
+                              t.served_on is not None or t.revoked)
     if t.served_on is not None and t.fine_due:
-        out["payment"] = _due("payment", add_days(t.served_on, PAYMENT_DAYS), PAYMENT_BASIS, t.paid)
+        out["payment"] = _due("payment", add_days(t.served_on, PAYMENT_DAYS), PAYMENT_BASIS, t.paid or t.revoked)
     return out
 
 

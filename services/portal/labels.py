@@ -49,4 +49,6 @@ ACTION = {
     "decide": "作出决定", "serve": "送达", "record_payment": "缴纳罚款", "close": "结案", "withdraw": "撤销立案",
     "transfer": "移送", "extend_handling": "延长办案期限", "suspend": "中止", "resume": "恢复办理",
     "economic_impact": "经济影响评估", "schedule_follow_up": "安排跟踪检查", "record_follow_up": "跟踪检查",
+    "terminate": "终止", "change_decision": "决定的变更、撤销", "schedule_hearing": "通知听证时间、地点",
+    "reinvestigate": "重新调查（复核）",
 }

@@ -15,7 +15,7 @@ from dataclasses import replace
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from services.cases import workflow as wf
 
@@ -119,6 +119,8 @@ def assert_lawful(v: wf.CaseView, d: wf.Decision, rec: wf.Record) -> None:
     t, steps, facts, fine = d.decision_type, set(v.steps), v.facts, d.fine_amount
     art32, assessed = facts.get(ART32) is True, "rectification_assessed" in steps
     assert v.state in {"reviewed", "discussed", "notified"}
+    if suspension_blocks():
+        assert not v.suspended
     assert d.decider_is_leader and d.decided_by not in v.handlers
     assert {"evidence", "legal_review"} <= steps
     assert v.review is not None and v.review.decision_type is not None  # the review named what it approved
@@ -186,12 +188,64 @@ def assert_lawful(v: wf.CaseView, d: wf.Decision, rec: wf.Record) -> None:
         assert d.reason and d.reason.strip()
 
 
+# -- endings before a decision and changes after one (issue 23 item 2): the oracle's own reading ---------------
+# 第五十七条: the 负责人 decides how an investigated case ends; 第五十八条 (our reading): an ending without a penalty
+# after the investigation passes legal review approving that ending; 第四十八条第二款: a revoked decision is
+# no longer executed. The oracle's own tables, not the product's.
+PRE_DECISION = {"filed", "investigated", "reviewed", "discussed", "notified"}
+AFTER_DECISION = {"decided", "served", "executing", "closed"}
+ENDED_IN = {"withdrawn": "withdrawn", "facts_not_established": "withdrawn", "terminated": "terminated",
+            "transferred": "transferred"}
+UNPENALISED = {"withdrawn", "facts_not_established", "terminated"}  # a transfer hands the case on
+NO_LONGER_STANDS = {"revoked", "confirmed_illegal", "redo"}  # 撤销, 确认违法, 撤销并责令重作
+OUTCOMES = ("upheld", "changed", "revoked", "confirmed_illegal", "redo")
+SOURCES = ("bureau", "reconsideration", "litigation")
+CHANGED_FINES = (0.0, 1000.0, 3000.0, 5000.0)
+# The events the audit flags (the flag itself is counted through the API in tests/cases/test_endings.py).
+ENDED_FLAG, CHANGED_FLAG = "case_ended_without_penalty", "decision_revoked_or_reduced"
+
+
+def suspension_blocks() -> bool:
+    """Whether the gate carries 《处罚办法》第三十五条's "no decision while suspended" (issue 23 item 5B, another
+    branch): once it does, the oracle holds every decision and ending to it."""
+    return "suspension_blocks_decision" in wf.RULES
+
+
+def assert_lawful_ending(v: wf.CaseView, e: wf.Ending, approved_ending: str | None) -> None:
+    """The oracle of an accepted ending: before any decision, decided by a leader who did not handle the case; 违法
+    事实不能成立 only on an investigation; after the investigation, an unpenalised ending only on a legal review
+    approving that very ending and still standing (``approved_ending``: the model's own record of it)."""
+    assert v.state in PRE_DECISION and "decision" not in v.steps
+    assert e.decider_is_leader and e.decided_by not in v.handlers
+    if e.kind == "facts_not_established":
+        assert "investigation" in v.steps
+    if "investigation" in v.steps and e.kind in UNPENALISED:
+        assert approved_ending == e.kind, f"ended as {e.kind} on the approving review of {approved_ending}"
+    if suspension_blocks():
+        assert not v.suspended
+
+
+def assert_lawful_change(v: wf.CaseView, c: wf.Change, approved_change: str | None) -> None:
+    """The oracle of an accepted change of the decision: after a decision that still stands, recorded by a leader
+    who did not handle the case; the bureau itself only changes or revokes, each time on a legal review approving
+    that change given since the last change; 复议/诉讼 outcomes as the body decided them."""
+    assert v.state in AFTER_DECISION and "decision" in v.steps
+    assert v.decision_status != "revoked"
+    assert c.decider_is_leader and c.decided_by not in v.handlers
+    if c.source == "bureau":
+        assert c.outcome in {"changed", "revoked"}
+        assert approved_change == c.outcome, f"the bureau {c.outcome} the decision on the approving review of {approved_change}"
+
+
 class CaseMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.reviewed_by: list[str] = []
         self.refused: list[str] = []
         self.all_decided: list[tuple[wf.CaseView, wf.Decision, wf.Record]] = []
+        self.cases = 0
+        self.endings: list[str] = []  # every ending of every case (the walk is not vacuous)
+        self.all_changes: list[tuple[str, str]] = []
         self._new_case()
 
     def _new_case(self) -> None:
@@ -200,6 +254,15 @@ class CaseMachine(RuleBasedStateMachine):
         self.plan: tuple[str, float | None, tuple[str, ...]] = ("penalty", None, ("warning",))
         self.decided: list[tuple[wf.CaseView, wf.Decision, wf.Record]] = []  # this case's decision
         self.current_answered = False  # the last of ``v.answered`` is the current notice's
+        # the model's own record of what legal review approved (an ending before, a change after the decision): a
+        # return, a re-investigation (for an ending) or any change recorded (for a change) makes it count no more
+        self.ending_review: str | None = None
+        self.change_review: str | None = None
+        self.ending: str | None = None  # how this case ended
+        self.fine: float | None = None  # the fine the decision (as changed) imposes
+        self.changes: list[tuple[wf.Change, bool]] = []  # accepted changes, and whether each ends or reduces the penalty
+        self.expected_flags: list[str] = []  # the events the audit flags, as the model expects them
+        self.cases += 1
 
     # -- helpers ----------------------------------------------------------------------------------
     def _apply(self, action: str, *add: str, drop: tuple[str, ...] = (), transition: dict | None = None,
@@ -248,6 +311,8 @@ class CaseMachine(RuleBasedStateMachine):
         """复核 (第四十五条): back to investigation; review, discussion and notice no longer count."""
         if self._simple("reinvestigate", actor):
             self.current_answered = False
+            self.ending_review = None  # the model: a review before the re-investigation no longer counts
+
             self._apply("reinvestigate", "reinvestigation",
                         drop=("legal_review", "collective_discussion", "notice", "statement", "rights_waived",
                               "hearing"), review=None, discussion=None, **self.VOIDED)
@@ -261,13 +326,16 @@ class CaseMachine(RuleBasedStateMachine):
             assert "evidence" in self.v.steps
             self.reviewed_by.append(actor)
             self._apply("legal_review", "legal_review", transition={"opinion": opinion}, review=proposal,
-                        review_before_hearing=False)
+                        review_before_hearing=False, review_ending=None, review_change=None)
+            self.change_review = None
             assert self.v.state != "investigated"
         else:  # back to investigation: the approval, the discussion and the notice no longer count
             self.current_answered = False
             self._apply("legal_review", "legal_review_returned",
                         drop=("legal_review", "collective_discussion", "statement", "rights_waived", "hearing"),
-                        transition={"opinion": opinion}, review=None, discussion=None, **self.VOIDED)
+                        transition={"opinion": opinion}, review=None, discussion=None, review_ending=None,
+                        review_change=None, **self.VOIDED)
+            self.change_review = None
             assert self.v.state == "investigated"
 
     def out_of_list_step(self, actor: str, which: str) -> None:
@@ -354,9 +422,79 @@ class CaseMachine(RuleBasedStateMachine):
         assert_lawful(before, d, rec)
         self.decided.append((before, d, rec))
         self.all_decided.append((before, d, rec))
-        self._apply("decide", "decision")
+        self._apply("decide", "decision", fine_due=bool(d.fine_amount))
+        self.fine = d.fine_amount
         assert self.v.state == "decided"
         return True
+
+    def review_outcome(self, actor: str, opinion: str, ending: str | None, change: str | None) -> None:
+        """Legal review of an ending (``proposed_ending``) or of a change of the decision (``proposed_change``). The
+        view keeps the latest approving review as the service does (``CaseRecords.approved_review``)."""
+        if not self._simple("legal_review", actor, opinion=opinion, proposed_change=change):
+            return
+        assert actor not in HANDLERS
+        if opinion == "approve":
+            assert "evidence" in self.v.steps
+            if self.v.state in AFTER_DECISION:
+                assert change is not None, "after the decision a review approves only a change"
+            else:
+                assert change is None, "a change approved before any decision"
+            self.reviewed_by.append(actor)
+            self._apply("legal_review", "legal_review", transition={"opinion": opinion}, review=None,
+                        review_before_hearing=False, review_ending=ending, review_change=change)
+            self.ending_review, self.change_review = ending, change
+        else:
+            self.review(actor, opinion, None)  # (refused above already if unlawful; the same return as any review)
+
+    def end(self, kind: str, decider: tuple[str, bool]) -> None:
+        """撤销立案 / 违法事实不能成立 / 终止 / 移送, asked of the gate."""
+        e = wf.Ending(kind=kind, decided_by=decider[0], decider_is_leader=decider[1])  # type: ignore[arg-type]
+        before = self.v
+        if not self._try(wf.check_ending, before, e):
+            return
+        assert_lawful_ending(before, e, self.ending_review)
+        self._apply(wf.gate.ENDING_ACTION[kind], "ending")
+        assert self.v.state == ENDED_IN[kind]
+        self.ending = kind
+        self.endings.append(kind)
+        self.expected_flags.append(ENDED_FLAG)  # ecocomply.case.ended.v1: every ending goes before a supervisor
+
+    def change(self, source: str, outcome: str, decider: tuple[str, bool], fine_after: float) -> None:
+        """变更/撤销 by the bureau, or the outcome of 行政复议/行政诉讼, asked of the gate."""
+        c = wf.Change(source=source, outcome=outcome, decided_by=decider[0], decider_is_leader=decider[1])  # type: ignore[arg-type]
+        before = self.v
+        if not self._try(wf.check_change, before, c):
+            return
+        assert_lawful_change(before, c, self.change_review)
+        revoked = outcome in NO_LONGER_STANDS
+        after = None if revoked else fine_after if outcome == "changed" else self.fine
+        ends_or_reduces = revoked or (outcome == "changed" and self.fine is not None and fine_after < self.fine)
+        status = "revoked" if revoked else "changed" if outcome == "changed" else before.decision_status
+        # the service's view: the decision's status, the fine due, and no approving review of a change any more
+        # (the review approved the change now recorded)
+        self._apply("change_decision", "decision_change", decision_status=status,
+                    fine_due=bool(after) if outcome == "changed" else before.fine_due, review_change=None)
+        assert self.v.state == before.state  # a change leaves the state
+        self.fine = after
+        self.change_review = None
+        self.changes.append((c, ends_or_reduces))
+        self.all_changes.append((source, outcome))
+        if ends_or_reduces:
+            self.expected_flags.append(CHANGED_FLAG)  # ecocomply.case.decision_changed.v1 with reduces
+
+    def execute(self, action: str) -> None:
+        """送达, the fine paid, 结案 — after a revocation none of the first two (第四十八条第二款)."""
+        before = self.v
+        if not self._simple(action, "h1"):
+            return
+        assert before.decision_status != "revoked" or action == "close", f"{action} after the decision was revoked"
+        if action == "record_payment":
+            assert before.fine_due and self.fine
+        if action == "close":
+            assert before.state in {"served", "executing"} or before.decision_status == "revoked"
+            assert before.paid or not before.fine_due or before.decision_status == "revoked"
+        self._apply(action, {"serve": "service", "record_payment": "execution", "close": "closing"}[action],
+                    **({"paid": True} if action == "record_payment" else {}))
 
     # -- a random head start ----------------------------------------------------------------------
     @initialize(data=st.data())
@@ -436,6 +574,17 @@ class CaseMachine(RuleBasedStateMachine):
                 self.party(answer)
             elif answer != "none":
                 self.rights_clock(answer)
+        if stage < 5 and draw(st.booleans(), label="ends instead"):
+            # the case ends before a decision: legal review approves the planned ending (or, drawn, another one),
+            # a suspension may be open, and a leader (or, drawn, another decider) ends it
+            kind = draw(st.sampled_from(sorted(ENDED_IN)), label="ending")
+            if stage >= 1 and kind in UNPENALISED:
+                approved = pick(st.just(kind), st.sampled_from([None, *UNPENALISED]), "proposal")
+                self.review_outcome("r1", "approve", approved, None)
+            if draw(st.integers(0, 4), label="suspended") == 0:
+                self.handling_period("suspend")
+            self.end(kind, pick(st.just(DECIDERS[0]), st.sampled_from(DECIDERS), "decider"))
+            return
         if stage >= 5:
             decider = pick(st.just(DECIDERS[0]), st.sampled_from(DECIDERS), "decider")
             reason = pick(st.sampled_from([None, "书面理由"]), st.sampled_from(REASONS), "reason")
@@ -454,7 +603,17 @@ class CaseMachine(RuleBasedStateMachine):
                     st.builds(lambda x: (d, replace(rec, earlier_decisions=x)), st.just((EARLIER,))),
                     st.builds(lambda x: (d, replace(rec, fine_range=x)), range_st),
                 ), label="variant"))
-            self.decide_now(d)
+            if self.decide_now(d) and draw(st.booleans(), label="changed after"):
+                # after the decision: the bureau changes or revokes it on a review (approving, drawn, another change),
+                # or 复议/诉讼 decide an outcome; then the decision is perhaps served
+                source = draw(st.sampled_from(SOURCES), label="source")
+                outcome = draw(st.sampled_from(OUTCOMES), label="outcome")
+                if source == "bureau":
+                    self.review_outcome("r1", "approve", None, pick(st.sampled_from(["changed", "revoked"]),
+                                                                    st.sampled_from([None, "changed", "revoked"]),
+                                                                    "proposal"))
+                self.change(source, outcome, pick(st.just(DECIDERS[0]), st.sampled_from(DECIDERS), "decider"),
+                            draw(st.sampled_from(CHANGED_FINES), label="fine after"))
 
     # -- random actions by random actors ----------------------------------------------------------
     @rule(actor=st.sampled_from(ACTORS))
@@ -544,6 +703,25 @@ class CaseMachine(RuleBasedStateMachine):
                                                            ("collective_discussion", ("head_approval",))}
             self._apply("extend_handling", handling_extensions=(*before.handling_extensions, event))
 
+
+    @rule(actor=st.sampled_from(ACTORS), opinion=st.sampled_from(["approve", "approve", "return"]),
+          ending=st.sampled_from([None, *UNPENALISED]), change=st.sampled_from([None, None, "changed", "revoked"]))
+    def legal_review_of_an_outcome(self, actor, opinion, ending, change):
+        self.review_outcome(actor, opinion, ending, change)
+
+    @rule(kind=st.sampled_from(sorted(ENDED_IN)), decider=st.sampled_from(((("l1", True),) * 2) + DECIDERS))
+    def ending(self, kind, decider):
+        self.end(kind, decider)
+
+    @rule(source=st.sampled_from(SOURCES), outcome=st.sampled_from(OUTCOMES),
+          decider=st.sampled_from(((("l1", True),) * 2) + DECIDERS), fine_after=st.sampled_from(CHANGED_FINES))
+    def change_of_decision(self, source, outcome, decider, fine_after):
+        self.change(source, outcome, decider, fine_after)
+
+    @rule(action=st.sampled_from(["serve", "record_payment", "close"]))
+    def execution(self, action):
+        self.execute(action)
+
     # -- properties -------------------------------------------------------------------------------
     @invariant()
     def no_handler_reviewed(self):
@@ -552,7 +730,19 @@ class CaseMachine(RuleBasedStateMachine):
     @invariant()
     def decided_once_and_only_through_the_gate(self):
         assert len(self.decided) <= 1
-        assert (self.v.state == "decided") == bool(self.decided) == ("decision" in self.v.steps)
+        assert (self.v.state in AFTER_DECISION) == bool(self.decided) == ("decision" in self.v.steps)
+
+    @invariant()
+    def an_ended_case_stays_ended_and_is_flagged_once(self):
+        """Ended ⇒ in the ending's state for good, with exactly one ended event for the audit; every revocation or
+        reduction of a decision one decision_changed event that the audit flags."""
+        if self.ending is not None:
+            assert self.v.state == ENDED_IN[self.ending] and not self.decided
+        assert self.expected_flags.count(ENDED_FLAG) == (self.ending is not None)
+        assert self.expected_flags.count(CHANGED_FLAG) == sum(r for _, r in self.changes)
+        if self.v.decision_status == "revoked":
+            assert self.changes and self.changes[-1][0].outcome in NO_LONGER_STANDS
+            assert sum(c.outcome in NO_LONGER_STANDS for c, _ in self.changes) == 1  # revoked once: nothing after it
 
 
 CaseMachine.TestCase.settings = settings(max_examples=300, stateful_step_count=40, deadline=None, derandomize=True)
@@ -782,3 +972,115 @@ def test_the_gate_accepts_lawful_decisions_and_no_unlawful_neighbour(t, what, da
         assert r.rule.code in wf.RULES and r.rule.article in r.rule.cite() and r.detail
         return
     assert_lawful(v, d, rec)
+
+
+def _investigated(m: CaseMachine | None = None) -> CaseMachine:
+    m = m or CaseMachine()
+    m.add_evidence("h1")
+    m.complete_investigation("h1", {})
+    return m
+
+
+def test_the_machine_walks_every_ending():
+    """Directed walks through the endings: a handler, a leader who handles the case and a reviewer are refused;
+    before the investigation a leader withdraws alone (filed_withdrawal_by_leader); after it an unpenalised ending
+    needs legal review approving that very ending (ending_legal_review) — and a re-investigation voids that review;
+    a transfer needs no review; a suspended case is not ended while the gate blocks it; an ended case stays ended
+    and is flagged once."""
+    m = CaseMachine()
+    for decider in (("h1", True), ("r1", False), ("l1", False)):
+        m.end("withdrawn", decider)
+    m.end("facts_not_established", ("l1", True))  # a finding of the investigation: none yet
+    assert m.refused == ["filed_withdrawal_by_leader"] * 3 + ["state_order"]
+    m.end("withdrawn", ("l1", True))
+    assert m.v.state == "withdrawn" and m.expected_flags == [ENDED_FLAG]
+    m.end("transferred", ("l1", True))
+    m.execute("serve")
+    assert m.refused[-2:] == ["ending_before_decision", "state_order"] and m.expected_flags == [ENDED_FLAG]
+
+    for kind in sorted(UNPENALISED):
+        m = _investigated()
+        m.end(kind, ("l1", True))
+        m.review_outcome("r1", "approve", "withdrawn" if kind != "withdrawn" else "terminated", None)
+        m.end(kind, ("l1", True))
+        m.end(kind, ("h2", True))
+        assert m.refused == ["ending_legal_review"] * 2 + ["ending_decided_by_leader"], kind
+        m.review_outcome("r1", "approve", kind, None)
+        m.end(kind, ("l1", True))
+        assert m.v.state == ENDED_IN[kind] and m.expected_flags == [ENDED_FLAG], kind
+
+    m = _investigated()  # a review approving 违法事实不能成立, then a re-investigation: the review no longer counts
+    m.review_outcome("r1", "approve", "facts_not_established", None)
+    m.reinvestigate("h1")
+    m.add_evidence("h1")
+    m.complete_investigation("h1", {"first_offence": True})
+    m.end("facts_not_established", ("l1", True))
+    assert m.refused == ["ending_legal_review"] and m.ending is None
+    m.review_outcome("r1", "approve", "facts_not_established", None)
+    m.end("facts_not_established", ("l1", True))
+    assert m.ending == "facts_not_established"
+
+    m = _investigated()  # a transfer: a leader, no review; and none while suspended once the gate blocks it
+    m.handling_period("suspend")
+    m.end("transferred", ("l1", True))
+    if suspension_blocks():
+        assert m.refused == ["suspension_blocks_decision"]
+        m.handling_period("resume")
+        m.end("transferred", ("l1", True))
+    assert m.v.state == "transferred" and m.expected_flags == [ENDED_FLAG]
+
+
+def test_the_machine_walks_the_changes_of_a_decision():
+    """Directed walks through the changes after a decision: nothing to change before it; the bureau changes only
+    on an approving review of that change, each change on its own review; a revocation stops service and payment
+    and allows closing; 复议/诉讼 outcomes without a review; nothing after a revocation; each revocation or reduction
+    flagged once."""
+    m = _walk("penalty")  # fine 3000
+    m.change("bureau", "changed", ("l1", True), 1000.0)
+    m.review_outcome("r1", "approve", None, "changed")
+    m.change("bureau", "revoked", ("l1", True), 0.0)  # the review approved a change, not a revocation
+    m.change("bureau", "changed", ("h2", True), 1000.0)
+    m.change("bureau", "upheld", ("l1", True), 0.0)
+    assert m.refused == ["change_after_decision"] * 4
+    m.change("bureau", "changed", ("l1", True), 1000.0)
+    assert m.v.decision_status == "changed" and m.fine == 1000.0 and m.expected_flags == [CHANGED_FLAG]
+    m.change("bureau", "changed", ("l1", True), 500.0)  # the review was used up by the change it approved
+    assert m.refused[-1] == "change_after_decision"
+    m.execute("serve")
+    m.change("reconsideration", "upheld", ("l1", True), 0.0)
+    m.change("litigation", "revoked", ("l1", True), 0.0)
+    assert m.v.decision_status == "revoked" and m.expected_flags == [CHANGED_FLAG] * 2
+    m.execute("record_payment")
+    m.change("litigation", "confirmed_illegal", ("l1", True), 0.0)
+    assert m.refused[-2:] == ["revocation_stops_execution", "change_after_decision"]
+    m.execute("close")
+    assert m.v.state == "closed"
+
+    m = _walk("penalty")
+    m.review_outcome("r1", "approve", None, "revoked")
+    m.change("bureau", "revoked", ("l1", True), 0.0)
+    m.execute("serve")
+    assert m.refused == ["revocation_stops_execution"]
+    m.execute("close")
+    assert m.v.state == "closed" and m.expected_flags == [CHANGED_FLAG]
+
+    m = _investigated()
+    m.review_outcome("r1", "approve", None, "revoked")
+    m.change("reconsideration", "revoked", ("l1", True), 0.0)
+    assert m.refused == ["state_order", "state_order"]
+
+
+def test_the_walk_reaches_endings_and_changes():
+    """The random walk is not vacuous for the new steps: with a fixed seed it ends cases of every kind, changes and
+    revokes decisions (counted over one run of the machine)."""
+    seen: dict[str, set] = {"endings": set(), "changes": set()}
+
+    class Counting(CaseMachine):
+        def teardown(self):
+            seen["endings"] |= set(self.endings)
+            seen["changes"] |= {o for _, o in self.all_changes}
+
+    run_state_machine_as_test(Counting, settings=settings(max_examples=150, stateful_step_count=40, deadline=None,
+                                                          derandomize=True))
+    assert seen["endings"] == set(ENDED_IN), seen
+    assert {"changed", "revoked"} <= seen["changes"], seen

@@ -355,7 +355,8 @@ async def change_decision(rt: Runtime, session: AsyncSession, user: Principal, c
             r.decision_changes.append(DecisionChangeRecord(
                 source=body.source, outcome=body.outcome, reason=body.reason, document=doc, fine_before=before,
                 fine_after=after, revoked=revoked, reduces=reduces, by=user.sub, at=at,
-                legal_review_by=review.by if review else None, publication_withdrawn=withdrawn))
+                legal_review_by=review.by if review else None, legal_review_at=review.at if review else None,
+                publication_withdrawn=withdrawn))
             sequence = len(r.decision_changes)
         if body.outcome == "changed":
             case.fine_amount = after  # the fine now due; the decision as decided stays in case.decision

@@ -258,6 +258,7 @@ class DecisionChangeRecord(Step):
     by: str
     at: Stamp
     legal_review_by: str | None = None
+    legal_review_at: Stamp | None = None  # the approving review this change used up (a bureau change)
     publication_withdrawn: bool = False
 
 

@@ -67,6 +67,7 @@ def case_times(case: Case) -> deadlines.CaseTimes:
         served_on=recs.service.on if recs.service else None,
         fine_due=bool(case.fine_amount),
         paid=bool(recs.execution and recs.execution.fine_paid),
+        revoked=recs.decision_status() == "revoked",  # 第四十八条第二款: no service or payment deadline runs on
     )
 
 
@@ -143,6 +144,12 @@ def damage_compensated(case: Case) -> bool:
     return workflow.DAMAGE_MEASURE in kinds and "rectification_assessed" in case.steps
 
 
+def review_used(recs: CaseRecords, review: Any) -> bool:
+    """A review approves one change of the decision: the change that relied on it, or any change recorded after
+    it, uses it up — the next change needs a review of its own."""
+    return any(c.legal_review_at == review.at or c.at > review.at for c in recs.decision_changes)
+
+
 def view(case: Case, today: date, now: datetime | None = None) -> workflow.CaseView:
     recs = case_records(case)
     due = stored_due(case)
@@ -175,7 +182,7 @@ def view(case: Case, today: date, now: datetime | None = None) -> workflow.CaseV
         fine_due=bool(case.fine_amount),
         paid=bool(recs.execution and recs.execution.fine_paid),
         review_ending=review.proposed_ending if review else None,
-        review_change=review.proposed_change if review else None,
+        review_change=review.proposed_change if review and not review_used(recs, review) else None,
         decision_status=recs.decision_status(),
     )
 

@@ -537,8 +537,10 @@ def check_ending(case: CaseView, ending: Ending) -> None:
                       f"ending the case ({ending.kind}) is the leader's decision")
     if ending.decided_by in case.handlers:
         raise refusal(case, action, rule, f"{ending.decided_by} is a handler of this case and cannot decide its ending")
-    if after_investigation and ending.kind in UNPENALISED_ENDINGS and case.review_ending != ending.kind:
-        approved = case.review_ending or "none"
+    # The approving review counts while its step stands: a re-investigation (复核) drops it, as for a decision.
+    reviewed = case.review_ending if "legal_review" in case.steps else None
+    if after_investigation and ending.kind in UNPENALISED_ENDINGS and reviewed != ending.kind:
+        approved = reviewed or "none"
         raise refusal(case, action, RULES["ending_legal_review"],
                       f"no approving legal review of this ending ({ending.kind}); the approving review proposes: {approved}")
 
