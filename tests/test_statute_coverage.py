@@ -1,10 +1,7 @@
 """The statute coverage table (services/cases/workflow/coverage.yaml): every article of 《行政处罚法》
-第二十八条..第七十三条 has a row, every row's status has its companion field, every rule id exists in a
-registry, and every rule a row names really cites the row's article (a mapping to an unrelated rule fails).
-
-The ids in ``pending_rule_ids`` are being added on other branches of issue 23: until they land the
-registry tests skip them and ``test_pending_rule_ids_landed`` fails, listing them — after the merge it
-must pass."""
+第二十八条..第七十三条 and the pilot plan's 三（五）..三（七） have a row, every row's status has its companion
+field, every rule id and flag code exists in a registry (none is "pending"), and every rule a row names
+really cites the row's article (a mapping to an unrelated rule fails)."""
 
 from __future__ import annotations
 
@@ -21,6 +18,8 @@ from services.cases.workflow import coverage as cov_mod
 from services.cases.workflow.coverage import (
     APL_LAW,
     MEASURES_LAW,
+    PILOT_KEYS,
+    PILOT_LAW,
     STATUSES,
     CoverageError,
     apl_keys,
@@ -35,7 +34,7 @@ from services.cases.workflow.coverage import (
 )
 from services.credit.records import rules as credit_records_rules
 from services.credit.repair import rules as credit_repair_rules
-from shared.law import APL
+from shared.law import APL, MEASURES, PILOT
 from shared.rules import Rule
 
 COV = load()
@@ -67,17 +66,17 @@ def rule_registry() -> dict[str, str]:
 
 
 def flag_registry() -> dict[str, str]:
-    """Audit rule code -> its function's source with the law title filled in (the hit's citation)."""
+    """Audit rule code -> its function's source with the law titles filled in (the hit's citation)."""
     out: dict[str, str] = {}
     for code in audit_rules.RULE_CODES:
         fn = getattr(audit_rules, code)
-        out[code] = inspect.getsource(fn).replace("{APL}", APL)
+        out[code] = (inspect.getsource(fn).replace("{APL}", APL).replace("{PILOT}", audit_rules.PILOT)
+                     .replace("{MEASURES}", MEASURES))
     return out
 
 
 RULE_REG = rule_registry()
 FLAG_REG = flag_registry()
-PENDING = set(COV.pending_rule_ids)
 
 
 # -- the Chinese numerals the keys are generated with ------------------------------------------------------
@@ -112,6 +111,16 @@ def test_cited_articles_attributes_each_article_to_its_law() -> None:
     assert not mentions("《生态环境行政处罚办法》第五十七条", APL_LAW, "第五十七条")
 
 
+def test_cited_articles_reads_the_pilot_plans_sections() -> None:
+    text = f"{APL}第三十四条；{PILOT}三（五）、五（三）"
+    assert cited_articles(text) == {(APL_LAW, "第三十四条"), (PILOT_LAW, "三（五）"), (PILOT_LAW, "五（三）")}
+    # an item of an article (第（二）项) is not a section; a section is not an article of the statute
+    assert cited_articles(f"{APL}第五十八条第一款第（二）项") == {(APL_LAW, "第五十八条")}
+    assert not mentions(f"{APL}第三十七条；{PILOT}三（六）", APL_LAW, "三（六）")
+    assert mentions(f"{APL}第三十七条；{PILOT}三（六）", PILOT_LAW, "三（六）")
+    assert PILOT_LAW == "苏州市生态环境领域涉企行政合规指导工作试点方案"
+
+
 # -- the table -------------------------------------------------------------------------------------------
 def test_every_apl_article_28_to_73_has_a_row() -> None:
     assert missing_articles(COV) == [], "articles of 《行政处罚法》 with no row in coverage.yaml"
@@ -129,6 +138,35 @@ def test_the_table_has_rows_for_the_measures() -> None:
     assert COV.by_status("enforced") and [r for r in COV.rows if r.law == MEASURES_LAW]
 
 
+def test_the_pilot_plan_sections_the_rules_rest_on_have_rows() -> None:
+    assert missing_articles(COV, PILOT_LAW, PILOT_KEYS) == []
+    mapped = {rid for r in COV.rows if r.law == PILOT_LAW for rid in r.rules}
+    assert {"must_list_item_forbids_penalty", "damage_compensation_required"} <= mapped
+
+
+def test_the_table_speaks_of_the_merged_code() -> None:
+    """No row still describes the code before issue 23's branches merged."""
+    text = cov_mod.TABLE.read_text(encoding="utf-8")
+    stale = [w for w in ("其他分支", "合并前", "pending_rule_ids", "withdraw_before_review") if w in text]
+    assert not stale, stale
+
+
+def test_every_refusing_rule_is_mapped() -> None:
+    """Every rule the workflow refuses with is named by some row (an unmapped rule is a gap in the map)."""
+    unmapped = sorted(code for code in RULES if code not in COV.rule_ids() and code not in UNMAPPED)
+    assert not unmapped, f"rules of services.cases.workflow.rules with no row in coverage.yaml: {unmapped}"
+
+
+# Rules no row names, and why: their instrument has no row in the table.
+UNMAPPED = {
+    "fine_within_statutory_range": "cites the violation's own penalty article (违法行为所适用罚则), not a row's",
+    "statutory_range_required": "cites the violation's own penalty article (违法行为所适用罚则)",
+    "credit_notice_with_decision": "cites the Suzhou credit notice (2022), which has no row",
+    "transfer_suspected_crime": "used by no code (named in the 第五十七条 row's gaps)",
+    "follow_up_after_closing": "used by no code (named in the pilot plan 三（七） row's gaps)",
+}
+
+
 def test_each_row_has_its_companion_field() -> None:
     for r in COV.rows:
         companion = STATUSES[r.status]
@@ -143,6 +181,7 @@ def test_each_row_has_its_companion_field() -> None:
     ({"why": ""}, "needs 'why'"),
     ({"verified": "yes"}, "'verified'"),
     ({"article": "第28条"}, "as the statute writes it"),
+    ({"law": PILOT_LAW, "article": "第六条"}, "as the statute writes it (三（六）)"),
     ({"law": "行政处罚法"}, "law is one of"),
     ({"rules": ["other:x"]}, "unknown namespace"),
 ])
@@ -161,37 +200,39 @@ def test_duplicate_rows_are_refused() -> None:
     assert any("duplicate" in p for p in problems({"articles": [row, dict(row)]}))
 
 
+def test_pending_rule_ids_are_refused() -> None:
+    row = {"law": APL_LAW, "article": "第二十八条", "title": "t", "source": "s", "verified": True,
+           "status": "not_applicable", "why": "w"}
+    assert any("pending_rule_ids" in p for p in problems({"pending_rule_ids": ["x"], "articles": [row]}))
+
+
+def test_a_pilot_plan_row_is_keyed_by_its_section() -> None:
+    row = {"law": PILOT_LAW, "article": "三（六）", "title": "t", "source": "s", "verified": True,
+           "status": "not_applicable", "why": "w"}
+    assert problems({"articles": [row]}) == []
+
+
 def test_verified_only_where_the_text_was_read() -> None:
-    """《行政处罚法》 was read in full (LawRefBook/Laws); of the Measures only 第一条–第六条 (a reprint)."""
+    """《行政处罚法》 was read in full (LawRefBook/Laws); of the Measures only 第一条–第六条 (a reprint); the
+    pilot plan in full (../shared/seeds)."""
     for r in COV.rows:
         if r.law == APL_LAW:
             assert r.verified and "LawRefBook/Laws" in r.source, r.article
+        elif r.law == PILOT_LAW:
+            assert r.verified and "shared/seeds" in r.source, r.article
         elif r.verified:
             assert r.article == "第六条", f"{r.law}{r.article} is marked verified but its text was not read"
 
 
 # -- the rule ids ----------------------------------------------------------------------------------------
 def test_rule_ids_exist() -> None:
-    unknown = sorted(rid for rid in COV.rule_ids() if rid not in RULE_REG and rid not in PENDING)
+    unknown = sorted(rid for rid in COV.rule_ids() if rid not in RULE_REG)
     assert not unknown, f"rule ids in coverage.yaml that no registry has: {unknown}"
 
 
 def test_flag_codes_exist() -> None:
     unknown = sorted(f for f in COV.flag_codes() if f not in FLAG_REG)
     assert not unknown, f"audit flag codes in coverage.yaml that services.audit.flags.rules does not have: {unknown}"
-
-
-def test_pending_ids_are_used_and_listed() -> None:
-    used = {rid for rid in COV.rule_ids() if rid in PENDING}
-    assert used == PENDING, f"pending ids listed but used in no row: {sorted(PENDING - used)}"
-
-
-def test_pending_rule_ids_landed() -> None:
-    """Fails until the other branches of issue 23 are merged: the planned rule ids must then exist."""
-    missing = sorted(rid for rid in PENDING if rid not in RULE_REG)
-    assert not missing, (
-        f"planned rule ids (coverage.yaml pending_rule_ids) not in services.cases.workflow.rules.RULES yet: {missing} "
-        "— expected on the i23-coverage branch alone; after the merge every one must exist")
 
 
 def test_enforced_rules_cite_the_rows_article() -> None:

@@ -1,7 +1,9 @@
 """法条覆盖表 — the statute coverage table (``coverage.yaml`` beside this file), loaded and checked.
 
-One row per article of 《中华人民共和国行政处罚法》 第二十八条..第七十三条 (chapters 四–六) and per procedure
-article of 《生态环境行政处罚办法》 (2023) we could source, saying what EcoComply does with it: ``enforced``
+One row per article of 《中华人民共和国行政处罚法》 第二十八条..第七十三条 (chapters 四–六), per procedure
+article of 《生态环境行政处罚办法》 (2023) we could source, and per section of the pilot plan
+(《苏州市生态环境领域涉企行政合规指导工作试点方案》 三（五）..三（七）, keyed as the plan numbers them) that the
+gate's rules rest on, saying what EcoComply does with it: ``enforced``
 (the rule ids), ``recorded`` (the step, field or endpoint that keeps it), ``human_judgement`` (what the
 human is shown) or ``not_applicable`` (why). This module is pure and imports no other service: it reads
 the YAML with PyYAML and checks the table's shape; ``tests/test_statute_coverage.py`` checks the rule ids
@@ -18,14 +20,17 @@ from typing import Any
 
 import yaml
 
-from shared.law import APL_NAME, MEASURES
+from shared.law import APL_NAME, MEASURES, PILOT
 
 TABLE = Path(__file__).with_name("coverage.yaml")
 
 # The ``law`` of a row: the title without 《》, as ``shared.law`` spells it.
 APL_LAW = APL_NAME
 MEASURES_LAW = MEASURES.split("》", 1)[0].lstrip("《")
-LAWS = (APL_LAW, MEASURES_LAW)
+PILOT_LAW = PILOT.split("》", 1)[0].lstrip("《")
+LAWS = (APL_LAW, MEASURES_LAW, PILOT_LAW)
+# The pilot plan's sections the table must have (三、试点任务 (五)–(七): discretion, exemption, rectification).
+PILOT_KEYS = ("三（五）", "三（六）", "三（七）")
 # Chapters 四–六 of 《行政处罚法》 (2021): 第二十八条 (the first article after 第二十七条) to 第七十三条.
 APL_FIRST, APL_LAST = 28, 73
 
@@ -72,16 +77,23 @@ def apl_keys() -> list[str]:
 
 
 _ARTICLE = re.compile(r"第[零〇一二三四五六七八九十百]+条")
+# A section of a policy document, as the pilot plan numbers it: 三（六） (part 三, item （六）).
+_SECTION = re.compile(r"(?<![第零〇一二三四五六七八九十百])[一二三四五六七八九十]+（[一二三四五六七八九十]+）")
 _TITLE = re.compile(r"《([^》]+)》")
+
+
+def key_pattern(law: str) -> re.Pattern[str]:
+    """How ``law`` numbers its provisions: the pilot plan by section (三（六）), the others by article (第…条)."""
+    return _SECTION if law == PILOT_LAW else _ARTICLE
 
 
 def cited_articles(text: str) -> set[tuple[str, str]]:
     """(law, 第…条) pairs a citation names: each article is taken to belong to the most recent 《title》
     before it (``"《中华人民共和国行政处罚法》第四十四条、第六十二条；《…办法》（…）第三十五条"``); an article before any
-    title belongs to ``""``."""
+    title belongs to ``""``. Sections (``"《…试点方案》（…）三（六）、五（三）"``) are read the same way."""
     out: set[tuple[str, str]] = set()
     law = ""
-    for m in re.finditer(f"{_TITLE.pattern}|{_ARTICLE.pattern}", text):
+    for m in re.finditer(f"{_TITLE.pattern}|{_ARTICLE.pattern}|{_SECTION.pattern}", text):
         if m.group(0).startswith("《"):
             law = m.group(1)
         else:
@@ -90,7 +102,8 @@ def cited_articles(text: str) -> set[tuple[str, str]]:
 
 
 def mentions(text: str, law: str, article: str) -> bool:
-    """Whether ``text`` cites ``article`` of ``law`` (``第五十七条`` is cited by ``第五十七条第二款``)."""
+    """Whether ``text`` cites ``article`` of ``law`` (``第五十七条`` is cited by ``第五十七条第二款``; ``三（六）`` by
+    ``三（六）``)."""
     return (law, article) in cited_articles(text)
 
 
@@ -117,7 +130,6 @@ class Row:
 @dataclass(frozen=True)
 class Coverage:
     rows: tuple[Row, ...]
-    pending_rule_ids: tuple[str, ...] = ()
     sources: Mapping[str, str] = field(default_factory=dict)
 
     def row(self, law: str, article: str) -> Row | None:
@@ -155,9 +167,8 @@ def problems(doc: Any) -> list[str]:
     out: list[str] = []
     if not isinstance(doc, dict) or not isinstance(doc.get("articles"), list):
         return ["the table is a mapping with an 'articles' list"]
-    pending = doc.get("pending_rule_ids", [])
-    if _strs(pending) is None:
-        out.append("pending_rule_ids: a list of rule ids")
+    if "pending_rule_ids" in doc:
+        out.append("pending_rule_ids: every rule id of the table must exist now — list none as pending")
     seen: set[tuple[str, str]] = set()
     for i, raw in enumerate(doc["articles"]):
         where = f"articles[{i}]"
@@ -172,8 +183,9 @@ def problems(doc: Any) -> list[str]:
             out.append(f"{where}: 'verified' is true or false")
         if raw.get("law") not in LAWS:
             out.append(f"{where}: law is one of {list(LAWS)}")
-        if isinstance(raw.get("article"), str) and not re.fullmatch(_ARTICLE.pattern, raw["article"]):
-            out.append(f"{where}: article is written as the statute writes it (第…条)")
+        if isinstance(raw.get("article"), str) and not key_pattern(raw.get("law", "")).fullmatch(raw["article"]):
+            form = "三（六）" if raw.get("law") == PILOT_LAW else "第…条"
+            out.append(f"{where}: article is written as the statute writes it ({form})")
         status = raw.get("status")
         if status not in STATUSES:
             out.append(f"{where}: unknown status {status!r} (one of {list(STATUSES)})")
@@ -209,7 +221,7 @@ def parse(doc: Mapping[str, Any]) -> Coverage:
             gaps=r.get("gaps") or "")
         for r in doc["articles"]
     )
-    return Coverage(rows, tuple(doc.get("pending_rule_ids") or ()), dict(doc.get("sources") or {}))
+    return Coverage(rows, dict(doc.get("sources") or {}))
 
 
 def load(path: Path = TABLE) -> Coverage:
@@ -224,6 +236,6 @@ def missing_articles(cov: Coverage, law: str = APL_LAW, keys: Iterable[str] | No
     return [k for k in (apl_keys() if keys is None else keys) if k not in have]
 
 
-__all__ = ["APL_LAW", "LAWS", "MEASURES_LAW", "NAMESPACES", "STATUSES", "TABLE", "Coverage", "CoverageError", "Row",
-           "apl_keys", "article_key", "cited_articles", "cn_number", "load", "mentions", "missing_articles", "parse",
-           "problems"]
+__all__ = ["APL_LAW", "LAWS", "MEASURES_LAW", "NAMESPACES", "PILOT_KEYS", "PILOT_LAW", "STATUSES", "TABLE", "Coverage",
+           "CoverageError", "Row", "apl_keys", "article_key", "cited_articles", "cn_number", "key_pattern", "load",
+           "mentions", "missing_articles", "parse", "problems"]
