@@ -142,3 +142,38 @@ async def test_a_must_item_not_yet_in_force_does_not_forbid_a_penalty(stack):
     r = await d.c.post(f"{CASES}/cases/{cid}/decision", headers=d.lead, json={
         "type": "penalty", "fine_amount": 150000.0, "basis": {"law_article": "《中华人民共和国水污染防治法》第八十三条"}})
     assert r.status_code == 200, r.text[:400]
+
+
+# -- [A] 第四十五条: a defence made at the hearing does not count as a defence ------------------------------
+@pytest.mark.xfail(strict=True, reason=(
+    "[A] 第四十五条 (行政机关不得因当事人陈述、申辩而给予更重的处罚) with 第六十四条第（七）项 (the party 申辩和质证 at "
+    "the hearing): service.answered_notices() reads only records.statement, never the hearing's "
+    "party_statements, so after a hearing where the party defended itself against 150,000 yuan the bureau "
+    "re-notifies 500,000 on unchanged facts (no re-investigation, no evidence) and decides it — "
+    "heavier_renotice_needs_new_facts and no_heavier_for_defence never fire."))
+async def test_a_heavier_renotice_after_a_defence_at_the_hearing_needs_new_facts(stack):
+    from datetime import datetime
+
+    from shared import clock
+
+    d = CaseDriver(stack)
+    d.at(2026, 6, 1)
+    cid = (await d.file(await d.enterprise()))["id"]
+    await d.evidence(cid)
+    await d.complete_investigation(cid)
+    await d.review(cid, "penalty", 150000.0)
+    await d.notify(cid, 150000.0)
+    ent = d.s.auth("e1", "enterprise", uscc=(await d.get(cid))["uscc"])
+    await d.post(cid, "hearing/request", ent)
+    await d.schedule_hearing(cid, datetime(2026, 6, 12, 9, 30, tzinfo=clock.TZ))
+    d.at(2026, 6, 12, 11)
+    await d.hold_hearing(cid, party_statements="当事人申辩：超标系设备突发故障，已整改，请求从轻处罚")
+    heavier = {"intended_type": "penalty", "intended_fine": 500000.0, "penalty_kinds": ["fine"],
+               "facts_and_reasons": "超标排放"}
+    r = await d.c.post(f"{CASES}/cases/{cid}/notice", headers=d.off, json=heavier)
+    if r.status_code == 200:  # the heavier notice stood: then at least 500,000 must never be decided
+        await d.review(cid, "penalty", 500000.0)
+        d.at(2026, 6, 30)
+        r = await d.c.post(f"{CASES}/cases/{cid}/decision", headers=d.lead, json={
+            "type": "penalty", "fine_amount": 500000.0, "reason": "违法情节较重，书面说明罚款数额理由"})
+    assert r.status_code == 409, f"500,000 after the hearing defence: {r.status_code} {r.text[:300]}"
