@@ -198,3 +198,45 @@ async def test_the_statutory_maximum_fine_needs_a_collective_discussion_by_defau
         "type": "penalty", "fine_amount": 1000000.0, "reason": "违法情节严重，书面说明罚款数额理由",
         "basis": {"law_article": "《中华人民共和国水污染防治法》第八十三条"}})
     assert r.status_code == 409 and r.json()["rule_code"] == "collective_discussion_required", r.text[:300]
+
+
+# -- [B] 第三十七条: a list item's next version announced ahead hides the version in force -----------------
+@pytest.mark.xfail(strict=True, reason=(
+    "[B] 第三十七条 / 试点方案 三（六）: the item version in force on the decision date applies. The checklist's "
+    "evaluate_item(version=None) takes the LATEST published version whatever its effective_from, and "
+    "in_force is computed on that version alone: once a revision effective 2027-01-01 is imported, the "
+    "version in force since 2026-01-01 no longer exempts anyone, and a lawful exemption decided on "
+    "2026-06-01 is refused list_item_in_force (the decision's code: decision._load_record → "
+    "checklist_client.evaluate(..., on=decision_date))."))
+async def test_the_list_item_version_in_force_exempts_although_a_later_one_is_announced(stack):
+    from tests.cases.test_law_in_time import FACTS, LIST_ITEM
+
+    d = CaseDriver(stack)
+    d.at(2026, 6, 1)
+    admin = stack.auth("admin-1", "admin")
+    for version, start in (("2026版", "2026-01-01"), ("2027版", "2027-01-01")):
+        item = {**LIST_ITEM, "code": "NP-REVIEW-V", "effective_from": start}
+        r = await stack.client.post(f"{API}/imports/no-penalty-items", params={"format": "yaml"}, headers=admin,
+                                    content=yaml.safe_dump({"list": {"list_version": version}, "items": [item]},
+                                                           allow_unicode=True).encode())
+        assert r.status_code == 200, r.text
+    cid = (await d.file(await d.enterprise(), occurred_on="2026-03-01"))["id"]
+    await d.investigate(cid, FACTS)
+    await d.review(cid, proposed_type="no_penalty")
+    await d.discuss(cid)
+    r = await d.c.post(f"{CASES}/cases/{cid}/decision", headers=d.lead,
+                       json={"type": "no_penalty", "basis": {"no_penalty_item": "NP-REVIEW-V"}})
+    assert r.status_code == 200, r.text[:400]
+
+
+# -- [C] a verified quotation that is not the article's words ----------------------------------------------
+# 《行政处罚法》第五十九条第一款第（三）项 as LawRefBook/Laws 行政法/行政处罚法(2021-01-22).md writes it.
+ART_59_3 = "（三）行政处罚的种类和依据；"
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "[C] rules.py fine_required (verified) quotes 第五十九条 as '……处罚种类和依据……'; the article reads "
+    "'（三）行政处罚的种类和依据' — the quoted fragment is not the statute's wording."))
+def test_fine_required_quotes_article_59_verbatim():
+    quoted = RULES["fine_required"].text.split("……")[1]
+    assert quoted in ART_59_3, quoted
