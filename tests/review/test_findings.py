@@ -144,19 +144,13 @@ async def test_a_must_item_not_yet_in_force_does_not_forbid_a_penalty(stack):
     assert r.status_code == 200, r.text[:400]
 
 
-# -- [A] 第四十五条: a defence made at the hearing does not count as a defence ------------------------------
-@pytest.mark.xfail(strict=True, reason=(
-    "[A] 第四十五条 (行政机关不得因当事人陈述、申辩而给予更重的处罚) with 第六十四条第（七）项 (the party 申辩和质证 at "
-    "the hearing): service.answered_notices() reads only records.statement, never the hearing's "
-    "party_statements, so after a hearing where the party defended itself against 150,000 yuan the bureau "
-    "re-notifies 500,000 on unchanged facts (no re-investigation, no evidence) and decides it — "
-    "heavier_renotice_needs_new_facts and no_heavier_for_defence never fire."))
-async def test_a_heavier_renotice_after_a_defence_at_the_hearing_needs_new_facts(stack):
+# -- [A] 第四十五条: a defence made at the hearing is a defence (fixed) -----------------------------------------
+async def _heard_with_defence(d: CaseDriver) -> str:
+    """Notice of 150,000, hearing requested, scheduled and held with the party's 申辩 in its record."""
     from datetime import datetime
 
     from shared import clock
 
-    d = CaseDriver(stack)
     d.at(2026, 6, 1)
     cid = (await d.file(await d.enterprise()))["id"]
     await d.evidence(cid)
@@ -168,15 +162,39 @@ async def test_a_heavier_renotice_after_a_defence_at_the_hearing_needs_new_facts
     await d.schedule_hearing(cid, datetime(2026, 6, 12, 9, 30, tzinfo=clock.TZ))
     d.at(2026, 6, 12, 11)
     await d.hold_hearing(cid, party_statements="当事人申辩：超标系设备突发故障，已整改，请求从轻处罚")
-    heavier = {"intended_type": "penalty", "intended_fine": 500000.0, "penalty_kinds": ["fine"],
-               "facts_and_reasons": "超标排放"}
-    r = await d.c.post(f"{CASES}/cases/{cid}/notice", headers=d.off, json=heavier)
-    if r.status_code == 200:  # the heavier notice stood: then at least 500,000 must never be decided
-        await d.review(cid, "penalty", 500000.0)
-        d.at(2026, 6, 30)
-        r = await d.c.post(f"{CASES}/cases/{cid}/decision", headers=d.lead, json={
-            "type": "penalty", "fine_amount": 500000.0, "reason": "违法情节较重，书面说明罚款数额理由"})
+    return cid
+
+
+HEAVIER = {"intended_type": "penalty", "intended_fine": 500000.0, "penalty_kinds": ["fine"],
+           "facts_and_reasons": "超标排放"}
+
+
+async def test_a_heavier_renotice_after_a_defence_at_the_hearing_needs_new_facts(stack):
+    """第四十五条 with 第六十四条第（七）项: the party's 申辩 at the hearing is a defence; a heavier re-notice on
+    unchanged facts is refused, and nothing is written."""
+    d = CaseDriver(stack)
+    cid = await _heard_with_defence(d)
+    before = await d.get(cid)
+    r = await d.c.post(f"{CASES}/cases/{cid}/notice", headers=d.off, json=HEAVIER)
     assert r.status_code == 409, f"500,000 after the hearing defence: {r.status_code} {r.text[:300]}"
+    assert r.json()["rule_code"] == "heavier_renotice_needs_new_facts", r.text
+    assert await d.get(cid) == before
+
+
+async def test_a_heavier_renotice_after_the_hearing_on_new_facts_stands(stack):
+    """The lawful path beside it: re-investigated, new evidence and changed facts, the heavier notice stands
+    and says what is new (第四十五条 forbids a heavier penalty *because of* the defence, not on new facts)."""
+    d = CaseDriver(stack)
+    cid = await _heard_with_defence(d)
+    d.at(2026, 6, 15)
+    await d.reinvestigate(cid)
+    await d.evidence(cid, "补充监测报告", "复测：出水COD 120mg/L，超标一倍以上")
+    await d.complete_investigation(cid, {"exceeds_standard_multiple": 2.0})
+    await d.review(cid, "penalty", 500000.0)
+    case = await d.post(cid, "notice", d.off, HEAVIER)
+    assert case["state"] == "notified"
+    new = case["records"]["notice"]["new_facts"]
+    assert new and "exceeds_standard_multiple" in str(new), new
 
 
 # -- [A] 第五十七条第二款: the fine threshold of the collective discussion fails open -------------------------

@@ -23,7 +23,7 @@ from services.cases.case.records import (
     edit_records,
 )
 from services.cases.case.schemas import CaseRead, NoticeCreate, StatementCreate
-from services.cases.case.service import act, add_step, new_since, snapshot
+from services.cases.case.service import act, add_step, defended_at, new_since, snapshot
 from services.cases.clients import checklist as checklist_client
 from services.cases.models import Case
 from services.cases.workdays import add_working_days
@@ -86,15 +86,15 @@ def _default_reasons(body: NoticeCreate, basis: list[BasisArticle]) -> str:
 
 
 def _new_facts(case: Case) -> NewFacts | None:
-    """After the party's statement on an earlier notice (第四十五条): the evidence added and facts changed since
-    the latest such statement."""
+    """After the party's statement or hearing defence on an earlier notice (第四十五条): the evidence added and facts
+    changed since the latest such defence."""
     recs = case_records(case)
-    answered = [n.statement for n in recs.earlier_notices if n.statement and not n.statement.waived]
-    if recs.statement is not None and not recs.statement.waived:
-        answered.append(recs.statement)
+    answered = [defended_at(n.statement, n.hearing) for n in recs.earlier_notices]
+    answered.append(defended_at(recs.statement, recs.hearing))
+    answered = [t for t in answered if t is not None]
     if not answered:
         return None
-    since = max(st.at for st in answered)
+    since = max(answered)
     evidence, changed = new_since(recs, dict(case.facts or {}), since)
     return NewFacts(since=since, evidence=evidence, changed=changed)
 

@@ -122,17 +122,28 @@ def new_since(recs: CaseRecords, facts: dict[str, Any], since: datetime) -> tupl
     return evidence, changed
 
 
+def defended_at(statement: Any, hearing: Any) -> datetime | None:
+    """When the party first defended itself on a notice (第四十五条 陈述、申辩): a statement that is not a waiver,
+    or its 申辩 at the hearing (第六十四条第（七）项: 当事人进行申辩和质证) — the hearing's recorded party statements."""
+    times = []
+    if statement is not None and not statement.waived:
+        times.append(statement.at)
+    if hearing is not None and hearing.held_at is not None and (hearing.party_statements or "").strip():
+        times.append(hearing.held_at)
+    return min(times) if times else None
+
+
 def answered_notices(recs: CaseRecords, facts: dict[str, Any]) -> tuple[workflow.AnsweredNotice, ...]:
-    """The notices (earlier and current) the party answered with a statement or defence (第四十五条), each with
-    what was established after that statement."""
-    pairs = [(n, n.statement) for n in recs.earlier_notices]
+    """The notices (earlier and current) the party answered with a statement or a defence at the hearing
+    (第四十五条), each with what was established after it first did."""
+    pairs = [(n, defended_at(n.statement, n.hearing)) for n in recs.earlier_notices]
     if recs.notice is not None:
-        pairs.append((recs.notice, recs.statement))
+        pairs.append((recs.notice, defended_at(recs.statement, recs.hearing)))
     out = []
-    for n, st in pairs:
-        if st is None or st.waived:
+    for n, since in pairs:
+        if since is None:
             continue
-        evidence, changed = new_since(recs, facts, st.at)
+        evidence, changed = new_since(recs, facts, since)
         out.append(workflow.AnsweredNotice(_terms(n), bool(evidence), tuple(sorted(changed))))
     return tuple(out)
 
