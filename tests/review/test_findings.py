@@ -86,12 +86,10 @@ async def test_a_handler_alone_cannot_suspend_the_case(stack):
     assert r.status_code == 409, f"a handler's suspension was accepted: {r.status_code}"
 
 
-# -- [B] a revoked fine still counts as the act's fine ------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason=(
-    "[B] 第二十九条 forbids fining one act twice; a fine revoked (撤销/责令重作 by 行政复议) no longer stands. "
-    "decision.prior_fines() selects every decided case with fine_amount > 0 whatever its decision status "
-    "(a revocation leaves case.fine_amount as decided), so the lawful re-decision of the act after 责令重作 is "
-    "refused one_act_one_fine naming the revoked case."))
+# -- [B] a revoked fine no longer counts as the act's fine (fixed) ------------------------------------------
+# 第二十九条 forbids fining one act twice; a fine revoked (责令重作 by 行政复议) no longer stands, so the act is
+# decided again. The refusal beside it (an unrevoked fine of the same act):
+# tests/cases/test_act_time.py::test_one_act_is_fined_once.
 async def test_an_act_whose_fine_was_revoked_can_be_fined_again(stack):
     d = CaseDriver(stack)
     first = await d.penalty_decided(fine=150000.0)

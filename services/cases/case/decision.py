@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.cases import config, workflow
 from services.cases.case import acts, law_in_time
 from services.cases.case.records import (
+    CaseRecords,
     DecisionChangeRecord,
     DecisionDocumentRecord,
     DiscretionRecord,
@@ -129,10 +130,13 @@ async def prior_fines(session: AsyncSession, case: Case) -> list[workflow.PriorF
     # this case's earliest act began cannot overlap it: the read is bounded by (uscc, decided_at).
     since = datetime.combine(min(a.occurred_on for a in mine), time.min, TZ)  # type: ignore[type-var]
     rows = (await session.execute(
-        select(Case.number, Case.violations).where(
+        select(Case.number, Case.violations, Case.records).where(
             Case.uscc == case.uscc, Case.id != case.id, Case.decision_type.is_not(None), Case.fine_amount > 0,
             Case.decided_at >= since).order_by(Case.decided_at))).all()
-    return [workflow.PriorFine(number=number, act=a) for number, violations in rows
+    # A fine revoked (撤销、确认违法、责令重作 — 行政复议, 行政诉讼 or the bureau itself) no longer punishes the
+    # act: the act may be decided again (a redo is exactly that).
+    return [workflow.PriorFine(number=number, act=a) for number, violations, records in rows
+            if CaseRecords.model_validate(records or {}).decision_status() != "revoked"
             for a in acts.acts_of(violations) if a.code in codes]
 
 
