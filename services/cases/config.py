@@ -9,8 +9,10 @@ in the API. Configured from the environment (``ECOCOMPLY_CASES_*``); the default
 * ``DISCUSSION_FINE_THRESHOLDS`` — fines from which a penalty counts as a 重大违法行为 whose decision the
   leaders take in collective discussion (第五十七条第二款), per bureau, in yuan. No national number
   exists (the article names no amount); the default is the bureau's hearing threshold (较大数额, above),
-  and without either no fine alone requires the discussion (the penalty kinds and every exemption or
-  light penalty still do).
+  and without either 200,000 yuan: 《生态环境行政处罚办法》(2023) 第八十九条 as a published commentary
+  reads it (较大数额 for an organisation: 20万元以上, 不包括本数 — the article's own text was not read, so
+  ``verified: false``); the system takes 200,000 itself too (stricter than the source: more discussions,
+  never fewer). The default fails closed: a bureau that sets nothing still has its large fines discussed.
 * ``FOLLOW_UP_DAYS`` — follow-up checks after closing a rectified case (试点方案 三（七）跟踪管理):
   default 30 and 180 days after closing.
 """
@@ -34,14 +36,22 @@ def hearing_threshold(bureau: str) -> float | None:
     return _json_env("ECOCOMPLY_CASES_HEARING_FINE_THRESHOLDS", {}).get(bureau)
 
 
-DISCUSSION_THRESHOLD_BASIS = (f"{LABEL}：第五十七条第二款未规定数额；"
-                              "默认取本局听证“较大数额”标准（第六十三条第一款第（一）项）")
+DEFAULT_DISCUSSION_FINE_THRESHOLD = 200_000.0
+DISCUSSION_THRESHOLD_SOURCE = ("《生态环境行政处罚办法》（2023）第八十九条：对法人或者其他组织“较大数额”罚款为二十万元以上"
+                               "（据公开解读材料，条文原文未核实，verified: false）")
 
 
-def discussion_fine_threshold(bureau: str) -> float | None:
-    """The fine from which the decision needs the leaders' collective discussion (None: no fine threshold)."""
+def discussion_threshold(bureau: str) -> tuple[float, str]:
+    """The fine from which the decision needs the leaders' collective discussion, and where that number comes
+    from: the bureau's own setting, else its hearing threshold (较大数额), else the default above."""
     own = _json_env("ECOCOMPLY_CASES_DISCUSSION_FINE_THRESHOLDS", {}).get(bureau)
-    return float(own) if own is not None else hearing_threshold(bureau)
+    if own is not None:
+        return float(own), f"{LABEL}：第五十七条第二款未规定数额；本局设定（ECOCOMPLY_CASES_DISCUSSION_FINE_THRESHOLDS）"
+    hearing = hearing_threshold(bureau)
+    if hearing is not None:
+        return float(hearing), f"{LABEL}：第五十七条第二款未规定数额；取本局听证“较大数额”标准（第六十三条第一款第（一）项）"
+    return DEFAULT_DISCUSSION_FINE_THRESHOLD, (f"{LABEL}：第五十七条第二款未规定数额；本局未设定，默认取"
+                                               f"{DISCUSSION_THRESHOLD_SOURCE}，含本数")
 
 
 def discussion_quorum() -> int:

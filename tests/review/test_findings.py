@@ -195,25 +195,35 @@ async def test_a_heavier_renotice_after_the_hearing_on_new_facts_stands(stack):
     assert new and "exceeds_standard_multiple" in str(new), new
 
 
-# -- [A] 第五十七条第二款: the fine threshold of the collective discussion fails open -------------------------
-@pytest.mark.xfail(strict=True, reason=(
-    "[A] 第五十七条第二款 / issue 23 item 5 ('fines over a bureau-set threshold (a labelled local setting)'): "
-    "config.discussion_fine_threshold() defaults to hearing_threshold(), which defaults to None — no default "
-    "number is chosen, so out of the box no fine needs the leaders' collective discussion: the statutory "
-    "maximum of 《水污染防治法》第八十三条 (1,000,000 yuan) is decided by one leader. The hearing threshold fails "
-    "safe when unset (every fine gets the hearing right); the discussion threshold fails open."))
+# -- [A] 第五十七条第二款: the fine threshold of the collective discussion fails closed (fixed) ----------------
+MAX_FINE = {"type": "penalty", "fine_amount": 1000000.0, "reason": "违法情节严重，书面说明罚款数额理由",
+            "basis": {"law_article": "《中华人民共和国水污染防治法》第八十三条"}}
+
+
 async def test_the_statutory_maximum_fine_needs_a_collective_discussion_by_default(stack):
+    """With no threshold set, the default (200,000 yuan, 处罚办法第八十九条 as read in a commentary, labelled)
+    applies: the statutory maximum of 《水污染防治法》第八十三条 decided by one leader is refused, naming the source."""
     d = CaseDriver(stack)
-    uscc = await d.enterprise()
-    cid = (await d.file(uscc))["id"]
+    cid = (await d.file(await d.enterprise()))["id"]
     await d.evidence(cid)
     await d.complete_investigation(cid)
-    await d.review(cid)
+    await d.review(cid, "penalty", 1000000.0)
     await notified(d, cid, 1000000.0)
-    r = await d.c.post(f"{CASES}/cases/{cid}/decision", headers=d.lead, json={
-        "type": "penalty", "fine_amount": 1000000.0, "reason": "违法情节严重，书面说明罚款数额理由",
-        "basis": {"law_article": "《中华人民共和国水污染防治法》第八十三条"}})
+    r = await d.c.post(f"{CASES}/cases/{cid}/decision", headers=d.lead, json=MAX_FINE)
     assert r.status_code == 409 and r.json()["rule_code"] == "collective_discussion_required", r.text[:300]
+    assert "第八十九条" in r.json()["detail"] and "本地设置" in r.json()["detail"], r.json()["detail"]
+
+
+async def test_the_statutory_maximum_fine_discussed_by_the_leaders_is_decided(stack):
+    d = CaseDriver(stack)
+    cid = (await d.file(await d.enterprise()))["id"]
+    await d.evidence(cid)
+    await d.complete_investigation(cid)
+    await d.review(cid, "penalty", 1000000.0)
+    await d.discuss(cid, "penalty", 1000000.0)
+    await notified(d, cid, 1000000.0)
+    case = await d.decide(cid, MAX_FINE)
+    assert case["state"] == "decided" and case["decision"]["fine_amount"] == 1000000.0
 
 
 # -- [B] 第三十七条: a list item's next version announced ahead hides the version in force -----------------

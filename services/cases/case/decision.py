@@ -239,10 +239,11 @@ async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any],
     if body.type in workflow.LIGHT_PENALTIES:
         basis["mitigating_circumstances"] = sorted(k for k in circ.article_32 | {circ.rectification_key}
                                                    if facts.get(k) is True)
+    threshold, threshold_basis = config.discussion_threshold(bureau)
     record = workflow.Record(no_penalty=no_penalty, fine_range=_fine_range(calcs, acts_), range_error=why,
                              circumstances=circ, first_offence_window=config.FIRST_OFFENCE_BASIS, law=law,
-                             must_items=must, discussion_fine_threshold=config.discussion_fine_threshold(bureau),
-                             discussion_threshold_basis=config.DISCUSSION_THRESHOLD_BASIS)
+                             must_items=must, discussion_fine_threshold=threshold,
+                             discussion_threshold_basis=threshold_basis)
     return record, basis, calc
 
 
