@@ -260,9 +260,6 @@ async def test_the_list_item_version_in_force_exempts_although_a_later_one_is_an
 ART_59_3 = "（三）行政处罚的种类和依据；"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "[C] rules.py fine_required (verified) quotes 第五十九条 as '……处罚种类和依据……'; the article reads "
-    "'（三）行政处罚的种类和依据' — the quoted fragment is not the statute's wording."))
 def test_fine_required_quotes_article_59_verbatim():
     quoted = RULES["fine_required"].text.split("……")[1]
     assert quoted in ART_59_3, quoted

@@ -57,16 +57,16 @@ RULES: dict[str, Rule] = {
              "行政机关应当自行政处罚案件立案之日起九十日内作出行政处罚决定（第六十条）。本系统解读：中止期间不作出决定、"
              "不撤销立案、不移送，恢复后方可继续；不计入的天数为实际中止的天数（中止日至恢复日）",
              remedy="resume the case (POST …/resume) once the reason for the suspension has ended", verified=False),
-        Rule("evidence_by_certified_handlers", f"{APL}第四十二条",
+        reading("evidence_by_certified_handlers", f"{APL}第四十二条",
              "行政处罚应当由具有行政执法资格的执法人员实施（本系统解读：证据由本案持证执法人员——在执法人员登记中有执法证号、"
              "且为本案承办人——收集的，方计入；其他人收集的证据予以记录但不计入，法制审核通过与作出决定至少需要一份计入的证据）",
              remedy="record evidence collected by a certified handler of the case (collected_by one of its handlers)"),
-        Rule("must_list_item_forbids_penalty", f"{PILOT}三（六）",
+        reading("must_list_item_forbids_penalty", f"{PILOT}三（六）",
              "对符合《长江三角洲区域生态环境领域轻微违法行为依法不予行政处罚清单》不予行政处罚条件的违法行为，"
              "……经立案、调查取证、法制审核、集体讨论等法定程序作出不予行政处罚决定（本系统解读：事实完全符合"
              "“应当不予”（must）清单事项的，不得作出处罚决定；“可以不予”（may）事项由行政机关裁量）",
              remedy="decide the exemption (no_penalty) on the list item the facts meet"),
-        Rule("damage_compensation_required", f"{PILOT}三（七）",
+        reading("damage_compensation_required", f"{PILOT}三（七）",
              "合规整改措施内容至少包括完成环境违法问题整改、消除环境违法后果影响、建立环境违法预防制度等措施，"
              "违反国家规定造成生态环境损害的，应全面履行生态环境损害赔偿责任（本系统解读：事实记录生态环境损害的免罚、"
              "从轻、减轻，须整改方案含 damage_compensation 措施且整改评估通过）",
@@ -87,7 +87,9 @@ RULES: dict[str, Rule] = {
              "当事人要求听证的，行政机关应当组织听证；听证由行政机关指定的非本案调查人员主持",
              remedy="hold the requested hearing, presided by someone who did not investigate the case"),
         Rule("hearing_right_not_given", f"{APL}第六十三条",
-             "行政机关拟作出下列行政处罚决定，应当告知当事人有要求听证的权利（第一款第（一）项“较大数额”为本地设置）"),
+             "行政机关拟作出下列行政处罚决定，应当告知当事人有要求听证的权利",
+             remedy="the hearing right follows the intended penalty; 第一款第（一）项“较大数额” is a local setting "
+                    "(ECOCOMPLY_CASES_HEARING_FINE_THRESHOLDS)"),
         Rule("notice_states_basis", f"{APL}第四十四条",
              "行政机关在作出行政处罚决定之前，应当告知当事人拟作出的行政处罚内容及事实、理由、依据",
              remedy="state the facts, the reasons and the basis — the violated provision and the penalty article of "
@@ -191,7 +193,7 @@ RULES: dict[str, Rule] = {
         reading("no_penalty_item_covers_violation", f"{PILOT}三（六）",
                  "对符合免罚清单不予行政处罚条件的违法行为……不予行政处罚：清单事项只适用于其所列违法行为（applies_to）",
                  "rely on an item whose applies_to covers every violation of the case, or on a statutory ground"),
-        Rule("no_penalty_conditions_met", f"{PILOT}三（六）",
+        reading("no_penalty_conditions_met", f"{PILOT}三（六）",
              "对符合《长江三角洲区域生态环境领域轻微违法行为依法不予行政处罚清单》不予行政处罚条件的违法行为，"
              "……作出不予行政处罚决定（本系统解读：缺失的事实不视为满足）",
              remedy="establish every condition of the item in the facts (investigation)"),
@@ -216,7 +218,7 @@ RULES: dict[str, Rule] = {
                  "试点单位还应根据案情探索增加……征求意见、集体审议等环节（本系统对清单外免罚一律要求）",
                  "solicit and record opinions (POST …/opinions)"),
         reading("no_fine_with_exemption", f"{APL}第三十三条", "不予行政处罚决定不处以罚款", "omit fine_amount"),
-        Rule("fine_required", f"{APL}第五十九条", "行政处罚决定书应当载明：……处罚种类和依据……",
+        Rule("fine_required", f"{APL}第五十九条", "行政处罚决定书应当载明下列事项：……（三）行政处罚的种类和依据",
              remedy="give fine_amount for a decision that imposes a fine"),
         Rule("decider_is_leader", f"{APL}第五十七条",
              "调查终结，行政机关负责人应当对调查结果进行审查，根据不同情况，分别作出如下决定",
@@ -263,7 +265,7 @@ RULES: dict[str, Rule] = {
                  "（维持、变更、撤销、确认违法、责令重作）由负责人据复议机关或者人民法院的文书记录（本系统解读）",
                  "have a leader who is not a handler record the change; a change by the bureau itself needs legal review "
                  "approving it (proposed_change) first; an outcome of reconsideration or litigation names its document"),
-        Rule("revocation_stops_execution", f"{APL}第四十八条第二款",
+        reading("revocation_stops_execution", f"{APL}第四十八条第二款",
              "公开的行政处罚决定被依法变更、撤销、确认违法或者确认无效的，行政机关应当在三日内撤回行政处罚决定信息并公开说明理由"
              "（本系统解读：被撤销、确认违法的决定不再送达、不再收缴罚款，加处罚款不再计算）",
              remedy="nothing is left to execute: the decision was revoked or confirmed illegal"),
