@@ -117,8 +117,8 @@ async def test_suspension_blocks_every_decision_and_ending_and_excludes_only_the
     ended = (await d.file(await d.enterprise()))["id"]
     d.at(2026, 6, 2)
     suspension = {"kind": "suspension", "reason": "等待检测结果", "approved_by": "局长"}
-    await d.post(cid, "suspensions", d.off, suspension)
-    await d.post(ended, "suspensions", d.off, suspension)
+    await d.post(cid, "suspensions", d.lead, suspension)
+    await d.post(ended, "suspensions", d.lead, suspension)
     d.at(2026, 6, 5)
     p = await refused(d, cid, exempt("NP-EX-002"), "suspension_blocks_decision")
     assert "第三十五条" in p["article"] and p["verified"] is False

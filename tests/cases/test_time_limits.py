@@ -49,19 +49,19 @@ async def test_handling_period_extensions_suspension_and_overdue(stack):
     cid = (await d.file(await d.enterprise()))["id"]
     other = (await d.file(await d.enterprise()))["id"]
     assert (await d.get(cid))["due"]["handling"]["date"] == "2026-04-05"
-    bad = await d.c.post(f"{CASES}/cases/{cid}/extensions", headers=d.off,
+    bad = await d.c.post(f"{CASES}/cases/{cid}/extensions", headers=d.lead,
                          json={"kind": "collective_discussion", "approved_by": "局务会", "reason": "复杂"})
     assert bad.status_code == 409 and bad.json()["rule_code"] == "handling_extension_limit"
     assert bad.json()["verified"] is False and "第五十七条" in bad.json()["rule"]
-    c = await d.post(cid, "extensions", d.off, {"kind": "head_approval", "approved_by": "局长", "reason": "需检测"})
+    c = await d.post(cid, "extensions", d.lead, {"kind": "head_approval", "approved_by": "局长", "reason": "需检测"})
     assert c["due"]["handling"]["date"] == "2026-05-05"
-    c = await d.post(cid, "extensions", d.off, {"kind": "collective_discussion", "approved_by": "局务会", "reason": "特别复杂"})
+    c = await d.post(cid, "extensions", d.lead, {"kind": "collective_discussion", "approved_by": "局务会", "reason": "特别复杂"})
     assert c["due"]["handling"]["date"] == "2026-06-04"
-    third = await d.c.post(f"{CASES}/cases/{cid}/extensions", headers=d.off,
+    third = await d.c.post(f"{CASES}/cases/{cid}/extensions", headers=d.lead,
                            json={"kind": "head_approval", "approved_by": "局长", "reason": "再延"})
     assert third.status_code == 409 and third.json()["rule_code"] == "handling_extension_limit"
     d.at(2026, 2, 1)
-    c = await d.post(cid, "suspensions", d.off, {"kind": "testing", "reason": "委托检测", "approved_by": "局长"})
+    c = await d.post(cid, "suspensions", d.lead, {"kind": "testing", "reason": "委托检测", "approved_by": "局长"})
     assert c["due"]["handling"]["suspended"] is True
     d.at(2026, 2, 11)
     c = await d.post(cid, "suspensions/end", d.off)
@@ -83,7 +83,7 @@ async def test_handling_period_extensions_suspension_and_overdue(stack):
     # No retroactive extension or suspension: the overdue case stays overdue, visible and flagged.
     for path, body in (("extensions", {"kind": "head_approval", "approved_by": "局长", "reason": "案情复杂"}),
                        ("suspensions", {"kind": "testing", "reason": "等待检测", "approved_by": "局长"})):
-        r = await d.c.post(f"{CASES}/cases/{other}/{path}", headers=d.off, json=body)
+        r = await d.c.post(f"{CASES}/cases/{other}/{path}", headers=d.lead, json=body)
         assert r.status_code == 409 and r.json()["rule_code"] == "no_retroactive_extension", r.text
     assert (await d.get(other))["overdue"] is True
 

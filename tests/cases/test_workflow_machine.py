@@ -686,18 +686,21 @@ class CaseMachine(RuleBasedStateMachine):
         t, fine, kinds = self.plan
         self.decide_now(wf.Decision(t, decider[0], decider[1], fine_amount=fine, reason=reason, penalty_kinds=kinds))
 
-    @rule(event=st.sampled_from(["runs out", "head_approval", "collective_discussion", "suspend", "resume"]))
-    def handling_period(self, event):
+    @rule(event=st.sampled_from(["runs out", "head_approval", "collective_discussion", "suspend", "resume"]),
+          leader=st.sampled_from([True, True, False]))
+    def handling_period(self, event, leader=True):
         """The handling period (办案期限) runs out; or an extension or a suspension is asked for — never after
-        it has run out."""
+        it has run out, and only by a leader (《处罚办法》第三十五条、第五十七条: 经负责人批准)."""
         before = self.v
         if event == "runs out":
             self.v = replace(self.v, handling_over=True)
         elif event in {"suspend", "resume"}:
-            if self._simple(event, "l1"):
+            if self._simple(event, "l1", leader=leader):
                 assert event == "resume" or not (before.handling_over or before.suspended)
+                assert event == "resume" or leader, "a suspension without a leader's approval"
                 self._apply(event, suspended=event == "suspend")
-        elif self._simple("extend_handling", "l1", kind=event):
+        elif self._simple("extend_handling", "l1", kind=event, leader=leader):
+            assert leader, "an extension without a leader's approval"
             assert not before.handling_over, "an overdue case was extended retroactively"
             assert (event, before.handling_extensions) in {("head_approval", ()),
                                                            ("collective_discussion", ("head_approval",))}

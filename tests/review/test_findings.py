@@ -72,18 +72,31 @@ async def test_an_exemption_cannot_be_changed_into_a_fine(stack):
     assert r.status_code == 409, f"an exemption turned into a fine was accepted: {r.status_code} {r.text[:300]}"
 
 
-# -- [A] suspension without the leader's approval ----------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason=(
-    "[A] 《处罚办法》第三十五条 (as the rule suspension_open states it: 中止须经负责人批准) and 第六十条: a handler "
-    "alone suspends the case (approved_by is free text, the router takes any Officer), and the days are "
-    "excluded from the 90-day handling period — the time limit is stopped without a 负责人. coverage.yaml "
-    "marks the row enforced and admits it in gaps."))
+# -- [A] a suspension or an extension is the leader's (fixed) ----------------------------------------------
+SUSPENSION = {"kind": "suspension", "reason": "等待检测报告", "approved_by": "局长"}
+EXTENSION = {"kind": "head_approval", "approved_by": "局长", "reason": "案情复杂"}
+
+
 async def test_a_handler_alone_cannot_suspend_the_case(stack):
+    """《处罚办法》第三十五条、第五十七条 (中止、延期须经负责人批准, read in interpretations): a handler's suspension or
+    extension is refused and nothing is written; the handling period keeps running."""
     d = CaseDriver(stack)
     cid = (await d.file(await d.enterprise()))["id"]
-    r = await d.c.post(f"{CASES}/cases/{cid}/suspensions", headers=d.off,
-                       json={"kind": "suspension", "reason": "等待检测报告", "approved_by": "局长"})
-    assert r.status_code == 409, f"a handler's suspension was accepted: {r.status_code}"
+    before = await d.get(cid)
+    for path, body in (("suspensions", SUSPENSION), ("extensions", EXTENSION)):
+        r = await d.c.post(f"{CASES}/cases/{cid}/{path}", headers=d.off, json=body)
+        assert r.status_code == 409 and r.json()["rule_code"] == "time_limit_approved_by_leader", r.text[:300]
+    assert await d.get(cid) == before
+
+
+async def test_a_leader_who_does_not_handle_the_case_suspends_it(stack):
+    d = CaseDriver(stack)
+    cid = (await d.file(await d.enterprise()))["id"]
+    case = await d.post(cid, "suspensions", d.lead, SUSPENSION)
+    assert case["due"]["handling"]["suspended"] is True
+    case = await d.post(cid, "suspensions/end", d.off)
+    case = await d.post(cid, "extensions", d.lead, EXTENSION)
+    assert case["records"]["extensions"][0]["by"] == "leader-1"
 
 
 # -- [B] a revoked fine no longer counts as the act's fine (fixed) ------------------------------------------

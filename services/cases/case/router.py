@@ -180,14 +180,17 @@ async def rectification_assessment(
 
 
 @router.post("/cases/{case_id}/extensions", response_model=CaseRead, tags=["time limits"])
-async def extend_handling(case_id: str, body: ExtensionCreate, user: Officer, rt: RuntimeDep, session: DbSession):
-    """办案期限延长 (+30 by the head's approval, then +30 by collective discussion)."""
+async def extend_handling(case_id: str, body: ExtensionCreate, user: DecisionMaker, rt: RuntimeDep,
+                         session: DbSession):
+    """办案期限延长 (+30 by the head's approval, then +30 by collective discussion) — by a leader who does not handle
+    the case; 409 ``time_limit_approved_by_leader`` otherwise."""
     return await steps.extend_handling(rt, session, user, case_id, body)
 
 
 @router.post("/cases/{case_id}/suspensions", response_model=CaseRead, tags=["time limits"])
-async def suspend(case_id: str, body: SuspensionCreate, user: Officer, rt: RuntimeDep, session: DbSession):
-    """中止/检测/评估/认定 — the handling period stops running until resumed."""
+async def suspend(case_id: str, body: SuspensionCreate, user: DecisionMaker, rt: RuntimeDep, session: DbSession):
+    """中止/检测/评估/认定 — the handling period stops running until resumed; approved by a leader who does not
+    handle the case (409 ``time_limit_approved_by_leader`` otherwise)."""
     return await steps.suspend(rt, session, user, case_id, body)
 
 

@@ -262,26 +262,29 @@ async def rectification_assessment(
 
 
 async def extend_handling(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: ExtensionCreate) -> CaseRead:
-    """办案期限延长 — +30 days by the head's approval, then +30 by collective discussion (第五十七条)."""
+    """办案期限延长 — +30 days by the head's approval, then +30 by collective discussion (第五十七条); asked by a
+    leader who does not handle the case (``time_limit_approved_by_leader``)."""
 
     async def mutate(case: Case, at: datetime):
         with edit_records(case) as recs:
             recs.extensions.append(ExtensionRecord(**body.model_dump(), by=user.sub, at=at))
         return None
 
-    return await act(rt, session, user, case_id, "extend_handling", mutate, check_kw={"kind": body.kind},
-                     detail=body.model_dump())
+    return await act(rt, session, user, case_id, "extend_handling", mutate,
+                     check_kw={"kind": body.kind, "leader": user.has("leader")}, detail=body.model_dump())
 
 
 async def suspend(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: SuspensionCreate) -> CaseRead:
-    """中止/检测/评估/认定 — the handling period stops running (第三十五条)."""
+    """中止/检测/评估/认定 — the handling period stops running (第三十五条); asked by a leader who does not handle
+    the case (``time_limit_approved_by_leader``)."""
 
     async def mutate(case: Case, at: datetime):
         with edit_records(case) as recs:
             recs.suspensions.append(SuspensionRecord(**body.model_dump(), from_=local_date(at), by=user.sub))
         return None
 
-    return await act(rt, session, user, case_id, "suspend", mutate, detail=body.model_dump())
+    return await act(rt, session, user, case_id, "suspend", mutate, check_kw={"leader": user.has("leader")},
+                     detail=body.model_dump())
 
 
 async def resume(rt: Runtime, session: AsyncSession, user: Principal, case_id: str) -> CaseRead:

@@ -289,6 +289,13 @@ def check(case: CaseView, action: str, *, actor: str, **kw: object) -> None:
                       "the intended penalty carries no right to a hearing")
     if action == "request_hearing" and case.rights_over:
         raise refusal(case, action, RULES["rights_period_running"], "the hearing-request period has run out")
+    if action in ("extend_handling", "suspend"):
+        if not kw.get("leader"):
+            raise refusal(case, action, RULES["time_limit_approved_by_leader"],
+                          f"{actor} is not a leader (行政机关负责人): only a leader approves '{action}'")
+        if actor in case.handlers:
+            raise refusal(case, action, RULES["time_limit_approved_by_leader"],
+                          f"{actor} is a handler of this case and cannot approve '{action}'")
     if action == "extend_handling":
         _check_extension(case, kw.get("kind"))
     if action == "suspend" and case.handling_over:

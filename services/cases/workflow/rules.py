@@ -238,6 +238,10 @@ RULES: dict[str, Rule] = {
                  "延期、中止须在办案期限届满前批准；期限已届满的案件保持超期状态，不得事后延期或中止"),
         Rule("suspension_open", f"{MEASURES}第三十五条",
              "中止、检测、评估、认定期间不计入办案期限；中止须经负责人批准", verified=False),
+        reading("time_limit_approved_by_leader", f"{MEASURES}第三十五条、第五十七条",
+                 "中止（检测、评估、认定）与办案期限延长须经负责人批准（据解读材料，条文原文未核实）：本系统要求由非本案执法人员的"
+                 "负责人本人提交，批准人不能由执法人员代为填写",
+                 "have a leader (行政机关负责人) who does not handle the case suspend it or extend its handling period"),
         reading("fine_paid_before_closing", f"{APL}第六十七条",
                  "当事人应当自收到行政处罚决定书之日起十五日内缴纳罚款；本系统在罚款缴纳（执行完毕）后方可结案"),
         Rule("credit_notice_with_decision", "《关于规范苏州市生态环境处罚信息信用公示和修复工作的通知》（苏州，2022）",
