@@ -4,15 +4,12 @@ bureau filter changes them, the drill-down shows a case's timeline; a screenshot
 
 from __future__ import annotations
 
-import asyncio
-import socket
 from datetime import date
 from pathlib import Path
 
-import uvicorn
 from audit_helpers import at
-from playwright.async_api import async_playwright
 
+from services.testing.browser import served_chromium
 from services.testing.decisions import Decisions
 from services.testing.factories import BUREAU, OTHER_BUREAU
 
@@ -22,11 +19,6 @@ PAINTED = """(id) => { const c = document.querySelector('#' + id + ' canvas'); i
   for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }"""
 SERIES = "(id) => window.__charts[id].getOption().series.map(s => s.data)"
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def test_dashboard_renders_filters_and_drills_down(sqlite_stack):
@@ -44,60 +36,44 @@ async def test_dashboard_renders_filters_and_drills_down(sqlite_stack):
     for _, e in events:
         await decisions.processed("audit", e.id)
 
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(stack.comp.root, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off"))
-    serving = asyncio.create_task(server.serve())
-    try:
-        while not server.started:  # noqa: ASYNC110 - uvicorn offers no started event
-            await asyncio.sleep(0.02)
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                               args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-            try:
-                page = await browser.new_page(viewport={"width": 1280, "height": 1100})
-                requests: list[str] = []
-                page.on("request", lambda r: requests.append(r.url))
-                await page.set_extra_http_headers({"Authorization": f"Bearer {stack.token('auditor-1', 'auditor')}"})
-                base = f"http://127.0.0.1:{port}"
-                resp = await page.goto(f"{base}/audit/dashboard")
-                assert resp is not None and resp.status == 200
-                assert "免罚轻罚监督审核看板" in await page.title()
-                await page.wait_for_function("window.__chartFinished >= 4", timeout=15000)
-                for chart in ("chart-rules", "chart-bureaus", "chart-ageing", "chart-monthly"):
-                    assert await page.evaluate(PAINTED, chart) > 500, chart
-                assert all(u.startswith(base) for u in requests), "everything is served locally (no CDN)"
-                # Four exemptions/light penalties, and the other bureau's plain penalty without prior notice.
-                assert await page.text_content("#open") == "5"
-                rules_all = await page.evaluate(SERIES, "chart-rules")
-                assert sum(rules_all[0]) == 4 + 2 + 1  # + its exemption's missing review and discussion
-                monthly = await page.evaluate(SERIES, "chart-monthly")
-                assert sorted(map(sum, monthly)) == [1, 3]
-                ARTIFACTS.mkdir(exist_ok=True)
-                await page.screenshot(path=str(ARTIFACTS / "audit-dashboard.png"), full_page=True)
+    async with served_chromium(stack) as (browser, base):
+        page = await browser.new_page(viewport={"width": 1280, "height": 1100})
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        await page.set_extra_http_headers({"Authorization": f"Bearer {stack.token('auditor-1', 'auditor')}"})
+        resp = await page.goto(f"{base}/audit/dashboard")
+        assert resp is not None and resp.status == 200
+        assert "免罚轻罚监督审核看板" in await page.title()
+        await page.wait_for_function("window.__chartFinished >= 4", timeout=15000)
+        for chart in ("chart-rules", "chart-bureaus", "chart-ageing", "chart-monthly"):
+            assert await page.evaluate(PAINTED, chart) > 500, chart
+        assert all(u.startswith(base) for u in requests), "everything is served locally (no CDN)"
+        # Four exemptions/light penalties, and the other bureau's plain penalty without prior notice.
+        assert await page.text_content("#open") == "5"
+        rules_all = await page.evaluate(SERIES, "chart-rules")
+        assert sum(rules_all[0]) == 4 + 2 + 1  # + its exemption's missing review and discussion
+        monthly = await page.evaluate(SERIES, "chart-monthly")
+        assert sorted(map(sum, monthly)) == [1, 3]
+        ARTIFACTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / "audit-dashboard.png"), full_page=True)
 
-                # Filter: one bureau → the page is rendered again for it and the charts change.
-                await page.select_option("#bureau", BUREAU)
-                await page.wait_for_url(f"**/audit/dashboard?bureau={BUREAU}**")
-                await page.wait_for_function("window.__chartFinished >= 4", timeout=15000)
-                assert await page.evaluate(PAINTED, "chart-rules") > 500
-                assert await page.evaluate(SERIES, "chart-rules") == [[3]]
-                assert [sum(s) for s in await page.evaluate(SERIES, "chart-monthly")] == [3]
-                assert await page.text_content("#open") == "3"
-                await page.screenshot(path=str(ARTIFACTS / "audit-dashboard-filtered.png"), full_page=True)
+        # Filter: one bureau → the page is rendered again for it and the charts change.
+        await page.select_option("#bureau", BUREAU)
+        await page.wait_for_url(f"**/audit/dashboard?bureau={BUREAU}**")
+        await page.wait_for_function("window.__chartFinished >= 4", timeout=15000)
+        assert await page.evaluate(PAINTED, "chart-rules") > 500
+        assert await page.evaluate(SERIES, "chart-rules") == [[3]]
+        assert [sum(s) for s in await page.evaluate(SERIES, "chart-monthly")] == [3]
+        assert await page.text_content("#open") == "3"
+        await page.screenshot(path=str(ARTIFACTS / "audit-dashboard-filtered.png"), full_page=True)
 
-                # Drill-down: a case's timeline from the log, its rules and review history.
-                await page.click(f"text={events[0][0].number}")
-                await page.wait_for_selector("#timeline")
-                assert "作出决定" in await page.text_content("#timeline")
-                assert "免罚轻罚监督审核" in await page.text_content("#rules")
-                assert "raised" in await page.text_content("#history")
+        # Drill-down: a case's timeline from the log, its rules and review history.
+        await page.click(f"text={events[0][0].number}")
+        await page.wait_for_selector("#timeline")
+        assert "作出决定" in await page.text_content("#timeline")
+        assert "免罚轻罚监督审核" in await page.text_content("#rules")
+        assert "raised" in await page.text_content("#history")
 
-                anonymous = await browser.new_page()
-                r = await anonymous.goto(f"{base}/audit/dashboard")
-                assert r is not None and r.status == 401
-            finally:
-                await browser.close()
-    finally:
-        server.should_exit = True
-        await serving
+        anonymous = await browser.new_page()
+        r = await anonymous.goto(f"{base}/audit/dashboard")
+        assert r is not None and r.status == 401

@@ -5,13 +5,9 @@ setups; once in headless Chromium on the embedded stack, with screenshots in tes
 
 from __future__ import annotations
 
-import asyncio
-import socket
 from pathlib import Path
 
-import uvicorn
-from playwright.async_api import async_playwright
-
+from services.testing.browser import served_chromium
 from services.testing.factories import CASES, CaseDriver, records_of
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -78,11 +74,6 @@ async def test_my_page_shows_the_ending_and_the_revocation_in_chinese(stack):
     assert r.status_code == 200 and revoked["number"] not in r.text, "a revoked decision is not published"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 async def test_my_page_after_an_ending_and_a_revocation_in_a_browser(sqlite_stack):
     """The same pages in headless Chromium: they load, read in Chinese (a CJK font renders them), and are kept
@@ -90,38 +81,22 @@ async def test_my_page_after_an_ending_and_a_revocation_in_a_browser(sqlite_stac
     stack = sqlite_stack
     uscc, ended, revoked = await _ended_and_revoked(stack)
     ARTIFACTS.mkdir(exist_ok=True)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(stack.comp.root, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off"))
-    serving = asyncio.create_task(server.serve())
-    base = f"http://127.0.0.1:{port}"
-    try:
-        while not server.started:  # noqa: ASYNC110 - uvicorn offers no started event
-            await asyncio.sleep(0.02)
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                               args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-            try:
-                ctx = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-                page = await ctx.new_page()
-                await page.goto(f"{base}/my")
-                await page.fill("#token", stack.token("ent-1", "enterprise", uscc=uscc))
-                await page.click("#login-form button[type=submit]")
-                await page.wait_for_url(f"{base}/my")
-                row = await page.text_content(f"[data-case='{ended['number']}']")
-                assert "违法事实不能成立" in row, row
-                assert "决定已被撤销（撤回公示）" in await page.text_content("#credit-table")
-                await page.screenshot(path=str(ARTIFACTS / "portal-my-ended.png"), full_page=True)
-                for case, name in ((ended, "ended-case"), (revoked, "revoked-case")):
-                    r = await page.goto(f"{base}/my/cases/{case['id']}")
-                    assert r is not None and r.status == 200
-                    await page.screenshot(path=str(ARTIFACTS / f"portal-my-{name}.png"), full_page=True)
-                assert "行政复议：撤销" in await page.text_content("#decision-changes")
-            finally:
-                await browser.close()
-    finally:
-        server.should_exit = True
-        await serving
+    async with served_chromium(stack) as (browser, base):
+        ctx = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        page = await ctx.new_page()
+        await page.goto(f"{base}/my")
+        await page.fill("#token", stack.token("ent-1", "enterprise", uscc=uscc))
+        await page.click("#login-form button[type=submit]")
+        await page.wait_for_url(f"{base}/my")
+        row = await page.text_content(f"[data-case='{ended['number']}']")
+        assert "违法事实不能成立" in row, row
+        assert "决定已被撤销（撤回公示）" in await page.text_content("#credit-table")
+        await page.screenshot(path=str(ARTIFACTS / "portal-my-ended.png"), full_page=True)
+        for case, name in ((ended, "ended-case"), (revoked, "revoked-case")):
+            r = await page.goto(f"{base}/my/cases/{case['id']}")
+            assert r is not None and r.status == 200
+            await page.screenshot(path=str(ARTIFACTS / f"portal-my-{name}.png"), full_page=True)
+        assert "行政复议：撤销" in await page.text_content("#decision-changes")
 
 
 def test_every_workflow_action_has_a_chinese_label():
