@@ -204,7 +204,7 @@ class CaseDecisionChanged(EventPayload):
     """A decided case's decision changed: by the bureau itself (变更/撤销, 自行纠错) or by the outcome of
     行政复议/行政诉讼 (维持/变更/撤销/确认违法/责令重作). The original decision is kept on the case;
     ``revoked``: it no longer stands (第四十八条第二款: publicity withdrawn, execution stops);
-    ``reduces``: the penalty is ended or lighter than before."""
+    ``reduces``: the penalty is ended or lighter than before (a lower fine or a penalty kind dropped)."""
 
     case_id: str
     number: str
@@ -215,6 +215,8 @@ class CaseDecisionChanged(EventPayload):
     decision_type: DecisionType
     fine_before: float | None = None
     fine_after: float | None = None
+    kinds_before: list[str] | None = None  # the penalty kinds in force before / after the change (None: not stated)
+    kinds_after: list[str] | None = None
     revoked: bool = False
     reduces: bool = False
     reason: str

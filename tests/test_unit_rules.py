@@ -778,3 +778,40 @@ def _refused_action_after(case: wf.CaseView, action: str) -> wf.Refusal:
     with pytest.raises(wf.Refusal) as e:
         wf.check(case, action, actor="h1")
     return e.value
+
+
+def _changed(case: wf.CaseView, source: str = "reconsideration", **terms) -> None:
+    wf.check_change(case, wf.Change(source=source, outcome="changed", decided_by="l1", decider_is_leader=True,  # type: ignore[arg-type]
+                                    **terms))
+
+
+@pytest.mark.parametrize("source", ["bureau", "reconsideration", "litigation"])
+def test_change_never_heavier(source):
+    """A change never raises the fine now due, adds a penalty kind or turns an exemption into a penalty; a lower
+    fine, fewer kinds, or the same terms are lawful (第四十四条、第四十五条、第五十七条; 复议法第六十三条; 诉讼法第七十七条)."""
+    case = replace(DECIDED, review_change="changed") if source == "bureau" else DECIDED
+    fine = {"decision_type": "penalty", "fine_before": 150000.0, "kinds_before": ("warning", "fine")}
+
+    def refused(**terms) -> wf.Refusal:
+        with pytest.raises(wf.Refusal) as e:
+            _changed(case, source, **terms)
+        r = e.value
+        assert r.rule.code == "change_never_heavier" and not r.rule.verified and r.rule.remedy
+        assert all(a in r.rule.article for a in ("第四十四条", "第四十五条", "第五十七条", "第六十三条", "第七十七条"))
+        return r
+
+    assert "900000" in (r := refused(**fine, fine_after=900000.0)).detail and "150000" in r.detail
+    assert "suspend_for_rectification" in refused(**fine, fine_after=100000.0,
+                                                  kinds_after=("warning", "fine", "suspend_for_rectification")).detail
+    exempt = {"decision_type": "no_penalty", "fine_before": None, "kinds_before": ()}
+    assert "exemption" in refused(**exempt, fine_after=500000.0).detail
+    assert "exemption" in refused(**exempt, fine_after=0.0, kinds_after=("warning",)).detail
+    _changed(case, source, **fine, fine_after=100000.0)  # kinds unchanged (None)
+    _changed(case, source, **fine, fine_after=150000.0, kinds_after=("fine",))  # a kind dropped
+    _changed(case, source, **fine, fine_after=150000.0, kinds_after=("warning", "fine"))  # the same terms
+    _changed(case, source, **exempt, fine_after=0.0, kinds_after=())
+    # only a change (outcome changed) states new terms: a revocation, 确认违法 or 责令重作 ends the decision instead
+    for outcome in ("revoked",) if source == "bureau" else ("upheld", "revoked", "confirmed_illegal", "redo"):
+        c = replace(case, review_change=outcome) if source == "bureau" else case
+        wf.check_change(c, wf.Change(source=source, outcome=outcome, decided_by="l1",  # type: ignore[arg-type]
+                                     decider_is_leader=True, **fine, fine_after=900000.0))

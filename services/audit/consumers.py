@@ -68,8 +68,9 @@ async def _on_payload(runtime: Runtime, session: AsyncSession, event: CloudEvent
             doc = f"{p.document.body} {p.document.number}（{p.document.issued_on.isoformat()}）"
             flag = await service.upsert_flag(
                 session, ref=service.CaseRef(p.case_id, p.number, p.uscc, p.bureau),
-                hits=[rules.decision_revoked_or_reduced(p.source, p.outcome, p.fine_before, p.fine_after, doc,
-                                                        local_date(p.changed_at))],
+                hits=[rules.decision_revoked_or_reduced(
+                    p.source, p.outcome, p.fine_before, p.fine_after, doc, local_date(p.changed_at),
+                    dropped_kinds=sorted(set(p.kinds_before or ()) - set(p.kinds_after or ())) if not p.revoked else ())],
                 emit=runtime.emit, source_event_id=event.id, sla_days=cfg.review_sla_days, now=p.changed_at)
             if flag is not None and flag.decision_type == service.UNDECIDED:
                 flag.decision_type, flag.fine_amount = p.decision_type, p.fine_before

@@ -235,6 +235,9 @@ def assert_lawful_change(v: wf.CaseView, c: wf.Change, approved_change: str | No
     if c.source == "bureau":
         assert c.outcome in {"changed", "revoked"}
         assert approved_change == c.outcome, f"the bureau {c.outcome} the decision on the approving review of {approved_change}"
+    if c.outcome == "changed":  # change_never_heavier: never above the fine now due, never an exemption into a fine
+        assert (c.fine_after or 0.0) <= (c.fine_before or 0.0), f"a change raised the fine {c.fine_before} to {c.fine_after}"
+        assert c.decision_type != wf.EXEMPTION or not c.fine_after, "an exemption changed into a fine"
 
 
 class CaseMachine(RuleBasedStateMachine):
@@ -461,7 +464,11 @@ class CaseMachine(RuleBasedStateMachine):
 
     def change(self, source: str, outcome: str, decider: tuple[str, bool], fine_after: float) -> None:
         """变更/撤销 by the bureau, or the outcome of 行政复议/行政诉讼, asked of the gate."""
-        c = wf.Change(source=source, outcome=outcome, decided_by=decider[0], decider_is_leader=decider[1])  # type: ignore[arg-type]
+        decided = self.decided[-1][1] if self.decided else None
+        c = wf.Change(source=source, outcome=outcome, decided_by=decider[0], decider_is_leader=decider[1],  # type: ignore[arg-type]
+                      decision_type=decided.decision_type if decided else None, fine_before=self.fine,
+                      kinds_before=tuple(decided.penalty_kinds) if decided else (),
+                      fine_after=fine_after if outcome == "changed" else None)
         before = self.v
         if not self._try(wf.check_change, before, c):
             return
@@ -1051,6 +1058,8 @@ def test_the_machine_walks_the_changes_of_a_decision():
     assert m.refused[-1] == "change_after_decision"
     m.execute("serve")
     m.change("reconsideration", "upheld", ("l1", True), 0.0)
+    m.change("litigation", "changed", ("l1", True), 3000.0)  # above the 1000 now due (change_never_heavier)
+    assert m.refused[-1] == "change_never_heavier" and m.fine == 1000.0
     m.change("litigation", "revoked", ("l1", True), 0.0)
     assert m.v.decision_status == "revoked" and m.expected_flags == [CHANGED_FLAG] * 2
     m.execute("record_payment")

@@ -13,6 +13,7 @@ import yaml
 from services.cases.workflow.rules import RULES
 from services.testing.factories import CASES, CaseDriver
 from tests.cases.test_decision_gate import notified
+from tests.cases.test_endings import _flag
 
 API = "/checklist/v1"
 
@@ -39,37 +40,138 @@ def test_a_no_penalty_list_item_can_expire():
     assert hasattr(NoPenaltyItem, "effective_to")
 
 
-# -- [A] a change after the decision bypasses every rule of the decision -----------------------------------
-@pytest.mark.xfail(strict=True, reason=(
-    "[A] 第四十四条、第四十五条、第六十二条、第六十三条: a heavier penalty needs a notice of it and the party's "
-    "rights. gate.check_change never looks at the fine; decision.change_decision sets case.fine_amount to any "
-    "amount (reduces=False, so the audit flags nothing). The bureau 'changes' 150,000 into 900,000 yuan "
-    "with no new notice, statement or hearing, and the 900,000 is then served and collected."))
+# -- [A] a change after the decision bypasses every rule of the decision (fixed: change_never_heavier) ------
+# Fixed (i23-change): gate.check_change refuses a change that raises the fine, adds a penalty kind or turns an
+# exemption into a penalty (change_never_heavier); a heavier penalty needs revocation and a decision of its own.
+CHANGE_DOC = {"body": "苏州市吴江生态环境局", "reference": "变更决定书", "issued_on": "2026-03-02"}
+
+
+async def _timeline(d: CaseDriver, cid: str) -> tuple[int, object, object]:
+    case = await d.get(cid)
+    return len(case["timeline"]), case["execution"], case["decision_changes"]
+
+
 async def test_the_bureau_cannot_raise_its_fine_by_a_change(stack):
+    """[A] 第四十四条、第四十五条: the bureau 'changes' 150,000 into 900,000 yuan with no new notice: 409
+    change_never_heavier naming the amounts, nothing written; the lawful reduction is still recorded."""
     d = CaseDriver(stack)
     cid = (await d.penalty_decided(fine=150000.0))["id"]
     await d.post(cid, "legal-review", d.rev, {"opinion": "approve", "proposed_change": "changed"})
     body = {"source": "bureau", "outcome": "changed", "reason": "自行纠错", "fine_amount": 900000.0,
-            "document": {"body": "苏州市吴江生态环境局", "number": "吴环变〔2026〕1号", "issued_on": "2026-03-02",
-                         "reference": "变更决定书"}}
+            "document": {**CHANGE_DOC, "number": "吴环变〔2026〕1号"}}
+    before = await _timeline(d, cid)
     r = await d.c.post(f"{CASES}/cases/{cid}/decision/change", headers=d.lead, json=body)
     assert r.status_code == 409, f"a heavier fine by 'change' was accepted: {r.status_code} {r.text[:300]}"
+    p = r.json()
+    assert p["rule_code"] == "change_never_heavier" and "第四十四条" in p["article"], p
+    assert "900000" in p["detail"] and "150000" in p["detail"] and p["remedy"], p
+    assert await _timeline(d, cid) == before  # nothing written
+    # a fine above the one now due is heavier for 行政复议/行政诉讼 outcomes too
+    for source in ("reconsideration", "litigation"):
+        r = await d.c.post(f"{CASES}/cases/{cid}/decision/change", headers=d.lead, json={**body, "source": source})
+        assert r.status_code == 409 and r.json()["rule_code"] == "change_never_heavier", r.text
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "[A] 第四十四条、第五十七条、第五十八条: an exemption (不予行政处罚, decided without any notice) is 'changed' by "
-    "the bureau into a 500,000-yuan fine: check_change does not look at the decision type or the fine, so a "
-    "penalty is imposed with no 事先告知, no rights period, no fine-range check (fine_within_statutory_range) "
-    "and no audit flag (reduces=False)."))
+async def test_a_lawful_reduction_by_the_bureau_is_still_recorded_and_flagged_once(stack):
+    """Positive beside A1: the same change down to 100,000 (and then an equal 'change') is recorded; the fine due
+    follows, the kinds stay; the reduction is flagged once, the equal change flags nothing more."""
+    d = CaseDriver(stack)
+    cid = (await d.penalty_decided(fine=150000.0))["id"]
+    case = await d.change_decision(cid, "changed", "bureau", fine=100000.0)
+    assert case["execution"]["fine_due"] == 100000.0 and case["execution"]["penalty_kinds"] == ["fine"]
+    ch = case["decision_changes"][0]
+    assert ch["reduces"] and ch["kinds_before"] == ["fine"] and ch["kinds_after"] == ["fine"]
+    case = await d.change_decision(cid, "changed", "reconsideration", fine=100000.0)  # not heavier, not lighter
+    assert not case["decision_changes"][1]["reduces"]
+    await d.post(cid, "legal-review", d.rev, {"opinion": "approve", "proposed_change": "changed"})
+    r = await d.change_decision(cid, "changed", "bureau", fine=100000.01, expect=409)
+    assert r["rule_code"] == "change_never_heavier", r
+    flag = await _flag(stack, cid, "decision_revoked_or_reduced")
+    assert [r["code"] for r in flag["rules"]] == ["decision_revoked_or_reduced"]
+
+
 async def test_an_exemption_cannot_be_changed_into_a_fine(stack):
+    """[A] 第四十四条、第五十七条: an exemption (不予行政处罚) 'changed' into a 500,000-yuan fine: 409
+    change_never_heavier, nothing written; its lawful revocation is still recorded."""
     d = CaseDriver(stack)
     cid = (await d.decided_case("no_penalty"))["id"]
     await d.post(cid, "legal-review", d.rev, {"opinion": "approve", "proposed_change": "changed"})
     body = {"source": "bureau", "outcome": "changed", "reason": "自行纠错", "fine_amount": 500000.0,
-            "document": {"body": "苏州市吴江生态环境局", "number": "吴环变〔2026〕2号", "issued_on": "2026-03-02",
-                         "reference": "变更决定书"}}
+            "document": {**CHANGE_DOC, "number": "吴环变〔2026〕2号"}}
+    before = await _timeline(d, cid)
     r = await d.c.post(f"{CASES}/cases/{cid}/decision/change", headers=d.lead, json=body)
     assert r.status_code == 409, f"an exemption turned into a fine was accepted: {r.status_code} {r.text[:300]}"
+    p = r.json()
+    assert p["rule_code"] == "change_never_heavier" and "exemption" in p["detail"] and "500000" in p["detail"], p
+    assert await _timeline(d, cid) == before  # nothing written
+    r = await d.c.post(f"{CASES}/cases/{cid}/decision/change", headers=d.lead,
+                       json={**body, "fine_amount": 0.0, "penalty_kinds": ["warning"]})
+    assert r.status_code == 409 and r.json()["rule_code"] == "change_never_heavier", r.text  # a warning is a penalty
+
+
+async def test_an_exemption_can_still_be_revoked(stack):
+    """Positive beside A2: the bureau revokes the exemption (to decide anew through the gate): recorded, flagged once."""
+    d = CaseDriver(stack)
+    cid = (await d.decided_case("no_penalty"))["id"]
+    case = await d.change_decision(cid, "revoked", "bureau")
+    assert case["decision_status"] == "revoked" and case["decision_changes"][0]["reduces"]
+    assert case["execution"]["penalty_kinds"] == []
+    flag = await _flag(stack, cid, "decision_revoked_or_reduced")  # beside the exemption's own flag
+    assert [r["code"] for r in flag["rules"]].count("decision_revoked_or_reduced") == 1
+
+
+# -- [C6] a change that drops a penalty kind but keeps the fine is a reduction --------------------------------
+async def _fine_and_warning(d: CaseDriver) -> str:
+    """A penalty decided with two kinds: 警告 and a fine of 150,000 yuan (both in the notice)."""
+    cid = (await d.file(await d.enterprise()))["id"]
+    await d.evidence(cid)
+    await d.complete_investigation(cid)
+    await d.review(cid)
+    await d.post(cid, "notice", d.off, {"intended_type": "penalty", "intended_fine": 150000.0,
+                                         "penalty_kinds": ["warning", "fine"], "facts_and_reasons": "超标排放"})
+    await d.waive(cid)
+    await d.decide(cid, {"type": "penalty", "fine_amount": 150000.0, "penalty_kinds": ["warning", "fine"],
+                         "basis": {"law_article": "《中华人民共和国水污染防治法》第八十三条"}})
+    return cid
+
+
+async def test_a_change_that_drops_a_penalty_kind_is_a_reduction(stack):
+    """C6: 行政复议 removes 警告 and keeps the fine: the change records the kinds now in force, execution reads them,
+    reduces=True and the audit flags it (decision_revoked_or_reduced) once; the decision as decided is kept."""
+    d = CaseDriver(stack)
+    cid = await _fine_and_warning(d)
+    body = {"source": "reconsideration", "outcome": "changed", "reason": "复议变更", "fine_amount": 150000.0,
+            "penalty_kinds": ["fine"], "document": {**CHANGE_DOC, "body": "苏州市人民政府", "number": "苏府复决〔2026〕9号"}}
+    case = await d.post(cid, "decision/change", d.lead, body)
+    ch = case["decision_changes"][0]
+    assert ch["reduces"] and ch["fine_before"] == ch["fine_after"] == 150000.0
+    assert ch["kinds_before"] == ["warning", "fine"] and ch["kinds_after"] == ["fine"]
+    assert case["execution"]["penalty_kinds"] == ["fine"] and case["execution"]["fine_due"] == 150000.0
+    assert case["decision"]["penalty_kinds"] == ["warning", "fine"]
+    flag = await _flag(stack, cid, "decision_revoked_or_reduced")
+    assert [r["code"] for r in flag["rules"]] == ["decision_revoked_or_reduced"]
+    assert "warning" in flag["rules"][0]["detail"]
+
+
+async def test_a_change_cannot_add_a_penalty_kind(stack):
+    """C6, negative: a change that adds 责令停产整治 (or brings back the dropped 警告) is heavier: 409
+    change_never_heavier, nothing written; 'fine' without a fine is bad input (422)."""
+    d = CaseDriver(stack)
+    cid = await _fine_and_warning(d)
+    body = {"source": "litigation", "outcome": "changed", "reason": "判决变更", "fine_amount": 100000.0,
+            "penalty_kinds": ["warning", "fine", "suspend_for_rectification"],
+            "document": {**CHANGE_DOC, "body": "苏州市吴江区人民法院", "number": "（2026）苏0509行初1号"}}
+    before = await _timeline(d, cid)
+    r = await d.c.post(f"{CASES}/cases/{cid}/decision/change", headers=d.lead, json=body)
+    assert r.status_code == 409 and r.json()["rule_code"] == "change_never_heavier", r.text
+    assert "suspend_for_rectification" in r.json()["detail"]
+    r = await d.c.post(f"{CASES}/cases/{cid}/decision/change", headers=d.lead,
+                       json={**body, "fine_amount": 0.0, "penalty_kinds": ["warning", "fine"]})
+    assert r.status_code == 422 and "penalty_kinds" in r.text, r.text
+    assert await _timeline(d, cid) == before  # nothing written
+    case = await d.post(cid, "decision/change", d.lead, {**body, "penalty_kinds": ["fine"]})  # lawful: lighter
+    assert case["execution"]["penalty_kinds"] == ["fine"]
+    await d.post(cid, "decision/change", d.lead, {**body, "penalty_kinds": ["warning", "fine"]}, expect=409)
 
 
 # -- [A] a suspension or an extension is the leader's (fixed) ----------------------------------------------

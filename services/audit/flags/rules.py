@@ -523,10 +523,13 @@ SOURCE_CN = {"bureau": "本机关自行纠错", "reconsideration": "行政复议
 
 
 def decision_revoked_or_reduced(source: str, outcome: str, fine_before: float | None, fine_after: float | None,
-                                document: str, changed_on: date) -> RuleHit:
+                                document: str, changed_on: date, dropped_kinds: Iterable[str] = ()) -> RuleHit:
     """决定被撤销或减轻 — a decided penalty revoked, confirmed illegal or reduced after the decision
     (``ecocomply.case.decision_changed.v1``)."""
     fines = f"罚款 {fine_before:g} 元 → {fine_after:g} 元；" if fine_before is not None and fine_after is not None else ""
+    dropped = "、".join(dropped_kinds)
+    if dropped:
+        fines += f"不再执行的处罚种类：{dropped}；"
     return RuleHit(
         "decision_revoked_or_reduced", "review",
         f"{changed_on.isoformat()} 经{SOURCE_CN.get(source, source)}，行政处罚决定被{OUTCOME_CN.get(outcome, outcome)}"

@@ -336,12 +336,23 @@ async def change_decision(rt: Runtime, session: AsyncSession, user: Principal, c
     decision on the case is kept as decided; the change is appended to ``records.decision_changes``. A
     revocation (撤销, 确认违法, 责令重作) stops execution (``revocation_stops_execution``); any change but 维持
     withdraws the published decision (第四十八条第二款). Emits ``ecocomply.case.decision_changed.v1``."""
-    change = workflow.Change(source=body.source, outcome=body.outcome, decided_by=user.sub,
-                             decider_is_leader=user.has("leader"))
     revoked = body.outcome in workflow.REVOKING
 
+    def kinds_after(before: list[str]) -> list[str] | None:
+        """The kinds after a change: as stated, else those in force (less 'fine' when no fine remains)."""
+        if body.outcome != "changed":
+            return None
+        if body.penalty_kinds is not None:
+            return list(dict.fromkeys(body.penalty_kinds))
+        return [k for k in before if k != "fine" or body.fine_amount]
+
     def check(case: Case, v: workflow.CaseView) -> None:
-        workflow.check_change(v, change)
+        before = case_records(case).kinds_in_force(case.decision)
+        after = kinds_after(before)
+        workflow.check_change(v, workflow.Change(
+            source=body.source, outcome=body.outcome, decided_by=user.sub, decider_is_leader=user.has("leader"),
+            decision_type=case.decision_type, fine_before=case.fine_amount, kinds_before=tuple(before),
+            fine_after=body.fine_amount, kinds_after=tuple(after) if after is not None else None))
 
     async def mutate(case: Case, at: datetime):
         from services.cases.publication import service as publication  # the publication imports this package
@@ -349,7 +360,11 @@ async def change_decision(rt: Runtime, session: AsyncSession, user: Principal, c
         recs = case_records(case)
         before = case.fine_amount
         after = None if revoked else body.fine_amount if body.outcome == "changed" else before
-        reduces = revoked or (before is not None and after is not None and after < before)
+        kinds_before = recs.kinds_in_force(case.decision)
+        kinds = [] if revoked else kinds_after(kinds_before) if body.outcome == "changed" else kinds_before
+        # 第四十八条第二款 / the audit (decision_revoked_or_reduced): a lower fine or a dropped kind is a reduction.
+        reduces = revoked or (before is not None and after is not None and after < before) or \
+            bool(set(kinds_before) - set(kinds))
         review = recs.approved_review() if body.source == "bureau" else None
         withdrawn = False
         if body.outcome != "upheld":
@@ -359,7 +374,7 @@ async def change_decision(rt: Runtime, session: AsyncSession, user: Principal, c
         with edit_records(case) as r:
             r.decision_changes.append(DecisionChangeRecord(
                 source=body.source, outcome=body.outcome, reason=body.reason, document=doc, fine_before=before,
-                fine_after=after, revoked=revoked, reduces=reduces, by=user.sub, at=at,
+                fine_after=after, kinds_before=kinds_before, kinds_after=kinds, revoked=revoked, reduces=reduces, by=user.sub, at=at,
                 legal_review_by=review.by if review else None, legal_review_at=review.at if review else None,
                 publication_withdrawn=withdrawn))
             sequence = len(r.decision_changes)
@@ -369,10 +384,12 @@ async def change_decision(rt: Runtime, session: AsyncSession, user: Principal, c
         return contracts.CaseDecisionChanged(
             case_id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau, source=body.source,
             outcome=body.outcome, decision_type=case.decision_type, fine_before=before, fine_after=after,
+            kinds_before=kinds_before, kinds_after=kinds,
             revoked=revoked, reduces=reduces, reason=body.reason,
             document=contracts.DecisionDocument(**body.document.model_dump()), decided_by=user.sub, changed_at=at,
             legal_review_by=review.by if review else None, sequence=sequence)
 
     return await act(rt, session, user, case_id, "change_decision", mutate, check=check,
                      detail={"source": body.source, "outcome": body.outcome, "fine_amount": body.fine_amount,
+                             "penalty_kinds": body.penalty_kinds,
                              "reason": body.reason, "document": body.document.model_dump(mode="json")})

@@ -253,6 +253,8 @@ class DecisionChangeRecord(Step):
     document: DecisionDocumentRecord
     fine_before: float | None = None
     fine_after: float | None = None
+    kinds_before: list[str] | None = None  # the penalty kinds in force before and after the change
+    kinds_after: list[str] | None = None
     revoked: bool = False
     reduces: bool = False
     by: str
@@ -406,6 +408,16 @@ class CaseRecords(Step):
         """The latest collective discussion, when it approved by majority (a later one that did not voids it)."""
         last = self.collective_discussions[-1] if self.collective_discussions else None
         return last if last is not None and last.approved else None
+
+    def kinds_in_force(self, decision: dict | None) -> list[str]:
+        """The penalty kinds now in force: those of the last change that stated them, else the decision's
+        (none after a revocation)."""
+        if self.decision_status() == "revoked":
+            return []
+        for c in reversed(self.decision_changes):
+            if c.kinds_after is not None:
+                return list(c.kinds_after)
+        return list((decision or {}).get("penalty_kinds") or [])
 
     def decision_status(self) -> str:
         """in_force | changed | revoked — after the changes recorded on the decision."""

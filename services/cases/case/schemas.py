@@ -145,7 +145,9 @@ class CaseRead(BaseModel):
     filed_at: datetime
     clue_received_on: date | None = None
     rectification: dict[str, Any] | None = None
-    execution: dict[str, Any] = Field(default_factory=dict)
+    execution: dict[str, Any] = Field(default_factory=dict, description=(
+        "fine_paid, paid_at, amount; fine_due: the fine now due and penalty_kinds: the kinds now in force "
+        "(after any change of the decision)"))
     records: dict[str, Any] = Field(default_factory=dict)
     timeline: list[TimelineRead] = Field(default_factory=list)
     ending: dict[str, Any] | None = Field(default=None, description=(
@@ -155,7 +157,8 @@ class CaseRead(BaseModel):
         "the decision after the changes recorded on it (POST …/decision/change): revoked = 撤销/确认违法/责令重作 "
         "(第四十八条第二款: publicity withdrawn, execution stopped); the original decision stays in ``decision``"))
     decision_changes: list[dict[str, Any]] = Field(default_factory=list, description=(
-        "every change of the decision, oldest first (source, outcome, document, fine_before/after, revoked)"))
+        "every change of the decision, oldest first (source, outcome, document, fine_before/after, "
+        "kinds_before/after: the penalty kinds in force before and after it, revoked, reduces)"))
 
 
 class CaseSummary(BaseModel):
@@ -463,7 +466,11 @@ class DecisionChangeCreate(Strict):
     outcome: Literal["upheld", "changed", "revoked", "confirmed_illegal", "redo"] = Field(
         description="upheld 维持 | changed 变更 | revoked 撤销 | confirmed_illegal 确认违法 | redo 撤销并责令重作")
     fine_amount: float | None = Field(default=None, ge=0, le=1e10,
-                                      description="the fine after a change (outcome changed); omit otherwise")
+                                      description="the fine after a change (outcome changed); omit otherwise. "
+                                                  "Never above the fine now due (change_never_heavier)")
+    penalty_kinds: list[PenaltyKind] | None = Field(default=None, description=(
+        "the penalty kinds after a change (outcome changed); omit to keep those in force (less 'fine' when "
+        "fine_amount is 0). Never a kind not in force (change_never_heavier); dropping one is a reduction"))
     reason: LongText
     document: DecisionDocumentIn
 
@@ -473,6 +480,13 @@ class DecisionChangeCreate(Strict):
             raise ValueError("a change (outcome changed) states the fine after it (fine_amount)")
         if self.outcome != "changed" and self.fine_amount is not None:
             raise ValueError("only a change (outcome changed) states a new fine")
+        if self.penalty_kinds is not None:
+            if self.outcome != "changed":
+                raise ValueError("only a change (outcome changed) states the penalty kinds after it (penalty_kinds)")
+            if self.fine_amount and "fine" not in self.penalty_kinds:
+                raise ValueError("penalty_kinds: a fine after the change (fine_amount) is the kind 'fine'")
+            if not self.fine_amount and "fine" in self.penalty_kinds:
+                raise ValueError("penalty_kinds: the kind 'fine' needs a fine after the change (fine_amount above 0)")
         return self
 
 

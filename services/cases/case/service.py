@@ -307,7 +307,9 @@ async def read_case(session: AsyncSession, case: Case, today: date) -> CaseRead:
         clue_received_on=case.clue_received_on, rectification=case.rectification,
         execution={"fine_paid": bool(execution and execution.fine_paid),
                    "paid_at": execution.paid_at.isoformat() if execution else None,
-                   "amount": execution.amount if execution else None, "fine_due": case.fine_amount},
+                   "amount": execution.amount if execution else None, "fine_due": case.fine_amount,
+                   # the penalty kinds now in force (after any change; the decision as decided stays in decision)
+                   "penalty_kinds": case_records(case).kinds_in_force(case.decision) if case.decision else []},
         records=dict(case.records or {}),
         ending=(case.records or {}).get("ending"),
         decision_status=case_records(case).decision_status() if case.decision else "none",

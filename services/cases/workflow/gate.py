@@ -559,6 +559,30 @@ class Change:
     outcome: Literal["upheld", "changed", "revoked", "confirmed_illegal", "redo"]
     decided_by: str
     decider_is_leader: bool
+    # The decision now in force (its type, the fine now due, the penalty kinds now in force) and, for a
+    # change (outcome changed), the fine and kinds after it (kinds_after None: the kinds stay as they are).
+    decision_type: str | None = None
+    fine_before: float | None = None
+    kinds_before: tuple[str, ...] = ()
+    fine_after: float | None = None
+    kinds_after: tuple[str, ...] | None = None
+
+
+def change_heavier(change: Change) -> str | None:
+    """Why a change (outcome changed) makes the decision heavier (change_never_heavier) — or None."""
+    if change.outcome != "changed":
+        return None
+    after = change.fine_after or 0.0
+    added = sorted(set(change.kinds_after or ()) - set(change.kinds_before)) if change.kinds_after is not None else []
+    if change.decision_type == EXEMPTION and (after > 0.005 or added):
+        what = f"a fine of {after:g} yuan" if after > 0.005 else f"the penalty kinds {added}"
+        return f"an exemption (不予行政处罚) cannot be changed into {what}"
+    before = change.fine_before or 0.0
+    if after > before + 0.005:
+        return f"the fine after the change ({after:g} yuan) exceeds the fine now due ({before:g} yuan)"
+    if added:
+        return f"the change adds the penalty kinds {added} to those in force ({sorted(change.kinds_before)})"
+    return None
 
 
 def check_change(case: CaseView, change: Change) -> None:
@@ -577,3 +601,7 @@ def check_change(case: CaseView, change: Change) -> None:
         if case.review_change != change.outcome:
             raise refusal(case, action, rule, f"no approving legal review of this change ({change.outcome}); "
                           f"the approving review proposes: {case.review_change or 'none'}")
+    why = change_heavier(change)
+    if why:
+        raise refusal(case, action, RULES["change_never_heavier"], f"{why}: a heavier penalty needs a decision of its "
+                      "own — revoke (or 责令重作) and decide anew through the gate, with its notice")

@@ -269,6 +269,15 @@ RULES: dict[str, Rule] = {
                  "（维持、变更、撤销、确认违法、责令重作）由负责人据复议机关或者人民法院的文书记录（本系统解读）",
                  "have a leader who is not a handler record the change; a change by the bureau itself needs legal review "
                  "approving it (proposed_change) first; an outcome of reconsideration or litigation names its document"),
+        reading("change_never_heavier", f"{APL}第四十四条、第四十五条、第五十七条；{RECONSIDERATION}第六十三条；"
+                 f"{LITIGATION}第七十七条",
+                 "决定作出后的变更只能减轻或者维持：变更后的罚款不高于变更前，不增加处罚种类，不予行政处罚不得变更为处罚。"
+                 "更重的处罚须经作出决定的程序（事先告知、陈述申辩、听证）：本局自行纠错的，撤销原决定后重新作出决定；"
+                 "行政复议、行政诉讼的变更结果依《行政复议法》第六十三条、《行政诉讼法》第七十七条记录，"
+                 "加重的结果以撤销或者责令重作记录后重新作出决定（本系统解读）",
+                 "record a lighter change (fine_amount not above the fine now due, penalty_kinds a subset of those in "
+                 "force); for a heavier penalty revoke the decision (or record 责令重作, redo) and decide anew through the "
+                 "decision gate, with its notice"),
         reading("revocation_stops_execution", f"{APL}第四十八条第二款",
              "公开的行政处罚决定被依法变更、撤销、确认违法或者确认无效的，行政机关应当在三日内撤回行政处罚决定信息并公开说明理由"
              "（本系统解读：被撤销、确认违法的决定不再送达、不再收缴罚款，加处罚款不再计算）",
