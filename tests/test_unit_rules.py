@@ -461,7 +461,8 @@ def test_rights_period_running():
 
 
 # -- the machine ----------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("action", "kw"), [("extend_handling", {"kind": "head_approval"}), ("suspend", {})])
+@pytest.mark.parametrize(("action", "kw"), [("extend_handling", {"kind": "head_approval", "leader": True}),
+                                         ("suspend", {"leader": True})])
 def test_no_retroactive_extension_or_suspension_once_the_handling_period_has_run_out(action, kw):
     with pytest.raises(wf.Refusal) as e:
         wf.check(view(state="investigated", handling_over=True), action, actor="l1", **kw)
@@ -470,6 +471,18 @@ def test_no_retroactive_extension_or_suspension_once_the_handling_period_has_run
     assert r.rule.reading and not r.rule.verified and "本系统解读" in r.rule.cite()
     assert "stays overdue" in r.detail  # no remedy exists: the overdue case stays overdue
     wf.check(view(state="investigated"), action, actor="l1", **kw)
+
+
+@pytest.mark.parametrize(("action", "kw"), [("extend_handling", {"kind": "head_approval"}), ("suspend", {})])
+def test_time_limits_are_stopped_or_extended_by_a_leader_who_does_not_handle_the_case(action, kw):
+    """《处罚办法》第三十五条、第五十七条 (经负责人批准, read in interpretations): an officer, or a leader who handles
+    the case, is refused; a leader who does not handle it is allowed."""
+    case = view(state="investigated")
+    for actor, leader in (("l1", False), (case.handlers[0], True)):
+        with pytest.raises(wf.Refusal) as e:
+            wf.check(case, action, actor=actor, leader=leader, **kw)
+        assert e.value.rule.code == "time_limit_approved_by_leader" and "第三十五条" in e.value.rule.article
+    wf.check(case, action, actor="l1", leader=True, **kw)
 
 
 def test_next_state_for_legal_review_and_discussion():
