@@ -174,6 +174,7 @@ def statutory_rows(doc: Mapping[str, Any], *, now: datetime) -> list[dict[str, A
                 "status": "published",
                 "discretionary": modality == "may",
                 "effective_from": None,
+                "effective_to": None,
                 "source": source,
                 "verified": True,  # statutory_no_penalty.yaml: verbatim text of the law, script-checked
                 "note": "；".join(notes) or None,
@@ -192,6 +193,7 @@ def list_rows(
     meta = _req(doc, "list", file, dict)
     list_version = str(_req(meta, "list_version", f"{file}.list", (str, int)))
     effective_from = _date(meta.get("effective_from"), f"{file}.list.effective_from")
+    effective_to = _date(meta.get("effective_to"), f"{file}.list.effective_to")
     rows = []
     for i, item in enumerate(_req(doc, "items", file, list)):
         code = _req(item, "code", f"{file}.items[{i}]")
@@ -226,6 +228,7 @@ def list_rows(
                 "status": "published",
                 "discretionary": modality == "may",
                 "effective_from": effective_from,
+                "effective_to": effective_to,
                 "source": _req(item, "source", where),
                 "verified": verified,
                 "note": item.get("note"),

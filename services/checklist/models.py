@@ -124,7 +124,11 @@ class NoPenaltyItem(Base):
     status: Mapped[str] = mapped_column(String(20))
     # “可以不予” (modality may): the bureau decides even when every condition is met
     discretionary: Mapped[bool] = mapped_column(Boolean)
+    # The days this version is in force (《行政处罚法》第三十七条; issue 23 item 3: an expired list item
+    # exempts nothing): from effective_from THROUGH effective_to (its last day in force, inclusive); null:
+    # no date known (in force). Revision 0007 added effective_to.
     effective_from: Mapped[date | None] = mapped_column(Date)
+    effective_to: Mapped[date | None] = mapped_column(Date, nullable=True)
     source: Mapped[str] = mapped_column(Text)
     verified: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str | None] = mapped_column(Text)

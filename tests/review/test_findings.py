@@ -30,10 +30,9 @@ def test_no_verified_rule_carries_our_reading_in_its_text():
     assert glossed == [], f"verified rules whose text contains our reading: {glossed}"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "[C] rules.py list_item_in_force says the item applies '至其失效之日止' (and issue 23 item 3: a list item "
-    "expired exempts nothing), but services/checklist/models.py NoPenaltyItem has only effective_from and "
-    "evaluate_item() computes in_force from it alone: an expired list item still exempts."))
+# Fixed (i23-inforce): [C] rules.py list_item_in_force says the item applies '至其失效之日止' (and issue 23
+# item 3: a list item expired exempts nothing); NoPenaltyItem had only effective_from and an expired list
+# item still exempted. It now has effective_to (its last day in force, inclusive).
 def test_a_no_penalty_list_item_can_expire():
     from services.checklist.models import NoPenaltyItem
 
@@ -51,6 +50,85 @@ async def _timeline(d: CaseDriver, cid: str) -> tuple[int, object, object]:
     return len(case["timeline"]), case["execution"], case["decision_changes"]
 
 
+async def _import(stack, items: list[dict], list_meta: dict | None = None):
+    admin = stack.auth("admin-1", "admin")
+    return await stack.client.post(
+        f"{API}/imports/no-penalty-items", params={"format": "yaml"}, headers=admin,
+        content=yaml.safe_dump({"list": {"list_version": "评审清单", **(list_meta or {})}, "items": items},
+                               allow_unicode=True).encode())
+
+
+async def _exemption_case(d: CaseDriver, facts: dict) -> str:
+    cid = (await d.file(await d.enterprise(), occurred_on="2026-03-01"))["id"]
+    await d.investigate(cid, facts)
+    await d.review(cid, proposed_type="no_penalty")
+    await d.discuss(cid)
+    return cid
+
+
+async def test_an_expired_list_item_exempts_nothing_one_on_its_last_day_still_does(stack):
+    """list_item_in_force (第三十七条; issue 23 item 3): an item whose effective_to (its last day in force) is
+    before the decision date is refused, nothing written; one whose last day is the decision date exempts."""
+    from tests.cases.test_decision_gate import refused
+    from tests.cases.test_law_in_time import FACTS, LIST_ITEM
+
+    d = CaseDriver(stack)
+    d.at(2026, 6, 1)
+    items = [{**LIST_ITEM, "code": "NP-REVIEW-GONE", "effective_from": "2025-01-01", "effective_to": "2026-05-31"},
+             {**LIST_ITEM, "code": "NP-REVIEW-LAST", "effective_from": "2025-01-01", "effective_to": "2026-06-01"}]
+    r = await _import(stack, items)
+    assert r.status_code == 200, r.text
+    item = (await stack.client.get(f"{API}/no-penalty-items/NP-REVIEW-GONE", headers=d.off)).json()
+    assert item["effective_to"] == "2026-05-31", item
+    ev = (await stack.client.post(f"{API}/no-penalty-items/NP-REVIEW-GONE/evaluate", headers=d.off,
+                                  json={"facts": FACTS, "on": "2026-06-01"})).json()
+    assert ev["in_force"] is False and ev["eligible"] is False and ev["effective_to"] == "2026-05-31", ev
+    assert "已失效" in ev["note"], ev["note"]
+    cid = await _exemption_case(d, FACTS)
+    p = await refused(d, cid, {"type": "no_penalty", "basis": {"no_penalty_item": "NP-REVIEW-GONE"}},
+                      "list_item_in_force")
+    assert "2026-05-31" in p["detail"], p
+    cid = await _exemption_case(d, FACTS)
+    case = await d.decide(cid, {"type": "no_penalty", "basis": {"no_penalty_item": "NP-REVIEW-LAST"}})
+    assert case["decision"]["law_applied"]["item_effective_to"] == "2026-06-01", case["decision"]["law_applied"]
+
+
+async def test_an_expired_must_item_does_not_forbid_a_penalty(stack):
+    """must_list_item_forbids_penalty counts only items in force on the decision date: expired, it forbids nothing."""
+    d = CaseDriver(stack)
+    d.at(2026, 6, 1)
+    item = {**MUST_ITEM, "code": "NP-REVIEW-MUST-GONE", "effective_from": "2025-01-01", "effective_to": "2026-05-31"}
+    assert (await _import(stack, [item])).status_code == 200
+    ev = (await stack.client.post(f"{API}/no-penalty-items/evaluate-all", headers=d.off, json={
+        "facts": {"review_only_condition": True, "first_offence": True, "harm_minor": True, "corrected_in_time": True},
+        "violation_codes": ["GI-WAT-001"], "on": "2026-06-01"})).json()
+    assert "NP-REVIEW-MUST-GONE" not in ev["must"], ev
+    assert {i["code"]: i["in_force"] for i in ev["items"]}["NP-REVIEW-MUST-GONE"] is False, ev
+
+
+async def test_a_list_item_ending_before_it_starts_is_refused_and_the_public_list_shows_the_end(stack):
+    """The import names the bad field (422, nothing loaded); the public list shows effective_to."""
+    from tests.cases.test_law_in_time import LIST_ITEM
+
+    r = await _import(stack, [{**LIST_ITEM, "code": "NP-REVIEW-BAD", "effective_from": "2026-07-01",
+                               "effective_to": "2026-06-30"}])
+    assert r.status_code == 422 and "effective_to" in r.text, r.text
+    # a list-level validity is every row's default (e.g. 长三角清单: 2023-07-01 起五年 → 2028-06-30)
+    r = await _import(stack, [{**LIST_ITEM, "code": "NP-REVIEW-YRD"}],
+                      {"effective_from": "2023-07-01", "effective_to": "2028-06-30"})
+    assert r.status_code == 200, r.text
+    pub = await stack.client.get(f"{API}/public/no-penalty-items")
+    assert pub.status_code == 200, pub.text
+    row = next(i for i in pub.json()["items"] if i["code"] == "NP-REVIEW-YRD")
+    assert (row["effective_from"], row["effective_to"]) == ("2023-07-01", "2028-06-30"), row
+
+
+# -- [A] a change after the decision bypasses every rule of the decision -----------------------------------
+@pytest.mark.xfail(strict=True, reason=(
+    "[A] 第四十四条、第四十五条、第六十二条、第六十三条: a heavier penalty needs a notice of it and the party's "
+    "rights. gate.check_change never looks at the fine; decision.change_decision sets case.fine_amount to any "
+    "amount (reduces=False, so the audit flags nothing). The bureau 'changes' 150,000 into 900,000 yuan "
+    "with no new notice, statement or hearing, and the 900,000 is then served and collected."))
 async def test_the_bureau_cannot_raise_its_fine_by_a_change(stack):
     """[A] 第四十四条、第四十五条: the bureau 'changes' 150,000 into 900,000 yuan with no new notice: 409
     change_never_heavier naming the amounts, nothing written; the lawful reduction is still recorded."""
@@ -233,11 +311,9 @@ MUST_ITEM = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "[B] 第三十七条 / 试点方案 三（六）: a list item not yet in force binds nobody. decision._load_record asks "
-    "checklist evaluate_all() without the decision date ('on'), so in_force is never computed and a 'must' "
-    "item effective only from 2026-07-01 forbids (must_list_item_forbids_penalty) a lawful penalty decided on "
-    "2026-06-01 — the mirror of list_item_in_force, which exempts nothing before the item is in force."))
+# Fixed (i23-inforce): [B] 第三十七条 / 试点方案 三（六）: a list item not yet in force binds nobody.
+# decision._load_record asked evaluate_all() without the decision date, so a 'must' item effective only from
+# 2026-07-01 forbade (must_list_item_forbids_penalty) a lawful penalty decided on 2026-06-01.
 async def test_a_must_item_not_yet_in_force_does_not_forbid_a_penalty(stack):
     d = CaseDriver(stack)
     d.at(2026, 6, 1)
@@ -260,6 +336,36 @@ async def test_a_must_item_not_yet_in_force_does_not_forbid_a_penalty(stack):
 # -- [A] 第四十五条: a defence made at the hearing is a defence (fixed) -----------------------------------------
 async def _heard_with_defence(d: CaseDriver) -> str:
     """Notice of 150,000, hearing requested, scheduled and held with the party's 申辩 in its record."""
+async def test_a_must_item_in_force_at_the_decision_date_still_forbids_a_penalty(stack):
+    """The positive beside it: the same must item in force on the decision date forbids the penalty (409,
+    must_list_item_forbids_penalty, nothing written)."""
+    from tests.cases.test_decision_gate import refused
+
+    d = CaseDriver(stack)
+    d.at(2026, 6, 1)
+    item = {**MUST_ITEM, "code": "NP-REVIEW-MUST-NOW", "effective_from": "2026-05-01"}
+    r = await _import(stack, [item])
+    assert r.status_code == 200, r.text
+    facts = {"first_offence": True, "harm_minor": True, "corrected_in_time": True, "review_only_condition": True}
+    cid = (await d.file(await d.enterprise(), occurred_on="2026-03-01"))["id"]
+    await d.evidence(cid)
+    await d.complete_investigation(cid, facts)
+    await d.review(cid)
+    await notified(d, cid, 150000.0)
+    p = await refused(d, cid, {"type": "penalty", "fine_amount": 150000.0,
+                               "basis": {"law_article": "《中华人民共和国水污染防治法》第八十三条"}},
+                      "must_list_item_forbids_penalty")
+    assert "NP-REVIEW-MUST-NOW" in p["detail"], p
+
+
+# -- [A] 第四十五条: a defence made at the hearing does not count as a defence ------------------------------
+@pytest.mark.xfail(strict=True, reason=(
+    "[A] 第四十五条 (行政机关不得因当事人陈述、申辩而给予更重的处罚) with 第六十四条第（七）项 (the party 申辩和质证 at "
+    "the hearing): service.answered_notices() reads only records.statement, never the hearing's "
+    "party_statements, so after a hearing where the party defended itself against 150,000 yuan the bureau "
+    "re-notifies 500,000 on unchanged facts (no re-investigation, no evidence) and decides it — "
+    "heavier_renotice_needs_new_facts and no_heavier_for_defence never fire."))
+async def test_a_heavier_renotice_after_a_defence_at_the_hearing_needs_new_facts(stack):
     from datetime import datetime
 
     from shared import clock
@@ -342,13 +448,9 @@ async def test_the_statutory_maximum_fine_discussed_by_the_leaders_is_decided(st
 
 
 # -- [B] 第三十七条: a list item's next version announced ahead hides the version in force -----------------
-@pytest.mark.xfail(strict=True, reason=(
-    "[B] 第三十七条 / 试点方案 三（六）: the item version in force on the decision date applies. The checklist's "
-    "evaluate_item(version=None) takes the LATEST published version whatever its effective_from, and "
-    "in_force is computed on that version alone: once a revision effective 2027-01-01 is imported, the "
-    "version in force since 2026-01-01 no longer exempts anyone, and a lawful exemption decided on "
-    "2026-06-01 is refused list_item_in_force (the decision's code: decision._load_record → "
-    "checklist_client.evaluate(..., on=decision_date))."))
+# Fixed (i23-inforce): [B] 第三十七条 / 试点方案 三（六）: the item version in force on the decision date
+# applies. evaluate_item(version=None) took the LATEST published version whatever its effective_from, so once
+# a revision effective 2027-01-01 was imported the version in force since 2026-01-01 exempted nobody.
 async def test_the_list_item_version_in_force_exempts_although_a_later_one_is_announced(stack):
     from tests.cases.test_law_in_time import FACTS, LIST_ITEM
 
@@ -368,6 +470,27 @@ async def test_the_list_item_version_in_force_exempts_although_a_later_one_is_an
     r = await d.c.post(f"{CASES}/cases/{cid}/decision", headers=d.lead,
                        json={"type": "no_penalty", "basis": {"no_penalty_item": "NP-REVIEW-V"}})
     assert r.status_code == 200, r.text[:400]
+    assert r.json()["decision"]["basis"]["no_penalty_item_version"] == 1, r.json()["decision"]["basis"]
+
+
+async def test_no_version_in_force_exempts_nothing_and_the_later_one_applies_from_its_date(stack):
+    """The positive beside it: version 1 ends 2026-05-31 and version 2 starts 2027-01-01 — on 2026-06-01 no
+    version is in force (list_item_in_force, nothing written); on 2027-02-01 version 2 is the one evaluated."""
+    from tests.cases.test_decision_gate import refused
+    from tests.cases.test_law_in_time import FACTS, LIST_ITEM
+
+    d = CaseDriver(stack)
+    d.at(2026, 6, 1)
+    for version, start, end in (("2026版", "2026-01-01", "2026-05-31"), ("2027版", "2027-01-01", None)):
+        item = {**LIST_ITEM, "code": "NP-REVIEW-GAP", "effective_from": start, "effective_to": end}
+        assert (await _import(stack, [item], {"list_version": version})).status_code == 200
+    later = (await stack.client.post(f"{API}/no-penalty-items/NP-REVIEW-GAP/evaluate", headers=d.off,
+                                     json={"facts": FACTS, "on": "2027-02-01"})).json()
+    assert later["item_version"] == 2 and later["in_force"] is True and later["list_version"] == "2027版", later
+    cid = await _exemption_case(d, FACTS)
+    p = await refused(d, cid, {"type": "no_penalty", "basis": {"no_penalty_item": "NP-REVIEW-GAP"}},
+                      "list_item_in_force")
+    assert "2027-01-01" in p["detail"], p
 
 
 # -- [C] a verified quotation that is not the article's words ----------------------------------------------

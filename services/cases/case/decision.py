@@ -192,6 +192,7 @@ async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any],
             article_33_met=None if art33 is None else bool(art33.get("met")),
             in_force=ev.get("in_force"),
             effective_from=date.fromisoformat(ev["effective_from"]) if ev.get("effective_from") else None,
+            effective_to=date.fromisoformat(ev["effective_to"]) if ev.get("effective_to") else None,
         )
         basis["law_applied"] = law_in_time.for_exemption(ev, acts_, decision_date)
         basis.update({"no_penalty_kind": ev["kind"], "no_penalty_item_version": ev.get("item_version"),
@@ -233,7 +234,9 @@ async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any],
     must: tuple[str, ...] = ()
     if body.type != workflow.EXEMPTION:
         # 试点方案 三（六）: a list item met in full whose modality is 不予 (must) forbids a penalty.
-        must = tuple((await checklist_client.evaluate_all(rt.http, facts, codes)).get("must") or ())
+        # 第三十七条: only the items in force on the decision date (one not yet in force, or expired, binds nobody).
+        must = tuple((await checklist_client.evaluate_all(rt.http, facts, codes, on=decision_date.isoformat())
+                      ).get("must") or ())
     calc = calcs[0] if calcs else None
 
     if body.type in workflow.LIGHT_PENALTIES:

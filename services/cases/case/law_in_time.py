@@ -79,7 +79,8 @@ def for_exemption(ev: dict[str, Any], acts: tuple[workflow.Act, ...], decision_d
     out: dict[str, Any] = {"act_date": act_date.isoformat() if act_date else None,
                            "decision_date": decision_date.isoformat(), "basis": ART37,
                            "item": ev.get("code"), "item_version": ev.get("item_version"),
-                           "item_effective_from": start_d.isoformat() if start_d else None}
+                           "item_effective_from": start_d.isoformat() if start_d else None,
+                           "item_effective_to": str(ev["effective_to"]) if ev.get("effective_to") else None}
     if start_d is not None and act_date is not None and act_date < start_d <= decision_date:
         return {**out, "applied": "decision",
                 "reason": f"{ev.get('code')} 自 {start_d.isoformat()} 起施行，违法行为发生时尚未施行；新的规定较轻，适用新的规定（{ART37}但书）"}

@@ -66,12 +66,16 @@ async def evaluate(client: ServiceClient, code: str, facts: dict[str, Any],
     return out
 
 
-async def evaluate_all(client: ServiceClient, facts: dict[str, Any], violation_codes: list[str]) -> dict[str, Any]:
+async def evaluate_all(client: ServiceClient, facts: dict[str, Any], violation_codes: list[str],
+                       on: str | None = None) -> dict[str, Any]:
     """Every list item that applies to the violations, evaluated on the facts
-    (``POST /no-penalty-items/evaluate-all``): ``{items, must, total}``."""
+    (``POST /no-penalty-items/evaluate-all``): ``{items, must, total}``. With ``on`` (the decision date),
+    each item in its version in force that day; an item not in force then is never in ``must``."""
     bool_facts = {k: v for k, v in facts.items() if isinstance(v, bool)}
-    out = await _json(client, "POST", "/no-penalty-items/evaluate-all",
-                      json={"facts": bool_facts, "violation_codes": violation_codes, "kind": "list"})
+    body: dict[str, Any] = {"facts": bool_facts, "violation_codes": violation_codes, "kind": "list"}
+    if on is not None:
+        body["on"] = on
+    out = await _json(client, "POST", "/no-penalty-items/evaluate-all", json=body)
     return out or {"items": [], "must": [], "total": 0}
 
 

@@ -56,6 +56,7 @@ class NoPenaltyBasis:
     article_33_met: bool | None = None  # list items: a 第三十三条第一款 ground is established
     in_force: bool | None = None  # in force on the decision date (None: not asked) — 第三十七条
     effective_from: date | None = None
+    effective_to: date | None = None  # the item version's last day in force (None: no end known)
 
 
 @dataclass(frozen=True)
@@ -284,9 +285,11 @@ def _check_exemption(case: CaseView, d: Decision, rec: Record) -> None:
         raise _refuse(case, "no_penalty_item_required", "name the no-penalty item relied on")
     _check_discussion(case, d, "collective_discussion_for_exemption")
     if np.in_force is False:
+        period = (f"from {np.effective_from.isoformat() if np.effective_from else '?'}"
+                  + (f" through {np.effective_to.isoformat()}" if np.effective_to else ""))
         raise _refuse(case, "list_item_in_force",
-                      f"{np.code} (version {np.item_version}) is in force only from "
-                      f"{np.effective_from.isoformat() if np.effective_from else '?'}: it exempts nothing at the decision date")
+                      f"{np.code} (version {np.item_version}) is in force only {period}: no version of it is in "
+                      "force at the decision date, so it exempts nothing")
     if np.covers is False:
         raise _refuse(case, "no_penalty_item_covers_violation",
                       f"{np.code} does not apply to the case's violations {list(np.not_covered)}")

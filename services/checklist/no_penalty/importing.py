@@ -7,10 +7,16 @@ version 1; a changed row a new version (older versions stay readable with ``?ver
 unchanged row is left alone. Each new version is announced (``checklist.item_published.v1``,
 ``kind: no_penalty``). The bundled example items load through this path too.
 
-YAML: the format of ``data/example_no_penalty_items.yaml`` (``list: {list_version, effective_from}``
-and ``items``); CSV/XLSX: one row per item (``COLUMNS``), ``legal_basis`` and ``conditions`` as JSON,
-``applies_to`` one code per line. ``list_version``/``effective_from`` of a row default to the file's
-(YAML ``list``) or to the one given with the import.
+YAML: the format of ``data/example_no_penalty_items.yaml`` (``list: {list_version, effective_from,
+effective_to}`` and ``items``); CSV/XLSX: one row per item (``COLUMNS``), ``legal_basis`` and ``conditions``
+as JSON, ``applies_to`` one code per line. ``list_version``/``effective_from``/``effective_to`` of a row
+default to the file's (YAML ``list``) or, for ``list_version``, to the one given with the import.
+
+``effective_to`` is the last day the item is in force (inclusive; 《行政处罚法》第三十七条, issue 23 item 3:
+an expired list item exempts nothing). Give it only where the list's source states a validity — never
+invent one. E.g. 《长江三角洲区域生态环境领域轻微违法行为依法不予行政处罚清单》: 2023-07-01 起施行，有效期五年
+(source: https://www.hbzhan.com/news/detail/163531.html, 环保在线 2023-07-05, a news report: verified false),
+so ``list: {effective_from: 2023-07-01, effective_to: 2028-06-30}`` — the last day is our reading of 五年.
 """
 
 from __future__ import annotations
@@ -44,7 +50,7 @@ if TYPE_CHECKING:
 
 COLUMNS = (
     "code", "list_version", "violation", "applies_to", "legal_basis", "conditions", "modality",
-    "effective_from", "source", "verified", "note",
+    "effective_from", "effective_to", "source", "verified", "note",
 )
 REQUIRED_COLUMNS = ("code", "violation", "legal_basis", "conditions", "modality", "source")
 JSON_COLUMNS = ("legal_basis", "conditions")
@@ -56,7 +62,8 @@ def rows_from_doc(doc: Any, *, list_version: str | None = None) -> list[ParsedRo
     if not isinstance(items, list):
         raise ImportFileError("a YAML no-penalty list is a mapping with an 'items' list (and 'list' metadata)")
     meta = (doc.get("list") or {}) if isinstance(doc, dict) else {}
-    defaults = {"list_version": list_version or meta.get("list_version"), "effective_from": meta.get("effective_from")}
+    defaults = {"list_version": list_version or meta.get("list_version"), "effective_from": meta.get("effective_from"),
+                "effective_to": meta.get("effective_to")}
     rows = []
     for i, item in enumerate(items, start=1):
         if not isinstance(item, dict):
@@ -87,7 +94,7 @@ def _cells_to_row(header: list[str], values: list[Any], list_version: str | None
         elif key == "verified":
             # false unless the file says true
             out[key] = {"true": True, "1": True, "false": False, "0": False, "": False}.get(str(s).lower(), s)
-        elif key == "effective_from":
+        elif key in ("effective_from", "effective_to"):
             out[key] = s.isoformat()[:10] if hasattr(s, "isoformat") else (s or None)
         else:
             out[key] = s if s != "" else None

@@ -21,7 +21,7 @@ KEY_RE = r"^[a-z][a-z0-9_]{0,63}$"
 STATUTORY_PREFIX = "APL33."  # codes of the 《行政处罚法》第三十三条 grounds (kind statutory)
 CONTENT_FIELDS = (
     "list_version", "violation", "applies_to", "legal_basis", "conditions", "modality",
-    "effective_from", "source", "verified", "note",
+    "effective_from", "effective_to", "source", "verified", "note",
 )
 
 
@@ -66,7 +66,10 @@ class NoPenaltyListItemIn(BaseModel):
     legal_basis: list[ListBasisIn] = Field(min_length=1)
     conditions: list[ConditionIn] = Field(min_length=1)
     modality: Literal["must", "may"]
-    effective_from: date | None = None
+    effective_from: date | None = Field(default=None, description="in force from this day (null: no date known)")
+    effective_to: date | None = Field(
+        default=None, description="its last day in force, inclusive (null: no end known — never invented; give it "
+        "only where the list's source states its validity, e.g. 长三角清单 2023-07-01 起五年 → 2028-06-30)")
     source: str = Field(min_length=1, max_length=2000)
     verified: bool = False
     note: str | None = Field(default=None, max_length=2000)
@@ -86,6 +89,12 @@ class NoPenaltyListItemIn(BaseModel):
         return v
 
     @model_validator(mode="after")
+    def _period(self) -> NoPenaltyListItemIn:
+        if self.effective_to is not None and self.effective_from is not None and self.effective_to < self.effective_from:
+            raise ValueError("effective_to (the last day in force) must not be before effective_from")
+        return self
+
+    @model_validator(mode="after")
     def _unique_keys(self) -> NoPenaltyListItemIn:
         keys = [c.key for c in self.conditions]
         dup = sorted({k for k in keys if keys.count(k) > 1})
@@ -103,6 +112,7 @@ class NoPenaltyListItemIn(BaseModel):
             "conditions": [c.model_dump() for c in self.conditions],
             "modality": self.modality,
             "effective_from": self.effective_from,
+            "effective_to": self.effective_to,
             "source": self.source,
             "verified": self.verified,
             "note": self.note,
@@ -137,7 +147,10 @@ class NoPenaltyItem(OrmOut):
     modality: Literal["must", "may"]
     discretionary: bool = Field(description="“可以不予”: the bureau decides even when all conditions are met")
     status: Literal["draft", "published", "retired"]
-    effective_from: date | None = None
+    effective_from: date | None = Field(default=None, description="in force from this day (null: no date known)")
+    effective_to: date | None = Field(
+        default=None, description="its last day in force, inclusive (null: no end known); an expired item exempts "
+        "nothing (《行政处罚法》第三十七条)")
     source: str
     verified: bool
     note: str | None = None
@@ -160,8 +173,10 @@ class EvaluateRequest(BaseModel):
         "`applies_to` (empty = any violation); when given, an item that does not cover all of them is not eligible",
     )
     on: date | None = Field(
-        default=None, description="the decision date (《行政处罚法》第三十七条): an item whose effective_from is after it "
-        "exempts nothing on it (`in_force` false, not eligible); null: not checked")
+        default=None, description="the decision date (《行政处罚法》第三十七条): without `?version=`, the newest published "
+        "version in force on it (effective_from ≤ on ≤ effective_to, unset ends open) is evaluated, and only when no "
+        "version is in force is the item not in force (`in_force` false, not eligible: it exempts nothing on that "
+        "day — not yet in force, or expired); null: the latest published version, in force not checked")
 
 
 class Evaluation(BaseModel):
@@ -184,6 +199,8 @@ class Evaluation(BaseModel):
         default=None, description="every violation given in `violation_codes` is covered (null: none given)")
     not_covered: list[str] = Field(default_factory=list)
     effective_from: date | None = Field(default=None, description="the item's effective date (null: no date known)")
+    effective_to: date | None = Field(
+        default=None, description="the item version's last day in force, inclusive (null: no end known)")
     in_force: bool | None = Field(
         default=None, description="the item is in force on the `on` date asked (null: no date asked); an item not in "
         "force exempts nothing (《行政处罚法》第三十七条; 试点方案 三（六）)")
@@ -203,6 +220,10 @@ class EvaluateAllRequest(BaseModel):
         description="the case's violations (guidance item codes): every list item whose `applies_to` covers them "
         "all (empty `applies_to` = any violation) is evaluated")
     kind: NoPenaltyKind | None = Field(default="list", description="only items of this kind (null: every kind)")
+    on: date | None = Field(
+        default=None, description="the decision date (《行政处罚法》第三十七条): each item is evaluated in its version in "
+        "force on it; an item with no version in force on it (not yet in force, or expired) answers `in_force` "
+        "false, not eligible, and is never in `must` — it neither exempts nor forbids a penalty; null: the latest published versions, in force not checked")
 
 
 class EvaluationList(BaseModel):

@@ -3,6 +3,9 @@ evaluation of an item against a case's recorded facts (reads only)."""
 
 from __future__ import annotations
 
+from datetime import date
+
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.checklist.guidance.schemas import LegalBasis
@@ -38,12 +41,37 @@ async def get_no_penalty_item(
     return await get_versioned(session, NoPenaltyItem, code=code, version=version)
 
 
+def in_force_on(row: NoPenaltyItem, on: date) -> bool:
+    """《行政处罚法》第三十七条 (issue 23 item 3): a version is in force from ``effective_from`` through
+    ``effective_to`` (its last day, inclusive); an unset end is open (no date known)."""
+    return (row.effective_from is None or row.effective_from <= on) and (row.effective_to is None or on <= row.effective_to)
+
+
+async def version_in_force(session: AsyncSession, *, code: str, on: date) -> NoPenaltyItem | None:
+    """The newest published version of ``code`` in force on ``on`` (None: no version is in force that day).
+    A later version announced ahead (effective after ``on``) does not hide the one in force."""
+    return await session.scalar(
+        select(NoPenaltyItem)
+        .where(NoPenaltyItem.code == code, NoPenaltyItem.status == "published",
+               or_(NoPenaltyItem.effective_from.is_(None), NoPenaltyItem.effective_from <= on),
+               or_(NoPenaltyItem.effective_to.is_(None), NoPenaltyItem.effective_to >= on))
+        .order_by(NoPenaltyItem.version.desc()).limit(1)
+    )
+
+
 async def evaluate_item(
     session: AsyncSession, *, code: str, version: int | None, body: EvaluateRequest
 ) -> Evaluation:
     """The item's conditions against the facts (``rules.evaluate``), its coverage of the case's
-    violations and, for a list item, a ground of 第三十三条第一款 established by the same facts."""
-    row = await get_no_penalty_item(session, code=code, version=version)
+    violations and, for a list item, a ground of 第三十三条第一款 established by the same facts.
+
+    With ``body.on`` and no ``version``: the newest published version in force on that day; only when no
+    version is in force does the (latest published) item answer ``in_force`` false."""
+    row = None
+    if version is None and body.on is not None:
+        row = await version_in_force(session, code=code, on=body.on)
+    if row is None:
+        row = await get_no_penalty_item(session, code=code, version=version)
     if row is None:
         raise not_found("no-penalty item", code if version is None else f"{code} version {version}")
     result = evaluate(
@@ -64,10 +92,14 @@ async def evaluate_item(
     if art33 is not None and not art33.met:
         notes.append("事实未认定《行政处罚法》第三十三条第一款规定的情形（轻微、及时改正、没有造成危害后果；"
                      "或初次违法且危害后果轻微并及时改正）")
-    in_force = None if body.on is None else (row.effective_from is None or row.effective_from <= body.on)
-    if in_force is False:
-        notes.append(f"该事项自 {row.effective_from.isoformat()} 起施行，{body.on.isoformat()} 尚未生效，不适用"  # type: ignore[union-attr]
-                     "（《行政处罚法》第三十七条）")
+    in_force = None if body.on is None else in_force_on(row, body.on)
+    if in_force is False and body.on is not None:
+        if row.effective_from is not None and body.on < row.effective_from:
+            notes.append(f"该事项自 {row.effective_from.isoformat()} 起施行，{body.on.isoformat()} 尚未生效，不适用"
+                         "（《行政处罚法》第三十七条）")
+        else:
+            notes.append(f"该事项施行至 {row.effective_to.isoformat()}，{body.on.isoformat()} 已失效，不适用"  # type: ignore[union-attr]
+                         "（《行政处罚法》第三十七条）")
     if row.note:
         notes.append(row.note)
     eligible = (result.eligible and (cover is None or cover.covers) and (art33 is None or art33.met)
@@ -88,18 +120,23 @@ async def evaluate_item(
         applies_to=list(row.applies_to or []),
         covers=None if cover is None else cover.covers,
         not_covered=[] if cover is None else cover.not_covered,
-        effective_from=row.effective_from, in_force=in_force,
+        effective_from=row.effective_from, effective_to=row.effective_to, in_force=in_force,
         article_33=None if art33 is None else {"met": art33.met, "ground": art33.ground, "grounds": art33.grounds},
     )
 
 
 async def evaluate_all(session: AsyncSession, *, body: EvaluateAllRequest) -> EvaluationList:
     """Every item (of ``body.kind``) whose ``applies_to`` covers all the case's violations, evaluated on
-    the facts as ``evaluate_item`` does; ``must`` names the eligible items that say 不予 (not discretionary)."""
+    the facts as ``evaluate_item`` does; ``must`` names the eligible items that say 不予 (not discretionary).
+    With ``body.on`` each item in its version in force that day; an item not in force then is not eligible,
+    so it is never in ``must`` (a must item not yet in force, or expired, forbids no penalty)."""
     rows = await list_no_penalty_items(session, kind=body.kind)
-    req = EvaluateRequest(facts=body.facts, violation_codes=body.violation_codes)
+    req = EvaluateRequest(facts=body.facts, violation_codes=body.violation_codes, on=body.on)
     items: list[Evaluation] = []
     for row in rows:
+        if body.on is not None:
+            # 第三十七条: the version in force on the decision date (a later one may be announced ahead)
+            row = await version_in_force(session, code=row.code, on=body.on) or row
         cover = coverage(row.applies_to or [], body.violation_codes)
         if cover is not None and not cover.covers:
             continue

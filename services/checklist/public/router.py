@@ -109,7 +109,8 @@ async def public_no_penalty_items(request: Request, _: PublicRead, session: DbSe
             label=r.label, violation=r.violation, applies_to=list(r.applies_to), legal_basis=r.legal_basis,
             conditions=_conditions(r.conditions), exceptions=_conditions(r.exceptions),
             outcome="可以不予行政处罚（是否不予处罚由执法机关决定）" if r.discretionary else "不予行政处罚",
-            discretionary=r.discretionary, effective_from=r.effective_from, source=r.source, verified=r.verified,
+            discretionary=r.discretionary, effective_from=r.effective_from, effective_to=r.effective_to,
+            source=r.source, verified=r.verified,
             note=r.note,
         )
         for r in rows

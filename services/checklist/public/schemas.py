@@ -88,7 +88,9 @@ class PublicNoPenaltyItem(_Public):
     exceptions: list[PublicCondition] = Field(default_factory=list, description="none of these may hold")
     outcome: str = Field(description="不予行政处罚 (must) or 可以不予行政处罚 (the bureau decides)")
     discretionary: bool
-    effective_from: date | None = None
+    effective_from: date | None = Field(default=None, description="in force from this day (null: no date known)")
+    effective_to: date | None = Field(
+        default=None, description="its last day in force, inclusive (null: no end known); an expired item exempts nothing")
     source: str
     verified: bool
     note: str | None = None
