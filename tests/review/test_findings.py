@@ -358,14 +358,9 @@ async def test_a_must_item_in_force_at_the_decision_date_still_forbids_a_penalty
     assert "NP-REVIEW-MUST-NOW" in p["detail"], p
 
 
-# -- [A] 第四十五条: a defence made at the hearing does not count as a defence ------------------------------
-@pytest.mark.xfail(strict=True, reason=(
-    "[A] 第四十五条 (行政机关不得因当事人陈述、申辩而给予更重的处罚) with 第六十四条第（七）项 (the party 申辩和质证 at "
-    "the hearing): service.answered_notices() reads only records.statement, never the hearing's "
-    "party_statements, so after a hearing where the party defended itself against 150,000 yuan the bureau "
-    "re-notifies 500,000 on unchanged facts (no re-investigation, no evidence) and decides it — "
-    "heavier_renotice_needs_new_facts and no_heavier_for_defence never fire."))
-async def test_a_heavier_renotice_after_a_defence_at_the_hearing_needs_new_facts(stack):
+# -- [A] 第四十五条: a defence made at the hearing is a defence (fixed) -----------------------------------------
+async def _heard_with_defence(d: CaseDriver) -> str:
+    """Notice of 150,000, hearing requested, scheduled and held with the party's 申辩 in its record."""
     from datetime import datetime
 
     from shared import clock
