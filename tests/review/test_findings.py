@@ -1,9 +1,9 @@
-"""Independent legal review of issue 23's decision gate (branch i23-review): one test per finding, each
-written as the LAWFUL expectation and marked ``xfail(strict=True)`` — it fails on the merged code today
-(proving the finding) and will turn the suite red the day the finding is fixed, so the mark is removed
-then. Pure tests call the rules directly; API tests drive the cases service over HTTP on both setups.
+"""Independent legal review of issue 23's decision gate (branch i23-review): one test per finding, written as
+the LAWFUL expectation. Each was first committed as ``xfail(strict=True)`` — failing on the merged code,
+proving the finding — and the mark was removed by the commit that fixed it; the positive case stands beside
+each. Pure tests call the rules directly; API tests drive the cases service over HTTP on both setups.
 
-Severity in each reason: [A] unlawful outcome accepted; [B] lawful decision refused; [C] documentation."""
+Severity in each comment: [A] unlawful outcome accepted; [B] lawful decision refused; [C] documentation."""
 
 from __future__ import annotations
 
@@ -19,11 +19,6 @@ API = "/checklist/v1"
 
 
 # -- [C] verified: true on text that is our reading ---------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason=(
-    "[C] rules.py: seven Rule(...) entries (verified defaults to True) append '本系统解读：…' to the quoted article "
-    "text — evidence_by_certified_handlers, must_list_item_forbids_penalty, damage_compensation_required, "
-    "list_item_in_force, no_penalty_conditions_met, revocation_stops_execution, hearing_right_not_given (its "
-    "'较大数额为本地设置' gloss). The 409 then cites a reading as the article's verified words."))
 def test_no_verified_rule_carries_our_reading_in_its_text():
     glossed = sorted(code for code, r in RULES.items()
                      if r.verified and ("本系统解读" in r.text or "为本地设置" in r.text))
@@ -68,29 +63,36 @@ async def _exemption_case(d: CaseDriver, facts: dict) -> str:
 
 async def test_an_expired_list_item_exempts_nothing_one_on_its_last_day_still_does(stack):
     """list_item_in_force (第三十七条; issue 23 item 3): an item whose effective_to (its last day in force) is
-    before the decision date is refused, nothing written; one whose last day is the decision date exempts."""
+    before the act and the decision is refused, nothing written; one whose last day is the decision date
+    exempts; one in force when the act was done (2026-03-01) but expired by the decision exempts too — the
+    old rule is the lighter one (从旧兼从轻), and the decision says so."""
     from tests.cases.test_decision_gate import refused
     from tests.cases.test_law_in_time import FACTS, LIST_ITEM
 
     d = CaseDriver(stack)
     d.at(2026, 6, 1)
-    items = [{**LIST_ITEM, "code": "NP-REVIEW-GONE", "effective_from": "2025-01-01", "effective_to": "2026-05-31"},
-             {**LIST_ITEM, "code": "NP-REVIEW-LAST", "effective_from": "2025-01-01", "effective_to": "2026-06-01"}]
+    items = [{**LIST_ITEM, "code": "NP-REVIEW-GONE", "effective_from": "2025-01-01", "effective_to": "2026-02-28"},
+             {**LIST_ITEM, "code": "NP-REVIEW-LAST", "effective_from": "2025-01-01", "effective_to": "2026-06-01"},
+             {**LIST_ITEM, "code": "NP-REVIEW-OLD", "effective_from": "2025-01-01", "effective_to": "2026-05-31"}]
     r = await _import(stack, items)
     assert r.status_code == 200, r.text
     item = (await stack.client.get(f"{API}/no-penalty-items/NP-REVIEW-GONE", headers=d.off)).json()
-    assert item["effective_to"] == "2026-05-31", item
+    assert item["effective_to"] == "2026-02-28", item
     ev = (await stack.client.post(f"{API}/no-penalty-items/NP-REVIEW-GONE/evaluate", headers=d.off,
                                   json={"facts": FACTS, "on": "2026-06-01"})).json()
-    assert ev["in_force"] is False and ev["eligible"] is False and ev["effective_to"] == "2026-05-31", ev
+    assert ev["in_force"] is False and ev["eligible"] is False and ev["effective_to"] == "2026-02-28", ev
     assert "已失效" in ev["note"], ev["note"]
     cid = await _exemption_case(d, FACTS)
     p = await refused(d, cid, {"type": "no_penalty", "basis": {"no_penalty_item": "NP-REVIEW-GONE"}},
                       "list_item_in_force")
-    assert "2026-05-31" in p["detail"], p
+    assert "2026-02-28" in p["detail"], p
     cid = await _exemption_case(d, FACTS)
     case = await d.decide(cid, {"type": "no_penalty", "basis": {"no_penalty_item": "NP-REVIEW-LAST"}})
     assert case["decision"]["law_applied"]["item_effective_to"] == "2026-06-01", case["decision"]["law_applied"]
+    cid = await _exemption_case(d, FACTS)
+    case = await d.decide(cid, {"type": "no_penalty", "basis": {"no_penalty_item": "NP-REVIEW-OLD"}})
+    law = case["decision"]["law_applied"]
+    assert law["applied"] == "act" and "旧的规定较轻" in law["reason"], law
 
 
 async def test_an_expired_must_item_does_not_forbid_a_penalty(stack):
@@ -104,6 +106,34 @@ async def test_an_expired_must_item_does_not_forbid_a_penalty(stack):
         "violation_codes": ["GI-WAT-001"], "on": "2026-06-01"})).json()
     assert "NP-REVIEW-MUST-GONE" not in ev["must"], ev
     assert {i["code"]: i["in_force"] for i in ev["items"]}["NP-REVIEW-MUST-GONE"] is False, ev
+
+
+async def test_a_must_item_in_force_when_the_act_was_done_still_forbids_a_penalty(stack):
+    """第三十七条 从旧兼从轻: a must item in force on the act date (2026-03-01) and expired by the decision
+    (2026-06-01) is the lighter, old rule — the penalty is refused; one expired before the act binds nobody and
+    the penalty is decided."""
+    from tests.cases.test_decision_gate import refused
+
+    d = CaseDriver(stack)
+    d.at(2026, 6, 1)
+    items = [{**MUST_ITEM, "code": "NP-REVIEW-MUST-OLD", "effective_from": "2025-01-01", "effective_to": "2026-05-31"},
+             {**MUST_ITEM, "code": "NP-REVIEW-MUST-PAST", "effective_from": "2025-01-01", "effective_to": "2026-02-28",
+              "conditions": [{"key": "review_past_condition", "text": "评审用条件（已失效）"}]}]
+    assert (await _import(stack, items)).status_code == 200
+    penalty = {"type": "penalty", "fine_amount": 150000.0,
+               "basis": {"law_article": "《中华人民共和国水污染防治法》第八十三条"}}
+    base = {"first_offence": True, "harm_minor": True, "corrected_in_time": True}
+    for condition, expect in (("review_only_condition", "refused"), ("review_past_condition", "decided")):
+        cid = (await d.file(await d.enterprise(), occurred_on="2026-03-01"))["id"]
+        await d.evidence(cid)
+        await d.complete_investigation(cid, {**base, condition: True})
+        await d.review(cid)
+        await notified(d, cid, 150000.0)
+        if expect == "refused":
+            p = await refused(d, cid, penalty, "must_list_item_forbids_penalty")
+            assert "NP-REVIEW-MUST-OLD" in p["detail"], p
+        else:
+            assert (await d.decide(cid, penalty))["state"] == "decided"
 
 
 async def test_a_list_item_ending_before_it_starts_is_refused_and_the_public_list_shows_the_end(stack):
@@ -123,12 +153,6 @@ async def test_a_list_item_ending_before_it_starts_is_refused_and_the_public_lis
     assert (row["effective_from"], row["effective_to"]) == ("2023-07-01", "2028-06-30"), row
 
 
-# -- [A] a change after the decision bypasses every rule of the decision -----------------------------------
-@pytest.mark.xfail(strict=True, reason=(
-    "[A] 第四十四条、第四十五条、第六十二条、第六十三条: a heavier penalty needs a notice of it and the party's "
-    "rights. gate.check_change never looks at the fine; decision.change_decision sets case.fine_amount to any "
-    "amount (reduces=False, so the audit flags nothing). The bureau 'changes' 150,000 into 900,000 yuan "
-    "with no new notice, statement or hearing, and the 900,000 is then served and collected."))
 async def test_the_bureau_cannot_raise_its_fine_by_a_change(stack):
     """[A] 第四十四条、第四十五条: the bureau 'changes' 150,000 into 900,000 yuan with no new notice: 409
     change_never_heavier naming the amounts, nothing written; the lawful reduction is still recorded."""

@@ -184,6 +184,14 @@ async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any],
     if body.type == workflow.EXEMPTION and body.basis.no_penalty_item:
         ev = await checklist_client.evaluate(rt.http, body.basis.no_penalty_item, facts, violation_codes=codes,
                                              on=decision_date.isoformat())
+        act_date = law_in_time.first_act_date(acts_)
+        if ev.get("in_force") is False and act_date is not None and act_date < decision_date:
+            # 第三十七条: the item in force when the act was done, gone by the decision — the old rule is the
+            # lighter one (it exempts), so it applies.
+            then = await checklist_client.evaluate(rt.http, body.basis.no_penalty_item, facts,
+                                                   violation_codes=codes, on=act_date.isoformat())
+            if then.get("in_force") is True:
+                ev = {**then, "applied_at": "act"}
         art33 = ev.get("article_33")
         no_penalty = workflow.NoPenaltyBasis(
             code=ev["code"], kind=ev["kind"], eligible=bool(ev["eligible"]), unmet=tuple(ev.get("unmet", [])),
@@ -234,9 +242,15 @@ async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any],
     must: tuple[str, ...] = ()
     if body.type != workflow.EXEMPTION:
         # 试点方案 三（六）: a list item met in full whose modality is 不予 (must) forbids a penalty.
-        # 第三十七条: only the items in force on the decision date (one not yet in force, or expired, binds nobody).
-        must = tuple((await checklist_client.evaluate_all(rt.http, facts, codes, on=decision_date.isoformat())
-                      ).get("must") or ())
+        # 第三十七条: only the items in force on the decision date (one not yet in force binds nobody) —
+        # 第三十七条 again: an item that was in force when the act was done binds too (the old rule is lighter).
+        days = sorted({decision_date, *([d] if (d := law_in_time.first_act_date(acts_)) else [])})
+        found: list[str] = []
+        for day in days:
+            for code in (await checklist_client.evaluate_all(rt.http, facts, codes, on=day.isoformat())).get("must") or ():
+                if code not in found:
+                    found.append(code)
+        must = tuple(found)
     calc = calcs[0] if calcs else None
 
     if body.type in workflow.LIGHT_PENALTIES:

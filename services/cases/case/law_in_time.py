@@ -69,22 +69,33 @@ def summary(rows: list[dict[str, Any]], act_range: workflow.FineRange | None,
                  "act_range": _span(ra), "decision_range": _span(rd), "violations": rows}
 
 
+def first_act_date(acts: tuple[workflow.Act, ...]) -> date | None:
+    """When the (earliest) act was done — the date 第三十七条 reads the old law at."""
+    dates = sorted(a.occurred_on for a in acts if a.occurred_on is not None)
+    return dates[0] if dates else None
+
+
 def for_exemption(ev: dict[str, Any], acts: tuple[workflow.Act, ...], decision_date: date) -> dict[str, Any]:
     """An exemption's item: in force at the decision date but not yet at the act date, it still applies —
-    the new rule is lighter (第三十七条但书); recorded so the document can say so."""
+    the new rule is lighter (第三十七条但书); in force at the act date but no longer at the decision date
+    (``ev['applied_at'] == 'act'``), it applies too — the old rule is the lighter one. Recorded so the
+    document can say so."""
     start = ev.get("effective_from")
     start_d = date.fromisoformat(str(start)) if start else None
-    dates = sorted(a.occurred_on for a in acts if a.occurred_on is not None)
-    act_date = dates[0] if dates else None
+    act_date = first_act_date(acts)
     out: dict[str, Any] = {"act_date": act_date.isoformat() if act_date else None,
                            "decision_date": decision_date.isoformat(), "basis": ART37,
                            "item": ev.get("code"), "item_version": ev.get("item_version"),
                            "item_effective_from": start_d.isoformat() if start_d else None,
                            "item_effective_to": str(ev["effective_to"]) if ev.get("effective_to") else None}
+    if ev.get("applied_at") == "act":
+        return {**out, "applied": "act",
+                "reason": f"{ev.get('code')} 在违法行为发生时施行，作出决定时已不在施行期内；旧的规定较轻（不予处罚），"
+                          f"适用违法行为发生时的规定（{ART37}）"}
     if start_d is not None and act_date is not None and act_date < start_d <= decision_date:
         return {**out, "applied": "decision",
                 "reason": f"{ev.get('code')} 自 {start_d.isoformat()} 起施行，违法行为发生时尚未施行；新的规定较轻，适用新的规定（{ART37}但书）"}
     return {**out, "applied": "act", "reason": f"{ev.get('code')} 在违法行为发生时已施行（或未载明施行日期）"}
 
 
-__all__ = ["for_exemption", "lighter", "summary"]
+__all__ = ["first_act_date", "for_exemption", "lighter", "summary"]

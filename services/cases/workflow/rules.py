@@ -171,11 +171,12 @@ RULES: dict[str, Rule] = {
              "实施行政处罚，适用违法行为发生时的法律、法规、规章的规定。但是，作出行政处罚决定时，法律、法规、规章已被修改或者废止，"
              "且新的规定处罚较轻或者不认为是违法的，适用新的规定",
              remedy="fine within the lighter of the ranges in force at the act date and at the decision date"),
-        Rule("list_item_in_force", f"{APL}第三十七条；{PILOT}三（六）",
+        reading("list_item_in_force", f"{APL}第三十七条；{PILOT}三（六）",
              "对符合《长江三角洲区域生态环境领域轻微违法行为依法不予行政处罚清单》不予行政处罚条件的违法行为……"
-             "作出不予行政处罚决定（本系统解读：清单事项仅自其生效之日起、至其失效之日止适用；决定时已生效的事项较轻，适用之）",
-             remedy="rely on a list item in force at the decision date (not before its effective_from, not after its "
-                    "effective_to), or on a statutory ground"),
+             "作出不予行政处罚决定（本系统解读：清单事项仅在其施行期内（生效之日起、失效之日止）适用；依第三十七条从旧兼从轻，"
+             "违法行为发生时或者作出决定时施行的事项均可适用，两个时点都不在施行期内的不予适用）",
+             remedy="rely on a list item in force at the act date or at the decision date (not before its "
+                    "effective_from, not after its effective_to), or on a statutory ground"),
         Rule("one_act_one_fine", f"{APL}第二十九条",
              "对当事人的同一个违法行为，不得给予两次以上罚款的行政处罚",
              remedy="do not fine the act again (decide without a fine), or correct the act dates if this is another act"),
