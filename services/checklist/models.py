@@ -69,7 +69,8 @@ class GuidanceItem(Base):
     risk_rationale: Mapped[str | None] = mapped_column(Text)
     advice: Mapped[list[str]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20))
-    # The days this version is in force (《行政处罚法》第三十七条): from effective_from, before effective_to;
+    # The days this version is in force (《行政处罚法》第三十七条): from effective_from through effective_to (its
+    # last day in force, inclusive — one convention for every effective_to);
     # null: no date known (in force). Revision 0006 added effective_to.
     effective_from: Mapped[date | None] = mapped_column(Date)
     effective_to: Mapped[date | None] = mapped_column(Date, nullable=True)

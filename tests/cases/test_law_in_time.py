@@ -32,6 +32,7 @@ async def opened(d: CaseDriver, code: str, occurred_on: str, amount: float) -> s
     cid = (await d.file(await d.enterprise(), violation=code, occurred_on=occurred_on))["id"]
     await d.investigate(cid)
     await d.review(cid, "penalty")
+    await d.discuss(cid, "penalty")  # 第五十七条第二款: fines of these sizes are the leaders' collective decision
     await notified(d, cid, amount)
     return cid
 

@@ -7,7 +7,6 @@ Severity in each comment: [A] unlawful outcome accepted; [B] lawful decision ref
 
 from __future__ import annotations
 
-import pytest
 import yaml
 
 from services.cases.workflow.rules import RULES
@@ -493,14 +492,15 @@ async def test_the_list_item_version_in_force_exempts_although_a_later_one_is_an
 
 
 async def test_no_version_in_force_exempts_nothing_and_the_later_one_applies_from_its_date(stack):
-    """The positive beside it: version 1 ends 2026-05-31 and version 2 starts 2027-01-01 — on 2026-06-01 no
-    version is in force (list_item_in_force, nothing written); on 2027-02-01 version 2 is the one evaluated."""
+    """The positive beside it: version 1 ends 2026-02-28 and version 2 starts 2027-01-01 — neither at the act
+    (2026-03-01) nor on 2026-06-01 is a version in force (list_item_in_force, nothing written); on 2027-02-01
+    version 2 is the one evaluated."""
     from tests.cases.test_decision_gate import refused
     from tests.cases.test_law_in_time import FACTS, LIST_ITEM
 
     d = CaseDriver(stack)
     d.at(2026, 6, 1)
-    for version, start, end in (("2026版", "2026-01-01", "2026-05-31"), ("2027版", "2027-01-01", None)):
+    for version, start, end in (("2026版", "2026-01-01", "2026-02-28"), ("2027版", "2027-01-01", None)):
         item = {**LIST_ITEM, "code": "NP-REVIEW-GAP", "effective_from": start, "effective_to": end}
         assert (await _import(stack, [item], {"list_version": version})).status_code == 200
     later = (await stack.client.post(f"{API}/no-penalty-items/NP-REVIEW-GAP/evaluate", headers=d.off,

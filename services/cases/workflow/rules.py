@@ -46,7 +46,7 @@ RULES: dict[str, Rule] = {
         reading("collective_discussion_required", f"{APL}第五十七条第二款；{PILOT}三（六）；{LOCAL}",
                  "对情节复杂或者重大违法行为给予行政处罚，行政机关负责人应当集体讨论决定（第五十七条第二款）：本系统认定"
                  "下列情形须集体讨论——责令停产停业、责令停产整治、责令关闭、吊销许可证件；罚款数额达到本局设置的标准"
-                 "（本地设置，默认取听证“较大数额”标准，全国未规定具体数额）；每一不予行政处罚、从轻、减轻处罚（三（六））",
+                 "（本地设置，全国未规定具体数额：默认取本局听证“较大数额”标准，均未设置时取二十万元——《生态环境行政处罚办法》第八十九条据解读材料）；每一不予行政处罚、从轻、减轻处罚（三（六））",
                  "hold a collective discussion of the bureau's leaders that concludes this decision"),
         reading("discussion_participants_leaders", f"{APL}第五十七条第二款",
                  "行政机关负责人应当集体讨论决定：参加人须为本局登记在册的负责人（officers 登记 leader），且不少于出席人数",

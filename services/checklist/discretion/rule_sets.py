@@ -1,7 +1,8 @@
 """The discretion rule sets (``data/discretion_rule_sets.yaml``) as typed, immutable values — pure.
 
 A rule set is named and versioned (``name@version`` is what a decision records) and dated
-(``effective_from``/``effective_to``; null where the source shows no date). Numbers the sources do
+(``effective_from``/``effective_to``, the first and the last day in force, both inclusive; null where the
+source shows no date). Numbers the sources do
 not give are ``settings`` and say so.
 """
 
@@ -81,7 +82,7 @@ class RuleSet:
 
     def in_force(self, on: date) -> bool:
         return (self.effective_from is None or self.effective_from <= on) and (
-            self.effective_to is None or on < self.effective_to
+            self.effective_to is None or on <= self.effective_to
         )
 
 

@@ -90,12 +90,12 @@ _LATEST = (select(GuidanceItem.version, GuidanceItem.content_hash)
 _NAMED = select(GuidanceItem.version, GuidanceItem.content_hash).where(
     GuidanceItem.code == bindparam("code"), GuidanceItem.version == bindparam("version"),
     GuidanceItem.status.in_(READABLE_STATUSES))
-# The latest published version in force on a day (《行政处罚法》第三十七条): from effective_from, before
-# effective_to; a version without dates is in force (no date known).
+# The latest published version in force on a day (《行政处罚法》第三十七条): from effective_from through
+# effective_to (its last day, inclusive); a version without dates is in force (no date known).
 _IN_FORCE = (select(GuidanceItem.version, GuidanceItem.content_hash)
              .where(GuidanceItem.code == bindparam("code"), GuidanceItem.status == "published",
                     or_(GuidanceItem.effective_from.is_(None), GuidanceItem.effective_from <= bindparam("on", type_=Date())),
-                    or_(GuidanceItem.effective_to.is_(None), GuidanceItem.effective_to > bindparam("on", type_=Date())))
+                    or_(GuidanceItem.effective_to.is_(None), GuidanceItem.effective_to >= bindparam("on", type_=Date())))
              .order_by(GuidanceItem.version.desc()).limit(1))
 _CONTENT = select(GuidanceItem.title, GuidanceItem.liability, GuidanceItem.legal_basis).where(
     GuidanceItem.code == bindparam("code"), GuidanceItem.version == bindparam("version"))

@@ -244,7 +244,8 @@ class GuidanceContent(BaseModel):
         default=None, description="the day this version (its penalty article and fine range) comes into force "
         "(《行政处罚法》第三十七条: a calculation `on` a date uses the version in force then); null: no date known, in force")
     effective_to: date | None = Field(
-        default=None, description="the day this version stops being in force (exclusive); null: no end known")
+        default=None, description="the last day this version is in force (inclusive, as every effective_to in "
+        "EcoComply: guidance versions, rule sets, no-penalty items); null: no end known")
     source: str = Field(min_length=1, max_length=1000, description="where the text comes from (provenance)")
     verified: bool | None = Field(
         default=None, description="as the source states (true: the instrument's own text was read); never upgraded"
@@ -261,8 +262,8 @@ class GuidanceContent(BaseModel):
 
     @model_validator(mode="after")
     def _effective_period(self) -> GuidanceContent:
-        if self.effective_to is not None and self.effective_from is not None and self.effective_to <= self.effective_from:
-            raise ValueError("effective_to must be after effective_from")
+        if self.effective_to is not None and self.effective_from is not None and self.effective_to < self.effective_from:
+            raise ValueError("effective_to (the last day in force) must not be before effective_from")
         return self
 
     @field_validator("legal_basis")

@@ -32,7 +32,7 @@ CONTENT_FIELDS = (
     "verified",
     "source",
 )
-# Content fields added later (issue 23: ``effective_to``, the day a version stops being in force): part of
+# Content fields added later (issue 23: ``effective_to``, the last day a version is in force): part of
 # the hash only when set, so the hashes of versions written before them stay what they were.
 OPTIONAL_CONTENT_FIELDS = ("effective_to",)
 # The fields an admin edits; a revision that changes none of them is refused (nothing to version).
