@@ -7,6 +7,7 @@ import random
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from services.cases import config as cases_config
 from shared import clock
 from shared.uscc import make
 from shared.vocabulary import FLAGGED_DECISIONS
@@ -312,6 +313,11 @@ class CaseDriver:
         return await self.post(case_id, "decision/change", headers or self.lead, body, expect=expect)
 
     # -- whole cases --------------------------------------------------------------------------------------
+    def needs_discussion(self, fine: float | None) -> bool:
+        """第五十七条第二款: a fine from the bureau's threshold (a local setting; 200,000 by default) is the
+        leaders' collective decision."""
+        return bool(fine) and fine >= cases_config.discussion_threshold(self.bureau)[0] - 0.005
+
     async def penalty_decided(self, uscc: str | None = None, fine: float = 150000.0) -> dict:
         """A penalty case, step by step (evidence, investigation, review, notice, waiver), decided."""
         uscc = uscc or await self.enterprise()
@@ -319,6 +325,8 @@ class CaseDriver:
         await self.evidence(cid)
         await self.complete_investigation(cid)
         await self.review(cid)
+        if self.needs_discussion(fine):
+            await self.discuss(cid, "penalty")
         await self.notify(cid, fine)
         await self.waive(cid)
         return await self.decide(cid, {"type": "penalty", "fine_amount": fine,
@@ -352,7 +360,8 @@ class CaseDriver:
         cid = case["id"]
         await self.investigate(cid, facts)
         await self.review(cid, proposed_type=decision_type, proposed_fine=fine)
-        if decision_type in FLAGGED_DECISIONS:  # 集体讨论 for every exemption and light penalty
+        if decision_type in FLAGGED_DECISIONS or self.needs_discussion(fine):
+            # 集体讨论 for every exemption and light penalty, and for a fine from the bureau's threshold
             await self.discuss(cid, decision_type, fine)
         if decision_type != "no_penalty":
             await self.notice(cid, fine, decision_type)

@@ -133,6 +133,7 @@ async def test_one_act_violating_several_articles_is_fined_by_the_highest(stack)
     uscc = await d.enterprise()
     one = [{"code": "GI-PMT-004", "act": "a"}, {"code": "GI-AIR-001", "act": "a"}]
     cid = await opened(d, uscc, violations=one, occurred_on="2026-05-01")
+    await d.discuss(cid, "penalty")  # 第五十七条第二款: a fine of this size is the leaders' collective decision
     await notified(d, cid, 1_020_000.0)
     p = await refused(d, cid, fine("penalty", 1_020_000.0, WHY), "one_act_highest_range")
     assert "1e+06" in p["detail"] or "1000000" in p["detail"], p
@@ -140,6 +141,7 @@ async def test_one_act_violating_several_articles_is_fined_by_the_highest(stack)
     assert case["decision"]["discretion"]["statutory_max"] == 1_000_000.0 and "GI-AIR-001" in case["decision"]["one_act"]
     two = [{"code": "GI-PMT-004"}, {"code": "GI-AIR-001"}]
     cid = await opened(d, uscc, violations=two, occurred_on="2026-05-20")
+    await d.discuss(cid, "penalty")
     await notified(d, cid, 1_020_000.0)
     case = await d.decide(cid, fine("penalty", 1_020_000.0, WHY))
     assert case["decision"]["discretion"]["statutory_max"] == 1_020_000.0 and case["decision"]["one_act"] is None

@@ -167,6 +167,7 @@ async def test_lighter_mitigated_and_heavier_need_their_circumstances(stack):
     await decided(d, rc, fine("lighter", 120000.0))
     # 从重 on an aggravating circumstance of the rule set (refused without one: first test).
     hc = await opened(d, HEAVY, proposed_type="heavier")
+    await d.discuss(hc, "heavier")  # 第五十七条第二款: 300,000 is above the default threshold
     await notified(d, hc, 1_000_000.0, "heavier")
     await decided(d, hc, fine("heavier", 300000.0))
 
@@ -246,6 +247,7 @@ async def test_review_and_discussion_bind_the_decision_taken_by_a_leader_who_is_
 async def test_the_notice_binds_the_fine_until_a_new_notice_and_its_rights_periods(stack):
     d = await driver(stack)  # Monday 2026-06-01
     cid = await opened(d)
+    await d.discuss(cid, "penalty")  # the 900,000 decided in the end is the leaders' collective decision
     await notified(d, cid, 100000.0)  # rights waived: the party said nothing
     p = await refused(d, cid, fine("penalty", 900000.0, WHY), "notice_binds_decision")
     assert "100000" in p["detail"]
@@ -340,6 +342,7 @@ async def test_the_law_says_no_penalty_or_a_lighter_one_and_every_violation_coun
 
     # GI-PMT-004 (5,000–20,000 per occurrence) and GI-AIR-001 (100,000–1,000,000) on one case.
     two = await opened(d, violations=[{"code": "GI-PMT-004"}, *AIR])
+    await d.discuss(two, "penalty")
     await notified(d, two, 1_020_000.0)
     await refused(d, two, fine("penalty", 20000.0, WHY), "fine_within_statutory_range")  # below GI-AIR-001's minimum
     await refused(d, two, fine("penalty", 1_100_000.0, WHY), "fine_within_statutory_range")  # above the sum

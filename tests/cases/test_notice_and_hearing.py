@@ -121,6 +121,7 @@ async def test_heavier_renotice_on_new_facts_states_them_and_is_decided(stack):
     await d.evidence(cid, "现场检查笔录", "发现暗管，夜间直排")
     await d.complete_investigation(cid, {"hidden_pipe_discharge": True})
     await d.review(cid, "penalty", 500000.0)
+    await d.discuss(cid, "penalty", 500000.0)  # 第五十七条第二款: above the default 200,000
     case = await d.notify(cid, 500000.0, facts_and_reasons="超标排放，并通过暗管夜间直排")
     new = case["records"]["notice"]["new_facts"]
     assert new["evidence"] == ["现场检查笔录：发现暗管，夜间直排"]

@@ -228,12 +228,15 @@ async def test_damage_on_the_facts_needs_the_compensation_done_for_an_exemption_
 
 
 def test_pure_gate_rules():
+    from dataclasses import replace
+
     base = m.CaseView(state="notified", handlers=("officer-a", "officer-b"),
                       steps=("filing", "evidence", "investigation", "legal_review", "notice", "rights_waived"),
-                      review=m.Proposal("penalty"), notice=m.NoticeTerms("penalty", 150000.0, ("fine",)))
+                      review=m.Proposal("penalty"), notice=m.NoticeTerms("penalty", 150000.0, ("fine", "close_down")))
     d = g.Decision("penalty", "leader-1", True, 150000.0, WHY, ("fine", "close_down"))
+    in_range = g.Record(fine_range=g.FineRange(100000.0, 1000000.0, 100000.0, 1000000.0))
 
-    def rule_of(v, dec, rec=g.Record()):
+    def rule_of(v, dec, rec=in_range):
         try:
             g.check_decision(v, dec, rec)
         except m.Refusal as e:
@@ -242,9 +245,8 @@ def test_pure_gate_rules():
 
     assert rule_of(base, d) == "collective_discussion_required"
     assert rule_of(base, g.Decision("penalty", "leader-1", True, 150000.0, WHY, ("fine",)),
-                   g.Record(discussion_fine_threshold=100000.0)) == "collective_discussion_required"
-    assert rule_of(base, d, g.Record(must_items=("NP-EX-001",))) == "must_list_item_forbids_penalty"
-    from dataclasses import replace
+                   replace(in_range, discussion_fine_threshold=100000.0)) == "collective_discussion_required"
+    assert rule_of(base, d, replace(in_range, must_items=("NP-EX-001",))) == "must_list_item_forbids_penalty"
     assert rule_of(replace(base, suspended=True), d) == "suspension_blocks_decision"
     for action in ("withdraw", "transfer"):
         v = replace(base, state="investigated", suspended=True)

@@ -328,17 +328,20 @@ def _check_penalty(case: CaseView, d: Decision, rec: Record) -> None:
                       f"the facts fully meet the list item(s) {list(rec.must_items)} (应当不予行政处罚) for the case's "
                       "violations: the decision is the exemption")
     _check_circumstances(case, d, rec)
-    if d.decision_type in LIGHT_PENALTIES:
+    light = d.decision_type in LIGHT_PENALTIES
+    if light:
         _check_discussion(case, d, "collective_discussion_for_light_penalty")
         _check_damage(case, d)
-    elif why := discussion_needed(d, rec):
-        _check_discussion(case, d, "collective_discussion_required", why)
-    elif case.discussion is not None:
-        _check_bound(case, d, "discussion_binds_decision", case.discussion, "the collective discussion concluded")
     _check_rights(case)
     _check_fine(case, d, rec)
     _check_notice_binds(case, d)
     _check_hearing_record(case, d)
+    # 第五十七条第二款 for the other penalties — after the fine and the notice, so that a fine the law forbids
+    # is refused for that (a discussion could not make it lawful).
+    if not light and (why := discussion_needed(d, rec)):
+        _check_discussion(case, d, "collective_discussion_required", why)
+    elif not light and case.discussion is not None:
+        _check_bound(case, d, "discussion_binds_decision", case.discussion, "the collective discussion concluded")
 
 
 def discussion_needed(d: Decision, rec: Record) -> str:
