@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -269,6 +270,11 @@ def circumstances(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 # -- 典型案例 (published cases with their sources) ----------------------------------------------------
+# a folded YAML block joins its lines with a space; Chinese text has none next to a CJK character
+_FOLD_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef]) | (?=[\u3000-\u9fff\uff00-\uffef])")
+_CASE_TEXTS = ("title", "summary", "outcome", "lesson", "source_note")
+
+
 def typical_cases(doc: Mapping[str, Any], *, file: str = TYPICAL_CASES_FILE) -> list[dict[str, Any]]:
     """The bundled typical cases, validated by the admin path's model (``POST /typical-cases``); each
     must name its source page, publishing body, publication date and ``verified`` flag."""
@@ -283,6 +289,7 @@ def typical_cases(doc: Mapping[str, Any], *, file: str = TYPICAL_CASES_FILE) -> 
             _req(raw, key, where)
         if not isinstance(raw.get("verified"), bool):
             raise DataError(f"{where}: verified must be true or false")
+        raw = {k: _FOLD_SPACE.sub("", v) if k in _CASE_TEXTS and isinstance(v, str) else v for k, v in raw.items()}
         try:
             out.append(TypicalCaseIn.model_validate(raw).model_dump())
         except ValueError as e:
