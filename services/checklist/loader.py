@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from services.checklist.guidance import importing
 from services.checklist.guidance.schemas import GuidanceItemCreate
 from services.checklist.models import MODALITIES, GuidanceItem, NoPenaltyItem
 from services.checklist.no_penalty import importing as no_penalty_import
+from services.checklist.programme.schemas import TypicalCaseIn
 
 if TYPE_CHECKING:
     from shared.service import Runtime
@@ -31,6 +33,7 @@ DATA_DIR = Path(__file__).parent / "data"
 GUIDANCE_FILE = "guidance_items.yaml"
 STATUTORY_FILE = "statutory_no_penalty.yaml"
 EXAMPLE_LIST_FILE = "example_no_penalty_items.yaml"
+TYPICAL_CASES_FILE = "typical_cases.yaml"
 
 # The compiled starter checklist is one batch; an official list is imported under its own batch name.
 STARTER_BATCH = "starter"
@@ -266,6 +269,39 @@ def circumstances(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+# -- 典型案例 (published cases with their sources) ----------------------------------------------------
+# a folded YAML block joins its lines with a space; Chinese text has none next to a CJK character
+_FOLD_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef]) | (?=[\u3000-\u9fff\uff00-\uffef])")
+_CASE_TEXTS = ("title", "summary", "outcome", "lesson", "source_note")
+
+
+def typical_cases(doc: Mapping[str, Any], *, file: str = TYPICAL_CASES_FILE) -> list[dict[str, Any]]:
+    """The bundled typical cases, validated by the admin path's model (``POST /typical-cases``); each
+    must name its source page, publishing body, publication date and ``verified`` flag."""
+    meta = _req(doc, "meta", file, dict)
+    cases = _req(doc, "cases", file, list)
+    if meta.get("case_count") is not None and meta["case_count"] != len(cases):
+        raise DataError(f"{file}: meta.case_count is {meta['case_count']} but {len(cases)} cases are listed")
+    out = []
+    for i, raw in enumerate(cases):
+        where = f"{file}:cases[{i}]"
+        for key in ("source_url", "source_publisher", "source_date"):
+            _req(raw, key, where)
+        if not isinstance(raw.get("verified"), bool):
+            raise DataError(f"{where}: verified must be true or false")
+        raw = {k: _FOLD_SPACE.sub("", v) if k in _CASE_TEXTS and isinstance(v, str) else v for k, v in raw.items()}
+        try:
+            out.append(TypicalCaseIn.model_validate(raw).model_dump())
+        except ValueError as e:
+            raise DataError(f"{where}: {e}") from e
+    _unique((c["code"] for c in out), file)
+    return out
+
+
+def bundled_typical_cases() -> list[dict[str, Any]]:
+    return typical_cases(read_data(TYPICAL_CASES_FILE))
+
+
 def bundled_guidance_items() -> list[GuidanceItemCreate]:
     return guidance_items(read_data(GUIDANCE_FILE))
 
@@ -291,7 +327,7 @@ async def seed(runtime: Runtime) -> None:
     async with runtime.sessionmaker() as session, session.begin():
         if session.bind.dialect.name == "postgresql":
             await session.execute(
-                text("LOCK TABLE guidance_items, no_penalty_items IN SHARE ROW EXCLUSIVE MODE")
+                text("LOCK TABLE guidance_items, no_penalty_items, typical_cases IN SHARE ROW EXCLUSIVE MODE")
             )
         loaded = []
         if not await session.scalar(select(func.count()).select_from(GuidanceItem)):
@@ -313,6 +349,12 @@ async def seed(runtime: Runtime) -> None:
             report = importing.ImportReport(format="yaml", rows=len(items), dry_run=False)
             await no_penalty_import.load(runtime, session, items, report, now=now, emit=False)
             loaded.append(f"{len(rows) + len(report.created)} no_penalty_items")
+        # published typical cases: each bundled case once, by code (also into a catalog seeded before)
+        from services.checklist.programme import service as programme  # noqa: PLC0415 - it imports this module
+
+        added = await programme.seed_typical_cases(session, bundled_typical_cases(), now=now)
+        if added:
+            loaded.append(f"{added} typical_cases")
     if loaded:
         log.info("seeded the checklist catalog: %s", ", ".join(loaded))
 

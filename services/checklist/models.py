@@ -227,6 +227,13 @@ class TypicalCase(Base):
     outcome: Mapped[str] = mapped_column(Text)
     lesson: Mapped[str | None] = mapped_column(Text)
     item_codes: Mapped[list[str]] = mapped_column(JSON)
+    # where the case was published: the page read, the publishing body, its date (YYYY-MM-DD or YYYY-MM),
+    # a note on the source (e.g. anonymised here) and whether the publishing body's own text was read
+    source_url: Mapped[str | None] = mapped_column(Text)
+    source_publisher: Mapped[str | None] = mapped_column(String(200))
+    source_date: Mapped[str | None] = mapped_column(String(10))
+    source_note: Mapped[str | None] = mapped_column(Text)
+    verified: Mapped[bool | None] = mapped_column(Boolean)
     published_by: Mapped[str] = mapped_column(String(200))
     published_at: Mapped[datetime] = mapped_column(UtcDateTime())
 

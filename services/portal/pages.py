@@ -42,7 +42,7 @@ async def index(request: Request) -> HTMLResponse:
     )
     return render(request, "index.html", title="首页", nav="home", counts={
         "items": items["total"], "no_penalty": npl["total"], "decisions": decisions["total"], "cases": cases["total"],
-    }, latest=decisions["items"])
+    }, latest=decisions["items"], latest_cases=cases["items"][:3])
 
 
 async def items(request: Request) -> HTMLResponse:

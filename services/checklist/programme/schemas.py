@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.checklist.guidance.schemas import UtcDatetime
 from shared import fields
@@ -72,6 +72,21 @@ class TypicalCaseIn(BaseModel):
     outcome: str = Field(min_length=1, max_length=5000)
     lesson: str | None = Field(default=None, max_length=5000, description="以案释法: what enterprises learn")
     item_codes: list[fields.Code] = Field(min_length=1, description="the guidance items it illustrates")
+    # where it was published (a case of another body is published with its source; a bureau's own case
+    # may leave these empty)
+    source_url: str | None = Field(default=None, max_length=1000, pattern=r"^https?://\S+$",
+                                   description="the page the case was read from")
+    source_publisher: str | None = Field(default=None, max_length=200, description="the body that published it")
+    source_date: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$",
+                                    description="publication date: YYYY-MM-DD, or YYYY-MM when only the month is known")
+    source_note: str | None = Field(default=None, max_length=500, description="a note on the source, in Chinese")
+    verified: bool | None = Field(default=None, description="true only when the publishing body's own text was read")
+
+    @model_validator(mode="after")
+    def _source_named(self) -> TypicalCaseIn:
+        if self.source_url and not self.source_publisher:
+            raise ValueError("source_publisher: name the body that published the case at source_url")
+        return self
 
 
 class TypicalCaseOut(TypicalCaseIn):

@@ -145,6 +145,37 @@ async def list_typical_cases(
     return rows
 
 
+def source_line(publisher: str | None, date: str | None) -> str | None:
+    """"来源：某某市生态环境局，2023年5月发布" — the plain Chinese line a reader sees (None without a publisher)."""
+    if not publisher:
+        return None
+    if not date:
+        return f"来源：{publisher}"
+    y, m, *d = (int(x) for x in date.split("-"))
+    when = f"{y}年{m}月{d[0]}日" if d else f"{y}年{m}月"
+    return f"来源：{publisher}，{when}发布"
+
+
+async def item_titles(session: AsyncSession, codes: set[str]) -> dict[str, str]:
+    """The titles of the latest published versions of ``codes`` (a case links items by code)."""
+    if not codes:
+        return {}
+    rows = await session.scalars(latest_published(GuidanceItem).where(GuidanceItem.code.in_(codes)))
+    return {r.code: r.title for r in rows}
+
+
+async def seed_typical_cases(session: AsyncSession, cases: list[dict[str, Any]], *, now: datetime) -> int:
+    """Publish the bundled cases whose code is not there yet (the seed's lock serialises starters);
+    each through ``publish_typical_case`` (anonymised, linked items published, indexed for search)."""
+    have = set(await session.scalars(select(TypicalCase.code)))
+    added = 0
+    for data in cases:
+        if data["code"] not in have:
+            await publish_typical_case(session, data=data, actor="system:seed", now=now)
+            added += 1
+    return added
+
+
 async def yearly_count(session: AsyncSession, *, bureau: str, year: int) -> int:
     return await session.scalar(
         select(func.count()).select_from(TypicalCase).where(TypicalCase.bureau == bureau, TypicalCase.year == year)

@@ -39,6 +39,7 @@ from services.checklist.public.schemas import (
     PublicRuleSet,
     PublicTypicalCase,
     PublicTypicalCaseList,
+    TypicalCaseItem,
 )
 from shared import law
 from shared.problems import invalid, not_found
@@ -179,11 +180,20 @@ async def public_typical_cases(
     bureau: Annotated[str | None, Query(max_length=20)] = None,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> Response:
-    """典型案例 (anonymised when published), newest year first; ``q`` searches them."""
+    """典型案例 (anonymised when published), newest year first; ``q`` searches them. Each carries where it
+    was published (``source_url``, ``source_publisher``, ``source_date``, ``verified``) and ``source_line``,
+    the plain Chinese line the portal shows ("来源：…，2024年11月11日发布")."""
     rows = await programme.list_typical_cases(
         session, q=(q or "").strip() or None, item_code=item_code, bureau=bureau, year=year
     )
-    items = [PublicTypicalCase.model_validate(r) for r in rows]
+    titles = await programme.item_titles(session, {c for r in rows for c in r.item_codes})
+    items = [
+        PublicTypicalCase.model_validate(r).model_copy(update={
+            "items": [TypicalCaseItem(code=c, title=titles[c]) for c in r.item_codes if c in titles],
+            "source_line": programme.source_line(r.source_publisher, r.source_date),
+        })
+        for r in rows
+    ]
     return cached_json(request, PublicTypicalCaseList(items=items, total=len(items)), max_age=CATALOG_MAX_AGE)
 
 

@@ -149,6 +149,11 @@ class PublicBenchmarks(BaseModel):
     statutory_overlay: dict[str, Any]
 
 
+class TypicalCaseItem(BaseModel):
+    code: str
+    title: str
+
+
 class PublicTypicalCase(_Public):
     """典型案例 — anonymised, for 以案释法."""
 
@@ -160,6 +165,13 @@ class PublicTypicalCase(_Public):
     outcome: str
     lesson: str | None = None
     item_codes: list[str]
+    items: list[TypicalCaseItem] = Field(default_factory=list, description="the linked items, with their titles")
+    source_url: str | None = None
+    source_publisher: str | None = None
+    source_date: str | None = Field(default=None, description="YYYY-MM-DD, or YYYY-MM when only the month is known")
+    source_note: str | None = None
+    verified: bool | None = None
+    source_line: str | None = Field(default=None, description="来源：发布机关，日期 — as the portal shows it")
     published_at: UtcDatetime
 
 
