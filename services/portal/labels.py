@@ -36,6 +36,9 @@ ENDED = {"legal_change": "决定已被依法变更或撤销", "credit_repaired":
          "publicity_expired": "最长公示期已届满", "retention_ended": "网站公开期限已届满"}
 EVIDENCE_KIND = {"identity": "身份证明/授权委托书", "fine_receipt": "缴纳罚款的收据", "rectification": "整改完成的证明",
                  "other": "其他佐证材料"}
+# The form fields a refusal may name (the services' problem+json ``errors[].field``), as the forms label them.
+FORM_FIELD = {"evidence": "证明材料", "commitment": "信用承诺书", "record_id": "信用记录", "content": "反馈内容",
+              "completed": "是否已完成整改", "reapplication_note": "补正说明", "answers": "问卷回答", "industry": "所属行业"}
 
 
 def label(table: dict[str, str], code: str | None) -> str:

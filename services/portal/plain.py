@@ -19,7 +19,7 @@ NEWS_SOURCES = "部分依据来自新闻报道，以发布机关公布的正式�
 _URL = re.compile(r"https?://\S+?(?=[（）()；;，,\s]|$)")
 _REPO_REF = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{7,}")  # owner/repo@commit[:path]
 _DEV_PAREN = re.compile(r"（[^（）]*(?:NOT_FOUND|verified|null|[a-z]+_[a-z_]+)[^（）]*）")
-_ASCII_LEAD = re.compile(r"(?<![A-Za-z])[a-z][a-z_]*（([^（）]*)）")  # compiled（…） → …
+_ASCII_LEAD = re.compile(r"(?<![A-Za-z])[a-z][a-z_]*（")  # compiled（…）, fine_receipt（…） → …
 _READING = re.compile(r"（[^（）]*据解读材料[^（）]*）")
 _CODE_PREFIX = re.compile(r"^\[[^\]]*\]\s*")
 _PATH = re.compile(r"(?:\.\./|/)?[\w.-]+(?:/[\w.()-]+)+\.(?:txt|md|pdf|html?|ya?ml)\b")
@@ -32,6 +32,21 @@ def _tidy(text: str) -> str:
     return re.sub(r"\s{2,}", " ", text).strip(" ；;，,")
 
 
+def _unwrap_leads(text: str) -> str:
+    """``key（说明）`` → ``说明`` (the parenthesis may nest)."""
+    while m := _ASCII_LEAD.search(text):
+        depth, end = 0, None
+        for i in range(m.end() - 1, len(text)):
+            depth += {"（": 1, "）": -1}.get(text[i], 0)
+            if depth == 0:
+                end = i
+                break
+        if end is None:
+            return text[:m.start()] + text[m.end():]
+        text = text[:m.start()] + text[m.end():end] + text[end + 1:]
+    return text
+
+
 def clean(text: str | None) -> str:
     """A note with its developer tokens taken out: URLs, ``（NOT_FOUND）``-like asides, English lead words."""
     if not text:
@@ -39,7 +54,7 @@ def clean(text: str | None) -> str:
     text = _URL.sub("", str(text))
     text = re.sub(r"\s*与\s*(?=[（；]|$)", "", text)
     text = _DEV_PAREN.sub("", text)
-    text = _ASCII_LEAD.sub(r"\1", text)
+    text = _unwrap_leads(text)
     text = text.replace("OCR", "文字识别")
     return _tidy(text)
 

@@ -75,6 +75,8 @@ async def _pages(stack, data: dict) -> dict[str, str]:
 
 
 async def test_every_page_reads_as_plain_chinese(stack):
+    empty = visible_text((await stack.client.get("/")).text)
+    assert " 0 件" not in empty and " 0 项" not in empty, "the home page omits a count of nothing"
     data = await _data(stack)
     pages = await _pages(stack, data)
     found = {url: hits for url, html in pages.items() if (hits := identifiers(html, LOGINS))}
