@@ -36,6 +36,9 @@ ENDED = {"legal_change": "决定已被依法变更或撤销", "credit_repaired":
          "publicity_expired": "最长公示期已届满", "retention_ended": "网站公开期限已届满"}
 EVIDENCE_KIND = {"identity": "身份证明/授权委托书", "fine_receipt": "缴纳罚款的收据", "rectification": "整改完成的证明",
                  "other": "其他佐证材料"}
+# The form fields a refusal may name (the services' problem+json ``errors[].field``), as the forms label them.
+FORM_FIELD = {"evidence": "证明材料", "commitment": "信用承诺书", "record_id": "信用记录", "content": "反馈内容",
+              "completed": "是否已完成整改", "reapplication_note": "补正说明", "answers": "问卷回答", "industry": "所属行业"}
 
 
 def label(table: dict[str, str], code: str | None) -> str:
@@ -52,3 +55,31 @@ ACTION = {
     "terminate": "终止", "change_decision": "决定的变更、撤销", "schedule_hearing": "通知听证时间、地点",
     "reinvestigate": "重新调查（复核）",
 }
+
+
+def timeline_action(entry: dict) -> str:
+    """A case timeline entry's step in Chinese; a recorded waiver reads as one (第六十二条)."""
+    if entry.get("action") == "record_statement" and (entry.get("detail") or {}).get("waived"):
+        return "放弃陈述、申辩"
+    return label(ACTION, entry.get("action"))
+
+
+# The bureaus' names by their codes (the administrative division codes of Suzhou's districts and county-level
+# cities). EXAMPLES for the pilot's bureaus, kept in this one place: when the cases service carries a registry
+# of enforcement bodies, ``bureau_name`` reads it instead. An unknown code is shown as it is.
+BUREAU_NAMES = {
+    "320500": "苏州市生态环境局",
+    "320506": "苏州市吴中生态环境局",
+    "320507": "苏州市相城生态环境局",
+    "320508": "苏州市姑苏生态环境局",
+    "320509": "苏州市吴江生态环境局",
+    "320581": "苏州市常熟生态环境局",
+    "320582": "苏州市张家港生态环境局",
+    "320583": "苏州市昆山生态环境局",
+    "320585": "苏州市太仓生态环境局",
+}
+
+
+def bureau_name(code: str | None) -> str:
+    """The bureau's name for its code (the one function the pages call: point it at the registry)."""
+    return BUREAU_NAMES.get(code or "", code or "—")

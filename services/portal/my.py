@@ -88,12 +88,16 @@ async def page(request: Request, *, error: dict[str, Any] | None = None, status:
         _soft(api.get("cases", f"/cases/{c['id']}", token=token), None, "案件期限", down)
         for c in cases["items"][:MAX_CASE_DETAILS]))
     by_id = {d["id"]: d for d in details if d}
+    # An exemption's 合规建议书 is served with its decision (第三十三条第三款's education) from the decision
+    # itself, not as a separately issued letter: /advice-letters does not list it, so the page adds it.
+    lettered = {a.get("case_id") for a in letters}
+    case_advice = [c for c in cases["items"] if c.get("decision_type") == DecisionType.EXEMPTION and c["id"] not in lettered]
     repairable = [r for r in credit["records"] if r["status"] == "published"]
     open_apps = {a["record_id"] for a in credit["repair_applications"] if a["status"] in ("submitted", "accepted")}
     return render(
         request, "my.html", title=f"我的企业 · {ent['name'] if ent else user.uscc}", nav="my",
         crumbs=[("我的企业", None)], user=user, ent=ent, cases=cases["items"], details=by_id, letters=letters,
-        credit=credit, checks=checks, repairable=[r for r in repairable if r["id"] not in open_apps],
+        credit=credit, checks=checks, case_advice=case_advice, repairable=[r for r in repairable if r["id"] not in open_apps],
         csrf=session.csrf_value(token), done=request.query_params.get("done"), error=error,
         repair_form=repair_form or {}, default_commitment=DEFAULT_COMMITMENT, status=status,
         unavailable=list(dict.fromkeys(down)),

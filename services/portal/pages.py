@@ -88,7 +88,7 @@ async def no_penalty(request: Request) -> HTMLResponse:
 async def benchmarks(request: Request) -> HTMLResponse:
     data = await _api(request).get("checklist", f"{PUBLIC}/benchmarks")
     return render(request, "benchmarks.html", title="行政处罚裁量基准", nav="benchmarks",
-                  crumbs=[("裁量基准", None)], data=data)
+                  crumbs=[("裁量基准", None)], data=data, titles={rs["name"]: rs["title"] for rs in data["rule_sets"]})
 
 
 async def typical_cases(request: Request) -> HTMLResponse:

@@ -13,7 +13,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from services.portal import labels
+from services.portal import labels, plain
+from shared.chinese_dates import beijing_time, cn_date
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -64,7 +65,12 @@ def make_templates() -> Jinja2Templates:
     env = t.env
     env.filters["highlight"] = _highlight
     env.filters["yuan"] = _yuan
-    env.globals.update(SITE=SITE, NAV=NAV, L=labels, label=labels.label)
+    env.filters["cn_date"] = cn_date
+    env.filters["beijing"] = beijing_time
+    env.filters["bureau"] = labels.bureau_name
+    env.filters["clean"] = plain.clean
+    env.tests["from_reading"] = plain.from_reading
+    env.globals.update(SITE=SITE, NAV=NAV, L=labels, label=labels.label, P=plain)
     env.trim_blocks = env.lstrip_blocks = True
     return t
 

@@ -72,7 +72,7 @@ async def test_dashboard_renders_filters_and_drills_down(sqlite_stack):
         await page.wait_for_selector("#timeline")
         assert "作出决定" in await page.text_content("#timeline")
         assert "免罚轻罚监督审核" in await page.text_content("#rules")
-        assert "raised" in await page.text_content("#history")
+        assert "生成审核标记" in await page.text_content("#history")
 
         anonymous = await browser.new_page()
         r = await anonymous.goto(f"{base}/audit/dashboard")

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from services.checklist.models import SelfCheck
 from services.testing.browser import served_chromium
 from services.testing.factories import BUREAU, CASES, officer
+from shared.chinese_dates import cn_date
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PUBLIC = "/checklist/v1/public"
@@ -183,7 +184,7 @@ async def test_portal_pages_search_self_check_and_the_enterprise_page(sqlite_sta
         assert mine["number"] in html and "苏州甲环保科技有限公司" in html
         assert theirs["number"] not in html and "苏州乙化工有限公司" not in html, "only its own records"
         assert await page.locator("#case-table tbody tr").count() == 1
-        assert record["publicity_max_until"] in await page.text_content("#credit-table")
+        assert cn_date(record["publicity_max_until"]) in await page.text_content("#credit-table")
 
         # An advice letter answered.
         await page.fill("#advice textarea[name=content]", "已补全2026年6月运行台账。")
@@ -196,7 +197,7 @@ async def test_portal_pages_search_self_check_and_the_enterprise_page(sqlite_sta
         await page.click("#submit-repair")
         await page.wait_for_selector("#repair-error")
         refusal = await page.text_content("#repair-error")
-        assert "fine_receipt" in refusal and "依据" in refusal
+        assert "缴纳罚款的收据" in refusal and "fine_receipt" not in refusal and "依据" in refusal
         await page.fill("[name=evidence_description] >> nth=1", "罚款缴纳收据")
         await page.fill("[name=evidence_reference] >> nth=1", "非税收入票据 No.0001")
         await page.click("#submit-repair")

@@ -24,8 +24,9 @@ from services.audit.flags import review
 from services.audit.flags.rules import TYPE_CN
 from services.audit.models import DailyCount, Flag, FlagHistory, LogEntry
 from services.audit.reports import stats
+from services.portal.labels import bureau_name
 from shared.auth import Principal, scope_of
-from shared.clock import local_date
+from shared.chinese_dates import beijing_time, cn_date
 from shared.problems import Problem, forbidden, invalid, out_of_scope, unauthorized
 from shared.service import DbSession
 from shared.vocabulary import FLAGGED_DECISIONS, Role
@@ -48,6 +49,10 @@ RULE_CN = {
     "case_ended_without_penalty": "未经处罚结束案件",
     "decision_revoked_or_reduced": "决定被撤销或减轻",
 }
+ACTION_CN = {"raised": "生成审核标记", "rule_added": "增加触发规则", "reopened": "重新开启审核", "assigned": "分派审核",
+             "reviewed": "作出审核结论"}
+SEVERITY_CN = {"review": "例行审核", "warning": "提示", "high": "高风险"}
+ACTORS_CN = {"system": "系统自动"}
 STATUS_CN = {"open": "待审核", "in_review": "审核中", "cleared": "审核无问题", "issue_found": "发现问题"}
 EVENT_CN = {
     "ecocomply.case.filed.v1": "立案", "ecocomply.case.investigation_completed.v1": "调查终结",
@@ -59,6 +64,11 @@ EVENT_CN = {
     "ecocomply.case.relapse_found.v1": "复查发现反弹", "ecocomply.credit.record_created.v1": "信用记录",
     "audit.interference_recorded": "干预记录", "audit.flag_assigned": "分派审核", "audit.flag_reviewed": "审核结论",
 }
+
+
+def _rule_names(text: str) -> str:
+    """A history note naming rules by their codes (``a；b``), in Chinese."""
+    return "；".join(RULE_CN.get(part, part) for part in text.split("；"))
 
 
 def _principal(request: Request) -> Principal:
@@ -115,22 +125,22 @@ async def dashboard(request: Request, session: DbSession) -> HTMLResponse:
     series_bureaus = sorted({x for m in s["exemptions_light_by_month_bureau"].values() for x in m})
     data = {
         "rules": [{"code": k, "name": RULE_CN.get(k, k), "count": v} for k, v in s["open_by_rule"].items()],
-        "bureaus": [{"bureau": k, "rules": v} for k, v in s["open_by_bureau_rule"].items()],
+        "bureaus": [{"bureau": k, "name": bureau_name(k), "rules": v} for k, v in s["open_by_bureau_rule"].items()],
         "ageing": b["ageing"],
         "months": months,
-        "monthly": [{"bureau": x, "counts": [s["exemptions_light_by_month_bureau"][m].get(x, 0) for m in months]}
+        "monthly": [{"bureau": x, "name": bureau_name(x), "counts": [s["exemptions_light_by_month_bureau"][m].get(x, 0) for m in months]}
                     for x in series_bureaus],
         "rule_names": RULE_CN,
     }
-    options = "".join(f'<option value="{escape(x)}"{" selected" if x == bureau else ""}>{escape(x)}</option>'
+    options = "".join(f'<option value="{escape(x)}"{" selected" if x == bureau else ""}>{escape(bureau_name(x))}</option>'
                       for x in bureaus)
     rows = "".join(
         f'<tr><td><a href="dashboard/cases/{escape(i["case_id"])}">{escape(i["number"])}</a></td>'
-        f'<td>{escape(i["bureau"])}</td><td>{escape(TYPE_CN.get(i["decision_type"], i["decision_type"]))}</td>'
+        f'<td>{escape(bureau_name(i["bureau"]))}</td><td>{escape(TYPE_CN.get(i["decision_type"], i["decision_type"]))}</td>'
         f'<td>{escape("、".join(RULE_CN.get(r, r) for r in i["rules"]))}</td>'
         f'<td>{escape(STATUS_CN.get(i["status"], i["status"]))}</td><td>{escape(i["assignee"] or "未分派")}</td>'
         f'<td>{i["ageing_days"]}</td><td class="{"breach" if i["sla_breached"] else ""}">'
-        f'{escape(local_date(i["due_at"]).isoformat() if i["due_at"] else "")}{"（已超期）" if i["sla_breached"] else ""}</td></tr>'
+        f'{escape(cn_date(i["due_at"]) if i["due_at"] else "")}{"（已超期）" if i["sla_breached"] else ""}</td></tr>'
         for i in b["items"])
     flagged = sum(s["by_decision_type"].get(k, 0) for k in FLAGGED_DECISIONS)
     body = f"""
@@ -176,17 +186,18 @@ async def case_timeline(request: Request, session: DbSession) -> HTMLResponse:
         raise Problem(404, "not_found", f"case {case_id} is unknown to the audit service", resource="case")
     if flag is None and not user.has(Role.AUDITOR, Role.ADMIN):
         raise out_of_scope("only auditors see cases without a flag")
-    rules_html = "".join(f"<li><b>{escape(RULE_CN.get(r.code, r.code))}</b>（{escape(r.severity)}）："
+    rules_html = "".join(f"<li><b>{escape(RULE_CN.get(r.code, r.code))}</b>（{escape(SEVERITY_CN.get(r.severity, r.severity))}）："
                          f"{escape(r.detail)}</li>" for r in (flag.rules if flag else []))
     age = review.ageing_days(flag, request.app.state.runtime.clock.now()) if flag else 0
     timeline = "".join(
-        f"<tr><td>{e.idx}</td><td>{escape(str(json.loads(e.data).get('time', ''))[:19])}</td>"
+        f"<tr><td>{e.idx}</td><td>{escape(beijing_time(json.loads(e.data).get('time')))}</td>"
         f"<td>{escape(EVENT_CN.get(e.type, e.type))}</td><td><code>{escape(e.event_id)}</code></td></tr>"
         for e in entries)
-    history = "".join(f"<tr><td>{escape(h.at.isoformat()[:19])}</td><td>{escape(h.actor)}</td><td>{escape(h.action)}</td>"
-                      f"<td>{escape(STATUS_CN.get(h.status_to, h.status_to))}</td><td>{escape(h.detail)}</td></tr>"
+    history = "".join(f"<tr><td>{escape(beijing_time(h.at))}</td><td>{escape(ACTORS_CN.get(h.actor, h.actor))}</td>"
+                      f"<td>{escape(ACTION_CN.get(h.action, h.action))}</td>"
+                      f"<td>{escape(STATUS_CN.get(h.status_to, h.status_to))}</td><td>{escape(_rule_names(h.detail or ''))}</td></tr>"
                       for h in hist)
-    head = (f"<p>案号 {escape(flag.number)} · 执法机构 {escape(flag.bureau)} · "
+    head = (f"<p>案号 {escape(flag.number)} · 执法机构 {escape(bureau_name(flag.bureau))} · "
             f"{escape(TYPE_CN.get(flag.decision_type, flag.decision_type))} · 状态 "
             f"{escape(STATUS_CN.get(flag.status, flag.status))} · 已开启 {age} 日</p>") if flag else ""
     body = f"""<p><a href="../../dashboard">← 返回看板</a></p><h1>案件时间线</h1>{head}

@@ -21,7 +21,7 @@
   chart('chart-bureaus', {
     legend: { type: 'scroll', top: 0 },
     grid: { left: 60, right: 20, top: 40, bottom: 30 },
-    xAxis: { type: 'category', data: data.bureaus.map(function (b) { return b.bureau; }) },
+    xAxis: { type: 'category', data: data.bureaus.map(function (b) { return b.name || b.bureau; }) },
     yAxis: { type: 'value', minInterval: 1 },
     series: codes.filter(function (c) { return data.bureaus.some(function (b) { return b.rules[c]; }); })
       .map(function (c) {
@@ -40,7 +40,7 @@
     grid: { left: 50, right: 20, top: 40, bottom: 30 },
     xAxis: { type: 'category', data: data.months },
     yAxis: { type: 'value', minInterval: 1 },
-    series: data.monthly.map(function (s) { return { name: s.bureau, type: 'bar', stack: 'm', data: s.counts }; })
+    series: data.monthly.map(function (s) { return { name: s.name || s.bureau, type: 'bar', stack: 'm', data: s.counts }; })
   });
   document.getElementById('bureau').addEventListener('change', function () {
     document.getElementById('filters').submit();
