@@ -138,7 +138,8 @@ def _discretion(ctx: dict[str, Any], d: dict[str, Any]) -> list[str]:
     if not rec and not disc:
         return []
     title = ((rec.get("rule_set") or {}).get("title")) or "本机关适用的行政处罚裁量基准"
-    out = [f"裁量说明：依据《{title.strip('《》')}》，本案裁量等级为{LEVEL.get(rec.get('level') or disc.get('level'), '一般')}。"]
+    cited = title if title.startswith("《") or "《" in title else f"《{title}》"
+    out = [f"裁量说明：依据{cited}，本案裁量等级为{LEVEL.get(rec.get('level') or disc.get('level'), '一般')}。"]
     for f in rec.get("factors") or []:
         if isinstance(f, dict) and f.get("text") and f.get("effect") != "neutral":
             out.append(f"裁量因素：{f['text']}（{LEVEL.get(f.get('effect'), '一般')}{'：' + f['detail'] if f.get('detail') else ''}）")
@@ -163,6 +164,8 @@ def _contact(ctx: dict[str, Any]) -> list[str]:
         out.append(f"机关地址：{a['address']}")
     if a.get("contact"):
         out.append(f"联系方式：{a['contact']}")
+    if a.get("example"):
+        out.append("本机关信息为示例数据，以本机关公布的正式设置为准。")
     return out
 
 

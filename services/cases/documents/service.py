@@ -26,12 +26,20 @@ def _unavailable(kind: str, why: str) -> Problem:
     return Problem(409, "document_not_available", f"the {kind} document is not available: {why}", kind=kind)
 
 
-async def case_document(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, kind: str) -> tuple[bytes, str]:
+async def violation_titles(rt: Runtime, user: Principal, case_id: str) -> dict[str, str]:
+    """The case's violations' guidance item titles (the checklist's reference data, cached) — asked before the
+    caller's session connects: the reference generation is read in a session of its own (SQLite has one)."""
+    return await _titles(rt, await snapshot(rt, user, case_id))
+
+
+async def case_document(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, kind: str,
+                        titles: dict[str, str] | None = None) -> tuple[bytes, str]:
+    """The document as PDF. ``titles``: the violations' titles (``violation_titles``) when the caller's session
+    is already connected; without them they are asked here, so ``session`` must not have connected yet."""
     if kind not in documents.KINDS:
         raise not_found("document kind", f"{kind} (one of {', '.join(documents.KINDS)})")
-    titles: dict[str, str] = {}
-    if kind in ("decision", "notice"):  # the checklist is asked before the request's session connects (SQLite: one)
-        titles = await _titles(rt, await snapshot(rt, user, case_id))
+    if titles is None and kind in ("decision", "notice"):
+        titles = await violation_titles(rt, user, case_id)
     case_row = await load_visible(session, user, case_id)
     case = (await read_case(session, case_row, rt.clock.today())).model_dump(mode="json")
     ent_row = await session.get(Enterprise, case_row.uscc)
@@ -47,7 +55,7 @@ async def case_document(rt: Runtime, session: AsyncSession, user: Principal, cas
         authority = await bureaus.require(session, case_row.bureau, number_kind)  # 409 naming a missing setting
         if not decision.get("document_number"):
             raise _unavailable(kind, "the decision has no 文号 (decided before the bureau registry)")
-        doc = documents.decision_doc(case, ent, await _context(session, case_row, authority, titles))
+        doc = documents.decision_doc(case, ent, await _context(session, case_row, authority, titles or {}))
     elif kind == "notice":
         notice = case_records(case_row).notice
         if notice is None:
@@ -55,7 +63,7 @@ async def case_document(rt: Runtime, session: AsyncSession, user: Principal, cas
         authority = await bureaus.require(session, case_row.bureau, "notice", need=())
         if not notice.number:
             raise _unavailable(kind, "the notice has no 文号 (made before the bureau registry)")
-        doc = documents.notice_doc(case, ent, await _context(session, case_row, authority, titles))
+        doc = documents.notice_doc(case, ent, await _context(session, case_row, authority, titles or {}))
     elif kind == "compliance_advice":
         if letter is None and decision.get("type") != workflow.EXEMPTION:
             raise _unavailable(kind, "no compliance advice letter was issued for this case")
@@ -96,7 +104,7 @@ async def _context(session: AsyncSession, case_row: Case, authority: Bureau, tit
     recs = case_records(case_row)
     return {
         "authority": {c: getattr(authority, c) for c in ("name", "address", "contact", "reconsideration_body", "court",
-                                                          "payment")},
+                                                          "payment", "example")},
         "officers": [{"name": officers[s].name, "cert_no": officers[s].cert_no} for s in case_row.handlers or []
                      if s in officers and officers[s].cert_no],
         "evidence": [{"kind": e.kind, "description": e.description} for e in evidence],
