@@ -60,3 +60,20 @@ async def test_document_numbers_are_distinct_and_gapless_under_concurrent_issues
     async with rt.sessionmaker() as session, session.begin():
         assert await bureaus.issue_number(session, row, "notice", 2031) == "吴环罚告字〔2031〕第1号"
         assert await bureaus.issue_number(session, row, "penalty_decision", 2032) == "吴环罚字〔2032〕第1号"
+
+
+def test_cli_imports_bureaus_into_the_embedded_database(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    f = tmp_path / "bureaus.yaml"
+    f.write_text("bureaus:\n  - code: '320506'\n    name: 苏州市吴中生态环境局（测试）\n"
+                 "    prefixes: {penalty_decision: 吴中环罚字}\n    court: 苏州市吴中区人民法院\n", encoding="utf-8")
+    run = [sys.executable, "-m", "services.cli", "bureaus", "import", str(f), "--data-dir", str(tmp_path / "var")]
+    out = subprocess.run(run, capture_output=True, text=True, timeout=120, cwd=root)
+    assert out.returncode == 0 and "320506 苏州市吴中生态环境局（测试）: 1 文号 prefix(es)" in out.stdout, out.stderr
+    f.write_text("bureaus:\n  - code: '320506'\n    name: 吴中\n    prefixes: {decision_x: X}\n", encoding="utf-8")
+    bad = subprocess.run(run, capture_output=True, text=True, timeout=120, cwd=root)
+    assert bad.returncode == 1 and "bureaus[0].prefixes" in bad.stderr, bad.stderr
