@@ -281,9 +281,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_checklist_parser(sub)  # ecocomply checklist import|export
 
+    from services.cases.cli import add_bureaus_parser
     from services.cases.cli import add_parser as add_cases_parser
 
     add_cases_parser(sub)  # ecocomply cases calendar load FILE
+    add_bureaus_parser(sub)  # ecocomply bureaus import FILE.yaml
 
     from services.secrets_cli import add_parser as add_secrets_parser
 

@@ -4,6 +4,8 @@ composition only (the module shape: README "Architecture")."""
 from pathlib import Path
 
 from services.cases.advice import router as advice
+from services.cases.bureaus import router as bureaus
+from services.cases.bureaus import service as bureaus_service
 from services.cases.calendar import router as calendar
 from services.cases.calendar import service as calendar_service
 from services.cases.case import router as case
@@ -16,6 +18,13 @@ from services.cases.platform import router as platform
 from services.cases.publication import router as publication
 from shared.service import ServiceSpec
 
+
+async def seed(rt) -> None:
+    """The holiday calendar from the library, and the example bureaus (示例数据)."""
+    await calendar_service.seed(rt)
+    await bureaus_service.seed(rt)
+
+
 spec = ServiceSpec(
     name="cases",
     title="EcoComply cases service",
@@ -25,10 +34,10 @@ spec = ServiceSpec(
     metadata=Base.metadata,
     tables=tables,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[case.router, calendar.router, advice.router, documents.router, platform.router, case_file.router,
+    routers=[case.router, bureaus.router, calendar.router, advice.router, documents.router, platform.router, case_file.router,
              platform.webhooks, publication.router],
     consumers=consumers,
-    seed=calendar_service.seed,
+    seed=seed,
     jobs=jobs,
     encrypted_columns=[webhook_tables.subscriptions.c.secret],  # shared.secrets
 )

@@ -69,12 +69,6 @@ def first_offence_window_days() -> int:
     return int(os.environ.get("ECOCOMPLY_CASES_FIRST_OFFENCE_WINDOW_DAYS", "730"))
 
 
-def reconsideration_body(bureau: str) -> str | None:
-    """The bureau's 行政复议机关, stated in its decisions (第五十九条): ``ECOCOMPLY_CASES_RECONSIDERATION_BODIES``,
-    a JSON object bureau → name. Not configured: the decision names "the competent reconsideration body"."""
-    return _json_env("ECOCOMPLY_CASES_RECONSIDERATION_BODIES", {}).get(bureau)
-
-
 def follow_up_days() -> list[int]:
     return list(_json_env("ECOCOMPLY_CASES_FOLLOW_UP_DAYS", [30, 180]))
 

@@ -51,6 +51,36 @@ class CaseCounter(Base):
     last: Mapped[int] = mapped_column(Integer)
 
 
+class Bureau(Base):
+    """执法机关 — an enforcement body's settings: its full name, the 文号 prefix of each document kind, address
+    and contact, and the 行政复议机关 and 人民法院 its decisions name (第五十九条). ``example``: 示例数据."""
+
+    __tablename__ = "bureaus"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    prefixes: Mapped[dict] = mapped_column(JSON)  # document kind -> 文号 prefix
+    address: Mapped[str | None] = mapped_column(String(300))
+    contact: Mapped[str | None] = mapped_column(String(300))
+    reconsideration_body: Mapped[str | None] = mapped_column(String(200))
+    court: Mapped[str | None] = mapped_column(String(200))
+    payment: Mapped[str | None] = mapped_column(String(300))
+    example: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    source: Mapped[str | None] = mapped_column(String(300))
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class DocumentCounter(Base):
+    """文号 run per bureau, document kind and year: one row, incremented in the issuing transaction
+    (INSERT … ON CONFLICT DO UPDATE … RETURNING) — gapless, and race-free on both databases."""
+
+    __tablename__ = "document_counters"
+    bureau: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
 class Case(Base):
     """行政处罚案件 — one enforcement case from 立案 on."""
 

@@ -67,7 +67,7 @@ async def test_in_list_exemption_needs_evidence_review_discussion_and_met_condit
     served = await d.post(cid, "service", d.off)
     assert [x["kind"] for x in served["documents"]] == ["decision", "compliance_advice"]
     text = pdf_text((await d.c.get(served["documents"][0]["url"], headers=d.off)).content)
-    assert "不予行政处罚决定书" in text and "NP-EX-002" in text and "第三十三条" in text
+    assert "不予行政处罚决定书" in text and "免罚清单" in text and "第三十三条" in text and "NP-EX-002" not in text
     advice = pdf_text((await d.c.get(served["documents"][1]["url"], headers=d.off)).content)
     assert "合规建议书" in advice and "进行教育" in advice
     closed = await d.post(cid, "close", d.off, {})

@@ -126,7 +126,8 @@ def test_the_decision_document_says_which_law_applied():
                          "decided_at": "2026-06-01T02:00:00+00:00", "one_act": "GI-A、GI-B (2026-03-01): the range of GI-B",
                          "law_applied": {"act_date": "2026-03-01", "decision_date": "2026-06-01", "applied": "decision",
                                          "reason": "决定时的规定处罚较轻，适用新的规定"}}}
-    doc = decision_doc(case, {"name": "某公司"})
+    authority = {"name": "苏州市吴江生态环境局", "reconsideration_body": "苏州市人民政府", "court": "苏州市吴江区人民法院"}
+    doc = decision_doc(case, {"name": "某公司"}, {"authority": authority})
     text = "\n".join(line for _, lines in doc.sections for line in lines)
-    assert "违法行为发生于2026-03-01" in text and "适用新的规定" in text and "第二十九条" in text
+    assert "违法行为发生于2026年3月1日" in text and "适用新的规定" in text and "第二十九条" in text
     assert any("第三十七条" in a for a in doc.articles) and any("第二十九条" in a for a in doc.articles)

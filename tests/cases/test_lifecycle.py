@@ -102,7 +102,8 @@ async def test_penalty_from_filing_to_closing_serves_three_documents_together(st
         r = await d.c.get(doc["url"], headers=d.off)
         assert r.status_code == 200 and r.headers["content-type"] == "application/pdf", r.text
         text = pdf_text(r.content)
-        assert doc["title"] in text and case["number"] in text and "所依据的条款" in text
+        # The decision carries its 文号 (issue 24); the credit service's documents the case number.
+        assert doc["title"] in text and (case["number"] in text or "吴环罚字〔2026〕第" in text) and "所依据的条款" in text
     decision_text = pdf_text((await d.c.get(served["documents"][0]["url"], headers=d.off)).content)
     assert "苏州某某化工有限公司" in decision_text and "人民币150,000.00元" in decision_text
     assert "《中华人民共和国水污染防治法》第八十三条" in decision_text and "第六十七条" in decision_text

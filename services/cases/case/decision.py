@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import config, workflow
+from services.cases.bureaus import service as bureaus
 from services.cases.case import acts, law_in_time
 from services.cases.case.records import (
     CaseRecords,
@@ -294,6 +295,10 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
             add_step(case, "discretion")
         recs = case_records(case)
         disc = recs.discretion if body.type != workflow.EXEMPTION else None
+        # 第五十九条: the decision names its authority and the remedy bodies; it gets its 文号 when issued.
+        kind = "no_penalty_decision" if body.type == workflow.EXEMPTION else "penalty_decision"
+        authority = await bureaus.require(session, case.bureau, kind)  # 409 naming a missing setting
+        document_number = await bureaus.issue_number(session, authority, kind, local_date(at).year)
         add_step(case, "decision")
         case.decision_type = body.type
         case.fine_amount = body.fine_amount
@@ -306,7 +311,9 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
             discretion.update(statutory_min=rng.statutory_min, statutory_max=rng.statutory_max)
         outside = workflow.fine_outside_calculation(request, rng)
         discussed = recs.approved_discussion()
-        case.decision = {"type": body.type, "basis": basis, "fine_amount": body.fine_amount, "reason": body.reason,
+        case.decision = {"type": body.type, "document_number": document_number, "authority": authority.name,
+                         "basis": basis, "fine_amount": body.fine_amount, "reason": body.reason,
+                         "correction_order": body.correction_order,
                          "penalty_kinds": kinds, "articles": articles, "discretion": discretion,
                          "outside_calculated_range": outside,
                          "versions": {"no_penalty_item": basis.get("no_penalty_item_version"),

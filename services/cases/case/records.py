@@ -106,6 +106,7 @@ class NoticeRecord(Step):
     by: str
     hearing_right: bool
     hearing_right_basis: str
+    number: str | None = None  # 文号 (the bureau's notice prefix, 〔year〕, 第n号); none on notices before issue 24
 
 
 class StatementRecord(Step):

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import config, workflow
+from services.cases.bureaus import service as bureaus
 from services.cases.calendar import store as calendar_store
 from services.cases.case import schemas
 from services.cases.case.records import (
@@ -125,6 +126,8 @@ async def notice(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
         fields = body.model_dump(exclude={"basis"})
         fields["facts"] = body.facts or body.facts_and_reasons or _default_facts(case)
         fields["reasons"] = body.reasons or body.facts_and_reasons or _default_reasons(body, basis)
+        authority = await bureaus.require(session, case.bureau, "notice", need=())  # 409 names a missing setting
+        fields["number"] = await bureaus.issue_number(session, authority, "notice", local_date(at).year)
         void_notice(case)
         add_step(case, "notice")
         with edit_records(case) as recs:

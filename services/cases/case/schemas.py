@@ -308,6 +308,9 @@ class DecisionCreate(Strict):
     fine_amount: float | None = Field(default=None, ge=0, le=1e10)
     reason: Annotated[str, StringConstraints(max_length=20000)] | None = None
     penalty_kinds: list[PenaltyKind] | None = None
+    correction_order: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=2000)] | None = (
+        Field(default=None, description="责令改正 — what the party is ordered to correct and by when (《行政处罚法》第二十八条"
+                                        "第一款), printed in the decision document"))
 
 
 class BasisArticleIn(Strict):

@@ -23,6 +23,7 @@ async def export(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
         raise Problem(503, "export_not_configured",
                       "ECOCOMPLY_CASE_EXPORT_SECRET is not set: case files cannot be signed")
     at = rt.clock.now()
+    titles = await documents_service.violation_titles(rt, user, case_id)  # before this session connects
     row = await load_visible(session, user, case_id)
     case = (await read_case(session, row, rt.clock.today())).model_dump(mode="json")
     ent_row = await session.get(Enterprise, row.uscc)
@@ -32,7 +33,7 @@ async def export(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
     omitted: list[dict[str, str]] = []
     for kind in documents.KINDS:
         try:
-            pdf, name = await documents_service.case_document(rt, session, user, case_id, kind)
+            pdf, name = await documents_service.case_document(rt, session, user, case_id, kind, titles)
         except Problem as p:
             if p.status != 409:
                 raise

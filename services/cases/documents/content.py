@@ -6,8 +6,10 @@ makes bytes."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
+from services.cases.documents import facts as fact_labels
 from services.cases.workflow.rules import REMEDIES
 from shared.clock import local_date
 from shared.law import APL
@@ -20,27 +22,98 @@ KINDS = ("decision", "notice", "compliance_advice", "credit_record_notice", "cre
 
 
 # -- content builders (pure) ------------------------------------------------------------------------
+# ``ctx`` (what the service loads for a document): ``authority`` (the bureau's registry entry: name, address,
+# contact, reconsideration_body, court, payment), ``officers`` ([{name, cert_no}] of the handlers, from the
+# register), ``evidence`` ([{kind, description}]), ``titles`` (violation code → guidance item title),
+# ``discretion`` (the calculation on record: rule_set.title, level, factors[{text, effect, detail}]),
+# ``basis`` (the notice's provisions: [{law, article, clause, role}]).
+LEVEL = {"standard": "一般", "heavier": "从重", "lighter": "从轻", "mitigated": "减轻"}
+DECISION_LABEL = {"penalty": "行政处罚", "lighter": "从轻行政处罚", "mitigated": "减轻行政处罚", "heavier": "从重行政处罚"}
+PENALTY_KIND = {"warning": "警告", "fine": "罚款", "confiscation": "没收违法所得、没收非法财物",
+                "suspend_production": "责令停产停业", "suspend_for_rectification": "责令停产整治",
+                "close_down": "责令关闭", "revoke_permit": "吊销许可证件", "restrict_practice": "限制从业",
+                "detention": "行政拘留", "notice_of_criticism": "通报批评", "lower_qualification": "降低资质等级"}
+
+
+def cn_date(d: Any) -> str:
+    """2026年12月7日 — from a date, an ISO date or a timestamp (the Asia/Shanghai day)."""
+    if d is None or d == "":
+        return ""
+    if isinstance(d, dict):
+        d = d.get("date")
+    if isinstance(d, str):
+        d = local_date(datetime.fromisoformat(d)) if "T" in d else date.fromisoformat(d[:10])
+    elif isinstance(d, datetime):
+        d = local_date(d)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
 def _party(case: dict[str, Any], ent: dict[str, Any]) -> list[str]:
-    return [f"当事人：{ent.get('name', '')}", f"统一社会信用代码：{case['uscc']}", f"地址：{ent.get('address') or '（未登记）'}"]
-
-
-def _facts(case: dict[str, Any]) -> list[str]:
-    established = [k for k, v in (case.get("facts") or {}).items() if v is True]
-    out = [f"案件来源：{case.get('source', '')}", f"违法事实：{case.get('summary', '')}",
-           "违法行为（合规指导清单事项）：" + "、".join(v["code"] for v in case.get("violations", []))]
-    if established:
-        out.append("经调查查明的情形：" + "、".join(established))
+    out = [f"当事人：{ent.get('name', '')}", f"统一社会信用代码：{case['uscc']}"]
+    if ent.get("address"):
+        out.append(f"住所：{ent['address']}")
+    if ent.get("legal_representative"):
+        out.append(f"法定代表人：{ent['legal_representative']}")
     return out
 
 
-def remedies(reconsideration_body: str | None) -> list[str]:
-    """第五十九条: the decision states 复议、诉讼的途径和期限 — the periods of the two laws, and the bureau's
-    reconsideration body (a bureau setting)."""
-    body = reconsideration_body or "有管辖权的行政复议机关（本局复议机关未配置：本地设置）"
+def _violations(case: dict[str, Any], ctx: dict[str, Any]) -> str:
+    titles = ctx.get("titles") or {}
+    names = [titles.get(v["code"]) or "合规指导清单所列违法行为" for v in case.get("violations", [])]
+    return "、".join(dict.fromkeys(names))
+
+
+def _facts(case: dict[str, Any], ctx: dict[str, Any]) -> list[str]:
+    extra = {f.get("key"): f.get("text") for f in ((ctx.get("discretion") or {}).get("factors") or [])
+             if isinstance(f, dict) and f.get("key") and f.get("text")}
+    said, unlabelled = fact_labels.describe(case.get("facts") or {}, extra)
+    out = [f"案件来源：{case.get('source', '')}", f"违法事实：{case.get('summary', '')}",
+           f"违法行为：{_violations(case, ctx)}"]
+    dates = [cn_date(v.get("occurred_on")) for v in case.get("violations", []) if v.get("occurred_on")]
+    if dates:
+        out.append("违法行为发生之日：" + "、".join(dict.fromkeys(dates)))
+    if said:
+        out.append("经调查查明的情形：" + "、".join(said))
+    if unlabelled:
+        out.append(f"另有{unlabelled}项情形记载于案卷。")
+    return out
+
+
+def _evidence(ctx: dict[str, Any]) -> list[str]:
+    ev = ctx.get("evidence") or []
+    if not ev:
+        return ["证据：见案卷。"]
+    return ["以上事实有下列证据证明："] + [f"{i}. {e.get('kind', '')}：{e.get('description', '')}" for i, e in enumerate(ev, 1)]
+
+
+def _provisions(ctx: dict[str, Any], d: dict[str, Any]) -> list[str]:
+    """The violated provision and the penalty article (the notice's basis, else the decision's articles)."""
+    basis = ctx.get("basis") or []
+
+    def cite(b: dict[str, Any]) -> str:
+        law = str(b.get("law") or "")
+        law = law if law.startswith("《") else f"《{law}》"
+        return f"{law}{b.get('article') or ''}{b.get('clause') or ''}"
+
+    violated = [cite(b) for b in basis if b.get("role") == "obligation"]
+    penalty = [cite(b) for b in basis if b.get("role") == "penalty"]
+    out = []
+    if violated:
+        out.append("当事人的上述行为违反了" + "、".join(dict.fromkeys(violated)) + "的规定。")
+    law_article = (d.get("basis") or {}).get("law_article")
+    if penalty or law_article:
+        out.append("依据" + "、".join(dict.fromkeys([*penalty, *([law_article] if law_article else [])])) + "的规定，")
+    return out
+
+
+def remedies(authority: dict[str, Any]) -> list[str]:
+    """第五十九条: 复议、诉讼的途径和期限 — the bureau's configured 行政复议机关 and 人民法院 (the document is refused
+    before it gets here without them), and the periods of the two laws."""
     rec, lit = REMEDIES
     return [
-        f"如不服本决定，可以自知道或者应当知道本决定之日起六十日内向{body}申请行政复议（{rec.article}）；",
-        f"或者自知道或者应当知道本决定之日起六个月内，依法向有管辖权的人民法院提起行政诉讼（{lit.article}）。",
+        f"如不服本决定，可以自收到本决定书之日起六十日内向{authority['reconsideration_body']}申请行政复议（{rec.article}）；",
+        f"也可以自收到本决定书之日起六个月内向{authority['court']}提起行政诉讼（{lit.article}）。",
+        "行政复议和行政诉讼期间，本决定不停止执行，法律另有规定的除外（《中华人民共和国行政处罚法》第七十三条）。",
     ]
 
 
@@ -49,87 +122,128 @@ def _law_in_time(d: dict[str, Any]) -> list[str]:
     out: list[str] = []
     law = d.get("law_applied") or {}
     if law.get("applied") == "decision":
-        out.append(f"适用法律：违法行为发生于{law.get('act_date')}，作出决定时（{law.get('decision_date')}）的规定处罚较轻，"
-                   f"适用新的规定（{law.get('basis') or f'{APL}第三十七条'}）。{law.get('reason') or ''}")
+        out.append(f"适用法律：违法行为发生于{cn_date(law.get('act_date'))}，作出决定时（{cn_date(law.get('decision_date'))}）"
+                   f"的规定处罚较轻，依照{APL}第三十七条适用新的规定。")
+    elif law.get("applied") == "act":
+        out.append(f"适用法律：依照{APL}第三十七条，适用违法行为发生时（{cn_date(law.get('act_date'))}）的规定。")
     if d.get("one_act"):
-        out.append(f"同一个违法行为违反多个法律规范应当给予罚款处罚的，按照罚款数额高的规定处罚（{APL}第二十九条）：{d['one_act']}")
+        out.append(f"同一个违法行为违反多个法律规范应当给予罚款处罚的，按照罚款数额高的规定处罚（{APL}第二十九条）。")
     return out
 
 
-def decision_doc(case: dict[str, Any], ent: dict[str, Any], *, reconsideration_body: str | None = None) -> Doc:
+def _discretion(ctx: dict[str, Any], d: dict[str, Any]) -> list[str]:
+    """The discretion explanation in Chinese: the rule set's title, each factor's label and level."""
+    rec = ctx.get("discretion") or {}
+    disc = d.get("discretion") or {}
+    if not rec and not disc:
+        return []
+    title = ((rec.get("rule_set") or {}).get("title")) or "本机关适用的行政处罚裁量基准"
+    cited = title if title.startswith("《") or "《" in title else f"《{title}》"
+    out = [f"裁量说明：依据{cited}，本案裁量等级为{LEVEL.get(rec.get('level') or disc.get('level'), '一般')}。"]
+    for f in rec.get("factors") or []:
+        if isinstance(f, dict) and f.get("text") and f.get("effect") != "neutral":
+            out.append(f"裁量因素：{f['text']}（{LEVEL.get(f.get('effect'), '一般')}{'：' + f['detail'] if f.get('detail') else ''}）")
+    if disc.get("fine_min") is not None and disc.get("fine_max") is not None:
+        out.append(f"裁量幅度：人民币{disc['fine_min']:,.2f}元至{disc['fine_max']:,.2f}元。")
+    return out
+
+
+def _closing(ctx: dict[str, Any], day: Any) -> list[str]:
+    officers = ctx.get("officers") or []
+    return ["执法人员：" + "；".join(f"{o['name']}（执法证号：{o['cert_no']}）" for o in officers)] if officers else []
+
+
+def _seal(ctx: dict[str, Any], day: Any) -> list[str]:
+    return [ctx["authority"]["name"], "（印章）", cn_date(day)]
+
+
+def _contact(ctx: dict[str, Any]) -> list[str]:
+    a = ctx["authority"]
+    out = []
+    if a.get("address"):
+        out.append(f"机关地址：{a['address']}")
+    if a.get("contact"):
+        out.append(f"联系方式：{a['contact']}")
+    if a.get("example"):
+        out.append("本机关信息为示例数据，以本机关公布的正式设置为准。")
+    return out
+
+
+def decision_doc(case: dict[str, Any], ent: dict[str, Any], ctx: dict[str, Any]) -> Doc:
+    """行政处罚决定书 / 不予行政处罚决定书 — what 第五十九条 requires it to state."""
     d = case["decision"] or {}
     exemption = d.get("type") == "no_penalty"
     title = "不予行政处罚决定书" if exemption else "行政处罚决定书"
-    sections: list[tuple[str, list[str]]] = [("当事人", _party(case, ent)), ("违法事实和证据", _facts(case))]
+    sections: list[tuple[str, list[str]]] = [
+        ("当事人", _party(case, ent)),
+        ("违法事实和证据", _facts(case, ctx) + _evidence(ctx)),
+    ]
     basis = d.get("basis") or {}
     if exemption:
-        item = basis.get("no_penalty_item", "")
-        kind = "免罚清单事项" if basis.get("no_penalty_kind") == "list" else "法定不予处罚情形"
+        kind = "本机关公布的免罚清单所列情形" if basis.get("no_penalty_kind") == "list" else f"{APL}第三十三条规定的情形"
         sections.append(("不予行政处罚的理由和依据", [
-            f"依据{kind}{item}（版本{basis.get('no_penalty_item_version')}，清单版本{basis.get('list_version')}），"
-            "经法制审核、集体讨论，决定不予行政处罚。",
-            f"满足的适用条件：{'、'.join(basis.get('conditions_met') or []) or '见案卷'}",
+            *_provisions(ctx, d),
+            f"当事人的违法行为符合{kind}，经法制审核、集体讨论，决定不予行政处罚。",
             "对当事人的违法行为依法不予行政处罚的，行政机关应当对当事人进行教育（第三十三条第三款）；合规建议书一并送达。",
             *_law_in_time(d),
         ]))
     else:
-        label = {"penalty": "行政处罚", "lighter": "从轻行政处罚", "mitigated": "减轻行政处罚", "heavier": "从重行政处罚"}
-        lines = [f"处罚种类：{label.get(d.get('type'), d.get('type'))}（{'、'.join(d.get('penalty_kinds') or [])}）"]
+        kinds = "、".join(PENALTY_KIND.get(k, "其他行政处罚") for k in d.get("penalty_kinds") or [])
+        lines = [*_provisions(ctx, d), f"本机关决定对当事人给予{DECISION_LABEL.get(d.get('type'), '行政处罚')}：{kinds}。"]
         if d.get("fine_amount") is not None:
-            lines.append(f"罚款金额：人民币{d['fine_amount']:,.2f}元")
-        disc = d.get("discretion")
-        if disc:
-            lines.append(f"裁量基准计算：{disc.get('fine_min')}元至{disc.get('fine_max')}元，建议{disc.get('recommended')}元"
-                         f"（规则版本{disc.get('rule_version')}）")
+            lines.append(f"罚款金额：人民币{d['fine_amount']:,.2f}元。")
+        lines += _discretion(ctx, d)
         if basis.get("mitigating_circumstances"):
-            lines.append("从轻、减轻情形：" + "、".join(basis["mitigating_circumstances"]))
+            said, _ = fact_labels.describe({k: True for k in basis["mitigating_circumstances"]})
+            if said:
+                lines.append("从轻、减轻情形：" + "、".join(said))
         if d.get("reason"):
             lines.append(f"理由：{d['reason']}")
         lines += _law_in_time(d)
-        sections.append(("处罚种类和依据", lines))
+        sections.append(("行政处罚的种类和依据", lines))
+        if d.get("correction_order"):
+            sections.append(("责令改正", [f"依照{APL}第二十八条第一款，责令当事人：{d['correction_order']}"]))
     if not exemption and d.get("fine_amount"):
-        sections.append(("履行方式和期限", ["当事人应当自收到本决定书之日起十五日内，到指定的银行或者通过电子支付系统缴纳罚款（第六十七条）。",
-                                      "到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款，加处罚款的数额不得超出罚款的数额（第七十二条）。"]))
-    sections.append(("复议、诉讼的途径和期限", remedies(reconsideration_body)))
-    sections.append(("作出决定", [f"决定日期：{_local_day(d.get('decided_at'))}", f"办案人员：{'、'.join(case.get('handlers', []))}"]))
+        payment = ctx["authority"].get("payment") or "到指定的银行或者通过电子支付系统缴纳"
+        sections.append(("履行方式和期限", [
+            f"当事人应当自收到本决定书之日起十五日内，{payment}罚款（第六十七条）。",
+            "到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款，加处罚款的数额不得超出罚款的数额（第七十二条）。"]))
+    sections.append(("申请行政复议或者提起行政诉讼的途径和期限", remedies(ctx["authority"])))
+    sections.append(("执法人员", _closing(ctx, d.get("decided_at")) + _contact(ctx)))
     articles = [*list(d.get("articles") or []), *(r.article for r in REMEDIES)]
     if (d.get("law_applied") or {}).get("applied") == "decision":
         articles.append(f"{APL}第三十七条")
     if d.get("one_act"):
         articles.append(f"{APL}第二十九条")
-    return Doc(title, f"案号：{case['number']}", sections, list(dict.fromkeys(articles)))
+    if d.get("correction_order"):
+        articles.append(f"{APL}第二十八条")
+    return Doc(title, d.get("document_number") or "", sections, list(dict.fromkeys(articles)),
+               authority=ctx["authority"]["name"], seal=_seal(ctx, d.get("decided_at")))
 
 
-def notice_doc(case: dict[str, Any], ent: dict[str, Any]) -> Doc:
+def notice_doc(case: dict[str, Any], ent: dict[str, Any], ctx: dict[str, Any]) -> Doc:
     n = (case.get("records") or {}).get("notice") or {}
     due = case.get("due") or {}
-    lines = [f"拟作出的行政处罚：{n.get('intended_type') or '行政处罚'}"]
+    kinds = "、".join(PENALTY_KIND.get(k, "其他行政处罚") for k in n.get("penalty_kinds") or [])
+    lines = [*_provisions(ctx, {}), f"本机关拟对你单位作出{DECISION_LABEL.get(n.get('intended_type'), '行政处罚')}"
+             + (f"：{kinds}。" if kinds else "。")]
     if n.get("intended_fine") is not None:
-        lines.append(f"拟罚款金额：人民币{n['intended_fine']:,.2f}元")
-    if n.get("facts_and_reasons"):
-        lines.append(f"事实、理由和依据：{n['facts_and_reasons']}")
-    rights = [f"你单位有权进行陈述和申辩，请于{_date(due.get('statement'))}前提出（期限为本地设置）。"]
+        lines.append(f"拟罚款金额：人民币{n['intended_fine']:,.2f}元。")
+    if n.get("reasons"):
+        lines.append(f"理由：{n['reasons']}")
+    rights = [f"你单位有权进行陈述和申辩，请于{cn_date(due.get('statement'))}前提出。"]
     if n.get("hearing_right"):
-        rights.append(f"你单位有权要求听证，应当在告知后五个工作日内（{_date(due.get('hearing_request'))}前）提出（第六十四条、第八十五条）。")
-    rights.append(f"听证权利的依据：{n.get('hearing_right_basis', '')}")
-    rights.append("行政机关不得因当事人陈述、申辩而给予更重的处罚（第四十五条）。")
+        rights.append(f"你单位有权要求听证，应当在告知后五个工作日内（{cn_date(due.get('hearing_request'))}前）提出"
+                      "（第六十三条、第六十四条、第八十五条）。")
+    rights.append("逾期未提出的，视为放弃上述权利。行政机关不得因当事人陈述、申辩而给予更重的处罚（第四十五条）。")
     articles = [f"{APL}第四十四条", f"{APL}第四十五条", f"{APL}第六十二条"]
     if n.get("hearing_right"):
         articles += [f"{APL}第六十三条", f"{APL}第六十四条", f"{APL}第八十五条"]
-    return Doc("行政处罚事先告知书", f"案号：{case['number']}",
-               [("当事人", _party(case, ent)), ("违法事实", _facts(case)), ("拟作出的处罚", lines), ("当事人的权利", rights)],
-               articles)
-
-
-def _local_day(at: Any) -> str:
-    """The Asia/Shanghai date of a timestamp (a decision at 23:30 UTC is dated the next day)."""
-    return local_date(at).isoformat() if at else ""
-
-
-def _date(d: Any) -> str:
-    if isinstance(d, dict):
-        return str(d.get("date", ""))
-    return str(getattr(d, "date", "") or "")
+    sections = [("当事人", _party(case, ent)), ("违法事实和证据", _facts(case, ctx) + _evidence(ctx)),
+                ("拟作出的行政处罚", lines), ("当事人的权利", rights),
+                ("执法人员", _closing(ctx, n.get("on")) + _contact(ctx))]
+    return Doc("行政处罚事先告知书", n.get("number") or "", sections, articles,
+               authority=ctx["authority"]["name"], seal=_seal(ctx, n.get("on")))
 
 
 def compliance_advice_doc(case: dict[str, Any], ent: dict[str, Any], letter: dict[str, Any] | None) -> Doc:
@@ -143,7 +257,7 @@ def compliance_advice_doc(case: dict[str, Any], ent: dict[str, Any], letter: dic
         return Doc("合规建议书", f"编号：{letter['number']}", sections, [BASIS, *letter.get("basis", [])[1:]])
     rect = case.get("rectification") or {}
     measures = [f"{m['description']}（完成期限：{m['due']}）" for m in rect.get("measures", [])]
-    sections = [("企业", _party(case, ent)), ("违法行为", _facts(case)),
+    sections = [("企业", _party(case, ent)), ("违法行为", _facts(case, {})),
                 ("合规整改措施", measures or ["针对本案违法行为完成整改、消除后果影响、建立预防制度。"]),
                 ("教育", ["对当事人的违法行为依法不予行政处罚的，行政机关应当对当事人进行教育（第三十三条第三款）。"])]
     return Doc("合规建议书", f"案号：{case['number']}", sections, [f"{APL}第三十三条", BASIS])

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import config, workflow
+from services.cases import workflow
 from services.cases.advice.service import to_read as advice_read
+from services.cases.bureaus import service as bureaus
 from services.cases.case.records import case_records
-from services.cases.case.service import load_visible, read_case
+from services.cases.case.service import load_visible, read_case, snapshot
+from services.cases.clients import checklist as checklist_client
 from services.cases.clients import credit as credit_client
 from services.cases.documents import content as documents
-from services.cases.models import AdviceLetter, Enterprise
+from services.cases.models import AdviceLetter, Bureau, Case, Enterprise, Evidence, Officer
 from shared.auth import Principal
 from shared.problems import Problem, not_found
 from shared.service import Runtime
@@ -23,9 +26,20 @@ def _unavailable(kind: str, why: str) -> Problem:
     return Problem(409, "document_not_available", f"the {kind} document is not available: {why}", kind=kind)
 
 
-async def case_document(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, kind: str) -> tuple[bytes, str]:
+async def violation_titles(rt: Runtime, user: Principal, case_id: str) -> dict[str, str]:
+    """The case's violations' guidance item titles (the checklist's reference data, cached) — asked before the
+    caller's session connects: the reference generation is read in a session of its own (SQLite has one)."""
+    return await _titles(rt, await snapshot(rt, user, case_id))
+
+
+async def case_document(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, kind: str,
+                        titles: dict[str, str] | None = None) -> tuple[bytes, str]:
+    """The document as PDF. ``titles``: the violations' titles (``violation_titles``) when the caller's session
+    is already connected; without them they are asked here, so ``session`` must not have connected yet."""
     if kind not in documents.KINDS:
         raise not_found("document kind", f"{kind} (one of {', '.join(documents.KINDS)})")
+    if titles is None and kind in ("decision", "notice"):
+        titles = await violation_titles(rt, user, case_id)
     case_row = await load_visible(session, user, case_id)
     case = (await read_case(session, case_row, rt.clock.today())).model_dump(mode="json")
     ent_row = await session.get(Enterprise, case_row.uscc)
@@ -37,12 +51,19 @@ async def case_document(rt: Runtime, session: AsyncSession, user: Principal, cas
     if kind == "decision":
         if not decision:
             raise _unavailable(kind, "the case has no decision yet")
-        doc = documents.decision_doc(case, ent,
-                                     reconsideration_body=config.reconsideration_body(case["bureau"]))
+        number_kind = "no_penalty_decision" if decision.get("type") == workflow.EXEMPTION else "penalty_decision"
+        authority = await bureaus.require(session, case_row.bureau, number_kind)  # 409 naming a missing setting
+        if not decision.get("document_number"):
+            raise _unavailable(kind, "the decision has no 文号 (decided before the bureau registry)")
+        doc = documents.decision_doc(case, ent, await _context(session, case_row, authority, titles or {}))
     elif kind == "notice":
-        if case_records(case_row).notice is None:
+        notice = case_records(case_row).notice
+        if notice is None:
             raise _unavailable(kind, "no 事先告知 has been made")
-        doc = documents.notice_doc(case, ent)
+        authority = await bureaus.require(session, case_row.bureau, "notice", need=())
+        if not notice.number:
+            raise _unavailable(kind, "the notice has no 文号 (made before the bureau registry)")
+        doc = documents.notice_doc(case, ent, await _context(session, case_row, authority, titles or {}))
     elif kind == "compliance_advice":
         if letter is None and decision.get("type") != workflow.EXEMPTION:
             raise _unavailable(kind, "no compliance advice letter was issued for this case")
@@ -61,6 +82,36 @@ async def case_document(rt: Runtime, session: AsyncSession, user: Principal, cas
                else documents.credit_repair_guidance_doc)(notice)
     pdf = await asyncio.to_thread(documents.render, doc)
     return pdf, f"{case['number']}-{kind}.pdf"
+
+
+async def _titles(rt: Runtime, case_row: Case) -> dict[str, str]:
+    """The violations' guidance item titles (the checklist's reference data, cached)."""
+    out: dict[str, str] = {}
+    for v in case_row.violations or []:
+        title = await checklist_client.item_title(rt, v["code"])
+        if title:
+            out[v["code"]] = title
+    return out
+
+
+async def _context(session: AsyncSession, case_row: Case, authority: Bureau, titles: dict[str, str]) -> dict[str, Any]:
+    """What a document names besides the case: the authority, the handlers' names and 执法证号 (the register),
+    the evidence, the violations' titles, the discretion calculation and the notice's provisions on record."""
+    officers = {o.sub: o for o in (await session.scalars(
+        select(Officer).where(Officer.sub.in_(list(case_row.handlers or []))))).all()}
+    evidence = (await session.scalars(select(Evidence).where(Evidence.case_id == case_row.id)
+                                      .order_by(Evidence.collected_at, Evidence.id))).all()
+    recs = case_records(case_row)
+    return {
+        "authority": {c: getattr(authority, c) for c in ("name", "address", "contact", "reconsideration_body", "court",
+                                                          "payment", "example")},
+        "officers": [{"name": officers[s].name, "cert_no": officers[s].cert_no} for s in case_row.handlers or []
+                     if s in officers and officers[s].cert_no],
+        "evidence": [{"kind": e.kind, "description": e.description} for e in evidence],
+        "titles": titles,
+        "discretion": recs.discretion.model_dump(mode="json") if recs.discretion else None,
+        "basis": [b.model_dump(mode="json") for b in recs.notice.basis] if recs.notice else [],
+    }
 
 
 async def advice_document(rt: Runtime, session: AsyncSession, user: Principal, letter_id: str) -> tuple[bytes, str]:
