@@ -24,8 +24,8 @@ from services.audit.flags import review
 from services.audit.flags.rules import TYPE_CN
 from services.audit.models import DailyCount, Flag, FlagHistory, LogEntry
 from services.audit.reports import stats
-from services.portal.labels import bureau_name
 from shared.auth import Principal, scope_of
+from shared.bureaus import bureau_name
 from shared.chinese_dates import beijing_time, cn_date
 from shared.problems import Problem, forbidden, invalid, out_of_scope, unauthorized
 from shared.service import DbSession
