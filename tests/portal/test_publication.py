@@ -180,3 +180,24 @@ async def test_public_decisions_page_by_cursor_while_decisions_are_published(sta
     assert newer in {p["id"] for p in (await _public(stack, params={"size": 10})).json()["items"]}
     r = await _public(stack, params={"cursor": "%%%"})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "cursor"
+
+
+async def test_the_published_decision_carries_its_document_number_and_a_revoked_one_is_never_published(stack):
+    """The public decision names the 决定书文号 and the authority the decision was issued under (the bureau's
+    registry), not the case number and a code; a decision revoked before it was marked is refused
+    (not_publishable, 第四十八条第二款) and nothing is published."""
+    d = CaseDriver(stack)
+    decided = await d.penalty_decided()
+    mark = await stack.client.post(f"{CASES}/cases/{decided['id']}/publication", json=_mark_body(), headers=d.off)
+    assert mark.status_code == 201, mark.text
+    page = (await _public(stack)).json()["items"]
+    row = next(i for i in page if i["party_uscc"] == decided["uscc"])
+    assert row["decision_number"] == decided["decision"]["document_number"], row
+    assert row["decision_number"].startswith("吴环罚字〔") and row["deciding_authority"] == "苏州市吴江生态环境局", row
+
+    revoked = await d.penalty_decided()
+    await d.change_decision(revoked["id"], "revoked", "reconsideration")
+    r = await stack.client.post(f"{CASES}/cases/{revoked['id']}/publication", json=_mark_body(), headers=d.off)
+    assert r.status_code == 409 and r.json()["code"] == "not_publishable", r.text
+    assert "第四十八条" in r.json()["detail"]
+    assert all(i["party_uscc"] != revoked["uscc"] for i in (await _public(stack)).json()["items"])

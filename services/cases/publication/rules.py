@@ -128,7 +128,8 @@ def public_content(
     if law_article and law_article not in basis:
         basis.insert(0, law_article)
     content = {
-        "decision_number": case["number"],
+        # the 决定书文号 the decision was issued under (the bureau's registry); the case number before 文号 existed
+        "decision_number": decision.get("document_number") or case["number"],
         "party_category": category,
         "party_name": "个体工商户（经营者姓名不予公开）" if natural else enterprise_name,
         "party_uscc": None if natural else case["uscc"],
@@ -139,7 +140,7 @@ def public_content(
         "penalty_content": f"{label}：{'；'.join(detail)}" if detail else label,
         "fine_amount_wan_yuan": round(fine / 10_000, 6) if fine else None,
         "decision_date": decided_on.isoformat(),
-        "deciding_authority": bureau_name or case["bureau"],
+        "deciding_authority": bureau_name or decision.get("authority") or case["bureau"],
     }
     return content, applied
 

@@ -17,6 +17,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.cases.case.records import case_records
 from services.cases.case.service import load_visible, snapshot
 from services.cases.clients import checklist as checklist_client
 from services.cases.models import Enterprise
@@ -131,6 +132,9 @@ async def mark(rt: Runtime, session: AsyncSession, user: Principal, case_id: str
                        f"the decision's publication has already ended ({why}) — {rule.article}", rule=rule.article,
                        ended_by=why)
     existing = await session.scalar(select(DecisionPublication.id).where(DecisionPublication.case_id == case_id))
+    if case_records(case).decision_status() == "revoked":
+        raise conflict("not_publishable", f"the decision of case {case.number} was revoked: a revoked decision is not "
+                       f"published — {rules.PUBLISH.article}第二款", rule=rules.PUBLISH.article, state=case.state)
     if existing:
         raise conflict("already_marked", f"case {case.number} is already marked for publication ({existing})",
                        publication_id=existing)
