@@ -53,7 +53,7 @@ async def test_marked_penalty_is_published_redacted_and_ends_with_its_publicity(
     body = r.json()
     assert body["total"] == 1 and "第四十八条" in body["basis"]
     [pub] = body["items"]
-    assert pub["id"] == staff["id"] and pub["decision_number"] == case["number"]
+    assert pub["id"] == staff["id"] and pub["decision_number"] == case["decision"]["document_number"]
     assert (pub["party_category"], pub["party_name"], pub["party_uscc"]) == ("法人及非法人组织", "苏州某某环保科技有限公司", uscc)
     assert pub["fine_amount_wan_yuan"] == 15.0 and "罚款人民币150,000.00元" in pub["penalty_content"]
     assert pub["penalty_categories"] == ["罚款"] and pub["decision_date"] == "2026-06-15"
@@ -134,9 +134,9 @@ async def test_repair_and_revocation_withdraw_and_an_exemption_is_never_publishe
     r = await _public(stack, f"{CASES}/public/decisions/{r.json()['id']}")
     assert r.status_code == 410 and r.json()["code"] == "decision_withdrawn"
     assert "依法撤销" in r.json()["reason"] and "经行政复议决定撤销" in r.json()["reason"]
-    assert "第四十八条" in r.json()["rule"] and r.json()["decision_number"] == revoked["number"]
+    assert "第四十八条" in r.json()["rule"] and r.json()["decision_number"] == revoked["decision"]["document_number"]
     assert (await c.post(url, headers=off, json={"grounds": "revoked", "reason": "再次"})).status_code == 409
-    assert [d["decision_number"] for d in (await _public(stack)).json()["items"]] == [kept["number"]]
+    assert [d["decision_number"] for d in (await _public(stack)).json()["items"]] == [kept["decision"]["document_number"]]
 
     # The job records the end of a publication whose credit period ran out before the credit event.
     max_until = date.fromisoformat((await credit_record(stack, kept["uscc"]))["publicity_max_until"])

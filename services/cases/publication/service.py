@@ -255,7 +255,8 @@ async def public_get(rt: Runtime, session: AsyncSession, publication_id: str) ->
         return _public(pub, state)
     rule = rules.WITHDRAWAL_RULES[why]
     if why == "legal_change":  # 公开说明理由: the reasons stand in the decision's place
-        raise Problem(410, "decision_withdrawn", f"{pub.number}：{pub.withdrawal_reason}", decision_number=pub.number,
+        number = (pub.content or {}).get("decision_number") or pub.number  # the 文号 it was published under
+        raise Problem(410, "decision_withdrawn", f"{number}：{pub.withdrawal_reason}", decision_number=number,
                       withdrawn_on=local_date(clock_utc(pub.withdrawn_at)).isoformat() if pub.withdrawn_at else None,
                       reason=pub.withdrawal_reason, rule=rule.article)
     raise Problem(410, "publication_ended", "该行政处罚决定已不再公开（公示期限届满或信用已修复）", ended_by=why,
