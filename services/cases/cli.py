@@ -13,37 +13,52 @@ from pathlib import Path
 import yaml
 
 
+def _file_command(parser, what: str) -> None:
+    """The arguments every file-loading command of the cases service takes."""
+    parser.add_argument("file")
+    parser.add_argument("--data-dir", help="embedded data directory (default: ECOCOMPLY_DATA_DIR or ./var); "
+                        "without it and with ECOCOMPLY_DATABASE_URL set, the distributed cases database")
+    parser.add_argument("--by", default="cli", help=f"who {what} (recorded)")
+
+
+async def _read(path: Path) -> object:
+    """A JSON (by its suffix) or YAML file's data; OSError/ValueError/YAMLError for the caller to report."""
+    text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+    return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+
+
+def _composition(args: argparse.Namespace):
+    """The embedded data directory's services, or the distributed cases database (ECOCOMPLY_DATABASE_URL)."""
+    from services.composition import embedded, single
+    from shared.config import Settings
+
+    env = Settings()
+    if args.data_dir or not env.database_url:
+        return embedded(Path(args.data_dir) if args.data_dir else env.data_dir)
+    return single(Settings(service="cases"), for_migration=True)
+
+
 def add_parser(sub) -> None:
     c = sub.add_parser("cases", help="cases service administration")
     csub = c.add_subparsers(dest="cases_command", required=True)
     cal = csub.add_parser("calendar", help="the holiday calendar (working days, 第八十五条)")
     calsub = cal.add_subparsers(dest="calendar_command", required=True)
     load = calsub.add_parser("load", help="load a year's 节假日安排 from a JSON/YAML file")
-    load.add_argument("file")
-    load.add_argument("--data-dir", help="embedded data directory (default: ECOCOMPLY_DATA_DIR or ./var); "
-                      "without it and with ECOCOMPLY_DATABASE_URL set, the distributed cases database")
-    load.add_argument("--by", default="cli", help="who loads it (recorded on the version)")
+    _file_command(load, "loads it")
     load.set_defaults(func=lambda a: asyncio.run(_load(a)))
 
 
 async def _load(args: argparse.Namespace) -> int:
     from services.cases.calendar import service as calendar_service
-    from services.composition import embedded, single
-    from shared.config import Settings
     from shared.problems import Problem
 
     path = Path(args.file)
     try:
-        text = await asyncio.to_thread(path.read_text, encoding="utf-8")
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        data = await _read(path)
     except (OSError, ValueError, yaml.YAMLError) as e:
         print(f"ecocomply cases calendar load: cannot read {path}: {e}", file=sys.stderr)
         return 2
-    env = Settings()
-    if args.data_dir or not env.database_url:
-        comp = embedded(Path(args.data_dir) if args.data_dir else env.data_dir)
-    else:
-        comp = single(Settings(service="cases"), for_migration=True)
+    comp = _composition(args)
     rt = comp.runtimes["cases"]
     try:
         await rt.migrate()
@@ -67,35 +82,24 @@ def add_bureaus_parser(sub) -> None:
     b = sub.add_parser("bureaus", help="the registry of enforcement bodies (机关名称、文号前缀、复议机关、法院)")
     bsub = b.add_subparsers(dest="bureaus_command", required=True)
     imp = bsub.add_parser("import", help="register or replace bureaus from a YAML/JSON file")
-    imp.add_argument("file")
-    imp.add_argument("--data-dir", help="embedded data directory (default: ECOCOMPLY_DATA_DIR or ./var); "
-                     "without it and with ECOCOMPLY_DATABASE_URL set, the distributed cases database")
-    imp.add_argument("--by", default="cli", help="who imports it (recorded on each entry)")
+    _file_command(imp, "imports it")
     imp.set_defaults(func=lambda a: asyncio.run(_import_bureaus(a)))
 
 
 async def _import_bureaus(args: argparse.Namespace) -> int:
     from services.cases.bureaus import service as bureaus
-    from services.composition import embedded, single
-    from shared.config import Settings
     from shared.problems import Problem
 
     path = Path(args.file)
     try:
-        text = await asyncio.to_thread(path.read_text, encoding="utf-8")
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-        entries = bureaus.parse_file(data)
+        entries = bureaus.parse_file(await _read(path))
     except (OSError, ValueError, yaml.YAMLError) as e:
         print(f"ecocomply bureaus import: cannot read {path}: {e}", file=sys.stderr)
         return 2
     except Problem as p:
         print(f"ecocomply bureaus import: {p.extra['errors'][0]['field']}: {p.detail}", file=sys.stderr)
         return 1
-    env = Settings()
-    if args.data_dir or not env.database_url:
-        comp = embedded(Path(args.data_dir) if args.data_dir else env.data_dir)
-    else:
-        comp = single(Settings(service="cases"), for_migration=True)
+    comp = _composition(args)
     rt = comp.runtimes["cases"]
     try:
         await rt.migrate()
