@@ -142,7 +142,8 @@ async def test_portal_pages_search_self_check_and_the_enterprise_page(sqlite_sta
             await _shot(page, name)
         assert await page.locator("#decisions tbody tr").count() == 1
         assert "苏州乙化工有限公司" not in await page.content(), "only marked decisions are public"
-        await page.click(f"text={mine['number']}")
+        # The public list names the decision by its 决定书文号 (the bureau's registry), not the case number.
+        await page.click(f"text={mine['decision']['document_number']}")
         await page.wait_for_selector("#decision")
         assert "罚款人民币150,000.00元" in await page.text_content("#decision")
         await _shot(page, "decision")
