@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from services.testing.factories import BUREAU, CASES, CaseDriver, next_act_date
+from services.testing.factories import BUREAU, CASES, CaseDriver, next_act_date, officer
 from shared import clock as cases_clock
 from shared.contracts import CaseFinePaid
 
@@ -66,3 +66,21 @@ async def pay_fine(stack, case: dict[str, Any]) -> None:
     from services.testing.decisions import Decisions
 
     await Decisions(stack).processed("credit", event.id)
+
+
+async def published_with_letter_and_typical_case(stack, case: dict[str, Any]) -> None:
+    """The pages' data beside a penalised case: its decision marked for publication, a 合规建议书 on it, and a
+    典型案例 of its violation — each as the bureau's officer posts it."""
+    c = stack.client
+    off = officer(stack, bureau=BUREAU)
+    r = await c.post(f"{CASES}/cases/{case['id']}/publication", headers=off, json={"reason": "罚款数额较大，社会关注度高"})
+    assert r.status_code == 201, r.text
+    r = await c.post(f"{CASES}/advice-letters", headers=off, json={
+        "uscc": case["uscc"], "findings": ["污水处理设施运行记录不完整"], "requirements": ["补全运行台账"],
+        "due": "2026-07-15", "case_id": case["id"]})
+    assert r.status_code == 201, r.text
+    r = await c.post("/checklist/v1/typical-cases", headers=off, json={
+        "code": "TC-2026-07", "bureau": BUREAU, "year": 2026, "title": "某污水处理厂出水超标案",
+        "summary": "某污水处理厂出水化学需氧量超标。", "outcome": "责令改正并处罚款。", "lesson": "按规定频次监测出水水质。",
+        "item_codes": ["GI-WAT-001"]})
+    assert r.status_code == 201, r.text

@@ -7,9 +7,9 @@ compliance advice shows on ``/my``, the home page shows no "0 件" and the sign-
 from __future__ import annotations
 
 from plain_text import identifiers, visible_text
-from portal_helpers import credit_record, fix_cases_clock
+from portal_helpers import credit_record, fix_cases_clock, published_with_letter_and_typical_case
 
-from services.testing.factories import BUREAU, CASES, CaseDriver, officer
+from services.testing.factories import CASES, CaseDriver
 
 LOGINS = ("officer-a", "officer-b", "reviewer-1", "leader-1", "leader-2", "leader-3", "admin-1", "auditor-1", "ent-1")
 PUBLIC = "/checklist/v1/public"
@@ -22,18 +22,7 @@ async def _data(stack) -> dict:
     uscc = await driver.enterprise("苏州甲环保科技有限公司")
     exempt = await driver.decided_case("no_penalty", uscc)  # an exemption (first offence) with its advice
     mine = await driver.penalty_decided(uscc)  # decided 2026-06-15 10:00 Asia/Shanghai, the statement waived
-    off = officer(stack, bureau=BUREAU)
-    r = await c.post(f"{CASES}/cases/{mine['id']}/publication", headers=off, json={"reason": "罚款数额较大，社会关注度高"})
-    assert r.status_code == 201, r.text
-    r = await c.post(f"{CASES}/advice-letters", headers=off, json={
-        "uscc": mine["uscc"], "findings": ["污水处理设施运行记录不完整"], "requirements": ["补全运行台账"],
-        "due": "2026-07-15", "case_id": mine["id"]})
-    assert r.status_code == 201, r.text
-    r = await c.post("/checklist/v1/typical-cases", headers=off, json={
-        "code": "TC-2026-07", "bureau": BUREAU, "year": 2026, "title": "某污水处理厂出水超标案",
-        "summary": "某污水处理厂出水化学需氧量超标。", "outcome": "责令改正并处罚款。", "lesson": "按规定频次监测出水水质。",
-        "item_codes": ["GI-WAT-001"]})
-    assert r.status_code == 201, r.text
+    await published_with_letter_and_typical_case(stack, mine)
     await credit_record(stack, mine["uscc"])
     auditor = stack.auth("auditor-1", "auditor")
 

@@ -15,12 +15,18 @@ from pathlib import Path
 
 import pypdf
 from playwright.async_api import Page
-from portal_helpers import credit_record, fix_credit_clock, pay_fine, penalised_case
+from portal_helpers import (
+    credit_record,
+    fix_credit_clock,
+    pay_fine,
+    penalised_case,
+    published_with_letter_and_typical_case,
+)
 from sqlalchemy import func, select
 
 from services.checklist.models import SelfCheck
 from services.testing.browser import served_chromium
-from services.testing.factories import BUREAU, CASES, officer
+from services.testing.factories import BUREAU, officer
 from shared.chinese_dates import cn_date
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -61,19 +67,8 @@ async def test_portal_pages_search_self_check_and_the_enterprise_page(sqlite_sta
     # Data: two penalised enterprises, one decision published, an advice letter, a typical case.
     mine = await penalised_case(stack, name="苏州甲环保科技有限公司", summary="出水化学需氧量超标排放。")
     theirs = await penalised_case(stack, name="苏州乙化工有限公司", summary="废气超标排放。")
+    await published_with_letter_and_typical_case(stack, mine)
     off = officer(stack, bureau=BUREAU)
-    r = await c.post(f"{CASES}/cases/{mine['id']}/publication", headers=off,
-                     json={"reason": "罚款数额较大，社会关注度高"})
-    assert r.status_code == 201, r.text
-    r = await c.post(f"{CASES}/advice-letters", headers=off, json={
-        "uscc": mine["uscc"], "findings": ["污水处理设施运行记录不完整"], "requirements": ["补全运行台账"],
-        "due": "2026-07-15", "case_id": mine["id"]})
-    assert r.status_code == 201, r.text
-    r = await c.post("/checklist/v1/typical-cases", headers=off, json={
-        "code": "TC-2026-07", "bureau": BUREAU, "year": 2026, "title": "某污水处理厂出水超标案",
-        "summary": "某污水处理厂出水化学需氧量超标。", "outcome": "责令改正并处罚款。", "lesson": "按规定频次监测出水水质。",
-        "item_codes": ["GI-WAT-001"]})
-    assert r.status_code == 201, r.text
     record = await credit_record(stack, mine["uscc"])
     await credit_record(stack, theirs["uscc"])
     await pay_fine(stack, mine)
