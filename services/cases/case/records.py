@@ -224,13 +224,11 @@ class TransferRecord(ReasonRecord):
     to: str
 
 
-class EndingRecord(Step):
-    """How the case ended before a decision (撤销立案, 违法事实不能成立, 终止, 移送), decided by a leader."""
+class EndingRecord(ReasonRecord):
+    """How the case ended before a decision (撤销立案, 违法事实不能成立, 终止, 移送), decided by a leader: the
+    reason, who and when of every ending, with its kind."""
 
     kind: str
-    reason: str
-    by: str
-    at: Stamp
     state_before: str
     to: str | None = None
     legal_review_by: str | None = None
