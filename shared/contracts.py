@@ -240,6 +240,25 @@ class CaseServed(EventPayload):
     served_at: datetime
 
 
+@event_type("ecocomply.case.document_issued.v1")
+class CaseDocumentIssued(EventPayload):
+    """A 文书 rendered once as issued and stored: its SHA-256 goes into the audit log, and every later read
+    serves exactly these bytes. ``replaces``: the 文号 of the document a corrected one replaces. An advice
+    letter's document has ``letter_id`` (and ``case_id`` of the case it belongs to, if any)."""
+
+    case_id: str | None = None
+    letter_id: str | None = None
+    case_number: str | None = None
+    bureau: str
+    kind: str
+    number: str = Field(description="the document's 文号 (the case or letter number for a kind without one)")
+    sha256: str
+    size: int
+    replaces: str | None = None
+    issued_at: datetime
+    rendered_at: datetime
+
+
 @event_type("ecocomply.case.fine_paid.v1")
 class CaseFinePaid(EventPayload):
     case_id: str

@@ -102,15 +102,20 @@ async def enqueue(
         "event_id": event.id, "topic": topic_for(event.type, topic_prefix), "key": subject, "type": event.type,
         "envelope": envelope_json(event), "created_at": now, "attempts": 0,
     })
+    await wake_at_commit(session, source.rsplit("/", 1)[-1])
+    return event
+
+
+async def wake_at_commit(session: AsyncSession, service: str) -> None:
+    """Wake the service's relay (and its followers, ``PeriodicJob.on_wake``) when this transaction commits."""
     session.info["outbox_pending"] = True
     if session.bind.dialect.name == "postgresql" and not session.info.get("outbox_notified"):
         # Delivered at commit, to relays in other processes (``ecocomply worker``); in-process relays
         # are woken by the session's after_commit signal. Once per transaction — but again after a
         # savepoint, whose rollback would take the notification with it.
-        await session.execute(text("SELECT pg_notify(:ch, '')"), {"ch": "ecocomply_outbox_" + source.rsplit("/", 1)[-1]})
+        await session.execute(text("SELECT pg_notify(:ch, '')"), {"ch": "ecocomply_outbox_" + service})
         if not session.in_nested_transaction():
             session.info["outbox_notified"] = True
-    return event
 
 
 def load_envelope(raw: str | bytes) -> CloudEvent:

@@ -59,6 +59,9 @@ class Relay:
         self.poll_seconds = poll_seconds
         self.fault_hook: FaultHook | None = None
         self._wake = asyncio.Event()
+        # Called on every wake-up too (a commit in this process, a nudge from the API process, a NOTIFY):
+        # the jobs that run when there is new work (``PeriodicJob.on_wake``), e.g. rendering issued documents.
+        self.followers: list[Callable[[], None]] = []
         self._task: asyncio.Task | None = None
         self._listener = None
         self._pg = engine.dialect.name == "postgresql"
@@ -68,6 +71,8 @@ class Relay:
     # -- lifecycle -------------------------------------------------------------------------------
     def wake(self) -> None:
         self._wake.set()
+        for follower in self.followers:
+            follower()
 
     def start(self) -> None:
         if self._task is None or self._task.done():

@@ -59,6 +59,9 @@ class PeriodicJob:
     name: str
     every_seconds: float
     run: Callable[[Runtime], Awaitable[Any]]
+    # Also run at once whenever the relay is woken (a commit that wrote outbox rows in this process, a
+    # nudge from the API process, PostgreSQL's NOTIFY): for work a request leaves behind (``Relay.followers``).
+    on_wake: bool = False
 
 
 @dataclass
@@ -141,6 +144,8 @@ class Runtime:
         ]
         self.workers_running = False
         self._job_tasks: list[asyncio.Task] = []
+        self._job_wakes = {job.name: asyncio.Event() for job in spec.jobs if job.on_wake}
+        self.relay.followers.extend(event.set for event in self._job_wakes.values())
         self.warnings: list[str] = []
         # Encrypts and decrypts secrets at rest; None in a distributed service without ECOCOMPLY_SECRETS_KEY.
         try:
@@ -193,8 +198,15 @@ class Runtime:
         raise KeyError(f"{self.name} has no job {name!r}; jobs: {[j.name for j in self.spec.jobs]}")
 
     async def _every(self, job: PeriodicJob) -> None:
+        wake = self._job_wakes.get(job.name)
         while True:
-            await asyncio.sleep(job.every_seconds)
+            if wake is None:
+                await asyncio.sleep(job.every_seconds)
+            else:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(job.every_seconds):
+                        await wake.wait()
+                wake.clear()
             try:
                 await job.run(self)
             except Exception:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from services.cases.case import execution
+from services.cases.documents import served as issued
 from services.cases.models import webhook_tables
 from services.cases.publication import service as publication
 from shared.service import PeriodicJob, Runtime
@@ -55,7 +56,14 @@ async def webhook_delivery(rt: Runtime) -> RunSummary:
         await deliverer.aclose()
 
 
+async def document_render(rt: Runtime) -> int:
+    """Render the documents issued since the last run, once each (``documents.issued``)."""
+    return await issued.render_pending(rt)
+
+
 jobs = [
+    # Woken with the relay (the step that issues a document commits it with its event), polled otherwise.
+    PeriodicJob("document_render", 5.0, document_render, on_wake=True),
     PeriodicJob("overdue", 3600.0, overdue),
     PeriodicJob("webhook_delivery", 1.0, webhook_delivery),
     PeriodicJob("publication_expiry", 3600.0, publication_expiry),

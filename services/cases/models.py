@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -241,6 +242,41 @@ class ReferenceGeneration(Base):
     kind: Mapped[str] = mapped_column(String(40), primary_key=True)
     generation: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class IssuedDocument(Base):
+    """文书 as issued: written ``pending`` in the transaction of the step that issues it (the decision, the
+    notice, the service of the three documents, an advice letter), rendered once by the cases worker
+    (``documents.issued``), then served as stored — the same bytes, their SHA-256 in the audit log. A corrected
+    document is a new row with a new 文号 naming the one it ``replaces``. A case's documents have ``case_id``;
+    an advice letter's has ``letter_id``. ``number``: the 文号 (the case or letter number for a kind without one).
+    ``claim``/``claimed_at``: the worker rendering it (a lease: a worker that died leaves it to the next)."""
+
+    __tablename__ = "issued_documents"
+    __table_args__ = (
+        UniqueConstraint("case_id", "kind", "number", name="uq_issued_documents_case"),
+        UniqueConstraint("letter_id", "kind", "number", name="uq_issued_documents_letter"),
+        Index("ix_issued_documents_status", "status"),
+    )
+    id: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    case_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    letter_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    number: Mapped[str] = mapped_column(String(200))
+    replaces: Mapped[str | None] = mapped_column(String(200))
+    # What the issuing step fixed that the case no longer says (a corrected decision's fine and kinds).
+    data: Mapped[dict | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(10))  # pending | ready | failed
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    size: Mapped[int | None] = mapped_column(Integer)
+    filename: Mapped[str | None] = mapped_column(String(300))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    rendered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    claim: Mapped[str | None] = mapped_column(String(36))
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
 
 
 tables = OutboxTables.on(Base.metadata)

@@ -12,9 +12,26 @@ CONSUMER_SIDE = {"inbox", "dead_letters", "webhook_event_log", "webhook_deliveri
                  "reference_generations"}
 
 
+async def documents_rendered(stack) -> None:
+    """Wait until the cases worker has rendered every document issued so far (it stores each with its
+    event, asynchronously to the request that issued it: issue 24, ``documents.served``)."""
+    from services.cases.models import IssuedDocument
+
+    rt = stack.runtimes["cases"]
+
+    async def none_pending() -> bool:
+        async with rt.engine.connect() as conn:
+            return (await conn.execute(select(func.count()).select_from(IssuedDocument)
+                                       .where(IssuedDocument.status == "pending"))).scalar_one() == 0
+
+    await stack.wait_for(none_pending, what="the issued documents rendered")
+
+
 async def snapshot(stack) -> dict[str, int]:
     """Row counts of the cases service's tables (other services keep consuming earlier events meanwhile;
-    the cases service's own consumer-side tables are left out for the same reason)."""
+    the cases service's own consumer-side tables are left out for the same reason), once the documents
+    issued so far are rendered."""
+    await documents_rendered(stack)
     out = {}
     for name, rt in stack.runtimes.items():
         if name != "cases":

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases.case.schemas import AdviceFeedback, AdviceLetterCreate, AdviceLetterRead, Requirement
+from services.cases.documents import issued
 from services.cases.models import AdviceLetter, Case, CaseCounter, Enterprise
 from shared import uscc
 from shared.auth import Principal, ensure_can_see, scope_of
@@ -72,6 +73,8 @@ async def issue_in(session: AsyncSession, user: Principal, body: AdviceLetterCre
     )
     session.add(letter)
     await session.flush()
+    # Issue 24: the letter's document is issued with it (rendered once by the worker, then served as stored).
+    await issued.issue(session, letter_id=letter.id, kind="compliance_advice", number=letter.number, at=at)
     return to_read(letter, local_date(at))
 
 

@@ -25,6 +25,7 @@ from services.cases.case.records import (
 from services.cases.case.schemas import CaseRead, DecisionChangeCreate, DecisionCreate, DiscretionRequest
 from services.cases.case.service import act, add_step, now, snapshot
 from services.cases.clients import checklist as checklist_client
+from services.cases.documents import issued
 from services.cases.models import Case, Enterprise
 from shared import contracts
 from shared.auth import Principal
@@ -323,6 +324,8 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
                          "law_applied": basis.get("law_applied"),
                          "one_act": rng.one_act if rng is not None and rng.one_act else None,
                          "decided_by": user.sub, "decided_at": at.isoformat(), "steps": list(case.steps)}
+        # Issue 24: the decision document is issued with the decision (rendered once by the worker).
+        await issued.issue(session, case_id=case.id, kind="decision", number=document_number, at=at)
         if "hearing" in case.steps and recs.hearing is not None:  # 第六十五条: 根据听证笔录作出决定
             case.decision["hearing_record"] = {"held_at": recs.hearing.held_at.isoformat() if recs.hearing.held_at
                                                else None, "presided_by": recs.hearing.presided_by,
@@ -395,12 +398,13 @@ async def change_decision(rt: Runtime, session: AsyncSession, user: Principal, c
             withdrawn = await publication.withdraw_for_change(
                 session, case.id, grounds=OUTCOME_GROUNDS[body.outcome], reason=body.reason, at=at, by=user.sub)
         doc = DecisionDocumentRecord.model_validate(body.document.model_dump())
+        corrected = await _corrected_decision(session, case, recs, body, after, kinds, at)
         with edit_records(case) as r:
             r.decision_changes.append(DecisionChangeRecord(
                 source=body.source, outcome=body.outcome, reason=body.reason, document=doc, fine_before=before,
                 fine_after=after, kinds_before=kinds_before, kinds_after=kinds, revoked=revoked, reduces=reduces, by=user.sub, at=at,
                 legal_review_by=review.by if review else None, legal_review_at=review.at if review else None,
-                publication_withdrawn=withdrawn))
+                publication_withdrawn=withdrawn, **corrected))
             sequence = len(r.decision_changes)
         if body.outcome == "changed":
             case.fine_amount = after  # the fine now due; the decision as decided stays in case.decision
@@ -417,3 +421,22 @@ async def change_decision(rt: Runtime, session: AsyncSession, user: Principal, c
                      detail={"source": body.source, "outcome": body.outcome, "fine_amount": body.fine_amount,
                              "penalty_kinds": body.penalty_kinds,
                              "reason": body.reason, "document": body.document.model_dump(mode="json")})
+
+
+async def _corrected_decision(session: AsyncSession, case: Case, recs: CaseRecords, body: DecisionChangeCreate,
+                              fine: float | None, kinds: list[str], at: datetime) -> dict[str, str]:
+    """The bureau's own change (自行纠错, outcome changed) issues a corrected decision: a new 文号 from the same
+    counter as the decision, a document naming the one it replaces (issue 24: issued documents are immutable —
+    the earlier one stays as issued). A body's change (复议, 诉讼) is that body's document, recorded as given."""
+    if body.source != "bureau" or body.outcome != "changed":
+        return {}
+    kind = "no_penalty_decision" if case.decision_type == workflow.EXEMPTION else "penalty_decision"
+    authority = await bureaus.require(session, case.bureau, kind)  # 409 naming a missing setting
+    number = await bureaus.issue_number(session, authority, kind, local_date(at).year)
+    replaces = next((c.document_number for c in reversed(recs.decision_changes) if c.document_number),
+                    (case.decision or {}).get("document_number"))
+    await issued.issue(session, case_id=case.id, kind="decision", number=number, replaces=replaces, at=at, data={
+        "document_number": number, "replaces": replaces, "fine_amount": fine, "penalty_kinds": kinds,
+        "change_reason": body.reason, "decided_at": at.isoformat()})
+    return {"document_number": number, "replaces": replaces} if replaces else {"document_number": number}
+

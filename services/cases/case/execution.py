@@ -30,6 +30,7 @@ from services.cases.case.schemas import (
 )
 from services.cases.case.service import act, add_step, load_visible, read_apart, stored_due
 from services.cases.clients import credit as credit_client
+from services.cases.documents import issued
 from services.cases.models import AdviceLetter, Case
 from shared import clock, contracts
 from shared.auth import Principal
@@ -75,6 +76,8 @@ async def serve(rt: Runtime, session: AsyncSession, user: Principal, case_id: st
 
     async def mutate(case: Case, at: datetime):
         add_step(case, "service")
+        for kind in kinds:  # 三书同时送达: each document served is issued as served (issue 24; the decision's already is)
+            await issued.issue(session, case_id=case.id, kind=kind, number=issued.number_of(case, kind), at=at)
         with edit_records(case) as recs:
             recs.service = ServiceRecord.model_validate({"on": local_date(at), "at": at, "by": user.sub,
                                                          "documents": documents, "credit_notice": credit_notice})

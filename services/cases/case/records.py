@@ -261,6 +261,9 @@ class DecisionChangeRecord(Step):
     legal_review_by: str | None = None
     legal_review_at: Stamp | None = None  # the approving review this change used up (a bureau change)
     publication_withdrawn: bool = False
+    # The bureau's corrected decision (a change it made itself): its 文号 and the 文号 it replaces (issue 24).
+    document_number: str | None = None
+    replaces: str | None = None
 
 
 class EconomicImpactRecord(Step):

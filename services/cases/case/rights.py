@@ -26,6 +26,8 @@ from services.cases.case.records import (
 from services.cases.case.schemas import CaseRead, NoticeCreate, StatementCreate
 from services.cases.case.service import act, add_step, defended_at, new_since, snapshot
 from services.cases.clients import checklist as checklist_client
+from services.cases.documents import content as documents
+from services.cases.documents import issued
 from services.cases.models import Case
 from services.cases.workdays import add_working_days
 from shared import contracts
@@ -128,6 +130,10 @@ async def notice(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
         fields["reasons"] = body.reasons or body.facts_and_reasons or _default_reasons(body, basis)
         authority = await bureaus.require(session, case.bureau, "notice", need=())  # 409 names a missing setting
         fields["number"] = await bureaus.issue_number(session, authority, "notice", local_date(at).year)
+        earlier = case_records(case).notice
+        # Issue 24: the notice document is issued with the notice (a further notice replaces the earlier one).
+        await issued.issue(session, case_id=case.id, kind="notice", number=fields["number"], at=at,
+                           replaces=earlier.number if earlier is not None else None)
         void_notice(case)
         add_step(case, "notice")
         with edit_records(case) as recs:
@@ -198,6 +204,9 @@ async def schedule_hearing(rt: Runtime, session: AsyncSession, user: Principal, 
                                          scheduled_at=body.at, place=body.place, designated_presider=body.presided_by,
                                          notified_on=ctx["notified"], earliest_lawful_day=ctx["earliest"],
                                          scheduled_by=user.sub)
+        if "hearing_notice" in documents.KINDS:  # 听证通知书, issued with the schedule (issue 24)
+            await issued.issue(session, case_id=case.id, kind="hearing_notice", at=at,
+                               number=issued.number_of(case, "hearing_notice"))
         return None
 
     return await act(rt, session, user, case_id, "schedule_hearing", mutate, check=check, before_check=load,

@@ -178,6 +178,9 @@ def decision_doc(case: dict[str, Any], ent: dict[str, Any], ctx: dict[str, Any])
         ("当事人", _party(case, ent)),
         ("违法事实和证据", _facts(case, ctx) + _evidence(ctx)),
     ]
+    if d.get("replaces"):  # a corrected decision: a new 文号 naming the one it replaces (documents.issued)
+        sections.insert(0, ("更正说明", [f"本决定书替代{d['replaces']}决定书。",
+                                          *([f"变更理由：{d['change_reason']}"] if d.get("change_reason") else [])]))
     basis = d.get("basis") or {}
     if exemption:
         kind = "本机关公布的免罚清单所列情形" if basis.get("no_penalty_kind") == "list" else f"{APL}第三十三条规定的情形"

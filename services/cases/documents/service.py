@@ -33,9 +33,11 @@ async def violation_titles(rt: Runtime, user: Principal, case_id: str) -> dict[s
 
 
 async def case_document(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, kind: str,
-                        titles: dict[str, str] | None = None) -> tuple[bytes, str]:
+                        titles: dict[str, str] | None = None, decision: dict[str, Any] | None = None) -> tuple[bytes, str]:
     """The document as PDF. ``titles``: the violations' titles (``violation_titles``) when the caller's session
-    is already connected; without them they are asked here, so ``session`` must not have connected yet."""
+    is already connected; without them they are asked here, so ``session`` must not have connected yet.
+    ``decision``: what a corrected decision changes in the decision on record (its 文号, the 文号 it
+    ``replaces``, the fine and kinds after the change — ``documents.issued``). Served as issued: ``issued``."""
     if kind not in documents.KINDS:
         raise not_found("document kind", f"{kind} (one of {', '.join(documents.KINDS)})")
     if titles is None and kind in ("decision", "notice"):
@@ -47,6 +49,8 @@ async def case_document(rt: Runtime, session: AsyncSession, user: Principal, cas
     letter_row = await session.scalar(select(AdviceLetter).where(AdviceLetter.case_id == case_id)
                                       .order_by(AdviceLetter.issued_at.desc()).limit(1))
     letter = advice_read(letter_row, rt.clock.today()).model_dump(mode="json") if letter_row else None
+    if decision and case.get("decision"):
+        case["decision"] = {**case["decision"], **decision}
     decision = case.get("decision") or {}
     if kind == "decision":
         if not decision:
