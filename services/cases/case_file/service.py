@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.cases.case.service import load_visible, read_case
 from services.cases.case_file import bundle as case_file
 from services.cases.documents import content as documents
+from services.cases.documents import served
 from services.cases.documents import service as documents_service
 from services.cases.models import Enterprise
 from shared.auth import Principal
@@ -24,6 +25,7 @@ async def export(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
                       "ECOCOMPLY_CASE_EXPORT_SECRET is not set: case files cannot be signed")
     at = rt.clock.now()
     titles = await documents_service.violation_titles(rt, user, case_id)  # before this session connects
+    issued = await served.stored_for_case(rt, case_id)  # the documents as issued (issue 24), read apart too
     row = await load_visible(session, user, case_id)
     case = (await read_case(session, row, rt.clock.today())).model_dump(mode="json")
     ent_row = await session.get(Enterprise, row.uscc)
@@ -32,6 +34,10 @@ async def export(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
     docs: dict[str, bytes] = {}
     omitted: list[dict[str, str]] = []
     for kind in documents.KINDS:
+        if kind in issued:
+            pdf, name = issued[kind]
+            docs[name] = pdf
+            continue
         try:
             pdf, name = await documents_service.case_document(rt, session, user, case_id, kind, titles)
         except Problem as p:

@@ -107,16 +107,20 @@ async def _render(rt: Runtime, row_id: int, token: str) -> int:
 
 
 async def build(rt: Runtime, user: Principal, row: IssuedDocument) -> tuple[bytes, str]:
-    """Render the document a row records (the builders and ``content.render``, in a thread). Each session
-    here is opened after the last one closed (SQLite has one connection)."""
+    """Render the document a row records: built from what the case holds (the builders), then rendered
+    (``content.render``) in a thread with no session open — a render takes CPU seconds, and on SQLite a
+    transaction holds the database's write lock. Each session is opened after the last one closed (SQLite
+    has one connection)."""
     if row.letter_id is not None:
         async with rt.sessionmaker() as session:
-            return await service.advice_document(rt, session, user, row.letter_id)
-    assert row.case_id is not None
-    titles = await service.violation_titles(rt, user, row.case_id) if row.kind in ("decision", "notice") else None
-    async with rt.sessionmaker() as session:
-        return await service.case_document(rt, session, user, row.case_id, row.kind, titles,
-                                           decision=row.data if row.kind == "decision" else None)
+            doc, name = await service.advice_doc(rt, session, user, row.letter_id)
+    else:
+        assert row.case_id is not None
+        titles = await service.violation_titles(rt, user, row.case_id) if row.kind in ("decision", "notice") else None
+        async with rt.sessionmaker() as session:
+            doc, name = await service.case_doc(rt, session, user, row.case_id, row.kind, titles,
+                                               decision=row.data if row.kind == "decision" else None)
+    return await asyncio.to_thread(documents.render, doc), name
 
 
 async def _store(rt: Runtime, session: AsyncSession, row: IssuedDocument, pdf: bytes, filename: str, *,
@@ -164,6 +168,17 @@ async def listing(rt: Runtime, user: Principal, case_id: str) -> list[IssuedDocu
         for r in rows:
             session.expunge(r)
         return list(rows)
+
+
+async def stored_for_case(rt: Runtime, case_id: str) -> dict[str, tuple[bytes, str]]:
+    """The newest stored document of each kind of a case (kind → bytes, file name), as issued. The caller
+    has checked the reader may see the case."""
+    async with rt.sessionmaker() as session:
+        rows = (await session.execute(
+            select(IssuedDocument.kind, IssuedDocument.content, IssuedDocument.filename, IssuedDocument.number)
+            .where(IssuedDocument.case_id == case_id, IssuedDocument.status == "ready")
+            .order_by(IssuedDocument.id))).all()
+    return {kind: (data, filename or f"{number}.pdf") for kind, data, filename, number in rows}
 
 
 async def read_case_document(rt: Runtime, user: Principal, case_id: str, kind: str, number: str | None = None) -> Stored:

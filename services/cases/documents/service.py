@@ -34,7 +34,14 @@ async def violation_titles(rt: Runtime, user: Principal, case_id: str) -> dict[s
 
 async def case_document(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, kind: str,
                         titles: dict[str, str] | None = None, decision: dict[str, Any] | None = None) -> tuple[bytes, str]:
-    """The document as PDF. ``titles``: the violations' titles (``violation_titles``) when the caller's session
+    """The document as PDF (``case_doc`` rendered, in a thread)."""
+    doc, name = await case_doc(rt, session, user, case_id, kind, titles, decision)
+    return await asyncio.to_thread(documents.render, doc), name
+
+
+async def case_doc(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, kind: str,
+                   titles: dict[str, str] | None = None, decision: dict[str, Any] | None = None) -> tuple[documents.Doc, str]:
+    """The document, built (not yet rendered: the worker renders it with no session open). ``titles``: the violations' titles (``violation_titles``) when the caller's session
     is already connected; without them they are asked here, so ``session`` must not have connected yet.
     ``decision``: what a corrected decision changes in the decision on record (its 文号, the 文号 it
     ``replaces``, the fine and kinds after the change — ``documents.issued``). Served as issued: ``issued``."""
@@ -84,8 +91,7 @@ async def case_document(rt: Runtime, session: AsyncSession, user: Principal, cas
             raise _unavailable(kind, "the credit service has no record for this case yet")
         doc = (documents.credit_record_notice_doc if kind == "credit_record_notice"
                else documents.credit_repair_guidance_doc)(notice)
-    pdf = await asyncio.to_thread(documents.render, doc)
-    return pdf, f"{case['number']}-{kind}.pdf"
+    return doc, f"{case['number']}-{kind}.pdf"
 
 
 async def _titles(rt: Runtime, case_row: Case) -> dict[str, str]:
@@ -119,6 +125,11 @@ async def _context(session: AsyncSession, case_row: Case, authority: Bureau, tit
 
 
 async def advice_document(rt: Runtime, session: AsyncSession, user: Principal, letter_id: str) -> tuple[bytes, str]:
+    doc, name = await advice_doc(rt, session, user, letter_id)
+    return await asyncio.to_thread(documents.render, doc), name
+
+
+async def advice_doc(rt: Runtime, session: AsyncSession, user: Principal, letter_id: str) -> tuple[documents.Doc, str]:
     from services.cases.advice.service import load
 
     row = await load(session, user, letter_id)
@@ -126,4 +137,4 @@ async def advice_document(rt: Runtime, session: AsyncSession, user: Principal, l
     ent_row = await session.get(Enterprise, row.uscc)
     ent = {"name": ent_row.name, "address": ent_row.address} if ent_row else {}
     doc = documents.compliance_advice_doc({}, ent, letter)
-    return await asyncio.to_thread(documents.render, doc), f"{letter['number']}.pdf"
+    return doc, f"{letter['number']}.pdf"
