@@ -92,6 +92,7 @@ MATRIX: dict[str, str] = {
     'POST /cases/v1/cases/{case_id}/follow-ups': '1v33v3333333',
     'POST /cases/v1/cases/{case_id}/follow-ups/{index}/result': '1v33v3333333',
     'POST /cases/v1/cases/{case_id}/economic-impact': '1v33v3333333',
+    'GET /cases/v1/cases/{case_id}/documents': '122223232323',
     'GET /cases/v1/cases/{case_id}/documents/{kind}': '144444444444',
     'POST /cases/v1/officers': '1v3333333333',
     'GET /cases/v1/officers': '122222222233',

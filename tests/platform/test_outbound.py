@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from services.cases.models import webhook_tables
 from services.testing.factories import BUREAU, CASES, OTHER_BUREAU, CaseDriver
+from tests.cases.helpers import documents_rendered
 from tests.platform.conftest import WEBHOOK_SECRET
 
 FAILURES = 3
@@ -46,6 +47,7 @@ async def test_decided_case_reaches_a_failing_receiver_once_each_in_order(pstack
     await d.register_officers()
     case = await d.penalty_decided()
     cid = case["id"]
+    await documents_rendered(pstack)  # the documents' events (issue 24) are written by the worker, after the steps
     emitted = await case_events(rt, cid)
     assert len(emitted) >= 4  # filed, investigation completed, legal review, notice, decided …
 
