@@ -61,7 +61,8 @@ EVENT_CN = {
     "ecocomply.case.rectification_assessed.v1": "整改评估", "ecocomply.case.decided.v1": "作出决定",
     "ecocomply.case.ended.v1": "结束案件（撤销立案、终止、移送）", "ecocomply.case.decision_changed.v1": "决定变更、撤销",
     "ecocomply.case.served.v1": "送达", "ecocomply.case.closed.v1": "结案", "ecocomply.case.overdue.v1": "超期",
-    "ecocomply.case.relapse_found.v1": "复查发现反弹", "ecocomply.credit.record_created.v1": "信用记录",
+    "ecocomply.case.relapse_found.v1": "复查发现反弹", "ecocomply.case.document_issued.v1": "文书签发（存证哈希）",
+    "ecocomply.credit.record_created.v1": "信用记录",
     "audit.interference_recorded": "干预记录", "audit.flag_assigned": "分派审核", "audit.flag_reviewed": "审核结论",
 }
 
