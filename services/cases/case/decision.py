@@ -286,6 +286,7 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
         if dict(case.facts or {}) != facts or list(case.steps) != steps or list(case.violations) != violations:
             raise conflict("case_changed", "the case changed while the decision was being checked; retry")
         workflow.check_decision(v, request, gate["record"])
+        workflow.check_correction_order(v, body.type, body.correction_order)
 
     async def mutate(case: Case, at: datetime):
         if calc is not None:
