@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.cases.bureaus import service as bureaus
 from services.cases.case.schemas import AdviceFeedback, AdviceLetterCreate, AdviceLetterRead, Requirement
 from services.cases.models import AdviceLetter, Case, CaseCounter, Enterprise
 from shared import uscc
@@ -65,8 +66,11 @@ async def issue_in(session: AsyncSession, user: Principal, body: AdviceLetterCre
         case = await session.get(Case, body.case_id)
         if case is None or case.uscc != code:
             raise invalid("case_id", f"no case {body.case_id} of enterprise {code}", code="unknown_case")
+    # 合规建议书文号 from the bureau's compliance_advice prefix, once, when issued (409 names a missing setting).
+    authority = await bureaus.require(session, ent.bureau, "compliance_advice", need=())
     letter = AdviceLetter(
         id=str(uuid.uuid4()), number=await _number(session, ent.bureau, local_date(at).year), uscc=code,
+        document_number=await bureaus.issue_number(session, authority, "compliance_advice", local_date(at).year),
         bureau=ent.bureau, case_id=body.case_id, findings=list(body.findings), requirements=reqs, due=body.due,
         basis=[BASIS, *body.basis], issued_by=user.sub, issued_at=at, feedback=[], status="issued",
     )

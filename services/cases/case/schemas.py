@@ -557,6 +557,8 @@ class AdviceFeedback(Strict):
 class AdviceLetterRead(BaseModel):
     id: str
     number: str
+    document_number: str | None = Field(default=None, description="文号 (the bureau's compliance_advice prefix), e.g. "
+                                                                   "吴环合规字〔2026〕第1号; none on letters issued before the registry")
     uscc: str
     bureau: str
     case_id: str | None
