@@ -331,6 +331,9 @@ def compliance_advice_doc(case: dict[str, Any], ent: dict[str, Any], letter: dic
                seal=_seal(ctx, d.get("decided_at")))
 
 
+RULE_ID = re.compile(r"^\[[^\]]*\]\s*")  # the credit rule's id the criterion starts with ("[order/criterion] …")
+
+
 def _served_with(case: dict[str, Any]) -> str:
     number = (case.get("decision") or {}).get("document_number")
     return f"（与行政处罚决定书{number}同时送达）" if number else ""
@@ -357,8 +360,8 @@ def credit_record_notice_doc(notice: dict[str, Any], case: dict[str, Any], ent: 
     else:
         period = "不予公示"
     lines = [_credit_text(n["text"], notice, case), f"记录内容：{_credit_text(n['recorded'], notice, case)}",
-             f"失信等级：{n['severity_label']}", f"公示：{period}。", f"认定依据：{cn_dates(n['criterion'])}"]
-    articles = [s["cite"] + ("" if s.get("verified") else "（未核实）") for s in n.get("sources", [])]
+             f"失信等级：{n['severity_label']}", f"公示：{period}。", f"认定依据：{cn_dates(RULE_ID.sub('', n['criterion']))}"]
+    articles = [cn_dates(s["cite"]) + ("" if s.get("verified") else "（未核实）") for s in n.get("sources", [])]
     articles.append(f"{n['rule_set']['order']}《{n['rule_set']['title']}》")
     return Doc(n.get("title", "环保信用失信记录告知书"), _served_with(case),
                [("当事人", _party(case, ent)), ("告知事项", lines), ("联系方式", _contact(ctx))], articles,
@@ -375,8 +378,8 @@ def credit_repair_guidance_doc(notice: dict[str, Any], case: dict[str, Any], ent
         lines.append(f"可申请修复之日：{cn_date(g['repair_available_from'])}")
     lines += [f"修复条件{i}：{cn_dates(c['text'])}" for i, c in enumerate(g.get("conditions", []), 1) if c.get("applies", True)]
     lines += [f"申请材料：{doc['text']}" for doc in g.get("documents", []) if doc.get("text")]
-    articles = [f"{g['rule_set']['order']}《{g['rule_set']['title']}》", g["where"]["cite"]]
-    articles += [m["cite"] for m in g.get("materials", [])]
+    articles = [f"{g['rule_set']['order']}《{g['rule_set']['title']}》", cn_dates(g["where"]["cite"])]
+    articles += [cn_dates(m["cite"]) for m in g.get("materials", [])]
     number = (d.get("document_numbers") or {}).get("credit_repair_guidance") or ""
     return Doc(g.get("title", "信用修复指引"), number,
                [("当事人", _party(case, ent)), ("修复指引", lines), ("送达", [_served_with(case).strip("（）")]),
