@@ -27,7 +27,8 @@ def attachment(data: bytes, name: str, media_type: str, disposition: str = "inli
 
 @router.get("/cases/{case_id}/documents/{kind}", responses=PDF, response_class=Response, tags=["documents"])
 async def case_document(case_id: str, kind: str, user: Reader, rt: RuntimeDep, session: DbSession):
-    """decision | notice | compliance_advice | credit_record_notice | credit_repair_guidance — as PDF."""
+    """decision | notice | hearing_notice | compliance_advice | credit_record_notice | credit_repair_guidance — as PDF
+    (409 document_not_available before the step that issues it; 409 bureau_setting_missing naming the setting)."""
     return attachment(*await service.case_document(rt, session, user, case_id, kind), "application/pdf")
 
 

@@ -22,14 +22,11 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('enterprises', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('legal_representative', sa.String(length=100), nullable=True))
-    with op.batch_alter_table('advice_letters', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('document_number', sa.String(length=60), nullable=True))
+    op.add_column('enterprises', sa.Column('legal_representative', sa.String(length=100), nullable=True))
+    op.add_column('advice_letters', sa.Column('document_number', sa.String(length=60), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('advice_letters', schema=None) as batch_op:
-        batch_op.drop_column('document_number')
-    with op.batch_alter_table('enterprises', schema=None) as batch_op:
-        batch_op.drop_column('legal_representative')
+    # ALTER TABLE … DROP COLUMN (SQLite 3.35+): a batch copy of enterprises would trip its foreign keys.
+    op.drop_column('advice_letters', 'document_number')
+    op.drop_column('enterprises', 'legal_representative')
