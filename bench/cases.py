@@ -30,7 +30,7 @@ from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, event, i
 
 from bench.stats import BenchError, pct, pool
 from services.cases.models import Case, Enterprise
-from services.testing.factories import CASES, new_uscc, next_act_date
+from services.testing.factories import CASES, CORRECTION_ORDER, new_uscc, next_act_date
 from services.testing.stack import build_stack
 from shared import clock
 from shared.db import make_engine
@@ -99,7 +99,8 @@ async def lifecycle(c: httpx.AsyncClient, h: dict, uscc: str) -> str:
                                                   "penalty_kinds": ["fine"], "facts_and_reasons": "超标排放"})
     await post(f"/cases/{cid}/statement", h["off"], {"waived": True, "by": "法定代表人"})
     await post(f"/cases/{cid}/decision", h["lead"], {"type": "penalty", "fine_amount": FINE,
-                                                     "basis": {"law_article": "《中华人民共和国水污染防治法》第八十三条"}})
+                                                     "basis": {"law_article": "《中华人民共和国水污染防治法》第八十三条"},
+                                                     "correction_order": CORRECTION_ORDER})
     deadline = time.monotonic() + 60
     while True:  # 三书同时送达 needs the credit record the credit service makes from the decided event
         r = await c.post(f"{CASES}/cases/{cid}/service", headers=h["off"])

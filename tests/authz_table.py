@@ -61,6 +61,7 @@ MATRIX: dict[str, str] = {
     'POST /checklist/v1/public/self-checks/assess': 'vvvvvvvvvvvv',
     'POST /cases/v1/enterprises': '1v33v3333333',
     'GET /cases/v1/enterprises/{uscc}': '122223232323',
+    'PATCH /cases/v1/enterprises/{uscc}': '123323333333',
     'POST /cases/v1/cases': '1v33v3333333',
     'GET /cases/v1/cases': '122222222222',
     'GET /cases/v1/cases/{case_id}': '122223232323',
@@ -181,6 +182,7 @@ BODIES: dict[str, dict] = {
     # -- cases: enterprises, filing, officers
     'POST /cases/v1/enterprises': {"uscc": "{uscc}", "name": "苏州某某环保科技有限公司", "bureau": "{bureau}",
                                    "industry": "污水处理", "address": "苏州市吴江区"},
+    'PATCH /cases/v1/enterprises/{uscc}': {"legal_representative": "王某某"},
     'POST /cases/v1/cases': {"uscc": "{uscc}", "bureau": "{bureau}", "source": "日常检查",
                              "summary": "出水化学需氧量超标排放", "violations": [{"code": "GI-WAT-001"}],
                              "handlers": ["officer-a", "officer-b"], "facts": {}},

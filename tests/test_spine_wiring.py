@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from services.composition import load_spec, single
-from services.testing.factories import CASES, CaseDriver, all_flags
+from services.testing.factories import CASES, CORRECTION_ORDER, CaseDriver, all_flags
 from services.testing.stack import SECRET, build_stack
 from shared.auth import TokenVerifier
 from shared.config import Settings
@@ -28,7 +28,8 @@ async def test_request_id_travels_from_the_decision_to_the_audit_flag_event(stac
     await d.discuss(cid, "lighter")
     await d.notice(cid, 120000, "lighter")
     r = await stack.client.post(f"{CASES}/cases/{cid}/decision", headers={**d.lead, "X-Request-ID": "req-decision-42"},
-                                json={"type": "lighter", "fine_amount": 120000, "reason": "主动消除危害后果，从轻处罚"})
+                                json={"type": "lighter", "fine_amount": 120000, "reason": "主动消除危害后果，从轻处罚",
+                                      "correction_order": CORRECTION_ORDER})
     assert r.status_code == 200 and r.headers["X-Request-ID"] == "req-decision-42"
 
     audit_rt = stack.runtimes["audit"]

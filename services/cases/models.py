@@ -40,6 +40,7 @@ class Enterprise(Base):
     bureau: Mapped[str] = mapped_column(String(40), index=True)
     industry: Mapped[str] = mapped_column(String(100))
     address: Mapped[str | None] = mapped_column(String(300))
+    legal_representative: Mapped[str | None] = mapped_column(String(100))  # 法定代表人 (printed in the party block)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
@@ -181,6 +182,7 @@ class AdviceLetter(Base):
     __tablename__ = "advice_letters"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     number: Mapped[str] = mapped_column(String(60), unique=True)
+    document_number: Mapped[str | None] = mapped_column(String(60))  # 文号 (the bureau's compliance_advice prefix)
     uscc: Mapped[str] = mapped_column(ForeignKey("enterprises.uscc"), index=True)
     bureau: Mapped[str] = mapped_column(String(40), index=True)
     case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), index=True)

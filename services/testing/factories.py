@@ -39,6 +39,17 @@ def next_act_date(today: date | None = None, uscc: str = "") -> str:
     return day.isoformat()
 
 
+# 第二十八条第一款: a penalty decision orders the party to correct — the default a driven decision states.
+CORRECTION_ORDER = "立即停止超标排放，自收到本决定书之日起三十日内完成污水处理设施整改，确保达标排放"
+
+
+def with_correction_order(body: dict) -> dict:
+    """A decision body with the default 责令改正 when it is a penalty that states none (《行政处罚法》第二十八条第一款)."""
+    if body.get("type") not in (None, "no_penalty") and "correction_order" not in body:
+        return {**body, "correction_order": CORRECTION_ORDER}
+    return body
+
+
 def guidance_item(code: str = "GI-TEST-001") -> dict:
     """A new guidance item's body for ``POST /checklist/v1/guidance-items`` (test data, marked unverified)."""
     return {
@@ -201,6 +212,8 @@ class CaseDriver:
         return next_act_date(today, uscc)
 
     async def post(self, case_id: str, path: str, headers: dict, body: dict | None = None, expect: int = 200) -> dict:
+        if path == "decision" and body is not None:
+            body = with_correction_order(body)
         r = await self.c.post(case_path(case_id, path), headers=headers, json=body)
         assert r.status_code == expect, f"{path}: {r.status_code} {r.text}"
         return r.json()
@@ -373,6 +386,7 @@ class CaseDriver:
             body["basis"] = {"law_article": "《中华人民共和国水污染防治法》第八十三条"}
             # A fine outside the discretion calculation's range needs a written reason.
             body["reason"] = "综合考虑违法情节与整改情况，书面说明罚款数额理由"
+            body["correction_order"] = CORRECTION_ORDER  # 第二十八条第一款
         return cid, body
 
 

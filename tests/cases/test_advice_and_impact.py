@@ -35,7 +35,7 @@ async def test_advice_letter_with_requirements_feedback_and_document(stack):
     pdf = await d.c.get(f"{CASES}/advice-letters/{letter['id']}/document", headers=ent)
     text = pdf_text(pdf.content)
     assert "合规建议书" in text and "补齐危废贮存场所标识" in text and "苏州某某印染有限公司" in text
-    assert "非强制性监管方式" in text and letter["number"] in text
+    assert "非强制性监管方式" in text and letter["document_number"] in text
     mine = (await d.c.get(f"{CASES}/advice-letters", headers=ent)).json()
     assert [x["id"] for x in mine] == [letter["id"]]
     d.at(2026, 8, 1)

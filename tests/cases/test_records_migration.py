@@ -15,7 +15,7 @@ from services.testing.factories import CaseDriver
 from shared.migrations import current_revisions, downgrade, head_revisions
 
 NEW_HEARING_KEYS = ("scheduled_at", "place", "designated_presider", "notified_on", "earliest_lawful_day",
-                    "scheduled_by", "party_statements", "signature", "refusal_note", "at_issue", "facts")
+                    "scheduled_by", "number", "party_statements", "signature", "refusal_note", "at_issue", "facts")
 # A row as the untyped code wrote it: no ``held_on`` on a requested hearing, no ``setting`` on a
 # follow-up an officer scheduled, times as ``isoformat()``.
 OLD_SHAPE = {

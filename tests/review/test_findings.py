@@ -10,7 +10,7 @@ from __future__ import annotations
 import yaml
 
 from services.cases.workflow.rules import RULES
-from services.testing.factories import CASES, CaseDriver
+from services.testing.factories import CASES, CORRECTION_ORDER, CaseDriver
 from tests.cases.test_decision_gate import notified
 from tests.cases.test_endings import _flag
 
@@ -317,7 +317,8 @@ async def test_an_act_whose_fine_was_revoked_can_be_fined_again(stack):
     await d.review(cid)
     await notified(d, cid, 150000.0)
     r = await d.c.post(f"{CASES}/cases/{cid}/decision", headers=d.lead, json={
-        "type": "penalty", "fine_amount": 150000.0, "basis": {"law_article": "《中华人民共和国水污染防治法》第八十三条"}})
+        "type": "penalty", "fine_amount": 150000.0, "basis": {"law_article": "《中华人民共和国水污染防治法》第八十三条"},
+        "correction_order": CORRECTION_ORDER})
     assert r.status_code == 200, r.text[:400]
 
 
@@ -352,7 +353,8 @@ async def test_a_must_item_not_yet_in_force_does_not_forbid_a_penalty(stack):
     await d.review(cid)
     await notified(d, cid, 150000.0)
     r = await d.c.post(f"{CASES}/cases/{cid}/decision", headers=d.lead, json={
-        "type": "penalty", "fine_amount": 150000.0, "basis": {"law_article": "《中华人民共和国水污染防治法》第八十三条"}})
+        "type": "penalty", "fine_amount": 150000.0, "basis": {"law_article": "《中华人民共和国水污染防治法》第八十三条"},
+        "correction_order": CORRECTION_ORDER})
     assert r.status_code == 200, r.text[:400]
 
 

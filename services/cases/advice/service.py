@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.cases.bureaus import service as bureaus
 from services.cases.case.schemas import AdviceFeedback, AdviceLetterCreate, AdviceLetterRead, Requirement
 from services.cases.documents import issued
 from services.cases.models import AdviceLetter, Case, CaseCounter, Enterprise
@@ -66,15 +67,19 @@ async def issue_in(session: AsyncSession, user: Principal, body: AdviceLetterCre
         case = await session.get(Case, body.case_id)
         if case is None or case.uscc != code:
             raise invalid("case_id", f"no case {body.case_id} of enterprise {code}", code="unknown_case")
+    # 合规建议书文号 from the bureau's compliance_advice prefix, once, when issued (409 names a missing setting).
+    authority = await bureaus.require(session, ent.bureau, "compliance_advice", need=())
     letter = AdviceLetter(
         id=str(uuid.uuid4()), number=await _number(session, ent.bureau, local_date(at).year), uscc=code,
+        document_number=await bureaus.issue_number(session, authority, "compliance_advice", local_date(at).year),
         bureau=ent.bureau, case_id=body.case_id, findings=list(body.findings), requirements=reqs, due=body.due,
         basis=[BASIS, *body.basis], issued_by=user.sub, issued_at=at, feedback=[], status="issued",
     )
     session.add(letter)
     await session.flush()
     # Issue 24: the letter's document is issued with it (rendered once by the worker, then served as stored).
-    await issued.issue(session, letter_id=letter.id, kind="compliance_advice", number=letter.number, at=at)
+    await issued.issue(session, letter_id=letter.id, kind="compliance_advice",
+                       number=letter.document_number or letter.number, at=at)
     return to_read(letter, local_date(at))
 
 

@@ -287,6 +287,7 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
         if dict(case.facts or {}) != facts or list(case.steps) != steps or list(case.violations) != violations:
             raise conflict("case_changed", "the case changed while the decision was being checked; retry")
         workflow.check_decision(v, request, gate["record"])
+        workflow.check_correction_order(v, body.type, body.correction_order)
 
     async def mutate(case: Case, at: datetime):
         if calc is not None:
@@ -300,6 +301,11 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
         kind = "no_penalty_decision" if body.type == workflow.EXEMPTION else "penalty_decision"
         authority = await bureaus.require(session, case.bureau, kind)  # 409 naming a missing setting
         document_number = await bureaus.issue_number(session, authority, kind, local_date(at).year)
+        # The documents issued with the decision get their 文号 with it (三书同时送达; 第三十三条第三款: the
+        # exemption's education by the 合规建议书): the 信用修复指引 of a penalty, the exemption's 合规建议书.
+        companion = "compliance_advice" if body.type == workflow.EXEMPTION else "credit_repair_guidance"
+        companion_number = await bureaus.issue_number(
+            session, await bureaus.require(session, case.bureau, companion, need=()), companion, local_date(at).year)
         add_step(case, "decision")
         case.decision_type = body.type
         case.fine_amount = body.fine_amount
@@ -313,6 +319,7 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
         outside = workflow.fine_outside_calculation(request, rng)
         discussed = recs.approved_discussion()
         case.decision = {"type": body.type, "document_number": document_number, "authority": authority.name,
+                         "document_numbers": {companion: companion_number},
                          "basis": basis, "fine_amount": body.fine_amount, "reason": body.reason,
                          "correction_order": body.correction_order,
                          "penalty_kinds": kinds, "articles": articles, "discretion": discretion,

@@ -42,6 +42,7 @@ DOCUMENT_TITLES = {
     "decision": "行政处罚决定书",
     "no_penalty_decision": "不予行政处罚决定书",
     "notice": "行政处罚事先告知书",
+    "hearing_notice": "听证通知书",
     "compliance_advice": "合规建议书",
     "credit_record_notice": "环保信用失信记录告知书",
     "credit_repair_guidance": "信用修复指引",
@@ -57,7 +58,11 @@ async def serve(rt: Runtime, session: AsyncSession, user: Principal, case_id: st
     async with read_apart(rt) as s:  # the credit service is asked next: no lock held meanwhile
         snap = await load_visible(s, user, case_id)
         decision_type = snap.decision_type
-        has_advice = (await s.scalar(select(AdviceLetter.id).where(AdviceLetter.case_id == case_id).limit(1))) is not None
+        decided = dict(snap.decision or {})
+        letter = (await s.execute(select(AdviceLetter.id, AdviceLetter.document_number)
+                                  .where(AdviceLetter.case_id == case_id)
+                                  .order_by(AdviceLetter.issued_at.desc()).limit(1))).first()
+        has_advice = letter is not None
     credit_notice: dict[str, Any] | None = None
     if decision_type in workflow.PENALTIES:
         credit_notice = await credit_client.notice(rt.http, case_id)
@@ -70,8 +75,14 @@ async def serve(rt: Runtime, session: AsyncSession, user: Principal, case_id: st
         kinds = ["decision", "compliance_advice"]
     else:
         kinds = ["decision", "credit_record_notice", "credit_repair_guidance"] + (["compliance_advice"] if has_advice else [])
+    # 三书同时送达 (domain/credit_repair.yaml, Suzhou 2022): the decision, the credit record notice and the credit
+    # repair guidance served together — with the 合规建议书 where one was issued — each with its 文号.
+    numbers = {"decision": decided.get("document_number"), **(decided.get("document_numbers") or {})}
+    if letter is not None and letter.document_number:
+        numbers["compliance_advice"] = letter.document_number
     documents = [{"kind": k, "url": document_url(case_id, k),
-                  "title": DOCUMENT_TITLES["no_penalty_decision" if (k == "decision" and decision_type == "no_penalty") else k]}
+                  "title": DOCUMENT_TITLES["no_penalty_decision" if (k == "decision" and decision_type == "no_penalty") else k],
+                  **({"number": numbers[k]} if numbers.get(k) else {})}
                  for k in kinds]
 
     async def mutate(case: Case, at: datetime):

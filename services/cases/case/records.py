@@ -132,6 +132,7 @@ class HearingRecord(Step):
     notified_on: date | None = None
     earliest_lawful_day: date | None = None
     scheduled_by: str | None = None
+    number: str | None = None  # 听证通知书文号 (the bureau's hearing_notice prefix), issued with the schedule
     held_on: date | None = None
     held_at: Stamp | None = None
     presided_by: str | None = None
@@ -310,6 +311,7 @@ class ServedDocument(Step):
     kind: str
     url: str
     title: str
+    number: str | None = None  # its 文号, where the kind is numbered
 
 
 class ServiceRecord(Step):

@@ -198,15 +198,17 @@ async def schedule_hearing(rt: Runtime, session: AsyncSession, user: Principal, 
                        hearing_on=local_date(body.at), earliest=ctx["earliest"], provisional=ctx["provisional"])
 
     async def mutate(case: Case, at: datetime):
+        # 听证通知书 (第六十四条第（二）项) gets its 文号 with the schedule; 409 names a missing bureau setting.
+        authority = await bureaus.require(session, case.bureau, "hearing_notice", need=())
+        number = await bureaus.issue_number(session, authority, "hearing_notice", local_date(at).year)
         with edit_records(case) as recs:
             asked = recs.hearing or HearingRecord()
             recs.hearing = HearingRecord(requested_on=asked.requested_on, requested_via=asked.requested_via,
                                          scheduled_at=body.at, place=body.place, designated_presider=body.presided_by,
                                          notified_on=ctx["notified"], earliest_lawful_day=ctx["earliest"],
-                                         scheduled_by=user.sub)
+                                         scheduled_by=user.sub, number=number)
         if "hearing_notice" in documents.KINDS:  # 听证通知书, issued with the schedule (issue 24)
-            await issued.issue(session, case_id=case.id, kind="hearing_notice", at=at,
-                               number=issued.number_of(case, "hearing_notice"))
+            await issued.issue(session, case_id=case.id, kind="hearing_notice", at=at, number=number)
         return None
 
     return await act(rt, session, user, case_id, "schedule_hearing", mutate, check=check, before_check=load,

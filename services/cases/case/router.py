@@ -23,6 +23,7 @@ from services.cases.case.schemas import (
     EconomicImpactCreate,
     EnterpriseCreate,
     EnterpriseRead,
+    EnterpriseUpdate,
     EvidenceCreate,
     ExtensionCreate,
     FollowUpCreate,
@@ -67,6 +68,13 @@ Staff = Annotated[Principal, require_roles("officer", "legal_reviewer", "leader"
 async def create_enterprise(body: EnterpriseCreate, user: Officer, rt: RuntimeDep, session: DbSession):
     """Register an enterprise by its 统一社会信用代码 (check character per GB 32100-2015)."""
     return await service.create_enterprise(rt, session, user, body)
+
+
+@router.patch("/enterprises/{uscc}", response_model=EnterpriseRead, tags=["enterprises"])
+async def update_enterprise(uscc: str, body: EnterpriseUpdate, user: Officer, session: DbSession):
+    """Change the particulars the documents print: name, industry, address, 法定代表人 (officer of the
+    enterprise's bureau, or admin)."""
+    return await service.update_enterprise(session, user, uscc, body)
 
 
 @router.get("/enterprises/{uscc}", response_model=EnterpriseRead, tags=["enterprises"])

@@ -18,12 +18,26 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+LegalRepresentative = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
 class EnterpriseCreate(Strict):
     uscc: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=40)]
     name: Text200
     bureau: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
     industry: Text200
     address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
+    legal_representative: LegalRepresentative | None = Field(
+        default=None, description="法定代表人 — printed in every document's party block (《行政处罚法》第五十九条第（一）项)")
+
+
+class EnterpriseUpdate(Strict):
+    """The enterprise's particulars the documents print (a field left out is kept as it is)."""
+
+    name: Text200 | None = None
+    industry: Text200 | None = None
+    address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)] | None = None
+    legal_representative: LegalRepresentative | None = Field(default=None, description="法定代表人")
 
 
 class EnterpriseRead(BaseModel):
@@ -32,6 +46,7 @@ class EnterpriseRead(BaseModel):
     bureau: str
     industry: str
     address: str | None
+    legal_representative: str | None = None
     created_at: datetime
 
 
@@ -542,6 +557,8 @@ class AdviceFeedback(Strict):
 class AdviceLetterRead(BaseModel):
     id: str
     number: str
+    document_number: str | None = Field(default=None, description="文号 (the bureau's compliance_advice prefix), e.g. "
+                                                                   "吴环合规字〔2026〕第1号; none on letters issued before the registry")
     uscc: str
     bureau: str
     case_id: str | None

@@ -25,6 +25,7 @@ from services.cases.case.schemas import (
     DueDate,
     EnterpriseCreate,
     EnterpriseRead,
+    EnterpriseUpdate,
     OfficerCreate,
     OfficerRead,
     TimelineRead,
@@ -207,7 +208,7 @@ async def create_enterprise(rt: Runtime, session: AsyncSession, user: Principal,
     if not user.has("admin") and user.bureau != body.bureau:
         raise forbidden(f"an officer of bureau {user.bureau} cannot register enterprises for bureau {body.bureau}")
     values = dict(uscc=code, name=body.name, bureau=body.bureau, industry=body.industry, address=body.address,
-                  created_at=now(rt))
+                  legal_representative=body.legal_representative, created_at=now(rt))
     # One statement: of two concurrent registrations of the same code one inserts, the other gets 409.
     created = await session.scalar(
         dialect_insert(session, Enterprise).values(**values)
@@ -222,6 +223,21 @@ async def get_enterprise(session: AsyncSession, user: Principal, code: str) -> E
     if ent is None:
         raise not_found("enterprise", code)
     ensure_can_see(user, bureau=ent.bureau, uscc=ent.uscc, what="this enterprise")
+    return EnterpriseRead.model_validate(ent, from_attributes=True)
+
+
+async def update_enterprise(session: AsyncSession, user: Principal, code: str, body: EnterpriseUpdate) -> EnterpriseRead:
+    """The particulars the documents print (name, address, 法定代表人 …): the fields given replace the stored ones."""
+    ent = await session.get(Enterprise, code.upper(), with_for_update=True)
+    if ent is None:
+        raise not_found("enterprise", code)
+    if not user.has("admin") and user.bureau != ent.bureau:
+        raise forbidden(f"an officer of bureau {user.bureau} cannot change enterprises of bureau {ent.bureau}")
+    for field, value in body.model_dump(exclude_unset=True).items():
+        if value is None:
+            raise invalid(field, "give a value (the field cannot be cleared)")
+        setattr(ent, field, value)
+    await session.flush()
     return EnterpriseRead.model_validate(ent, from_attributes=True)
 
 

@@ -6,19 +6,20 @@ makes bytes."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
 from services.cases.documents import facts as fact_labels
 from services.cases.workflow.rules import REMEDIES
-from shared.clock import local_date
+from shared.clock import TZ, local_date
 from shared.law import APL
 from shared.pdf import FONT, FONT_PATH, Doc, render
 
 __all__ = ["FONT", "FONT_PATH", "KINDS", "Doc", "render"]
 
 
-KINDS = ("decision", "notice", "compliance_advice", "credit_record_notice", "credit_repair_guidance")
+KINDS = ("decision", "notice", "hearing_notice", "compliance_advice", "credit_record_notice", "credit_repair_guidance")
 
 
 # -- content builders (pure) ------------------------------------------------------------------------
@@ -46,6 +47,22 @@ def cn_date(d: Any) -> str:
     elif isinstance(d, datetime):
         d = local_date(d)
     return f"{d.year}年{d.month}月{d.day}日"
+
+
+ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def cn_dates(text: str) -> str:
+    """Every ISO date in ``text`` (2026-06-30) in Chinese form (2026年6月30日) — for text another service wrote."""
+    return ISO_DATE.sub(lambda m: f"{int(m[1])}年{int(m[2])}月{int(m[3])}日", text)
+
+
+def cn_datetime(at: Any) -> str:
+    """2026年6月8日9时30分（北京时间） — a time in Asia/Shanghai, the zone named."""
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
+    local = at.astimezone(TZ)
+    return f"{cn_date(local.date())}{local.hour}时{local.minute:02d}分（北京时间）"
 
 
 def _party(case: dict[str, Any], ent: dict[str, Any]) -> list[str]:
@@ -249,37 +266,125 @@ def notice_doc(case: dict[str, Any], ent: dict[str, Any], ctx: dict[str, Any]) -
                authority=ctx["authority"]["name"], seal=_seal(ctx, n.get("on")))
 
 
-def compliance_advice_doc(case: dict[str, Any], ent: dict[str, Any], letter: dict[str, Any] | None) -> Doc:
+MEASURE_KIND = {"correct_violation": "完成违法问题整改", "eliminate_consequences": "消除违法后果影响",
+                "prevention_system": "建立违法预防制度", "damage_compensation": "履行生态环境损害赔偿责任"}  # 试点方案 三（七）
+
+
+def hearing_notice_doc(case: dict[str, Any], ent: dict[str, Any], ctx: dict[str, Any], hearing: dict[str, Any],
+                       presider: str) -> Doc:
+    """听证通知书 — the time and place of the hearing notified seven days before it (第六十四条第（二）项), the
+    presider (（四）), and the party's rights and duties the article states (（三）至（八）)."""
+    n = (case.get("records") or {}).get("notice") or {}
+    matter = [f"本机关拟对你单位{_violations(case, ctx)}的违法行为作出行政处罚"
+              + (f"（行政处罚事先告知书{n['number']}）" if n.get("number") else "") + "。"]
+    if hearing.get("requested_on"):
+        matter.append(f"你单位于{cn_date(hearing['requested_on'])}要求听证。依照{APL}第六十四条，本机关决定举行听证，现将有关事项通知如下。")
+    else:
+        matter.append(f"依照{APL}第六十四条，本机关决定举行听证，现将有关事项通知如下。")
+    when = [f"听证时间：{cn_datetime(hearing['scheduled_at'])}", f"听证地点：{hearing.get('place') or ''}",
+            f"听证主持人：{presider}",
+            f"本通知于举行听证的七日前送达（第六十四条第（二）项；七日指工作日，第八十五条），"
+            f"听证不早于{cn_date(hearing.get('earliest_lawful_day'))}举行。"]
+    rights = [
+        "一、除涉及国家秘密、商业秘密或者个人隐私依法予以保密外，听证公开举行（第六十四条第（三）项）。",
+        "二、听证由本机关指定的非本案调查人员主持；你单位认为主持人与本案有直接利害关系的，有权申请回避（第六十四条第（四）项）。",
+        "三、你单位可以亲自参加听证，也可以委托一至二人代理（第六十四条第（五）项）。",
+        "四、你单位及代理人无正当理由拒不出席听证或者未经许可中途退出听证的，视为放弃听证权利，本机关终止听证"
+        "（第六十四条第（六）项）。",
+        "五、举行听证时，调查人员提出你单位违法的事实、证据和行政处罚建议，你单位进行申辩和质证（第六十四条第（七）项）。",
+        "六、听证应当制作笔录。笔录应当交你单位或者代理人核对无误后签字或者盖章；拒绝签字或者盖章的，由听证主持人在笔录中注明"
+        "（第六十四条第（八）项）。",
+        "听证结束后，本机关根据听证笔录作出决定（第六十五条）。",
+    ]
+    sections = [("当事人", _party(case, ent)), ("听证事项", matter), ("听证时间、地点和主持人", when),
+                ("当事人的权利和义务", rights), ("执法人员", _closing(ctx, None) + _contact(ctx))]
+    articles = [f"{APL}第六十四条", f"{APL}第六十五条", f"{APL}第八十五条"]
+    return Doc("听证通知书", hearing.get("number") or "", sections, articles,
+               authority=ctx["authority"]["name"], seal=_seal(ctx, hearing.get("notified_on")))
+
+
+def compliance_advice_doc(case: dict[str, Any], ent: dict[str, Any], letter: dict[str, Any] | None,
+                          ctx: dict[str, Any]) -> Doc:
+    """合规建议书 — a letter's findings and requirements, or the exemption's rectification (第三十三条第三款:
+    教育), with the authority, its 文号 and seal; dates in Chinese form."""
     from services.cases.advice.service import BASIS
 
     if letter is not None:
-        sections = [("企业", _party({"uscc": letter["uscc"]}, ent)),
-                    ("发现的问题", list(letter["findings"])),
-                    ("合规整改要求", [f"{r['text']}（完成期限：{r['due']}）" for r in letter["requirements"]]),
-                    ("反馈", [f"请于{letter['due']}前反馈整改情况。"])]
-        return Doc("合规建议书", f"编号：{letter['number']}", sections, [BASIS, *letter.get("basis", [])[1:]])
+        uscc = letter["uscc"]
+        sections = [("当事人", _party({"uscc": uscc}, ent)),
+                    ("发现的问题", [f"{i}. {f}" for i, f in enumerate(letter["findings"], 1)]),
+                    ("合规整改要求", [f"{i}. {r['text']}（完成期限：{cn_date(r['due'])}）"
+                                  for i, r in enumerate(letter["requirements"], 1)]),
+                    ("反馈", [f"请于{cn_date(letter['due'])}前向本机关反馈整改情况。"]),
+                    ("联系方式", _contact(ctx))]
+        return Doc("合规建议书", letter.get("document_number") or "", sections,
+                   [BASIS, *letter.get("basis", [])[1:]], authority=ctx["authority"]["name"],
+                   seal=_seal(ctx, letter["issued_at"]))
+    d = case.get("decision") or {}
     rect = case.get("rectification") or {}
-    measures = [f"{m['description']}（完成期限：{m['due']}）" for m in rect.get("measures", [])]
-    sections = [("企业", _party(case, ent)), ("违法行为", _facts(case, {})),
-                ("合规整改措施", measures or ["针对本案违法行为完成整改、消除后果影响、建立预防制度。"]),
-                ("教育", ["对当事人的违法行为依法不予行政处罚的，行政机关应当对当事人进行教育（第三十三条第三款）。"])]
-    return Doc("合规建议书", f"案号：{case['number']}", sections, [f"{APL}第三十三条", BASIS])
+    measures = [f"{i}. {MEASURE_KIND.get(m.get('kind'), '整改措施')}：{m['description']}（完成期限：{cn_date(m['due'])}）"
+                for i, m in enumerate(rect.get("measures", []), 1)]
+    number = (d.get("document_numbers") or {}).get("compliance_advice") or ""
+    sections = [("当事人", _party(case, ent)), ("违法行为", _facts(case, ctx)),
+                ("合规整改措施", measures or ["针对本案违法行为完成违法问题整改、消除违法后果影响、建立违法预防制度。"]),
+                ("教育", [f"本机关已作出不予行政处罚决定（{d.get('document_number') or ''}）。对当事人的违法行为依法不予行政处罚的，"
+                        "行政机关应当对当事人进行教育（第三十三条第三款）。"]),
+                ("联系方式", _contact(ctx))]
+    return Doc("合规建议书", number, sections, [f"{APL}第三十三条", BASIS], authority=ctx["authority"]["name"],
+               seal=_seal(ctx, d.get("decided_at")))
 
 
-def credit_record_notice_doc(notice: dict[str, Any]) -> Doc:
+RULE_ID = re.compile(r"^\[[^\]]*\]\s*")  # the credit rule's id the criterion starts with ("[order/criterion] …")
+
+
+def _served_with(case: dict[str, Any]) -> str:
+    number = (case.get("decision") or {}).get("document_number")
+    return f"（与行政处罚决定书{number}同时送达）" if number else ""
+
+
+def _credit_text(text: str, notice: dict[str, Any], case: dict[str, Any]) -> str:
+    """The credit service's wording in Chinese form: Chinese dates, the decision's 文号 for the case number."""
+    number = (case.get("decision") or {}).get("document_number")
+    if number and notice.get("case_number"):
+        text = text.replace(notice["case_number"], number)
+    return cn_dates(text)
+
+
+def credit_record_notice_doc(notice: dict[str, Any], case: dict[str, Any], ent: dict[str, Any],
+                             ctx: dict[str, Any]) -> Doc:
+    """环保信用失信记录告知书 — served with the decision (三书同时送达): what is recorded, its grade, its publicity."""
     n = notice["credit_record_notice"]
-    lines = [n["text"], f"记录内容：{n['recorded']}", f"失信等级：{n['severity_label']}",
-             f"公示：{'公示' if n['published'] else '不公示'}，自{n['publicity_from']}起，最短至{n.get('publicity_min_until') or '—'}，"
-             f"最长至{n.get('publicity_max_until') or '—'}", f"认定依据：{n['criterion']}"]
-    articles = [s["cite"] + ("" if s.get("verified") else "（未核实）") for s in n.get("sources", [])]
-    articles.append(n["rule_set"]["title"] + n["rule_set"]["order"])
-    return Doc(n.get("title", "环保信用失信记录告知书"), f"案号：{notice['case_number']}", [("告知事项", lines)], articles)
+    if n["published"]:
+        period = f"自{cn_date(n['publicity_from'])}起公示"
+        if n.get("publicity_min_until"):
+            period += f"，最短公示至{cn_date(n['publicity_min_until'])}"
+        if n.get("publicity_max_until"):
+            period += f"，最长公示至{cn_date(n['publicity_max_until'])}"
+    else:
+        period = "不予公示"
+    lines = [_credit_text(n["text"], notice, case), f"记录内容：{_credit_text(n['recorded'], notice, case)}",
+             f"失信等级：{n['severity_label']}", f"公示：{period}。", f"认定依据：{cn_dates(RULE_ID.sub('', n['criterion']))}"]
+    articles = [cn_dates(s["cite"]) + ("" if s.get("verified") else "（未核实）") for s in n.get("sources", [])]
+    articles.append(f"{n['rule_set']['order']}《{n['rule_set']['title']}》")
+    return Doc(n.get("title", "环保信用失信记录告知书"), _served_with(case),
+               [("当事人", _party(case, ent)), ("告知事项", lines), ("联系方式", _contact(ctx))], articles,
+               authority=ctx["authority"]["name"], seal=_seal(ctx, (case.get("decision") or {}).get("decided_at")))
 
 
-def credit_repair_guidance_doc(notice: dict[str, Any]) -> Doc:
+def credit_repair_guidance_doc(notice: dict[str, Any], case: dict[str, Any], ent: dict[str, Any],
+                               ctx: dict[str, Any]) -> Doc:
+    """信用修复指引 — when and how the party may apply for credit repair; numbered from the bureau's prefix."""
     g = notice["credit_repair_guidance"]
-    lines = [g["text"], f"可申请修复之日：{g.get('repair_available_from') or '—'}"]
-    lines += [f"修复条件：{c['text']}" for c in g.get("conditions", [])]
-    articles = [g["rule_set"]["title"] + g["rule_set"]["order"], g["where"]["cite"]]
-    articles += [m["cite"] for m in g.get("materials", [])]
-    return Doc(g.get("title", "信用修复指引"), f"案号：{notice['case_number']}", [("修复指引", lines)], articles)
+    d = case.get("decision") or {}
+    lines = [_credit_text(g["text"], notice, case)]
+    if g.get("repair_available_from"):
+        lines.append(f"可申请修复之日：{cn_date(g['repair_available_from'])}")
+    lines += [f"修复条件{i}：{cn_dates(c['text'])}" for i, c in enumerate(g.get("conditions", []), 1) if c.get("applies", True)]
+    lines += [f"申请材料：{doc['text']}" for doc in g.get("documents", []) if doc.get("text")]
+    articles = [f"{g['rule_set']['order']}《{g['rule_set']['title']}》", cn_dates(g["where"]["cite"])]
+    articles += [cn_dates(m["cite"]) for m in g.get("materials", [])]
+    number = (d.get("document_numbers") or {}).get("credit_repair_guidance") or ""
+    return Doc(g.get("title", "信用修复指引"), number,
+               [("当事人", _party(case, ent)), ("修复指引", lines), ("送达", [_served_with(case).strip("（）")]),
+                ("联系方式", _contact(ctx))],
+               list(dict.fromkeys(articles)), authority=ctx["authority"]["name"], seal=_seal(ctx, d.get("decided_at")))

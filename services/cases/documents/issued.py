@@ -37,8 +37,7 @@ def number_of(case: Case, kind: str) -> str:
     recs = case_records(case)
     if kind == "notice" and recs.notice is not None and recs.notice.number:
         return recs.notice.number
-    if kind == "hearing_notice":
-        number = getattr(recs.hearing, "number", None)
-        if number:
-            return number
-    return case.number
+    if kind == "hearing_notice" and recs.hearing is not None and recs.hearing.number:
+        return recs.hearing.number
+    numbered = ((case.decision or {}).get("document_numbers") or {}).get(kind)  # 信用修复指引, an exemption's 合规建议书
+    return numbered or case.number

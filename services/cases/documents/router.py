@@ -47,7 +47,7 @@ def _served(doc: issued.Stored, if_none_match: str | None) -> Response:
 
 
 class IssuedDocumentRead(BaseModel):
-    kind: str = Field(description="decision | notice | compliance_advice | credit_record_notice | credit_repair_guidance")
+    kind: str = Field(description="decision | notice | hearing_notice | compliance_advice | credit_record_notice | credit_repair_guidance")
     number: str = Field(description="the 文号 (the case number for a kind without one of its own)")
     status: str = Field(description="pending (being rendered) | ready | failed")
     sha256: str | None = Field(description="SHA-256 of the stored PDF (its ETag), once ready")
@@ -73,7 +73,8 @@ async def case_document(case_id: str, kind: str, user: Reader, rt: RuntimeDep,
                         number: Annotated[str | None, Query(max_length=200, description=(
                             "the 文号 of an earlier document of this kind (default: the newest)"))] = None,
                         if_none_match: Annotated[str | None, Header()] = None):
-    """decision | notice | compliance_advice | credit_record_notice | credit_repair_guidance — as PDF, as issued."""
+    """decision | notice | hearing_notice | compliance_advice | credit_record_notice | credit_repair_guidance — as PDF, as
+    issued (409 document_not_available before the step that issues it; 409 bureau_setting_missing naming the setting)."""
     return _served(await issued.read_case_document(rt, user, case_id, kind, number), if_none_match)
 
 

@@ -243,7 +243,7 @@ async def _issue_on_read(rt: Runtime, user: Principal, kind: str, row: IssuedDoc
             if letter_id is not None:
                 letter = await session.get(AdviceLetter, letter_id)
                 assert letter is not None
-                number = letter.number
+                number = letter.document_number or letter.number
             else:
                 case = await session.get(Case, case_id)
                 assert case is not None

@@ -47,12 +47,11 @@ async def case_doc(rt: Runtime, session: AsyncSession, user: Principal, case_id:
     ``replaces``, the fine and kinds after the change — ``documents.issued``). Served as issued: ``issued``."""
     if kind not in documents.KINDS:
         raise not_found("document kind", f"{kind} (one of {', '.join(documents.KINDS)})")
-    if titles is None and kind in ("decision", "notice"):
+    if titles is None and kind in ("decision", "notice", "hearing_notice", "compliance_advice"):
         titles = await violation_titles(rt, user, case_id)
     case_row = await load_visible(session, user, case_id)
     case = (await read_case(session, case_row, rt.clock.today())).model_dump(mode="json")
-    ent_row = await session.get(Enterprise, case_row.uscc)
-    ent = {"name": ent_row.name, "address": ent_row.address} if ent_row else {}
+    ent = party(await session.get(Enterprise, case_row.uscc))
     letter_row = await session.scalar(select(AdviceLetter).where(AdviceLetter.case_id == case_id)
                                       .order_by(AdviceLetter.issued_at.desc()).limit(1))
     letter = advice_read(letter_row, rt.clock.today()).model_dump(mode="json") if letter_row else None
@@ -75,10 +74,27 @@ async def case_doc(rt: Runtime, session: AsyncSession, user: Principal, case_id:
         if not notice.number:
             raise _unavailable(kind, "the notice has no 文号 (made before the bureau registry)")
         doc = documents.notice_doc(case, ent, await _context(session, case_row, authority, titles or {}))
+    elif kind == "hearing_notice":
+        hearing = case_records(case_row).hearing
+        if hearing is None or hearing.scheduled_at is None:
+            raise _unavailable(kind, "no hearing has been scheduled")
+        authority = await bureaus.require(session, case_row.bureau, "hearing_notice", need=())
+        if not hearing.number:
+            raise _unavailable(kind, "the hearing was scheduled before the bureau registry (no 文号)")
+        presider = await session.get(Officer, hearing.designated_presider or "")
+        if presider is None or not presider.name:
+            raise _unavailable(kind, f"the presider {hearing.designated_presider} is not on the officers register "
+                                     "(POST /cases/v1/officers): the notice names the presider by name")
+        doc = documents.hearing_notice_doc(case, ent, await _context(session, case_row, authority, titles or {}),
+                                           hearing.model_dump(mode="json"), presider.name)
     elif kind == "compliance_advice":
         if letter is None and decision.get("type") != workflow.EXEMPTION:
             raise _unavailable(kind, "no compliance advice letter was issued for this case")
-        doc = documents.compliance_advice_doc(case, ent, letter)
+        authority = await bureaus.require(session, case_row.bureau, "compliance_advice", need=())
+        if not (letter or {}).get("document_number") and not (decision.get("document_numbers") or {}).get(kind):
+            raise _unavailable(kind, "the advice was issued before the bureau registry (no 文号)")
+        doc = documents.compliance_advice_doc(case, ent, letter,
+                                              await _context(session, case_row, authority, titles or {}))
     else:
         if decision.get("type") not in workflow.PENALTIES:
             raise _unavailable(kind, "only a penalty decision has a credit record")
@@ -89,9 +105,23 @@ async def case_doc(rt: Runtime, session: AsyncSession, user: Principal, case_id:
             notice = await credit_client.notice(rt.http, case_id)
         if notice is None:
             raise _unavailable(kind, "the credit service has no record for this case yet")
+        if kind == "credit_repair_guidance":
+            authority = await bureaus.require(session, case_row.bureau, kind, need=())
+            if not (decision.get("document_numbers") or {}).get(kind):
+                raise _unavailable(kind, "the decision was made before the bureau registry (no 文号)")
+        else:
+            authority = await bureaus.require(session, case_row.bureau, "penalty_decision", need=())
+        ctx = await _context(session, case_row, authority, {})
         doc = (documents.credit_record_notice_doc if kind == "credit_record_notice"
-               else documents.credit_repair_guidance_doc)(notice)
+               else documents.credit_repair_guidance_doc)(notice, case, ent, ctx)
     return doc, f"{case['number']}-{kind}.pdf"
+
+
+def party(ent_row: Enterprise | None) -> dict[str, Any]:
+    """The party block's particulars (第五十九条第（一）项: 当事人的姓名或者名称、地址; and the 法定代表人 when known)."""
+    if ent_row is None:
+        return {}
+    return {"name": ent_row.name, "address": ent_row.address, "legal_representative": ent_row.legal_representative}
 
 
 async def _titles(rt: Runtime, case_row: Case) -> dict[str, str]:
@@ -113,8 +143,7 @@ async def _context(session: AsyncSession, case_row: Case, authority: Bureau, tit
                                       .order_by(Evidence.collected_at, Evidence.id))).all()
     recs = case_records(case_row)
     return {
-        "authority": {c: getattr(authority, c) for c in ("name", "address", "contact", "reconsideration_body", "court",
-                                                          "payment", "example")},
+        "authority": _authority(authority),
         "officers": [{"name": officers[s].name, "cert_no": officers[s].cert_no} for s in case_row.handlers or []
                      if s in officers and officers[s].cert_no],
         "evidence": [{"kind": e.kind, "description": e.description} for e in evidence],
@@ -122,6 +151,11 @@ async def _context(session: AsyncSession, case_row: Case, authority: Bureau, tit
         "discretion": recs.discretion.model_dump(mode="json") if recs.discretion else None,
         "basis": [b.model_dump(mode="json") for b in recs.notice.basis] if recs.notice else [],
     }
+
+
+def _authority(row: Bureau) -> dict[str, Any]:
+    return {c: getattr(row, c) for c in ("name", "address", "contact", "reconsideration_body", "court", "payment",
+                                         "example")}
 
 
 async def advice_document(rt: Runtime, session: AsyncSession, user: Principal, letter_id: str) -> tuple[bytes, str]:
@@ -134,7 +168,9 @@ async def advice_doc(rt: Runtime, session: AsyncSession, user: Principal, letter
 
     row = await load(session, user, letter_id)
     letter = advice_read(row, rt.clock.today()).model_dump(mode="json")
-    ent_row = await session.get(Enterprise, row.uscc)
-    ent = {"name": ent_row.name, "address": ent_row.address} if ent_row else {}
-    doc = documents.compliance_advice_doc({}, ent, letter)
+    ent = party(await session.get(Enterprise, row.uscc))
+    authority = await bureaus.require(session, row.bureau, "compliance_advice", need=())
+    if not letter.get("document_number"):
+        raise _unavailable("compliance_advice", "the letter was issued before the bureau registry (no 文号)")
+    doc = documents.compliance_advice_doc({}, ent, letter, {"authority": _authority(authority)})
     return doc, f"{letter['number']}.pdf"

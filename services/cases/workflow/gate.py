@@ -211,6 +211,18 @@ def check_decision(case: CaseView, d: Decision, rec: Record) -> None:
         _check_penalty(case, d, rec)
 
 
+def check_correction_order(case: CaseView, decision_type: str, correction_order: str | None) -> None:
+    """第二十八条第一款: a penalty decision orders the party to correct (责令改正或者限期改正) — the decision's
+    ``correction_order`` names what and by when, and the decision document prints it. Checked after the rest of
+    the gate, so that a decision the law forbids is refused for that first."""
+    if decision_type in PENALTIES and not (correction_order or "").strip():
+        r = refusal(case, ACTION, RULES["correction_order_required"],
+                    "correction_order: a penalty decision must order the party to correct the violation or to correct "
+                    "it within a time limit (《中华人民共和国行政处罚法》第二十八条第一款); state what and by when")
+        r.extra = {**r.extra, "field": "correction_order"}
+        raise r
+
+
 def _check_decider(case: CaseView, d: Decision) -> None:
     if not d.decider_is_leader:
         raise _refuse(case, "decider_is_leader", f"{d.decided_by} is not a leader (行政机关负责人) and cannot decide")

@@ -72,6 +72,9 @@ RULES: dict[str, Rule] = {
              "从轻、减轻，须整改方案含 damage_compensation 措施且整改评估通过）",
              remedy="add the damage_compensation measure to the rectification plan (POST …/rectification) and pass "
                     "its assessment (POST …/rectification/assessment)"),
+        Rule("correction_order_required", f"{APL}第二十八条第一款",
+             "行政机关实施行政处罚时，应当责令当事人改正或者限期改正违法行为",
+             remedy="state correction_order in the decision: what the party must correct and by when (责令改正或者限期改正)"),
         Rule("notice_before_penalty", f"{APL}第四十四条、第六十二条",
              "行政机关在作出行政处罚决定之前，应当告知当事人拟作出的行政处罚内容及事实、理由、依据，"
              "并告知当事人依法享有的陈述、申辩、要求听证等权利",

@@ -1,7 +1,7 @@
 """issued documents: each 文书 rendered once when issued and stored with its SHA-256
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-08
 
 Issue 24 item 3: a document is rendered once when issued, stored with its SHA-256 (appended to the audit
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = '0012'
-down_revision: Union[str, None] = '0010'
+down_revision: Union[str, None] = '0011'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
