@@ -16,6 +16,7 @@ from services.portal import session
 from services.portal.client import PortalAPI, ServiceError
 from services.portal.report import report_pdf
 from services.portal.web import PageError, first, form_of, render
+from shared.chinese_dates import cn_date
 from shared.problems import Problem
 
 PUBLIC = "/public"
@@ -205,7 +206,7 @@ async def self_check_report(request: Request) -> HTMLResponse:
 
 async def self_check_pdf(request: Request) -> Response:
     industry, _, report, _ = await _assess(request)
-    today = request.app.state.clock.today().isoformat()  # the Asia/Shanghai date (shared/clock.py)
+    today = cn_date(request.app.state.clock.today())  # the Asia/Shanghai date (shared/clock.py), 2026年12月7日
     pdf = await asyncio.to_thread(report_pdf, industry, report, today)
     name = quote(f"合规自查报告-{industry}.pdf")
     return Response(pdf, media_type="application/pdf",
