@@ -309,13 +309,15 @@ CurrentUser = Annotated[Principal, Depends(current_principal)]
 
 
 def require_roles(*roles: str):
-    """Dependency factory: the caller must hold one of ``roles`` (403 otherwise)."""
+    """Dependency factory: the caller must hold one of ``roles`` (403 otherwise); the OpenAPI document names
+    them in each operation that depends on it (``x-roles`` and the description, ``shared.openapi``)."""
 
     async def _check(user: CurrentUser) -> Principal:
         if not user.has(*roles):
             raise forbidden(f"this action needs one of the roles: {', '.join(roles)}", code="role_required")
         return user
 
+    _check.roles = roles  # type: ignore[attr-defined]  # shared/openapi.py names them in the operation
     return Depends(_check)
 
 

@@ -7,8 +7,8 @@ Suzhou districts' names, labelled as examples."""
 from __future__ import annotations
 
 # The bureaus' names by their codes (the administrative division codes of Suzhou's districts and county-level
-# cities). EXAMPLES for the pilot's bureaus, kept in this one place: when the cases service carries a registry
-# of enforcement bodies, ``bureau_name`` reads it instead. An unknown code is shown as it is.
+# cities). EXAMPLES for the pilot's bureaus, kept in this one place: the pages read the cases service's registry
+# of enforcement bodies (``shared.registry.bureau_names``) and fall back to these only for a code it has none for.
 BUREAU_NAMES = {
     "320500": "苏州市生态环境局",
     "320506": "苏州市吴中生态环境局",
@@ -22,6 +22,7 @@ BUREAU_NAMES = {
 }
 
 
-def bureau_name(code: str | None) -> str:
-    """The bureau's name for its code (the one function the pages call: point it at the registry)."""
-    return BUREAU_NAMES.get(code or "", code or "—")
+def bureau_name(code: str | None, names: dict[str, str] | None = None) -> str:
+    """The bureau's name for its code: from ``names`` (the registry's, ``shared.registry.bureau_names``), else
+    these example names; an unknown code as it is."""
+    return (names or BUREAU_NAMES).get(code or "") or BUREAU_NAMES.get(code or "", code or "—")

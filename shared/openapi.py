@@ -10,6 +10,10 @@ operation gets the problems it can answer with, from what the route is:
 * 422 (naming the field in ``errors[].field``) where it takes parameters or a body.
 
 A route's own declarations (e.g. 503, 410) are kept; an empty problem+json entry gets the schema.
+
+Each operation that needs a bearer token names the roles it admits (``x-roles`` and a line of its
+description), from the ``require_roles`` dependencies the route depends on; a route that takes any signed-in
+caller at the door (the service checks role and scope against the object) says so — ``x-roles: ["any"]``.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, routing
+from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 
 from shared.problems import PROBLEM_JSON
@@ -89,15 +94,43 @@ def declare_problems(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
+ANY_SIGNED_IN = "any"
+
+
+def _roles_of(dependant: Dependant) -> list[str]:
+    """The roles of every ``require_roles`` the route depends on (directly or through other dependencies)."""
+    found: list[str] = list(getattr(dependant.call, "roles", ()))
+    for sub in dependant.dependencies:
+        found += _roles_of(sub)
+    return list(dict.fromkeys(found))
+
+
+def declare_roles(doc: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
+    """Name in each authenticated operation of ``doc`` (in place) the roles it admits."""
+    by_op = {(r.path_format, m.lower()): _roles_of(r.dependant) for r in routing.iter_route_contexts(routes)
+             if isinstance(r.original_route, routing.APIRoute) for m in r.methods}
+    for path, ops in doc.get("paths", {}).items():
+        for method, op in ops.items():
+            if not op.get("security"):
+                continue
+            roles = by_op.get((path, method)) or []
+            op["x-roles"] = roles or [ANY_SIGNED_IN]
+            line = (f"Roles admitted: {', '.join(roles)}." if roles
+                    else "Roles admitted: any signed-in caller at the door; the service then checks the caller's role "
+                         "and bureau or enterprise scope against the object (403 otherwise).")
+            op["description"] = f"{op['description'].rstrip()}\n\n{line}" if op.get("description") else line
+    return doc
+
+
 def install(app: FastAPI) -> None:
     """Make ``app.openapi()`` (``/openapi.json``) return the document with its problems declared."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = declare_problems(get_openapi(
+            app.openapi_schema = declare_roles(declare_problems(get_openapi(
                 title=app.title, version=app.version, openapi_version=app.openapi_version,
                 description=app.description, routes=app.routes, tags=app.openapi_tags,
-                servers=app.servers))
+                servers=app.servers)), app.routes)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -25,6 +25,7 @@ from shared.config import Settings
 from shared.http import ServiceClient
 from shared.problems import Problem
 from shared.public import RateLimiter, client_address
+from shared.registry import bureau_names
 
 log = logging.getLogger("ecocomply.portal")
 
@@ -49,6 +50,19 @@ class VisitorLimit:
                 response.headers["Retry-After"] = str(retry)
                 await response(scope, receive, send)
                 return
+        await self.app(scope, receive, send)
+
+
+class RegistryNames:
+    """Each page's bureau names from the cases service's registry (``shared.registry``, cached), in the
+    request's state for the templates' ``bureau`` filter."""
+
+    def __init__(self, app: ASGIApp, http: ServiceClient) -> None:
+        self.app, self.http = app, http
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith(("/static/", "/healthz")):
+            scope.setdefault("state", {})["bureau_names"] = await bureau_names(self.http)
         await self.app(scope, receive, send)
 
 
@@ -124,6 +138,7 @@ def create_portal(http: ServiceClient, verifier: TokenVerifier, settings: Settin
     app.state.verifier = verifier
     app.state.clock = clock or Clock()  # the dates the portal prints (the composition passes its runtimes' clock)
     app.state.templates = make_templates()
+    app.add_middleware(RegistryNames, http=http)
     app.add_middleware(VisitorLimit, limiter=RateLimiter(settings.public_rate_limit),
                        trust_forwarded_for=settings.public_trust_forwarded_for)
     return app

@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from services.portal import session
 from services.portal.client import PortalAPI, ServiceError
+from services.portal.pages import UNKNOWN_ITEM, item_titles
 from services.portal.web import PageError, first, form_of, render
 from shared.problems import Problem
 from shared.vocabulary import PENALTIES, DecisionType, Role
@@ -38,6 +39,12 @@ def _enterprise(request: Request) -> tuple[Any, str] | None:
         raise PageError(403, "此页面供企业使用", "“我的企业”页面需要企业身份的令牌（含统一社会信用代码）。"
                         "执法人员请使用办案系统，审核人员请使用监督审核看板。")
     return user, token
+
+
+def _about(case: dict[str, Any] | None, titles: dict[str, str]) -> str:
+    """What a case is about, as its party reads it: the titles of its violations (not their codes)."""
+    codes = [v["code"] for v in (case or {}).get("violations") or []]
+    return "、".join(dict.fromkeys(titles.get(c, UNKNOWN_ITEM) for c in codes))
 
 
 def _login(request: Request, *, error: str | None = None, status: int = 401) -> HTMLResponse:
@@ -88,6 +95,8 @@ async def page(request: Request, *, error: dict[str, Any] | None = None, status:
         _soft(api.get("cases", f"/cases/{c['id']}", token=token), None, "案件期限", down)
         for c in cases["items"][:MAX_CASE_DETAILS]))
     by_id = {d["id"]: d for d in details if d}
+    titles = await item_titles(request)
+    about = {cid: _about(d, titles) for cid, d in by_id.items()}
     # An exemption's 合规建议书 is served with its decision (第三十三条第三款's education) from the decision
     # itself, not as a separately issued letter: /advice-letters does not list it, so the page adds it.
     lettered = {a.get("case_id") for a in letters}
@@ -97,7 +106,7 @@ async def page(request: Request, *, error: dict[str, Any] | None = None, status:
     return render(
         request, "my.html", title=f"我的企业 · {ent['name'] if ent else user.uscc}", nav="my",
         crumbs=[("我的企业", None)], user=user, ent=ent, cases=cases["items"], details=by_id, letters=letters,
-        credit=credit, checks=checks, case_advice=case_advice, repairable=[r for r in repairable if r["id"] not in open_apps],
+        credit=credit, checks=checks, about=about, titles=titles, case_advice=case_advice, repairable=[r for r in repairable if r["id"] not in open_apps],
         csrf=session.csrf_value(token), done=request.query_params.get("done"), error=error,
         repair_form=repair_form or {}, default_commitment=DEFAULT_COMMITMENT, status=status,
         unavailable=list(dict.fromkeys(down)),
@@ -122,7 +131,7 @@ async def login(request: Request) -> Response:
     if user is None:
         return _login(request, error="令牌无效或已过期，请核对后重新粘贴。")
     if not user.has(Role.ENTERPRISE) or not user.uscc:
-        return _login(request, error="这不是企业身份的令牌（需要 enterprise 角色和统一社会信用代码）。", status=403)
+        return _login(request, error="这不是企业身份的令牌（需要企业身份和统一社会信用代码）。", status=403)
     resp = RedirectResponse("/my", status_code=303)
     resp.set_cookie(session.COOKIE, token, httponly=True, samesite="strict", path="/",
                     secure=request.url.scheme == "https", max_age=12 * 3600)
@@ -159,8 +168,9 @@ async def case_detail(request: Request) -> HTMLResponse:
         docs += ["credit_record_notice", "credit_repair_guidance"]
     if decision.get("type") == DecisionType.EXEMPTION:
         docs.append("compliance_advice")
-    return render(request, "my_case.html", title=f"案件 {case['number']}", nav="my",
-                  crumbs=[("我的企业", "/my"), (f"案件 {case['number']}", None)], case=case, docs=docs)
+    about = _about(case, await item_titles(request)) or "行政处罚案件"
+    return render(request, "my_case.html", title=f"{about} · 案件 {case['number']}", nav="my",
+                  crumbs=[("我的企业", "/my"), (f"案件 {case['number']}", None)], case=case, docs=docs, about=about)
 
 
 async def case_document(request: Request) -> Response:

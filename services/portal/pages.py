@@ -16,6 +16,8 @@ from services.portal import session
 from services.portal.client import PortalAPI, ServiceError
 from services.portal.report import report_pdf
 from services.portal.web import PageError, first, form_of, render
+from shared.chinese_dates import cn_date
+from shared.problems import Problem
 
 PUBLIC = "/public"
 PAGE_SIZE = 20
@@ -23,6 +25,31 @@ PAGE_SIZE = 20
 
 def _api(request: Request) -> PortalAPI:
     return request.app.state.api
+
+
+ITEM_TITLES_TTL = 60.0  # seconds (a retitled or newly published item shows within a minute)
+UNKNOWN_ITEM = "未公布的清单事项"
+
+
+async def item_titles(request: Request) -> dict[str, str]:
+    """Each published guidance item's Chinese title by its code (the pages name a violation by its title,
+    not by ``GI-WAT-001``), read from the public list and cached."""
+    api = _api(request)
+
+    async def fetch() -> dict[str, str] | None:
+        titles: dict[str, str] = {}
+        page = 1
+        while True:
+            try:
+                data = await api.get("checklist", f"{PUBLIC}/guidance-items", params={"page": page, "size": 100})
+            except (ServiceError, Problem):  # the checklist does not answer: the page names no titles (not cached)
+                return None
+            titles.update({i["code"]: i["title"] for i in data["items"]})
+            if not data["items"] or len(titles) >= data["total"]:
+                return titles
+            page += 1
+
+    return await api.http.cached("portal:item-titles", ITEM_TITLES_TTL, fetch) or {}
 
 
 def _page_no(request: Request) -> int:
@@ -78,11 +105,12 @@ async def item(request: Request) -> HTMLResponse:
 
 
 async def no_penalty(request: Request) -> HTMLResponse:
-    data = await _api(request).get("checklist", f"{PUBLIC}/no-penalty-items")
+    data, titles = await asyncio.gather(_api(request).get("checklist", f"{PUBLIC}/no-penalty-items"),
+                                        item_titles(request))
     statutory = [i for i in data["items"] if i["kind"] == "statutory"]
     listed = [i for i in data["items"] if i["kind"] == "list"]
     return render(request, "no_penalty.html", title="免罚清单", nav="no-penalty", crumbs=[("免罚清单", None)],
-                  data=data, statutory=statutory, listed=listed)
+                  data=data, statutory=statutory, listed=listed, titles=titles, unknown_item=UNKNOWN_ITEM)
 
 
 async def benchmarks(request: Request) -> HTMLResponse:
@@ -178,7 +206,7 @@ async def self_check_report(request: Request) -> HTMLResponse:
 
 async def self_check_pdf(request: Request) -> Response:
     industry, _, report, _ = await _assess(request)
-    today = request.app.state.clock.today().isoformat()  # the Asia/Shanghai date (shared/clock.py)
+    today = cn_date(request.app.state.clock.today())  # the Asia/Shanghai date (shared/clock.py), 2026年12月7日
     pdf = await asyncio.to_thread(report_pdf, industry, report, today)
     name = quote(f"合规自查报告-{industry}.pdf")
     return Response(pdf, media_type="application/pdf",

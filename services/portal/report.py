@@ -26,7 +26,7 @@ def report_doc(industry: str, report: dict[str, Any], generated_on: str) -> Doc:
     return Doc(
         "企业环境合规自查报告", f"问卷版本：{report['questionnaire_version']}", sections,
         ["《苏州市生态环境领域涉企行政合规指导工作试点方案》三（四）、（九）：企业自查自纠、免费合规体检",
-         "合规指导清单：据法律法规条文编制（compiled），非江苏省生态环境厅官方《涉企行政合规指导清单》"],
+         "合规指导清单：据法律法规条文编制，非江苏省生态环境厅官方《涉企行政合规指导清单》"],
         articles_heading="依据与说明",
     )
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -60,6 +61,14 @@ def _yuan(v: Any) -> str:
     return f"{v:,.2f}元".replace(".00元", "元")
 
 
+@pass_context
+def _bureau(ctx: Any, code: str | None) -> str:
+    """A bureau's name from the registry (``RegistryNames`` put them in the request's state)."""
+    request = ctx.get("request")
+    names = getattr(request.state, "bureau_names", None) if request is not None else None
+    return labels.bureau_name(code, names)
+
+
 def make_templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=str(TEMPLATES))
     env = t.env
@@ -67,7 +76,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["yuan"] = _yuan
     env.filters["cn_date"] = cn_date
     env.filters["beijing"] = beijing_time
-    env.filters["bureau"] = labels.bureau_name
+    env.filters["bureau"] = _bureau
     env.filters["clean"] = plain.clean
     env.tests["from_reading"] = plain.from_reading
     env.globals.update(SITE=SITE, NAV=NAV, L=labels, label=labels.label, P=plain)

@@ -103,6 +103,7 @@ MITIGATING_FACTS = {"harm_eliminated_or_reduced_voluntarily": True}
 
 CASES = "/cases/v1"  # where the cases service's API is mounted: every driver path starts here
 HANDLERS = ["officer-a", "officer-b"]
+HANDLER_NAMES = ["张执法", "李执法"]  # their names on the officers register (the pages show names, not login ids)
 LEADERS = ["leader-1", "leader-2", "leader-3"]  # the bureau's 负责人, the collective discussion's participants
 LEADER_POSITIONS = ["局长", "副局长", "副局长"]
 
@@ -153,11 +154,11 @@ class CaseDriver:
         assert r.status_code == 201, r.text
 
     async def certify(self) -> None:
-        """Both handlers on the register with their 执法证号 ``JS{bureau}000n``, and the leaders, once."""
+        """Both handlers on the register (张执法, 李执法) with their 执法证号 ``JS{bureau}000n``, and the leaders, once."""
         if self._certified:
             return
-        for i, sub in enumerate(HANDLERS):
-            await self._register(sub, sub, f"JS{self.bureau}{i:04d}")
+        for i, (sub, name) in enumerate(zip(HANDLERS, HANDLER_NAMES, strict=True)):
+            await self._register(sub, name, f"JS{self.bureau}{i:04d}")
         await self.register_leaders()
         self._certified = True
 

@@ -204,7 +204,7 @@ async def test_portal_pages_search_self_check_and_the_enterprise_page(sqlite_sta
         assert [(a["record_id"], a["status"]) for a in apps] == [(record["id"], "submitted")]
 
         # A case and its deadlines; another enterprise's case is not there.
-        await page.click(f"#case-table >> text={mine['number']}")
+        await page.click(f"#case-table [data-case='{mine['number']}'] a")
         await page.wait_for_selector("#due-table")
         assert "办案期限" in await page.text_content("#due-table")
         await _shot(page, "my-case")

@@ -10,6 +10,7 @@ The bearer token comes from the ``Authorization`` header (an intranet SSO proxy 
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from html import escape
 from pathlib import Path
@@ -25,9 +26,10 @@ from services.audit.flags.rules import TYPE_CN
 from services.audit.models import DailyCount, Flag, FlagHistory, LogEntry
 from services.audit.reports import stats
 from shared.auth import Principal, scope_of
-from shared.bureaus import bureau_name
+from shared.bureaus import bureau_name as _bureau_name
 from shared.chinese_dates import beijing_time, cn_date
 from shared.problems import Problem, forbidden, invalid, out_of_scope, unauthorized
+from shared.registry import UNREGISTERED_REVIEWER, bureau_names, officer_names, person
 from shared.service import DbSession
 from shared.vocabulary import FLAGGED_DECISIONS, Role
 
@@ -52,7 +54,6 @@ RULE_CN = {
 ACTION_CN = {"raised": "生成审核标记", "rule_added": "增加触发规则", "reopened": "重新开启审核", "assigned": "分派审核",
              "reviewed": "作出审核结论"}
 SEVERITY_CN = {"review": "例行审核", "warning": "提示", "high": "高风险"}
-ACTORS_CN = {"system": "系统自动"}
 STATUS_CN = {"open": "待审核", "in_review": "审核中", "cleared": "审核无问题", "issue_found": "发现问题"}
 EVENT_CN = {
     "ecocomply.case.filed.v1": "立案", "ecocomply.case.investigation_completed.v1": "调查终结",
@@ -67,9 +68,29 @@ EVENT_CN = {
 }
 
 
+_ASSIGNED = re.compile(r"^分派给 (?P<sub>\S+)，审核期限 (?P<due>\S+)$")
+
+
 def _rule_names(text: str) -> str:
     """A history note naming rules by their codes (``a；b``), in Chinese."""
     return "；".join(RULE_CN.get(part, part) for part in text.split("；"))
+
+
+def _named(text: str, subs: list[str], people: dict[str, str]) -> str:
+    """A rule's detail as stored names people by login id: each one becomes the registered name."""
+    for sub in sorted(set(subs), key=len, reverse=True):
+        text = re.sub(rf"(?<![\w-]){re.escape(sub)}(?![\w-])", person(sub, people), text)
+    return text
+
+
+def _note(h: FlagHistory, people: dict[str, str]) -> str:
+    """A history row's note as a supervisor reads it: an assignment names the auditor and the date in Chinese
+    (the log keeps "分派给 <login id>，审核期限 <ISO time>"), rule codes their Chinese names."""
+    m = _ASSIGNED.match(h.detail or "") if h.action == "assigned" else None
+    if m:
+        due = m["due"]
+        return f"分派给 {person(m['sub'], people, UNREGISTERED_REVIEWER)}，审核期限 {cn_date(due) if due != '—' else '—'}"
+    return _rule_names(h.detail or "")
 
 
 def _principal(request: Request) -> Principal:
@@ -113,6 +134,12 @@ table{{border-collapse:collapse;margin-top:12px;width:100%}} td,th{{border:1px s
 
 async def dashboard(request: Request, session: DbSession) -> HTMLResponse:
     user = _principal(request)
+    http = request.app.state.runtime.http
+    names, people = await bureau_names(http), await officer_names(http)
+
+    def bureau_name(code: str | None) -> str:
+        return _bureau_name(code, names)
+
     bureau = scope_of(user, bureau=request.query_params.get("bureau") or None, what="flags").bureau
     period_from, period_to = _date(request, "from"), _date(request, "to")
     now = request.app.state.runtime.clock.now()
@@ -139,7 +166,7 @@ async def dashboard(request: Request, session: DbSession) -> HTMLResponse:
         f'<tr><td><a href="dashboard/cases/{escape(i["case_id"])}">{escape(i["number"])}</a></td>'
         f'<td>{escape(bureau_name(i["bureau"]))}</td><td>{escape(TYPE_CN.get(i["decision_type"], i["decision_type"]))}</td>'
         f'<td>{escape("、".join(RULE_CN.get(r, r) for r in i["rules"]))}</td>'
-        f'<td>{escape(STATUS_CN.get(i["status"], i["status"]))}</td><td>{escape(i["assignee"] or "未分派")}</td>'
+        f'<td>{escape(STATUS_CN.get(i["status"], i["status"]))}</td><td>{escape(person(i["assignee"], people, UNREGISTERED_REVIEWER) if i["assignee"] else "未分派")}</td>'
         f'<td>{i["ageing_days"]}</td><td class="{"breach" if i["sla_breached"] else ""}">'
         f'{escape(cn_date(i["due_at"]) if i["due_at"] else "")}{"（已超期）" if i["sla_breached"] else ""}</td></tr>'
         for i in b["items"])
@@ -176,6 +203,8 @@ async def dashboard(request: Request, session: DbSession) -> HTMLResponse:
 
 async def case_timeline(request: Request, session: DbSession) -> HTMLResponse:
     user = _principal(request)
+    http = request.app.state.runtime.http
+    names, people = await bureau_names(http), await officer_names(http)
     case_id = request.path_params["case_id"]
     flag = await session.scalar(select(Flag).where(Flag.case_id == case_id))
     if flag is not None and not user.can_see(bureau=flag.bureau, uscc=None):
@@ -188,19 +217,24 @@ async def case_timeline(request: Request, session: DbSession) -> HTMLResponse:
     if flag is None and not user.has(Role.AUDITOR, Role.ADMIN):
         raise out_of_scope("only auditors see cases without a flag")
     rules_html = "".join(f"<li><b>{escape(RULE_CN.get(r.code, r.code))}</b>（{escape(SEVERITY_CN.get(r.severity, r.severity))}）："
-                         f"{escape(r.detail)}</li>" for r in (flag.rules if flag else []))
+                         f"{escape(_named(r.detail, [*(flag.handlers or []), flag.decided_by, *people], people))}</li>"
+                         for r in (flag.rules if flag else []))
     age = review.ageing_days(flag, request.app.state.runtime.clock.now()) if flag else 0
     timeline = "".join(
         f"<tr><td>{e.idx}</td><td>{escape(beijing_time(json.loads(e.data).get('time')))}</td>"
         f"<td>{escape(EVENT_CN.get(e.type, e.type))}</td><td><code>{escape(e.event_id)}</code></td></tr>"
         for e in entries)
-    history = "".join(f"<tr><td>{escape(beijing_time(h.at))}</td><td>{escape(ACTORS_CN.get(h.actor, h.actor))}</td>"
+    history = "".join(f"<tr><td>{escape(beijing_time(h.at))}</td><td>{escape(person(h.actor, people, UNREGISTERED_REVIEWER))}</td>"
                       f"<td>{escape(ACTION_CN.get(h.action, h.action))}</td>"
-                      f"<td>{escape(STATUS_CN.get(h.status_to, h.status_to))}</td><td>{escape(_rule_names(h.detail or ''))}</td></tr>"
+                      f"<td>{escape(STATUS_CN.get(h.status_to, h.status_to))}</td><td>{escape(_note(h, people))}</td></tr>"
                       for h in hist)
-    head = (f"<p>案号 {escape(flag.number)} · 执法机构 {escape(bureau_name(flag.bureau))} · "
+    head = (f"<p>案号 {escape(flag.number)} · 执法机构 {escape(_bureau_name(flag.bureau, names))} · "
             f"{escape(TYPE_CN.get(flag.decision_type, flag.decision_type))} · 状态 "
-            f"{escape(STATUS_CN.get(flag.status, flag.status))} · 已开启 {age} 日</p>") if flag else ""
+            f"{escape(STATUS_CN.get(flag.status, flag.status))} · 已开启 {age} 日</p>"
+            f"<p id=\"people\">办案人员 {escape('、'.join(person(x, people) for x in flag.handlers or []) or '—')} · "
+            f"作出决定 {escape(person(flag.decided_by, people))}"
+            f"{' · 审核人 ' + escape(person(flag.assignee, people, UNREGISTERED_REVIEWER)) if flag.assignee else ''}</p>"
+            ) if flag else ""
     body = f"""<p><a href="../../dashboard">← 返回看板</a></p><h1>案件时间线</h1>{head}
 <h3>触发规则</h3><ul id="rules">{rules_html or '<li>无</li>'}</ul>
 <h3>审计日志中的事件（防篡改日志序号）</h3>

@@ -15,6 +15,9 @@ router = APIRouter()
 
 Admin = Annotated[Principal, require_roles("admin")]
 Staff = Annotated[Principal, require_roles("officer", "legal_reviewer", "leader", "auditor", "admin", "platform")]
+# The list is also read by the other services (the portal, the audit dashboard) for the bureaus' names.
+Reader = Annotated[Principal, require_roles("officer", "legal_reviewer", "leader", "auditor", "admin", "platform",
+                                            "service")]
 
 
 @router.post("/bureaus", status_code=201, response_model=BureauRead, tags=["bureaus"])
@@ -31,8 +34,8 @@ async def put_bureau(code: str, body: BureauWrite, user: Admin, rt: RuntimeDep, 
 
 
 @router.get("/bureaus", response_model=list[BureauRead], tags=["bureaus"])
-async def list_bureaus(user: Staff, session: DbSession):
-    """Every registered bureau (roles: officer, legal_reviewer, leader, auditor, admin, platform)."""
+async def list_bureaus(user: Reader, session: DbSession):
+    """Every registered bureau."""
     return await service.list_all(session)
 
 

@@ -62,6 +62,9 @@ Reader = Annotated[Principal, require_roles(
 )]
 Admin = Annotated[Principal, require_roles("admin")]
 Staff = Annotated[Principal, require_roles("officer", "legal_reviewer", "leader", "auditor", "admin", "platform")]
+# The register is also read by the other services (the portal, the audit dashboard) to show names, not login ids.
+RegisterReader = Annotated[Principal, require_roles("officer", "legal_reviewer", "leader", "auditor", "admin", "platform",
+                                                    "service")]
 
 
 @router.post("/enterprises", status_code=201, response_model=EnterpriseRead, tags=["enterprises"])
@@ -89,7 +92,8 @@ async def register_officer(body: OfficerCreate, user: Admin, rt: RuntimeDep, ses
 
 
 @router.get("/officers", response_model=list[OfficerRead], tags=["officers"])
-async def list_officers(user: Staff, session: DbSession, bureau: str | None = None):
+async def list_officers(user: RegisterReader, session: DbSession, bureau: str | None = None):
+    """The officers register: each officer's name, bureau and 执法证号 (第四十二条 持证上岗)."""
     return await service.list_officers(session, user, bureau)
 
 
