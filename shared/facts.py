@@ -64,7 +64,7 @@ def nearest(word: str, vocabulary: Sequence[Mapping[str, Any]], n: int = SUGGEST
         by_label.setdefault(e["label"], []).append(e["key"])
     keys = [e["key"] for e in vocabulary]
     found: list[str] = []
-    for m in difflib.get_close_matches(word, keys + list(by_label), n=n * 2, cutoff=0.5):
+    for m in difflib.get_close_matches(word, keys + list(by_label), n=n * 2, cutoff=0.6):
         found += by_label.get(m, [m] if m in keys else [])
     if word:
         found += [k for label, ks in by_label.items() if word in label or label in word for k in ks]
