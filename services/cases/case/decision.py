@@ -178,6 +178,7 @@ async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any],
                        ) -> tuple[workflow.Record, dict[str, Any], dict[str, Any] | None]:
     """Everything the gate needs from the checklist service, asked before the request takes a lock."""
     assert rt.http is not None
+    facts = await checklist_client.known_facts(rt, facts)  # a key stored before the vocabulary was checked
     decision_date = local_date(now(rt))
     basis: dict[str, Any] = body.basis.model_dump(exclude_none=True)
     no_penalty = None

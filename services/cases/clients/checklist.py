@@ -59,6 +59,13 @@ async def check_facts(rt: Runtime, facts: dict[str, Any], *, field: str = "facts
         fact_check.check(facts, await fact_vocabulary(rt), field=field)
 
 
+async def known_facts(rt: Runtime, facts: dict[str, Any]) -> dict[str, Any]:
+    """The facts whose keys the vocabulary holds: what the checklist is asked about (a key recorded before facts
+    were checked at intake would make it answer 422; the gate itself still reads every recorded fact)."""
+    known = {e["key"] for e in await fact_vocabulary(rt)}
+    return {k: v for k, v in facts.items() if k in known}
+
+
 async def require_guidance_items(rt: Runtime, codes: list[str]) -> None:
     for i, code in enumerate(codes):
         if await guidance_item(rt, code) is None:
