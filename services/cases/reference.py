@@ -8,7 +8,8 @@ process — the API's, which the pipeline process's consumer cannot reach — re
 refetches the entries cached under an older count. Where the consumer runs in the API's process it drops
 them at once too. The cache's own life (``REFERENCE_TTL``) stays the backstop.
 
-The 第三十二条 circumstance keys are cached by life alone: no event announces a change of them.
+The 第三十二条 circumstance keys are cached by life alone: no event announces a change of them. The fact vocabulary
+(``GET /checklist/v1/facts``) is cached under the same count: a loaded 免罚清单 brings new condition keys.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases.models import ReferenceGeneration
-from shared.contracts import ChecklistItemPublished
 from shared.db import dialect_insert
 from shared.events import CloudEvent, EventPayload
 from shared.service import Runtime
 
-CHECKLIST = "checklist"  # the kind counted: the checklist's guidance items
+CHECKLIST = "checklist"  # the kind counted: the checklist's guidance and no-penalty items
 GUIDANCE_ITEM = "guidance-item:"  # the cache keys of guidance items (``guidance-item:<code>``)
+FACTS = "fact-vocabulary"  # the cache key of the fact vocabulary (GET /checklist/v1/facts)
 
 
 async def generation(rt: Runtime) -> int:
@@ -43,10 +44,10 @@ async def generation(rt: Runtime) -> int:
 
 
 async def on_item_changed(rt: Runtime, session: AsyncSession, event: CloudEvent, payload: EventPayload) -> None:
-    """``checklist.item_published.v1`` / ``item_retired.v1``: one more change of the guidance items, counted in
-    the consumer's transaction (one race-free upsert); this process's cached items are dropped at once."""
-    if isinstance(payload, ChecklistItemPublished) and payload.kind != "guidance":
-        return  # a no-penalty item: the cases service caches none (each evaluation is asked afresh)
+    """``checklist.item_published.v1`` / ``item_retired.v1``: one more change of the checklist's items, counted
+    in the consumer's transaction (one race-free upsert); this process's cached items and fact vocabulary are
+    dropped at once. A no-penalty item counts too: its conditions are keys of the fact vocabulary (each
+    evaluation itself is asked afresh)."""
     t = ReferenceGeneration.__table__
     now = rt.clock.now()
     insert = dialect_insert(session, t).values(kind=CHECKLIST, generation=1, updated_at=now)
@@ -54,3 +55,4 @@ async def on_item_changed(rt: Runtime, session: AsyncSession, event: CloudEvent,
         index_elements=[t.c.kind], set_={"generation": t.c.generation + 1, "updated_at": now}))
     if rt.http is not None:
         rt.http.invalidate(GUIDANCE_ITEM)
+        rt.http.invalidate(FACTS)

@@ -119,13 +119,14 @@ async def test_heavier_renotice_on_new_facts_states_them_and_is_decided(stack):
     await d.reinvestigate(cid, "复核申辩时发现暗管排放")
     assert (await d.get(cid))["state"] == "investigated"
     await d.evidence(cid, "现场检查笔录", "发现暗管，夜间直排")
-    await d.complete_investigation(cid, {"hidden_pipe_discharge": True})
+    # 暗管直排: the evasion table's 行为情形 at its heaviest grade (a key of the fact vocabulary)
+    await d.complete_investigation(cid, {"conduct": 5})
     await d.review(cid, "penalty", 500000.0)
     await d.discuss(cid, "penalty", 500000.0)  # 第五十七条第二款: above the default 200,000
     case = await d.notify(cid, 500000.0, facts_and_reasons="超标排放，并通过暗管夜间直排")
     new = case["records"]["notice"]["new_facts"]
     assert new["evidence"] == ["现场检查笔录：发现暗管，夜间直排"]
-    assert new["changed"] == {"hidden_pipe_discharge": {"from": None, "to": True}}
+    assert new["changed"] == {"conduct": {"from": None, "to": 5}}
     earlier = case["records"]["earlier_notices"]
     assert earlier[0]["intended_fine"] == 100000.0 and earlier[0]["statement"]["content"].startswith("我司已整改")
     d.at(2026, 6, 15)  # the statement and hearing-request periods have run out

@@ -76,7 +76,10 @@ async def test_imported_item_is_versioned_evaluated_and_decides_a_case(stack):
     # evaluated like any list item: a missing fact is unknown, never assumed
     r = await c.post(f"{API}/no-penalty-items/NP-T-001/evaluate", json={"facts": {"first_offence": True}},
                      headers=officer)
-    assert r.json()["eligible"] is False and r.json()["unknown"] == ["corrected_within_48h"]
+    # … and so is each fact of 《行政处罚法》第三十三条第一款 the decision needs besides the item's own conditions
+    assert r.json()["eligible"] is False and r.json()["unknown"][0] == "corrected_within_48h"
+    assert {"violation_minor", "corrected_in_time", "no_harm", "harm_minor"} <= set(r.json()["unknown"])
+    assert [n["key"] for n in r.json()["needs"] if n["item"]] == ["corrected_within_48h"]
     r = await c.post(f"{API}/no-penalty-items/NP-T-001/evaluate", json={"facts": FACTS}, headers=officer)
     assert r.json()["eligible"] is True and r.json()["item_version"] == 1
 

@@ -428,12 +428,12 @@ async def test_a_heavier_renotice_after_the_hearing_on_new_facts_stands(stack):
     d.at(2026, 6, 15)
     await d.reinvestigate(cid)
     await d.evidence(cid, "补充监测报告", "复测：出水COD 120mg/L，超标一倍以上")
-    await d.complete_investigation(cid, {"exceeds_standard_multiple": 2.0})
+    await d.complete_investigation(cid, {"exceedance": 4})  # 排污超标状况：超标100-200% (a vocabulary key)
     await d.review(cid, "penalty", 500000.0)
     case = await d.post(cid, "notice", d.off, HEAVIER)
     assert case["state"] == "notified"
     new = case["records"]["notice"]["new_facts"]
-    assert new and "exceeds_standard_multiple" in str(new), new
+    assert new and "exceedance" in str(new), new
 
 
 # -- [A] 第五十七条第二款: the fine threshold of the collective discussion fails closed (fixed) ----------------

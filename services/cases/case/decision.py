@@ -179,6 +179,7 @@ async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any],
                        ) -> tuple[workflow.Record, dict[str, Any], dict[str, Any] | None]:
     """Everything the gate needs from the checklist service, asked before the request takes a lock."""
     assert rt.http is not None
+    facts = await checklist_client.known_facts(rt, facts)  # a key stored before the vocabulary was checked
     decision_date = local_date(now(rt))
     basis: dict[str, Any] = body.basis.model_dump(exclude_none=True)
     no_penalty = None
@@ -195,9 +196,12 @@ async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any],
             if then.get("in_force") is True:
                 ev = {**then, "applied_at": "act"}
         art33 = ev.get("article_33")
+        # the item's own conditions (the facts 第三十三条第一款 still needs are the gate's article_33_met)
+        own = {s: tuple(n["key"] for n in ev.get("needs") or [] if n["item"] and n["state"] == s)
+               for s in ("unmet", "unknown")}
         no_penalty = workflow.NoPenaltyBasis(
-            code=ev["code"], kind=ev["kind"], eligible=bool(ev["eligible"]), unmet=tuple(ev.get("unmet", [])),
-            unknown=tuple(ev.get("unknown", [])), item_version=ev.get("item_version"), covers=ev.get("covers"),
+            code=ev["code"], kind=ev["kind"], eligible=bool(ev["eligible"]), unmet=own["unmet"],
+            unknown=own["unknown"], item_version=ev.get("item_version"), covers=ev.get("covers"),
             not_covered=tuple(ev.get("not_covered") or ()),
             article_33_met=None if art33 is None else bool(art33.get("met")),
             in_force=ev.get("in_force"),

@@ -521,6 +521,7 @@ async def file_case(rt: Runtime, session: AsyncSession, user: Principal, body: C
     violation_codes = [v.code for v in body.violations]
     assert rt.http is not None
     await checklist_client.require_guidance_items(rt, violation_codes)
+    await checklist_client.check_facts(rt, body.facts)  # 422 naming an unknown key or a wrong value, nothing filed
     case_id = str(uuid.uuid4())
     ent = await session.get(Enterprise, code)
     if ent is None:

@@ -45,6 +45,7 @@ from services.cases.case.schemas import (
     WithdrawCreate,
 )
 from services.cases.case.service import act, add_step, registered_leaders
+from services.cases.clients import checklist as checklist_client
 from services.cases.models import Case, Evidence, Officer
 from shared import contracts
 from shared.auth import Principal
@@ -103,6 +104,7 @@ async def complete_investigation(
             completed_by=user.sub, completed_at=at,
         )
 
+    await checklist_client.check_facts(rt, body.facts)  # before the case is touched: 422, nothing recorded
     detail: dict = {"facts": body.facts}
     if body.violations:
         detail["violations"] = [acts.stored(a.code, a.occurred_on, a.ended_on, a.act) for a in body.violations]

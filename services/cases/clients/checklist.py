@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.cases import reference
+from shared import facts as fact_check
 from shared.http import ServiceClient
 from shared.problems import Problem, invalid
 from shared.service import Runtime
@@ -39,6 +40,30 @@ async def guidance_item(rt: Runtime, code: str) -> dict[str, Any] | None:
     generation = await reference.generation(rt)  # read before the fetch: an entry is never newer-tagged than its data
     return await client.cached(f"{reference.GUIDANCE_ITEM}{code}", REFERENCE_TTL,
                                lambda: _json(client, "GET", f"/guidance-items/{code}"), generation=generation)
+
+
+async def fact_vocabulary(rt: Runtime) -> list[dict[str, Any]]:
+    """事实词汇表 (``GET /facts``, cached like the guidance items: refetched once the checklist announces a
+    changed item — a newly loaded 免罚清单 brings its condition keys — and at most ``REFERENCE_TTL`` old)."""
+    client = rt.http
+    assert client is not None
+    generation = await reference.generation(rt)
+    return await client.cached(reference.FACTS, REFERENCE_TTL, lambda: _json(client, "GET", "/facts"),
+                               generation=generation) or []
+
+
+async def check_facts(rt: Runtime, facts: dict[str, Any], *, field: str = "facts") -> None:
+    """A 422 naming every fact key the vocabulary does not hold (with the nearest known keys) or value of the
+    wrong type, before anything is written; no hop beyond the cached vocabulary."""
+    if facts:
+        fact_check.check(facts, await fact_vocabulary(rt), field=field)
+
+
+async def known_facts(rt: Runtime, facts: dict[str, Any]) -> dict[str, Any]:
+    """The facts whose keys the vocabulary holds: what the checklist is asked about (a key recorded before facts
+    were checked at intake would make it answer 422; the gate itself still reads every recorded fact)."""
+    known = {e["key"] for e in await fact_vocabulary(rt)}
+    return {k: v for k, v in facts.items() if k in known}
 
 
 async def require_guidance_items(rt: Runtime, codes: list[str]) -> None:

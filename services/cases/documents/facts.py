@@ -1,7 +1,10 @@
 """Chinese labels of the fact keys a case records (初次违法, 及时改正 …), for the documents: the condition
 texts of the checklist's 第三十二/三十三条 grounds and no-penalty items (its published data files) and the
 discretion factors' texts of the calculation on record. A key without a label is never printed as a key.
-(Issue 24 item 4 serves one vocabulary at GET /checklist/v1/facts; this reader is the documents' stopgap.)"""
+It reads the same files the checklist's vocabulary (GET /checklist/v1/facts, ``services/checklist/facts``) is
+built from — case_facts.yaml included — so a label is written once. Fetching the served vocabulary instead
+belongs where a document is rendered once at issue (issue 24 item 3): the cached client needs to be asked
+before the request's session connects (SQLite), as the violations' titles are."""
 
 from __future__ import annotations
 
@@ -12,14 +15,14 @@ from typing import Any
 import yaml
 
 DATA = Path(__file__).resolve().parents[2] / "checklist" / "data"
-FILES = ("statutory_no_penalty.yaml", "example_no_penalty_items.yaml")
+FILES = ("statutory_no_penalty.yaml", "example_no_penalty_items.yaml", "case_facts.yaml")
 # Facts the cases service itself names (the workflow's own keys).
 OWN = {"rectification_assessed": "合规整改已通过评估", "rectified": "已完成整改"}
 
 
 def _walk(node: Any, out: dict[str, str]) -> None:
     if isinstance(node, dict):
-        key, text = node.get("key"), node.get("text_cn") or node.get("text")
+        key, text = node.get("key"), node.get("text_cn") or node.get("text") or node.get("label")
         if isinstance(key, str) and isinstance(text, str) and key not in out:
             out[key] = text
         for v in node.values():

@@ -161,12 +161,15 @@ class NoPenaltyItemList(BaseModel):
     total: int
 
 
+FACTS_DESCRIPTION = (
+    "the case's facts, keys of the fact vocabulary (GET /checklist/v1/facts): a condition key → true "
+    "(established), false (established not to hold) or null (unknown); keys the item does not use are ignored. "
+    "A key not in the vocabulary, or a value its type does not allow, is a 422 naming it (facts.<key>) with the "
+    "nearest known keys")
+
+
 class EvaluateRequest(BaseModel):
-    facts: dict[str, bool | None] = Field(
-        default_factory=dict,
-        description="condition key → true (established), false (established not to hold) or null (unknown); "
-        "keys the item does not use are ignored",
-    )
+    facts: dict[str, Any] = Field(default_factory=dict, description=FACTS_DESCRIPTION)
     violation_codes: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] | None = Field(
         default=None, max_length=100,
         description="the case's violations (guidance item codes): a list item applies only to those in its "
@@ -179,6 +182,14 @@ class EvaluateRequest(BaseModel):
         "day — not yet in force, or expired); null: the latest published version, in force not checked")
 
 
+class NeededFact(BaseModel):
+    key: str
+    label: str = Field(description="the fact in Chinese, as the item or the article states it")
+    state: Literal["unmet", "unknown"]
+    item: bool = Field(description="the item's own condition (false: needed for 第三十三条第一款 only)")
+    article: str = Field(description="where the decision needs it: the item (免罚清单事项 …) or the article")
+
+
 class Evaluation(BaseModel):
     code: str
     kind: NoPenaltyKind
@@ -188,8 +199,14 @@ class Evaluation(BaseModel):
         description="every condition true and no exception; never assumed from missing facts"
     )
     met: list[str]
-    unmet: list[str] = Field(description="conditions established false, or exceptions established true")
-    unknown: list[str] = Field(description="conditions or exceptions with no fact (missing or null)")
+    unmet: list[str] = Field(description="conditions established false, or exceptions established true; for a list "
+                                         "item not eligible on 第三十三条第一款, also that paragraph's facts given false")
+    unknown: list[str] = Field(description="conditions or exceptions with no fact (missing or null); for a list item "
+                                           "not eligible on 第三十三条第一款, also that paragraph's facts not given")
+    needs: list[NeededFact] = Field(
+        default_factory=list, description="every key of `unmet` and `unknown` with its Chinese label and where the "
+        "decision needs it: the item's own condition (`item: true`) or a ground of 《行政处罚法》第三十三条第一款 "
+        "(one ground in full suffices; `article_33.grounds` says which are still open)")
     discretionary: bool
     outcome: Literal["no_penalty", "no_penalty_discretionary", "not_eligible"]
     legal_basis: list[LegalBasis]
@@ -213,8 +230,7 @@ class Evaluation(BaseModel):
 
 
 class EvaluateAllRequest(BaseModel):
-    facts: dict[str, bool | None] = Field(
-        default_factory=dict, description="the case's facts: condition key → true, false or null (unknown)")
+    facts: dict[str, Any] = Field(default_factory=dict, description=FACTS_DESCRIPTION)
     violation_codes: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
         min_length=1, max_length=100,
         description="the case's violations (guidance item codes): every list item whose `applies_to` covers them "

@@ -4,10 +4,12 @@ evaluation of an item against a case's recorded facts (reads only)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.checklist.facts import service as facts
 from services.checklist.guidance.schemas import LegalBasis
 from services.checklist.guidance.store import get_versioned, latest_published
 from services.checklist.models import NoPenaltyItem
@@ -23,6 +25,7 @@ from services.checklist.no_penalty.schemas import (
     EvaluateRequest,
     Evaluation,
     EvaluationList,
+    NeededFact,
 )
 from shared.problems import not_found
 
@@ -59,14 +62,47 @@ async def version_in_force(session: AsyncSession, *, code: str, on: date) -> NoP
     )
 
 
+def _where(row: NoPenaltyItem) -> str:
+    """Where a condition of ``row`` comes from, in Chinese: the article (a statutory ground) or the list item."""
+    if row.kind == "statutory":
+        b = (row.legal_basis or [{}])[0]
+        return f"《{b.get('law', '')}》{b.get('article', '')}{b.get('clause') or ''}（{row.label or row.violation}）"
+    return f"免罚清单事项 {row.code}（{row.violation}）"
+
+
+def _needs(row: NoPenaltyItem, unmet: list[str], unknown: list[str], art33: Any,
+           grounds: dict[str, NoPenaltyItem]) -> tuple[list[str], list[str], list[dict[str, Any]]]:
+    """Every fact the decision still needs, with its label and article: the item's own conditions, then —
+    for a list item no ground of 《行政处罚法》第三十三条第一款 is established for — each open ground's facts
+    (not given: unknown; given false: unmet), so a not-eligible answer names what is missing."""
+    unmet, unknown = list(unmet), list(unknown)
+    texts = {c["key"]: c["text"] for c in [*row.conditions, *row.exceptions]}
+    needs = [{"key": k, "label": texts.get(k, k), "state": state, "item": True, "article": _where(row)}
+             for state, keys in (("unmet", unmet), ("unknown", unknown)) for k in keys]
+    if art33 is not None and not art33.met:
+        for checked in art33.grounds:
+            g = grounds[checked["code"]]
+            g_texts = {c["key"]: c["text"] for c in g.conditions}
+            for state, keys, into in (("unmet", checked["unmet"], unmet), ("unknown", checked["unknown"], unknown)):
+                for k in keys:
+                    if k in unmet or k in unknown:
+                        continue
+                    into.append(k)
+                    needs.append({"key": k, "label": g_texts.get(k, k), "state": state, "item": False,
+                                  "article": _where(g)})
+    return unmet, unknown, needs
+
+
 async def evaluate_item(
-    session: AsyncSession, *, code: str, version: int | None, body: EvaluateRequest
+    session: AsyncSession, *, code: str, version: int | None, body: EvaluateRequest, checked: bool = False
 ) -> Evaluation:
     """The item's conditions against the facts (``rules.evaluate``), its coverage of the case's
     violations and, for a list item, a ground of 第三十三条第一款 established by the same facts.
 
     With ``body.on`` and no ``version``: the newest published version in force on that day; only when no
     version is in force does the (latest published) item answer ``in_force`` false."""
+    if not checked:
+        await facts.check(session, body.facts)
     row = None
     if version is None and body.on is not None:
         row = await version_in_force(session, code=code, on=body.on)
@@ -82,10 +118,11 @@ async def evaluate_item(
     )
     cover = coverage(row.applies_to or [], body.violation_codes)
     art33 = None
+    grounds: dict[str, NoPenaltyItem] = {}
     if row.kind == "list":
-        grounds = [(g.code, g.conditions) for c in ARTICLE_33_LIST_GROUNDS
-                   if (g := await get_no_penalty_item(session, code=c)) is not None]
-        art33 = article_33(grounds, body.facts)
+        grounds = {c: g for c in ARTICLE_33_LIST_GROUNDS if (g := await get_no_penalty_item(session, code=c)) is not None}
+        art33 = article_33([(g.code, g.conditions) for g in grounds.values()], body.facts)
+    unmet, unknown, needs = _needs(row, result.unmet, result.unknown, art33, grounds)
     notes = [result.note]
     if cover is not None and not cover.covers:
         notes.append(f"该事项不适用于违法行为 {cover.not_covered}（适用范围 applies_to：{row.applies_to}）")
@@ -111,8 +148,9 @@ async def evaluate_item(
         list_version=row.list_version,
         eligible=eligible,
         met=result.met,
-        unmet=result.unmet,
-        unknown=result.unknown,
+        unmet=unmet,
+        unknown=unknown,
+        needs=[NeededFact.model_validate(n) for n in needs],
         discretionary=row.discretionary,
         outcome=result.outcome if eligible else "not_eligible",
         legal_basis=[LegalBasis.model_validate(b) for b in with_article_33(row.legal_basis)],
@@ -130,6 +168,7 @@ async def evaluate_all(session: AsyncSession, *, body: EvaluateAllRequest) -> Ev
     the facts as ``evaluate_item`` does; ``must`` names the eligible items that say 不予 (not discretionary).
     With ``body.on`` each item in its version in force that day; an item not in force then is not eligible,
     so it is never in ``must`` (a must item not yet in force, or expired, forbids no penalty)."""
+    await facts.check(session, body.facts)
     rows = await list_no_penalty_items(session, kind=body.kind)
     req = EvaluateRequest(facts=body.facts, violation_codes=body.violation_codes, on=body.on)
     items: list[Evaluation] = []
@@ -140,6 +179,6 @@ async def evaluate_all(session: AsyncSession, *, body: EvaluateAllRequest) -> Ev
         cover = coverage(row.applies_to or [], body.violation_codes)
         if cover is not None and not cover.covers:
             continue
-        items.append(await evaluate_item(session, code=row.code, version=row.version, body=req))
+        items.append(await evaluate_item(session, code=row.code, version=row.version, body=req, checked=True))
     must = [e.code for e in items if e.eligible and not e.discretionary]
     return EvaluationList(items=items, must=must, total=len(items))

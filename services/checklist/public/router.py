@@ -17,9 +17,12 @@ from fastapi.responses import Response
 
 from services.checklist.discretion.rule_sets import RuleSet, catalog
 from services.checklist.discretion.service import active_rule_set, default_rule_set, rule_set_named
+from services.checklist.facts import service as facts_service
+from services.checklist.facts.router import Fact, facts_out
 from services.checklist.guidance import service as guidance
 from services.checklist.guidance.schemas import GuidanceItem, RiskLevel
 from services.checklist.no_penalty import service as no_penalty
+from services.checklist.no_penalty.rules import ARTICLE_33_LIST_GROUNDS
 from services.checklist.programme import selfcheck
 from services.checklist.programme import service as programme
 from services.checklist.public import service
@@ -29,6 +32,7 @@ from services.checklist.public.schemas import (
     BureauBenchmark,
     Industry,
     IndustryList,
+    PublicAlternative,
     PublicBenchmarks,
     PublicCondition,
     PublicFactor,
@@ -99,16 +103,44 @@ def _conditions(items: list[dict]) -> list[PublicCondition]:
     return [PublicCondition(text=c["text"]) for c in items or []]
 
 
+def _article_33(rows: list) -> tuple[list[PublicAlternative], str]:
+    """The grounds of 《行政处罚法》第三十三条第一款 a list item needs besides its own conditions (one of them
+    in full), from the published statutory grounds themselves, and the sentence that says so."""
+    grounds = {r.code: r for r in rows if r.kind == "statutory"}
+    alternatives = []
+    for code in ARTICLE_33_LIST_GROUNDS:
+        g = grounds.get(code)
+        if g is None:
+            continue
+        basis = (g.legal_basis or [{}])[0]
+        alternatives.append(PublicAlternative(
+            label=g.label or g.violation, article=f"《{basis.get('law', '')}》{basis.get('article', '')}"
+                                                  f"{basis.get('clause') or ''}",
+            conditions=_conditions(g.conditions),
+            outcome="可以不予行政处罚" if g.discretionary else "不予行政处罚"))
+    if not alternatives:
+        return [], ""
+    numbered = "；".join(f"（{i}）{'、'.join(c.text for c in a.conditions)}（{a.article}，{a.outcome}）"
+                         for i, a in enumerate(alternatives, start=1))
+    return alternatives, ("除上列条件外，还须同时符合《中华人民共和国行政处罚法》第三十三条第一款规定的下列情形之一："
+                          f"{numbered}。")
+
+
 @router.get("/no-penalty-items", response_model=PublicNoPenaltyList)
 async def public_no_penalty_items(request: Request, _: PublicRead, session: DbSession) -> Response:
     """The statutory grounds (《行政处罚法》第三十三条, outside any list) and the loaded list's items, each
-    with its conditions in plain Chinese."""
+    with its conditions in plain Chinese. A list item also says what else an exemption needs
+    (``article_33``, ``requirement``): the list implements 第三十三条第一款, so the decision needs one of its
+    grounds established too."""
     rows = await no_penalty.list_no_penalty_items(session)
+    alternatives, requirement = _article_33(rows)
     items = [
         PublicNoPenaltyItem(
             code=r.code, version=r.version, kind=r.kind, kind_label=KIND_LABEL[r.kind], list_version=r.list_version,
             label=r.label, violation=r.violation, applies_to=list(r.applies_to), legal_basis=r.legal_basis,
             conditions=_conditions(r.conditions), exceptions=_conditions(r.exceptions),
+            article_33=alternatives if r.kind == "list" else [],
+            requirement=requirement if r.kind == "list" else None,
             outcome="可以不予行政处罚（是否不予处罚由执法机关决定）" if r.discretionary else "不予行政处罚",
             discretionary=r.discretionary, effective_from=r.effective_from, effective_to=r.effective_to,
             source=r.source, verified=r.verified,
@@ -118,6 +150,14 @@ async def public_no_penalty_items(request: Request, _: PublicRead, session: DbSe
     ]
     return cached_json(request, PublicNoPenaltyList(items=items, total=len(items), basis=ARTICLE_33),
                        max_age=CATALOG_MAX_AGE)
+
+
+@router.get("/facts", response_model=list[Fact])
+async def public_facts(request: Request, _: PublicRead, session: DbSession) -> Response:
+    """事实词汇表 (as ``GET /checklist/v1/facts``): what each condition of the no-penalty list and each
+    discretion factor means, in Chinese, with its source."""
+    vocab = facts_out(await facts_service.vocabulary(session))
+    return cached_json(request, [f.model_dump(mode="json", exclude_none=True) for f in vocab], max_age=CATALOG_MAX_AGE)
 
 
 def _public_rule_set(rs: RuleSet) -> PublicRuleSet:

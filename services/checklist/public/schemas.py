@@ -72,6 +72,15 @@ class PublicCondition(BaseModel):
     text: str = Field(description="the condition in plain Chinese")
 
 
+class PublicAlternative(BaseModel):
+    """A ground of 《行政处罚法》第三十三条第一款 a list item's exemption needs besides its own conditions."""
+
+    label: str
+    article: str
+    conditions: list[PublicCondition] = Field(description="every one must hold")
+    outcome: str
+
+
 class PublicNoPenaltyItem(_Public):
     """A 免罚清单 item (``kind: list``) or a ground of 《行政处罚法》第三十三条 (``kind: statutory``)."""
 
@@ -86,6 +95,11 @@ class PublicNoPenaltyItem(_Public):
     legal_basis: list[PublicLegalBasis]
     conditions: list[PublicCondition] = Field(description="every one must hold")
     exceptions: list[PublicCondition] = Field(default_factory=list, description="none of these may hold")
+    article_33: list[PublicAlternative] = Field(
+        default_factory=list, description="list items: besides its conditions, ONE of these grounds of 《行政处罚法》"
+        "第三十三条第一款 must hold in full (the list implements that paragraph)")
+    requirement: str | None = Field(
+        default=None, description="list items: the same in one plain Chinese sentence, with the article")
     outcome: str = Field(description="不予行政处罚 (must) or 可以不予行政处罚 (the bureau decides)")
     discretionary: bool
     effective_from: date | None = Field(default=None, description="in force from this day (null: no date known)")
