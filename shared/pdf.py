@@ -62,7 +62,8 @@ def render(doc: Doc) -> bytes:
     _ensure_font()
     title = ParagraphStyle("t", fontName=FONT, fontSize=18, leading=26, alignment=1, wordWrap="CJK")
     sub = ParagraphStyle("n", fontName=FONT, fontSize=11, leading=18, alignment=1, wordWrap="CJK")
-    head = ParagraphStyle("h", fontName=FONT, fontSize=12, leading=20, spaceBefore=8, wordWrap="CJK")
+    head = ParagraphStyle("h", fontName=FONT, fontSize=12, leading=20, spaceBefore=8, wordWrap="CJK",
+                          keepWithNext=1)  # a heading never ends a page alone
     body = ParagraphStyle("b", fontName=FONT, fontSize=11, leading=18, wordWrap="CJK")
     flow: list[Any] = []
     if doc.authority:
@@ -71,11 +72,16 @@ def render(doc: Doc) -> bytes:
     for heading, paras in doc.sections:
         flow.append(Paragraph(_esc(heading), head))
         flow += [Paragraph(_esc(p), body) for p in paras]
-    flow.append(Paragraph(_esc(doc.articles_heading), head))
-    flow += [Paragraph(_esc(a), body) for a in doc.articles]
+    articles = [Paragraph(_esc(doc.articles_heading), head), *[Paragraph(_esc(a), body) for a in doc.articles]]
     if doc.seal:
+        # The seal block never stands on a page of its own: it keeps the last lines of text with it (and the
+        # heading, when only a line or two follow it — reportlab's keepWithNext does not reach into a KeepTogether).
         right = ParagraphStyle("s", parent=body, alignment=2, rightIndent=24)
-        flow.append(KeepTogether([Spacer(1, 28), *[Paragraph(_esc(line), right) for line in doc.seal]]))
+        tail = 3 if len(articles) <= 3 else 2
+        flow += articles[:-tail]
+        flow.append(KeepTogether([*articles[-tail:], Spacer(1, 28), *[Paragraph(_esc(line), right) for line in doc.seal]]))
+    else:
+        flow += articles
     buf = io.BytesIO()
     SimpleDocTemplate(buf, pagesize=A4, title=doc.title, author=doc.authority or "EcoComply").build(
         flow, canvasmaker=_numbered_canvas())
