@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import event
 
 from bench.stats import BenchError, pool, summary_ms
+from services.cases.documents import served
 from services.testing.factories import CASES, CaseDriver
 from services.testing.stack import Stack, build_stack
 from shared.contracts import FLAGGED_DECISIONS
@@ -194,7 +195,8 @@ async def prepare(stack: Stack, types: list[str], concurrency: int) -> list[Prep
 
 
 async def quiesce(stack: Stack, timeout: float) -> None:
-    """Until every outbox is published and (Kafka) every consumer group has caught up, twice in a row."""
+    """Until every outbox is published, every issued document rendered (the worker's ``document_render`` job)
+    and (Kafka) every consumer group has caught up, twice in a row."""
     deadline = time.monotonic() + timeout
     bus_label = getattr(stack.comp.bus, "service", "") or "kafka"
     groups = [c.group for rt in stack.runtimes.values() for c in rt.consumers]
@@ -203,6 +205,7 @@ async def quiesce(stack: Stack, timeout: float) -> None:
         if time.monotonic() > deadline:
             raise BenchError(f"the composition did not go quiet within {timeout:.0f}s after preparing: {state}")
         state = {f"outbox:{name}": (await rt.relay.pending())[0] for name, rt in stack.runtimes.items()}
+        state["documents:pending"] = await served.pending_count(stack.runtimes["cases"])
         if stack.setup != "sqlite-local":
             state.update({f"lag:{g}": CONSUMER_LAG.labels(bus_label, g)._value.get() for g in groups})
         quiet = quiet + 1 if not any(state.values()) else 0

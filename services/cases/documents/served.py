@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases.case.service import load_visible
@@ -69,6 +69,14 @@ async def render_pending(rt: Runtime, *, limit: int = 100) -> int:
             break
         done += await _render(rt, *claimed)
     return done
+
+
+async def pending_count(rt: Runtime) -> int:
+    """How many issued documents still wait for the worker's render (the benchmark waits for none before it
+    measures decisions, so that a prepared notice's render is not counted as a decision's cost)."""
+    async with rt.sessionmaker() as session:
+        return int(await session.scalar(select(func.count()).select_from(IssuedDocument)
+                                        .where(IssuedDocument.status == "pending")) or 0)
 
 
 async def _claim(rt: Runtime) -> tuple[int, str] | None:
