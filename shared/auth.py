@@ -26,7 +26,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.problems import forbidden, out_of_scope, unauthorized
+from shared.problems import forbidden, not_found, out_of_scope, unauthorized
 from shared.vocabulary import BUREAU_ROLES, GLOBAL_ROLES, Role
 
 ROLES = tuple(Role)
@@ -325,6 +325,14 @@ def ensure_can_see(user: Principal, *, bureau: str | None, uscc: str | None, wha
     """A single object's read: 403 ``out_of_scope`` unless the caller may see an object of ``bureau``/``uscc``."""
     if not user.can_see(bureau=bureau, uscc=uscc):
         raise out_of_scope(f"{what} belongs to another bureau or enterprise")
+
+
+def ensure_registered_for(user: Principal, *, bureau: str | None, uscc: str, what: str = "enterprise") -> None:
+    """An object named by a key anyone can know (an enterprise's USCC is printed on its licence): 404, exactly
+    as for a USCC that is not registered, unless the caller may see it — a 403 would tell a token holder which
+    enterprises are registered with which bureau (issue 25 S17)."""
+    if not user.can_see(bureau=bureau, uscc=uscc):
+        raise not_found(what, uscc)
 
 
 @dataclass(frozen=True)

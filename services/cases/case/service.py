@@ -34,7 +34,7 @@ from services.cases.clients import checklist as checklist_client
 from services.cases.models import Case, CaseCounter, Enterprise, Officer, TimelineEntry
 from services.cases.workdays import Calendar
 from shared import contracts, pagination, uscc
-from shared.auth import Principal, ensure_can_see, scope_of
+from shared.auth import Principal, ensure_can_see, ensure_registered_for, scope_of
 from shared.clock import as_utc, day_end, day_start, local_date
 from shared.db import dialect_insert
 from shared.problems import conflict, forbidden, invalid, not_found
@@ -219,20 +219,20 @@ async def create_enterprise(rt: Runtime, session: AsyncSession, user: Principal,
 
 
 async def get_enterprise(session: AsyncSession, user: Principal, code: str) -> EnterpriseRead:
-    ent = await session.get(Enterprise, code.upper())
+    code = code.upper()
+    ent = await session.get(Enterprise, code)
     if ent is None:
         raise not_found("enterprise", code)
-    ensure_can_see(user, bureau=ent.bureau, uscc=ent.uscc, what="this enterprise")
+    ensure_registered_for(user, bureau=ent.bureau, uscc=ent.uscc)
     return EnterpriseRead.model_validate(ent, from_attributes=True)
 
 
 async def update_enterprise(session: AsyncSession, user: Principal, code: str, body: EnterpriseUpdate) -> EnterpriseRead:
     """The particulars the documents print (name, address, 法定代表人 …): the fields given replace the stored ones."""
-    ent = await session.get(Enterprise, code.upper(), with_for_update=True)
-    if ent is None:
+    code = code.upper()
+    ent = await session.get(Enterprise, code, with_for_update=True)
+    if ent is None or not (user.has("admin") or user.bureau == ent.bureau):  # not yours reads as not there (S17)
         raise not_found("enterprise", code)
-    if not user.has("admin") and user.bureau != ent.bureau:
-        raise forbidden(f"an officer of bureau {user.bureau} cannot change enterprises of bureau {ent.bureau}")
     for field, value in body.model_dump(exclude_unset=True).items():
         if value is None:
             raise invalid(field, "give a value (the field cannot be cleared)")

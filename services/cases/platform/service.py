@@ -38,7 +38,7 @@ from services.cases.platform.schemas import (
     Suggestion,
 )
 from shared import signing, uscc
-from shared.auth import Principal, ensure_can_see
+from shared.auth import Principal, ensure_can_see, ensure_registered_for
 from shared.contracts import CaseRiskWarningReceived
 from shared.http import ServiceClient
 from shared.problems import Problem, conflict, invalid, not_found
@@ -193,7 +193,7 @@ async def for_enterprise(session: AsyncSession, user: Principal, code: str) -> l
     ent = await session.get(Enterprise, code)
     if ent is None:
         raise not_found("enterprise", code)
-    ensure_can_see(user, bureau=ent.bureau, uscc=code, what="this enterprise's risk warnings")
+    ensure_registered_for(user, bureau=ent.bureau, uscc=code)
     rows = (await session.scalars(select(RiskWarning).where(RiskWarning.uscc == code)
                                   .order_by(RiskWarning.issued_at.desc()).limit(500))).all()
     return [to_read(r) for r in rows]
