@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
 import signal
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 from shared.auth import ROLES, load_or_create_secret, mint_token
 from shared.config import SERVICES, Settings
 from shared.observability import configure_logging
+from shared.private_files import UMASK
 
 
 def _command_path() -> str:
@@ -294,6 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    os.umask(UMASK)  # case data and secrets: whatever the commands create is the owner's alone (issue 25 S18)
     args = build_parser().parse_args(argv)
     return int(args.func(args) or 0)
 

@@ -31,6 +31,7 @@ from shared.bus import Bus, make_bus
 from shared.bus.local import LocalBus
 from shared.config import SERVICES, Settings
 from shared.http import ServiceClient
+from shared.private_files import private_dir, private_file
 from shared.problems import http_problem
 from shared.service import Runtime, ServiceSpec, create_app
 
@@ -156,8 +157,9 @@ class Composition:
 
 
 def embedded_settings(data_dir: Path, **overrides) -> dict[str, Settings]:
-    data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = private_dir(Path(data_dir))  # case and personal data: 0700, each database 0600 (issue 25 S18)
+    for n in SERVICES:
+        private_file(data_dir / f"{n}.db")
     return {
         n: Settings(
             service=n,

@@ -26,6 +26,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.private_files import write_once
 from shared.problems import forbidden, not_found, out_of_scope, unauthorized
 from shared.vocabulary import BUREAU_ROLES, GLOBAL_ROLES, Role
 
@@ -284,11 +285,7 @@ def load_or_create_secret(data_dir: Path) -> str:
     path = data_dir / "jwt_secret"
     if path.exists():
         return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48)
-    path.write_text(secret)
-    path.chmod(0o600)
-    return secret
+    return write_once(path, secrets.token_urlsafe(48))  # 0600 from the start (issue 25 S18)
 
 
 _bearer = HTTPBearer(auto_error=False)

@@ -24,6 +24,8 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import Column, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from shared.private_files import private_dir
+
 KEY_FILE = "secrets_key"
 ENV_NAME = "ECOCOMPLY_SECRETS_KEY"
 
@@ -97,7 +99,7 @@ def load_or_create_key(data_dir: Path) -> str:
 
 def write_key_file(data_dir: Path, keys: str) -> None:
     """Replace the data directory's key file at once (a new file, mode 0600, renamed over the old)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     tmp = data_dir / f".{KEY_FILE}.tmp"
     tmp.unlink(missing_ok=True)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
