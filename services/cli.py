@@ -46,6 +46,9 @@ def _uvicorn_options() -> dict:
     import importlib.util
 
     return {
+        # X-Forwarded-For is read in one place, shared.public.client_address, under the trust setting and
+        # the configured proxies; uvicorn's own handling trusts it from 127.0.0.1 regardless (issue 25 S7).
+        "proxy_headers": False,
         "loop": "uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
         "http": "httptools" if importlib.util.find_spec("httptools") else "h11",
     }
@@ -149,7 +152,7 @@ def _portal(args: argparse.Namespace) -> int:
     http = ServiceClient({n: settings.service_url(n) for n in SERVICES}, secret=settings.jwt_secret, caller="portal")
     print(f"EcoComply portal on http://{args.host}:{args.port}/ (enterprise page: /my)", flush=True)
     uvicorn.run(create_portal(http, verifier, settings), host=args.host, port=args.port, log_level="warning",
-                access_log=False)
+                access_log=False, **_uvicorn_options())
     return 0
 
 

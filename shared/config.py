@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     # ``public_trust_forwarded_for`` so that the address is the one the proxy saw, not the proxy's.
     public_rate_limit: str = "120/minute"
     public_trust_forwarded_for: bool = False
+    # The proxies whose X-Forwarded-For is trusted when the setting above is on: addresses or networks,
+    # comma-separated (the compose file names its network's subnet). A peer outside them counts as itself.
+    public_trusted_proxies: str = "127.0.0.1,::1"
     # Writes (POST/PUT/PATCH/DELETE) per bearer token, same notation (shared.write_limit); and the
     # largest request body any service accepts (routes that take files declare their own limit).
     write_rate_limit: str = "20/second;600/minute"

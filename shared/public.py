@@ -10,12 +10,17 @@
   public, max-age=N``; ``If-None-Match`` with that tag answers ``304`` without a body.
 
 The client address is the peer's, or — with ``ECOCOMPLY_PUBLIC_TRUST_FORWARDED_FOR`` behind a proxy
-that appends it (the compose file's nginx) — the last ``X-Forwarded-For`` entry.
+that appends it (the compose file's nginx), and only when the peer is one of
+``ECOCOMPLY_PUBLIC_TRUSTED_PROXIES`` — the last ``X-Forwarded-For`` entry. This is the only place the header
+is read: uvicorn runs with ``proxy_headers`` off (``services.cli``), since its default trusts the header from
+127.0.0.1 whatever the setting says (issue 25 S7).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import ipaddress
 import json
 import math
 import time
@@ -67,12 +72,28 @@ class RateLimiter:
             )
 
 
-def client_address(request: Request, *, trust_forwarded_for: bool) -> str:
-    if trust_forwarded_for:
+@functools.lru_cache(maxsize=8)
+def _networks(trusted_proxies: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(p.strip(), strict=False) for p in trusted_proxies.split(",") if p.strip())
+
+
+def _is_trusted_proxy(peer: str, trusted_proxies: str) -> bool:
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return False
+    return any(address in net for net in _networks(trusted_proxies))
+
+
+def client_address(request: Request, *, trust_forwarded_for: bool, trusted_proxies: str) -> str:
+    """The visitor's address: the peer's, or the last ``X-Forwarded-For`` entry when the setting trusts the
+    header and the peer is a configured proxy (a client that forges the header only names itself)."""
+    peer = request.client.host if request.client else "unknown"
+    if trust_forwarded_for and _is_trusted_proxy(peer, trusted_proxies):
         forwarded = request.headers.get("x-forwarded-for", "")
         if forwarded.strip():
             return forwarded.split(",")[-1].strip()
-    return request.client.host if request.client else "unknown"
+    return peer
 
 
 def is_own_component(request: Request, verifier: TokenVerifier) -> bool:
@@ -99,7 +120,8 @@ async def public_read(request: Request) -> None:
     rt = request.app.state.runtime
     if is_own_component(request, rt.verifier):
         return
-    key = client_address(request, trust_forwarded_for=rt.settings.public_trust_forwarded_for)
+    key = client_address(request, trust_forwarded_for=rt.settings.public_trust_forwarded_for,
+                         trusted_proxies=rt.settings.public_trusted_proxies)
     _limiter(request).check(key)
 
 

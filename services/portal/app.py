@@ -37,13 +37,14 @@ TITLES = {400: "请求有误", 401: "需要登录", 403: "无权访问", 404: "�
 class VisitorLimit:
     """Pages (not static files) count against ``public_rate_limit`` per visitor address."""
 
-    def __init__(self, app: ASGIApp, limiter: RateLimiter, trust_forwarded_for: bool) -> None:
-        self.app, self.limiter, self.trust = app, limiter, trust_forwarded_for
+    def __init__(self, app: ASGIApp, limiter: RateLimiter, trust_forwarded_for: bool, trusted_proxies: str) -> None:
+        self.app, self.limiter, self.trust, self.proxies = app, limiter, trust_forwarded_for, trusted_proxies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not scope["path"].startswith(("/static/", "/healthz")):
             request = Request(scope)
-            retry = self.limiter.hit(client_address(request, trust_forwarded_for=self.trust))
+            retry = self.limiter.hit(client_address(request, trust_forwarded_for=self.trust,
+                                                     trusted_proxies=self.proxies))
             if retry:
                 err = PageError(429, TITLES[429], f"您的访问过于频繁，请在{retry}秒后再试。", retry_after=retry)
                 response = _error_page(request, err)
@@ -140,5 +141,6 @@ def create_portal(http: ServiceClient, verifier: TokenVerifier, settings: Settin
     app.state.templates = make_templates()
     app.add_middleware(RegistryNames, http=http)
     app.add_middleware(VisitorLimit, limiter=RateLimiter(settings.public_rate_limit),
-                       trust_forwarded_for=settings.public_trust_forwarded_for)
+                       trust_forwarded_for=settings.public_trust_forwarded_for,
+                       trusted_proxies=settings.public_trusted_proxies)
     return app

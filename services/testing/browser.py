@@ -28,7 +28,7 @@ async def served_chromium(stack) -> AsyncIterator[tuple[Browser, str]]:
     base URL, and closes both (the browser first, then the server) whatever the test does."""
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(stack.comp.root, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off"))
+                                           lifespan="off", proxy_headers=False))  # as ecocomply serve
     serving = asyncio.create_task(server.serve())
     try:
         while not server.started:  # noqa: ASYNC110 - uvicorn offers no started event

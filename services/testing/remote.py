@@ -42,9 +42,10 @@ class Remote:
     """``ecocomply serve`` on a free port over ``data_dir``; what the case driver needs of a stack
     (``client``, ``auth``)."""
 
-    def __init__(self, data_dir: Path, *args: str) -> None:
+    def __init__(self, data_dir: Path, *args: str, env: dict[str, str] | None = None) -> None:
         self.data_dir = Path(data_dir)
         self.args = args
+        self.env = env or {}
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: asyncio.subprocess.Process | None = None
@@ -56,7 +57,7 @@ class Remote:
             str(EXE), "serve", "--port", str(self.port), "--data-dir", str(self.data_dir), *self.args,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             # A benchmark or test drives many writes with one token: lift the per-token write limit.
-            env={**os.environ, "ECOCOMPLY_WRITE_RATE_LIMIT": "100000/second"},
+            env={**os.environ, "ECOCOMPLY_WRITE_RATE_LIMIT": "100000/second", **self.env},
         )
         deadline = time.monotonic() + timeout
         while True:
