@@ -48,8 +48,15 @@ def _about(case: dict[str, Any] | None, titles: dict[str, str]) -> str:
 
 
 def _login(request: Request, *, error: str | None = None, status: int = 401) -> HTMLResponse:
-    return render(request, "my_login.html", title="企业登录", nav="my", crumbs=[("我的企业", None)], error=error,
-                  status=status)
+    value = session.login_value(request)
+    resp = render(request, "my_login.html", title="企业登录", nav="my", crumbs=[("我的企业", None)], error=error,
+                  status=status, login_csrf=value)
+    resp.set_cookie(session.LOGIN_COOKIE, value, httponly=True, samesite="strict", path="/my",
+                    secure=request.url.scheme == "https", max_age=3600)
+    return resp
+
+
+STALE_FORM = ("表单已失效", "请刷新页面后重新提交（表单校验值不符）。")
 
 
 def _required(request: Request) -> tuple[Any, str]:
@@ -123,6 +130,8 @@ async def login_form(request: Request) -> HTMLResponse:
 
 async def login(request: Request) -> Response:
     form = await form_of(request)
+    if session.from_another_site(request) or not session.login_value_ok(request, first(form, "csrf")):
+        raise PageError(403, *STALE_FORM)  # login CSRF: a form posted from another site, or without our value
     token = first(form, "token").strip()
     try:
         user = request.app.state.verifier.verify(token) if token else None
@@ -135,18 +144,23 @@ async def login(request: Request) -> Response:
     resp = RedirectResponse("/my", status_code=303)
     resp.set_cookie(session.COOKIE, token, httponly=True, samesite="strict", path="/",
                     secure=request.url.scheme == "https", max_age=12 * 3600)
+    resp.delete_cookie(session.LOGIN_COOKIE, path="/my")
     return resp
 
 
 async def logout(request: Request) -> Response:
+    form = await form_of(request)
+    token = session.token_of(request)
+    if session.from_another_site(request) or (token and not session.csrf_ok(token, first(form, "csrf"))):
+        raise PageError(403, *STALE_FORM)  # another site cannot sign the enterprise out
     resp = RedirectResponse("/", status_code=303)
     resp.delete_cookie(session.COOKIE, path="/")
     return resp
 
 
-def _check_csrf(token: str, form: dict[str, list[str]]) -> None:
-    if not session.csrf_ok(token, first(form, "csrf")):
-        raise PageError(403, "表单已失效", "请刷新页面后重新提交（表单校验值不符）。")
+def _check_csrf(request: Request, token: str, form: dict[str, list[str]]) -> None:
+    if session.from_another_site(request) or not session.csrf_ok(token, first(form, "csrf")):
+        raise PageError(403, *STALE_FORM)
 
 
 async def case_detail(request: Request) -> HTMLResponse:
@@ -193,7 +207,7 @@ async def case_document(request: Request) -> Response:
 async def advice_feedback(request: Request) -> Response:
     _, token = _required(request)
     form = await form_of(request)
-    _check_csrf(token, form)
+    _check_csrf(request, token, form)
     content = first(form, "content").strip()
     if not content:
         return await page(request, status=422, error={"section": "advice", "detail": "请填写整改情况（反馈内容不能为空）。"})
@@ -226,7 +240,7 @@ def _evidence(form: dict[str, list[str]]) -> list[dict[str, str]]:
 async def repair_application(request: Request) -> Response:
     _, token = _required(request)
     form = await form_of(request)
-    _check_csrf(token, form)
+    _check_csrf(request, token, form)
     body = {"record_id": first(form, "record_id"), "commitment": first(form, "commitment").strip(),
             "evidence": _evidence(form)}
     note = first(form, "reapplication_note").strip()

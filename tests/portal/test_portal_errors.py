@@ -4,6 +4,8 @@ half-configured."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
@@ -32,6 +34,16 @@ def _html(r: httpx.Response) -> str:
     return r.text
 
 
+async def _login_value(portal: httpx.AsyncClient) -> str:
+    """The sign-in form's hidden value (its cookie is kept by the client)."""
+    r = await portal.get("/my/login")
+    return re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
+
+
+async def sign_in(portal: httpx.AsyncClient, token: str, **headers: str) -> httpx.Response:
+    return await portal.post("/my/login", data={"token": token, "csrf": await _login_value(portal)}, headers=headers)
+
+
 async def test_error_pages_are_pages_in_chinese(portal):
     r = await portal.get("/")
     assert r.status_code == 503 and "服务暂时不可用" in _html(r) and 'href="/"' in r.text
@@ -52,10 +64,10 @@ async def test_the_enterprise_page_wants_an_enterprise_token(portal):
     officer = mint_token(SECRET, sub="off", roles=["officer"], bureau="320509")
     r = await portal.get("/my", headers={"Authorization": f"Bearer {officer}"})
     assert r.status_code == 403 and "此页面供企业使用" in _html(r)
-    r = await portal.post("/my/login", data={"token": "not-a-token"})
+    r = await sign_in(portal, "not-a-token")
     assert r.status_code == 401 and "令牌无效或已过期" in _html(r) and "ecocomply_token" not in r.headers.get("set-cookie", "")
     enterprise = mint_token(SECRET, sub="ent", roles=["enterprise"], uscc="91320509000007919E")
-    r = await portal.post("/my/login", data={"token": enterprise})
+    r = await sign_in(portal, enterprise)
     assert r.status_code == 303 and r.headers["location"] == "/my"
     cookie = r.headers["set-cookie"]
     assert "ecocomply_token=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
@@ -78,3 +90,30 @@ def test_portal_command_refuses_to_start_half_configured(monkeypatch, capsys):
     assert main(["portal"]) == 2
     err = capsys.readouterr().err
     assert "ECOCOMPLY_CHECKLIST_URL" in err and "ECOCOMPLY_JWT_SECRET" in err
+
+
+# Issue 25 S13: login CSRF — another site's page posting its own enterprise's token to /my/login would sign the
+# visitor in as that enterprise (what they then submit goes to the attacker's account); and sign-out by a foreign form.
+async def test_signing_in_needs_the_form_this_site_served(portal):
+    enterprise = mint_token(SECRET, sub="ent", roles=["enterprise"], uscc="91320509000007919E")
+    r = await portal.post("/my/login", data={"token": enterprise})  # a bare cross-site form post: no value, no cookie
+    assert r.status_code == 403 and "表单已失效" in _html(r) and "ecocomply_token" not in r.headers.get("set-cookie", "")
+    value = await _login_value(portal)
+    r = await portal.post("/my/login", data={"token": enterprise, "csrf": value}, headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403 and "ecocomply_token" not in r.headers.get("set-cookie", "")
+    r = await portal.post("/my/login", data={"token": enterprise, "csrf": value},
+                          headers={"Sec-Fetch-Site": "cross-site"})
+    assert r.status_code == 403
+    r = await portal.post("/my/login", data={"token": enterprise, "csrf": "x" * 32})  # a value of its own making
+    assert r.status_code == 403
+    # the positive: this site's form, from this site
+    r = await sign_in(portal, enterprise, Origin="http://portal")
+    assert r.status_code == 303 and portal.cookies.get("ecocomply_token") == enterprise
+    # sign-out: a foreign form (no value, or another origin) leaves the enterprise signed in
+    r = await portal.post("/my/logout", data={})
+    assert r.status_code == 403 and portal.cookies.get("ecocomply_token") == enterprise
+    from services.portal.session import csrf_value
+    r = await portal.post("/my/logout", data={"csrf": csrf_value(enterprise)}, headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403 and portal.cookies.get("ecocomply_token") == enterprise
+    r = await portal.post("/my/logout", data={"csrf": csrf_value(enterprise)}, headers={"Origin": "http://portal"})
+    assert r.status_code == 303 and portal.cookies.get("ecocomply_token") is None
