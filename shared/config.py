@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     # The proxies whose X-Forwarded-For is trusted when the setting above is on: addresses or networks,
     # comma-separated (the compose file names its network's subnet). A peer outside them counts as itself.
     public_trusted_proxies: str = "127.0.0.1,::1"
+    # /metrics, /openapi.json, /asyncapi.json and /docs open to anyone (the embedded default); off (the compose
+    # file): an admin or service token only (shared.ops_access).
+    ops_endpoints_public: bool = True
     # Writes (POST/PUT/PATCH/DELETE) per bearer token, same notation (shared.write_limit); and the
     # largest request body any service accepts (routes that take files declare their own limit).
     write_rate_limit: str = "20/second;600/minute"

@@ -30,11 +30,13 @@ from shared.fields import reject_nul_characters
 from shared.http import ServiceClient
 from shared.migrations import head_revisions, schema_behind, upgrade
 from shared.observability import RequestContextMiddleware, metrics_response
+from shared.ops_access import OpsEndpoints
 from shared.outbox import OutboxTables, enqueue
 from shared.problems import install_problem_handlers
 from shared.public import RateLimiter
 from shared.secrets import ENV_NAME as SECRETS_KEY_ENV
 from shared.secrets import SecretBox
+from shared.security_headers import SecurityHeaders
 from shared.write_limit import ProblemForTooLarge, WriteRateLimit
 
 log = logging.getLogger("ecocomply.service")
@@ -294,6 +296,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         description=spec.description,
         version="1",
         openapi_url="/openapi.json",
+        # /openapi.json, /docs, /asyncapi.json and /metrics: shared.ops_access decides who may read them.
         docs_url="/docs",
         redoc_url=None,
         openapi_tags=spec.openapi_tags or None,
@@ -305,6 +308,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     openapi.install(app)
     app.add_middleware(WriteRateLimit, limiter=RateLimiter(runtime.settings.write_rate_limit))
     app.add_middleware(RequestContextMiddleware, service=spec.name)
+    app.add_middleware(OpsEndpoints, runtime=runtime)
+    app.add_middleware(SecurityHeaders)
     for router in spec.routers:
         app.include_router(router, prefix="/v1")
     if spec.extra_routes:

@@ -26,6 +26,7 @@ from shared.http import ServiceClient
 from shared.problems import Problem
 from shared.public import RateLimiter, client_address
 from shared.registry import bureau_names
+from shared.security_headers import SecurityHeaders
 
 log = logging.getLogger("ecocomply.portal")
 
@@ -143,4 +144,5 @@ def create_portal(http: ServiceClient, verifier: TokenVerifier, settings: Settin
     app.add_middleware(VisitorLimit, limiter=RateLimiter(settings.public_rate_limit),
                        trust_forwarded_for=settings.public_trust_forwarded_for,
                        trusted_proxies=settings.public_trusted_proxies)
+    app.add_middleware(SecurityHeaders)  # outermost: CSP, frame-ancestors, nosniff; no-store under /my (S14)
     return app

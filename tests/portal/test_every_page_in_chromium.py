@@ -97,6 +97,7 @@ async def test_every_page_in_chromium_reads_as_plain_chinese(stack):
     assert "/audit/dashboard" in routes and "/my/cases/{case_id}" in routes
 
     text: dict[str, str] = {}
+    refused: list[str] = []  # what the Content-Security-Policy stopped: the pages must need nothing it forbids
     async with served_chromium(stack) as (browser, base):
         contexts = {}
         for who, token in ((None, None), ("ent", enterprise), ("aud", auditor)):
@@ -104,10 +105,17 @@ async def test_every_page_in_chromium_reads_as_plain_chinese(stack):
             if token:
                 await ctx.add_cookies([{"name": "ecocomply_token", "value": token, "url": base}])
             contexts[who] = await ctx.new_page()
+            contexts[who].on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
         for _, url, who in visits:
             page = contexts[who]
             r = await page.goto(base + url)
             assert r is not None and r.status in (200, 401, 404), (url, r and r.status)
+            headers = await r.all_headers()  # issue 25 S14: every page framed by nothing, scripts only from files
+            csp = headers.get("content-security-policy", "")
+            assert "frame-ancestors 'none'" in csp and "script-src 'self';" in csp, (url, csp)
+            assert headers.get("x-content-type-options") == "nosniff" and headers.get("referrer-policy"), (url, headers)
+            if who or url.startswith("/my"):  # a signed-in page, or the sign-in form: never kept in a cache
+                assert "no-store" in headers.get("cache-control", ""), (url, headers.get("cache-control"))
             text[f"{who or 'visitor'} {url}"] = " ".join((await page.inner_text("body")).split())
             if (who, url) in (("ent", "/my"), ("aud", "/audit/dashboard")):
                 await page.screenshot(path=str(ARTIFACTS / f"every-page-{url.strip('/').replace('/', '-')}.png"),
@@ -120,6 +128,7 @@ async def test_every_page_in_chromium_reads_as_plain_chinese(stack):
         await page.click("#submit-self-check")
         await page.wait_for_selector("#score")
         text["visitor POST /self-check/report"] = " ".join((await page.inner_text("body")).split())
+    assert not refused, refused
 
     found = {url: hits for url, t in text.items()
              if (hits := identifiers(t, LOGINS) + [m.group() for m in ISO_TIME.finditer(t)])}
