@@ -13,10 +13,13 @@ its ``kid`` names, which must be of that algorithm's type. ``alg: none`` and any
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import secrets
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -67,6 +70,9 @@ ASYMMETRIC_ALGORITHMS: dict[str, tuple[str, str | None]] = {
 SHARED_SECRET_ALGORITHM = "HS256"
 # The issuer of the tokens EcoComply signs itself (``mint_token``: ``ecocomply token``, service tokens).
 OWN_ISSUER = "ecocomply"
+# Roles only EcoComply's own shared-secret tokens carry: its components calling each other (global scope, no
+# public rate limit). An identity provider's token that claims one is read without it (issue 25 S4).
+OWN_ONLY_ROLES = frozenset({"service"})
 
 
 @dataclass(frozen=True)
@@ -95,7 +101,13 @@ class ClaimMapping:
 class JwksKeys:
     """The issuer's public keys from its JWKS URL: fetched when first needed, kept ``cache_seconds``,
     and fetched again at once — at most every ``refetch_seconds`` — when a token names a ``kid`` the
-    cache does not hold (the issuer rotated its keys). A failed fetch keeps the keys already held."""
+    cache does not hold (the issuer rotated its keys). A failed fetch keeps the keys already held.
+
+    Never on the event loop (issue 25 S5: a slow provider stalled every request, ``/healthz`` included): a
+    fetch runs on this object's own thread, with the client's timeout. ``prepare`` (awaited by the request
+    path before it verifies) waits for that thread without blocking the loop; a synchronous ``get`` called
+    on the loop answers from the cache at once — an unknown ``kid`` is a 401 — and starts the fetch in the
+    background for the next request."""
 
     def __init__(self, url: str, *, cache_seconds: float = 300.0, refetch_seconds: float = 30.0,
                  timeout: float = 5.0, monotonic: Callable[[], float] = time.monotonic) -> None:
@@ -107,32 +119,89 @@ class JwksKeys:
         self._keys: dict[str, dict[str, Any]] = {}
         self._fetched_at: float | None = None
         self._forced_at: float | None = None
+        self._failed_at: float | None = None  # a failed fetch is not retried within refetch_seconds either
         self._lock = threading.Lock()
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jwks")
+        self._background: Future | None = None
         self.fetches = 0
 
     def _fetch(self) -> None:
         self.fetches += 1
-        data = self._client.fetch_data()
+        try:
+            data = self._client.fetch_data()
+        except jwt.PyJWKClientError:
+            self._failed_at = self._monotonic()
+            raise
         keys = data.get("keys")
         if not isinstance(keys, list):
             raise jwt.PyJWKClientError("the JWKS document has no 'keys' list")
         self._keys = {k["kid"]: k for k in keys
                       if isinstance(k, dict) and isinstance(k.get("kid"), str) and k.get("use") in ("sig", None)}
-        self._fetched_at = self._monotonic()
+        self._fetched_at, self._failed_at = self._monotonic(), None
 
-    def get(self, kid: str) -> dict[str, Any] | None:
+    def _stale(self) -> bool:
+        """No keys yet, or held longer than ``cache_seconds`` (and no failed fetch within the cool-down)."""
+        now = self._monotonic()
+        if self._failed_at is not None and now - self._failed_at < self.refetch_seconds:
+            return False
+        return self._fetched_at is None or now - self._fetched_at >= self.cache_seconds
+
+    def _due(self, kid: str) -> bool:
+        """Whether ``get(kid)`` would ask the provider now."""
+        now = self._monotonic()
+        if self._failed_at is not None and now - self._failed_at < self.refetch_seconds:
+            return False
+        return self._stale() or (kid not in self._keys and
+                                 (self._forced_at is None or now - self._forced_at >= self.refetch_seconds))
+
+    def _get_blocking(self, kid: str) -> dict[str, Any] | None:
         with self._lock:
             now = self._monotonic()
+            if self._failed_at is not None and now - self._failed_at < self.refetch_seconds:
+                if not self._keys:
+                    raise jwt.PyJWKClientError("the identity provider's keys could not be fetched; retrying shortly")
+                return self._keys.get(kid)
+            fetched = False
             if self._fetched_at is None or now - self._fetched_at >= self.cache_seconds:
                 try:
                     self._fetch()
+                    fetched = True
                 except jwt.PyJWKClientError:
                     if not self._keys:
                         raise
-            if kid not in self._keys and (self._forced_at is None or now - self._forced_at >= self.refetch_seconds):
+            if (kid not in self._keys and not fetched
+                    and (self._forced_at is None or now - self._forced_at >= self.refetch_seconds)):
                 self._forced_at = now
                 self._fetch()
             return self._keys.get(kid)
+
+    def _quietly(self, kid: str) -> None:
+        with contextlib.suppress(jwt.PyJWKClientError):
+            self._get_blocking(kid)
+
+    async def prepare(self, kid: str) -> None:
+        """Before a request's ``get`` on the event loop: when the keys are missing or expired, fetch them on the
+        fetch thread (the loop serves other requests meanwhile). An unknown ``kid`` with fresh keys does not
+        wait: ``get`` answers it from the cache and refetches in the background, at most once per cool-down."""
+        if self._stale():
+            await asyncio.wrap_future(self._thread.submit(self._quietly, kid))
+
+    def get(self, kid: str) -> dict[str, Any] | None:
+        if not _on_event_loop():
+            return self._get_blocking(kid)
+        if self._due(kid) and (self._background is None or self._background.done()):
+            self._background = self._thread.submit(self._quietly, kid)
+        if self._fetched_at is None:
+            raise jwt.PyJWKClientError("the identity provider's keys are being fetched; try again shortly")
+        return self._keys.get(kid)
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 class TokenVerifier:
@@ -206,6 +275,18 @@ class TokenVerifier:
 
     VERIFIED_CACHE_SIZE = 4096
 
+    async def prepare(self, token: str) -> None:
+        """Before ``verify`` on the event loop: fetch the identity provider's keys the token needs, off the loop."""
+        if self._jwks is None or token in self._verified:
+            return
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            return  # ``verify`` names what is wrong with it
+        kid = header.get("kid")
+        if header.get("alg") in self.algorithms and isinstance(kid, str) and kid:
+            await self._jwks.prepare(kid)
+
     def verify(self, token: str) -> Principal:
         hit = self._verified.get(token)
         if hit is not None:
@@ -244,8 +325,8 @@ class TokenVerifier:
             roles = roles.split()
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
             raise unauthorized(f"token claim {m.roles!r} is not a list of roles")
-        if from_issuer:
-            roles = [r for r in roles if r in ROLES]
+        if from_issuer:  # the service role is EcoComply's own credential, never an identity provider's claim (S4)
+            roles = [r for r in roles if r in ROLES and r not in OWN_ONLY_ROLES]
         elif not all(r in ROLES for r in roles):
             raise unauthorized(f"token carries unknown roles {roles!r}; known: {', '.join(ROLES)}")
 
@@ -297,6 +378,7 @@ async def current_principal(
     if creds is None or creds.scheme.lower() != "bearer":
         raise unauthorized("missing bearer token")
     verifier: TokenVerifier = request.app.state.runtime.verifier
+    await verifier.prepare(creds.credentials)
     principal = verifier.verify(creds.credentials)
     request.state.principal = principal
     return principal

@@ -43,11 +43,13 @@ class Issuer:
     def __init__(self) -> None:
         self.keys: dict[str, tuple[str, Any]] = {}  # kid -> (alg, private key)
         self.fetches = 0
+        self.delay = 0.0  # a slow provider: seconds before each answer
         issuer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's name
                 issuer.fetches += 1
+                time.sleep(issuer.delay)
                 body = json.dumps(issuer.jwks()).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -199,7 +201,7 @@ def _swap_alg(token: str, alg: str) -> str:
     return _segment({**header, "alg": alg}) + "." + rest
 
 
-async def test_a_rotated_key_is_fetched_once_and_unknown_kids_do_not_flood_the_issuer(issuer):
+def test_a_rotated_key_is_fetched_once_and_unknown_kids_do_not_flood_the_issuer(issuer):
     t = [1000.0]
     verifier = TokenVerifier(
         jwks=JwksKeys(issuer.url, cache_seconds=300, refetch_seconds=30, monotonic=lambda: t[0]),
@@ -276,3 +278,51 @@ def test_a_verified_token_is_reused_until_it_expires_and_then_refused():
     with time_machine.travel(t0 + 61, tick=False), pytest.raises(Problem) as e:
         v.verify(token)
     assert e.value.status == 401 and "expired" in e.value.detail
+
+
+# -- issue 25 S4, S5 ---------------------------------------------------------------------------------------------
+async def test_an_identity_providers_service_claim_is_not_ecocomplys_service_role(idp_stack, issuer):
+    kid = issuer.add("RS256")
+    token = issuer.token(kid, realm_roles=("service", "officer"))
+    r = await idp_stack.client.get("/cases/v1/cases", headers=bearer(token))
+    assert r.status_code == 200  # an officer of its bureau …
+    assert {c["bureau"] for c in r.json()["items"]} <= {BUREAU}
+    r = await idp_stack.client.get("/cases/v1/cases", params={"bureau": OTHER_BUREAU}, headers=bearer(token))
+    assert r.status_code == 403  # … not EcoComply's service role, whose scope is global
+    only = issuer.token(kid, realm_roles=("service",))
+    assert (await idp_stack.client.get("/cases/v1/cases", headers=bearer(only))).status_code == 403
+    # the positive: EcoComply's own service credential keeps its role
+    own = idp_stack.auth("service:portal", "service")
+    assert (await idp_stack.client.get("/cases/v1/cases", params={"bureau": OTHER_BUREAU}, headers=own)).status_code == 200
+
+
+async def test_a_slow_identity_provider_never_stalls_the_event_loop(idp_stack, issuer):
+    import asyncio
+
+    kid = issuer.add("ES256")
+    issuer.delay = 1.5
+    c = idp_stack.client
+
+    async def loop_gaps(until: asyncio.Task) -> list[float]:
+        """How late the event loop wakes a 50 ms sleeper while ``until`` runs (a stalled loop: a long gap)."""
+        gaps = []
+        while not until.done():
+            t0 = time.perf_counter()
+            await asyncio.sleep(0.05)
+            gaps.append(time.perf_counter() - t0)
+            assert (await c.get("/healthz")).status_code == 200  # the service answers meanwhile
+        return gaps
+
+    # The first token needs the keys: its request waits for the fetch, every other request goes on meanwhile.
+    pending = asyncio.create_task(c.get("/cases/v1/cases", headers=bearer(issuer.token(kid))))
+    gaps = await loop_gaps(pending)
+    r = await pending
+    assert r.status_code == 200, r.text  # the positive: the key was fetched and the token accepted
+    assert len(gaps) >= 10 and max(gaps) < 0.5, gaps  # 1.5 s of fetching, the loop never held for it
+    # A made-up kid after that: answered 401 from the cache (the refetch cool-down), at once.
+    forged = _segment({"alg": "ES256", "typ": "JWT", "kid": "made-up"}) + "." + issuer.token(kid).split(".", 1)[1]
+    fetches = issuer.fetches
+    t0 = time.perf_counter()
+    r = await c.get("/cases/v1/cases", headers=bearer(forged))
+    assert r.status_code == 401 and time.perf_counter() - t0 < 0.5
+    assert issuer.fetches <= fetches + 1
