@@ -69,7 +69,6 @@ async def test_the_notice_reasons_are_chinese(stack):
 # 依法作出处罚决定的行政机关应当组织复查，发现其继续违法排放水污染物或者拒绝、阻挠复查的，依照《中华人民共和国
 # 环境保护法》的规定按日连续处罚". A first decision is not a 复查 finding continued discharge: 第九十五条 is not its
 # 依据 (第五十九条第（三）项 行政处罚的种类和依据). The same sentence also names 第八十三条 twice.
-@pytest.mark.xfail(strict=True, reason="[A] the decision's 依据 names 水污染防治法第九十五条 (按日连续处罚) for a first fine")
 async def test_a_first_fine_is_not_based_on_daily_penalty_article(stack):
     d, cid = await _penalty(stack, "penalty")
     text = flat(await _doc(d, cid, "decision"))

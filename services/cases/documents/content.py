@@ -103,23 +103,45 @@ def _evidence(ctx: dict[str, Any]) -> list[str]:
     return ["以上事实有下列证据证明："] + [f"{i}. {e.get('kind', '')}：{e.get('description', '')}" for i, e in enumerate(ev, 1)]
 
 
+def cite(b: dict[str, Any]) -> str:
+    """《法律》第…条第…项 of one basis entry (``law``, ``article``, ``clause``)."""
+    law = str(b.get("law") or "").strip("《》")
+    return f"《{law}》{b.get('article') or ''}{b.get('clause') or ''}"
+
+
+def distinct_cites(cites: Any) -> list[str]:
+    """The cites once each; an article cited with its 项 (第八十三条第（二）项) is not cited again bare (第八十三条)."""
+    seen = list(dict.fromkeys(c for c in cites if c))
+    return [c for c in seen if not any(o != c and o.startswith(c) for o in seen)]
+
+
+def _penalty_basis(ctx: dict[str, Any], d: dict[str, Any]) -> list[str]:
+    """第五十九条第（三）项 行政处罚的依据: the penalty article the decision applied — its ``basis.law_article`` (narrowed
+    to the 项 the notice or the fine calculation cites under it), else the article of the fine range applied
+    (the calculation's 法定罚款幅度), else the notice's penalty articles. Never every penalty article of the
+    guidance item: 按日连续处罚 after 复查 (《水污染防治法》第九十五条) is no basis of a first decision."""
+    notice = [cite(b) for b in ctx.get("basis") or [] if b.get("role") == "penalty"]
+    applied = [cite(b) for b in ((ctx.get("discretion") or {}).get("basis") or [])
+               if isinstance(b, dict) and b.get("applied") == "法定罚款幅度"]
+    law_article = str((d.get("basis") or {}).get("law_article") or "").strip()
+    if law_article:
+        narrower = [c for c in [*notice, *applied] if c.startswith(law_article)]
+        return distinct_cites(narrower or [law_article])
+    return distinct_cites(applied if d and applied else notice)
+
+
 def _provisions(ctx: dict[str, Any], d: dict[str, Any]) -> list[str]:
-    """The violated provision and the penalty article (the notice's basis, else the decision's articles)."""
-    basis = ctx.get("basis") or []
-
-    def cite(b: dict[str, Any]) -> str:
-        law = str(b.get("law") or "")
-        law = law if law.startswith("《") else f"《{law}》"
-        return f"{law}{b.get('article') or ''}{b.get('clause') or ''}"
-
-    violated = [cite(b) for b in basis if b.get("role") == "obligation"]
-    penalty = [cite(b) for b in basis if b.get("role") == "penalty"]
+    """The violated provision (the notice's basis, else the decision's ``violated`` — the guidance items'
+    obligation articles, so an exemption, which has no notice, names it too) and the penalty article."""
+    violated = [cite(b) for b in ctx.get("basis") or [] if b.get("role") == "obligation"]
+    violated = violated or [cite(b) for b in d.get("violated") or []]
     out = []
     if violated:
-        out.append("当事人的上述行为违反了" + "、".join(dict.fromkeys(violated)) + "的规定。")
-    law_article = (d.get("basis") or {}).get("law_article")
-    if penalty or law_article:
-        out.append("依据" + "、".join(dict.fromkeys([*penalty, *([law_article] if law_article else [])])) + "的规定，")
+        out.append("当事人的上述行为违反了" + "、".join(distinct_cites(violated)) + "的规定。")
+    if d.get("type") != "no_penalty":
+        penalty = _penalty_basis(ctx, d)
+        if penalty:
+            out.append("依据" + "、".join(penalty) + "的规定，")
     return out
 
 
