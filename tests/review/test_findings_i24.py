@@ -55,7 +55,6 @@ async def _exemption(stack, **extra) -> tuple[CaseDriver, str, dict]:
 # services/cases/case/rights.py:84-88 (_default_reasons) writes body.intended_type and body.penalty_kinds raw into
 # the notice's 理由 when the officer gives none; content.py:252-253 prints it: "拟作出行政处罚（lighter、罚款
 # 120000元、fine）". The identifier test (IDENTIFIER = [a-z]+_[a-z_]+ …) does not catch single words.
-@pytest.mark.xfail(strict=True, reason="[D] 事先告知书 理由 reads '（lighter、罚款120000元、fine）' (rights.py:84-88)")
 async def test_the_notice_reasons_are_chinese(stack):
     d, cid = await _penalty(stack)
     text = await _doc(d, cid, "notice")
@@ -192,7 +191,6 @@ async def test_the_credit_record_notice_cites_no_news_report(stack):
 # content.py:33-36: PENALTY_KIND has no label for "detention_transfer", a kind the API accepts (schemas.py
 # PenaltyKind), so the decision reads "给予行政处罚：其他行政处罚" — 第五十九条第（三）项 requires 行政处罚的种类. (The
 # kind "other" prints the same bare words.)
-@pytest.mark.xfail(strict=True, reason="[A] penalty kinds the API accepts print as '其他行政处罚' (content.py:33)")
 def test_every_accepted_penalty_kind_has_a_label():
     accepted = set(typing.get_args(PenaltyKind)) - {"other"}
     assert {"warning", "fine"} <= set(content.PENALTY_KIND)

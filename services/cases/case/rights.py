@@ -85,10 +85,13 @@ def _default_facts(case: Case) -> str:
 
 
 def _default_reasons(body: NoticeCreate, basis: list[BasisArticle]) -> str:
-    fine = f"罚款{body.intended_fine:g}元" if body.intended_fine else ""
-    what = "、".join(x for x in (body.intended_type or "", fine, "、".join(body.penalty_kinds)) if x)
+    """The notice's 理由 (第四十四条) when the officer gives none — in Chinese, the kinds by the documents' labels."""
+    kinds = [k for k in body.penalty_kinds if not (k == "fine" and body.intended_fine)]
+    what = "、".join(x for x in (documents.kind_labels(kinds),
+                                 f"罚款人民币{body.intended_fine:,.2f}元" if body.intended_fine else "") if x)
+    intended = documents.DECISION_LABEL.get(body.intended_type or "", "行政处罚")
     return (f"违反{_cite(basis, 'obligation') or '（未载明）'}的规定，依据{_cite(basis, 'penalty') or '（未载明）'}，"
-            f"拟作出行政处罚（{what or '未载明'}）")
+            f"拟作出{intended}" + (f"（{what}）" if what else ""))
 
 
 def _new_facts(case: Case) -> NewFacts | None:

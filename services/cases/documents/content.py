@@ -30,10 +30,20 @@ KINDS = ("decision", "notice", "hearing_notice", "compliance_advice", "credit_re
 # ``basis`` (the notice's provisions: [{law, article, clause, role}]).
 LEVEL = {"standard": "一般", "heavier": "从重", "lighter": "从轻", "mitigated": "减轻"}
 DECISION_LABEL = {"penalty": "行政处罚", "lighter": "从轻行政处罚", "mitigated": "减轻行政处罚", "heavier": "从重行政处罚"}
+# 处罚种类 in the words of 《行政处罚法》第九条 — one label for every kind the API accepts (schemas.PenaltyKind) and
+# for every document (the notice's 理由 too). ``detention_transfer``: 行政拘留 is the public security organ's; the
+# bureau transfers the case to it (《中华人民共和国环境保护法》第六十三条 "将案件移送公安机关……拘留").
 PENALTY_KIND = {"warning": "警告", "fine": "罚款", "confiscation": "没收违法所得、没收非法财物",
                 "suspend_production": "责令停产停业", "suspend_for_rectification": "责令停产整治",
                 "close_down": "责令关闭", "revoke_permit": "吊销许可证件", "restrict_practice": "限制从业",
-                "detention": "行政拘留", "notice_of_criticism": "通报批评", "lower_qualification": "降低资质等级"}
+                "detention_transfer": "移送公安机关依法予以行政拘留", "detention": "行政拘留",
+                "notice_of_criticism": "通报批评", "lower_qualification": "降低资质等级"}
+OTHER_KIND = "其他行政处罚"
+
+
+def kind_labels(kinds: Any) -> str:
+    """The kinds in Chinese (第五十九条第（三）项 行政处罚的种类), never the API's keys."""
+    return "、".join(dict.fromkeys(PENALTY_KIND.get(k, OTHER_KIND) for k in kinds or []))
 
 
 def cn_date(d: Any) -> str:
@@ -230,8 +240,8 @@ def decision_doc(case: dict[str, Any], ent: dict[str, Any], ctx: dict[str, Any])
             *_law_in_time(d),
         ]))
     else:
-        kinds = "、".join(PENALTY_KIND.get(k, "其他行政处罚") for k in d.get("penalty_kinds") or [])
-        lines = [*_provisions(ctx, d), f"本机关决定对当事人给予{DECISION_LABEL.get(d.get('type'), '行政处罚')}：{kinds}。"]
+        lines = [*_provisions(ctx, d),
+                 f"本机关决定对当事人给予{DECISION_LABEL.get(d.get('type'), '行政处罚')}：{kind_labels(d.get('penalty_kinds'))}。"]
         if d.get("fine_amount") is not None:
             lines.append(f"罚款金额：人民币{d['fine_amount']:,.2f}元。")
         lines += _discretion(ctx, d)
@@ -266,7 +276,7 @@ def decision_doc(case: dict[str, Any], ent: dict[str, Any], ctx: dict[str, Any])
 def notice_doc(case: dict[str, Any], ent: dict[str, Any], ctx: dict[str, Any]) -> Doc:
     n = (case.get("records") or {}).get("notice") or {}
     due = case.get("due") or {}
-    kinds = "、".join(PENALTY_KIND.get(k, "其他行政处罚") for k in n.get("penalty_kinds") or [])
+    kinds = kind_labels(n.get("penalty_kinds"))
     lines = [*_provisions(ctx, {}), f"本机关拟对你单位作出{DECISION_LABEL.get(n.get('intended_type'), '行政处罚')}"
              + (f"：{kinds}。" if kinds else "。")]
     if n.get("intended_fine") is not None:
