@@ -142,7 +142,6 @@ async def test_the_surcharge_is_what_the_bureau_may_impose(stack):
 # request has a statutory period (第六十四条第（一）项: "应当在行政机关告知后五日内提出"); deadlines.py:28-31 itself says
 # "The law fixes no separate period for 陈述、申辩" (a local setting), and 第六十二条 excepts only "当事人明确放弃陈述或者
 # 申辩权利". 第四十五条: "行政机关必须充分听取当事人的意见".
-@pytest.mark.xfail(strict=True, reason="[A] 事先告知书 says silence waives 陈述、申辩 (content.py:258)")
 async def test_the_notice_does_not_deem_the_statement_right_waived(stack):
     d, cid = await _penalty(stack)
     text = flat(await _doc(d, cid, "notice"))
@@ -155,7 +154,6 @@ async def test_the_notice_does_not_deem_the_statement_right_waived(stack):
 # notice on 5月11日 is 5月18日 (第六十四条第（一）项 "告知后五日内", 第八十五条 working days) and the system accepts a request
 # that day (deadlines.overdue: today > due) — "前" reads as ending on 5月17日, a day short of the period. "以内" and a
 # stated inclusive end day are unambiguous.
-@pytest.mark.xfail(strict=True, reason="[A] the notice's '5月18日前' reads a day shorter than the period (content.py:254)")
 async def test_the_notice_states_the_last_day_of_the_period_unambiguously(stack):
     d = CaseDriver(stack)
     d.at(2026, 5, 11)

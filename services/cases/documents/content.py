@@ -283,11 +283,16 @@ def notice_doc(case: dict[str, Any], ent: dict[str, Any], ctx: dict[str, Any]) -
         lines.append(f"拟罚款金额：人民币{n['intended_fine']:,.2f}元。")
     if n.get("reasons"):
         lines.append(f"理由：{n['reasons']}")
-    rights = [f"你单位有权进行陈述和申辩，请于{cn_date(due.get('statement'))}前提出。"]
+    # 第四十五条: the statement is heard; its date is a local setting, and only an explicit waiver gives it up
+    # (第六十二条) — silence is never a waiver. The hearing request alone has a statutory period (第六十四条第（一）项
+    # 告知后五日内, working days by 第八十五条), stated with its last day included ("前" would read a day short).
+    statement = due.get("statement")
+    rights = ["你单位有权进行陈述和申辩，" + (f"请于{_last_day(statement)}向本机关提出" if statement else "可以向本机关提出")
+              + "（第四十五条）。"]
     if n.get("hearing_right"):
-        rights.append(f"你单位有权要求听证，应当在告知后五个工作日内（{cn_date(due.get('hearing_request'))}前）提出"
-                      "（第六十三条、第六十四条、第八十五条）。")
-    rights.append("逾期未提出的，视为放弃上述权利。行政机关不得因当事人陈述、申辩而给予更重的处罚（第四十五条）。")
+        rights.append(f"你单位有权要求听证，应当在告知后五个工作日内，即{_last_day(due.get('hearing_request'))}提出；"
+                      "逾期未要求听证的，视为放弃听证权利（第六十三条、第六十四条第（一）项、第八十五条）。")
+    rights.append("行政机关不得因当事人陈述、申辩而给予更重的处罚（第四十五条）。")
     articles = [f"{APL}第四十四条", f"{APL}第四十五条", f"{APL}第六十二条"]
     if n.get("hearing_right"):
         articles += [f"{APL}第六十三条", f"{APL}第六十四条", f"{APL}第八十五条"]
@@ -339,6 +344,11 @@ def compliance_advice_doc(case: dict[str, Any], ent: dict[str, Any], letter: dic
                           ctx: dict[str, Any]) -> Doc:
     """合规建议书 — a letter's findings and requirements, or the exemption's rectification (第三十三条第三款:
     教育), with the authority, its 文号 and seal; dates in Chinese form."""
+def _last_day(due: Any) -> str:
+    """A period's last day, included: 2026年5月18日（含当日）以前."""
+    return f"{cn_date(due)}（含当日）以前"
+
+
     from services.cases.advice.service import BASIS
 
     if letter is not None:
