@@ -155,15 +155,18 @@ def _provisions(ctx: dict[str, Any], d: dict[str, Any]) -> list[str]:
     return out
 
 
-def remedies(authority: dict[str, Any]) -> list[str]:
+def remedies(authority: dict[str, Any], *, imposes: bool = True) -> list[str]:
     """第五十九条: 复议、诉讼的途径和期限 — the bureau's configured 行政复议机关 and 人民法院 (the document is refused
-    before it gets here without them), and the periods of the two laws."""
+    before it gets here without them), and the periods of the two laws. 第七十三条 (行政处罚不停止执行) only where a
+    penalty is imposed (``imposes``): an exemption has nothing to execute."""
     rec, lit = REMEDIES
-    return [
+    out = [
         f"如不服本决定，可以自收到本决定书之日起六十日内向{authority['reconsideration_body']}申请行政复议（{rec.article}）；",
         f"也可以自收到本决定书之日起六个月内向{authority['court']}提起行政诉讼（{lit.article}）。",
-        "行政复议和行政诉讼期间，本决定不停止执行，法律另有规定的除外（《中华人民共和国行政处罚法》第七十三条）。",
     ]
+    if imposes:
+        out.append("行政复议和行政诉讼期间，本决定不停止执行，法律另有规定的除外（《中华人民共和国行政处罚法》第七十三条）。")
+    return out
 
 
 def _law_in_time(d: dict[str, Any]) -> list[str]:
@@ -218,6 +221,46 @@ def _contact(ctx: dict[str, Any]) -> list[str]:
     return out
 
 
+URL = re.compile(r"https?://\S+")
+
+
+def drop_notes(text: str, markers: tuple[str, ...]) -> str:
+    """``text`` without each full-width parenthesis (nested ones inside it too) that holds one of ``markers`` — the
+    provenance notes (转载、网址、未核实来源、新闻报道) that stay in the API, never in a document a party reads."""
+    out, depth, group = [], 0, ""
+    for ch in text or "":
+        if ch == "（":
+            depth += 1
+        if depth:
+            group += ch
+        else:
+            out.append(ch)
+        if ch == "）" and depth:
+            depth -= 1
+            if not depth:
+                if not any(m in group for m in markers):
+                    out.append(group)
+                group = ""
+    return "".join(out).strip()
+
+
+def _list_source(source: str) -> str:
+    """The list an item comes from, as its source names it, without the notes on where it was read."""
+    return URL.sub("", drop_notes(source, ("http", "转载"))).strip(" ；;，,。")
+
+
+def _exemption_ground(basis: dict[str, Any]) -> str:
+    """What the exemption rests on: the list item by its words and the list it comes from (试点方案 三（六）: the
+    lists are the provinces', not this bureau's — never "本机关公布的"), else 第三十三条."""
+    if basis.get("no_penalty_kind") != "list":
+        return f"{APL}第三十三条规定的情形"
+    item = basis.get("no_penalty_item_violation")
+    if not item:
+        return "免罚清单所列情形"
+    source = _list_source(str(basis.get("no_penalty_item_source") or ""))
+    return f"免罚清单所列“{item}”情形" + (f"（清单出处：{source}）" if source else "")
+
+
 def decision_doc(case: dict[str, Any], ent: dict[str, Any], ctx: dict[str, Any]) -> Doc:
     """行政处罚决定书 / 不予行政处罚决定书 — what 第五十九条 requires it to state."""
     d = case["decision"] or {}
@@ -232,10 +275,9 @@ def decision_doc(case: dict[str, Any], ent: dict[str, Any], ctx: dict[str, Any])
                                           *([f"变更理由：{d['change_reason']}"] if d.get("change_reason") else [])]))
     basis = d.get("basis") or {}
     if exemption:
-        kind = "本机关公布的免罚清单所列情形" if basis.get("no_penalty_kind") == "list" else f"{APL}第三十三条规定的情形"
         sections.append(("不予行政处罚的理由和依据", [
             *_provisions(ctx, d),
-            f"当事人的违法行为符合{kind}，经法制审核、集体讨论，决定不予行政处罚。",
+            f"当事人的违法行为符合{_exemption_ground(basis)}，经法制审核、集体讨论，决定不予行政处罚。",
             "对当事人的违法行为依法不予行政处罚的，行政机关应当对当事人进行教育（第三十三条第三款）；合规建议书一并送达。",
             *_law_in_time(d),
         ]))
@@ -253,14 +295,14 @@ def decision_doc(case: dict[str, Any], ent: dict[str, Any], ctx: dict[str, Any])
             lines.append(f"理由：{d['reason']}")
         lines += _law_in_time(d)
         sections.append(("行政处罚的种类和依据", lines))
-        if d.get("correction_order"):
-            sections.append(("责令改正", [f"依照{APL}第二十八条第一款，责令当事人：{d['correction_order']}"]))
+    if d.get("correction_order"):  # 第二十八条第一款: 责令改正 with a penalty, and with an exemption too
+        sections.append(("责令改正", [f"依照{APL}第二十八条第一款，责令当事人：{d['correction_order']}"]))
     if not exemption and d.get("fine_amount"):
         payment = ctx["authority"].get("payment") or "到指定的银行或者通过电子支付系统缴纳"
         sections.append(("履行方式和期限", [
             f"当事人应当自收到本决定书之日起十五日内，{payment}罚款（第六十七条）。",
             "到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款，加处罚款的数额不得超出罚款的数额（第七十二条）。"]))
-    sections.append(("申请行政复议或者提起行政诉讼的途径和期限", remedies(ctx["authority"])))
+    sections.append(("申请行政复议或者提起行政诉讼的途径和期限", remedies(ctx["authority"], imposes=not exemption)))
     sections.append(("执法人员", _closing(ctx, d.get("decided_at")) + _contact(ctx)))
     articles = [*list(d.get("articles") or []), *(r.article for r in REMEDIES)]
     if (d.get("law_applied") or {}).get("applied") == "decision":
@@ -271,6 +313,11 @@ def decision_doc(case: dict[str, Any], ent: dict[str, Any], ctx: dict[str, Any])
         articles.append(f"{APL}第二十八条")
     return Doc(title, d.get("document_number") or "", sections, list(dict.fromkeys(articles)),
                authority=ctx["authority"]["name"], seal=_seal(ctx, d.get("decided_at")))
+
+
+def _last_day(due: Any) -> str:
+    """A period's last day, included: 2026年5月18日（含当日）以前."""
+    return f"{cn_date(due)}（含当日）以前"
 
 
 def notice_doc(case: dict[str, Any], ent: dict[str, Any], ctx: dict[str, Any]) -> Doc:
@@ -344,11 +391,6 @@ def compliance_advice_doc(case: dict[str, Any], ent: dict[str, Any], letter: dic
                           ctx: dict[str, Any]) -> Doc:
     """合规建议书 — a letter's findings and requirements, or the exemption's rectification (第三十三条第三款:
     教育), with the authority, its 文号 and seal; dates in Chinese form."""
-def _last_day(due: Any) -> str:
-    """A period's last day, included: 2026年5月18日（含当日）以前."""
-    return f"{cn_date(due)}（含当日）以前"
-
-
     from services.cases.advice.service import BASIS
 
     if letter is not None:
