@@ -125,7 +125,6 @@ async def test_an_exemptions_correction_order_is_printed_or_refused(stack):
 # content.py:230: "到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款". 第七十二条: "当事人逾期不履行行政处罚决定的，
 # 作出行政处罚决定的行政机关可以采取下列措施：（一）到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款" — a measure the
 # bureau may take, not a consequence that follows by itself (and 第七十三条第三款: not counted during 复议/诉讼).
-@pytest.mark.xfail(strict=True, reason="[A] 加处罚款 stated without 第七十二条's '可以' (content.py:230)")
 async def test_the_surcharge_is_what_the_bureau_may_impose(stack):
     d, cid = await _penalty(stack, "penalty")
     text = flat(await _doc(d, cid, "decision"))
@@ -204,7 +203,6 @@ def _decision(kinds: list[str], fine: float | None) -> tuple[dict, dict, dict]:
 
 # content.py:226-230: 履行方式和期限 (第五十九条第（四）项) is written only for a fine; 责令停产整治 (水污染防治法第八十三条
 # "责令限制生产、停产整治，并处……罚款") gets no manner or period, and DecisionCreate has no field to carry one.
-@pytest.mark.xfail(strict=True, reason="[A] 履行方式和期限 speaks only of the fine (content.py:226-230)")
 def test_the_performance_section_covers_every_kind():
     doc = content.decision_doc(*_decision(["fine", "suspend_for_rectification"], 150000.0))
     sections = dict(doc.sections)

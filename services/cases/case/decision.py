@@ -284,6 +284,10 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
     bureau, steps = snap.bureau, list(snap.steps)
     kinds = body.penalty_kinds or ([] if body.type == workflow.EXEMPTION else (["fine"] if body.fine_amount else ["warning"]))
     case_acts = acts.acts_of(snap.violations)
+    if body.suspension_period and not set(kinds) & {"suspend_for_rectification", "suspend_production"}:
+        raise invalid("suspension_period", "停产整治期限只适用于责令停产整治或者责令停产停业（penalty_kinds 含 "
+                      "suspend_for_rectification 或 suspend_production）；本决定未给予该种类的行政处罚",
+                      code="suspension_period_without_suspension")
     record, basis, calc = await _load_record(rt, body, facts, codes, bureau, steps, kinds, case_acts)
     # 第五十九条第（二）项: the violated provisions — the guidance items' obligation articles, for every decision
     # (an exemption has no notice whose basis would name them).
@@ -334,7 +338,7 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
         case.decision = {"type": body.type, "document_number": document_number, "authority": authority.name,
                          "document_numbers": {companion: companion_number},
                          "basis": basis, "fine_amount": body.fine_amount, "reason": body.reason,
-                         "correction_order": body.correction_order,
+                         "correction_order": body.correction_order, "suspension_period": body.suspension_period,
                          "violated": violated, "penalty_kinds": kinds, "articles": articles, "discretion": discretion,
                          "outside_calculated_range": outside,
                          "versions": {"no_penalty_item": basis.get("no_penalty_item_version"),

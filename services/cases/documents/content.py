@@ -261,6 +261,31 @@ def _exemption_ground(basis: dict[str, Any]) -> str:
     return f"免罚清单所列“{item}”情形" + (f"（清单出处：{source}）" if source else "")
 
 
+# 第五十九条第（四）项 行政处罚的履行方式和期限, for each kind the party performs (a 警告 is executed by the decision
+# itself; 行政拘留 by the public security organ the case is transferred to).
+PERFORMED_KINDS = ("confiscation", "suspend_production", "suspend_for_rectification", "close_down", "revoke_permit",
+                   "restrict_practice")
+SUSPENSIONS = ("suspend_production", "suspend_for_rectification")
+
+
+def _performance(d: dict[str, Any], authority: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    kinds = list(d.get("penalty_kinds") or [])
+    if d.get("fine_amount"):
+        payment = authority.get("payment") or "到指定的银行或者通过电子支付系统缴纳"
+        out += [f"罚款：当事人应当自收到本决定书之日起十五日内，{payment}罚款（第六十七条）。",
+                "到期不缴纳罚款的，本机关可以每日按罚款数额的百分之三加处罚款，加处罚款的数额不得超出罚款的数额（第七十二条）。"]
+    for k in dict.fromkeys(kinds):
+        if k not in PERFORMED_KINDS:
+            continue
+        label = PENALTY_KIND[k]
+        if k in SUSPENSIONS and d.get("suspension_period"):
+            out.append(f"{label}：期限为{d['suspension_period']}，当事人应当按照本决定履行，并将履行情况报告本机关。")
+        else:
+            out.append(f"{label}：当事人应当自收到本决定书之日起按照本决定履行，并将履行情况报告本机关。")
+    return out
+
+
 def decision_doc(case: dict[str, Any], ent: dict[str, Any], ctx: dict[str, Any]) -> Doc:
     """行政处罚决定书 / 不予行政处罚决定书 — what 第五十九条 requires it to state."""
     d = case["decision"] or {}
@@ -297,11 +322,10 @@ def decision_doc(case: dict[str, Any], ent: dict[str, Any], ctx: dict[str, Any])
         sections.append(("行政处罚的种类和依据", lines))
     if d.get("correction_order"):  # 第二十八条第一款: 责令改正 with a penalty, and with an exemption too
         sections.append(("责令改正", [f"依照{APL}第二十八条第一款，责令当事人：{d['correction_order']}"]))
-    if not exemption and d.get("fine_amount"):
-        payment = ctx["authority"].get("payment") or "到指定的银行或者通过电子支付系统缴纳"
-        sections.append(("履行方式和期限", [
-            f"当事人应当自收到本决定书之日起十五日内，{payment}罚款（第六十七条）。",
-            "到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款，加处罚款的数额不得超出罚款的数额（第七十二条）。"]))
+    if not exemption:
+        performance = _performance(d, ctx["authority"])
+        if performance:
+            sections.append(("履行方式和期限", performance))
     sections.append(("申请行政复议或者提起行政诉讼的途径和期限", remedies(ctx["authority"], imposes=not exemption)))
     sections.append(("执法人员", _closing(ctx, d.get("decided_at")) + _contact(ctx)))
     articles = [*list(d.get("articles") or []), *(r.article for r in REMEDIES)]
