@@ -168,7 +168,6 @@ async def test_the_notice_states_the_last_day_of_the_period_unambiguously(stack)
 # content.py:365-368 prints the credit service's sources as 所依据的条款 — "令第36号分类（新闻报道）……（未核实）" — and
 # the criterion's data note "（“较大数额罚款”“巨额罚款”的金额标准数据中未载明……）". The item 5: the technical
 # provenance stays in the API; a citizen's line says the period rests on interpretations, with the official citation.
-@pytest.mark.xfail(strict=True, reason="[A/D] credit record notice lists 新闻报道 as 所依据的条款 (content.py:365-368)")
 async def test_the_credit_record_notice_cites_no_news_report(stack):
     d, cid = await _penalty(stack, "penalty")
 

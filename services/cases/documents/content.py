@@ -445,6 +445,9 @@ def compliance_advice_doc(case: dict[str, Any], ent: dict[str, Any], letter: dic
 RULE_ID = re.compile(r"^\[[^\]]*\]\s*")  # the credit rule's id the criterion starts with ("[order/criterion] …")
 
 
+PROVENANCE = ("依据：", "未核实", "新闻报道", "数据中未载明", "http")
+
+
 def _served_with(case: dict[str, Any]) -> str:
     number = (case.get("decision") or {}).get("document_number")
     return f"（与行政处罚决定书{number}同时送达）" if number else ""
@@ -470,10 +473,18 @@ def credit_record_notice_doc(notice: dict[str, Any], case: dict[str, Any], ent: 
             period += f"，最长公示至{cn_date(n['publicity_max_until'])}"
     else:
         period = "不予公示"
+    instrument = f"{n['rule_set']['order']}《{n['rule_set']['title']}》"
     lines = [_credit_text(n["text"], notice, case), f"记录内容：{_credit_text(n['recorded'], notice, case)}",
-             f"失信等级：{n['severity_label']}", f"公示：{period}。", f"认定依据：{cn_dates(RULE_ID.sub('', n['criterion']))}"]
-    articles = [cn_dates(s["cite"]) + ("" if s.get("verified") else "（未核实）") for s in n.get("sources", [])]
-    articles.append(f"{n['rule_set']['order']}《{n['rule_set']['title']}》")
+             f"失信等级：{n['severity_label']}", f"公示：{period}。",
+             f"认定依据：{cn_dates(drop_notes(RULE_ID.sub('', n['criterion']), PROVENANCE))}（{instrument}）。"]
+    # 所依据的条款: the official instrument and the sources read in its text — never a news report or a data note
+    # (the technical provenance stays in the credit API); where a period rests on interpretations, a plain line.
+    sources = n.get("sources", [])
+    if any(not s.get("verified") for s in sources):
+        lines.append("失信等级和公示期限依据解读材料计算，以法律文本为准。")
+    articles = [cn_dates(s["cite"]) for s in sources if s.get("verified")]
+    if not any(f"《{n['rule_set']['title']}》" in a for a in articles):
+        articles.append(instrument)
     return Doc(n.get("title", "环保信用失信记录告知书"), _served_with(case),
                [("当事人", _party(case, ent)), ("告知事项", lines), ("联系方式", _contact(ctx))], articles,
                authority=ctx["authority"]["name"], seal=_seal(ctx, (case.get("decision") or {}).get("decided_at")))
