@@ -95,3 +95,29 @@ async def test_a_bureau_without_a_setting_is_refused_at_the_step_naming_it(stack
     r = await d.c.get(f"{CASES}/cases/{cid}/documents/decision", headers=d.off)
     assert r.status_code == 409 and r.json()["setting"] == "reconsideration_body", r.text
     assert decided["decision"]["document_number"].startswith("吴环罚字〔2026〕第")
+
+
+async def test_the_suspension_period_is_printed_and_refused_without_a_suspension(stack):
+    """第五十九条第（四）项 行政处罚的履行方式和期限: 责令停产整治 (《水污染防治法》第八十三条) is performed too — its period
+    (``suspension_period``) printed under 履行方式和期限; a period given with no such kind is refused naming the field."""
+    d = CaseDriver(stack)
+    d.at(2026, 5, 11)
+    uscc = await d.enterprise()
+    cid = (await d.file(uscc))["id"]
+    await d.investigate(cid)
+    await d.review(cid, "penalty", 150000.0)
+    await d.discuss(cid, "penalty", 150000.0)  # 责令停产整治: 第五十七条第二款 集体讨论
+    kinds = ["fine", "suspend_for_rectification"]
+    await d.post(cid, "notice", d.off, {"intended_type": "penalty", "intended_fine": 150000.0, "penalty_kinds": kinds,
+                                        "facts_and_reasons": "超标排放"})
+    await d.waive(cid, by="当事人")
+    period = "自收到本决定书之日起至完成整治并经本机关核查合格之日止"
+    body = {"type": "penalty", "fine_amount": 150000.0, "correction_order": CORRECTION, "penalty_kinds": ["fine"],
+            "basis": {"law_article": "《中华人民共和国水污染防治法》第八十三条"}, "suspension_period": period}
+    r = await d.c.post(f"{CASES}/cases/{cid}/decision", headers=d.lead, json=body)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "suspension_period", r.text
+    decided = await d.decide(cid, {**body, "penalty_kinds": kinds})
+    assert decided["decision"]["suspension_period"] == period
+    text = re.sub(r"\s+", "", pdftotext((await d.c.get(f"{CASES}/cases/{cid}/documents/decision", headers=d.off)).content))
+    assert "给予行政处罚：罚款、责令停产整治。" in text, text
+    assert f"责令停产整治：期限为{period}" in text and "十五日内" in text, text

@@ -60,7 +60,9 @@ async def test_a_notice_without_basis_states_the_guidance_items_articles(stack):
     assert {(b["law"], b["article"]) for b in penalty} >= {(WATER, "第八十三条")}
     assert obligation and all(b["violation"] == "GI-WAT-001" for b in n["basis"])
     assert n["facts"].startswith("出水化学需氧量超标排放")  # the case's summary: the facts found
-    assert "第八十三条" in n["reasons"] and "罚款100000元" in n["reasons"]
+    assert "第八十三条" in n["reasons"] and "罚款人民币100,000.00元" in n["reasons"]  # in Chinese, no API keys
+    # 按日连续处罚 after 复查 (《水污染防治法》第九十五条) is no basis of a first notice (rights.DAILY_PENALTY)
+    assert "第九十五条" not in {b["article"] for b in penalty} and "第九十五条" not in n["reasons"]
 
 
 async def test_a_notice_naming_only_procedural_articles_is_refused_and_one_naming_the_penalty_article_stands(stack):

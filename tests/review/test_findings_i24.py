@@ -55,7 +55,6 @@ async def _exemption(stack, **extra) -> tuple[CaseDriver, str, dict]:
 # services/cases/case/rights.py:84-88 (_default_reasons) writes body.intended_type and body.penalty_kinds raw into
 # the notice's 理由 when the officer gives none; content.py:252-253 prints it: "拟作出行政处罚（lighter、罚款
 # 120000元、fine）". The identifier test (IDENTIFIER = [a-z]+_[a-z_]+ …) does not catch single words.
-@pytest.mark.xfail(strict=True, reason="[D] 事先告知书 理由 reads '（lighter、罚款120000元、fine）' (rights.py:84-88)")
 async def test_the_notice_reasons_are_chinese(stack):
     d, cid = await _penalty(stack)
     text = await _doc(d, cid, "notice")
@@ -69,7 +68,6 @@ async def test_the_notice_reasons_are_chinese(stack):
 # 依法作出处罚决定的行政机关应当组织复查，发现其继续违法排放水污染物或者拒绝、阻挠复查的，依照《中华人民共和国
 # 环境保护法》的规定按日连续处罚". A first decision is not a 复查 finding continued discharge: 第九十五条 is not its
 # 依据 (第五十九条第（三）项 行政处罚的种类和依据). The same sentence also names 第八十三条 twice.
-@pytest.mark.xfail(strict=True, reason="[A] the decision's 依据 names 水污染防治法第九十五条 (按日连续处罚) for a first fine")
 async def test_a_first_fine_is_not_based_on_daily_penalty_article(stack):
     d, cid = await _penalty(stack, "penalty")
     text = flat(await _doc(d, cid, "decision"))
@@ -81,7 +79,6 @@ async def test_a_first_fine_is_not_based_on_daily_penalty_article(stack):
 # content.py:202-209: the exemption's reasons call _provisions(ctx, d), whose violated provisions come only from
 # the 事先告知 basis — an exemption has no notice, so the document never says "违反了…的规定" (the issue's item 2:
 # "the violated provision … the same for every document kind").
-@pytest.mark.xfail(strict=True, reason="[A] 不予行政处罚决定书 has no '违反了…的规定' (content.py:202-209)")
 async def test_the_exemption_names_the_violated_provision(stack):
     d, cid = await _penalty(stack, "penalty")
     assert OBLIGATION in flat(await _doc(d, cid, "decision"))  # the positive: the penalty decision says it
@@ -93,7 +90,6 @@ async def test_the_exemption_names_the_violated_provision(stack):
 # content.py:203: an in-list exemption reads "符合本机关公布的免罚清单所列情形". The 长三角 list (试点方案 三（六）) is
 # published by the provincial eco-environment departments, the example items by Shanghai and an unnamed province —
 # not by 苏州市吴江生态环境局; and the document names neither the list nor the item it relies on.
-@pytest.mark.xfail(strict=True, reason="[A] exemption says '本机关公布的免罚清单' and names no item (content.py:203)")
 async def test_the_exemption_names_the_list_item_without_claiming_to_have_published_it(stack):
     d, ex, decided = await _exemption(stack)
     assert decided["status_code"] == 200 and decided["decision"]["basis"]["no_penalty_item"] == "NP-EX-002"
@@ -105,7 +101,6 @@ async def test_the_exemption_names_the_list_item_without_claiming_to_have_publis
 # -- [A] low: 第七十三条 (不停止执行) printed on a 不予行政处罚决定书 --------------------------------------------------------
 # content.py:133 (remedies) adds "行政复议和行政诉讼期间，本决定不停止执行……（第七十三条）" to every decision. 第七十三条:
 # "当事人对行政处罚决定不服，申请行政复议或者提起行政诉讼的，行政处罚不停止执行" — an exemption imposes nothing to execute.
-@pytest.mark.xfail(strict=True, reason="[A] 第七十三条 不停止执行 printed on the exemption (content.py:133)")
 async def test_the_exemption_does_not_speak_of_execution(stack):
     d, cid = await _penalty(stack, "penalty")
     assert "本决定不停止执行" in flat(await _doc(d, cid, "decision"))  # right on a penalty
@@ -116,7 +111,6 @@ async def test_the_exemption_does_not_speak_of_execution(stack):
 # -- [A]/[B] medium: an exemption's 责令改正 is accepted, stored and never printed ----------------------------------
 # decision.py stores body.correction_order for any type; content.py:224 prints it only in the penalty branch. The
 # party is ordered to correct by a record it never receives. Either refuse it (naming the field) or print it.
-@pytest.mark.xfail(strict=True, reason="[A] exemption with correction_order: stored, not printed (content.py:224)")
 async def test_an_exemptions_correction_order_is_printed_or_refused(stack):
     order = "限期三日内完成污水处理设施整改"
     d, ex, decided = await _exemption(stack, correction_order=order)
@@ -131,7 +125,6 @@ async def test_an_exemptions_correction_order_is_printed_or_refused(stack):
 # content.py:230: "到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款". 第七十二条: "当事人逾期不履行行政处罚决定的，
 # 作出行政处罚决定的行政机关可以采取下列措施：（一）到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款" — a measure the
 # bureau may take, not a consequence that follows by itself (and 第七十三条第三款: not counted during 复议/诉讼).
-@pytest.mark.xfail(strict=True, reason="[A] 加处罚款 stated without 第七十二条's '可以' (content.py:230)")
 async def test_the_surcharge_is_what_the_bureau_may_impose(stack):
     d, cid = await _penalty(stack, "penalty")
     text = flat(await _doc(d, cid, "decision"))
@@ -144,7 +137,6 @@ async def test_the_surcharge_is_what_the_bureau_may_impose(stack):
 # request has a statutory period (第六十四条第（一）项: "应当在行政机关告知后五日内提出"); deadlines.py:28-31 itself says
 # "The law fixes no separate period for 陈述、申辩" (a local setting), and 第六十二条 excepts only "当事人明确放弃陈述或者
 # 申辩权利". 第四十五条: "行政机关必须充分听取当事人的意见".
-@pytest.mark.xfail(strict=True, reason="[A] 事先告知书 says silence waives 陈述、申辩 (content.py:258)")
 async def test_the_notice_does_not_deem_the_statement_right_waived(stack):
     d, cid = await _penalty(stack)
     text = flat(await _doc(d, cid, "notice"))
@@ -157,7 +149,6 @@ async def test_the_notice_does_not_deem_the_statement_right_waived(stack):
 # notice on 5月11日 is 5月18日 (第六十四条第（一）项 "告知后五日内", 第八十五条 working days) and the system accepts a request
 # that day (deadlines.overdue: today > due) — "前" reads as ending on 5月17日, a day short of the period. "以内" and a
 # stated inclusive end day are unambiguous.
-@pytest.mark.xfail(strict=True, reason="[A] the notice's '5月18日前' reads a day shorter than the period (content.py:254)")
 async def test_the_notice_states_the_last_day_of_the_period_unambiguously(stack):
     d = CaseDriver(stack)
     d.at(2026, 5, 11)
@@ -177,7 +168,6 @@ async def test_the_notice_states_the_last_day_of_the_period_unambiguously(stack)
 # content.py:365-368 prints the credit service's sources as 所依据的条款 — "令第36号分类（新闻报道）……（未核实）" — and
 # the criterion's data note "（“较大数额罚款”“巨额罚款”的金额标准数据中未载明……）". The issue's item 5: the technical
 # provenance stays in the API; a citizen's line says the period rests on interpretations, with the official citation.
-@pytest.mark.xfail(strict=True, reason="[A/D] credit record notice lists 新闻报道 as 所依据的条款 (content.py:365-368)")
 async def test_the_credit_record_notice_cites_no_news_report(stack):
     d, cid = await _penalty(stack, "penalty")
 
@@ -193,7 +183,6 @@ async def test_the_credit_record_notice_cites_no_news_report(stack):
 # content.py:33-36: PENALTY_KIND has no label for "detention_transfer", a kind the API accepts (schemas.py
 # PenaltyKind), so the decision reads "给予行政处罚：其他行政处罚" — 第五十九条第（三）项 requires 行政处罚的种类. (The
 # kind "other" prints the same bare words.)
-@pytest.mark.xfail(strict=True, reason="[A] penalty kinds the API accepts print as '其他行政处罚' (content.py:33)")
 def test_every_accepted_penalty_kind_has_a_label():
     accepted = set(typing.get_args(PenaltyKind)) - {"other"}
     assert {"warning", "fine"} <= set(content.PENALTY_KIND)
@@ -213,7 +202,6 @@ def _decision(kinds: list[str], fine: float | None) -> tuple[dict, dict, dict]:
 
 # content.py:226-230: 履行方式和期限 (第五十九条第（四）项) is written only for a fine; 责令停产整治 (水污染防治法第八十三条
 # "责令限制生产、停产整治，并处……罚款") gets no manner or period, and DecisionCreate has no field to carry one.
-@pytest.mark.xfail(strict=True, reason="[A] 履行方式和期限 speaks only of the fine (content.py:226-230)")
 def test_the_performance_section_covers_every_kind():
     doc = content.decision_doc(*_decision(["fine", "suspend_for_rectification"], 150000.0))
     sections = dict(doc.sections)

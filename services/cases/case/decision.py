@@ -22,6 +22,7 @@ from services.cases.case.records import (
     case_records,
     edit_records,
 )
+from services.cases.case.rights import guidance_basis
 from services.cases.case.schemas import CaseRead, DecisionChangeCreate, DecisionCreate, DiscretionRequest
 from services.cases.case.service import act, add_step, now, snapshot
 from services.cases.clients import checklist as checklist_client
@@ -209,6 +210,10 @@ async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any],
             effective_to=date.fromisoformat(ev["effective_to"]) if ev.get("effective_to") else None,
         )
         basis["law_applied"] = law_in_time.for_exemption(ev, acts_, decision_date)
+        if ev.get("kind") == "list":  # the document names the item by its words and the list it comes from
+            item = await checklist_client.no_penalty_item(rt.http, ev["code"], ev.get("item_version")) or {}
+            basis.update({"no_penalty_item_violation": item.get("violation"),
+                          "no_penalty_item_source": item.get("source")})
         basis.update({"no_penalty_kind": ev["kind"], "no_penalty_item_version": ev.get("item_version"),
                       "list_version": ev.get("list_version"), "legal_basis": ev.get("legal_basis"),
                       "conditions_met": ev.get("met"), "discretionary": ev.get("discretionary"),
@@ -279,7 +284,15 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
     bureau, steps = snap.bureau, list(snap.steps)
     kinds = body.penalty_kinds or ([] if body.type == workflow.EXEMPTION else (["fine"] if body.fine_amount else ["warning"]))
     case_acts = acts.acts_of(snap.violations)
+    if body.suspension_period and not set(kinds) & {"suspend_for_rectification", "suspend_production"}:
+        raise invalid("suspension_period", "停产整治期限只适用于责令停产整治或者责令停产停业（penalty_kinds 含 "
+                      "suspend_for_rectification 或 suspend_production）；本决定未给予该种类的行政处罚",
+                      code="suspension_period_without_suspension")
     record, basis, calc = await _load_record(rt, body, facts, codes, bureau, steps, kinds, case_acts)
+    # 第五十九条第（二）项: the violated provisions — the guidance items' obligation articles, for every decision
+    # (an exemption has no notice whose basis would name them).
+    violated = [{"law": b.law, "article": b.article, "clause": b.clause}
+                for b in await guidance_basis(rt, codes) if b.role == "obligation"]
     record = replace(record, acts=case_acts,
                      discovered_on=snap.clue_received_on or local_date(snap.filed_at))
     violations = list(snap.violations)
@@ -325,8 +338,8 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
         case.decision = {"type": body.type, "document_number": document_number, "authority": authority.name,
                          "document_numbers": {companion: companion_number},
                          "basis": basis, "fine_amount": body.fine_amount, "reason": body.reason,
-                         "correction_order": body.correction_order,
-                         "penalty_kinds": kinds, "articles": articles, "discretion": discretion,
+                         "correction_order": body.correction_order, "suspension_period": body.suspension_period,
+                         "violated": violated, "penalty_kinds": kinds, "articles": articles, "discretion": discretion,
                          "outside_calculated_range": outside,
                          "versions": {"no_penalty_item": basis.get("no_penalty_item_version"),
                                       "list": basis.get("list_version"),

@@ -53,12 +53,20 @@ def void_notice(case: Case) -> None:
     case.steps = [s for s in case.steps if s not in RIGHTS_STEPS]
 
 
+# 按日连续处罚 (《环境保护法》第五十九条; 《水污染防治法》第九十五条 "……组织复查，发现其继续违法排放……按日连续处罚")
+# follows a fine, a 责令改正 and a 复查 finding the violation continued: it is no basis of a first notice or decision.
+DAILY_PENALTY = "按日连续处罚"
+
+
 async def guidance_basis(rt: Runtime, codes: list[str]) -> list[BasisArticle]:
-    """The obligation and penalty articles of each violation's guidance item (the checklist's, cached)."""
+    """The obligation and penalty articles of each violation's guidance item (the checklist's, cached) — less the
+    articles on 按日连续处罚 after 复查 (``DAILY_PENALTY``)."""
     out: list[BasisArticle] = []
     for code in codes:
         item = await checklist_client.guidance_item(rt, code) or {}
         for b in item.get("legal_basis") or []:
+            if b.get("role") == "penalty" and DAILY_PENALTY in str(b.get("text_excerpt") or ""):
+                continue
             if b.get("role") in ("obligation", "penalty") and b.get("law") and b.get("article"):
                 ref = BasisArticle(law=b["law"], article=b["article"], clause=b.get("clause"), role=b["role"],
                                    violation=code)
@@ -68,12 +76,7 @@ async def guidance_basis(rt: Runtime, codes: list[str]) -> list[BasisArticle]:
 
 
 def _cite(refs: list[BasisArticle], role: str) -> str:
-    seen: list[str] = []
-    for r in refs:
-        c = f"《{r.law.strip('《》')}》{r.article}{r.clause or ''}"
-        if r.role == role and c not in seen:
-            seen.append(c)
-    return "、".join(seen)
+    return "、".join(documents.distinct_cites(documents.cite(r.model_dump()) for r in refs if r.role == role))
 
 
 def _default_facts(case: Case) -> str:
@@ -82,10 +85,13 @@ def _default_facts(case: Case) -> str:
 
 
 def _default_reasons(body: NoticeCreate, basis: list[BasisArticle]) -> str:
-    fine = f"罚款{body.intended_fine:g}元" if body.intended_fine else ""
-    what = "、".join(x for x in (body.intended_type or "", fine, "、".join(body.penalty_kinds)) if x)
+    """The notice's 理由 (第四十四条) when the officer gives none — in Chinese, the kinds by the documents' labels."""
+    kinds = [k for k in body.penalty_kinds if not (k == "fine" and body.intended_fine)]
+    what = "、".join(x for x in (documents.kind_labels(kinds),
+                                 f"罚款人民币{body.intended_fine:,.2f}元" if body.intended_fine else "") if x)
+    intended = documents.DECISION_LABEL.get(body.intended_type or "", "行政处罚")
     return (f"违反{_cite(basis, 'obligation') or '（未载明）'}的规定，依据{_cite(basis, 'penalty') or '（未载明）'}，"
-            f"拟作出行政处罚（{what or '未载明'}）")
+            f"拟作出{intended}" + (f"（{what}）" if what else ""))
 
 
 def _new_facts(case: Case) -> NewFacts | None:

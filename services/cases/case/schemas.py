@@ -326,6 +326,10 @@ class DecisionCreate(Strict):
     correction_order: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=2000)] | None = (
         Field(default=None, description="责令改正 — what the party is ordered to correct and by when (《行政处罚法》第二十八条"
                                         "第一款), printed in the decision document"))
+    suspension_period: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=500)] | None = (
+        Field(default=None, description="the period of 责令停产整治 / 责令停产停业 (penalty_kinds suspend_for_rectification, "
+                                        "suspend_production), printed under 履行方式和期限 (《行政处罚法》第五十九条第（四）项); "
+                                        "without it the document says the party performs as decided and reports"))
 
 
 class BasisArticleIn(Strict):

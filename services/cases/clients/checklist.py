@@ -91,6 +91,13 @@ async def evaluate(client: ServiceClient, code: str, facts: dict[str, Any],
     return out
 
 
+async def no_penalty_item(client: ServiceClient, code: str, version: int | None = None) -> dict[str, Any] | None:
+    """The no-penalty item (``GET /no-penalty-items/{code}``, the version given): its words (``violation``) and the
+    list it comes from (``source``), which the 不予行政处罚决定书 names."""
+    params = {"version": version} if version is not None else None
+    return await _json(client, "GET", f"/no-penalty-items/{code}", params=params)
+
+
 async def evaluate_all(client: ServiceClient, facts: dict[str, Any], violation_codes: list[str],
                        on: str | None = None) -> dict[str, Any]:
     """Every list item that applies to the violations, evaluated on the facts

@@ -30,10 +30,20 @@ KINDS = ("decision", "notice", "hearing_notice", "compliance_advice", "credit_re
 # ``basis`` (the notice's provisions: [{law, article, clause, role}]).
 LEVEL = {"standard": "一般", "heavier": "从重", "lighter": "从轻", "mitigated": "减轻"}
 DECISION_LABEL = {"penalty": "行政处罚", "lighter": "从轻行政处罚", "mitigated": "减轻行政处罚", "heavier": "从重行政处罚"}
+# 处罚种类 in the words of 《行政处罚法》第九条 — one label for every kind the API accepts (schemas.PenaltyKind) and
+# for every document (the notice's 理由 too). ``detention_transfer``: 行政拘留 is the public security organ's; the
+# bureau transfers the case to it (《中华人民共和国环境保护法》第六十三条 "将案件移送公安机关……拘留").
 PENALTY_KIND = {"warning": "警告", "fine": "罚款", "confiscation": "没收违法所得、没收非法财物",
                 "suspend_production": "责令停产停业", "suspend_for_rectification": "责令停产整治",
                 "close_down": "责令关闭", "revoke_permit": "吊销许可证件", "restrict_practice": "限制从业",
-                "detention": "行政拘留", "notice_of_criticism": "通报批评", "lower_qualification": "降低资质等级"}
+                "detention_transfer": "移送公安机关依法予以行政拘留", "detention": "行政拘留",
+                "notice_of_criticism": "通报批评", "lower_qualification": "降低资质等级"}
+OTHER_KIND = "其他行政处罚"
+
+
+def kind_labels(kinds: Any) -> str:
+    """The kinds in Chinese (第五十九条第（三）项 行政处罚的种类), never the API's keys."""
+    return "、".join(dict.fromkeys(PENALTY_KIND.get(k, OTHER_KIND) for k in kinds or []))
 
 
 def cn_date(d: Any) -> str:
@@ -103,35 +113,60 @@ def _evidence(ctx: dict[str, Any]) -> list[str]:
     return ["以上事实有下列证据证明："] + [f"{i}. {e.get('kind', '')}：{e.get('description', '')}" for i, e in enumerate(ev, 1)]
 
 
+def cite(b: dict[str, Any]) -> str:
+    """《法律》第…条第…项 of one basis entry (``law``, ``article``, ``clause``)."""
+    law = str(b.get("law") or "").strip("《》")
+    return f"《{law}》{b.get('article') or ''}{b.get('clause') or ''}"
+
+
+def distinct_cites(cites: Any) -> list[str]:
+    """The cites once each; an article cited with its 项 (第八十三条第（二）项) is not cited again bare (第八十三条)."""
+    seen = list(dict.fromkeys(c for c in cites if c))
+    return [c for c in seen if not any(o != c and o.startswith(c) for o in seen)]
+
+
+def _penalty_basis(ctx: dict[str, Any], d: dict[str, Any]) -> list[str]:
+    """第五十九条第（三）项 行政处罚的依据: the penalty article the decision applied — its ``basis.law_article`` (narrowed
+    to the 项 the notice or the fine calculation cites under it), else the article of the fine range applied
+    (the calculation's 法定罚款幅度), else the notice's penalty articles. Never every penalty article of the
+    guidance item: 按日连续处罚 after 复查 (《水污染防治法》第九十五条) is no basis of a first decision."""
+    notice = [cite(b) for b in ctx.get("basis") or [] if b.get("role") == "penalty"]
+    applied = [cite(b) for b in ((ctx.get("discretion") or {}).get("basis") or [])
+               if isinstance(b, dict) and b.get("applied") == "法定罚款幅度"]
+    law_article = str((d.get("basis") or {}).get("law_article") or "").strip()
+    if law_article:
+        narrower = [c for c in [*notice, *applied] if c.startswith(law_article)]
+        return distinct_cites(narrower or [law_article])
+    return distinct_cites(applied if d and applied else notice)
+
+
 def _provisions(ctx: dict[str, Any], d: dict[str, Any]) -> list[str]:
-    """The violated provision and the penalty article (the notice's basis, else the decision's articles)."""
-    basis = ctx.get("basis") or []
-
-    def cite(b: dict[str, Any]) -> str:
-        law = str(b.get("law") or "")
-        law = law if law.startswith("《") else f"《{law}》"
-        return f"{law}{b.get('article') or ''}{b.get('clause') or ''}"
-
-    violated = [cite(b) for b in basis if b.get("role") == "obligation"]
-    penalty = [cite(b) for b in basis if b.get("role") == "penalty"]
+    """The violated provision (the notice's basis, else the decision's ``violated`` — the guidance items'
+    obligation articles, so an exemption, which has no notice, names it too) and the penalty article."""
+    violated = [cite(b) for b in ctx.get("basis") or [] if b.get("role") == "obligation"]
+    violated = violated or [cite(b) for b in d.get("violated") or []]
     out = []
     if violated:
-        out.append("当事人的上述行为违反了" + "、".join(dict.fromkeys(violated)) + "的规定。")
-    law_article = (d.get("basis") or {}).get("law_article")
-    if penalty or law_article:
-        out.append("依据" + "、".join(dict.fromkeys([*penalty, *([law_article] if law_article else [])])) + "的规定，")
+        out.append("当事人的上述行为违反了" + "、".join(distinct_cites(violated)) + "的规定。")
+    if d.get("type") != "no_penalty":
+        penalty = _penalty_basis(ctx, d)
+        if penalty:
+            out.append("依据" + "、".join(penalty) + "的规定，")
     return out
 
 
-def remedies(authority: dict[str, Any]) -> list[str]:
+def remedies(authority: dict[str, Any], *, imposes: bool = True) -> list[str]:
     """第五十九条: 复议、诉讼的途径和期限 — the bureau's configured 行政复议机关 and 人民法院 (the document is refused
-    before it gets here without them), and the periods of the two laws."""
+    before it gets here without them), and the periods of the two laws. 第七十三条 (行政处罚不停止执行) only where a
+    penalty is imposed (``imposes``): an exemption has nothing to execute."""
     rec, lit = REMEDIES
-    return [
+    out = [
         f"如不服本决定，可以自收到本决定书之日起六十日内向{authority['reconsideration_body']}申请行政复议（{rec.article}）；",
         f"也可以自收到本决定书之日起六个月内向{authority['court']}提起行政诉讼（{lit.article}）。",
-        "行政复议和行政诉讼期间，本决定不停止执行，法律另有规定的除外（《中华人民共和国行政处罚法》第七十三条）。",
     ]
+    if imposes:
+        out.append("行政复议和行政诉讼期间，本决定不停止执行，法律另有规定的除外（《中华人民共和国行政处罚法》第七十三条）。")
+    return out
 
 
 def _law_in_time(d: dict[str, Any]) -> list[str]:
@@ -186,6 +221,71 @@ def _contact(ctx: dict[str, Any]) -> list[str]:
     return out
 
 
+URL = re.compile(r"https?://\S+")
+
+
+def drop_notes(text: str, markers: tuple[str, ...]) -> str:
+    """``text`` without each full-width parenthesis (nested ones inside it too) that holds one of ``markers`` — the
+    provenance notes (转载、网址、未核实来源、新闻报道) that stay in the API, never in a document a party reads."""
+    out, depth, group = [], 0, ""
+    for ch in text or "":
+        if ch == "（":
+            depth += 1
+        if depth:
+            group += ch
+        else:
+            out.append(ch)
+        if ch == "）" and depth:
+            depth -= 1
+            if not depth:
+                if not any(m in group for m in markers):
+                    out.append(group)
+                group = ""
+    return "".join(out).strip()
+
+
+def _list_source(source: str) -> str:
+    """The list an item comes from, as its source names it, without the notes on where it was read."""
+    return URL.sub("", drop_notes(source, ("http", "转载"))).strip(" ；;，,。")
+
+
+def _exemption_ground(basis: dict[str, Any]) -> str:
+    """What the exemption rests on: the list item by its words and the list it comes from (试点方案 三（六）: the
+    lists are the provinces', not this bureau's — never "本机关公布的"), else 第三十三条."""
+    if basis.get("no_penalty_kind") != "list":
+        return f"{APL}第三十三条规定的情形"
+    item = basis.get("no_penalty_item_violation")
+    if not item:
+        return "免罚清单所列情形"
+    source = _list_source(str(basis.get("no_penalty_item_source") or ""))
+    return f"免罚清单所列“{item}”情形" + (f"（清单出处：{source}）" if source else "")
+
+
+# 第五十九条第（四）项 行政处罚的履行方式和期限, for each kind the party performs (a 警告 is executed by the decision
+# itself; 行政拘留 by the public security organ the case is transferred to).
+PERFORMED_KINDS = ("confiscation", "suspend_production", "suspend_for_rectification", "close_down", "revoke_permit",
+                   "restrict_practice")
+SUSPENSIONS = ("suspend_production", "suspend_for_rectification")
+
+
+def _performance(d: dict[str, Any], authority: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    kinds = list(d.get("penalty_kinds") or [])
+    if d.get("fine_amount"):
+        payment = authority.get("payment") or "到指定的银行或者通过电子支付系统缴纳"
+        out += [f"罚款：当事人应当自收到本决定书之日起十五日内，{payment}罚款（第六十七条）。",
+                "到期不缴纳罚款的，本机关可以每日按罚款数额的百分之三加处罚款，加处罚款的数额不得超出罚款的数额（第七十二条）。"]
+    for k in dict.fromkeys(kinds):
+        if k not in PERFORMED_KINDS:
+            continue
+        label = PENALTY_KIND[k]
+        if k in SUSPENSIONS and d.get("suspension_period"):
+            out.append(f"{label}：期限为{d['suspension_period']}，当事人应当按照本决定履行，并将履行情况报告本机关。")
+        else:
+            out.append(f"{label}：当事人应当自收到本决定书之日起按照本决定履行，并将履行情况报告本机关。")
+    return out
+
+
 def decision_doc(case: dict[str, Any], ent: dict[str, Any], ctx: dict[str, Any]) -> Doc:
     """行政处罚决定书 / 不予行政处罚决定书 — what 第五十九条 requires it to state."""
     d = case["decision"] or {}
@@ -200,16 +300,15 @@ def decision_doc(case: dict[str, Any], ent: dict[str, Any], ctx: dict[str, Any])
                                           *([f"变更理由：{d['change_reason']}"] if d.get("change_reason") else [])]))
     basis = d.get("basis") or {}
     if exemption:
-        kind = "本机关公布的免罚清单所列情形" if basis.get("no_penalty_kind") == "list" else f"{APL}第三十三条规定的情形"
         sections.append(("不予行政处罚的理由和依据", [
             *_provisions(ctx, d),
-            f"当事人的违法行为符合{kind}，经法制审核、集体讨论，决定不予行政处罚。",
+            f"当事人的违法行为符合{_exemption_ground(basis)}，经法制审核、集体讨论，决定不予行政处罚。",
             "对当事人的违法行为依法不予行政处罚的，行政机关应当对当事人进行教育（第三十三条第三款）；合规建议书一并送达。",
             *_law_in_time(d),
         ]))
     else:
-        kinds = "、".join(PENALTY_KIND.get(k, "其他行政处罚") for k in d.get("penalty_kinds") or [])
-        lines = [*_provisions(ctx, d), f"本机关决定对当事人给予{DECISION_LABEL.get(d.get('type'), '行政处罚')}：{kinds}。"]
+        lines = [*_provisions(ctx, d),
+                 f"本机关决定对当事人给予{DECISION_LABEL.get(d.get('type'), '行政处罚')}：{kind_labels(d.get('penalty_kinds'))}。"]
         if d.get("fine_amount") is not None:
             lines.append(f"罚款金额：人民币{d['fine_amount']:,.2f}元。")
         lines += _discretion(ctx, d)
@@ -221,14 +320,13 @@ def decision_doc(case: dict[str, Any], ent: dict[str, Any], ctx: dict[str, Any])
             lines.append(f"理由：{d['reason']}")
         lines += _law_in_time(d)
         sections.append(("行政处罚的种类和依据", lines))
-        if d.get("correction_order"):
-            sections.append(("责令改正", [f"依照{APL}第二十八条第一款，责令当事人：{d['correction_order']}"]))
-    if not exemption and d.get("fine_amount"):
-        payment = ctx["authority"].get("payment") or "到指定的银行或者通过电子支付系统缴纳"
-        sections.append(("履行方式和期限", [
-            f"当事人应当自收到本决定书之日起十五日内，{payment}罚款（第六十七条）。",
-            "到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款，加处罚款的数额不得超出罚款的数额（第七十二条）。"]))
-    sections.append(("申请行政复议或者提起行政诉讼的途径和期限", remedies(ctx["authority"])))
+    if d.get("correction_order"):  # 第二十八条第一款: 责令改正 with a penalty, and with an exemption too
+        sections.append(("责令改正", [f"依照{APL}第二十八条第一款，责令当事人：{d['correction_order']}"]))
+    if not exemption:
+        performance = _performance(d, ctx["authority"])
+        if performance:
+            sections.append(("履行方式和期限", performance))
+    sections.append(("申请行政复议或者提起行政诉讼的途径和期限", remedies(ctx["authority"], imposes=not exemption)))
     sections.append(("执法人员", _closing(ctx, d.get("decided_at")) + _contact(ctx)))
     articles = [*list(d.get("articles") or []), *(r.article for r in REMEDIES)]
     if (d.get("law_applied") or {}).get("applied") == "decision":
@@ -241,21 +339,31 @@ def decision_doc(case: dict[str, Any], ent: dict[str, Any], ctx: dict[str, Any])
                authority=ctx["authority"]["name"], seal=_seal(ctx, d.get("decided_at")))
 
 
+def _last_day(due: Any) -> str:
+    """A period's last day, included: 2026年5月18日（含当日）以前."""
+    return f"{cn_date(due)}（含当日）以前"
+
+
 def notice_doc(case: dict[str, Any], ent: dict[str, Any], ctx: dict[str, Any]) -> Doc:
     n = (case.get("records") or {}).get("notice") or {}
     due = case.get("due") or {}
-    kinds = "、".join(PENALTY_KIND.get(k, "其他行政处罚") for k in n.get("penalty_kinds") or [])
+    kinds = kind_labels(n.get("penalty_kinds"))
     lines = [*_provisions(ctx, {}), f"本机关拟对你单位作出{DECISION_LABEL.get(n.get('intended_type'), '行政处罚')}"
              + (f"：{kinds}。" if kinds else "。")]
     if n.get("intended_fine") is not None:
         lines.append(f"拟罚款金额：人民币{n['intended_fine']:,.2f}元。")
     if n.get("reasons"):
         lines.append(f"理由：{n['reasons']}")
-    rights = [f"你单位有权进行陈述和申辩，请于{cn_date(due.get('statement'))}前提出。"]
+    # 第四十五条: the statement is heard; its date is a local setting, and only an explicit waiver gives it up
+    # (第六十二条) — silence is never a waiver. The hearing request alone has a statutory period (第六十四条第（一）项
+    # 告知后五日内, working days by 第八十五条), stated with its last day included ("前" would read a day short).
+    statement = due.get("statement")
+    rights = ["你单位有权进行陈述和申辩，" + (f"请于{_last_day(statement)}向本机关提出" if statement else "可以向本机关提出")
+              + "（第四十五条）。"]
     if n.get("hearing_right"):
-        rights.append(f"你单位有权要求听证，应当在告知后五个工作日内（{cn_date(due.get('hearing_request'))}前）提出"
-                      "（第六十三条、第六十四条、第八十五条）。")
-    rights.append("逾期未提出的，视为放弃上述权利。行政机关不得因当事人陈述、申辩而给予更重的处罚（第四十五条）。")
+        rights.append(f"你单位有权要求听证，应当在告知后五个工作日内，即{_last_day(due.get('hearing_request'))}提出；"
+                      "逾期未要求听证的，视为放弃听证权利（第六十三条、第六十四条第（一）项、第八十五条）。")
+    rights.append("行政机关不得因当事人陈述、申辩而给予更重的处罚（第四十五条）。")
     articles = [f"{APL}第四十四条", f"{APL}第四十五条", f"{APL}第六十二条"]
     if n.get("hearing_right"):
         articles += [f"{APL}第六十三条", f"{APL}第六十四条", f"{APL}第八十五条"]
@@ -337,6 +445,9 @@ def compliance_advice_doc(case: dict[str, Any], ent: dict[str, Any], letter: dic
 RULE_ID = re.compile(r"^\[[^\]]*\]\s*")  # the credit rule's id the criterion starts with ("[order/criterion] …")
 
 
+PROVENANCE = ("依据：", "未核实", "新闻报道", "数据中未载明", "http")
+
+
 def _served_with(case: dict[str, Any]) -> str:
     number = (case.get("decision") or {}).get("document_number")
     return f"（与行政处罚决定书{number}同时送达）" if number else ""
@@ -362,10 +473,18 @@ def credit_record_notice_doc(notice: dict[str, Any], case: dict[str, Any], ent: 
             period += f"，最长公示至{cn_date(n['publicity_max_until'])}"
     else:
         period = "不予公示"
+    instrument = f"{n['rule_set']['order']}《{n['rule_set']['title']}》"
     lines = [_credit_text(n["text"], notice, case), f"记录内容：{_credit_text(n['recorded'], notice, case)}",
-             f"失信等级：{n['severity_label']}", f"公示：{period}。", f"认定依据：{cn_dates(RULE_ID.sub('', n['criterion']))}"]
-    articles = [cn_dates(s["cite"]) + ("" if s.get("verified") else "（未核实）") for s in n.get("sources", [])]
-    articles.append(f"{n['rule_set']['order']}《{n['rule_set']['title']}》")
+             f"失信等级：{n['severity_label']}", f"公示：{period}。",
+             f"认定依据：{cn_dates(drop_notes(RULE_ID.sub('', n['criterion']), PROVENANCE))}（{instrument}）。"]
+    # 所依据的条款: the official instrument and the sources read in its text — never a news report or a data note
+    # (the technical provenance stays in the credit API); where a period rests on interpretations, a plain line.
+    sources = n.get("sources", [])
+    if any(not s.get("verified") for s in sources):
+        lines.append("失信等级和公示期限依据解读材料计算，以法律文本为准。")
+    articles = [cn_dates(s["cite"]) for s in sources if s.get("verified")]
+    if not any(f"《{n['rule_set']['title']}》" in a for a in articles):
+        articles.append(instrument)
     return Doc(n.get("title", "环保信用失信记录告知书"), _served_with(case),
                [("当事人", _party(case, ent)), ("告知事项", lines), ("联系方式", _contact(ctx))], articles,
                authority=ctx["authority"]["name"], seal=_seal(ctx, (case.get("decision") or {}).get("decided_at")))
