@@ -61,6 +61,10 @@ async def test_a_first_offence_with_no_harm_meets_the_minor_harm_ground(stack):
     ev = r.json()
     assert r.status_code == 200 and ev["eligible"] is True and "harm_minor" in ev["met"], r.text
     assert "据此认定“危害后果轻微”" in ev["note"] and not PLAIN.search(ev["note"]), ev["note"]
+    vocabulary = {f["key"]: f for f in (await stack.client.get(f"{API}/facts", headers=off)).json()}
+    assert vocabulary["harm_minor"]["implied_by"] == ["no_harm"] and "第三十三条第一款第二句" in \
+        vocabulary["harm_minor"]["implied_basis"]
+    assert "implied_by" not in vocabulary["no_harm"] or vocabulary["no_harm"]["implied_by"] is None
     # no harm not established and minor harm not recorded: unknown, not eligible
     r = await stack.client.post(FIRST, headers=off, json={
         "facts": {"first_offence": True, "no_harm": False, "corrected_in_time": True}})
