@@ -24,6 +24,7 @@ from services.cases.workflow.machine import (
     uncounted_detail,
 )
 from services.cases.workflow.rules import RULES
+from shared import facts as fact_vocabulary
 
 ACTION = "decide"
 FIRST_OFFENCE = "first_offence"
@@ -53,7 +54,9 @@ class NoPenaltyBasis:
     item_version: int | None = None
     covers: bool | None = None  # the item's applies_to covers every violation of the case
     not_covered: tuple[str, ...] = ()
-    article_33_met: bool | None = None  # list items: a 第三十三条第一款 ground is established
+    article_33_met: bool | None = None  # list items: a ground of 第三十三条 (the paragraph cited) is established
+    # list items: the paragraphs of 第三十三条 whose grounds the item needs (第一款; 第二款 for an item citing it)
+    article_33_paragraphs: tuple[str, ...] = ()
     in_force: bool | None = None  # in force on the decision date (None: not asked) — 第三十七条
     effective_from: date | None = None
     effective_to: date | None = None  # the item version's last day in force (None: no end known)
@@ -305,7 +308,9 @@ def _check_exemption(case: CaseView, d: Decision, rec: Record) -> None:
     if np.covers is False:
         raise _refuse(case, "no_penalty_item_covers_violation",
                       f"{np.code} does not apply to the case's violations {list(np.not_covered)}")
-    if case.facts.get(DAMAGE) is True and (case.facts.get(NO_HARM) is True or case.facts.get(HARM_MINOR) is not True):
+    # harm_minor as the checklist's evaluation reads it: recorded, or established by no_harm (shared.facts.IMPLIED_BY)
+    if case.facts.get(DAMAGE) is True and (case.facts.get(NO_HARM) is True or not fact_vocabulary.holds(case.facts,
+                                                                                                       HARM_MINOR)):
         raise _refuse(case, "harm_recorded", "the facts record ecological damage (ecological_damage: true): "
                                              "no_harm cannot hold, and only a minor harm (harm_minor) may be exempted")
     if not np.eligible and (np.unmet or np.unknown):
@@ -313,7 +318,8 @@ def _check_exemption(case: CaseView, d: Decision, rec: Record) -> None:
                       f"conditions of {np.code} not met: unmet {list(np.unmet)}, unknown {list(np.unknown)}")
     if np.kind == "list" and np.article_33_met is not True:
         raise _refuse(case, "article_33_facts_required",
-                      f"the facts do not establish a ground of 第三十三条第一款 for the list item {np.code}")
+                      f"the facts do not establish a ground of 第三十三条{'、'.join(np.article_33_paragraphs or ('第一款',))}"
+                      f" for the list item {np.code}")
     if not np.eligible:
         raise _refuse(case, "no_penalty_conditions_met", f"{np.code} is not eligible on the recorded facts")
     if np.kind == "statutory":
