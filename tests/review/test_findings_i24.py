@@ -1,6 +1,6 @@
 """Independent legal review of issue 24's documents, the 第二十八条 gate rule and the fact vocabulary (branch
-i24-review). One test per finding, written as the LAWFUL expectation and marked ``xfail(strict=True)``: it fails
-on the code as merged, proving the finding; the commit that fixes a finding removes its mark. The positive case
+i24-review). One test per finding, written as the LAWFUL expectation; each was first marked ``xfail(strict=True)``,
+failing on the code as merged and proving the finding, and the commit that fixed it removed its mark: all 15 pass. The positive case
 stands beside each negative (in the same test, asserted first, so the xfail proves the finding and not a broken
 setup). API tests drive the cases service over HTTP on both setups; the builders are pure and tested directly.
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import typing
 
-import pytest
 import yaml
 
 from services.cases.case.schemas import PenaltyKind
