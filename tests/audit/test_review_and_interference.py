@@ -52,15 +52,16 @@ async def test_assign_sla_ageing_review_and_history(stack, decisions):
     r = await cl.post(f"{base}/assign", json={"assignee": "auditor-4"}, headers=auditor(stack, "chief"))
     assert r.status_code == 409 and r.json()["state"] == "issue_found"
 
-    # A new integrity risk after the review reopens the flag; the history keeps both.
+    # An interference recorded after the review adds its rule and a history entry; the finding stands
+    # (issue 25 S3: the audited bureau cannot undo a review).
     rec = {"case_id": case_id, "number": "苏吴环罚〔2026〕77号", "bureau": BUREAU, "person": "某副局长",
            "position": "副局长", "manner": "电话要求经办人从轻处理", "occurred_on": "2026-06-12"}
     r = await cl.post("/audit/v1/interference-records", json=rec, headers=stack.auth("officer-a", "officer", bureau=BUREAU))
     assert r.status_code == 201, r.text
     again = await flag_of(stack, case_id)
-    assert again["status"] == "open" and again["rules"][-1]["code"] == "recorded_interference"
+    assert again["status"] == "issue_found" and again["rules"][-1]["code"] == "recorded_interference"
     hist = (await cl.get(f"{base}/history", headers=auditor(stack))).json()
-    assert hist[-1]["action"] == "reopened" and hist[-1]["status_from"] == "issue_found"
+    assert hist[-1]["action"] == "rule_added" and hist[-1]["status_from"] == hist[-1]["status_to"] == "issue_found"
 
 
 async def test_sla_breach_shows_in_ageing(stack, decisions):

@@ -18,7 +18,8 @@ from shared.problems import Problem, conflict, forbidden
 
 REVIEWABLE = ("open", "in_review")
 REVIEW_ONCE_RULE = (
-    "a flag is reviewed once; its outcome is final until a new integrity risk on the case reopens it"
+    "a flag is reviewed once; a finding (issue_found) is final, a clearing (cleared) stands until a new "
+    "integrity risk the system detects on the case reopens it — an interference record never does"
 )
 INDEPENDENCE_RULE = (
     f"{PILOT.split('（', 1)[0]}三（十）：加强对免罚、轻罚案件的监督审核——"

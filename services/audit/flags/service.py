@@ -49,6 +49,9 @@ log = logging.getLogger("ecocomply.audit")
 
 Emit = Callable[..., Awaitable[object]]  # runtime.emit(session, payload, subject=...)
 FINAL = ("cleared", "issue_found")
+# The outcome a later risk may reopen: "no problem found" can be overtaken by a new risk; a finding
+# (issue_found) stands whatever comes after it (issue 25 S3).
+REOPENABLE = ("cleared",)
 UNDECIDED = "undecided"
 SYSTEM = "system"
 
@@ -85,9 +88,16 @@ async def upsert_flag(
     now: datetime,
     actor: str = SYSTEM,
     sla_days: int | None = None,
+    reopen: bool = True,
 ) -> Flag | None:
     """Create the case's flag with ``hits``, or add to the existing flag the hits it lacks (a hit of a
-    rule it already carries adds its detail when that is new). Returns the flag, None if no hits."""
+    rule it already carries adds its detail when that is new). Returns the flag, None if no hits.
+
+    A review's outcome belongs to the reviewers (试点方案三（十） 监督审核): added hits go into the flag's
+    rules and history and never erase a finding — an ``issue_found`` flag stays ``issue_found`` (and
+    counted so in the annual report, 五（二）). A ``cleared`` flag is looked at again (reopened) when a risk
+    the system detects arrives (``reopen``), never on a person's say-so: an interference record
+    (``reopen=False``) is recorded, not allowed to undo a review (issue 25 S3)."""
     hits = list(hits)
     if not hits:
         return None
@@ -130,8 +140,8 @@ async def upsert_flag(
         await _count_rules(session, flag, new_codes)
     if added:
         before = flag.status
-        if flag.status in FINAL and any(h.severity != "review" for h in added):
-            flag.status = "open"  # a new risk after the review: the auditors look again
+        if reopen and flag.status in REOPENABLE and any(h.severity != "review" for h in added):
+            flag.status = "open"  # a new risk after a clearing review: the auditors look again
         await session.flush()
         add_history(session, flag, actor=actor, action="reopened" if before != flag.status else "rule_added",
                     status_from=before, detail="；".join(h.code for h in added), now=now)
@@ -389,7 +399,7 @@ async def record_interference(
         flag = await upsert_flag(
             session, ref=CaseRef(body.case_id, body.number, body.uscc, body.bureau),
             hits=[rules.recorded_interference(body.person, body.position, body.occurred_on, body.manner)],
-            emit=emit, source_event_id=rec.id, actor=by, now=now)
+            emit=emit, source_event_id=rec.id, actor=by, now=now, reopen=False)
         assert flag is not None
         await ledger.append_act(session, type_="audit.interference_recorded", case_id=body.case_id, now=now,
                                 data={"record_id": rec.id, "recorded_by": by, **body.model_dump(mode="json")})

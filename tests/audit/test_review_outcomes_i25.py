@@ -1,0 +1,115 @@
+"""Issue 25, review outcomes belong to the reviewers (S3, S9, S10): an interference record adds a rule and
+an entry to a flag's history and never reopens or erases a review; a record needs a case the audit knows,
+and takes the case's bureau and enterprise; separation of duties compares subjects case-insensitively."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from audit_helpers import all_flags, at, auditor, consumed, emit, flag_of
+
+from services.testing.factories import BUREAU
+from shared import contracts as c
+
+PROBLEM = "application/problem+json"
+RECORDS = "/audit/v1/interference-records"
+
+
+def of_case(flag: dict, **over) -> dict:
+    """A record naming the case as the audit knows it (number, enterprise, bureau)."""
+    return record(flag["case_id"], number=flag["number"], uscc=flag["uscc"], bureau=flag["bureau"], **over)
+
+
+def record(case_id: str, **over) -> dict:
+    return {"case_id": case_id, "person": "某副局长", "position": "副局长", "manner": "电话要求经办人从轻处理",
+            "occurred_on": "2026-06-12", **over}
+
+
+async def annual(stack) -> dict[str, dict[str, str]]:
+    r = await stack.client.get("/audit/v1/reports/annual", params={"year": 2026}, headers=auditor(stack))
+    assert r.status_code == 200, r.text
+    return {row["执法机构（代码）"]: row for row in csv.DictReader(io.StringIO(r.content.decode("utf-8-sig")))}
+
+
+async def reviewed_flag(stack, decisions, outcome: str, **decided) -> dict:
+    _, e = await decisions.emit(decision_type="lighter", fine_amount=20_000.0, **decided)
+    await decisions.processed("audit", e.id)
+    [flag] = [f for f in await all_flags(stack) if f["case_id"] == _.case_id]
+    base = f"/audit/v1/flags/{flag['id']}"
+    r = await stack.client.post(f"{base}/assign", json={"assignee": "auditor-2"}, headers=auditor(stack, "chief"))
+    assert r.status_code == 200, r.text
+    r = await stack.client.post(f"{base}/review", json={"outcome": outcome, "notes": "从轻理由不充分"},
+                                headers=auditor(stack, "auditor-2"))
+    assert r.status_code == 200 and r.json()["status"] == outcome, r.text
+    return r.json()
+
+
+# -- S3 ----------------------------------------------------------------------------------------------
+async def test_s3_interference_record_never_reopens_or_erases_a_review(stack, decisions):
+    """S3: an officer of the audited bureau records an interference on a flag reviewed ``issue_found``
+    (and on one reviewed ``cleared``): the rule and a history entry are added, the review stays —
+    status, reviewer, notes; the flag stays in ``?status=issue_found``; the annual report's 审核发现问题
+    and 审核无问题 are unchanged."""
+    found = await reviewed_flag(stack, decisions, "issue_found")
+    cleared = await reviewed_flag(stack, decisions, "cleared")
+    report_before = await annual(stack)
+    assert (report_before[BUREAU]["审核发现问题"], report_before[BUREAU]["审核无问题"]) == ("1", "1")
+    officer = stack.auth("officer-a", "officer", bureau=BUREAU)
+    for flag in (found, cleared):
+        r = await stack.client.post(RECORDS, json=of_case(flag), headers=officer)
+        assert r.status_code == 201, r.text
+        after = await flag_of(stack, flag["case_id"])
+        assert after["status"] == flag["status"]
+        assert (after["reviewed_by"], after["review_notes"], after["reviewed_at"], after["assignee"]) == (
+            flag["reviewed_by"], flag["review_notes"], flag["reviewed_at"], flag["assignee"])
+        assert [x["code"] for x in after["rules"]] == [*(x["code"] for x in flag["rules"]), "recorded_interference"]
+        hist = (await stack.client.get(f"/audit/v1/flags/{flag['id']}/history", headers=auditor(stack))).json()
+        assert [h["action"] for h in hist] == ["raised", "assigned", "reviewed", "rule_added"]
+        assert (hist[-1]["actor"], hist[-1]["status_from"], hist[-1]["status_to"]) == (
+            "officer-a", flag["status"], flag["status"])
+        assert "recorded_interference" in hist[-1]["detail"]
+    assert [f["id"] for f in await all_flags(stack, status="issue_found")] == [found["id"]]
+    assert [f["id"] for f in await all_flags(stack, status="cleared")] == [cleared["id"]]
+    assert await annual(stack) == report_before
+    # A second record adds its detail to the rule, still without touching the review.
+    r = await stack.client.post(RECORDS, json=of_case(found, person="某主任", manner="打招呼"), headers=officer)
+    assert r.status_code == 201
+    again = await flag_of(stack, found["case_id"])
+    assert again["status"] == "issue_found" and "某主任" in again["rules"][-1]["detail"]
+
+
+async def test_s3_interference_on_an_open_flag_adds_its_rule(stack, decisions):
+    """Beside S3: on a flag not yet reviewed the record adds the rule (and stays open, to be reviewed)."""
+    _, e = await decisions.emit(decision_type="no_penalty", fine_amount=None)
+    await decisions.processed("audit", e.id)
+    flag = await flag_of(stack, _.case_id)
+    r = await stack.client.post(RECORDS, json=of_case(flag), headers=stack.auth("officer-a", "officer", bureau=BUREAU))
+    assert r.status_code == 201, r.text
+    after = await flag_of(stack, _.case_id)
+    assert after["status"] == "open" and after["rules"][-1]["code"] == "recorded_interference"
+    hist = (await stack.client.get(f"/audit/v1/flags/{flag['id']}/history", headers=auditor(stack))).json()
+    assert [h["action"] for h in hist] == ["raised", "rule_added"]
+
+
+async def test_s3_a_later_risk_never_erases_an_issue_found(stack, decisions):
+    """A finding (``issue_found``) stays counted when a later event adds a risk (a relapse found by the
+    bureau's follow-up); a ``cleared`` flag is looked at again (reopened) — the history keeps both."""
+    found = await reviewed_flag(stack, decisions, "issue_found")
+    cleared = await reviewed_flag(stack, decisions, "cleared")
+    for flag in (found, cleared):
+        e = await emit(stack, c.CaseRelapseFound(case_id=flag["case_id"], number=flag["number"], uscc=flag["uscc"],
+                                                 bureau=BUREAU, found_at=at("2026-07-01"), detail="复查发现再次超标排放"))
+        await consumed(stack, e)
+    after = await flag_of(stack, found["case_id"])
+    assert (after["status"], after["reviewed_by"], after["review_notes"]) == (
+        "issue_found", found["reviewed_by"], found["review_notes"])
+    assert after["rules"][-1]["code"] == "relapse_found"
+    hist = (await stack.client.get(f"/audit/v1/flags/{found['id']}/history", headers=auditor(stack))).json()
+    [entry] = [h for h in hist if h["detail"] == "relapse_found"]  # dated by the event (found_at)
+    assert (entry["action"], entry["status_from"], entry["status_to"]) == ("rule_added", "issue_found", "issue_found")
+    assert (await flag_of(stack, cleared["case_id"]))["status"] == "open"
+    hist = (await stack.client.get(f"/audit/v1/flags/{cleared['id']}/history", headers=auditor(stack))).json()
+    [entry] = [h for h in hist if h["detail"] == "relapse_found"]
+    assert (entry["action"], entry["status_from"], entry["status_to"]) == ("reopened", "cleared", "open")
+    assert (await annual(stack))[BUREAU]["审核发现问题"] == "1"
