@@ -16,7 +16,8 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -53,6 +54,25 @@ class Principal(BaseModel):
         if self.has(*BUREAU_ROLES) and self.bureau is not None and self.bureau == bureau:
             return True
         return self.has("enterprise") and self.uscc is not None and self.uscc == uscc
+
+
+def subject_key(sub: str | None) -> str:
+    """A subject as separation-of-duties checks compare it: the token's ``sub`` — with an identity provider,
+    its stable subject id (never a display name or login that can be renamed) — NFKC-normalised, trimmed
+    and case-folded, so that ``OFF-A1``, ``off-a1`` and ``ＯＦＦ-Ａ1`` are one person (issue 25 S10)."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", sub or "").strip().casefold())
+
+
+def same_subject(a: str | None, b: str | None) -> bool:
+    """Whether two subjects are the same person (``subject_key``); an empty subject is no one."""
+    key = subject_key(a)
+    return bool(key) and key == subject_key(b)
+
+
+def among(sub: str | None, subjects: Iterable[str | None]) -> bool:
+    """Whether ``sub`` is one of ``subjects`` (``same_subject``) — e.g. a case's handlers."""
+    key = subject_key(sub)
+    return bool(key) and any(key == subject_key(s) for s in subjects)
 
 
 # Asymmetric algorithms an identity provider may sign with, and the JWK each needs: the key's type

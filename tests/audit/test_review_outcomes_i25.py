@@ -9,6 +9,8 @@ import io
 
 from audit_helpers import all_flags, at, auditor, consumed, emit, flag_of
 
+from services.audit.config import AuditSettings
+from services.audit.flags.rules import Decision, History, decider_handled_case
 from services.testing.factories import BUREAU
 from shared import contracts as c
 
@@ -113,3 +115,45 @@ async def test_s3_a_later_risk_never_erases_an_issue_found(stack, decisions):
     [entry] = [h for h in hist if h["detail"] == "relapse_found"]
     assert (entry["action"], entry["status_from"], entry["status_to"]) == ("reopened", "cleared", "open")
     assert (await annual(stack))[BUREAU]["审核发现问题"] == "1"
+
+
+# -- S10 ---------------------------------------------------------------------------------------------
+def test_s10_same_subject_is_case_insensitive():
+    from shared.auth import same_subject, subject_key
+
+    assert same_subject("OFF-A1", "off-a1") and same_subject("Leader-1", "leader-1")
+    assert same_subject("ＯＦＦ-Ａ1", "off-a1")  # full-width forms are the same subject (NFKC)
+    assert same_subject("Straße", "STRASSE")  # casefold, not lower
+    assert not same_subject("off-a1", "off-a2") and not same_subject("", "off-a1") and not same_subject(None, None)
+    assert subject_key("OFF-A1") == subject_key("off-a1")
+
+
+def test_s10_decider_handled_case_compares_subjects_case_insensitively():
+    d = Decision(decision_type="lighter", decided_by="LEADER-1", case_handlers=("leader-1", "officer-b"))
+    assert decider_handled_case(d, History(), AuditSettings()) is not None
+    other = Decision(decision_type="lighter", decided_by="leader-2", case_handlers=("leader-1", "officer-b"))
+    assert decider_handled_case(other, History(), AuditSettings()) is None
+
+
+async def test_s10_a_handler_in_other_case_may_not_review_or_be_assigned(stack, decisions):
+    """S10: the case was handled by ``off-a1`` and decided by ``leader-1``: ``OFF-A1`` and ``Leader-1`` are
+    the same people — admin may not assign them, and ``OFF-A1`` may not review (403 ``reviewer_involved``).
+    Beside it: another auditor is assigned, and reviews under a differently cased subject."""
+    _, e = await decisions.emit(decision_type="lighter", fine_amount=20_000.0, handlers=["off-a1", "officer-b"],
+                                decided_by="leader-1")
+    await decisions.processed("audit", e.id)
+    flag = await flag_of(stack, _.case_id)
+    base = f"/audit/v1/flags/{flag['id']}"
+    admin = stack.auth("root", "admin")
+    for sub in ("OFF-A1", "Leader-1", " off-a1", "Officer-B"):
+        r = await stack.client.post(f"{base}/assign", json={"assignee": sub}, headers=admin)
+        assert r.status_code == 403 and r.json()["code"] == "reviewer_involved", (sub, r.text)
+    body = {"outcome": "cleared", "notes": "无问题"}
+    r = await stack.client.post(f"{base}/review", json=body, headers=auditor(stack, "OFF-A1"))
+    assert r.status_code == 403 and r.json()["code"] == "reviewer_involved", r.text
+    assert (await flag_of(stack, _.case_id))["status"] == "open"
+
+    r = await stack.client.post(f"{base}/assign", json={"assignee": "auditor-2"}, headers=admin)
+    assert r.status_code == 200, r.text
+    r = await stack.client.post(f"{base}/review", json=body, headers=auditor(stack, "Auditor-2"))
+    assert r.status_code == 200 and r.json()["status"] == "cleared", r.text
