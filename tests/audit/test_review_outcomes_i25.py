@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 
-from audit_helpers import all_flags, at, auditor, consumed, emit, flag_of
+from audit_helpers import all_flags, at, auditor, consumed, emit, flag_of, table_counts
 
 from services.audit.config import AuditSettings
 from services.audit.flags.rules import Decision, History, decider_handled_case
-from services.testing.factories import BUREAU
+from services.testing.factories import BUREAU, OTHER_BUREAU, new_uscc
 from shared import contracts as c
 
 PROBLEM = "application/problem+json"
 RECORDS = "/audit/v1/interference-records"
+TABLES = ("flags", "flag_rules", "flag_history", "interference_records", "log_entries", "outbox")
 
 
 def of_case(flag: dict, **over) -> dict:
@@ -115,6 +117,57 @@ async def test_s3_a_later_risk_never_erases_an_issue_found(stack, decisions):
     [entry] = [h for h in hist if h["detail"] == "relapse_found"]
     assert (entry["action"], entry["status_from"], entry["status_to"]) == ("reopened", "cleared", "open")
     assert (await annual(stack))[BUREAU]["审核发现问题"] == "1"
+
+
+# -- S9 ----------------------------------------------------------------------------------------------
+async def test_s9_interference_on_an_unknown_case_is_refused_and_stores_nothing(stack, decisions):
+    """S9: a record on a case id the audit never heard of (naming another bureau's enterprise): 422
+    problem+json naming ``case_id`` in Chinese, nothing stored, nothing in the annual report."""
+    _, e = await decisions.emit(bureau=OTHER_BUREAU, decision_type="penalty")  # another bureau's enterprise
+    await decisions.processed("audit", e.id)
+    report_before = await annual(stack)
+    before = await table_counts(stack, *TABLES)
+    fake = str(uuid.uuid4())
+    for who in (stack.auth("officer-a", "officer", bureau=BUREAU), auditor(stack), stack.auth("root", "admin")):
+        for body in (record(fake, number="苏吴环罚〔2026〕999号", uscc=_.uscc, bureau=BUREAU),
+                     record(fake, number="苏吴环罚〔2026〕999号", uscc=_.uscc, bureau=OTHER_BUREAU), record(fake)):
+            r = await stack.client.post(RECORDS, json=body, headers=who)
+            assert r.status_code == 422 and r.headers["content-type"] == PROBLEM, r.text
+            assert r.json()["errors"][0]["field"] == "case_id" and r.json()["code"] == "unknown_case"
+            assert "案件" in r.json()["detail"] and fake in r.json()["detail"]
+    assert await table_counts(stack, *TABLES) == before
+    assert await annual(stack) == report_before
+    assert fake not in {f["case_id"] for f in await all_flags(stack)}
+
+
+async def test_s9_record_takes_the_bureau_and_enterprise_of_the_case(stack):
+    """Beside S9: on a case the audit knows only from its filing, the record and its flag carry the case's
+    number, bureau and enterprise; a body naming another enterprise or number is told the case's (422,
+    nothing stored); a body naming none of them is taken."""
+    case_id, uscc = str(uuid.uuid4()), new_uscc()
+    filed = await emit(stack, c.CaseFiled(case_id=case_id, number="苏吴环立〔2026〕31号", uscc=uscc, bureau=BUREAU,
+                                          violations=["water.exceed"], handlers=["officer-a", "officer-b"],
+                                          filed_by="officer-a", filed_at=at("2026-05-01")))
+    await consumed(stack, filed)
+    officer = stack.auth("officer-c", "officer", bureau=BUREAU)
+    before = await table_counts(stack, *TABLES)
+    for bad, field in ((record(case_id, uscc=new_uscc()), "uscc"), (record(case_id, number="苏吴环立〔2026〕1号"), "number"),
+                       (record(case_id, bureau=BUREAU, uscc=new_uscc()), "uscc")):
+        r = await stack.client.post(RECORDS, json=bad, headers=auditor(stack))
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == field, r.text
+    r = await stack.client.post(RECORDS, json=record(case_id, bureau=OTHER_BUREAU),
+                                headers=stack.auth("officer-x", "officer", bureau=OTHER_BUREAU))
+    assert r.status_code == 403 and r.json()["code"] == "out_of_scope"
+    assert await table_counts(stack, *TABLES) == before
+
+    r = await stack.client.post(RECORDS, json=record(case_id), headers=officer)
+    assert r.status_code == 201, r.text
+    assert (r.json()["number"], r.json()["bureau"]) == ("苏吴环立〔2026〕31号", BUREAU)
+    flag = await flag_of(stack, case_id)
+    assert (flag["number"], flag["uscc"], flag["bureau"]) == ("苏吴环立〔2026〕31号", uscc, BUREAU)
+    r = await stack.client.post(RECORDS, json=record(case_id, number="苏吴环立〔2026〕31号", uscc=uscc, bureau=BUREAU),
+                                headers=officer)
+    assert r.status_code == 201, r.text
 
 
 # -- S10 ---------------------------------------------------------------------------------------------
