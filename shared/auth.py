@@ -16,8 +16,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -28,6 +27,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.problems import forbidden, out_of_scope, unauthorized
+
+# The separation-of-duties comparison of subjects (issue 25 S10), re-exported: shared.subjects.
+from shared.subjects import among as among
+from shared.subjects import same_subject as same_subject
+from shared.subjects import subject_key as subject_key
 from shared.vocabulary import BUREAU_ROLES, GLOBAL_ROLES, Role
 
 ROLES = tuple(Role)
@@ -54,25 +58,6 @@ class Principal(BaseModel):
         if self.has(*BUREAU_ROLES) and self.bureau is not None and self.bureau == bureau:
             return True
         return self.has("enterprise") and self.uscc is not None and self.uscc == uscc
-
-
-def subject_key(sub: str | None) -> str:
-    """A subject as separation-of-duties checks compare it: the token's ``sub`` — with an identity provider,
-    its stable subject id (never a display name or login that can be renamed) — NFKC-normalised, trimmed
-    and case-folded, so that ``OFF-A1``, ``off-a1`` and ``ＯＦＦ-Ａ1`` are one person (issue 25 S10)."""
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", sub or "").strip().casefold())
-
-
-def same_subject(a: str | None, b: str | None) -> bool:
-    """Whether two subjects are the same person (``subject_key``); an empty subject is no one."""
-    key = subject_key(a)
-    return bool(key) and key == subject_key(b)
-
-
-def among(sub: str | None, subjects: Iterable[str | None]) -> bool:
-    """Whether ``sub`` is one of ``subjects`` (``same_subject``) — e.g. a case's handlers."""
-    key = subject_key(sub)
-    return bool(key) and any(key == subject_key(s) for s in subjects)
 
 
 # Asymmetric algorithms an identity provider may sign with, and the JWK each needs: the key's type

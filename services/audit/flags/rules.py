@@ -24,9 +24,9 @@ from typing import Literal
 
 from services.audit.config import AuditSettings
 from shared import law
-from shared.auth import among
 from shared.clock import local_date
 from shared.law import APL, POINTS
+from shared.subjects import among
 from shared.vocabulary import FLAGGED_DECISIONS, PENALTIES, DecisionType
 
 RuleSeverity = Literal["review", "warning", "high"]
