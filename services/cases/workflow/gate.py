@@ -25,6 +25,7 @@ from services.cases.workflow.machine import (
 )
 from services.cases.workflow.rules import RULES
 from shared import facts as fact_vocabulary
+from shared.subjects import among
 
 ACTION = "decide"
 FIRST_OFFENCE = "first_offence"
@@ -229,7 +230,7 @@ def check_correction_order(case: CaseView, decision_type: str, correction_order:
 def _check_decider(case: CaseView, d: Decision) -> None:
     if not d.decider_is_leader:
         raise _refuse(case, "decider_is_leader", f"{d.decided_by} is not a leader (行政机关负责人) and cannot decide")
-    if d.decided_by in case.handlers:
+    if among(d.decided_by, case.handlers):
         raise _refuse(case, "decider_not_handler", f"{d.decided_by} is a handler of this case and cannot decide it")
 
 
@@ -559,7 +560,7 @@ def check_ending(case: CaseView, ending: Ending) -> None:
     if not ending.decider_is_leader:
         raise refusal(case, action, rule, f"{ending.decided_by} is not a leader (行政机关负责人): "
                       f"ending the case ({ending.kind}) is the leader's decision")
-    if ending.decided_by in case.handlers:
+    if among(ending.decided_by, case.handlers):
         raise refusal(case, action, rule, f"{ending.decided_by} is a handler of this case and cannot decide its ending")
     # The approving review counts while its step stands: a re-investigation (复核) drops it, as for a decision.
     reviewed = case.review_ending if "legal_review" in case.steps else None
@@ -617,7 +618,7 @@ def check_change(case: CaseView, change: Change) -> None:
         raise refusal(case, action, rule, "the decision was already revoked: there is nothing left to change")
     if not change.decider_is_leader:
         raise refusal(case, action, rule, f"{change.decided_by} is not a leader (行政机关负责人)")
-    if change.decided_by in case.handlers:
+    if among(change.decided_by, case.handlers):
         raise refusal(case, action, rule, f"{change.decided_by} is a handler of this case and cannot change its decision")
     if change.source == "bureau":
         if change.outcome not in ("changed", "revoked"):
