@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(default=12, ge=1, le=100)
     webhook_backoff_base_seconds: float = Field(default=5.0, gt=0)
     webhook_backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    # Networks a webhook receiver may be in although they are not public (comma-separated, e.g. a platform on a
+    # private line); empty: public addresses only (shared.webhooks.destinations).
+    webhook_allowed_networks: str = ""
     # Keys encrypting secrets at rest (shared.secrets): comma-separated Fernet keys, the first encrypts,
     # all decrypt. Embedded without it: a key generated into the data directory. Checked when a service
     # starts (shared.secrets.parse_keys names a malformed key by position, never shows it).

@@ -16,6 +16,7 @@ import asyncio
 import importlib.util
 import json
 import random
+import re
 import socket
 import sys
 import threading
@@ -66,6 +67,7 @@ _spec.loader.exec_module(platform_client)
 SECRET = "吴江平台共享密钥-2026-webhooks"
 JWT_SECRET = "webhook-component-test-jwt-secret-0123456789"
 BOX = SecretBox([new_key()])  # secrets at rest (shared.secrets)
+LOOPBACK = "127.0.0.0/8"  # the receivers listen here: allowed, as ECOCOMPLY_WEBHOOK_ALLOWED_NETWORKS would
 T0 = datetime(2026, 6, 15, 1, 0, tzinfo=UTC)
 CLIENT_TIMEOUT = 0.5
 DEADLINE = 20.0
@@ -200,7 +202,7 @@ class Harness:
         self.sessions = make_sessionmaker(self.engine)
         spec = webhook_consumer(self.tables)
         runtime = SimpleNamespace(verifier=TokenVerifier(secret=JWT_SECRET), sessionmaker=self.sessions, clock=Clock(),
-                                  secret_box=BOX)
+                                  secret_box=BOX, settings=SimpleNamespace(webhook_allowed_networks=LOOPBACK))
         self.consumer = Consumer(
             name=f"{self.service}.{spec.name}", service=self.service, group=f"{self.service}.{spec.name}",
             topics=[f"ecocomply.{t}" for t in spec.topics],
@@ -233,6 +235,7 @@ class Harness:
         settings: dict[str, Any] = dict(
             service=self.service, secrets=BOX, timeout_seconds=CLIENT_TIMEOUT, max_attempts=10, backoff_base_seconds=0.02,
             backoff_max_seconds=0.2, concurrency=4, lease_seconds=1.5, rng=random.Random(7),
+            allowed_networks=LOOPBACK,  # the receivers here listen on loopback
         )
         settings.update(overrides)
         d = Deliverer(self.tables, **settings)
@@ -475,7 +478,8 @@ async def test_dead_letter_then_manual_redelivery(h, receiver):
     assert r.status_code == 200 and r.json()["total"] == 1
     dead = r.json()["items"][0]
     assert dead["event_id"] == poisoned and dead["attempts"] == 3 and dead["last_status_code"] == 500
-    assert "HTTP 500" in dead["last_error"] and "接收方数据库故障" in dead["last_error"]
+    # status and timing are kept, not what the receiver answered (issue 25 S2: the log reads no internal page)
+    assert re.fullmatch(r"HTTP 500 after \d+ ms", dead["last_error"]) and "接收方数据库故障" not in dead["last_error"]
 
     receiver.fail_keys = set()  # the receiver recovers
     r = await h.api.post(f"/v1/webhooks/deliveries/{dead['id']}/redeliver", headers=h.admin())
@@ -767,3 +771,44 @@ async def test_deliveries_page_by_cursor_while_a_replay_inserts_old_events(h, re
     # An offset past any list (and past SQLite's 64-bit integers, found by the fuzzer as a 500) is a 422.
     r = await h.api.get("/v1/webhooks/deliveries", headers=h.admin(), params={"offset": 10**20})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "offset"
+
+
+# -- issue 25 S2: no request to an internal address -------------------------------------------------------------
+INTERNAL = ["http://127.0.0.1:{port}/a", "http://localhost:{port}/a", "http://[::1]:{port}/a", "http://0.0.0.0:{port}/a",
+            "http://169.254.169.254/latest/meta-data/", "http://2130706433:{port}/a", "http://127.1:{port}/a",
+            "http://0x7f.1:{port}/a", "http://[::ffff:127.0.0.1]:{port}/a", "http://10.0.0.5/a", "http://192.168.1.1/a",
+            "http://172.16.0.1/a", "http://100.64.0.1/a", "http://[fd00::1]/a", "http://224.0.0.1/a"]
+
+
+async def test_a_subscription_to_an_internal_address_is_refused_at_subscription_and_at_delivery(h, receiver):
+    h.app.state.runtime.settings.webhook_allowed_networks = ""  # a deployment: public receivers only
+    try:
+        for template in INTERNAL:
+            url = template.format(port=receiver.port)
+            r = await h.api.post("/v1/webhooks/subscriptions", headers=h.admin(),
+                                 json={"url": url, "event_types": ["ecocomply.case.*"], "secret": SECRET})
+            assert r.status_code == 422, (url, r.status_code, r.text)
+            assert r.json()["code"] == "forbidden_destination" and r.json()["errors"][0]["field"] == "url", r.text
+            assert "公网" in r.json()["detail"]
+        r = await h.api.get("/v1/webhooks/subscriptions", headers=h.admin())
+        assert r.json()["total"] == 0  # nothing stored
+        # the positive: a public address is accepted (numeric: no resolver needed here)
+        r = await h.api.post("/v1/webhooks/subscriptions", headers=h.admin(),
+                             json={"url": "https://93.184.216.34/hooks/ecocomply", "event_types": ["ecocomply.case.*"],
+                                   "secret": SECRET, "active": False})
+        assert r.status_code == 201, r.text
+    finally:
+        h.app.state.runtime.settings.webhook_allowed_networks = LOOPBACK
+
+    # Subscribed while the network was allowed; the deliverer of a deployment without that allowance sends nothing.
+    await h.subscribe(receiver.url("/a"), ["ecocomply.case.*"], secret=SECRET)
+    await h.publish(case_events(1)[:1])
+    await h.drain(h.deliverer(allowed_networks="", max_attempts=1))
+    assert receiver.arrivals == []
+    dead = (await h.api.get("/v1/webhooks/deliveries", params={"status": "dead"}, headers=h.admin())).json()["items"]
+    assert len(dead) == 1 and dead[0]["last_error"].startswith("未发送") and "本机回环地址" in dead[0]["last_error"]
+    # the positive: with the allowance the same delivery goes out
+    r = await h.api.post(f"/v1/webhooks/deliveries/{dead[0]['id']}/redeliver", headers=h.admin())
+    assert r.status_code == 200
+    await h.drain(h.deliverer())
+    assert len(receiver.keys("/a")) == 1

@@ -42,7 +42,7 @@ def deliverer_for(rt: Runtime) -> Deliverer:
         webhook_tables, service=rt.name, secrets=rt.secret_box, timeout_seconds=s.webhook_timeout_seconds,
         max_attempts=s.webhook_max_attempts, backoff_base_seconds=s.webhook_backoff_base_seconds,
         backoff_max_seconds=max(s.webhook_backoff_max_seconds, s.webhook_backoff_base_seconds),
-        clock=rt.clock,
+        clock=rt.clock, allowed_networks=s.webhook_allowed_networks,
     )
 
 

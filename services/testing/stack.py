@@ -75,7 +75,9 @@ async def build_stack(setup: str, tmp_path: Path, **overrides: Any) -> tuple[Sta
     # Tests and benchmarks drive many writes with one token quickly: the per-token write limit is
     # tested on its own (tests/test_limits.py) and lifted here.
     common = {"jwt_secret": SECRET, "topic_prefix": prefix, "relay_poll_seconds": 0.2,
-              "consumer_retry_base_seconds": 0.01, "write_rate_limit": "100000/second", **overrides}
+              "consumer_retry_base_seconds": 0.01, "write_rate_limit": "100000/second",
+              # the tests' webhook receivers listen on loopback (refused by default: shared.webhooks.destinations)
+              "webhook_allowed_networks": "127.0.0.0/8", **overrides}
     cleanups: list[Callable[[], Awaitable[None]]] = []
     if setup == "sqlite-local":
         settings = embedded_settings(tmp_path / "data", **common)

@@ -19,6 +19,7 @@ from shared.auth import Principal
 from shared.events import REGISTRY
 from shared.problems import Problem, conflict, invalid, not_found
 from shared.secrets import SecretBox
+from shared.webhooks import destinations
 from shared.webhooks.matching import bureau_in_scope, pattern_problem, type_matches
 from shared.webhooks.recording import as_utc, insert_ignoring_duplicates, new_delivery
 from shared.webhooks.schemas import (
@@ -54,6 +55,17 @@ def checked_url(url: str) -> str:
         parts.port  # noqa: B018 - raises on a malformed port
     except ValueError:
         raise invalid("url", "url has an invalid port") from None
+    return url
+
+
+async def reachable_url(url: str, allowed: str) -> str:
+    """422 naming ``url`` when it resolves to an address outbound requests may not reach (issue 25 S2)."""
+    try:
+        await destinations.check(url, allowed)
+    except destinations.Unresolvable:
+        pass  # not judged now: every delivery resolves and checks it again
+    except destinations.ForbiddenDestination as e:
+        raise invalid("url", str(e), code="forbidden_destination") from None
     return url
 
 
@@ -121,13 +133,14 @@ async def _load_subscription(session: AsyncSession, tables: WebhookTables, sub_i
 # -- subscriptions ---------------------------------------------------------------------------------
 async def create_subscription(
     session: AsyncSession, tables: WebhookTables, user: Principal, body: SubscriptionCreate,
-    box: SecretBox | None, *, now: datetime,
+    box: SecretBox | None, *, now: datetime, allowed: str = "",
 ) -> SubscriptionCreated:
     """The secret is stored encrypted under ``box`` (shared.secrets) and returned in clear only here."""
     url = checked_url(body.url)
     types = checked_types(body.event_types)
     bureaus = checked_bureaus(body.bureaus)
     secret, generated = checked_secret(body.secret)
+    await reachable_url(url, allowed)
     if box is None:
         raise Problem(503, "secrets_key_missing", "no key to store the subscription's secret encrypted: "
                                                   "set ECOCOMPLY_SECRETS_KEY")
@@ -144,11 +157,12 @@ async def list_subscriptions(session: AsyncSession, tables: WebhookTables) -> Su
 
 
 async def update_subscription(
-    session: AsyncSession, tables: WebhookTables, sub_id: str, body: SubscriptionPatch, *, now: datetime
+    session: AsyncSession, tables: WebhookTables, sub_id: str, body: SubscriptionPatch, *, now: datetime,
+    allowed: str = "",
 ) -> SubscriptionRead:
     values: dict[str, Any] = {}
     if body.url is not None:
-        values["url"] = checked_url(body.url)
+        values["url"] = await reachable_url(checked_url(body.url), allowed)
     if body.event_types is not None:
         values["event_types"] = checked_types(body.event_types)
     if body.bureaus is not None:

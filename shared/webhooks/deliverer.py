@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ from shared import signing
 from shared.clock import Clock
 from shared.secrets import SecretBox, SecretUnreadable
 from shared.service import PeriodicJob
+from shared.webhooks import destinations
 from shared.webhooks.matching import Jitter, backoff_delay
 from shared.webhooks.recording import utc
 from shared.webhooks.tables import WebhookTables
@@ -68,7 +70,7 @@ WEBHOOK_DELIVERED = Counter(
 )
 WEBHOOK_FAILURES = Counter(
     "ecocomply_webhook_failures_total",
-    "failed webhook delivery attempts (reason: http_status | timeout | connection | error)",
+    "failed webhook delivery attempts (reason: http_status | timeout | connection | forbidden_destination | error)",
     ["service", "reason"],
 )
 WEBHOOK_DEAD = Counter(
@@ -97,7 +99,7 @@ class Outcome:
     ok: bool
     status_code: int | None = None
     error: str | None = None
-    reason: str = "ok"  # ok | http_status | timeout | connection | error
+    reason: str = "ok"  # ok | http_status | timeout | connection | forbidden_destination | error
 
 
 @dataclass
@@ -132,6 +134,7 @@ class Deliverer:
         rng: random.Random | None = None,
         client_factory: Callable[[], httpx.AsyncClient] | None = None,
         clock: Clock | None = None,
+        allowed_networks: str = "",
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -160,6 +163,7 @@ class Deliverer:
         self.rng = rng or random.Random()
         self._client_factory = client_factory
         self._client: httpx.AsyncClient | None = None
+        self.allowed_networks = allowed_networks  # non-public networks a receiver may be in (destinations)
 
     # -- wiring ------------------------------------------------------------------------------------
     def job(self, *, name: str = "webhook_delivery", every_seconds: float = 2.0) -> PeriodicJob:
@@ -260,9 +264,17 @@ class Deliverer:
             ATTEMPT_HEADER: str(c.attempts + 1),
             "User-Agent": self.user_agent,
         }
+        started = time.monotonic()
         try:
             async with asyncio.timeout(self.timeout_seconds):
-                resp = await self._http().post(c.url, content=body, headers=headers)
+                # Checked again now, and the connection made to the address checked (issue 25 S2: no request
+                # to an internal address, whatever the name resolves to today).
+                pinned = await destinations.check(c.url, self.allowed_networks)
+                resp = await self._http().post(
+                    pinned.url, content=body, headers={**headers, "Host": pinned.host_header},
+                    extensions={"sni_hostname": pinned.sni_hostname} if pinned.sni_hostname else None)
+        except destinations.ForbiddenDestination as e:
+            return Outcome(False, None, f"未发送：{e}", "forbidden_destination")
         except (TimeoutError, httpx.TimeoutException) as e:
             return Outcome(False, None, f"timeout: no complete answer within {self.timeout_seconds:g}s ({type(e).__name__})",
                            "timeout")
@@ -270,9 +282,12 @@ class Deliverer:
             return Outcome(False, None, f"{type(e).__name__}: {e}"[:2000], "connection")
         except Exception as e:  # e.g. a URL httpx refuses: recorded like any failure, never crashes the batch
             return Outcome(False, None, f"{type(e).__name__}: {e}"[:2000], "error")
+        took = f"{(time.monotonic() - started) * 1000:.0f} ms"
         if 200 <= resp.status_code < 300:
             return Outcome(True, resp.status_code)
-        return Outcome(False, resp.status_code, f"HTTP {resp.status_code}: {resp.text[:500]}", "http_status")
+        # Status and timing only: the receiver's reply body is not kept (an internal page must not be readable
+        # through the delivery log).
+        return Outcome(False, resp.status_code, f"HTTP {resp.status_code} after {took}", "http_status")
 
     async def _attempt(self, sessions: Sessions, c: Claimed) -> str:
         outcome = await self.send(c)

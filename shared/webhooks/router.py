@@ -27,6 +27,12 @@ from shared.webhooks.tables import WebhookTables
 Admin = Annotated[Principal, require_roles("admin")]
 
 
+def _allowed(rt) -> str:
+    """The networks an admin may point a subscription into although they are not public (a setting)."""
+    settings = getattr(rt, "settings", None)
+    return getattr(settings, "webhook_allowed_networks", "") if settings is not None else ""
+
+
 def webhook_router(tables: WebhookTables, *, prefix: str = "/webhooks", tag: str = "webhooks") -> APIRouter:
     """Admin routes over ``tables``; mount with ``ServiceSpec(routers=[..., webhook_router(tables)])``
     (served under ``/<service>/v1/webhooks/...``)."""
@@ -36,7 +42,8 @@ def webhook_router(tables: WebhookTables, *, prefix: str = "/webhooks", tag: str
     async def create_subscription(body: SubscriptionCreate, user: Admin, session: DbSession, rt: RuntimeDep):
         """Subscribe a receiver. The secret (given, ≥ 16 characters, or generated) is returned only here;
         it is stored encrypted (ECOCOMPLY_SECRETS_KEY)."""
-        return await admin.create_subscription(session, tables, user, body, rt.secret_box, now=rt.clock.now())
+        return await admin.create_subscription(session, tables, user, body, rt.secret_box, now=rt.clock.now(),
+                                               allowed=_allowed(rt))
 
     @router.get("/subscriptions", response_model=SubscriptionList)
     async def list_subscriptions(user: Admin, session: DbSession):
@@ -49,7 +56,8 @@ def webhook_router(tables: WebhookTables, *, prefix: str = "/webhooks", tag: str
     ):
         """Turn a subscription on or off, or change its URL, types, bureaus or description. While it is
         off its pending deliveries wait and no new ones are recorded (replay fills the gap)."""
-        return await admin.update_subscription(session, tables, subscription_id, body, now=rt.clock.now())
+        return await admin.update_subscription(session, tables, subscription_id, body, now=rt.clock.now(),
+                                               allowed=_allowed(rt))
 
     @router.post("/subscriptions/{subscription_id}/replay", response_model=ReplayResult)
     async def replay(subscription_id: str, body: ReplayRequest, user: Admin, session: DbSession, rt: RuntimeDep):
