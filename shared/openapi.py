@@ -11,6 +11,11 @@ operation gets the problems it can answer with, from what the route is:
 
 A route's own declarations (e.g. 503, 410) are kept; an empty problem+json entry gets the schema.
 
+Links (OpenAPI 3 ``links``): the 201 answer of a ``POST /v1/<things>`` links to every operation on
+``/v1/<things>/{<param>}…`` — its ``<param>`` taken from the created object's field of that name, else its
+``id`` — so a client (and the stateful fuzzing, tests/test_fuzz_api.py) can follow a created case to its
+read, its steps and its decision.
+
 Each operation that needs a bearer token names the roles it admits (``x-roles`` and a line of its
 description), from the ``require_roles`` dependencies the route depends on; a route that takes any signed-in
 caller at the door (the service checks role and scope against the object) says so — ``x-roles: ["any"]``.
@@ -131,6 +136,42 @@ def install(app: FastAPI) -> None:
                 title=app.title, version=app.version, openapi_version=app.openapi_version,
                 description=app.description, routes=app.routes, tags=app.openapi_tags,
                 servers=app.servers)), app.routes)
+            declare_links(app.openapi_schema)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _created_fields(doc: dict[str, Any], op: dict[str, Any]) -> set[str]:
+    """The property names of an operation's 201 JSON answer (through one ``$ref``)."""
+    schema = (op.get("responses", {}).get("201", {}).get("content", {}).get("application/json", {}).get("schema") or {})
+    ref = schema.get("$ref", "")
+    if ref.startswith("#/components/schemas/"):
+        schema = doc.get("components", {}).get("schemas", {}).get(ref.rsplit("/", 1)[-1], {})
+    return set(schema.get("properties") or ())
+
+
+def declare_links(doc: dict[str, Any]) -> dict[str, Any]:
+    """Link each created object (``POST /v1/<things>`` → 201) to the operations on its own path."""
+    paths = doc.get("paths", {})
+    for source_path, ops in paths.items():
+        create = ops.get("post")
+        if create is None or "201" not in create.get("responses", {}) or "{" in source_path:
+            continue
+        fields = _created_fields(doc, create)
+        links: dict[str, Any] = {}
+        for target_path, target_ops in paths.items():
+            prefix = source_path.rstrip("/") + "/{"
+            if not target_path.startswith(prefix):
+                continue
+            param = target_path[len(prefix):].split("}", 1)[0]
+            field = param if param in fields else "id" if "id" in fields else None
+            if field is None or target_path.count("{") > 1:
+                continue
+            for target in target_ops.values():
+                name = target.get("operationId")
+                if name:
+                    links[name] = {"operationId": name, "parameters": {param: f"$response.body#/{field}"}}
+        if links:
+            create["responses"]["201"]["links"] = links
+    return doc

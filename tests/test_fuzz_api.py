@@ -7,6 +7,11 @@ declares; every 4xx ``application/problem+json`` with a ``code``, and every 422 
 ``errors[].field``. The run is bounded and deterministic (``derandomize``, no example database):
 ``FUZZ_EXAMPLES`` per operation on SQLite + the in-process bus, a short pass on PostgreSQL + the Kafka
 protocol (librdkafka mock cluster).
+
+Sequences too (issue 25): each service's document links a created object (``POST /v1/<things>`` → 201) to the
+operations on its own path (``shared.openapi.declare_links``); Schemathesis' state machine follows those links —
+a case filed (every other filing with a valid body, so that sequences get past the door) is then read, stepped,
+decided, its documents listed — with the same checks on every answer of the sequence.
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import run_state_machine_as_test
 from schemathesis import GenerationMode
+from schemathesis.core.transport import Response as SchemathesisResponse
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -31,7 +38,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from services.composition import Composition, embedded_settings
-from services.testing.factories import BUREAU, CaseDriver
+from services.testing.factories import BUREAU, HANDLERS, CaseDriver
 from services.testing.stack import SECRET, build_stack
 from shared.bus.local import LocalBus
 from shared.problems import PROBLEM_JSON
@@ -74,7 +81,7 @@ class Fuzzed:
         d = CaseDriver(self.stack)
         uscc = await d.enterprise()
         case = await d.decided_case("penalty", uscc)
-        self.known.update(uscc=uscc, case_id=case["id"])
+        self.known.update(uscc=uscc, case_id=case["id"], occurred_on=d.default_act_date(uscc))
 
     def headers(self, role: str) -> dict[str, str]:
         claims: dict[str, str] = {}
@@ -85,6 +92,15 @@ class Fuzzed:
         if role == "enterprise":
             claims["uscc"] = self.known["uscc"]
         return self.stack.auth(f"fuzz-{role}", role, **claims)
+
+    def bureau_staff(self) -> dict[str, str]:
+        """One caller who may take every step of a case of bureau A (officer, leader and legal reviewer)."""
+        return self.stack.auth("fuzz-staff", "officer", "leader", "legal_reviewer", bureau=BUREAU, cert_no="JS00000002")
+
+    def valid_filing(self) -> dict[str, Any]:
+        return {"uscc": self.known["uscc"], "bureau": BUREAU, "source": "日常检查", "summary": "出水化学需氧量超标排放",
+                "violations": [{"code": "GI-WAT-001"}], "handlers": HANDLERS, "facts": {},
+                "occurred_on": self.known["occurred_on"]}
 
     def send(self, kwargs: dict[str, Any]) -> httpx.Response:
         return self.runner.run(self.stack.client.request(**kwargs))
@@ -170,3 +186,48 @@ async def test_nul_character_is_a_422_naming_the_field(stack) -> None:
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "summary", r.text
     listed = await stack.client.get("/cases/v1/cases", params={"uscc": uscc}, headers=d.off)
     assert listed.json()["total"] == 0, listed.text
+
+
+STATEFUL_SCENARIOS = {"sqlite-local": 25, "postgres-kafka": 6}
+
+
+def test_linked_sequences_answer_as_documented(fuzzed: Fuzzed) -> None:
+    """The cases service: a filed case read, stepped, decided and its documents listed, in generated orders."""
+    service = "cases"
+    base = f"http://testserver/{service}"
+    seen: list[tuple[str, str, int]] = []
+    # the case and what hangs off it: a sequence starts by filing one or listing them
+    machine = SCHEMAS[service].include(path_regex=r"^/v1/cases(/|$)").as_state_machine()
+
+    class Sequences(machine):  # type: ignore[misc, valid-type]
+        filings = 0
+
+        def before_call(self, case) -> None:
+            if (case.method.upper(), case.path) == ("POST", "/v1/cases"):
+                Sequences.filings += 1
+                if Sequences.filings % 3:  # two filings in three valid, the third as generated
+                    case.body = fuzzed.valid_filing()
+
+        def call(self, case, **kwargs: Any) -> SchemathesisResponse:
+            headers = fuzzed.bureau_staff()
+            sent = case.as_transport_kwargs(base_url=base, headers=headers)
+            sent["headers"] = {**(sent.get("headers") or {}), **headers}  # the caller's token, not a generated one
+            response = fuzzed.send(_httpx_kwargs(sent))
+            context = f"sequence: {case.method} {sent['url']} → {response.status_code} {response.text[:400]}"
+            assert response.status_code < 500, context
+            assert_problem(response, context)
+            seen.append((case.method.upper(), case.path, response.status_code))
+            return SchemathesisResponse.from_httpx(response, verify=True)
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs: Any) -> None:
+            case.validate_response(response, checks=CHECKS)
+
+    run_state_machine_as_test(Sequences, settings=settings(
+        max_examples=STATEFUL_SCENARIOS[fuzzed.setup], stateful_step_count=8, derandomize=True, database=None,
+        deadline=None, phases=[Phase.generate], print_blob=False, suppress_health_check=list(HealthCheck)))
+    # The links were followed: a created object was used by a later call of the same sequence.
+    created = [x for x in seen if x[0] == "POST" and x[2] == 201]
+    assert ("POST", "/v1/cases", 201) in created, seen
+    # … and followed: a later call of a sequence found the filed case — read it, or had a step judged on it (a
+    # made-up id is a 404; a body refused by its schema is a 422 before any lookup)
+    assert any(path.startswith("/v1/cases/{case_id}") and status in (200, 201, 409) for _, path, status in seen), seen
