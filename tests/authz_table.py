@@ -125,6 +125,7 @@ MATRIX: dict[str, str] = {
     'POST /cases/v1/cases/{case_id}/publication': '1333v3v33333',
     'GET /cases/v1/cases/{case_id}/publication': '144443434343',
     'POST /cases/v1/cases/{case_id}/publication/withdraw': '1333v3v33333',
+    'POST /cases/v1/cases/{case_id}/publication/preview': '1333v3v33333',
     'GET /cases/v1/public/decisions': '222222222222',
     'GET /cases/v1/public/decisions/{publication_id}': '444444444444',
     'GET /credit/v1/enterprises/{uscc}/records': '122222222223',
@@ -231,6 +232,7 @@ BODIES: dict[str, dict] = {
     'POST /cases/v1/cases/{case_id}/economic-impact': {"annual_revenue": 12000000.0, "employees": 80},
     'POST /cases/v1/cases/{case_id}/publication': {"reason": "具有一定社会影响"},
     'POST /cases/v1/cases/{case_id}/publication/withdraw': {"grounds": "changed", "reason": "复议决定变更"},
+    'POST /cases/v1/cases/{case_id}/publication/preview': {"reason": "具有一定社会影响"},
     # -- cases: advice letters, risk warnings
     'POST /cases/v1/advice-letters': {"uscc": "{uscc}", "findings": ["危险废物贮存场所未设置识别标志"],
                                       "requirements": ["按规定设置危险废物识别标志"], "due": "{due}"},

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import deadlines, workflow
 from services.cases.calendar import store as calendar_store
-from services.cases.case import acts
+from services.cases.case import acts, party_view
 from services.cases.case.records import ApprovalRecord, CaseRecords, LimitationRecord, case_records
 from services.cases.case.schemas import (
     CaseCreate,
@@ -304,13 +304,17 @@ async def list_officers(session: AsyncSession, user: Principal, bureau: str | No
 
 
 # -- reading cases ---------------------------------------------------------------------------------
-async def read_case(session: AsyncSession, case: Case, today: date) -> CaseRead:
+async def read_case(session: AsyncSession, case: Case, today: date, viewer: Principal | None = None) -> CaseRead:
+    """The case as ``viewer`` reads it: the party (an enterprise) without the bureau's internal deliberation
+    (``party_view``, 《行政处罚法》第四十四条、第五十九条), everyone else in full."""
     rows = (
         await session.scalars(select(TimelineEntry).where(TimelineEntry.case_id == case.id).order_by(TimelineEntry.seq))
     ).all()
     due = stored_due(case)
     late = deadlines.overdue(due, today) if case.state not in (*ENDED_STATES, "closed") else []
     execution = case_records(case).execution
+    party = viewer is not None and party_view.is_party(viewer)
+    recs = party_view.records(dict(case.records or {})) if party else dict(case.records or {})
     return CaseRead(
         id=case.id, number=case.number, uscc=case.uscc, bureau=case.bureau, state=case.state,
         source=case.source, summary=case.summary, handlers=case.handlers, violations=case.violations,
@@ -326,11 +330,13 @@ async def read_case(session: AsyncSession, case: Case, today: date) -> CaseRead:
                    "amount": execution.amount if execution else None, "fine_due": case.fine_amount,
                    # the penalty kinds now in force (after any change; the decision as decided stays in decision)
                    "penalty_kinds": case_records(case).kinds_in_force(case.decision) if case.decision else []},
-        records=dict(case.records or {}),
-        ending=(case.records or {}).get("ending"),
+        records=recs,
+        ending=recs.get("ending"),
         decision_status=case_records(case).decision_status() if case.decision else "none",
-        decision_changes=list((case.records or {}).get("decision_changes") or []),
-        timeline=[TimelineRead(at=r.at, actor=r.actor, action=r.action, detail=r.detail) for r in rows],
+        decision_changes=list(recs.get("decision_changes") or []),
+        timeline=[TimelineRead(at=r.at, actor=r.actor, action=r.action,
+                               detail=party_view.timeline_detail(r.action, r.detail or {}) if party else r.detail)
+                  for r in rows],
     )
 
 
@@ -361,7 +367,7 @@ async def snapshot(rt: Runtime, user: Principal, case_id: str) -> Case:
 
 async def get_case(rt: Runtime, session: AsyncSession, user: Principal, case_id: str) -> CaseRead:
     case = await load_visible(session, user, case_id)
-    return await read_case(session, case, rt.clock.today())
+    return await read_case(session, case, rt.clock.today(), user)
 
 
 CASE_ORDER = ((Case.filed_at, "desc"), (Case.id, "asc"))  # newest filing first; total (id is unique)
@@ -593,7 +599,7 @@ async def act(
     session.add(TimelineEntry(case_id=case.id, at=at, actor=user.sub, action=action, detail=detail))
     for p in payload if isinstance(payload, list) else [payload] if payload is not None else []:
         await rt.emit(session, p, subject=case.id)
-    return await read_case(session, case, today)
+    return await read_case(session, case, today, user)
 
 
 def add_step(case: Case, step: str) -> None:

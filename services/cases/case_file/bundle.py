@@ -7,7 +7,9 @@ Bundle layout (``FORMAT`` = ``ecocomply.case-file.v1``):
   (``versions``: no-penalty item, list, discretion rule), or ``null`` while undecided;
 * ``documents/<number>-<kind>.pdf`` — every document the case has (``documents.KINDS``); a kind the
   case does not have yet is listed in the manifest's ``omitted`` with the reason;
-* ``manifest.json`` — format, case, export time and actor, and for every other file its path, size
+* ``manifest.json`` — format, case, export time and actor, ``scope`` (``bureau``: the full file; ``party``: the
+  enterprise's own, without the bureau's internal deliberation — ``services.cases.case.party_view``), and for
+  every other file its path, size
   and SHA-256;
 * ``signature.json`` — ``{"algorithm": "HMAC-SHA256", "signed_file": "manifest.json", "signature": hex}``:
   HMAC-SHA256 with the shared key ``ECOCOMPLY_CASE_EXPORT_SECRET`` over the exact bytes of
@@ -48,6 +50,7 @@ class CaseFile:
     omitted: list[dict[str, str]]  # [{kind, reason}]
     exported_at: datetime
     exported_by: str
+    scope: str = "bureau"  # "party": the enterprise's own file, without the bureau's deliberation (party_view)
 
 
 def _json(value: Any) -> bytes:
@@ -72,6 +75,7 @@ def build_bundle(cf: CaseFile, secret: str) -> bytes:
         "number": cf.case["number"],
         "exported_at": cf.exported_at.isoformat(),
         "exported_by": cf.exported_by,
+        "scope": cf.scope,
         "files": [{"path": p, "size": len(b), "sha256": hashlib.sha256(b).hexdigest()} for p, b in files.items()],
         "omitted": cf.omitted,
     })

@@ -7,6 +7,7 @@ import asyncio
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.cases.case import party_view
 from services.cases.case.service import load_visible, read_case
 from services.cases.case_file import bundle as case_file
 from services.cases.documents import content as documents
@@ -27,7 +28,10 @@ async def export(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
     titles = await documents_service.violation_titles(rt, user, case_id)  # before this session connects
     issued = await served.stored_for_case(rt, case_id)  # the documents as issued (issue 24), read apart too
     row = await load_visible(session, user, case_id)
-    case = (await read_case(session, row, rt.clock.today())).model_dump(mode="json")
+    # the party's file is what it may read of its case (第四十四条、第五十九条: its documents, steps, deadlines,
+    # decision); the full file — the bureau's deliberation included — needs a role of the bureau
+    scope = "party" if party_view.is_party(user) else "bureau"
+    case = (await read_case(session, row, rt.clock.today(), user)).model_dump(mode="json")
     ent_row = await session.get(Enterprise, row.uscc)
     ent = ({"uscc": ent_row.uscc, "name": ent_row.name, "bureau": ent_row.bureau, "industry": ent_row.industry,
             "address": ent_row.address} if ent_row else {"uscc": row.uscc})
@@ -47,6 +51,6 @@ async def export(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
             continue
         docs[name] = pdf
     cf = case_file.CaseFile(case=case, enterprise=ent, documents=docs, omitted=omitted, exported_at=at,
-                            exported_by=user.sub)
+                            exported_by=user.sub, scope=scope)
     data = await asyncio.to_thread(case_file.build_bundle, cf, secret)
     return data, f"{case['number']}-case-file.zip"

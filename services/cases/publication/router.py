@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from services.cases.publication import service as publication
 from services.cases.publication.schemas import (
     PublicationCreate,
+    PublicationPreview,
     PublicationRead,
     PublicDecision,
     PublicDecisionList,
@@ -37,9 +38,24 @@ GONE = {410: {"content": {PROBLEM_JSON: {}}, "description": "no longer published
 async def mark_for_publication(case_id: str, body: PublicationCreate, user: Staff, rt: RuntimeDep, session: DbSession):
     """公开 — mark a decided penalty for publication on the public page (《行政处罚法》第四十八条: 具有一定社会
     影响的行政处罚决定应当依法公开; the bureau records its reason). The published text is a redacted snapshot:
-    the 双公示 data items, personal data removed. 409 when the case has no penalty decision, is marked
+    the 双公示 data items, personal data removed (names the case records or the body's ``redact`` lists or that
+    follow a role such as 证人/举报人, telephone, ID and bank numbers in any spacing, e-mail, addresses below
+    the district, licence plates; ``…/publication/preview`` shows it first). 409 when the case has no penalty decision, is marked
     already, or its publication period is over."""
     return await publication.mark(rt, session, user, case_id, body)
+
+
+@router.post("/cases/{case_id}/publication/preview", response_model=PublicationPreview, tags=["publication"])
+async def preview_publication(case_id: str, body: PublicationCreate, user: Staff, rt: RuntimeDep, session: DbSession):
+    """预览 — what marking the decision with this body would publish, nothing written: ``content`` as the
+    public page would show it, ``source_facts`` (the facts before removal) and ``removed``: each part taken
+    out (kind: id_number, mobile, landline, bank_account, email, address — below the district —,
+    licence_plate, recorded_name — the legal representative, whoever made a statement —, name_in_context —
+    a name after 证人、举报人、负责人 … —, named_by_officer — the body's ``redact``), with its place in both
+    texts for highlighting (《个人信息保护法》第二十五条；《行政处罚法》第五十条). Same body and roles as
+    marking; 409 when the case has no penalty decision or its publication period is over (a decision marked
+    already is previewed, ``already_marked`` true)."""
+    return await publication.preview(rt, session, user, case_id, body)
 
 
 @router.get("/cases/{case_id}/publication", response_model=PublicationRead, tags=["publication"])

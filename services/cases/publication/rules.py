@@ -13,11 +13,11 @@ reasoning and discretion factors.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from services.cases.publication import personal_data
 from shared.law import APL, OGI
 from shared.law import PIPL as PIPL_LAW
 from shared.rules import Rule
@@ -68,53 +68,74 @@ PENALTY_KIND_CN = {
 }
 DECISION_CN = {"penalty": "行政处罚", "lighter": "从轻行政处罚", "mitigated": "减轻行政处罚", "heavier": "从重行政处罚"}
 
-# Personal data in free text (违法事实), removed whatever the officer wrote (PIPL; the comparable list).
-# Order matters: an 18-digit ID number before the generic long digit run of a bank account.
-PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
-    ("id_number", "身份证号码", re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")),
-    ("email", "电子邮箱", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
-    ("mobile", "电话号码", re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d{9}(?!\d)")),
-    ("landline", "电话号码", re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")),
-    # 16–19 digits, written in groups of four or not (6222 0212 3456 7890 123).
-    ("bank_account", "银行账号", re.compile(r"(?<!\d)\d{4}(?:[ -]?\d{4}){3}(?:[ -]?\d{1,3})?(?!\d)")),
-)
-
-
 def party_category(uscc: str) -> str:
     """法人及非法人组织, or 个体工商户 (USCC registration code 9, category 2: a natural person's business)."""
     return "个体工商户" if uscc.upper().startswith("92") else "法人及非法人组织"
 
 
-def redact(text: str, names: list[str]) -> tuple[str, list[dict[str, Any]]]:
-    """``text`` without personal data: the patterns above, then each string the officer named (e.g. a
-    third person's name). Returns the text and [{rule, label, count}] (never the removed strings)."""
-    applied: list[dict[str, Any]] = []
-    for key, label, pattern in PATTERNS:
-        text, n = pattern.subn(f"［{label}已隐去］", text)
-        if n:
-            applied.append({"rule": key, "label": label, "count": n, "basis": PIPL.article})
-    named = 0
-    for name in sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True):
-        count = text.count(name)
-        if count:
-            text = text.replace(name, "［已隐去］")
-            named += count
-    if named:
-        applied.append({"rule": "named_by_officer", "label": "执法人员指定隐去的内容", "count": named,
-                        "basis": f"{SECRECY.article}；{REDACTION_LIST.article}"})
-    return text, applied
+def _basis(kind: str) -> str:
+    if kind == "named_by_officer":
+        return f"{SECRECY.article}；{REDACTION_LIST.article}"
+    return f"{PIPL.article}；{REDACTION_LIST.article}"
+
+
+def redaction(text: str, names: list[str], *, recorded: list[str] | tuple[str, ...] = (),
+              keep: list[str] | tuple[str, ...] = ()) -> tuple[str, list[dict[str, Any]]]:
+    """``text`` as published, and each part removed: kind, label, where it was in ``text`` (start, end)
+    and where its placeholder is in the published text (public_start, public_end) — never the removed
+    string itself. ``names``: strings the officer marks; ``recorded``: the natural persons the case
+    records; ``keep``: the party's name and USCC (published anyway)."""
+    spans = personal_data.find(text, names=names, recorded=recorded, keep=keep)
+    out, placed = personal_data.apply(text, spans)
+    return out, [{"kind": s.kind, "label": personal_data.LABELS[s.kind], "start": s.start, "end": s.end,
+                  "public_start": a, "public_end": b} for s, a, b in placed]
+
+
+def redact(text: str, names: list[str], *, recorded: list[str] | tuple[str, ...] = (),
+           keep: list[str] | tuple[str, ...] = ()) -> tuple[str, list[dict[str, Any]]]:
+    """``text`` without personal data (``personal_data``: linear in the text), and [{rule, label, count,
+    basis}] of what was removed (never the removed strings)."""
+    out, parts = redaction(text, names, recorded=recorded, keep=keep)
+    counts: dict[str, int] = {}
+    for p in parts:
+        counts[p["kind"]] = counts.get(p["kind"], 0) + 1
+    return out, [{"rule": k, "label": personal_data.LABELS[k], "count": n, "basis": _basis(k)}
+                 for k, n in counts.items()]
+
+
+def recorded_names(candidates: list[str | None], enterprise_name: str) -> list[str]:
+    """The names of natural persons among what the case records (the legal representative, who made a
+    statement, …): two to four Chinese characters beginning with a common surname (a middle dot allowed
+    for a transliterated name) and not part of the party's own name — "当事人" or "当事人法定代表人" are
+    not names."""
+    out = []
+    for c in candidates:
+        c = (c or "").strip()
+        if personal_data.looks_like_name(c) and c not in enterprise_name:
+            out.append(c)
+    return out
+
+
+def facts_scope(case: dict[str, Any], enterprise_name: str, recorded: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """Who is removed from the facts and what stays: an organisation's name and USCC are published anyway;
+    a 个体工商户's name is its operator's, removed like any other natural person's (个人信息保护法第二十五条)."""
+    if party_category(case["uscc"]) == "个体工商户":
+        return {"recorded": [*recorded, *([enterprise_name] if enterprise_name.strip() else [])], "keep": ()}
+    return {"recorded": list(recorded), "keep": [x for x in (enterprise_name, case["uscc"]) if x]}
 
 
 def public_content(
     *, case: dict[str, Any], enterprise_name: str, titles: dict[str, str | None], summary: str | None,
-    names: list[str], decided_on: date, bureau_name: str | None = None,
+    names: list[str], decided_on: date, bureau_name: str | None = None, recorded: list[str] | tuple[str, ...] = (),
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The published text of a decided penalty case (the 双公示 data items), redacted, and what was
-    removed. ``case``: number, uscc, bureau, summary, violations, decision (the case read)."""
+    removed. ``case``: number, uscc, bureau, summary, violations, decision (the case read); ``names``: what
+    the officer marks; ``recorded``: the natural persons the case records (``recorded_names``)."""
     decision = case.get("decision") or {}
     category = party_category(case["uscc"])
     natural = category == "个体工商户"
-    facts, applied = redact(summary if summary is not None else case.get("summary", ""), names)
+    facts, applied = redact(summary if summary is not None else case.get("summary", ""), names,
+                            **facts_scope(case, enterprise_name, recorded))
     if natural:
         applied.append({"rule": NATURAL_PERSON.code, "label": "个体工商户经营者姓名、统一社会信用代码", "count": 1,
                         "basis": NATURAL_PERSON.article})

@@ -28,7 +28,8 @@ class PublicationCreate(BaseModel):
                                         "data patterns are removed from either"))
     redact: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]] = Field(
         default_factory=list, max_length=50,
-        description="further strings to remove, e.g. names of natural persons other than the party")
+        description="further strings to remove, e.g. names of natural persons other than the party that the case "
+                    "does not record (the legal representative and whoever made a statement are removed anyway)")
 
 
 class WithdrawalCreate(BaseModel):
@@ -71,6 +72,33 @@ class PublicationRead(BaseModel):
     withdrawal_rule: str | None = None
     rules: list[dict[str, Any]] = Field(description="the rules publication and redaction follow")
     public_url: str
+
+
+class RemovedPart(BaseModel):
+    """One part of the facts the publication removes — where it is, never what it says."""
+
+    kind: Literal["id_number", "mobile", "landline", "bank_account", "email", "address", "licence_plate",
+                  "recorded_name", "name_in_context", "named_by_officer"]
+    label: str = Field(description="what it is, in Chinese (e.g. 电话号码)")
+    start: int = Field(description="where it begins in source_facts (a character offset)")
+    end: int = Field(description="where it ends in source_facts (exclusive)")
+    public_start: int = Field(description="where its placeholder begins in content.violation_facts")
+    public_end: int = Field(description="where its placeholder ends in content.violation_facts (exclusive)")
+
+
+class PublicationPreview(BaseModel):
+    """What marking the decision would publish (nothing is written): the public text, and each part of the
+    facts removed, placed in both texts so that a page can highlight it."""
+
+    case_id: str
+    number: str
+    content: dict[str, Any] = Field(description="the public text exactly as it would be published")
+    redactions: list[dict[str, Any]] = Field(description="what was removed, counted per kind, with its basis")
+    source_facts: str = Field(description="the facts before removal (public_summary, or the case summary)")
+    removed: list[RemovedPart]
+    publish_until: date
+    already_marked: bool = Field(description="the decision is marked already (marking again answers 409)")
+    rules: list[dict[str, Any]]
 
 
 class ViolationRef(BaseModel):

@@ -20,16 +20,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.cases.case.records import case_records
 from services.cases.case.service import load_visible, snapshot
 from services.cases.clients import checklist as checklist_client
-from services.cases.models import Enterprise
+from services.cases.models import Case, Enterprise
 from services.cases.publication import rules
 from services.cases.publication import settings as publication_settings
 from services.cases.publication.models import DecisionPublication, PublicationCreditState
 from services.cases.publication.schemas import (
     CreditStateRead,
     PublicationCreate,
+    PublicationPreview,
     PublicationRead,
     PublicDecision,
     PublicDecisionList,
+    RemovedPart,
     WithdrawalCreate,
 )
 from shared import pagination, vocabulary
@@ -102,10 +104,20 @@ def _ensure_bureau_staff(user: Principal, bureau: str) -> None:
 
 
 # -- the bureau ------------------------------------------------------------------------------------
-async def mark(rt: Runtime, session: AsyncSession, user: Principal, case_id: str,
-               body: PublicationCreate) -> PublicationRead:
-    at = rt.clock.now()
-    today = local_date(at)
+def _persons_recorded(case: Case, ent: Enterprise | None) -> list[str]:
+    """The natural persons the case records by name: the party's legal representative and whoever made a
+    statement for it (陈述、申辩, on this notice or an earlier one) — removed from the published facts."""
+    recs = case_records(case)
+    statements = [recs.statement, *(n.statement for n in recs.earlier_notices)]
+    return rules.recorded_names([ent.legal_representative if ent else None,
+                                 *(st.by for st in statements if st is not None)], ent.name if ent else "")
+
+
+async def _publishable(rt: Runtime, session: AsyncSession, user: Principal, case_id: str,
+                       body: PublicationCreate) -> tuple[Case, Enterprise | None, date, date, dict[str, Any],
+                                                         list[dict[str, Any]]]:
+    """The checks of marking a decision for publication and the text it would publish (nothing written)."""
+    today = local_date(rt.clock.now())
     # Who may, and the violations' titles from the checklist, before the request's transaction writes.
     case = await snapshot(rt, user, case_id)
     _ensure_bureau_staff(user, case.bureau)
@@ -131,20 +143,28 @@ async def mark(rt: Runtime, session: AsyncSession, user: Principal, case_id: str
         raise conflict("publication_period_over",
                        f"the decision's publication has already ended ({why}) — {rule.article}", rule=rule.article,
                        ended_by=why)
-    existing = await session.scalar(select(DecisionPublication.id).where(DecisionPublication.case_id == case_id))
     if case_records(case).decision_status() == "revoked":
         raise conflict("not_publishable", f"the decision of case {case.number} was revoked: a revoked decision is not "
                        f"published — {rules.PUBLISH.article}第二款", rule=rules.PUBLISH.article, state=case.state)
-    if existing:
-        raise conflict("already_marked", f"case {case.number} is already marked for publication ({existing})",
-                       publication_id=existing)
     ent = await session.get(Enterprise, case.uscc)
     content, applied = rules.public_content(
         case={"number": case.number, "uscc": case.uscc, "bureau": case.bureau, "summary": case.summary,
               "violations": case.violations, "decision": case.decision},
         enterprise_name=ent.name if ent else "", titles=titles, summary=body.public_summary,
-        names=body.redact, decided_on=decided_on,
+        names=body.redact, decided_on=decided_on, recorded=_persons_recorded(case, ent),
     )
+    return case, ent, decided_on, publish_until, content, applied
+
+
+async def mark(rt: Runtime, session: AsyncSession, user: Principal, case_id: str,
+               body: PublicationCreate) -> PublicationRead:
+    at = rt.clock.now()
+    today = local_date(at)
+    case, _, decided_on, publish_until, content, applied = await _publishable(rt, session, user, case_id, body)
+    existing = await session.scalar(select(DecisionPublication.id).where(DecisionPublication.case_id == case_id))
+    if existing:
+        raise conflict("already_marked", f"case {case.number} is already marked for publication ({existing})",
+                       publication_id=existing)
     pub = DecisionPublication(
         id=str(uuid.uuid4()), case_id=case_id, number=case.number, bureau=case.bureau, status="published",
         decided_on=decided_on, publish_until=publish_until, reason=body.reason, content=content,
@@ -155,7 +175,26 @@ async def mark(rt: Runtime, session: AsyncSession, user: Principal, case_id: str
         await session.flush()  # one publication per decision, however many are marked at once
     except IntegrityError as e:
         raise conflict("already_marked", f"case {case.number} is already marked for publication") from e
+    state = await session.get(PublicationCreditState, case_id)
     return _staff_read(pub, state, today)
+
+
+async def preview(rt: Runtime, session: AsyncSession, user: Principal, case_id: str,
+                  body: PublicationCreate) -> PublicationPreview:
+    """What marking with ``body`` would publish, and each part of the facts it removes (kind and place),
+    for the publishing officer to review — nothing is written (个人信息保护法第二十五条、行政处罚法第五十条)."""
+    case, ent, _, publish_until, content, applied = await _publishable(rt, session, user, case_id, body)
+    source = body.public_summary if body.public_summary is not None else case.summary
+    enterprise_name = ent.name if ent else ""
+    case_view = {"uscc": case.uscc}
+    _, parts = rules.redaction(source, body.redact, **rules.facts_scope(
+        case_view, enterprise_name, _persons_recorded(case, ent)))
+    existing = await session.scalar(select(DecisionPublication.id).where(DecisionPublication.case_id == case_id))
+    return PublicationPreview(
+        case_id=case_id, number=case.number, content=content, redactions=applied, source_facts=source,
+        removed=[RemovedPart(**p) for p in parts], publish_until=publish_until, already_marked=existing is not None,
+        rules=[r.as_dict() for r in (rules.SECRECY, rules.PIPL, rules.REDACTION_LIST, rules.NATURAL_PERSON)],
+    )
 
 
 async def withdraw(rt: Runtime, session: AsyncSession, user: Principal, case_id: str,
