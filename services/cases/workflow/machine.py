@@ -251,6 +251,12 @@ def uncertified(handlers: Iterable[str], certified: Mapping[str, str | None]) ->
     return [h for h in handlers if not certified.get(h)]
 
 
+def of_other_bureau(handlers: Iterable[str], registered_bureau: Mapping[str, str], bureau: str) -> list[str]:
+    """第四十二条 执法人员: handlers the register puts in another bureau than the case's (``registered_bureau``:
+    sub → bureau). The case's officers are its own bureau's: another bureau's officer cannot even read it."""
+    return [h for h in handlers if h in registered_bureau and registered_bureau[h] != bureau]
+
+
 # Actions that end a case (besides the decision, checked in ``gate``): none while a suspension is open.
 ENDING_ACTIONS = frozenset({"withdraw", "transfer"})
 
