@@ -49,6 +49,18 @@ LOCAL_REAPPLICATION = source(
     "local setting, not a legal rule",
 )
 
+# Who decides a repair application: the data (credit_repair.yaml, the seeds) names no rule, so this is the
+# bureau's own internal control, labelled as such — not a legal text (issue 25 S12).
+INTERNAL_CONTROL = source(
+    "internal_control_separation",
+    "本局内部控制规定（本地设置，非法律条文）：信用修复申请的受理与批准由两名不同人员办理，"
+    "本案执法人员不受理、不审批本案的信用修复申请",
+    "",
+    False,
+    "local setting, not a legal rule: credit_repair.yaml and the seeds state no rule on who accepts or "
+    "approves a repair application",
+)
+
 
 @dataclass(frozen=True)
 class RequiredDocument:
@@ -253,6 +265,31 @@ def check_transition(state: str, action: str) -> None:
             state=state,
             action=action,
             allowed_actions=allowed_actions(state),
+        )
+
+
+def _person(sub: str | None) -> str:
+    """A subject as one person: trimmed and case-folded (``OFF-A1`` is ``off-a1``). A local stand-in for
+    ``shared.subjects.subject_key`` (issue 25 S10, on its own branch): the same comparison."""
+    return (sub or "").strip().casefold()
+
+
+def check_separation(action: str, actor: str, *, handlers: Iterable[str], accepted_by: str | None) -> None:
+    """The bureau's internal control (``INTERNAL_CONTROL``): no handler of the case accepts, approves or
+    rejects its repair application, and the one who accepted it does not also approve it."""
+    me = _person(actor)
+    if me in {_person(h) for h in handlers}:
+        raise Refusal(
+            INTERNAL_CONTROL,
+            f"{actor} 是本案执法人员，不得办理本案的信用修复申请，应由本局其他人员办理",
+            code="repair_by_case_handler",
+        )
+    if action == "approve" and me == _person(accepted_by):
+        raise Refusal(
+            INTERNAL_CONTROL,
+            f"该申请由 {accepted_by} 受理，批准须由另一人作出",
+            code="repair_approved_by_acceptor",
+            accepted_by=accepted_by,
         )
 
 
