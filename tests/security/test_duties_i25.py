@@ -50,3 +50,20 @@ async def test_s11_a_handler_of_another_bureau_does_not_count(stack):
     # The positive: two certified officers of the bureau file it.
     case = await d.file(uscc)
     assert case["handlers"] == ["officer-a", "officer-b"] and case["bureau"] == d.bureau
+
+
+async def test_s11_one_officer_spelt_twice_is_one_handler(stack):
+    """``officer-a`` and ``OFFICER-A`` are one person (subjects compare case-insensitively, issue 25 S10):
+    registered twice, they still do not make the two officers 第四十二条 requires."""
+    d = CaseDriver(stack)
+    uscc = await d.enterprise()
+    await d._register("OFFICER-A", "张执法", "JS32050999")
+    before = await _cases_stored(stack)
+    r = await d.c.post(f"{CASES}/cases", headers=d.off, json={
+        "uscc": uscc, "bureau": d.bureau, "source": "日常检查", "summary": "出水化学需氧量超标排放",
+        "violations": [{"code": "GI-WAT-001"}], "occurred_on": d.default_act_date(uscc),
+        "handlers": ["officer-a", "OFFICER-A "], "facts": {}})
+    assert r.status_code == 422 and r.json()["code"] == "too_few_handlers", r.text
+    assert r.json()["errors"][0]["field"] == "handlers" and "第四十二条" in r.json()["rule"]
+    assert await _cases_stored(stack) == before
+    assert (await d.file(uscc))["handlers"] == ["officer-a", "officer-b"]  # the positive

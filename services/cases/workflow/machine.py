@@ -238,10 +238,15 @@ def _require_state(case: CaseView, action: str) -> None:
 
 
 def check_handlers(handlers: Iterable[str]) -> list[str]:
-    """第四十二条: at least two distinct enforcement officers. Returns the de-duplicated list."""
+    """第四十二条: at least two distinct enforcement officers. Returns the de-duplicated list, one person
+    once whatever the case of their subject (``OFF-A`` is ``off-a``, issue 25 S10: trimmed, case-folded —
+    as ``shared.subjects.subject_key`` compares them) in the spelling first given."""
     out: list[str] = []
+    seen: set[str] = set()
     for h in handlers:
-        if h and h not in out:
+        key = (h or "").strip().casefold()
+        if key and key not in seen:
+            seen.add(key)
             out.append(h)
     return out
 
