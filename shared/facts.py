@@ -15,6 +15,44 @@ from typing import Any
 from shared.problems import Problem
 
 VOCABULARY_PATH = "GET /checklist/v1/facts"
+
+# Facts that other recorded facts establish (the one place that says so; the checklist's evaluation and the
+# cases service's decision gate both read the facts through ``with_implied``): {key: keys any of which,
+# recorded true, establishes it true}.
+# * harm_minor (危害后果轻微) ⇐ no_harm (没有造成危害后果): 《中华人民共和国行政处罚法》第三十三条第一款第二句
+#   “初次违法且危害后果轻微并及时改正的，可以不予行政处罚” — a violation that caused no harm at all caused no more
+#   than a minor harm, so a first offence corrected in time without any harm falls under it a fortiori (our
+#   reading). The converse does not hold: a minor harm is a harm, so harm_minor never establishes no_harm.
+# Only an unrecorded key is filled: a recorded value stays as recorded (harm_minor false beside no_harm true is
+# a contradiction the investigation resolves, not the system).
+IMPLIED_BY: dict[str, tuple[str, ...]] = {"harm_minor": ("no_harm",)}
+# Why, in Chinese (the evaluation's note says it where an implied key was used).
+IMPLIED_BASIS: dict[str, str] = {
+    "harm_minor": "已认定“没有造成危害后果”，据此认定“危害后果轻微”：没有造成危害后果的，其危害后果不超过轻微"
+                  "（《中华人民共和国行政处罚法》第三十三条第一款第二句，本系统解读）",
+}
+
+
+def implied(facts: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """The keys ``IMPLIED_BY`` establishes true on ``facts`` (not recorded themselves), each with the recorded
+    keys that establish it."""
+    out: dict[str, tuple[str, ...]] = {}
+    for key, by in IMPLIED_BY.items():
+        if facts.get(key) is None:
+            hits = tuple(k for k in by if facts.get(k) is True)
+            if hits:
+                out[key] = hits
+    return out
+
+
+def with_implied(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """``facts`` with every key ``IMPLIED_BY`` establishes set true (recorded values unchanged)."""
+    return {**facts, **dict.fromkeys(implied(facts), True)}
+
+
+def holds(facts: Mapping[str, Any], key: str) -> bool:
+    """Whether ``key`` is established true on ``facts``, recorded or implied (``IMPLIED_BY``)."""
+    return facts.get(key) is True or key in implied(facts)
 TYPE_CN = {"bool": "是或否（true / false）", "number": "数值", "date": "日期（YYYY-MM-DD）", "text": "文字"}
 SUGGESTIONS = 3
 

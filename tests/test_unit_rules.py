@@ -270,6 +270,12 @@ def test_article_33_facts_required_for_an_in_list_exemption():
         r = refused("article_33_facts_required", exempted(), *exemption(basis))
         assert "第三十三条第一款" in r.rule.cite() and r.rule.verified
     wf.check_decision(exempted(), *exemption(IN_LIST))
+    # a list item on 第三十三条第二款 (没有主观过错): the refusal names that paragraph, not 第一款
+    second = wf.NoPenaltyBasis("NP-X", "list", True, covers=True, article_33_met=False, article_33_paragraphs=("第二款",))
+    r = refused("article_33_facts_required", exempted(), *exemption(second))
+    assert "第三十三条第二款" in r.detail and "第一款" not in r.detail and "第二款" in r.rule.cite()
+    wf.check_decision(exempted(), *exemption(wf.NoPenaltyBasis("NP-X", "list", True, covers=True, article_33_met=True,
+                                                              article_33_paragraphs=("第二款",))))
     # the statutory ground is itself 第三十三条: its own evaluation decides
     wf.check_decision(exempted("statutory"), *exemption(STATUTORY))
 
@@ -286,6 +292,9 @@ def test_harm_recorded_defeats_an_exemption_unless_established_as_minor():
     wf.check_decision(exempted(facts={"ecological_damage": True, "harm_minor": True}, damage_compensated=True),
                       *exemption())
     wf.check_decision(exempted(facts={"ecological_damage": False}), *exemption())
+    # no_harm establishes harm_minor (shared.facts.IMPLIED_BY) — but never beside recorded damage
+    refused("harm_recorded", exempted(facts={"ecological_damage": True, "no_harm": True}), *exemption())
+    wf.check_decision(exempted(facts={"ecological_damage": False, "no_harm": True}), *exemption())
     wf.check_decision(penalised(facts={"ecological_damage": True}), decision(), record())  # a penalty is not defeated
 
 

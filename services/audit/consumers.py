@@ -25,9 +25,10 @@ ENDED_TYPE = {"withdrawn": "withdrawn", "facts_not_established": "not_establishe
 
 
 def context_of(p: EventPayload) -> dict | None:
-    """What a case event before the decision adds to the case's context (people, facts, bureau), or None."""
+    """What a case event before the decision adds to the case's context (people, facts, bureau, number,
+    enterprise), or None."""
     if isinstance(p, c.CaseFiled):
-        return {"people": [*p.handlers, p.filed_by], "bureau": p.bureau}
+        return {"people": [*p.handlers, p.filed_by], "bureau": p.bureau, "number": p.number, "uscc": p.uscc}
     if isinstance(p, c.CaseInvestigationCompleted):
         return {"facts": dict(p.facts), "people": [p.completed_by]}
     if isinstance(p, c.CaseLegalReviewed):

@@ -158,6 +158,9 @@ class CaseContext(Base):
     people: Mapped[list] = mapped_column(JSON)
     # The bureau it was filed in (case.filed), so that scope holds before a decision or flag exists.
     bureau: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # Its number and enterprise as filed (case.filed): an interference record takes them from here.
+    number: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    uscc: Mapped[str | None] = mapped_column(String(18), nullable=True)
 
 
 class InterferenceRecord(Base):

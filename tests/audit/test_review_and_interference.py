@@ -8,7 +8,7 @@ from audit_helpers import all_flags, at, auditor, consumed, emit, flag_of, table
 from sqlalchemy import select
 
 from services.audit.models import CaseContext
-from services.testing.factories import BUREAU, OTHER_BUREAU, CaseDriver
+from services.testing.factories import BUREAU, OTHER_BUREAU, CaseDriver, new_uscc
 from shared import contracts as c
 
 PROBLEM = "application/problem+json"
@@ -52,15 +52,16 @@ async def test_assign_sla_ageing_review_and_history(stack, decisions):
     r = await cl.post(f"{base}/assign", json={"assignee": "auditor-4"}, headers=auditor(stack, "chief"))
     assert r.status_code == 409 and r.json()["state"] == "issue_found"
 
-    # A new integrity risk after the review reopens the flag; the history keeps both.
-    rec = {"case_id": case_id, "number": "苏吴环罚〔2026〕77号", "bureau": BUREAU, "person": "某副局长",
+    # An interference recorded after the review adds its rule and a history entry; the finding stands
+    # (issue 25 S3: the audited bureau cannot undo a review).
+    rec = {"case_id": case_id, "number": flag["number"], "bureau": BUREAU, "person": "某副局长",
            "position": "副局长", "manner": "电话要求经办人从轻处理", "occurred_on": "2026-06-12"}
     r = await cl.post("/audit/v1/interference-records", json=rec, headers=stack.auth("officer-a", "officer", bureau=BUREAU))
     assert r.status_code == 201, r.text
     again = await flag_of(stack, case_id)
-    assert again["status"] == "open" and again["rules"][-1]["code"] == "recorded_interference"
+    assert again["status"] == "issue_found" and again["rules"][-1]["code"] == "recorded_interference"
     hist = (await cl.get(f"{base}/history", headers=auditor(stack))).json()
-    assert hist[-1]["action"] == "reopened" and hist[-1]["status_from"] == "issue_found"
+    assert hist[-1]["action"] == "rule_added" and hist[-1]["status_from"] == hist[-1]["status_to"] == "issue_found"
 
 
 async def test_sla_breach_shows_in_ageing(stack, decisions):
@@ -83,6 +84,11 @@ async def test_sla_breach_shows_in_ageing(stack, decisions):
 async def test_interference_record_raises_a_flag_and_bad_input_writes_nothing(stack):
     c_ = stack.client
     off = stack.auth("officer-a", "officer", bureau=BUREAU)
+    # A record needs a case the audit knows (issue 25 S9): this one from its filing.
+    filed = await emit(stack, c.CaseFiled(case_id="case-interf-1", number="苏吴环罚〔2026〕88号", uscc=new_uscc(),
+                                          bureau=BUREAU, violations=["water.exceed"], handlers=["officer-a", "officer-b"],
+                                          filed_by="officer-a", filed_at=at("2026-05-01")))
+    await consumed(stack, filed)
     rec = {"case_id": "case-interf-1", "number": "苏吴环罚〔2026〕88号", "uscc": "", "bureau": BUREAU,
            "person": "某科长", "position": "执法科科长", "manner": "要求撤销立案", "occurred_on": "2026-05-02"}
     tables = ("flags", "interference_records", "log_entries", "outbox")
@@ -93,6 +99,8 @@ async def test_interference_record_raises_a_flag_and_bad_input_writes_nothing(st
         assert r.status_code == 422 and r.headers["content-type"] == PROBLEM
         assert r.json()["errors"][0]["field"] == field
     r = await c_.post("/audit/v1/interference-records", json={**rec, "bureau": OTHER_BUREAU}, headers=off)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "bureau" and BUREAU in r.json()["detail"]
+    r = await c_.post("/audit/v1/interference-records", json=rec, headers=stack.auth("x", "officer", bureau=OTHER_BUREAU))
     assert r.status_code == 403 and r.json()["code"] == "out_of_scope"
     r = await c_.post("/audit/v1/interference-records", json=rec, headers=stack.auth("e", "enterprise", uscc="x"))
     assert r.status_code == 403

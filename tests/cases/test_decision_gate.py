@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import yaml
+
 from services.testing.factories import AGGRAVATING_FACTS, CASES, IN_LIST_FACTS, MITIGATING_FACTS, CaseDriver
 from tests.cases.helpers import snapshot
 from tests.cases.test_time_limits import Y2027
@@ -351,3 +353,48 @@ async def test_the_law_says_no_penalty_or_a_lighter_one_and_every_violation_coun
     case = await decided(d, two, fine("penalty", 1_020_000.0, WHY))
     disc = case["decision"]["discretion"]
     assert (disc["statutory_min"], disc["statutory_max"]) == (100000.0, 1_020_000.0)
+
+
+NO_FAULT_ITEM = {  # a list item on 《行政处罚法》第三十三条第二款 (没有主观过错), not 第一款
+    "code": "NP-GATE-NOFAULT",
+    "violation": "测试条目：因供电部门突然停电致污水处理设施停运、出水超标，当事人有证据证明无主观过错",
+    "applies_to": ["GI-WAT-001"],
+    "legal_basis": [{"law": "中华人民共和国行政处罚法", "article": "第三十三条", "clause": "第二款"}],
+    "conditions": [{"key": "no_fault_proven", "text": "当事人有证据足以证明没有主观过错"}],
+    "modality": "must",
+    "source": "测试数据（非真实清单）",
+}
+
+
+async def test_a_second_paragraph_list_item_exempts_on_its_own_ground(stack):
+    """第三十三条第二款: a list item citing it needs no 第一款 ground (轻微、危害后果) — only 没有主观过错 and no other
+    law providing otherwise; the refusal names 第二款."""
+    r = await stack.client.post("/checklist/v1/imports/no-penalty-items", params={"format": "yaml"},
+                                headers=stack.auth("admin-1", "admin"),
+                                content=yaml.safe_dump({"list": {"list_version": "测试清单"}, "items": [NO_FAULT_ITEM]},
+                                                       allow_unicode=True).encode())
+    assert r.status_code == 200 and r.json()["errors"] == [], r.text
+    d = await driver(stack)
+    cid = await opened(d, {"no_fault_proven": True}, violations=WAT, proposed_type="no_penalty")
+    await d.discuss(cid)
+    # “法律、行政法规另有规定的，从其规定” not established false: no ground of 第二款
+    p = await refused(d, cid, exempt(NO_FAULT_ITEM["code"]), "article_33_facts_required")
+    why = p["detail"].split(" — ")[0]  # the detail, then the rule's citation
+    assert "第三十三条第二款" in why and "第一款" not in why, p["detail"]
+    assert "第三十三条第一款、第二款" in p["article"], p
+    await reinvestigated(d, cid, {"other_law_provides_otherwise": False})
+    case = await decided(d, cid, exempt(NO_FAULT_ITEM["code"]))  # no violation_minor, harm_minor or no_harm needed
+    assert case["decision"]["basis"]["article_33_ground"] == "APL33.no_subjective_fault"
+
+
+async def test_a_first_offence_with_no_harm_is_exempted_by_a_first_paragraph_item(stack):
+    """首违可不罚 (第三十三条第一款第二句): a recorded 没有造成危害后果 establishes 危害后果轻微 for the gate as for the
+    evaluation (shared.facts.IMPLIED_BY); without it, or harm_minor, the ground is not established."""
+    d = await driver(stack)
+    facts = {k: v for k, v in IN_LIST_FACTS.items() if k != "harm_minor"}
+    cid = await opened(d, {**facts, "no_harm": False}, violations=WAT, proposed_type="no_penalty")
+    await d.discuss(cid)
+    await refused(d, cid, exempt("NP-EX-002"), "article_33_facts_required")
+    await reinvestigated(d, cid, {"no_harm": True})
+    case = await decided(d, cid, exempt("NP-EX-002"))
+    assert case["decision"]["basis"]["article_33_ground"] == "APL33.first_offence_minor_harm"

@@ -1,6 +1,6 @@
 """Independent legal review of issue 24's documents, the 第二十八条 gate rule and the fact vocabulary (branch
-i24-review). One test per finding, written as the LAWFUL expectation and marked ``xfail(strict=True)``: it fails
-on the code as merged, proving the finding; the commit that fixes a finding removes its mark. The positive case
+i24-review). One test per finding, written as the LAWFUL expectation; each was first marked ``xfail(strict=True)``,
+failing on the code as merged and proving the finding, and the commit that fixed it removed its mark: all 15 pass. The positive case
 stands beside each negative (in the same test, asserted first, so the xfail proves the finding and not a broken
 setup). API tests drive the cases service over HTTP on both setups; the builders are pure and tested directly.
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import typing
 
-import pytest
 import yaml
 
 from services.cases.case.schemas import PenaltyKind
@@ -225,7 +224,6 @@ NO_FAULT_ITEM = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="[C] a 第三十三条第二款 list item is made to need a 第一款 ground")
 async def test_a_no_fault_list_item_needs_no_first_paragraph_ground(stack):
     admin = stack.auth("admin-1", "admin")
     r = await stack.client.post(f"{API}/imports/no-penalty-items", params={"format": "yaml"}, headers=admin,
@@ -251,7 +249,6 @@ async def test_a_no_fault_list_item_needs_no_first_paragraph_ground(stack):
 # under 第一款第二句 unless harm_minor is also recorded, and the vocabulary says nothing of how the two relate.
 # "初次违法且危害后果轻微并及时改正的，可以不予行政处罚": a first offence corrected in time that caused no harm at all
 # has, a fortiori, no more than minor harm — unless the violation is also 轻微 it falls under neither ground.
-@pytest.mark.xfail(strict=True, reason="[C] 首违可不罚 not met when the facts say 没有造成危害后果 (no_harm)")
 async def test_a_first_offence_without_any_harm_may_be_exempted(stack):
     off = stack.auth("officer-a", "officer", bureau="320509")
     path = f"{API}/no-penalty-items/APL33.first_offence_minor_harm/evaluate"
@@ -267,7 +264,6 @@ async def test_a_first_offence_without_any_harm_may_be_exempted(stack):
 # no_penalty/service.py:128 "该事项不适用于违法行为 ['GI-WAT-002']（适用范围 applies_to：['GI-WAT-001']）"; :132-136 ISO
 # dates ("该事项自 2026-07-01 起施行"); rules.py:68 "……由行政机关裁量决定（discretionary）". The note is Chinese prose an
 # officer reads; the codes belong in covers/not_covered/effective_from, which the answer already carries.
-@pytest.mark.xfail(strict=True, reason="[D] evaluation note reads 'applies_to：[\\'GI-WAT-001\\']' (service.py:128)")
 async def test_the_evaluation_note_is_plain_chinese(stack):
     off = stack.auth("officer-a", "officer", bureau="320509")
     r = await stack.client.post(f"{API}/no-penalty-items/NP-EX-002/evaluate", headers=off,

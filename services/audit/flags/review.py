@@ -12,13 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.audit.flags.service import FINAL, Emit, add_history
 from services.audit.log import ledger
 from services.audit.models import Flag, FlagHistory
+from shared.auth import among, same_subject
 from shared.contracts import AuditFlagAssigned, AuditFlagReviewed
 from shared.law import PILOT
 from shared.problems import Problem, conflict, forbidden
 
 REVIEWABLE = ("open", "in_review")
 REVIEW_ONCE_RULE = (
-    "a flag is reviewed once; its outcome is final until a new integrity risk on the case reopens it"
+    "a flag is reviewed once; a finding (issue_found) is final, a clearing (cleared) stands until a new "
+    "integrity risk the system detects on the case reopens it — an interference record never does"
 )
 INDEPENDENCE_RULE = (
     f"{PILOT.split('（', 1)[0]}三（十）：加强对免罚、轻罚案件的监督审核——"
@@ -27,8 +29,9 @@ INDEPENDENCE_RULE = (
 
 
 def is_involved(flag: Flag, sub: str) -> bool:
-    """A case's handlers, decider and everyone recorded as taking part may not audit it."""
-    return sub in flag.handlers or sub == flag.decided_by or sub in (flag.involved or [])
+    """A case's handlers, decider and everyone recorded as taking part may not audit it (subjects compared
+    as one person whatever their case, ``shared.auth.among``)."""
+    return among(sub, [*(flag.handlers or []), flag.decided_by, *(flag.involved or [])])
 
 
 def _refuse_involved(flag: Flag, sub: str) -> None:
@@ -69,7 +72,7 @@ async def review(
 ) -> Flag:
     """Record the supervision review's outcome (not by anyone who took part in the case)."""
     _refuse_involved(flag, reviewer)
-    if flag.assignee and flag.assignee != reviewer and flag.status in REVIEWABLE:
+    if flag.assignee and not same_subject(flag.assignee, reviewer) and flag.status in REVIEWABLE:
         raise forbidden(f"flag {flag.id} is assigned to {flag.assignee}", "not_assignee", assignee=flag.assignee)
     before = flag.status
     # Conditional update: of two concurrent reviews exactly one wins; the other sees a final status.

@@ -126,9 +126,11 @@ async def review_flag(flag_id: str, body: FlagReview, user: Auditor, rt: Runtime
              responses={**PROBLEMS, 409: _PROBLEM})
 async def record_interference(body: InterferenceCreate, user: Recorder, rt: RuntimeDep,
                               session: DbSession) -> InterferenceRead:
-    """领导干部干预插手案件记录 — record an interference; the case's flag gets rule ``recorded_interference``."""
-    await service.ensure_can_record(session, user, body)
-    rec, flag = await service.record_interference(session, body, by=user.sub, emit=rt.emit, now=rt.clock.now())
+    """领导干部干预插手案件记录 — record an interference in a case the audit knows (422 ``unknown_case``
+    otherwise); the record takes the case's number, enterprise and bureau, and the case's flag gets rule
+    ``recorded_interference`` (added to its history; a review already made stands)."""
+    case = await service.case_of_record(session, user, body)
+    rec, flag = await service.record_interference(session, body, case, by=user.sub, emit=rt.emit, now=rt.clock.now())
     return InterferenceRead(id=rec.id, case_id=rec.case_id, number=rec.number, bureau=rec.bureau, person=rec.person,
                             position=rec.position, manner=rec.manner, occurred_on=rec.occurred_on,
                             recorded_by=rec.recorded_by, recorded_at=rec.recorded_at, flag_id=flag.id)

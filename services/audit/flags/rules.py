@@ -26,6 +26,7 @@ from services.audit.config import AuditSettings
 from shared import law
 from shared.clock import local_date
 from shared.law import APL, POINTS
+from shared.subjects import among
 from shared.vocabulary import FLAGGED_DECISIONS, PENALTIES, DecisionType
 
 RuleSeverity = Literal["review", "warning", "high"]
@@ -377,7 +378,7 @@ def decision_differs_from_discussion(d: Decision, h: History, cfg: AuditSettings
 
 def decider_handled_case(d: Decision, h: History, cfg: AuditSettings) -> RuleHit | None:
     """The leader who decided is one of the case's handlers."""
-    if not d.decided_by or d.decided_by not in d.case_handlers:
+    if not among(d.decided_by, d.case_handlers):
         return None
     return RuleHit(
         "decider_handled_case", "high",

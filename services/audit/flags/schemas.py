@@ -74,10 +74,11 @@ class FlagHistoryRead(BaseModel):
 class InterferenceCreate(Strict):
     """领导干部干预插手案件记录 (工作要点（二十二）)."""
 
-    case_id: str = Field(min_length=1, max_length=36)
-    number: str = Field(min_length=1, max_length=60, description="案号")
-    uscc: str = Field("", max_length=18)
-    bureau: str = Field(min_length=1, max_length=40)
+    case_id: str = Field(min_length=1, max_length=36, description="a case the audit knows from the cases service")
+    # The record takes the case's number, enterprise and bureau; named here, they must be the case's.
+    number: str | None = Field(None, min_length=1, max_length=60, description="案号 (optional; if given, the case's)")
+    uscc: str | None = Field(None, max_length=18, description="the case's enterprise (optional; if given, the case's)")
+    bureau: str | None = Field(None, min_length=1, max_length=40, description="the case's bureau (optional; if given, the case's)")
     person: str = Field(min_length=1, max_length=100, description="干预人")
     position: str = Field(min_length=1, max_length=100, description="职务")
     manner: str = Field(min_length=1, max_length=4000, description="干预、插手的方式与内容")

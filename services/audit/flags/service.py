@@ -42,6 +42,7 @@ from shared import clock, pagination
 from shared.auth import Principal, scope_of
 from shared.contracts import AuditFlagRaised, AuditInterferenceRecorded, CaseDecided
 from shared.db import insert_for
+from shared.law import POINTS
 from shared.problems import conflict, invalid
 from shared.vocabulary import FLAGGED_DECISIONS, DecisionType
 
@@ -49,6 +50,9 @@ log = logging.getLogger("ecocomply.audit")
 
 Emit = Callable[..., Awaitable[object]]  # runtime.emit(session, payload, subject=...)
 FINAL = ("cleared", "issue_found")
+# The outcome a later risk may reopen: "no problem found" can be overtaken by a new risk; a finding
+# (issue_found) stands whatever comes after it (issue 25 S3).
+REOPENABLE = ("cleared",)
 UNDECIDED = "undecided"
 SYSTEM = "system"
 
@@ -85,9 +89,16 @@ async def upsert_flag(
     now: datetime,
     actor: str = SYSTEM,
     sla_days: int | None = None,
+    reopen: bool = True,
 ) -> Flag | None:
     """Create the case's flag with ``hits``, or add to the existing flag the hits it lacks (a hit of a
-    rule it already carries adds its detail when that is new). Returns the flag, None if no hits."""
+    rule it already carries adds its detail when that is new). Returns the flag, None if no hits.
+
+    A review's outcome belongs to the reviewers (试点方案三（十） 监督审核): added hits go into the flag's
+    rules and history and never erase a finding — an ``issue_found`` flag stays ``issue_found`` (and
+    counted so in the annual report, 五（二）). A ``cleared`` flag is looked at again (reopened) when a risk
+    the system detects arrives (``reopen``), never on a person's say-so: an interference record
+    (``reopen=False``) is recorded, not allowed to undo a review (issue 25 S3)."""
     hits = list(hits)
     if not hits:
         return None
@@ -130,8 +141,8 @@ async def upsert_flag(
         await _count_rules(session, flag, new_codes)
     if added:
         before = flag.status
-        if flag.status in FINAL and any(h.severity != "review" for h in added):
-            flag.status = "open"  # a new risk after the review: the auditors look again
+        if reopen and flag.status in REOPENABLE and any(h.severity != "review" for h in added):
+            flag.status = "open"  # a new risk after a clearing review: the auditors look again
         await session.flush()
         add_history(session, flag, actor=actor, action="reopened" if before != flag.status else "rule_added",
                     status_from=before, detail="；".join(h.code for h in added), now=now)
@@ -343,8 +354,8 @@ async def case_contexts(session: AsyncSession, case_ids: Iterable[str]) -> dict[
 
 
 async def remember_context(session: AsyncSession, case_id: str, *, facts: dict | None = None,
-                           people: Iterable[str] = (), bureau: str | None = None,
-                           ctx: CaseContext | None = None) -> None:
+                           people: Iterable[str] = (), bureau: str | None = None, number: str | None = None,
+                           uscc: str | None = None, ctx: CaseContext | None = None) -> None:
     """Facts and people from a case's events before its decision (legal reviewer, participants …).
     ``ctx``: the case's context as ``case_contexts`` gave it for a whole batch, else read here."""
     if ctx is None:
@@ -353,48 +364,78 @@ async def remember_context(session: AsyncSession, case_id: str, *, facts: dict |
         ctx.facts = {**ctx.facts, **facts}
     if bureau and ctx.bureau is None:
         ctx.bureau = bureau
+    if number and ctx.number is None:
+        ctx.number = number
+    if uscc and ctx.uscc is None:
+        ctx.uscc = uscc
     new_people = rules.people(ctx.people, people)
     if new_people != ctx.people:
         ctx.people = new_people
 
 
-async def known_bureau(session: AsyncSession, case_id: str) -> str | None:
-    """The bureau the audit knows a case by: its decision's (from the cases service's event), else its
-    flag's, else its filing's; None for a case the audit has not heard of yet."""
-    decided = await session.scalar(select(DecidedCase.bureau).where(DecidedCase.case_id == case_id))
-    return (decided or await session.scalar(select(Flag.bureau).where(Flag.case_id == case_id))
-            or await session.scalar(select(CaseContext.bureau).where(CaseContext.case_id == case_id)))
+async def known_case(session: AsyncSession, case_id: str) -> CaseRef | None:
+    """The case as the audit knows it from the cases service's events: its decision's number, enterprise
+    and bureau, else its flag's, else its filing's (``case.filed``); None for a case the audit has not
+    heard of (no such case, or its filing not consumed yet)."""
+    decided = (await session.execute(select(DecidedCase.number, DecidedCase.uscc, DecidedCase.bureau)
+                                     .where(DecidedCase.case_id == case_id))).first()
+    if decided is None:
+        decided = (await session.execute(select(Flag.number, Flag.uscc, Flag.bureau)
+                                         .where(Flag.case_id == case_id))).first()
+    if decided is not None:
+        return CaseRef(case_id, *decided)
+    ctx = await session.get(CaseContext, case_id)
+    if ctx is None or ctx.bureau is None:  # a context without a filing: a later event came first
+        return None
+    return CaseRef(case_id, ctx.number or "", ctx.uscc or "", ctx.bureau)
 
 
-async def ensure_can_record(session: AsyncSession, user: Principal, body: InterferenceCreate) -> None:
-    """Who may record an interference in the case: scoped by the case's bureau as the audit knows it, not
-    by the bureau the body names (403 ``out_of_scope`` first, before anything about the case is told);
-    then a body naming another bureau than the case's is a 422. A case the audit has not heard of is
-    taken at the body's word."""
-    bureau = await known_bureau(session, body.case_id)
-    scope_of(user, bureau=bureau or body.bureau, what="cases")
-    if bureau is not None and bureau != body.bureau:
-        raise invalid("bureau", f"case {body.case_id} is a case of bureau {bureau}, not {body.bureau}",
-                      code="wrong_bureau")
+RECORD_RULE = (f"{POINTS}（二十二）：全面实行行政执法机关内部人员干预、插手案件办理的记录、通报和责任追究制度"
+               "（本系统解读：所记录的是办案系统中已有的案件）")
+
+
+async def case_of_record(session: AsyncSession, user: Principal, body: InterferenceCreate) -> CaseRef:
+    """The case an interference record is about, as the audit knows it (issue 25 S9): a case it has not
+    heard of is a 422 naming ``case_id`` (nothing is stored); then the caller's scope is checked against
+    the case's bureau, not the body's (403 ``out_of_scope``); then a body that names a number, enterprise
+    or bureau other than the case's is a 422 naming that field. The record takes the case's."""
+    ref = await known_case(session, body.case_id)
+    if ref is None:
+        raise invalid("case_id", f"审计服务没有案件 {body.case_id} 的记录（未收到其立案或决定）：干预记录须针对办案系统中已有的案件；"
+                      "刚立案的案件请稍后再试", code="unknown_case", rule=RECORD_RULE)
+    scope_of(user, bureau=ref.bureau, what="cases")
+    named = {"bureau": ("执法机构", ref.bureau), "uscc": ("当事人统一社会信用代码", ref.uscc),
+             "number": ("案号", ref.number)}
+    for field, (cn, value) in named.items():
+        given = getattr(body, field)
+        if given and value and given != value:
+            code = "wrong_bureau" if field == "bureau" else f"wrong_{field}"
+            raise invalid(field, f"案件 {body.case_id} 的{cn}是 {value}，不是 {given}", code=code)
+    if not ref.number:  # a filing recorded before its number was kept (migration 0007)
+        ref = replace(ref, number=body.number or "")
+    return ref
 
 
 async def record_interference(
-    session: AsyncSession, body: InterferenceCreate, *, by: str, emit: Emit, now: datetime
+    session: AsyncSession, body: InterferenceCreate, ref: CaseRef, *, by: str, emit: Emit, now: datetime
 ) -> tuple[InterferenceRecord, Flag]:
-    """领导干部干预插手案件记录: the record, the case's flag with rule ``recorded_interference``, the log entry
-    and ``audit.interference_recorded.v1`` — all in the caller's transaction."""
-    rec = InterferenceRecord(id=str(uuid.uuid4()), recorded_by=by, recorded_at=now, **body.model_dump())
+    """领导干部干预插手案件记录 on the case ``ref`` (``case_of_record``): the record, the case's flag with rule
+    ``recorded_interference``, the log entry and ``audit.interference_recorded.v1`` — all in the caller's
+    transaction, each with the case's number, enterprise and bureau."""
+    case = {"case_id": ref.case_id, "number": ref.number, "uscc": ref.uscc, "bureau": ref.bureau}
+    rec = InterferenceRecord(id=str(uuid.uuid4()), recorded_by=by, recorded_at=now,
+                             **{**body.model_dump(), **case})
     try:
         session.add(rec)
         flag = await upsert_flag(
-            session, ref=CaseRef(body.case_id, body.number, body.uscc, body.bureau),
+            session, ref=ref,
             hits=[rules.recorded_interference(body.person, body.position, body.occurred_on, body.manner)],
-            emit=emit, source_event_id=rec.id, actor=by, now=now)
+            emit=emit, source_event_id=rec.id, actor=by, now=now, reopen=False)
         assert flag is not None
         await ledger.append_act(session, type_="audit.interference_recorded", case_id=body.case_id, now=now,
-                                data={"record_id": rec.id, "recorded_by": by, **body.model_dump(mode="json")})
+                                data={"record_id": rec.id, "recorded_by": by, **body.model_dump(mode="json"), **case})
         await emit(session, AuditInterferenceRecorded(
-            record_id=rec.id, case_id=body.case_id, number=body.number, bureau=body.bureau, person=body.person,
+            record_id=rec.id, case_id=ref.case_id, number=ref.number, bureau=ref.bureau, person=body.person,
             position=body.position, occurred_on=body.occurred_on, recorded_by=by, recorded_at=now,
         ), subject=body.case_id)
         await session.flush()

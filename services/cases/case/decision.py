@@ -197,7 +197,7 @@ async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any],
             if then.get("in_force") is True:
                 ev = {**then, "applied_at": "act"}
         art33 = ev.get("article_33")
-        # the item's own conditions (the facts 第三十三条第一款 still needs are the gate's article_33_met)
+        # the item's own conditions (the facts 第三十三条 still needs are the gate's article_33_met)
         own = {s: tuple(n["key"] for n in ev.get("needs") or [] if n["item"] and n["state"] == s)
                for s in ("unmet", "unknown")}
         no_penalty = workflow.NoPenaltyBasis(
@@ -205,6 +205,7 @@ async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any],
             unknown=own["unknown"], item_version=ev.get("item_version"), covers=ev.get("covers"),
             not_covered=tuple(ev.get("not_covered") or ()),
             article_33_met=None if art33 is None else bool(art33.get("met")),
+            article_33_paragraphs=tuple((art33 or {}).get("paragraphs") or ()),
             in_force=ev.get("in_force"),
             effective_from=date.fromisoformat(ev["effective_from"]) if ev.get("effective_from") else None,
             effective_to=date.fromisoformat(ev["effective_to"]) if ev.get("effective_to") else None,

@@ -24,6 +24,8 @@ from services.cases.workflow.machine import (
     uncounted_detail,
 )
 from services.cases.workflow.rules import RULES
+from shared import facts as fact_vocabulary
+from shared.subjects import among
 
 ACTION = "decide"
 FIRST_OFFENCE = "first_offence"
@@ -53,7 +55,9 @@ class NoPenaltyBasis:
     item_version: int | None = None
     covers: bool | None = None  # the item's applies_to covers every violation of the case
     not_covered: tuple[str, ...] = ()
-    article_33_met: bool | None = None  # list items: a 第三十三条第一款 ground is established
+    article_33_met: bool | None = None  # list items: a ground of 第三十三条 (the paragraph cited) is established
+    # list items: the paragraphs of 第三十三条 whose grounds the item needs (第一款; 第二款 for an item citing it)
+    article_33_paragraphs: tuple[str, ...] = ()
     in_force: bool | None = None  # in force on the decision date (None: not asked) — 第三十七条
     effective_from: date | None = None
     effective_to: date | None = None  # the item version's last day in force (None: no end known)
@@ -226,7 +230,7 @@ def check_correction_order(case: CaseView, decision_type: str, correction_order:
 def _check_decider(case: CaseView, d: Decision) -> None:
     if not d.decider_is_leader:
         raise _refuse(case, "decider_is_leader", f"{d.decided_by} is not a leader (行政机关负责人) and cannot decide")
-    if d.decided_by in case.handlers:
+    if among(d.decided_by, case.handlers):
         raise _refuse(case, "decider_not_handler", f"{d.decided_by} is a handler of this case and cannot decide it")
 
 
@@ -305,7 +309,9 @@ def _check_exemption(case: CaseView, d: Decision, rec: Record) -> None:
     if np.covers is False:
         raise _refuse(case, "no_penalty_item_covers_violation",
                       f"{np.code} does not apply to the case's violations {list(np.not_covered)}")
-    if case.facts.get(DAMAGE) is True and (case.facts.get(NO_HARM) is True or case.facts.get(HARM_MINOR) is not True):
+    # harm_minor as the checklist's evaluation reads it: recorded, or established by no_harm (shared.facts.IMPLIED_BY)
+    if case.facts.get(DAMAGE) is True and (case.facts.get(NO_HARM) is True or not fact_vocabulary.holds(case.facts,
+                                                                                                       HARM_MINOR)):
         raise _refuse(case, "harm_recorded", "the facts record ecological damage (ecological_damage: true): "
                                              "no_harm cannot hold, and only a minor harm (harm_minor) may be exempted")
     if not np.eligible and (np.unmet or np.unknown):
@@ -313,7 +319,8 @@ def _check_exemption(case: CaseView, d: Decision, rec: Record) -> None:
                       f"conditions of {np.code} not met: unmet {list(np.unmet)}, unknown {list(np.unknown)}")
     if np.kind == "list" and np.article_33_met is not True:
         raise _refuse(case, "article_33_facts_required",
-                      f"the facts do not establish a ground of 第三十三条第一款 for the list item {np.code}")
+                      f"the facts do not establish a ground of 第三十三条{'、'.join(np.article_33_paragraphs or ('第一款',))}"
+                      f" for the list item {np.code}")
     if not np.eligible:
         raise _refuse(case, "no_penalty_conditions_met", f"{np.code} is not eligible on the recorded facts")
     if np.kind == "statutory":
@@ -553,7 +560,7 @@ def check_ending(case: CaseView, ending: Ending) -> None:
     if not ending.decider_is_leader:
         raise refusal(case, action, rule, f"{ending.decided_by} is not a leader (行政机关负责人): "
                       f"ending the case ({ending.kind}) is the leader's decision")
-    if ending.decided_by in case.handlers:
+    if among(ending.decided_by, case.handlers):
         raise refusal(case, action, rule, f"{ending.decided_by} is a handler of this case and cannot decide its ending")
     # The approving review counts while its step stands: a re-investigation (复核) drops it, as for a decision.
     reviewed = case.review_ending if "legal_review" in case.steps else None
@@ -611,7 +618,7 @@ def check_change(case: CaseView, change: Change) -> None:
         raise refusal(case, action, rule, "the decision was already revoked: there is nothing left to change")
     if not change.decider_is_leader:
         raise refusal(case, action, rule, f"{change.decided_by} is not a leader (行政机关负责人)")
-    if change.decided_by in case.handlers:
+    if among(change.decided_by, case.handlers):
         raise refusal(case, action, rule, f"{change.decided_by} is a handler of this case and cannot change its decision")
     if change.source == "bureau":
         if change.outcome not in ("changed", "revoked"):

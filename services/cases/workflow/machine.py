@@ -22,6 +22,7 @@ from typing import Literal
 from services.cases.workflow.rules import RULES
 from shared import contracts, vocabulary
 from shared.rules import Refusal, Rule
+from shared.subjects import among, subject_key
 from shared.vocabulary import CaseState
 
 State = Literal[tuple(s.value for s in CaseState)]  # type: ignore[valid-type]
@@ -274,7 +275,7 @@ def uncounted_detail(case: CaseView) -> str:
 def check(case: CaseView, action: str, *, actor: str, **kw: object) -> None:
     """Rules of every action except the decision (which has ``gate.check_decision``)."""
     _require_state(case, action)
-    if action == "legal_review" and actor in case.handlers:
+    if action == "legal_review" and among(actor, case.handlers):
         raise refusal(case, action, RULES["reviewer_not_handler"], f"{actor} is a handler of this case and cannot review it")
     if action == "legal_review" and case.state in POST_DECISION and not (
             kw.get("opinion") == "approve" and kw.get("proposed_change")):
@@ -304,7 +305,7 @@ def check(case: CaseView, action: str, *, actor: str, **kw: object) -> None:
         if not kw.get("leader"):
             raise refusal(case, action, RULES["time_limit_approved_by_leader"],
                           f"{actor} is not a leader (行政机关负责人): only a leader approves '{action}'")
-        if actor in case.handlers:
+        if among(actor, case.handlers):
             raise refusal(case, action, RULES["time_limit_approved_by_leader"],
                           f"{actor} is a handler of this case and cannot approve '{action}'")
     if action == "extend_handling":
@@ -333,7 +334,7 @@ def _check_hearing(case: CaseView, action: str, kw: Mapping[str, object]) -> Non
     if "hearing" in case.steps:
         raise refusal(case, action, RULES["state_order"], "the hearing on this notice has already been held")
     presider = kw.get("presided_by")
-    if presider in case.handlers:
+    if among(presider if isinstance(presider, str) else None, case.handlers):
         raise refusal(case, action, RULES["hearing_presider_not_investigator"],
                       f"{presider} is a handler (调查人员) of this case and cannot preside over its hearing")
     rule = RULES["hearing_notice_seven_days"]
@@ -418,8 +419,9 @@ def check_discussion(case: CaseView, *, participants: int | Iterable[str], quoru
     """``leaders``: the participants who are registered leaders (负责人) of the case's bureau; None: not checked."""
     _require_state(case, "collective_discussion")
     people = [] if isinstance(participants, int) else list(participants)
-    count = participants if isinstance(participants, int) else len(people)
-    handlers = sorted(set(people) & set(case.handlers))
+    # Distinct people: ``L1`` and ``l1`` are one participant (shared.auth.subject_key, issue 25 S10).
+    count = participants if isinstance(participants, int) else len({subject_key(p) for p in people})
+    handlers = sorted(p for p in set(people) if among(p, case.handlers))
     if handlers:
         raise refusal(case, "collective_discussion", RULES["discussion_participants_not_handlers"],
                       f"{handlers} handled this case and cannot sit in its collective discussion")

@@ -202,10 +202,13 @@ RULES: dict[str, Rule] = {
              "对符合《长江三角洲区域生态环境领域轻微违法行为依法不予行政处罚清单》不予行政处罚条件的违法行为，"
              "……作出不予行政处罚决定（本系统解读：缺失的事实不视为满足）",
              remedy="establish every condition of the item in the facts (investigation)"),
-        Rule("article_33_facts_required", f"{APL}第三十三条第一款",
-             "违法行为轻微并及时改正，没有造成危害后果的，不予行政处罚。初次违法且危害后果轻微并及时改正的，可以不予行政处罚",
-             remedy="establish violation_minor, corrected_in_time and no_harm — or first_offence, harm_minor and "
-                    "corrected_in_time — in the facts"),
+        Rule("article_33_facts_required", f"{APL}第三十三条第一款、第二款",
+             "违法行为轻微并及时改正，没有造成危害后果的，不予行政处罚。初次违法且危害后果轻微并及时改正的，可以不予行政处罚。"
+             "当事人有证据足以证明没有主观过错的，不予行政处罚。法律、行政法规另有规定的，从其规定",
+             remedy="establish in the facts a ground of the paragraph of 第三十三条 the list item cites — 第一款 (items "
+                    "citing no paragraph): violation_minor, corrected_in_time and no_harm, or first_offence, harm_minor "
+                    "(no_harm establishes it) and corrected_in_time; 第二款 (items citing it): no_fault_proven, with "
+                    "other_law_provides_otherwise false"),
         reading("harm_recorded", f"{APL}第三十三条第一款",
                  "事实记录了生态环境损害的，不属于“没有造成危害后果”的情形；仅可能适用“初次违法且危害后果轻微并及时改正”",
                  "decide a penalty (with compensation for the damage), or establish that the harm is minor "

@@ -48,6 +48,10 @@ class Fact(BaseModel):
         default=None, description="a key used with more than one type (e.g. a level in one rule set, an option in "
                                   "another): a value fitting any form is accepted")
     sources: list[FactSource]
+    implied_by: list[str] | None = Field(
+        default=None, description="keys any of which, recorded true, establishes this fact true when it is not "
+        "recorded itself (e.g. harm_minor ⇐ no_harm); the evaluation and the decision gate read facts so")
+    implied_basis: str | None = Field(default=None, description="why, in Chinese, with the article")
 
 
 def facts_out(vocab: list[dict[str, Any]]) -> list[Fact]:

@@ -22,6 +22,7 @@ from typing import Any
 
 from services.checklist.discretion.rule_sets import Factor, Overlay, RuleSet
 from services.checklist.loader import read_data
+from shared.facts import IMPLIED_BASIS, IMPLIED_BY
 
 CASE_FACTS_FILE = "case_facts.yaml"
 TYPES = ("bool", "number", "date", "text", "enum")
@@ -94,7 +95,7 @@ def build(
     rule_sets: Iterable[RuleSet],
     case_facts: Iterable[Mapping[str, Any]],
 ) -> list[dict[str, Any]]:
-    """The vocabulary: ``[{key, label, type, values?, unit?, forms?, sources: [...]}]``."""
+    """The vocabulary: ``[{key, label, type, values?, unit?, forms?, sources: [...], implied_by?, implied_basis?}]``."""
     b = _Builder()
     rows = sorted(no_penalty, key=lambda r: (r["kind"] != "statutory", r["code"]))
     for row in rows:
@@ -114,6 +115,9 @@ def build(
         src = dict(f["source"])
         b.add(f["key"], f["label"], f["type"], {"kind": src.pop("kind"), "ref": f["key"], **src},
               values=f.get("values"), unit=f.get("unit"))
+    for key, by in IMPLIED_BY.items():  # the one statement of which facts establish which (shared.facts)
+        if key in b.entries:
+            b.entries[key].update(implied_by=list(by), implied_basis=IMPLIED_BASIS[key])
     return b.out()
 
 

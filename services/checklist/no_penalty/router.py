@@ -69,9 +69,9 @@ async def evaluate_no_penalty_item(
     never count as met; the answer names the item version it used (recorded on the decision).
 
     With ``violation_codes``, a list item that does not cover every one of them (``applies_to``) is not
-    eligible. A list item is eligible only when the facts also establish a ground of 《行政处罚法》
-    第三十三条第一款 (the list implements that paragraph; ``article_33`` says which ground, or what is
-    unmet/unknown)."""
+    eligible. A list item is eligible only when the facts also establish a ground of 《行政处罚法》第三十三条
+    of the paragraph its legal basis cites — 第二款 (没有主观过错) where it cites it, else 第一款, which the lists
+    implement (``article_33`` says which ground, or what is unmet/unknown)."""
     return await service.evaluate_item(session, code=code, version=version, body=body)
 
 

@@ -186,7 +186,7 @@ class NeededFact(BaseModel):
     key: str
     label: str = Field(description="the fact in Chinese, as the item or the article states it")
     state: Literal["unmet", "unknown"]
-    item: bool = Field(description="the item's own condition (false: needed for 第三十三条第一款 only)")
+    item: bool = Field(description="the item's own condition (false: needed for a ground of 第三十三条 only)")
     article: str = Field(description="where the decision needs it: the item (免罚清单事项 …) or the article")
 
 
@@ -200,12 +200,12 @@ class Evaluation(BaseModel):
     )
     met: list[str]
     unmet: list[str] = Field(description="conditions established false, or exceptions established true; for a list "
-                                         "item not eligible on 第三十三条第一款, also that paragraph's facts given false")
+                                         "item not eligible on 第三十三条, also its grounds' facts given false")
     unknown: list[str] = Field(description="conditions or exceptions with no fact (missing or null); for a list item "
-                                           "not eligible on 第三十三条第一款, also that paragraph's facts not given")
+                                           "not eligible on 第三十三条, also its grounds' facts not given")
     needs: list[NeededFact] = Field(
         default_factory=list, description="every key of `unmet` and `unknown` with its Chinese label and where the "
-        "decision needs it: the item's own condition (`item: true`) or a ground of 《行政处罚法》第三十三条第一款 "
+        "decision needs it: the item's own condition (`item: true`) or a ground of 《行政处罚法》第三十三条 "
         "(one ground in full suffices; `article_33.grounds` says which are still open)")
     discretionary: bool
     outcome: Literal["no_penalty", "no_penalty_discretionary", "not_eligible"]
@@ -223,9 +223,11 @@ class Evaluation(BaseModel):
         "force exempts nothing (《行政处罚法》第三十七条; 试点方案 三（六）)")
     article_33: dict[str, Any] | None = Field(
         default=None,
-        description="for a list item: whether the facts establish a ground of 《行政处罚法》第三十三条第一款 "
-        "(轻微、及时改正、没有造成危害后果; or 初次违法且危害后果轻微并及时改正) — required besides the item's own "
-        "conditions: `{met, ground, grounds:[{code, met, unmet, unknown}]}`",
+        description="for a list item: whether the facts establish a ground of 《行政处罚法》第三十三条 of the "
+        "paragraph(s) its legal basis cites (`paragraphs`): 第一款 (轻微、及时改正、没有造成危害后果; or 初次违法且"
+        "危害后果轻微并及时改正) unless it cites 第二款 (有证据足以证明没有主观过错, 法律、行政法规没有另外规定) — "
+        "required besides the item's own conditions: `{met, ground, paragraphs, grounds:[{code, met, unmet, "
+        "unknown}]}`. The facts are read with those they establish (no_harm ⇒ harm_minor, `GET /facts`)",
     )
 
 

@@ -11,13 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.checklist.facts import service as facts
 from services.checklist.guidance.schemas import LegalBasis
+from services.checklist.guidance.service import get_guidance_item
 from services.checklist.guidance.store import get_versioned, latest_published
 from services.checklist.models import NoPenaltyItem
 from services.checklist.no_penalty.rules import (
-    ARTICLE_33_LIST_GROUNDS,
     article_33,
+    article_33_grounds,
+    article_33_paragraphs,
     coverage,
     evaluate,
+    not_established_note,
     with_article_33,
 )
 from services.checklist.no_penalty.schemas import (
@@ -27,6 +30,8 @@ from services.checklist.no_penalty.schemas import (
     EvaluationList,
     NeededFact,
 )
+from shared import facts as fact_vocabulary
+from shared.chinese_dates import cn_date
 from shared.problems import not_found
 
 
@@ -73,8 +78,8 @@ def _where(row: NoPenaltyItem) -> str:
 def _needs(row: NoPenaltyItem, unmet: list[str], unknown: list[str], art33: Any,
            grounds: dict[str, NoPenaltyItem]) -> tuple[list[str], list[str], list[dict[str, Any]]]:
     """Every fact the decision still needs, with its label and article: the item's own conditions, then —
-    for a list item no ground of 《行政处罚法》第三十三条第一款 is established for — each open ground's facts
-    (not given: unknown; given false: unmet), so a not-eligible answer names what is missing."""
+    for a list item no ground of 《行政处罚法》第三十三条 (the paragraph it cites) is established for — each open
+    ground's facts (not given: unknown; given false: unmet), so a not-eligible answer names what is missing."""
     unmet, unknown = list(unmet), list(unknown)
     texts = {c["key"]: c["text"] for c in [*row.conditions, *row.exceptions]}
     needs = [{"key": k, "label": texts.get(k, k), "state": state, "item": True, "article": _where(row)}
@@ -82,7 +87,7 @@ def _needs(row: NoPenaltyItem, unmet: list[str], unknown: list[str], art33: Any,
     if art33 is not None and not art33.met:
         for checked in art33.grounds:
             g = grounds[checked["code"]]
-            g_texts = {c["key"]: c["text"] for c in g.conditions}
+            g_texts = {c["key"]: c["text"] for c in [*g.conditions, *g.exceptions]}
             for state, keys, into in (("unmet", checked["unmet"], unmet), ("unknown", checked["unknown"], unknown)):
                 for k in keys:
                     if k in unmet or k in unknown:
@@ -93,11 +98,21 @@ def _needs(row: NoPenaltyItem, unmet: list[str], unknown: list[str], art33: Any,
     return unmet, unknown, needs
 
 
+async def _not_covered_note(session: AsyncSession, codes: list[str]) -> str:
+    """The violations the item does not apply to, by their titles in the guidance checklist (the codes are in
+    ``not_covered``)."""
+    titles = [g.title for c in codes if (g := await get_guidance_item(session, code=c)) is not None]
+    if len(titles) != len(codes):
+        return "本案有违法行为不在该事项的适用范围内，该事项不适用"
+    return f"本案违法行为{'、'.join(f'“{t}”' for t in titles)}不在该事项的适用范围内，该事项不适用"
+
+
 async def evaluate_item(
     session: AsyncSession, *, code: str, version: int | None, body: EvaluateRequest, checked: bool = False
 ) -> Evaluation:
     """The item's conditions against the facts (``rules.evaluate``), its coverage of the case's
-    violations and, for a list item, a ground of 第三十三条第一款 established by the same facts.
+    violations and, for a list item, a ground of 第三十三条 (of the paragraph it cites) established by the same
+    facts. The facts are read with those they establish (``shared.facts.IMPLIED_BY``: no_harm ⇒ harm_minor).
 
     With ``body.on`` and no ``version``: the newest published version in force on that day; only when no
     version is in force does the (latest published) item answer ``in_force`` false."""
@@ -110,32 +125,40 @@ async def evaluate_item(
         row = await get_no_penalty_item(session, code=code, version=version)
     if row is None:
         raise not_found("no-penalty item", code if version is None else f"{code} version {version}")
+    # the recorded facts with those they establish (shared.facts.IMPLIED_BY: no_harm ⇒ harm_minor), as the
+    # decision gate reads them
+    known = fact_vocabulary.with_implied(body.facts)
     result = evaluate(
         conditions=row.conditions,
         exceptions=row.exceptions,
-        facts=body.facts,
+        facts=known,
         discretionary=row.discretionary,
     )
     cover = coverage(row.applies_to or [], body.violation_codes)
     art33 = None
     grounds: dict[str, NoPenaltyItem] = {}
+    paragraphs: tuple[str, ...] = ()
     if row.kind == "list":
-        grounds = {c: g for c in ARTICLE_33_LIST_GROUNDS if (g := await get_no_penalty_item(session, code=c)) is not None}
-        art33 = article_33([(g.code, g.conditions) for g in grounds.values()], body.facts)
+        # 第三十三条: the grounds of the paragraph the item cites (第二款: no subjective fault; else 第一款)
+        paragraphs = article_33_paragraphs(row.legal_basis)
+        grounds = {c: g for c in article_33_grounds(row.legal_basis)
+                   if (g := await get_no_penalty_item(session, code=c)) is not None}
+        art33 = article_33([(g.code, g.conditions, g.exceptions) for g in grounds.values()], known)
     unmet, unknown, needs = _needs(row, result.unmet, result.unknown, art33, grounds)
     notes = [result.note]
     if cover is not None and not cover.covers:
-        notes.append(f"该事项不适用于违法行为 {cover.not_covered}（适用范围 applies_to：{row.applies_to}）")
+        notes.append(await _not_covered_note(session, cover.not_covered))
     if art33 is not None and not art33.met:
-        notes.append("事实未认定《行政处罚法》第三十三条第一款规定的情形（轻微、及时改正、没有造成危害后果；"
-                     "或初次违法且危害后果轻微并及时改正）")
+        notes.append(not_established_note(paragraphs))
+    used = {c["key"] for r in (row, *grounds.values()) for c in [*r.conditions, *r.exceptions]}
+    notes += [fact_vocabulary.IMPLIED_BASIS[k] for k in fact_vocabulary.implied(body.facts) if k in used]
     in_force = None if body.on is None else in_force_on(row, body.on)
     if in_force is False and body.on is not None:
         if row.effective_from is not None and body.on < row.effective_from:
-            notes.append(f"该事项自 {row.effective_from.isoformat()} 起施行，{body.on.isoformat()} 尚未生效，不适用"
+            notes.append(f"该事项自{cn_date(row.effective_from)}起施行，{cn_date(body.on)}尚未生效，不适用"
                          "（《行政处罚法》第三十七条）")
         else:
-            notes.append(f"该事项施行至 {row.effective_to.isoformat()}，{body.on.isoformat()} 已失效，不适用"  # type: ignore[union-attr]
+            notes.append(f"该事项施行至{cn_date(row.effective_to)}，{cn_date(body.on)}已失效，不适用"
                          "（《行政处罚法》第三十七条）")
     if row.note:
         notes.append(row.note)
@@ -159,7 +182,8 @@ async def evaluate_item(
         covers=None if cover is None else cover.covers,
         not_covered=[] if cover is None else cover.not_covered,
         effective_from=row.effective_from, effective_to=row.effective_to, in_force=in_force,
-        article_33=None if art33 is None else {"met": art33.met, "ground": art33.ground, "grounds": art33.grounds},
+        article_33=None if art33 is None else {"met": art33.met, "ground": art33.ground, "grounds": art33.grounds,
+                                               "paragraphs": list(paragraphs)},
     )
 
 

@@ -22,7 +22,7 @@ from services.checklist.facts.router import Fact, facts_out
 from services.checklist.guidance import service as guidance
 from services.checklist.guidance.schemas import GuidanceItem, RiskLevel
 from services.checklist.no_penalty import service as no_penalty
-from services.checklist.no_penalty.rules import ARTICLE_33_LIST_GROUNDS
+from services.checklist.no_penalty.rules import ARTICLE_33_GROUNDS, article_33_paragraphs
 from services.checklist.programme import selfcheck
 from services.checklist.programme import service as programme
 from services.checklist.public import service
@@ -55,7 +55,8 @@ router = APIRouter(prefix="/public", tags=[PUBLIC_TAG], responses=PUBLIC_RESPONS
 CATALOG_MAX_AGE = 300  # seconds: the catalog changes only with a new published version
 ARTICLE_34 = f"{law.APL}第三十四条：行政机关可以依法制定行政处罚裁量基准，规范行使行政处罚裁量权。行政处罚裁量基准应当向社会公布。"
 ARTICLE_33 = (f"{law.APL}第三十三条：违法行为轻微并及时改正，没有造成危害后果的，不予行政处罚。初次违法且危害后果轻微"
-              "并及时改正的，可以不予行政处罚。……对当事人的违法行为依法不予行政处罚的，行政机关应当对当事人进行教育。")
+              "并及时改正的，可以不予行政处罚。当事人有证据足以证明没有主观过错的，不予行政处罚。法律、行政法规另有规定的，"
+              "从其规定。对当事人的违法行为依法不予行政处罚的，行政机关应当对当事人进行教育。")
 KIND_LABEL = {"statutory": "法定不予处罚情形（《行政处罚法》第三十三条）", "list": "免罚清单事项"}
 Code = Annotated[str, Path(min_length=1, max_length=64)]
 
@@ -103,12 +104,12 @@ def _conditions(items: list[dict]) -> list[PublicCondition]:
     return [PublicCondition(text=c["text"]) for c in items or []]
 
 
-def _article_33(rows: list) -> tuple[list[PublicAlternative], str]:
-    """The grounds of 《行政处罚法》第三十三条第一款 a list item needs besides its own conditions (one of them
-    in full), from the published statutory grounds themselves, and the sentence that says so."""
-    grounds = {r.code: r for r in rows if r.kind == "statutory"}
+def _article_33(grounds: dict, paragraphs: tuple[str, ...]) -> tuple[list[PublicAlternative], str]:
+    """The grounds of 《行政处罚法》第三十三条 a list item needs besides its own conditions (one of them in full):
+    those of the paragraph its legal basis cites (第二款: 没有主观过错; else 第一款: 轻微不罚、首违可不罚), from the
+    published statutory grounds themselves, and the sentence that says so."""
     alternatives = []
-    for code in ARTICLE_33_LIST_GROUNDS:
+    for code in (c for p in paragraphs for c in ARTICLE_33_GROUNDS[p]):
         g = grounds.get(code)
         if g is None:
             continue
@@ -116,38 +117,49 @@ def _article_33(rows: list) -> tuple[list[PublicAlternative], str]:
         alternatives.append(PublicAlternative(
             label=g.label or g.violation, article=f"《{basis.get('law', '')}》{basis.get('article', '')}"
                                                   f"{basis.get('clause') or ''}",
-            conditions=_conditions(g.conditions),
+            conditions=_conditions(g.conditions), exceptions=_conditions(g.exceptions),
             outcome="可以不予行政处罚" if g.discretionary else "不予行政处罚"))
     if not alternatives:
         return [], ""
-    numbered = "；".join(f"（{i}）{'、'.join(c.text for c in a.conditions)}（{a.article}，{a.outcome}）"
-                         for i, a in enumerate(alternatives, start=1))
-    return alternatives, ("除上列条件外，还须同时符合《中华人民共和国行政处罚法》第三十三条第一款规定的下列情形之一："
-                          f"{numbered}。")
+
+    def one(a: PublicAlternative) -> str:
+        return (f"{'、'.join(c.text for c in a.conditions)}（{a.article}，{a.outcome}"
+                + "".join(f"；{e.text}" for e in a.exceptions) + "）")
+
+    where = f"《中华人民共和国行政处罚法》第三十三条{'、'.join(paragraphs)}规定的"
+    if len(alternatives) == 1:
+        return alternatives, f"除上列条件外，还须同时符合{where}情形：{one(alternatives[0])}。"
+    numbered = "；".join(f"（{i}）{one(a)}" for i, a in enumerate(alternatives, start=1))
+    return alternatives, f"除上列条件外，还须同时符合{where}下列情形之一：{numbered}。"
 
 
 @router.get("/no-penalty-items", response_model=PublicNoPenaltyList)
 async def public_no_penalty_items(request: Request, _: PublicRead, session: DbSession) -> Response:
     """The statutory grounds (《行政处罚法》第三十三条, outside any list) and the loaded list's items, each
     with its conditions in plain Chinese. A list item also says what else an exemption needs
-    (``article_33``, ``requirement``): the list implements 第三十三条第一款, so the decision needs one of its
-    grounds established too."""
+    (``article_33``, ``requirement``): the grounds of the paragraph of 第三十三条 its legal basis cites (第二款:
+    没有主观过错; otherwise 第一款, which the lists implement), one of which must be established too."""
     rows = await no_penalty.list_no_penalty_items(session)
-    alternatives, requirement = _article_33(rows)
-    items = [
-        PublicNoPenaltyItem(
+    grounds = {r.code: r for r in rows if r.kind == "statutory"}
+    by_paragraphs: dict[tuple[str, ...], tuple[list[PublicAlternative], str]] = {}
+    items = []
+    for r in rows:
+        alternatives, requirement, paragraphs = [], None, ()
+        if r.kind == "list":
+            paragraphs = article_33_paragraphs(r.legal_basis)
+            if paragraphs not in by_paragraphs:
+                by_paragraphs[paragraphs] = _article_33(grounds, paragraphs)
+            alternatives, requirement = by_paragraphs[paragraphs]
+        items.append(PublicNoPenaltyItem(
             code=r.code, version=r.version, kind=r.kind, kind_label=KIND_LABEL[r.kind], list_version=r.list_version,
             label=r.label, violation=r.violation, applies_to=list(r.applies_to), legal_basis=r.legal_basis,
             conditions=_conditions(r.conditions), exceptions=_conditions(r.exceptions),
-            article_33=alternatives if r.kind == "list" else [],
-            requirement=requirement if r.kind == "list" else None,
+            article_33=alternatives, article_33_paragraphs=list(paragraphs), requirement=requirement,
             outcome="可以不予行政处罚（是否不予处罚由执法机关决定）" if r.discretionary else "不予行政处罚",
             discretionary=r.discretionary, effective_from=r.effective_from, effective_to=r.effective_to,
             source=r.source, verified=r.verified,
             note=r.note,
-        )
-        for r in rows
-    ]
+        ))
     return cached_json(request, PublicNoPenaltyList(items=items, total=len(items), basis=ARTICLE_33),
                        max_age=CATALOG_MAX_AGE)
 

@@ -73,11 +73,13 @@ class PublicCondition(BaseModel):
 
 
 class PublicAlternative(BaseModel):
-    """A ground of 《行政处罚法》第三十三条第一款 a list item's exemption needs besides its own conditions."""
+    """A ground of 《行政处罚法》第三十三条 (of the paragraph the list item cites) its exemption needs besides the
+    item's own conditions."""
 
     label: str
     article: str
     conditions: list[PublicCondition] = Field(description="every one must hold")
+    exceptions: list[PublicCondition] = Field(default_factory=list, description="none of these may hold")
     outcome: str
 
 
@@ -97,7 +99,11 @@ class PublicNoPenaltyItem(_Public):
     exceptions: list[PublicCondition] = Field(default_factory=list, description="none of these may hold")
     article_33: list[PublicAlternative] = Field(
         default_factory=list, description="list items: besides its conditions, ONE of these grounds of 《行政处罚法》"
-        "第三十三条第一款 must hold in full (the list implements that paragraph)")
+        "第三十三条 must hold in full — those of the paragraph the item's legal basis cites (第二款: 没有主观过错), "
+        "else of 第一款 (which the lists implement)")
+    article_33_paragraphs: list[str] = Field(
+        default_factory=list, description="list items: the paragraphs (款) of 第三十三条 whose grounds `article_33` "
+        "lists (第一款, or 第二款 for an item citing it)")
     requirement: str | None = Field(
         default=None, description="list items: the same in one plain Chinese sentence, with the article")
     outcome: str = Field(description="不予行政处罚 (must) or 可以不予行政处罚 (the bureau decides)")
