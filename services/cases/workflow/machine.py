@@ -240,12 +240,11 @@ def _require_state(case: CaseView, action: str) -> None:
 
 def check_handlers(handlers: Iterable[str]) -> list[str]:
     """第四十二条: at least two distinct enforcement officers. Returns the de-duplicated list, one person
-    once whatever the case of their subject (``OFF-A`` is ``off-a``, issue 25 S10: trimmed, case-folded —
-    as ``shared.subjects.subject_key`` compares them) in the spelling first given."""
+    once whatever the case of their subject (``OFF-A`` is ``off-a``: ``subject_key``), as first spelt."""
     out: list[str] = []
     seen: set[str] = set()
     for h in handlers:
-        key = (h or "").strip().casefold()
+        key = subject_key(h)
         if key and key not in seen:
             seen.add(key)
             out.append(h)

@@ -24,6 +24,7 @@ from services.credit.records.rules import (
     source,
 )
 from shared.rules import Refusal, Rule
+from shared.subjects import among, same_subject
 
 Action = Literal["accept", "approve", "reject"]
 
@@ -268,23 +269,17 @@ def check_transition(state: str, action: str) -> None:
         )
 
 
-def _person(sub: str | None) -> str:
-    """A subject as one person: trimmed and case-folded (``OFF-A1`` is ``off-a1``). A local stand-in for
-    ``shared.subjects.subject_key`` (issue 25 S10, on its own branch): the same comparison."""
-    return (sub or "").strip().casefold()
-
-
 def check_separation(action: str, actor: str, *, handlers: Iterable[str], accepted_by: str | None) -> None:
     """The bureau's internal control (``INTERNAL_CONTROL``): no handler of the case accepts, approves or
-    rejects its repair application, and the one who accepted it does not also approve it."""
-    me = _person(actor)
-    if me in {_person(h) for h in handlers}:
+    rejects its repair application, and the one who accepted it does not also approve it. Subjects compare
+    as one person whatever their case (``shared.subjects``, issue 25 S10)."""
+    if among(actor, handlers):
         raise Refusal(
             INTERNAL_CONTROL,
             f"{actor} 是本案执法人员，不得办理本案的信用修复申请，应由本局其他人员办理",
             code="repair_by_case_handler",
         )
-    if action == "approve" and me == _person(accepted_by):
+    if action == "approve" and same_subject(actor, accepted_by):
         raise Refusal(
             INTERNAL_CONTROL,
             f"该申请由 {accepted_by} 受理，批准须由另一人作出",
