@@ -53,6 +53,9 @@ class CreditRecord(Base):
     # When and why publicity ended: expiry (最长公示期届满) or an approved repair application.
     ended_on: Mapped[date | None] = mapped_column(Date)
     ended_by: Mapped[str | None] = mapped_column(String(60))  # "publicity_expiry" | repair application id
+    # The case's handlers (执法人员) as the decided event names them, kept so that none of them decides the
+    # record's repair (issue 25 S12); null on records made before, and when an older event named none.
+    handlers: Mapped[list | None] = mapped_column(JSON)
 
 
 class CaseFacts(Base):

@@ -128,14 +128,16 @@ class CaseDriver:
         self.c = stack.client
         self.bureau = bureau
         self.auto_certify = auto_certify
-        self.off = stack.auth("officer-a", "officer", bureau=bureau, cert_no="JS32050001", name="张执法")
-        self.off_b = stack.auth("officer-b", "officer", bureau=bureau, cert_no="JS32050002", name="李执法")
+        # The register knows one bureau per person, and a case's handlers are its bureau's officers
+        # (第四十二条): another bureau's driver has handlers — and leaders, below — of its own.
+        self.handlers = HANDLERS if bureau == BUREAU else [f"{sub}-{bureau}" for sub in HANDLERS]
+        self.off = stack.auth(self.handlers[0], "officer", bureau=bureau, cert_no="JS32050001", name="张执法")
+        self.off_b = stack.auth(self.handlers[1], "officer", bureau=bureau, cert_no="JS32050002", name="李执法")
         self.rev = reviewer(stack, bureau=bureau)
         self.lead = leader(stack, bureau=bureau)
         self.admin = stack.auth("admin-1", "admin")
         self._certified = False
         self._leaders = False
-        # The register knows one bureau per person: another bureau's driver has leaders of its own.
         self.leaders = LEADERS if bureau == BUREAU else [f"{sub}-{bureau}" for sub in LEADERS]
 
     @property
@@ -157,7 +159,7 @@ class CaseDriver:
         """Both handlers on the register (张执法, 李执法) with their 执法证号 ``JS{bureau}000n``, and the leaders, once."""
         if self._certified:
             return
-        for i, (sub, name) in enumerate(zip(HANDLERS, HANDLER_NAMES, strict=True)):
+        for i, (sub, name) in enumerate(zip(self.handlers, HANDLER_NAMES, strict=True)):
             await self._register(sub, name, f"JS{self.bureau}{i:04d}")
         await self.register_leaders()
         self._certified = True
@@ -173,7 +175,7 @@ class CaseDriver:
 
     async def register_officers(self, *subs: str) -> None:
         """The given officers (default: both handlers) on the register as ``执法人员n`` with ``JS3205000n``."""
-        for i, sub in enumerate(subs or HANDLERS):
+        for i, sub in enumerate(subs or self.handlers):
             await self._register(sub, f"执法人员{i}", f"JS3205{i:04d}")
         self._certified = True
 
@@ -196,7 +198,8 @@ class CaseDriver:
         if "occurred_on" not in extra:  # the default for every violation that gives no date of its own
             extra["occurred_on"] = self.default_act_date(uscc)
         body = {"uscc": uscc, "bureau": self.bureau, "source": "日常检查", "summary": "出水化学需氧量超标排放",
-                "violations": [{"code": violation}], "handlers": HANDLERS, "facts": facts or {}, **extra}
+                "violations": [{"code": violation}], "handlers": self.handlers, "facts": facts or {},
+                **extra}
         if extra.get("occurred_on") is None:
             body.pop("occurred_on", None)  # occurred_on=None: file without an act date
         r = await self.c.post(f"{CASES}/cases", headers=self.off, json=body)
@@ -228,7 +231,7 @@ class CaseDriver:
     async def evidence(self, case_id: str, kind: str = "监测报告",
                        description: str = "出水COD 55mg/L，超标10%以内") -> dict:
         return await self.post(case_id, "evidence", self.off, {"kind": kind, "description": description,
-                                                               "collected_by": "officer-a"})
+                                                               "collected_by": self.handlers[0]})
 
     async def complete_investigation(self, case_id: str, facts: dict[str, Any] | None = None) -> dict:
         return await self.post(case_id, "investigation/complete", self.off, {"facts": facts or {}})

@@ -57,7 +57,10 @@ async def test_repair_from_refusals_to_approval(stack, case_events, fixed_clock)
     rec = await record_of(stack, p.uscc)
     assert (rec["publicity_min_until"], rec["repair_available_from"]) == ("2026-09-15", "2026-09-16")
     ent = stack.auth("ent", "enterprise", uscc=p.uscc)
-    off = stack.auth("officer-a", "officer", bureau=p.bureau)
+    # Neither a handler of the case (officer-a, officer-b) nor alone (issue 25 S12): officer-c accepts,
+    # officer-d approves.
+    off = stack.auth("officer-c", "officer", bureau=p.bureau)
+    off_d = stack.auth("officer-d", "officer", bureau=p.bureau)
     before = await outbox_types(stack)
 
     # The last day of the minimum period: too early (令第36号 修复条件（一）).
@@ -143,7 +146,7 @@ async def test_repair_from_refusals_to_approval(stack, case_events, fixed_clock)
     r = await c.post(f"/credit/v1/repair-applications/{second['id']}/accept", headers=off)
     assert r.json()["late"] == ["accept"] and r.json()["is_overdue"] is False
     r = await c.post(
-        f"/credit/v1/repair-applications/{second['id']}/approve", headers=off, json={"reason": "材料齐全"}
+        f"/credit/v1/repair-applications/{second['id']}/approve", headers=off_d, json={"reason": "材料齐全"}
     )
     assert r.status_code == 200 and r.json()["status"] == "approved", r.text
 
@@ -166,7 +169,7 @@ async def test_repair_from_refusals_to_approval(stack, case_events, fixed_clock)
     assert (repaired[0]["previous_status"], repaired[0]["repaired_on"]) == ("published", "2026-09-22")
 
     # Approved once: a second approval and a new application are refused.
-    r = await c.post(f"/credit/v1/repair-applications/{second['id']}/approve", headers=off)
+    r = await c.post(f"/credit/v1/repair-applications/{second['id']}/approve", headers=off_d)
     assert r.status_code == 409 and r.json()["allowed_actions"] == []
     r = await c.post(
         "/credit/v1/repair-applications", headers=ent, json=body(rec["id"], reapplication_note="再次申请")

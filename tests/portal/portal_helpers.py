@@ -33,7 +33,7 @@ async def penalised_case(stack, *, summary: str = SUMMARY, bureau: str = BUREAU,
     uscc = await d.enterprise(uscc=uscc, name=name)
     r = await stack.client.post(f"{CASES}/cases", headers=d.off, json={
         "uscc": uscc, "bureau": bureau, "source": "日常检查", "summary": summary,
-        "violations": [{"code": "GI-WAT-001"}], "handlers": ["officer-a", "officer-b"], "facts": {},
+        "violations": [{"code": "GI-WAT-001"}], "handlers": d.handlers, "facts": {},
         "occurred_on": next_act_date(stack.runtimes["cases"].clock.today(), uscc)})  # 第三十六条、第三十七条
     assert r.status_code == 201, r.text
     cid = r.json()["id"]

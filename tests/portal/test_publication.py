@@ -114,8 +114,10 @@ async def test_repair_and_revocation_withdraw_and_an_exemption_is_never_publishe
                      {"kind": "fine_receipt", "description": "罚款缴纳收据"}]})
     assert r.status_code == 201, r.text
     off = officer(stack)
-    for action in ("accept", "approve"):
-        r = await c.post(f"/credit/v1/repair-applications/{r.json()['id']}/{action}", headers=off, json={})
+    # Two people, neither a handler of the case, accept and approve it (issue 25 S12).
+    for action, by in (("accept", "officer-c"), ("approve", "officer-d")):
+        r = await c.post(f"/credit/v1/repair-applications/{r.json()['id']}/{action}", headers=officer(stack, by),
+                         json={})
         assert r.status_code == 200, r.text
 
     async def withdrawn():

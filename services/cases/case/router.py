@@ -99,8 +99,8 @@ async def list_officers(user: RegisterReader, session: DbSession, bureau: str | 
 
 @router.post("/cases", status_code=201, response_model=CaseRead, tags=["cases"])
 async def file_case(body: CaseCreate, user: Officer, rt: RuntimeDep, session: DbSession):
-    """立案 — ≥ 2 certified handlers (第四十二条), within the filing time limit from the clue (办法第十八条),
-    within the limitation period (第三十六条)."""
+    """立案 — ≥ 2 certified handlers, officers of the case's own bureau (第四十二条), within the filing time
+    limit from the clue (办法第十八条), within the limitation period (第三十六条)."""
     return await service.file_case(rt, session, user, body)
 
 

@@ -537,8 +537,13 @@ async def file_case(rt: Runtime, session: AsyncSession, user: Principal, body: C
         raise invalid("bureau", f"enterprise {code} is under bureau {ent.bureau}", code="wrong_bureau")
     await remember_officer(session, user, at)
     await session.flush()
-    certs = {o.sub: (o.cert_no if o.active else None)
-             for o in (await session.scalars(select(Officer).where(Officer.sub.in_(handlers)))).all()}
+    officers = (await session.scalars(select(Officer).where(Officer.sub.in_(handlers)))).all()
+    other = workflow.of_other_bureau(handlers, {o.sub: o.bureau for o in officers}, body.bureau)
+    if other:  # counted toward the two officers only by the case's own bureau (第四十二条)
+        raise invalid("handlers", f"执法人员{'、'.join(other)}登记为其他行政机关的执法人员，不是本案立案机关（{body.bureau}）"
+                      f"的执法人员，不能作为本案执法人员 — {rule.cite()}", code="handler_of_other_bureau",
+                      rule=rule.cite(), other_bureau=other)
+    certs = {o.sub: (o.cert_no if o.active else None) for o in officers}
     missing = workflow.uncertified(handlers, certs)
     if missing:
         raise invalid("handlers", f"{missing} have no enforcement certificate on record (POST /officers, or act "

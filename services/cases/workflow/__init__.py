@@ -50,6 +50,7 @@ from services.cases.workflow.machine import (
     heavier,
     missing_measures,
     next_state,
+    of_other_bureau,
     refusal,
     uncertified,
 )
@@ -63,5 +64,5 @@ __all__ = [
     "check_ending", "check_notice_basis", "heavier",
     "FineRange", "NoPenaltyBasis", "NoticeTerms", "Proposal", "Record", "Refusal", "Rule", "allowed_actions", "check",
     "check_decision", "check_discussion", "check_handlers", "discussion_approves", "fine_outside_calculation",
-    "missing_measures", "next_state", "refusal", "required_steps", "uncertified",
+    "missing_measures", "next_state", "of_other_bureau", "refusal", "required_steps", "uncertified",
 ]

@@ -239,10 +239,14 @@ def _require_state(case: CaseView, action: str) -> None:
 
 
 def check_handlers(handlers: Iterable[str]) -> list[str]:
-    """第四十二条: at least two distinct enforcement officers. Returns the de-duplicated list."""
+    """第四十二条: at least two distinct enforcement officers. Returns the de-duplicated list, one person
+    once whatever the case of their subject (``OFF-A`` is ``off-a``: ``subject_key``), as first spelt."""
     out: list[str] = []
+    seen: set[str] = set()
     for h in handlers:
-        if h and h not in out:
+        key = subject_key(h)
+        if key and key not in seen:
+            seen.add(key)
             out.append(h)
     return out
 
@@ -250,6 +254,12 @@ def check_handlers(handlers: Iterable[str]) -> list[str]:
 def uncertified(handlers: Iterable[str], certified: Mapping[str, str | None]) -> list[str]:
     """第四十二条 持证上岗: handlers with no 执法证号 on record (``certified``: sub → cert_no)."""
     return [h for h in handlers if not certified.get(h)]
+
+
+def of_other_bureau(handlers: Iterable[str], registered_bureau: Mapping[str, str], bureau: str) -> list[str]:
+    """第四十二条 执法人员: handlers the register puts in another bureau than the case's (``registered_bureau``:
+    sub → bureau). The case's officers are its own bureau's: another bureau's officer cannot even read it."""
+    return [h for h in handlers if h in registered_bureau and registered_bureau[h] != bureau]
 
 
 # Actions that end a case (besides the decision, checked in ``gate``): none while a suspension is open.

@@ -87,6 +87,7 @@ async def record_decision(
         procedure=facts.procedure,
         penalty_kinds=sorted(facts.penalty_kinds),
         violations=list(decided.violations),
+        handlers=list(decided.handlers) or None,
     )
     session.add(record)
     await session.flush()  # the unique case_id is checked here, before the event is written

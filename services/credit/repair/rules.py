@@ -24,6 +24,7 @@ from services.credit.records.rules import (
     source,
 )
 from shared.rules import Refusal, Rule
+from shared.subjects import among, same_subject
 
 Action = Literal["accept", "approve", "reject"]
 
@@ -47,6 +48,18 @@ LOCAL_REAPPLICATION = source(
     "https://finance.stockstar.com/IG2025112600020150.shtml",
     False,
     "local setting, not a legal rule",
+)
+
+# Who decides a repair application: the data (credit_repair.yaml, the seeds) names no rule, so this is the
+# bureau's own internal control, labelled as such — not a legal text (issue 25 S12).
+INTERNAL_CONTROL = source(
+    "internal_control_separation",
+    "本局内部控制规定（本地设置，非法律条文）：信用修复申请的受理与批准由两名不同人员办理，"
+    "本案执法人员不受理、不审批本案的信用修复申请",
+    "",
+    False,
+    "local setting, not a legal rule: credit_repair.yaml and the seeds state no rule on who accepts or "
+    "approves a repair application",
 )
 
 
@@ -253,6 +266,25 @@ def check_transition(state: str, action: str) -> None:
             state=state,
             action=action,
             allowed_actions=allowed_actions(state),
+        )
+
+
+def check_separation(action: str, actor: str, *, handlers: Iterable[str], accepted_by: str | None) -> None:
+    """The bureau's internal control (``INTERNAL_CONTROL``): no handler of the case accepts, approves or
+    rejects its repair application, and the one who accepted it does not also approve it. Subjects compare
+    as one person whatever their case (``shared.subjects``, issue 25 S10)."""
+    if among(actor, handlers):
+        raise Refusal(
+            INTERNAL_CONTROL,
+            f"{actor} 是本案执法人员，不得办理本案的信用修复申请，应由本局其他人员办理",
+            code="repair_by_case_handler",
+        )
+    if action == "approve" and same_subject(actor, accepted_by):
+        raise Refusal(
+            INTERNAL_CONTROL,
+            f"该申请由 {accepted_by} 受理，批准须由另一人作出",
+            code="repair_approved_by_acceptor",
+            accepted_by=accepted_by,
         )
 
 

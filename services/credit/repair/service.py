@@ -199,6 +199,23 @@ def _ensure_decider(user: Principal, app: RepairApplication) -> None:
         raise out_of_scope("this repair application belongs to another bureau")
 
 
+async def _handlers(rt: Runtime, record: CreditRecord) -> list[str]:
+    """The case's handlers: as its decided event named them, or — for a record made before the event's
+    handlers were kept — as the cases service reads the case. Unknown is refused: no one can tell then
+    whether the person deciding handled the case."""
+    if record.handlers:
+        return list(record.handlers)
+    case = await read_case(rt, record.case_id)
+    handlers = case.get("handlers") if case else None
+    if not handlers:
+        raise Refusal(
+            repair.INTERNAL_CONTROL,
+            "无法核实本案执法人员（办案系统未提供），不能确认办理人不是本案执法人员",
+            code="repair_case_handlers_unknown",
+        )
+    return list(handlers)
+
+
 async def act(
     rt: Runtime, session: AsyncSession, user: Principal, app_id: str, action: str, reason: str | None
 ) -> RepairApplicationRead:
@@ -216,6 +233,8 @@ async def act(
     today = local_date(at)
     try:
         repair.check_transition(app.status, action)
+        repair.check_separation(action, user.sub, handlers=await _handlers(rt, record),
+                                accepted_by=app.accepted_by)
         if action == "reject" and not reason:
             raise Refusal(
                 LOCAL_REAPPLICATION, "驳回须说明理由，供申请人补正后重新申请", code="reason_required", field="reason"
