@@ -101,7 +101,7 @@ async def test_a_list_item_not_yet_in_force_exempts_nothing(stack):
     assert r.status_code == 200, r.text
     ev = await stack.client.post(f"{API}/no-penalty-items/NP-T37-LATE/evaluate", headers=d.off,
                                  json={"facts": FACTS, "on": "2026-06-01"})
-    assert ev.json()["in_force"] is False and ev.json()["eligible"] is False and "2026-07-01" in ev.json()["note"]
+    assert ev.json()["in_force"] is False and ev.json()["eligible"] is False and "2026年7月1日" in ev.json()["note"]  # plain Chinese
     for code, lawful in (("NP-T37-LATE", False), ("NP-T37-NEW", True)):
         cid = (await d.file(await d.enterprise(), occurred_on="2026-03-01"))["id"]
         await d.investigate(cid, FACTS)
