@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from shared import pagination
+from shared import fields, pagination
 from shared.auth import Principal, require_roles
 from shared.service import DbSession, RuntimeDep
 from shared.webhooks import admin
@@ -80,7 +80,7 @@ def webhook_router(tables: WebhookTables, *, prefix: str = "/webhooks", tag: str
                                            event_id=event_id, limit=limit, offset=offset, cursor=cursor)
 
     @router.post("/deliveries/{delivery_id}/redeliver", response_model=DeliveryRead)
-    async def redeliver(delivery_id: int, user: Admin, session: DbSession, rt: RuntimeDep):
+    async def redeliver(delivery_id: fields.Int64, user: Admin, session: DbSession, rt: RuntimeDep):
         """A dead or delivered delivery is sent again (attempts reset; its history kept in ``note``)."""
         return await admin.redeliver(session, tables, user, delivery_id, now=rt.clock.now())
 

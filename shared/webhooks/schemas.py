@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared import fields
 
@@ -89,7 +89,7 @@ class DeliveryList(BaseModel):
 class ReplayRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    from_: AwareDatetime = Field(alias="from", description="events whose time is at or after this instant (with offset)")
+    from_: fields.AwareInstant = Field(alias="from", description="events whose time is at or after this instant (with offset)")
 
 
 class ReplayResult(BaseModel):

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared import fields
+
 FlagStatus = Literal["open", "in_review", "cleared", "issue_found"]
 ReviewOutcome = Literal["cleared", "issue_found"]
 
@@ -82,7 +84,7 @@ class InterferenceCreate(Strict):
     person: str = Field(min_length=1, max_length=100, description="干预人")
     position: str = Field(min_length=1, max_length=100, description="职务")
     manner: str = Field(min_length=1, max_length=4000, description="干预、插手的方式与内容")
-    occurred_on: date
+    occurred_on: fields.Day
 
 
 class InterferenceRead(BaseModel):

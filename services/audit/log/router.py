@@ -19,6 +19,7 @@ from services.audit.log.signing import (
     signer_for,
 )
 from services.audit.models import LogEntry, SigningKey, TreeHead
+from shared import fields
 from shared.auth import Principal, require_roles
 from shared.problems import Problem, conflict
 from shared.service import DbSession, RuntimeDep
@@ -46,14 +47,14 @@ async def verify_log(user: LogReader, rt: RuntimeDep, session: DbSession) -> dic
 
 @router.get("/inclusion-proof", responses=PROBLEMS)
 async def inclusion_proof(user: LogReader, session: DbSession, event_id: Annotated[str, Query(max_length=36)],
-                          tree_size: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
+                          tree_size: Annotated[fields.Int64 | None, Query(ge=1)] = None) -> dict[str, Any]:
     """RFC 6962 audit path of an event's leaf in the tree of ``tree_size`` leaves (default: now)."""
     return await ledger.inclusion_proof(session, event_id=event_id, tree_size=tree_size)
 
 
 @router.get("/consistency-proof", responses=PROBLEMS)
-async def consistency_proof(user: LogReader, session: DbSession, first: Annotated[int, Query(ge=1)],
-                            second: Annotated[int, Query(ge=1)]) -> dict[str, Any]:
+async def consistency_proof(user: LogReader, session: DbSession, first: Annotated[fields.Int64, Query(ge=1)],
+                            second: Annotated[fields.Int64, Query(ge=1)]) -> dict[str, Any]:
     """RFC 6962 proof that the tree of ``first`` leaves is a prefix of the tree of ``second`` leaves."""
     return await ledger.consistency_proof(session, first=first, second=second)
 

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from services.audit.flags.router import PROBLEMS, FlagReader
 from services.audit.reports import reconciliation, report, stats
+from shared import fields
 from shared.auth import Principal, require_roles, scope_of
 from shared.clock import PERIOD_FROM, PERIOD_TO
 from shared.problems import invalid
@@ -28,8 +29,8 @@ def _period(period_from: date | None, period_to: date | None) -> None:
 @router.get("/stats", responses=PROBLEMS)
 async def get_stats(
     user: FlagReader, session: DbSession,
-    period_from: Annotated[date | None, Query(alias="from", description=PERIOD_FROM)] = None,
-    period_to: Annotated[date | None, Query(alias="to", description=PERIOD_TO)] = None,
+    period_from: Annotated[fields.Day | None, Query(alias="from", description=PERIOD_FROM)] = None,
+    period_to: Annotated[fields.Day | None, Query(alias="to", description=PERIOD_TO)] = None,
     bureau: Annotated[str | None, Query(max_length=40)] = None,
 ) -> dict[str, Any]:
     """Counts by decision type, bureau, month and rule (decision dates; flags by their decision date)."""
@@ -41,8 +42,8 @@ async def get_stats(
 @router.get("/reconciliation", responses={**PROBLEMS, 503: PROBLEMS[401]})
 async def get_reconciliation(
     user: Supervisor, rt: RuntimeDep, session: DbSession,
-    period_from: Annotated[date, Query(alias="from", description=PERIOD_FROM)],
-    period_to: Annotated[date, Query(alias="to", description=PERIOD_TO)],
+    period_from: Annotated[fields.Day, Query(alias="from", description=PERIOD_FROM)],
+    period_to: Annotated[fields.Day, Query(alias="to", description=PERIOD_TO)],
 ) -> dict[str, Any]:
     """Ask the cases service for every exemption and light penalty decided in the period and prove each
     has a flag; a missing one gets a flag of its own now (rule ``reconciliation_gap``)."""

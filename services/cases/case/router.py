@@ -3,7 +3,6 @@ parse, authorize, call the use case; the request is the unit of work (``DbSessio
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -46,7 +45,7 @@ from services.cases.case.schemas import (
     TransferCreate,
     WithdrawCreate,
 )
-from shared import pagination
+from shared import fields, pagination
 from shared.auth import Principal, require_roles
 from shared.service import DbSession, RuntimeDep
 
@@ -113,8 +112,8 @@ async def list_cases(
     bureau: str | None = None,
     uscc: str | None = None,
     decision_type: DecisionTypeName | None = None,
-    from_: Annotated[date | None, Query(alias="from", description="first Asia/Shanghai calendar date (UTC+8, the date Chinese law counts in), inclusive, of the decision date when decision_type is given, else of the filing date")] = None,
-    to: Annotated[date | None, Query(description="last Asia/Shanghai calendar date, inclusive")] = None,
+    from_: Annotated[fields.Day | None, Query(alias="from", description="first Asia/Shanghai calendar date (UTC+8, the date Chinese law counts in), inclusive, of the decision date when decision_type is given, else of the filing date")] = None,
+    to: Annotated[fields.Day | None, Query(description="last Asia/Shanghai calendar date, inclusive")] = None,
     overdue: Annotated[bool | None, Query(description="only cases with a time limit passed undone (or none)")] = None,
     provisional: Annotated[bool | None, Query(description="cases whose pending due dates depend on an unloaded year")] = None,
     page: Annotated[int, Query(ge=1, le=pagination.MAX_PAGE)] = 1,
@@ -316,7 +315,7 @@ async def schedule_follow_up(case_id: str, body: FollowUpCreate, user: Officer, 
 
 
 @router.post("/cases/{case_id}/follow-ups/{index}/result", response_model=CaseRead, tags=["rectification"])
-async def record_follow_up(case_id: str, index: int, body: FollowUpResult, user: Officer, rt: RuntimeDep,
+async def record_follow_up(case_id: str, index: fields.Int32, body: FollowUpResult, user: Officer, rt: RuntimeDep,
                            session: DbSession):
     """跟踪检查 — a relapse found is recorded and published (case.relapse_found.v1)."""
     return await execution.record_follow_up(rt, session, user, case_id, index, body)

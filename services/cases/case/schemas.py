@@ -55,8 +55,8 @@ class ViolationRef(Strict):
     limitation (第三十六条) and the law in force (第三十七条) run from them, and one act is fined once (第二十九条)."""
 
     code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-    occurred_on: date | None = Field(default=None, description="违法行为发生之日; default: the case's occurred_on")
-    ended_on: date | None = Field(default=None, description="连续或者继续状态终了之日; default: the case's ended_on")
+    occurred_on: fields.Day | None = Field(default=None, description="违法行为发生之日; default: the case's occurred_on")
+    ended_on: fields.Day | None = Field(default=None, description="连续或者继续状态终了之日; default: the case's ended_on")
     act: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None = Field(
         default=None, description="a label of the act: violations with the same label are ONE act violating several "
                                   "articles, fined by the article with the highest maximum (第二十九条); they must have "
@@ -68,8 +68,8 @@ class ActDates(Strict):
 
     code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)] = Field(
         description="a violation code of the case")
-    occurred_on: date = Field(description="违法行为发生之日 (第三十六条、第三十七条)")
-    ended_on: date | None = Field(default=None, description="连续或者继续状态终了之日 (null: a single act, or none recorded)")
+    occurred_on: fields.Day = Field(description="违法行为发生之日 (第三十六条、第三十七条)")
+    ended_on: fields.Day | None = Field(default=None, description="连续或者继续状态终了之日 (null: a single act, or none recorded)")
     act: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None = Field(
         default=None, description="the act's label (see CaseCreate.violations[].act); null: an act of its own")
 
@@ -89,11 +89,11 @@ class CaseCreate(Strict):
     violations: list[ViolationRef] = Field(min_length=1, max_length=20)
     handlers: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]]
     facts: dict[fields.Code, FactValue] = Field(default_factory=dict)
-    clue_received_on: date | None = Field(default=None, description="线索受理日: the filing time limit runs from it")
+    clue_received_on: fields.Day | None = Field(default=None, description="线索受理日: the filing time limit runs from it")
     filing_extension: Approval | None = Field(default=None, description="负责人批准延长立案期限十五日")
-    occurred_on: date | None = Field(default=None, description="违法行为发生之日 (第三十六条 limitation): the default "
+    occurred_on: fields.Day | None = Field(default=None, description="违法行为发生之日 (第三十六条 limitation): the default "
                                      "for every violation that gives none of its own")
-    ended_on: date | None = Field(default=None, description="违法行为连续或者继续状态终了之日: the default for every violation "
+    ended_on: fields.Day | None = Field(default=None, description="违法行为连续或者继续状态终了之日: the default for every violation "
                                   "that gives none of its own")
 
 
@@ -234,7 +234,7 @@ class LegalReview(Strict):
     opinion: Literal["approve", "return"]
     notes: Annotated[str, StringConstraints(max_length=20000)] = ""
     proposed_type: DecisionTypeName | None = Field(default=None, description="the decision type the review approves")
-    proposed_fine: float | None = Field(default=None, ge=0, le=1e10, description="the fine (yuan) the review approves")
+    proposed_fine: fields.Amount | None = Field(default=None, ge=0, le=1e10, description="the fine (yuan) the review approves")
     proposed_ending: Literal["withdrawn", "facts_not_established", "terminated"] | None = Field(
         default=None, description="an ending without a decision the review approves (撤销立案, 违法事实不能成立, 终止)")
     proposed_change: Literal["changed", "revoked"] | None = Field(
@@ -261,9 +261,9 @@ class OpinionCreate(Strict):
 
 
 class Votes(Strict):
-    for_: int = Field(alias="for", ge=0)
-    against: int = Field(ge=0)
-    abstain: int = Field(ge=0)
+    for_: fields.Int32 = Field(alias="for", ge=0)
+    against: fields.Int32 = Field(ge=0)
+    abstain: fields.Int32 = Field(ge=0)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -278,7 +278,7 @@ class CollectiveDiscussion(Strict):
     decision_type: DecisionTypeName | None = Field(
         default=None, description="the decision type concluded by majority; may also be given as the conclusion "
         "itself (e.g. \"no_penalty\" or \"不予行政处罚\"). An exemption or light penalty needs one")
-    fine_amount: float | None = Field(default=None, ge=0, le=1e10, description="the fine (yuan) concluded, if any")
+    fine_amount: fields.Amount | None = Field(default=None, ge=0, le=1e10, description="the fine (yuan) concluded, if any")
 
     def concluded_type(self) -> str | None:
         return self.decision_type or CONCLUSION_TYPES.get(self.conclusion.strip())
@@ -294,7 +294,7 @@ class CollectiveDiscussion(Strict):
 class Measure(Strict):
     kind: Literal["correct_violation", "eliminate_consequences", "prevention_system", "damage_compensation"]
     description: LongText
-    due: date
+    due: fields.Day
 
 
 class RectificationPlan(Strict):
@@ -320,7 +320,7 @@ PenaltyKind = Literal["warning", "fine", "confiscation", "suspend_production", "
 class DecisionCreate(Strict):
     type: DecisionTypeName
     basis: DecisionBasis = Field(default_factory=DecisionBasis)
-    fine_amount: float | None = Field(default=None, ge=0, le=1e10)
+    fine_amount: fields.Amount | None = Field(default=None, ge=0, le=1e10)
     reason: Annotated[str, StringConstraints(max_length=20000)] | None = None
     penalty_kinds: list[PenaltyKind] | None = None
     correction_order: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=2000)] | None = (
@@ -348,7 +348,7 @@ class NoticeCreate(Strict):
     """事先告知 — the intended penalty (第四十四条: 拟作出的行政处罚内容及事实、理由、依据)."""
 
     intended_type: PenaltyTypeName | None = None
-    intended_fine: float | None = Field(default=None, ge=0, le=1e10)
+    intended_fine: fields.Amount | None = Field(default=None, ge=0, le=1e10)
     penalty_kinds: list[PenaltyKind] = Field(default_factory=list)
     facts_and_reasons: Annotated[str, StringConstraints(max_length=20000)] = ""
     facts: Annotated[str, StringConstraints(max_length=20000)] = Field(
@@ -376,11 +376,11 @@ class HearingSchedule(Strict):
     """听证通知 (第六十四条第（二）项): the time and place, notified to the party at least seven working days
     (第八十五条) before the hearing; the presider designated (（四）: not an investigator of the case)."""
 
-    at: datetime = Field(description="when the hearing is held (with its time zone)")
+    at: fields.Instant = Field(description="when the hearing is held (with its time zone)")
     place: Text200 = Field(description="where the hearing is held")
     presided_by: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = Field(
         description="the designated presider: not a handler of the case")
-    notified_on: date | None = Field(
+    notified_on: fields.Day | None = Field(
         default=None, description="the day the party was notified of the time and place (default: today); not later "
                                   "than today")
 
@@ -467,7 +467,7 @@ class TransferCreate(Strict):
 class DecisionDocumentIn(Strict):
     body: Text200 = Field(description="the body whose document it is: the bureau, the 复议机关 or the court")
     number: Text200 = Field(description="the document number (文号 / 案号)")
-    issued_on: date = Field(description="the document's date")
+    issued_on: fields.Day = Field(description="the document's date")
     text: LongText | None = Field(default=None, description="the document text (or give reference)")
     reference: Text200 | None = Field(default=None, description="where the document is kept (or give text)")
 
@@ -487,7 +487,7 @@ class DecisionChangeCreate(Strict):
         description="bureau: 自行纠错; reconsideration: 行政复议决定; litigation: 人民法院判决")
     outcome: Literal["upheld", "changed", "revoked", "confirmed_illegal", "redo"] = Field(
         description="upheld 维持 | changed 变更 | revoked 撤销 | confirmed_illegal 确认违法 | redo 撤销并责令重作")
-    fine_amount: float | None = Field(default=None, ge=0, le=1e10,
+    fine_amount: fields.Amount | None = Field(default=None, ge=0, le=1e10,
                                       description="the fine after a change (outcome changed); omit otherwise. "
                                                   "Never above the fine now due (change_never_heavier)")
     penalty_kinds: list[PenaltyKind] | None = Field(default=None, description=(
@@ -513,7 +513,7 @@ class DecisionChangeCreate(Strict):
 
 
 class FollowUpCreate(Strict):
-    due: date
+    due: fields.Day
 
 
 class FollowUpResult(Strict):
@@ -522,17 +522,17 @@ class FollowUpResult(Strict):
 
 
 class PaymentCreate(Strict):
-    amount: float = Field(gt=0, le=1e10)
-    paid_on: date | None = None
+    amount: fields.Amount = Field(gt=0, le=1e10)
+    paid_on: fields.Day | None = None
     receipt: Annotated[str, StringConstraints(max_length=200)] = ""
 
 
 class EconomicImpactCreate(Strict):
     """涉企行政执法案件经济影响评估 — the case's effect on the enterprise, as a structured record."""
 
-    annual_revenue: float = Field(ge=0, le=1e13)
-    employees: int = Field(ge=0, le=10_000_000)
-    net_profit: float | None = Field(default=None, ge=-1e13, le=1e13)
+    annual_revenue: fields.Amount = Field(ge=0, le=1e13)
+    employees: fields.Int32 = Field(ge=0, le=10_000_000)
+    net_profit: fields.Amount | None = Field(default=None, ge=-1e13, le=1e13)
     credit_consequences: list[Text200] = Field(default_factory=list)
     other_consequences: list[Text200] = Field(default_factory=list)
     measures_to_reduce_impact: list[Text200] = Field(default_factory=list)
@@ -541,14 +541,14 @@ class EconomicImpactCreate(Strict):
 
 class Requirement(Strict):
     text: LongText
-    due: date
+    due: fields.Day
 
 
 class AdviceLetterCreate(Strict):
     uscc: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=40)]
     findings: list[LongText] = Field(min_length=1, max_length=50)
     requirements: list[Requirement | LongText] = Field(min_length=1, max_length=50)
-    due: date
+    due: fields.Day
     case_id: fields.Code | None = None
     basis: list[Text200] = Field(default_factory=list)
 
@@ -578,10 +578,10 @@ class AdviceLetterRead(BaseModel):
 
 
 class CalendarYearCreate(Strict):
-    year: int = Field(ge=2000, le=2100)
+    year: fields.Int32 = Field(ge=2000, le=2100)
     source: Text200
     holidays: list[dict[str, Any]] = Field(min_length=1, max_length=366)
-    workdays: list[date] = Field(default_factory=list, max_length=366)
+    workdays: list[fields.Day] = Field(default_factory=list, max_length=366)
 
 
 class CalendarYearRead(BaseModel):

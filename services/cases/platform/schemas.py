@@ -3,12 +3,13 @@ officer's inspection."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.cases.case.schemas import AdviceLetterRead, LongText, Requirement, Text200
+from shared import fields
 
 Indicator = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -22,7 +23,7 @@ class RiskWarningIn(BaseModel):
     level: Literal["high", "medium", "low"]
     indicators: list[Indicator] = Field(min_length=1, max_length=50)
     source: Text200
-    issued_at: AwareDatetime
+    issued_at: fields.AwareInstant
 
 
 class Suggestion(BaseModel):
@@ -57,7 +58,7 @@ class InspectionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     findings: list[LongText] = Field(min_length=1, max_length=50)
     requirements: list[Requirement | LongText] = Field(min_length=1, max_length=50)
-    due: date
+    due: fields.Day
     basis: list[Text200] = Field(default_factory=list)
 
 

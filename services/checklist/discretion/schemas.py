@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from shared import fields
 
 
 class CalculateRequest(BaseModel):
@@ -24,9 +25,9 @@ class CalculateRequest(BaseModel):
     )
     bureau: str | None = Field(default=None, max_length=20, description="default: the caller's bureau")
     rule_set: str | None = Field(default=None, max_length=100, description="default: the bureau's rule set")
-    item_version: int | None = Field(default=None, ge=1, description="default: the latest published version (in "
+    item_version: fields.Int32 | None = Field(default=None, ge=1, description="default: the latest published version (in "
                                      "force on `on` when it is given)")
-    on: date | None = Field(default=None, description="the date the law is taken at (《行政处罚法》第三十七条: the act's "
+    on: fields.Day | None = Field(default=None, description="the date the law is taken at (《行政处罚法》第三十七条: the act's "
                             "date, or the decision's): the guidance item version in force on it (effective_from/"
                             "effective_to; a version without dates is in force) and a rule set in force on it")
 

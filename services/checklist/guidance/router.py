@@ -22,7 +22,7 @@ from services.checklist.guidance.schemas import (
 )
 from services.checklist.guidance.service import row_content
 from services.checklist.guidance.versioning import content_hash
-from shared import pagination
+from shared import fields, pagination
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.problems import Problem, invalid, not_found
 from shared.service import DbSession, RuntimeDep
@@ -34,7 +34,7 @@ Code = Annotated[str, Path(min_length=1, max_length=64)]
 Admin = Annotated[Principal, require_roles(Role.ADMIN)]
 Query_ = Annotated[str, Query(min_length=1, max_length=200, description="a Chinese (or any) substring")]
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
-Version = Annotated[int | None, Query(ge=1, description="a version number; default: the latest published")]
+Version = Annotated[fields.Int32 | None, Query(ge=1, description="a version number; default: the latest published")]
 
 
 def _version_info(r) -> VersionInfo:
@@ -119,7 +119,7 @@ async def revise_guidance_item(
 
 @router.post("/guidance-items/{code}/versions/{version}/publish", response_model=GuidanceItem, tags=["guidance"])
 async def publish_guidance_version(
-    rt: RuntimeDep, session: DbSession, user: Admin, code: Code, version: Annotated[int, Path(ge=1)]
+    rt: RuntimeDep, session: DbSession, user: Admin, code: Code, version: Annotated[fields.Int32, Path(ge=1)]
 ) -> GuidanceItem:
     row = await service.publish_version(
         rt, session, code=code, version=version, actor=user.sub, now=rt.clock.now()

@@ -167,9 +167,9 @@ class MultipleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     base: str = Field(min_length=1, max_length=100, description="e.g. 所需处置费用, 建设项目总投资额")
-    min_times: float = Field(gt=0)
-    max_times: float = Field(gt=0)
-    base_floor_cny: float | None = Field(default=None, ge=0)
+    min_times: fields.Multiple = Field(gt=0)
+    max_times: fields.Multiple = Field(gt=0)
+    base_floor_cny: fields.Amount | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _order(self) -> MultipleIn:
@@ -183,8 +183,8 @@ class AggravatedIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    min_cny: float | None = Field(default=None, ge=0)
-    max_cny: float = Field(gt=0)
+    min_cny: fields.Amount | None = Field(default=None, ge=0)
+    max_cny: fields.Amount = Field(gt=0)
     condition: str = Field(min_length=1, max_length=500)
 
     @model_validator(mode="after")
@@ -200,10 +200,10 @@ class FineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["fixed_range", "multiple_of"]
-    min_cny: float | None = Field(default=None, ge=0)
-    max_cny: float | None = Field(default=None, gt=0)
+    min_cny: fields.Amount | None = Field(default=None, ge=0)
+    max_cny: fields.Amount | None = Field(default=None, gt=0)
     multiple: MultipleIn | None = None
-    implied_min_cny: float | None = Field(default=None, ge=0)
+    implied_min_cny: fields.Amount | None = Field(default=None, ge=0)
     aggravated: AggravatedIn | None = None
     per_occurrence: bool | None = None
     notes: str | None = Field(default=None, max_length=2000)
@@ -240,10 +240,10 @@ class GuidanceContent(BaseModel):
     risk_level: Literal["high", "medium", "low"]
     risk_rationale: str | None = Field(default=None, max_length=2000)
     advice: list[fields.Text] = Field(min_length=1)
-    effective_from: date | None = Field(
+    effective_from: fields.Day | None = Field(
         default=None, description="the day this version (its penalty article and fine range) comes into force "
         "(《行政处罚法》第三十七条: a calculation `on` a date uses the version in force then); null: no date known, in force")
-    effective_to: date | None = Field(
+    effective_to: fields.Day | None = Field(
         default=None, description="the last day this version is in force (inclusive, as every effective_to in "
         "EcoComply: guidance versions, rule sets, no-penalty items); null: no end known")
     source: str = Field(min_length=1, max_length=1000, description="where the text comes from (provenance)")
@@ -298,7 +298,7 @@ class GuidanceItemCreate(GuidanceContent):
 
 
 class GuidanceItemRevise(GuidanceContent):
-    base_version: int = Field(
+    base_version: fields.Int32 = Field(
         ge=1, description="the version this revision was made from (optimistic concurrency: 409 if not the latest)"
     )
     publish: bool = True

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from services.checklist.guidance.schemas import CODE_RE, LegalBasis, LegalBasisIn, OrmOut
+from shared import fields
 
 ARTICLE_IN_RE = re.compile(r"^第[0-9零〇一二三四五六七八九十百千]+条")
 KEY_RE = r"^[a-z][a-z0-9_]{0,63}$"
@@ -66,8 +67,8 @@ class NoPenaltyListItemIn(BaseModel):
     legal_basis: list[ListBasisIn] = Field(min_length=1)
     conditions: list[ConditionIn] = Field(min_length=1)
     modality: Literal["must", "may"]
-    effective_from: date | None = Field(default=None, description="in force from this day (null: no date known)")
-    effective_to: date | None = Field(
+    effective_from: fields.Day | None = Field(default=None, description="in force from this day (null: no date known)")
+    effective_to: fields.Day | None = Field(
         default=None, description="its last day in force, inclusive (null: no end known — never invented; give it "
         "only where the list's source states its validity, e.g. 长三角清单 2023-07-01 起五年 → 2028-06-30)")
     source: str = Field(min_length=1, max_length=2000)
@@ -175,7 +176,7 @@ class EvaluateRequest(BaseModel):
         description="the case's violations (guidance item codes): a list item applies only to those in its "
         "`applies_to` (empty = any violation); when given, an item that does not cover all of them is not eligible",
     )
-    on: date | None = Field(
+    on: fields.Day | None = Field(
         default=None, description="the decision date (《行政处罚法》第三十七条): without `?version=`, the newest published "
         "version in force on it (effective_from ≤ on ≤ effective_to, unset ends open) is evaluated, and only when no "
         "version is in force is the item not in force (`in_force` false, not eligible: it exempts nothing on that "
@@ -238,7 +239,7 @@ class EvaluateAllRequest(BaseModel):
         description="the case's violations (guidance item codes): every list item whose `applies_to` covers them "
         "all (empty `applies_to` = any violation) is evaluated")
     kind: NoPenaltyKind | None = Field(default="list", description="only items of this kind (null: every kind)")
-    on: date | None = Field(
+    on: fields.Day | None = Field(
         default=None, description="the decision date (《行政处罚法》第三十七条): each item is evaluated in its version in "
         "force on it; an item with no version in force on it (not yet in force, or expired) answers `in_force` "
         "false, not eligible, and is never in `must` — it neither exempts nor forbids a penalty; null: the latest published versions, in force not checked")

@@ -66,7 +66,7 @@ class TypicalCaseIn(BaseModel):
 
     code: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$", max_length=64)
     bureau: str = Field(min_length=1, max_length=20)
-    year: int = Field(ge=2000, le=2100)
+    year: fields.Int32 = Field(ge=2000, le=2100)
     title: str = Field(min_length=1, max_length=300)
     summary: str = Field(min_length=1, max_length=20000, description="anonymised facts")
     outcome: str = Field(min_length=1, max_length=5000)

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.credit.records.schemas import SourceRead
+from shared import fields
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
@@ -27,8 +28,8 @@ class PositiveListCreate(Strict):
         description="effective_compliance_management = 主动开展合规管理且成效明显"
     )
     reason: Text = Field(description="纳入理由（事实）")
-    valid_from: date
-    valid_until: date
+    valid_from: fields.Day
+    valid_until: fields.Day
 
 
 class PositiveListRemove(Strict):
@@ -68,8 +69,8 @@ class PositiveList(BaseModel):
 class GradeIn(Strict):
     uscc: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=18)]
     grade: Grade
-    rated_on: date
-    valid_until: date | None = None
+    rated_on: fields.Day
+    valid_until: fields.Day | None = None
 
 
 class GradeImport(Strict):
