@@ -66,6 +66,8 @@ async def test_the_party_reads_its_case_without_the_bureaus_deliberation(xstack)
     assert "legal_review" in mine["steps"] and "collective_discussion" in mine["steps"], "the steps stay"
     assert mine["records"]["notice"]["facts_and_reasons"] is not None and mine["due"], "notice and deadlines stay"
     assert [t["action"] for t in mine["timeline"]] == [t["action"] for t in case["timeline"]], "every step's time"
+    internal = [t for t in mine["timeline"] if t["action"] in ("legal_review", "collective_discussion")]
+    assert internal and {t["actor"] for t in internal} == {"本机关"}, internal  # the reviewer is not named
 
     # the positive: the bureau's officer reads all of it
     r = await d.c.get(f"{CASES}/cases/{cid}", headers=d.off)

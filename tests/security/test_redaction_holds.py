@@ -20,9 +20,10 @@ SUMMARY = (
     "经查，当事人于2026年6月1日超过水污染物排放标准排放废水。现场证人孙志强（手机138 1234 5678，座机0512 68881234）称，"
     "法定代表人赵建华（身份证3205 0119 9001 0112 3X）对排污情况知情；赵建华家住苏州市吴江区松陵镇中山南路88号3幢201室，"
     "驾驶车辆苏E·12345运送污泥，罚款可汇入其个人账户6222 0212 3456 7890 123，邮箱zhao.jh@example.com。"
-    "执法人员还向钱小梅了解了情况，举报人电话+86 139-8765-4321。")
+    "执法人员还向钱小梅了解了情况，周秀英到场配合调查，举报人电话+86 139-8765-4321。")
 # Each secret as written and as digits only (a page may change spacing, never the digits).
-SECRETS = ("孙志强", "赵建华", "钱小梅", "138 1234 5678", "13812345678", "0512 68881234", "051268881234",
+# 赵建华 is the company's 法定代表人: published (双公示 CF_FRDB), his ID number and home address are not.
+SECRETS = ("孙志强", "钱小梅", "周秀英", "138 1234 5678", "13812345678", "0512 68881234", "051268881234",
            "3205 0119 9001 0112 3X", "32050119900101123X", "松陵镇", "中山南路", "88号3幢201室", "苏E·12345", "12345",
            "6222 0212 3456 7890 123", "6222021234567890123", "zhao.jh@example.com", "13987654321")
 NAME = "苏州某某环保科技有限公司"
@@ -44,12 +45,13 @@ async def _decided(stack) -> dict:
     d = CaseDriver(stack)
     uscc = await d.enterprise(NAME)
     r = await stack.client.patch(f"{CASES}/enterprises/{uscc}", headers=d.off,
-                                 json={"legal_representative": "赵建华"})  # a natural person the case records
+                                 json={"legal_representative": "赵建华"})  # a legal person's 法定代表人: public
     assert r.status_code == 200, r.text
     case = await d.file(uscc, summary=SUMMARY)
     await d.investigate(case["id"])
     await d.review(case["id"])
-    await d.notice(case["id"], 150000.0, "penalty")
+    await d.notify(case["id"], 150000.0, "penalty", facts_and_reasons="")
+    await d.waive(case["id"], by="周秀英")  # a natural person the case records (who waived for the party)
     return await d.decide(case["id"], {"type": "penalty", "fine_amount": 150000.0, "basis": {"law_article": BASIS}})
 
 
@@ -75,6 +77,9 @@ async def test_the_published_decision_shows_no_personal_data(stack):
         assert NAME in text and case["decision"]["document_number"] in text and BASIS in text, where
         assert "超过水污染物排放标准排放废水" in text and "苏州市吴江区" in text, where
     facts = api.json()["violation_facts"]
+    # a legal person's 法定代表人 is a 双公示 item: named, in the facts and in its own field (not a 个体工商户's operator)
+    assert api.json()["legal_representative"] == "赵建华" and "法定代表人赵建华" in facts, facts
+    assert "法定代表人" in page.text and "赵建华" in page.text
     assert "苏州市吴江区［住址已隐去］" in facts and "证人［姓名已隐去］" in facts, facts
     assert "［电话号码已隐去］" in facts and "［身份证号码已隐去］" in facts and "［车牌号码已隐去］" in facts
 
@@ -212,3 +217,12 @@ def test_no_input_makes_it_backtrack():
                  "区" * 20_000, "区路1号" * 5_000, "证人" * 10_000, "苏E" * 10_000, "6" * 20_000):
         seconds = _fastest(lambda text=text: rules.redact(text, ["某"], recorded=["赵建华"], keep=[NAME]), 3)
         assert seconds < 0.25, f"{seconds * 1000:.0f} ms on {text[:8]!r}…"
+
+
+
+def test_a_name_after_a_role_word_stops_before_the_verb():
+    """Found in review: "法定代表人张伟组织生产" lost the verb's first character with the name."""
+    for text, public in (("法定代表人张伟组织生产", "法定代表人［姓名已隐去］组织生产"),
+                         ("证人李强要求补正笔录", "证人［姓名已隐去］要求补正笔录")):
+        redacted, _ = rules.redact(text, [])
+        assert redacted == public, redacted

@@ -50,3 +50,9 @@ def timeline_detail(action: str, detail: dict[str, Any]) -> dict[str, Any]:
     if action in INTERNAL_ACTIONS:
         return {}
     return _without(detail, INTERNAL_KEYS) or {}
+
+
+def timeline_actor(action: str, actor: str) -> str:
+    """Who took a step, as the party reads it: the bureau itself for internal deliberation (the reviewer or the
+    discussion's members are not named, as their notes are not shown)."""
+    return "本机关" if action in INTERNAL_ACTIONS else actor

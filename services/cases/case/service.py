@@ -334,7 +334,8 @@ async def read_case(session: AsyncSession, case: Case, today: date, viewer: Prin
         ending=recs.get("ending"),
         decision_status=case_records(case).decision_status() if case.decision else "none",
         decision_changes=list(recs.get("decision_changes") or []),
-        timeline=[TimelineRead(at=r.at, actor=r.actor, action=r.action,
+        timeline=[TimelineRead(at=r.at, actor=party_view.timeline_actor(r.action, r.actor) if party else r.actor,
+                               action=r.action,
                                detail=party_view.timeline_detail(r.action, r.detail or {}) if party else r.detail)
                   for r in rows],
     )
@@ -539,10 +540,11 @@ async def file_case(rt: Runtime, session: AsyncSession, user: Principal, body: C
     await session.flush()
     officers = (await session.scalars(select(Officer).where(Officer.sub.in_(handlers)))).all()
     other = workflow.of_other_bureau(handlers, {o.sub: o.bureau for o in officers}, body.bureau)
-    if other:  # counted toward the two officers only by the case's own bureau (第四十二条)
+    if other:  # counted toward the two officers only by the case's own bureau (our reading: handlers_of_own_bureau)
+        own = workflow.RULES["handlers_of_own_bureau"]
         raise invalid("handlers", f"执法人员{'、'.join(other)}登记为其他行政机关的执法人员，不是本案立案机关（{body.bureau}）"
-                      f"的执法人员，不能作为本案执法人员 — {rule.cite()}", code="handler_of_other_bureau",
-                      rule=rule.cite(), other_bureau=other)
+                      f"的执法人员，不能作为本案执法人员 — {own.cite()}", code="handler_of_other_bureau",
+                      rule=own.cite(), other_bureau=other)
     certs = {o.sub: (o.cert_no if o.active else None) for o in officers}
     missing = workflow.uncertified(handlers, certs)
     if missing:

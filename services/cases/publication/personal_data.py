@@ -255,7 +255,7 @@ _SURNAMES = frozenset(
     "窦戚岑晏瞿佟臧闵苟邬卞姬栾隋甄巩佘邝")
 _COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令狐", "慕容", "尉迟", "公孙", "夏侯", "司徒")
 _NOT_GIVEN = frozenset("的了在于和与及是为将被对把向从到已未并称说等之也都又还就因而以所其该此个人员均共再即"
-                       "现场所处理罚款电手身家住联系")
+                       "现场所处理罚款电手身家住联系组要")  # 组织、要求: a verb after the role word, not a given name
 
 
 def looks_like_name(s: str) -> bool:

@@ -116,17 +116,21 @@ def recorded_names(candidates: list[str | None], enterprise_name: str) -> list[s
     return out
 
 
-def facts_scope(case: dict[str, Any], enterprise_name: str, recorded: list[str] | tuple[str, ...]) -> dict[str, Any]:
-    """Who is removed from the facts and what stays: an organisation's name and USCC are published anyway;
-    a 个体工商户's name is its operator's, removed like any other natural person's (个人信息保护法第二十五条)."""
+def facts_scope(case: dict[str, Any], enterprise_name: str, recorded: list[str] | tuple[str, ...],
+                legal_representative: str | None = None) -> dict[str, Any]:
+    """Who is removed from the facts and what stays: an organisation's name, USCC and 法定代表人 are published
+    anyway (双公示 CF_XDR_MC, CF_XDR_SHXYM, CF_FRDB); a 个体工商户's name is its operator's, removed like any other
+    natural person's (个人信息保护法第二十五条)."""
     if party_category(case["uscc"]) == "个体工商户":
         return {"recorded": [*recorded, *([enterprise_name] if enterprise_name.strip() else [])], "keep": ()}
-    return {"recorded": list(recorded), "keep": [x for x in (enterprise_name, case["uscc"]) if x]}
+    return {"recorded": list(recorded),
+            "keep": [x for x in (enterprise_name, case["uscc"], legal_representative) if x and x.strip()]}
 
 
 def public_content(
     *, case: dict[str, Any], enterprise_name: str, titles: dict[str, str | None], summary: str | None,
     names: list[str], decided_on: date, bureau_name: str | None = None, recorded: list[str] | tuple[str, ...] = (),
+    legal_representative: str | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The published text of a decided penalty case (the 双公示 data items), redacted, and what was
     removed. ``case``: number, uscc, bureau, summary, violations, decision (the case read); ``names``: what
@@ -135,7 +139,7 @@ def public_content(
     category = party_category(case["uscc"])
     natural = category == "个体工商户"
     facts, applied = redact(summary if summary is not None else case.get("summary", ""), names,
-                            **facts_scope(case, enterprise_name, recorded))
+                            **facts_scope(case, enterprise_name, recorded, legal_representative))
     if natural:
         applied.append({"rule": NATURAL_PERSON.code, "label": "个体工商户经营者姓名、统一社会信用代码", "count": 1,
                         "basis": NATURAL_PERSON.article})
@@ -154,6 +158,7 @@ def public_content(
         "party_category": category,
         "party_name": "个体工商户（经营者姓名不予公开）" if natural else enterprise_name,
         "party_uscc": None if natural else case["uscc"],
+        "legal_representative": None if natural else (legal_representative or None),
         "violation_type": [{"code": v["code"], "title": titles.get(v["code"])} for v in case.get("violations") or []],
         "violation_facts": facts,
         "penalty_legal_basis": basis,

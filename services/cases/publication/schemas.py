@@ -114,6 +114,8 @@ class PublicDecision(BaseModel):
     party_category: str
     party_name: str
     party_uscc: str | None
+    legal_representative: str | None = Field(
+        default=None, description="法定代表人 of a legal person (双公示 CF_FRDB); never a 个体工商户's operator")
     violation_type: list[ViolationRef]
     violation_facts: str
     penalty_legal_basis: list[str]

@@ -82,7 +82,8 @@ def _public(pub: DecisionPublication, state: PublicationCreditState | None) -> P
     publicity_end = state.publicity_max_until if state is not None and state.published else None
     return PublicDecision(
         id=pub.id, decision_number=c["decision_number"], party_category=c["party_category"],
-        party_name=c["party_name"], party_uscc=c.get("party_uscc"), violation_type=c["violation_type"],
+        party_name=c["party_name"], party_uscc=c.get("party_uscc"),
+        legal_representative=c.get("legal_representative"), violation_type=c["violation_type"],
         violation_facts=c["violation_facts"], penalty_legal_basis=c["penalty_legal_basis"],
         penalty_categories=c["penalty_categories"], penalty_content=c["penalty_content"],
         fine_amount_wan_yuan=c.get("fine_amount_wan_yuan"), decision_date=date.fromisoformat(c["decision_date"]),
@@ -109,8 +110,10 @@ def _persons_recorded(case: Case, ent: Enterprise | None) -> list[str]:
     statement for it (陈述、申辩, on this notice or an earlier one) — removed from the published facts."""
     recs = case_records(case)
     statements = [recs.statement, *(n.statement for n in recs.earlier_notices)]
-    return rules.recorded_names([ent.legal_representative if ent else None,
-                                 *(st.by for st in statements if st is not None)], ent.name if ent else "")
+    # A legal person's 法定代表人 is published (双公示 item CF_FRDB, ../shared/domain/publication.yaml), not removed;
+    # a 个体工商户's is its operator, a natural person like any other.
+    rep = ent.legal_representative if ent and rules.party_category(case.uscc) == "个体工商户" else None
+    return rules.recorded_names([rep, *(st.by for st in statements if st is not None)], ent.name if ent else "")
 
 
 async def _publishable(rt: Runtime, session: AsyncSession, user: Principal, case_id: str,
@@ -152,6 +155,7 @@ async def _publishable(rt: Runtime, session: AsyncSession, user: Principal, case
               "violations": case.violations, "decision": case.decision},
         enterprise_name=ent.name if ent else "", titles=titles, summary=body.public_summary,
         names=body.redact, decided_on=decided_on, recorded=_persons_recorded(case, ent),
+        legal_representative=ent.legal_representative if ent else None,
     )
     return case, ent, decided_on, publish_until, content, applied
 
@@ -188,7 +192,7 @@ async def preview(rt: Runtime, session: AsyncSession, user: Principal, case_id: 
     enterprise_name = ent.name if ent else ""
     case_view = {"uscc": case.uscc}
     _, parts = rules.redaction(source, body.redact, **rules.facts_scope(
-        case_view, enterprise_name, _persons_recorded(case, ent)))
+        case_view, enterprise_name, _persons_recorded(case, ent), ent.legal_representative if ent else None))
     existing = await session.scalar(select(DecisionPublication.id).where(DecisionPublication.case_id == case_id))
     return PublicationPreview(
         case_id=case_id, number=case.number, content=content, redactions=applied, source_facts=source,

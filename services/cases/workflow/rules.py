@@ -14,8 +14,14 @@ RULES: dict[str, Rule] = {
     r.code: r
     for r in (
         Rule("two_certified_handlers", f"{APL}第四十二条",
-             "行政处罚应当由具有行政执法资格的执法人员实施。执法人员不得少于两人",
+             "行政处罚应当由具有行政执法资格的执法人员实施。执法人员不得少于两人，法律另有规定的除外",
              remedy="name at least two officers on the certificate register"),
+        # Our reading, not the article's words: 第四十二条 asks for two officers with 执法资格; that they are the
+        # deciding authority's own (or act in its name, 第二十条 委托) is how we read it with 第十七条 (由具有行政处罚权
+        # 的行政机关在法定职权范围内实施). Entrusted or dispatched staff cannot yet be registered for two bureaus.
+        reading("handlers_of_own_bureau", f"{APL}第十七条、第二十条、第四十二条",
+                "执法人员为作出处罚决定的行政机关的执法人员（或以其名义实施），方计入第四十二条的两名执法人员",
+                "name officers registered with the case's bureau"),
         reading("state_order", f"{APL}第五十四条、第五十七条、第五十八条",
                  "立案、调查取证、调查终结审查、法制审核、作出决定须依次进行",
                  "take the actions allowed in the current state first"),
