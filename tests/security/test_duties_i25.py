@@ -67,3 +67,25 @@ async def test_s11_one_officer_spelt_twice_is_one_handler(stack):
     assert r.json()["errors"][0]["field"] == "handlers" and "第四十二条" in r.json()["rule"]
     assert await _cases_stored(stack) == before
     assert (await d.file(uscc))["handlers"] == ["officer-a", "officer-b"]  # the positive
+
+
+async def test_s11_a_transferred_officer_no_longer_counts_for_the_old_bureau(stack):
+    """Found in review: an officer learnt from their token stayed on the old bureau's register after a transfer."""
+    a, b = CaseDriver(stack), CaseDriver(stack, OTHER_BUREAU)
+    in_a = stack.auth("officer-t", "officer", bureau=a.bureau, cert_no="JS32059999", name="调动执法")
+    in_b = stack.auth("officer-t", "officer", bureau=b.bureau, cert_no="JS32059999", name="调动执法")
+
+    def filing(d: CaseDriver, uscc: str, handlers: list[str]) -> dict:
+        return {"uscc": uscc, "bureau": d.bureau, "source": "日常检查", "summary": "出水化学需氧量超标排放",
+                "violations": [{"code": "GI-WAT-001"}], "occurred_on": d.default_act_date(uscc),
+                "handlers": handlers, "facts": {}}
+
+    ua, ub = await a.enterprise(), await b.enterprise()
+    await a.certify()
+    await b.certify()
+    r = await a.c.post(f"{CASES}/cases", headers=in_a, json=filing(a, ua, ["officer-t", a.handlers[0]]))
+    assert r.status_code == 201, r.text  # the positive: an officer of bureau A handles A's case
+    r = await b.c.post(f"{CASES}/cases", headers=in_b, json=filing(b, ub, ["officer-t", b.handlers[0]]))
+    assert r.status_code == 201, r.text  # transferred: now B's officer, handling B's case
+    r = await a.c.post(f"{CASES}/cases", headers=a.off, json=filing(a, ua, ["officer-t", a.handlers[0]]))
+    assert r.status_code == 422 and r.json()["code"] == "handler_of_other_bureau", r.text

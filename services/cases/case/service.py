@@ -243,7 +243,9 @@ async def update_enterprise(session: AsyncSession, user: Principal, code: str, b
 
 # -- officers (持证上岗) ------------------------------------------------------------------------------
 async def remember_officer(session: AsyncSession, user: Principal, at: datetime) -> None:
-    """An officer whose token carries a 执法证号 is on the register (added or its number updated).
+    """An officer whose token carries a 执法证号 is on the register (added, or its number and bureau updated:
+    an officer transferred to another bureau is that bureau's from their next action, and no longer counts
+    as a handler of the old bureau's new cases — review of issue 25). An admin's entry wins over the token.
 
     A plain read first (the usual case: nothing to change, no row lock taken), then one
     ``INSERT … ON CONFLICT`` so that two concurrent first actions of the same officer never collide."""
@@ -251,16 +253,18 @@ async def remember_officer(session: AsyncSession, user: Principal, at: datetime)
         await _remember_leader(session, user, at)
     if not user.has("officer") or not user.cert_no or not user.bureau:
         return
-    row = (await session.execute(select(Officer.cert_no, Officer.registered_via)
+    row = (await session.execute(select(Officer.cert_no, Officer.bureau, Officer.registered_via)
                                  .where(Officer.sub == user.sub))).first()
-    if row is not None and (row.cert_no == user.cert_no or row.registered_via != "token"):
+    if row is not None and ((row.cert_no, row.bureau) == (user.cert_no, user.bureau) or row.registered_via != "token"):
         return
     ins = dialect_insert(session, Officer).values(
         sub=user.sub, name=user.name or user.sub, bureau=user.bureau, cert_no=user.cert_no, active=True,
         registered_via="token", updated_at=at)
     await session.execute(ins.on_conflict_do_update(
-        index_elements=["sub"], set_={"cert_no": ins.excluded.cert_no, "updated_at": ins.excluded.updated_at},
-        where=(Officer.registered_via == "token") & Officer.cert_no.is_distinct_from(ins.excluded.cert_no)))
+        index_elements=["sub"], set_={"cert_no": ins.excluded.cert_no, "bureau": ins.excluded.bureau,
+                                      "updated_at": ins.excluded.updated_at},
+        where=(Officer.registered_via == "token") & (Officer.cert_no.is_distinct_from(ins.excluded.cert_no)
+                                                     | Officer.bureau.is_distinct_from(ins.excluded.bureau))))
 
 
 async def _remember_leader(session: AsyncSession, user: Principal, at: datetime) -> None:
