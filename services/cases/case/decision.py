@@ -212,7 +212,9 @@ async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any],
         )
         basis["law_applied"] = law_in_time.for_exemption(ev, acts_, decision_date)
         if ev.get("kind") == "list":  # the document names the item by its words and the list it comes from
-            item = await checklist_client.no_penalty_item(rt.http, ev["code"], ev.get("item_version")) or {}
+            # (the evaluation carries both; an older checklist without them is asked for the item itself)
+            item = ev if "violation" in ev else \
+                await checklist_client.no_penalty_item(rt.http, ev["code"], ev.get("item_version")) or {}
             basis.update({"no_penalty_item_violation": item.get("violation"),
                           "no_penalty_item_source": item.get("source")})
         basis.update({"no_penalty_kind": ev["kind"], "no_penalty_item_version": ev.get("item_version"),

@@ -196,6 +196,8 @@ class Evaluation(BaseModel):
     kind: NoPenaltyKind
     item_version: int
     list_version: str | None = None
+    violation: str | None = Field(default=None, description="the item's words (the 情形 a 不予行政处罚决定书 names)")
+    source: str | None = Field(default=None, description="where the item is published (the list it comes from)")
     eligible: bool = Field(
         description="every condition true and no exception; never assumed from missing facts"
     )

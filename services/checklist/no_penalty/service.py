@@ -169,6 +169,8 @@ async def evaluate_item(
         kind=row.kind,
         item_version=row.version,
         list_version=row.list_version,
+        violation=row.violation,
+        source=row.source,
         eligible=eligible,
         met=result.met,
         unmet=unmet,
