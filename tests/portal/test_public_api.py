@@ -181,7 +181,9 @@ async def test_every_private_read_needs_a_token(stack):
     assert (await c.get(f"{CASES}/cases/{decided['id']}")).status_code == 401
     assert (await c.get(f"{CASES}/cases/{decided['id']}/export")).status_code == 401
     [pub] = (await c.get(f"{CASES}/public/decisions")).json()["items"]
-    assert set(pub) == {"id", "decision_number", "party_category", "party_name", "party_uscc", "violation_type",
+    # the 双公示 items; legal_representative (CF_FRDB) for a legal person, never a 个体工商户's operator
+    assert set(pub) == {"id", "decision_number", "party_category", "party_name", "party_uscc", "legal_representative",
+                        "violation_type",
                         "violation_facts", "penalty_legal_basis", "penalty_categories", "penalty_content",
                         "fine_amount_wan_yuan", "decision_date", "deciding_authority", "publicity_end_date",
                         "published_on", "basis"}
