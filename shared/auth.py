@@ -167,7 +167,7 @@ class JwksKeys:
                     raise jwt.PyJWKClientError("the identity provider's keys could not be fetched; retrying shortly")
                 return self._keys.get(kid)
             fetched = False
-            if self._fetched_at is None or now - self._fetched_at >= self.cache_seconds:
+            if self._stale():
                 try:
                     self._fetch()
                     fetched = True
@@ -375,6 +375,16 @@ def load_or_create_secret(data_dir: Path) -> str:
 
 
 _bearer = HTTPBearer(auto_error=False)
+# The cookie the portal's sign-in sets (and the supervisors' dashboard reads): the token of a browser session.
+SESSION_COOKIE = "ecocomply_token"
+
+
+def bearer_token(request: Request, *, or_cookie: bool = False) -> str:
+    """The request's bearer token ("" if none); with ``or_cookie``, the session cookie's when no header is sent."""
+    header = request.headers.get("authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip()
+    return request.cookies.get(SESSION_COOKIE, "").strip() if or_cookie else ""
 
 
 async def current_principal(

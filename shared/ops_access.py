@@ -9,6 +9,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from shared.auth import bearer_token
 from shared.problems import Problem, forbidden, problem_response, unauthorized
 
 OPS_PATHS = frozenset({"/metrics", "/openapi.json", "/asyncapi.json", "/docs", "/docs/oauth2-redirect"})
@@ -35,10 +36,10 @@ class OpsEndpoints:
         await self.app(scope, receive, send)
 
     def _check(self, request: Request) -> None:
-        header = request.headers.get("authorization", "")
-        if not header.lower().startswith("bearer "):
+        token = bearer_token(request)
+        if not token:
             raise unauthorized("the operations endpoints need a bearer token (admin or service) "
                                "where ECOCOMPLY_OPS_ENDPOINTS_PUBLIC is off")
-        user = self.runtime.verifier.verify(header[7:].strip())
+        user = self.runtime.verifier.verify(token)
         if not user.has(*ROLES):
             raise forbidden("the operations endpoints are for the admin and service roles")

@@ -34,7 +34,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from pydantic import BaseModel
 
-from shared.auth import TokenVerifier
+from shared.auth import TokenVerifier, bearer_token
 from shared.problems import PROBLEM_JSON, Problem
 
 PUBLIC_TAG = "public"
@@ -99,11 +99,11 @@ def client_address(request: Request, *, trust_forwarded_for: bool, trusted_proxi
 def is_own_component(request: Request, verifier: TokenVerifier) -> bool:
     """A request signed with a valid ``service`` token (another EcoComply component). Any other token on
     a public endpoint is ignored: public reads need none."""
-    header = request.headers.get("authorization", "")
-    if not header.lower().startswith("bearer "):
+    token = bearer_token(request)
+    if not token:
         return False
     try:
-        return verifier.verify(header[7:].strip()).has("service")
+        return verifier.verify(token).has("service")
     except Problem:
         return False
 

@@ -17,18 +17,15 @@ from urllib.parse import urlsplit
 
 from starlette.requests import Request
 
-from shared.auth import Principal, TokenVerifier
+from shared.auth import SESSION_COOKIE, Principal, TokenVerifier, bearer_token
 from shared.problems import Problem
 
-COOKIE = "ecocomply_token"
+COOKIE = SESSION_COOKIE
 LOGIN_COOKIE = "ecocomply_login"  # the sign-in form's double-submit value
 
 
 def token_of(request: Request) -> str:
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip()
-    return request.cookies.get(COOKIE, "").strip()
+    return bearer_token(request, or_cookie=True)
 
 
 def signed_in(request: Request, verifier: TokenVerifier) -> tuple[Principal, str] | None:

@@ -29,8 +29,7 @@ Admin = Annotated[Principal, require_roles("admin")]
 
 def _allowed(rt) -> str:
     """The networks an admin may point a subscription into although they are not public (a setting)."""
-    settings = getattr(rt, "settings", None)
-    return getattr(settings, "webhook_allowed_networks", "") if settings is not None else ""
+    return rt.settings.webhook_allowed_networks
 
 
 def webhook_router(tables: WebhookTables, *, prefix: str = "/webhooks", tag: str = "webhooks") -> APIRouter:

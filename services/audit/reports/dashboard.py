@@ -25,7 +25,7 @@ from services.audit.flags import review
 from services.audit.flags.rules import TYPE_CN
 from services.audit.models import DailyCount, Flag, FlagHistory, LogEntry
 from services.audit.reports import stats
-from shared.auth import Principal, scope_of
+from shared.auth import Principal, bearer_token, scope_of
 from shared.bureaus import bureau_name as _bureau_name
 from shared.chinese_dates import beijing_time, cn_date
 from shared.problems import Problem, forbidden, invalid, out_of_scope, unauthorized
@@ -94,8 +94,7 @@ def _note(h: FlagHistory, people: dict[str, str]) -> str:
 
 
 def _principal(request: Request) -> Principal:
-    header = request.headers.get("authorization", "")
-    token = header[7:] if header.lower().startswith("bearer ") else request.cookies.get("ecocomply_token", "")
+    token = bearer_token(request, or_cookie=True)
     if not token:
         raise unauthorized("missing bearer token (Authorization header or ecocomply_token cookie)")
     user = request.app.state.runtime.verifier.verify(token)
