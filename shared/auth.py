@@ -31,11 +31,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.private_files import write_once
 from shared.problems import forbidden, not_found, out_of_scope, unauthorized
-
-# The separation-of-duties comparison of subjects (issue 25 S10), re-exported: shared.subjects.
-from shared.subjects import among as among
-from shared.subjects import same_subject as same_subject
-from shared.subjects import subject_key as subject_key
 from shared.vocabulary import BUREAU_ROLES, GLOBAL_ROLES, Role
 
 ROLES = tuple(Role)

@@ -185,7 +185,7 @@ async def test_s9_record_takes_the_bureau_and_enterprise_of_the_case(stack):
 
 # -- S10 ---------------------------------------------------------------------------------------------
 def test_s10_same_subject_is_case_insensitive():
-    from shared.auth import same_subject, subject_key
+    from shared.subjects import same_subject, subject_key
 
     assert same_subject("OFF-A1", "off-a1") and same_subject("Leader-1", "leader-1")
     assert same_subject("Straße", "STRASSE")  # casefold, not lower

@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.audit.flags.service import FINAL, Emit, add_history
 from services.audit.log import ledger
 from services.audit.models import Flag, FlagHistory
-from shared.auth import among, same_subject
 from shared.contracts import AuditFlagAssigned, AuditFlagReviewed
 from shared.law import PILOT
 from shared.problems import Problem, conflict, forbidden
+from shared.subjects import among, same_subject
 
 REVIEWABLE = ("open", "in_review")
 REVIEW_ONCE_RULE = (
