@@ -133,8 +133,11 @@ def _portal(args: argparse.Namespace) -> int:
     """The public portal alone (distributed mode): the services' URLs and the token secret from the
     environment, as for a service; the proxy sends ``/`` here."""
     import uvicorn
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
 
     from services.portal.app import create_portal
+    from services.workspace.app import create_workspace
     from shared.auth import TokenVerifier
     from shared.http import ServiceClient
 
@@ -150,8 +153,11 @@ def _portal(args: argparse.Namespace) -> int:
         return 2
     verifier = TokenVerifier.from_settings(settings)
     http = ServiceClient({n: settings.service_url(n) for n in SERVICES}, secret=settings.jwt_secret, caller="portal")
-    print(f"EcoComply portal on http://{args.host}:{args.port}/ (enterprise page: /my)", flush=True)
-    uvicorn.run(create_portal(http, verifier, settings), host=args.host, port=args.port, log_level="warning",
+    print(f"EcoComply portal on http://{args.host}:{args.port}/ (enterprise page: /my; "
+          f"supervision workspace: /workspace/)", flush=True)
+    app = Starlette(routes=[Mount("/workspace", app=create_workspace(http, settings)),
+                            Mount("/", app=create_portal(http, verifier, settings))])
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning",
                 access_log=False, **_uvicorn_options())
     return 0
 

@@ -82,8 +82,11 @@ class Composition:
         self.portal_http: ServiceClient | None = None
         if set(self.runtimes) == set(SERVICES):
             from services.portal.app import create_portal
+            from services.workspace.app import create_workspace
 
             self.portal_http = ServiceClient(urls, secret=secret, caller="portal", transport=transport)
+            self.workspace = create_workspace(self.portal_http, first)
+            self.root.router.routes.append(Mount("/workspace", app=self.workspace))
             self.root.router.routes.append(Mount("/", app=create_portal(self.portal_http, verifier, first)))
         self.started = False
         # The embedded mode migrates and seeds on start; a distributed service leaves that to

@@ -8,7 +8,7 @@ and the portal):
   ``ECOCOMPLY_OPS_ENDPOINTS_PUBLIC`` is) loads its bundle from jsDelivr with an inline starter: it gets a
   policy that admits exactly that;
 * a private answer — a request that carried a token (``Authorization`` or the portal's cookie) or any page
-  under ``/my`` — ``Cache-Control: no-store`` unless the route chose its own.
+  under ``/my`` or the supervision workspace ``/workspace`` — ``Cache-Control: no-store`` unless the route chose its own.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.j
 
 def _private(scope: Scope) -> bool:
     path = scope.get("path", "")
-    if path == "/my" or path.startswith("/my/"):
+    if path in ("/my", "/workspace") or path.startswith(("/my/", "/workspace/")):
         return True
     for name, value in scope.get("headers", ()):
         if name == b"authorization" or (name == b"cookie" and SESSION_COOKIE.encode() in value):

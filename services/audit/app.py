@@ -12,6 +12,7 @@ from services.audit.log import signing
 from services.audit.models import Base, tables
 from services.audit.reports import dashboard
 from services.audit.reports import router as reports_router
+from services.audit.workspace import router as workspace_router
 from shared.service import ConsumerSpec, ServiceSpec
 
 spec = ServiceSpec(
@@ -26,7 +27,7 @@ spec = ServiceSpec(
     metadata=Base.metadata,
     tables=tables,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[router, log_router.router, reports_router.router],
+    routers=[router, log_router.router, reports_router.router, workspace_router.router],
     consumers=[
         ConsumerSpec(name="case-events", topics=["case-events"], handlers=handlers_for("case")),
         ConsumerSpec(name="credit-events", topics=["credit-events"], handlers=handlers_for("credit")),

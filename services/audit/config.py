@@ -38,6 +38,10 @@ class AuditSettings(BaseSettings):
     # Reconciliation with the cases service: how often, and how many days back.
     reconcile_every_seconds: float = Field(default=3600.0, gt=0)
     reconcile_lookback_days: int = Field(default=31, ge=1)
+    # Workspace sessions (issue 26): minutes without a request after which a signed-in session ends, and the
+    # longest a session lasts (a working day). Local settings (common practice for intranet case systems).
+    workspace_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    workspace_session_hours: int = Field(default=10, ge=1, le=24)
 
 
 _of_runtime: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -289,4 +289,51 @@ class ReconciliationRun(Base):
     missing: Mapped[list] = mapped_column(JSON)
 
 
+
+class WorkspaceAccount(Base):
+    """A local account of the supervision workspace (``/workspace``) for the embedded default — auditors, bureau
+    leaders, administrators — created with ``ecocomply users add``. The password is kept only as an argon2 hash.
+    A bureau running an identity provider signs its people in by OpenID Connect instead (no row here)."""
+
+    __tablename__ = "workspace_accounts"
+
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)  # what the person types; also the token ``sub``
+    name: Mapped[str] = mapped_column(String(100))  # 姓名, shown on every page and in the audit log views
+    roles: Mapped[list] = mapped_column(JSON)
+    bureau: Mapped[str | None] = mapped_column(String(40))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    password_changed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class WorkspaceSession(Base):
+    """A signed-in workspace session. The browser holds a random value in an HttpOnly cookie; only its SHA-256
+    is stored. Ends at logout, after ``workspace_idle_minutes`` without a request, or at ``expires_at``."""
+
+    __tablename__ = "workspace_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sub: Mapped[str] = mapped_column(String(100), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    roles: Mapped[list] = mapped_column(JSON)
+    bureau: Mapped[str | None] = mapped_column(String(40))
+    via: Mapped[str] = mapped_column(String(10))  # local | oidc
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class SignInFailure(Base):
+    """A failed workspace sign-in, by the key it is counted under (the username typed, and the address): five
+    within a minute slow the next attempt. Kept a day."""
+
+    __tablename__ = "workspace_signin_failures"
+
+    id: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
 tables = OutboxTables.on(Base.metadata)

@@ -1,0 +1,113 @@
+"""The workspace's ASGI app, mounted at ``/workspace``: the embedded mode's composition mounts it beside the
+services and the portal; distributed, ``ecocomply portal`` serves it beside the portal. Pages need a signed-in
+auditor, bureau leader or administrator; anyone else is sent to the sign-in page (never a raw 401)."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from services.portal.app import TITLES, RegistryNames
+from services.portal.client import PortalAPI, ServiceError
+from services.workspace import session, signin
+from services.workspace.web import STATIC, PageError, make_templates, render
+from shared.clock import Clock
+from shared.config import Settings
+from shared.http import ServiceClient
+from shared.problems import Problem
+from shared.security_headers import SecurityHeaders
+
+log = logging.getLogger("ecocomply.workspace")
+
+
+async def _user_or_none(request: Request):
+    try:
+        return await session.current(request)
+    except Exception:  # the error page itself must not fail when the audit service does not answer
+        return None
+
+
+async def _error_page(request: Request, err: PageError) -> Response:
+    resp = render(request, "ws_error.html", title=err.title, user=await _user_or_none(request), crumbs=[(err.title, None)],
+                  err=err, status=err.status)
+    if err.retry_after:
+        resp.headers["Retry-After"] = str(err.retry_after)
+    return resp
+
+
+async def _page_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PageError)
+    return await _error_page(request, exc)
+
+
+async def _sign_in_needed(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, session.SignInNeeded)
+    out = RedirectResponse(session.login_url(exc.next_path, exc.reason), status_code=303)
+    if exc.reason:
+        session.clear_cookie(out, request)
+    return out
+
+
+async def _service_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ServiceError)
+    status = exc.status if exc.status in TITLES else 502
+    if status >= 500:
+        return await _error_page(request, PageError(503, TITLES[503], "相关服务暂时无法应答，请稍后再试。"))
+    return await _error_page(request, PageError(status, TITLES.get(status, "无法办理"),
+                                                str(exc.problem.get("detail", "")), rule=exc.problem.get("rule")))
+
+
+async def _problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Problem)
+    status = exc.status if exc.status in TITLES else 500
+    message = "相关服务暂时无法应答，请稍后再试。" if status >= 500 else exc.detail
+    return await _error_page(request, PageError(status, TITLES[status], message))
+
+
+async def _http(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    msg = {404: "您访问的页面不存在，请从工作台首页重新进入。", 405: "此页面不支持该操作。"}.get(exc.status_code, str(exc.detail))
+    return await _error_page(request, PageError(exc.status_code, TITLES.get(exc.status_code, "出错了"), msg))
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("workspace: unhandled error on %s %s", request.method, request.url.path)
+    return await _error_page(request, PageError(500, TITLES[500], "页面出现了意外错误，您的操作没有被保存。请稍后再试。"))
+
+
+async def home(request: Request) -> Response:
+    user = await session.require(request)
+    return render(request, "ws_home.html", title="工作台", user=user)
+
+
+def routes() -> list:
+    """Every workspace route (the pages' modules add theirs here)."""
+    return [
+        Route("/", home),
+        Route("/login", signin.login_form),
+        Route("/login", signin.login, methods=["POST"]),
+        Route("/logout", signin.logout, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+
+
+def create_workspace(http: ServiceClient, settings: Settings, *, clock: Clock | None = None) -> Starlette:
+    app = Starlette(routes=routes(), exception_handlers={
+        PageError: _page_error, session.SignInNeeded: _sign_in_needed, ServiceError: _service_error,
+        Problem: _problem, HTTPException: _http, Exception: _unexpected,
+    })
+    app.state.http = http
+    app.state.api = PortalAPI(http)
+    app.state.settings = settings
+    app.state.clock = clock or Clock()
+    app.state.templates = make_templates()
+    app.state.oidc = None  # services.workspace.oidc sets the bureau's identity provider when configured
+    app.add_middleware(RegistryNames, http=http)
+    app.add_middleware(SecurityHeaders)
+    return app

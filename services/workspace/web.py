@@ -1,0 +1,45 @@
+"""The workspace's templates and rendering: the portal's filters (names from the registry, Chinese dates,
+Beijing time marked, yuan), its own navigation, and the signed-in person on every page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.templating import Jinja2Templates
+
+from services.portal import web as portal_web
+from services.portal.web import PageError, first, form_of  # noqa: F401  (one form parser, one page error)
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+SITE = "生态环境免罚轻罚监督审核工作台"
+
+# (key, href, text, roles that see it)
+NAV = [
+    ("flags", "/workspace/flags", "审核标记", ("auditor", "leader", "admin")),
+    ("dashboard", "/workspace/dashboard", "统计看板", ("auditor", "leader", "admin")),
+    ("report", "/workspace/report", "年度报告", ("auditor", "leader", "admin")),
+]
+
+
+def make_templates() -> Jinja2Templates:
+    t = Jinja2Templates(directory=[str(TEMPLATES), str(portal_web.TEMPLATES)])
+    base = portal_web.make_templates().env
+    env = t.env
+    env.filters.update(base.filters)
+    env.tests.update(base.tests)
+    env.globals.update(base.globals)
+    env.globals.update(SITE=SITE, WS_NAV=NAV)
+    env.trim_blocks = env.lstrip_blocks = True
+    return t
+
+
+def render(request: Request, name: str, *, title: str, user: Any = None, nav: str | None = None,
+           crumbs: list[tuple[str, str | None]] | None = None, status: int = 200, **ctx: Any) -> HTMLResponse:
+    templates: Jinja2Templates = request.app.state.templates
+    context = {"title": title, "user": user, "nav": nav,
+               "crumbs": [("工作台", "/workspace/"), *(crumbs or [])] if crumbs is not None else None, **ctx}
+    return templates.TemplateResponse(request, name, context, status_code=status)
