@@ -288,6 +288,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_audit_parser(sub)  # ecocomply audit verify | public-key | rotate-key
 
+    from services.audit.workspace.cli import add_parser as add_users_parser
+
+    add_users_parser(sub)  # ecocomply users add | list | disable | passwd
+
     from services.checklist.cli import add_parser as add_checklist_parser
 
     add_checklist_parser(sub)  # ecocomply checklist import|export
