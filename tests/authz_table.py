@@ -163,6 +163,11 @@ MATRIX: dict[str, str] = {
     'GET /audit/v1/reports/annual': '1vv333vv3333',
     'GET /audit/dashboard': '122333223333',
     'GET /audit/dashboard/cases/{case_id}': '122333233333',
+    # the workspace's sessions and local sign-in: EcoComply's own components only (the workspace app's service token)
+    'POST /audit/v1/workspace/sessions': '133333333333',
+    'POST /audit/v1/workspace/sessions/resolve': '133333333333',
+    'POST /audit/v1/workspace/sessions/end': '133333333333',
+    'POST /audit/v1/workspace/sign-in': '133333333333',
 }
 
 # Valid bodies of the writes that name a bureau-A / enterprise-X object, by path or by body: what the route

@@ -20,10 +20,11 @@ import hmac
 import json
 import logging
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from authlib.integrations.starlette_client import OAuth
+from authlib.deprecate import AuthlibDeprecationWarning
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -32,6 +33,12 @@ from services.workspace import session
 from services.workspace.web import PageError
 from shared.auth import ClaimMapping
 from shared.config import Settings
+
+with warnings.catch_warnings():
+    # Authlib 1.9 prefers the httpx2 package and warns at import when it finds only httpx (EcoComply's pinned
+    # HTTP client, which it still uses fully); the warning would greet every `make run`.
+    warnings.simplefilter("ignore", AuthlibDeprecationWarning)
+    from authlib.integrations.starlette_client import OAuth
 
 log = logging.getLogger("ecocomply.workspace.oidc")
 

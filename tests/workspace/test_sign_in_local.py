@@ -12,6 +12,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from services import cli
+from services.audit.workspace.cli import first_account_hint
 from services.testing.workspace import add_account, browser, sign_in_form
 from services.workspace import session as ws_session
 
@@ -125,6 +126,12 @@ async def test_users_command_adds_repasswords_and_disables(stack, tmp_path, monk
     async def users(*argv: str, stdin: str = "") -> int:
         return await asyncio.to_thread(_run_cli, ["users", *argv, *where], monkeypatch, stdin)
 
+    async def start_banner_hint() -> str:  # what `make run` prints about the first account (embedded only)
+        return await asyncio.to_thread(first_account_hint, tmp_path / "data", "ecocomply")
+
+    if stack.setup == "sqlite-local":
+        assert "ecocomply users add --username admin --name 管理员姓名 --role admin" in await start_banner_hint()
+
     assert await users("add", "--username", "leader-wang", "--name", "王局长", "--role", "leader",
                        "--password-stdin", stdin=PASSWORD + "\n") == 1  # a leader needs a bureau
     assert "须用 --bureau" in capsys.readouterr().err
@@ -137,6 +144,8 @@ async def test_users_command_adds_repasswords_and_disables(stack, tmp_path, monk
     assert await users("add", "--username", "leader-wang", "--name", "王局长", "--role", "leader", "--bureau",
                        "320509", "--password-stdin", stdin=PASSWORD + "\n") == 0
     assert "已创建账户 leader-wang" in capsys.readouterr().out
+    if stack.setup == "sqlite-local":
+        assert await start_banner_hint() == ""
     assert await users("list") == 0
     assert "leader-wang\t王局长\t局领导\t320509\t启用" in capsys.readouterr().out
 

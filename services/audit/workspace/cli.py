@@ -158,3 +158,27 @@ def add_parser(sub) -> None:
     p.add_argument("--password-stdin", action="store_true", help=pw_help)
     p.add_argument("--data-dir", help=data_help)
     p.set_defaults(func=_passwd)
+
+
+def first_account_hint(data_dir: Path, command: str) -> str:
+    """For ``ecocomply serve``'s start banner: how to create the first workspace account, when the embedded audit
+    database in ``data_dir`` has no enabled one yet ("" when it has)."""
+    from shared.db import make_engine, make_sessionmaker
+
+    async def count() -> bool:
+        engine = make_engine(f"sqlite+aiosqlite:///{(Path(data_dir) / 'audit.db').resolve()}")
+        try:
+            async with make_sessionmaker(engine)() as session:
+                return await accounts.any_enabled(session)
+        finally:
+            await engine.dispose()
+
+    try:
+        if asyncio.run(count()):
+            return ""
+    except Exception:  # noqa: BLE001 - a banner never stops the server; say how to create one anyway
+        pass
+    return (f"            No workspace account yet. Create the first administrator (the password is asked twice):\n"
+            f"              {command} users add --username admin --name 管理员姓名 --role admin --data-dir {data_dir}\n"
+            f"            and an auditor: {command} users add --username auditor1 --name 姓名 --role auditor "
+            f"--data-dir {data_dir}\n")
