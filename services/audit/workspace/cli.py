@@ -15,6 +15,8 @@ import getpass
 import sys
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
+
 from services.audit.workspace import accounts
 from shared.auth import ROLES
 
@@ -59,6 +61,9 @@ async def _with_audit(args: argparse.Namespace, work) -> int:
             return await work(session, rt.clock.now())
     except accounts.AccountError as e:
         print(f"{PROG} {args.users_command}: {e}", file=sys.stderr)
+        return 1
+    except IntegrityError:  # the same username added by another command at the same moment
+        print(f"{PROG} {args.users_command}: 用户名 {getattr(args, 'username', '')} 已存在。", file=sys.stderr)
         return 1
     finally:
         await comp.stop()
