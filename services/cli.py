@@ -59,6 +59,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from services.audit.workspace.cli import first_account_hint
     from services.composition import embedded, single
     from services.pipeline import WorkerProcess, wake_path, worker_command
     from shared.wake import WakeSender
@@ -100,8 +101,9 @@ def _serve(args: argparse.Namespace) -> int:
             f"  Token:    TOKEN=$({_command_path()} token --sub officer1 --role officer --bureau 320509 "
             f"--cert-no 32050001 --data-dir {data_dir})\n"
             f"            curl -H \"Authorization: Bearer $TOKEN\" {base}/checklist/v1/guidance-items\n"
-            f"  Auditors' dashboard: {base}/audit/dashboard (a token with --role auditor, sent as the "
-            "Authorization header or the ecocomply_token cookie)\n",
+            f"  Supervision workspace: {base}/workspace/  (auditors, bureau leaders and administrators sign in there; "
+            f"accounts: {_command_path()} users add|list|disable|passwd)\n"
+            + first_account_hint(data_dir, _command_path()),
             flush=True,
         )
     if worker is not None:
@@ -287,6 +289,10 @@ def build_parser() -> argparse.ArgumentParser:
     from services.audit.cli import add_parser as add_audit_parser
 
     add_audit_parser(sub)  # ecocomply audit verify | public-key | rotate-key
+
+    from services.audit.workspace.cli import add_parser as add_users_parser
+
+    add_users_parser(sub)  # ecocomply users add | list | disable | passwd
 
     from services.checklist.cli import add_parser as add_checklist_parser
 

@@ -96,6 +96,24 @@ class Settings(BaseSettings):
     ops_endpoints_public: bool = True
     # Writes (POST/PUT/PATCH/DELETE) per bearer token, same notation (shared.write_limit); and the
     # largest request body any service accepts (routes that take files declare their own limit).
+    # Signing in to the supervision workspace (/workspace) by the bureau's identity provider: OpenID Connect
+    # authorization code + PKCE (services.workspace.oidc). Unset issuer: local accounts only (ecocomply users).
+    # The provider is found at ``{issuer}/.well-known/openid-configuration``; no client secret: a public client
+    # (PKCE alone). The redirect URL registered at the provider; empty: this request's
+    # ``<scheme>://<host>/workspace/login/oidc/callback`` (set it behind a proxy that changes the host).
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid profile"
+    oidc_redirect_url: str = ""
+    # Where the ID token carries the person's roles (a list, or words separated by spaces), bureau and name:
+    # dotted claim paths, as for ``jwt_*_claim`` (Keycloak: ``realm_access.roles``). Only auditor, leader and
+    # admin are kept; anyone else is refused the workspace.
+    oidc_roles_claim: str = "roles"
+    oidc_bureau_claim: str = "bureau"
+    oidc_name_claim: str = "name"
+    # The sign-in button's words, e.g. 苏州市政务服务统一身份认证.
+    oidc_display_name: str = "统一身份认证"
     write_rate_limit: str = "20/second;600/minute"
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     log_level: str = "INFO"

@@ -167,6 +167,11 @@ MATRIX: dict[str, str] = {
     'GET /audit/v1/reports/annual': '1vv333vv3333',
     'GET /audit/dashboard': '122333223333',
     'GET /audit/dashboard/cases/{case_id}': '122333233333',
+    # the workspace's sessions and local sign-in: EcoComply's own components only (the workspace app's service token)
+    'POST /audit/v1/workspace/sessions': '133333333333',
+    'POST /audit/v1/workspace/sessions/resolve': '133333333333',
+    'POST /audit/v1/workspace/sessions/end': '133333333333',
+    'POST /audit/v1/workspace/sign-in': '133333333333',
 }
 
 # Valid bodies of the writes that name a bureau-A / enterprise-X object, by path or by body: what the route
@@ -263,6 +268,8 @@ BODIES: dict[str, dict] = {
     # -- audit
     'POST /audit/v1/flags/{flag_id}/assign': {"assignee": "auditor-2"},
     'POST /audit/v1/flags/{flag_id}/review': {"outcome": "cleared", "notes": "审核无异常"},
+    'POST /audit/v1/workspace/sessions': {"sub": "auditor-x", "name": "某人", "roles": ["auditor"],
+                                          "bureau": "{bureau}", "via": "oidc"},
     'POST /audit/v1/interference-records': {"case_id": "{case_id}", "number": "{number}", "uscc": "{uscc}",
                                             "bureau": "{bureau}", "person": "某领导", "position": "副局长",
                                             "manner": "电话要求从轻处理", "occurred_on": "2026-05-01"},

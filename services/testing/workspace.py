@@ -31,3 +31,34 @@ async def sign_in_browser(context: Any, base: str, stack: Any, sub: str, *roles:
     """Put a live session's cookie into a Playwright browser context for ``base``."""
     value = await open_session(stack, sub, *roles, name=name, bureau=bureau)
     await context.add_cookies([{"name": ws_session.COOKIE, "value": value, "url": base + ws_session.PATH + "/"}])
+
+
+async def add_account(stack: Any, username: str, name: str, *roles: str, password: str,
+                      bureau: str | None = None) -> None:
+    """A local workspace account, as ``ecocomply users add`` creates one (the command is tested itself)."""
+    from services.audit.workspace import accounts
+
+    rt = stack.runtimes["audit"]
+    async with rt.sessionmaker() as session, session.begin():
+        await accounts.create(session, username=username, name=name, roles=list(roles), bureau=bureau,
+                              password=password, now=rt.clock.now())
+
+
+def browser(stack: Any) -> Any:
+    """A client of its own (its own cookie jar, like a browser), on the stack's app."""
+    import httpx
+
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=stack.comp.root), base_url="http://testserver")
+
+
+async def sign_in_form(client: Any, username: str, password: str, next_path: str = "/workspace/") -> Any:
+    """Sign in as a person does: the form fetched (its double-submit value in a cookie and a hidden field),
+    then posted. Returns the answer to the post."""
+    import re
+
+    page = await client.get("/workspace/login", params={"next": next_path})
+    assert page.status_code == 200, page.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf is not None
+    return await client.post("/workspace/login", data={"csrf": csrf.group(1), "username": username,
+                                                       "password": password, "next": next_path})

@@ -15,7 +15,7 @@ from starlette.staticfiles import StaticFiles
 
 from services.portal.app import TITLES, RegistryNames
 from services.portal.client import PortalAPI, ServiceError
-from services.workspace import session, signin
+from services.workspace import oidc, session, signin
 from services.workspace.web import STATIC, PageError, make_templates, render
 from shared.clock import Clock
 from shared.config import Settings
@@ -39,6 +39,9 @@ async def _error_page(request: Request, err: PageError) -> Response:
     if err.retry_after:
         resp.headers["Retry-After"] = str(err.retry_after)
     return resp
+
+
+error_page = _error_page  # for the handlers that render the error page themselves (services.workspace.oidc)
 
 
 async def _page_error(request: Request, exc: Exception) -> Response:
@@ -92,6 +95,8 @@ def routes() -> list:
         Route("/", home),
         Route("/login", signin.login_form),
         Route("/login", signin.login, methods=["POST"]),
+        Route("/login/oidc", oidc.start),
+        Route("/login/oidc/callback", oidc.callback),
         Route("/logout", signin.logout, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
@@ -107,7 +112,7 @@ def create_workspace(http: ServiceClient, settings: Settings, *, clock: Clock | 
     app.state.settings = settings
     app.state.clock = clock or Clock()
     app.state.templates = make_templates()
-    app.state.oidc = None  # services.workspace.oidc sets the bureau's identity provider when configured
+    app.state.oidc = oidc.from_settings(settings)  # the bureau's identity provider, when ECOCOMPLY_OIDC_* say one
     app.add_middleware(RegistryNames, http=http)
     app.add_middleware(SecurityHeaders)
     return app

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from services.audit.config import audit_settings
-from services.audit.workspace import sessions
+from services.audit.workspace import sessions, signin
 from shared.auth import Principal, require_roles
-from shared.problems import forbidden, unauthorized
+from shared.problems import Problem, forbidden, problem_response, unauthorized
 from shared.service import DbSession, RuntimeDep
 from shared.vocabulary import Role
 
@@ -37,6 +37,12 @@ class SessionRef(BaseModel):
 class Opened(BaseModel):
     session: str
     expires_at: datetime
+
+
+class SignInIn(BaseModel):
+    username: Annotated[str, Field(min_length=1, max_length=100)]
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+    address: Annotated[str, Field(min_length=1, max_length=100)]  # the browser's, as the workspace app saw it
 
 
 class SignedIn(BaseModel):
@@ -67,6 +73,42 @@ async def open_session(body: IdentityIn, user: Component, session: DbSession, rt
     row = await sessions.resolve(session, value, now=now, idle_minutes=cfg.workspace_idle_minutes)
     assert row is not None
     return Opened(session=value, expires_at=row.expires_at)
+
+
+# One answer for an unknown user, a wrong password and a disabled account (issue 26: a failed sign-in says why
+# without telling which half was wrong).
+SIGN_IN_FAILED = "用户名或密码不正确，或账户已停用。"
+
+
+class OpenedFor(Opened):
+    sub: str
+    name: str
+    roles: list[str]
+    bureau: str | None
+
+
+@router.post("/sign-in", response_model=OpenedFor, status_code=201,
+             responses={401: _PROBLEM, 403: _PROBLEM, 429: _PROBLEM})
+async def sign_in(body: SignInIn, user: Component, session: DbSession, rt: RuntimeDep):
+    """Sign in with a local account: a session opened (``via`` local) when the password is right; 401 — one
+    message whatever was wrong — otherwise; 429 with ``Retry-After``, the password not checked, after five
+    failures within a minute for the username or for the address. The failure is recorded (the transaction
+    commits: the 401 is returned, not raised)."""
+    cfg = audit_settings(rt)
+    now = rt.clock.now()
+    outcome = await signin.sign_in(session, body.username.strip(), body.password, body.address, now=now)
+    if isinstance(outcome, signin.Slowed):
+        return problem_response(Problem(
+            429, "sign_in_slowed", f"登录失败次数过多，请在{outcome.retry_after}秒后再试。",
+            headers={"Retry-After": str(outcome.retry_after)}, retry_after=outcome.retry_after,
+            rule=f"一分钟内失败{signin.FAILURES_ALLOWED}次后放慢下一次登录（本地设置）"))
+    if outcome is None:
+        return problem_response(Problem(401, "sign_in_failed", SIGN_IN_FAILED))
+    value = await sessions.open_session(session, outcome, via="local", now=now, hours=cfg.workspace_session_hours)
+    row = await sessions.resolve(session, value, now=now, idle_minutes=cfg.workspace_idle_minutes)
+    assert row is not None
+    return OpenedFor(session=value, expires_at=row.expires_at, sub=row.sub, name=row.name, roles=list(row.roles),
+                     bureau=row.bureau)
 
 
 @router.post("/sessions/resolve", response_model=SignedIn, responses={401: _PROBLEM, 403: _PROBLEM})
