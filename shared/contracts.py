@@ -189,6 +189,40 @@ class CaseEnded(EventPayload):
     steps: list[str] = Field(default_factory=list)
 
 
+GateAction = Literal["decide", "withdraw", "terminate", "transfer", "change_decision"]
+
+
+@event_type("ecocomply.case.gate_refused.v1")
+class CaseGateRefused(EventPayload):
+    """A decision, an ending (撤销立案, 违法事实不能成立, 终止, 移送) or a change of a decision that the decision
+    gate refused: who attempted what on which case, and the rule (its code, article and citation) that refused
+    it. The case itself is unchanged; the attempt is kept so that supervisors see repeated refused exemption
+    attempts (试点方案 三（十）: 加强对免罚、轻罚案件的监督审核)."""
+
+    refusal_id: str
+    case_id: str
+    number: str
+    uscc: str
+    bureau: str
+    state: str  # the case's state when the attempt was refused
+    action: GateAction
+    attempted_by: str
+    attempted_at: datetime
+    # What was attempted, as given: a decision's type, fine and penalty kinds; an ending's kind; a change's
+    # source and outcome (with the fine and kinds it asked for).
+    decision_type: DecisionType | None = None
+    fine_amount: float | None = None
+    penalty_kinds: list[str] = Field(default_factory=list)
+    ending_kind: EndingKind | None = None
+    change_source: str | None = None
+    change_outcome: str | None = None
+    rule_code: str
+    article: str
+    rule: str = ""  # the rule's citation as the refusal carried it (its article and text)
+    detail: str
+    handlers: list[str] = Field(default_factory=list)
+
+
 class DecisionDocument(EventPayload):
     """The decision document of the body that changed the decision (复议决定书, 判决书, or the bureau's own)."""
 

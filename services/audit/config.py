@@ -35,6 +35,12 @@ class AuditSettings(BaseSettings):
     tree_head_every_seconds: float = Field(default=60.0, gt=0)
     signing_key_file: Path | None = None
     unsigned: bool = False
+    # 多次被拒的免罚轻罚尝试 (repeated_refused_exemption_attempts): an officer whose exemption or light-penalty
+    # attempts the decision gate refused reach this many within this window is flagged. LOCAL SETTINGS, NOT LAW:
+    # 试点方案 三（十） asks that exemptions and light penalties be supervised (加强对免罚、轻罚案件的监督审核)
+    # and fixes no number; 3 in 30 days is this bureau's starting point, to be tuned by its supervisors.
+    refused_exemption_threshold: int = Field(default=3, ge=1)
+    refused_exemption_window_days: int = Field(default=30, ge=1)
     # Reconciliation with the cases service: how often, and how many days back.
     reconcile_every_seconds: float = Field(default=3600.0, gt=0)
     reconcile_lookback_days: int = Field(default=31, ge=1)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.config import audit_settings
-from services.audit.flags import rules, service
+from services.audit.flags import refusals, rules, service
 from services.audit.log import ledger
 from shared import contracts as c
 from shared.clock import local_date
@@ -75,6 +75,8 @@ async def _on_payload(runtime: Runtime, session: AsyncSession, event: CloudEvent
                 emit=runtime.emit, source_event_id=event.id, sla_days=cfg.review_sla_days, now=p.changed_at)
             if flag is not None and flag.decision_type == service.UNDECIDED:
                 flag.decision_type, flag.fine_amount = p.decision_type, p.fine_before
+    elif isinstance(p, c.CaseGateRefused):
+        await refusals.record_refusal(session, p, event_id=event.id, emit=runtime.emit, cfg=cfg)
     elif isinstance(p, c.CaseRelapseFound):
         await service.upsert_flag(
             session, ref=service.CaseRef(p.case_id, p.number, p.uscc, p.bureau),

@@ -181,6 +181,31 @@ class InterferenceRecord(Base):
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class RefusedAttempt(Base):
+    """A decision, ending or change of a decision the cases service's decision gate refused
+    (``ecocomply.case.gate_refused.v1``): counted per officer and bureau (``GET /refusals/stats``) and read by
+    the rule ``repeated_refused_exemption_attempts`` (试点方案 三（十）). ``exemption``: the attempt was an
+    exemption or a light penalty (从轻、减轻)."""
+
+    __tablename__ = "refused_attempts"
+    __table_args__ = (Index("ix_refused_attempts_actor_at", "actor", "at"),
+                      Index("ix_refused_attempts_bureau_at", "bureau", "at"))
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the cases service's refusal id
+    event_id: Mapped[str] = mapped_column(String(36))
+    case_id: Mapped[str] = mapped_column(String(36), index=True)
+    number: Mapped[str] = mapped_column(String(60))
+    uscc: Mapped[str] = mapped_column(String(18))
+    bureau: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    action: Mapped[str] = mapped_column(String(30))
+    decision_type: Mapped[str | None] = mapped_column(String(20))
+    exemption: Mapped[bool] = mapped_column(Boolean)
+    rule_code: Mapped[str] = mapped_column(String(60))
+    detail: Mapped[str] = mapped_column(Text)
+
+
 class LogEntry(Base):
     """One leaf of the tamper-evident log: the canonical JSON of a consumed event (or an audit act)."""
 

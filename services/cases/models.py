@@ -281,5 +281,33 @@ class IssuedDocument(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
+class GateRefusal(Base):
+    """A decision, ending or change of a decision the decision gate refused (``workflow.gate``): who attempted
+    what on which case, when, and the rule that refused it. Written in a transaction of its own after the
+    request's is rolled back — the case stays as it was — with ``ecocomply.case.gate_refused.v1`` (试点方案
+    三（十）: supervisors see repeated refused exemption attempts)."""
+
+    __tablename__ = "gate_refusals"
+    __table_args__ = (Index("ix_gate_refusals_case_at", "case_id", "at"),
+                      Index("ix_gate_refusals_actor_at", "actor", "at"))
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"))
+    number: Mapped[str] = mapped_column(String(60))
+    bureau: Mapped[str] = mapped_column(String(40))
+    uscc: Mapped[str] = mapped_column(String(18))
+    state: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor: Mapped[str] = mapped_column(String(100))  # the principal's sub (the register names them)
+    action: Mapped[str] = mapped_column(String(30))
+    decision_type: Mapped[str | None] = mapped_column(String(20))
+    fine_amount: Mapped[float | None] = mapped_column(Float)
+    # the rest of the attempt as given: penalty_kinds, ending_kind, change_source, change_outcome
+    attempt: Mapped[dict] = mapped_column(JSON, default=dict)
+    rule_code: Mapped[str] = mapped_column(String(60))
+    article: Mapped[str] = mapped_column(Text)
+    rule: Mapped[str] = mapped_column(Text)  # the citation the refusal carried (shared.rules.Rule.cite)
+    detail: Mapped[str] = mapped_column(Text)
+
+
 tables = OutboxTables.on(Base.metadata)
 webhook_tables = WebhookTables.on(Base.metadata)

@@ -539,8 +539,22 @@ def decision_revoked_or_reduced(source: str, outcome: str, fine_before: float | 
     )
 
 
+def repeated_refused_exemption_attempts(officer: str, count: int, threshold: int, window_days: int,
+                                        refused_on: date, rule_code: str) -> RuleHit:
+    """多次被拒的免罚轻罚尝试 — an officer's attempts at an exemption or a light penalty (不予处罚、从轻、减轻)
+    that the decision gate refused (``ecocomply.case.gate_refused.v1``) reach the local threshold within the
+    local window (``AuditSettings.refused_exemption_*``: local settings, not law); raised on the case of the
+    attempt that reaches it."""
+    return RuleHit(
+        "repeated_refused_exemption_attempts", "warning",
+        f"{refused_on.isoformat()} {officer} 的免罚或轻罚决定尝试被决定关口拒绝（{rule_code}），{window_days} 日内已有"
+        f" {count} 次被拒（本地设置：{window_days} 日内 {threshold} 次即提示，非法定标准）。"
+        f"{PILOT}三（十）：加强对免罚、轻罚案件的监督审核",
+    )
+
+
 EVENT_RULE_CODES = ("case_overdue", "relapse_found", "recorded_interference", "reconciliation_gap",
-                    "case_ended_without_penalty", "decision_revoked_or_reduced")
+                    "case_ended_without_penalty", "decision_revoked_or_reduced", "repeated_refused_exemption_attempts")
 RULE_CODES: tuple[str, ...] = (*(r.__name__ for r in DECISION_RULES), *EVENT_RULE_CODES)
 
 

@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
 
+from services.audit.config import audit_settings
 from services.audit.flags import review
 from services.audit.flags.rules import TYPE_CN
 from services.audit.models import DailyCount, Flag, FlagHistory, LogEntry
@@ -50,6 +51,7 @@ RULE_CN = {
     "reconciliation_gap": "核对发现缺失",
     "case_ended_without_penalty": "未经处罚结束案件",
     "decision_revoked_or_reduced": "决定被撤销或减轻",
+    "repeated_refused_exemption_attempts": "多次被拒的免罚轻罚尝试",
 }
 ACTION_CN = {"raised": "生成审核标记", "rule_added": "增加触发规则", "reopened": "重新开启审核", "assigned": "分派审核",
              "reviewed": "作出审核结论"}
@@ -61,6 +63,7 @@ EVENT_CN = {
     "ecocomply.case.notified.v1": "事先告知", "ecocomply.case.opinion_recorded.v1": "征求意见",
     "ecocomply.case.rectification_assessed.v1": "整改评估", "ecocomply.case.decided.v1": "作出决定",
     "ecocomply.case.ended.v1": "结束案件（撤销立案、终止、移送）", "ecocomply.case.decision_changed.v1": "决定变更、撤销",
+    "ecocomply.case.gate_refused.v1": "决定被关口拒绝",
     "ecocomply.case.served.v1": "送达", "ecocomply.case.closed.v1": "结案", "ecocomply.case.overdue.v1": "超期",
     "ecocomply.case.relapse_found.v1": "复查发现反弹", "ecocomply.case.document_issued.v1": "文书签发（存证哈希）",
     "ecocomply.credit.record_created.v1": "信用记录",
@@ -144,6 +147,8 @@ async def dashboard(request: Request, session: DbSession) -> HTMLResponse:
     now = request.app.state.runtime.clock.now()
     s = await stats.stats(session, period_from=period_from, period_to=period_to, bureau=bureau)
     b = await stats.backlog(session, bureau=bureau, now=now, limit=100)
+    refused = await stats.refusals(session, since=period_from, until=period_to, bureau=bureau)
+    cfg = audit_settings(request.app.state.runtime)
     bureaus = sorted(set(await session.scalars(select(DailyCount.bureau).distinct()))
                      | set(await session.scalars(select(Flag.bureau).distinct())))
     if not user.has(Role.AUDITOR, Role.ADMIN):
@@ -170,6 +175,14 @@ async def dashboard(request: Request, session: DbSession) -> HTMLResponse:
         f'{escape(cn_date(i["due_at"]) if i["due_at"] else "")}{"（已超期）" if i["sla_breached"] else ""}</td></tr>'
         for i in b["items"])
     flagged = sum(s["by_decision_type"].get(k, 0) for k in FLAGGED_DECISIONS)
+    refused_people = "".join(
+        f'<tr><td>{escape(person(o["sub"], people))}</td><td>{escape(bureau_name(o["bureau"]))}</td>'
+        f'<td>{o["refused"]}</td><td>{o["refused_exemptions"]}</td><td>{escape(beijing_time(o["last_at"]))}</td></tr>'
+        for o in refused["officers"]) or '<tr><td colspan="5">无</td></tr>'
+    refused_bureaus = "".join(
+        f'<tr><td>{escape(bureau_name(t["bureau"]))}</td><td>{t["refused"]}</td><td>{t["refused_exemptions"]}</td>'
+        f'<td>{t["officers"]}</td></tr>' for t in refused["bureaus"]) or '<tr><td colspan="4">无</td></tr>'
+    refused_exemptions = sum(t["refused_exemptions"] for t in refused["bureaus"])
     body = f"""
 <h1>生态环境涉企行政合规 · 免罚轻罚监督审核看板</h1>
 <form id="filters" method="get" action="dashboard">
@@ -183,6 +196,7 @@ async def dashboard(request: Request, session: DbSession) -> HTMLResponse:
   <div class="card">免罚轻罚<b id="flagged">{flagged}</b></div>
   <div class="card">待审核标记<b id="open">{b['open']}</b></div>
   <div class="card">超过审核时限<b id="breached" class="breach">{b['sla_breached']}</b></div>
+  <div class="card">被关口拒绝的免罚轻罚尝试<b id="refused-exemptions">{refused_exemptions}</b></div>
 </div>
 <div class="grid">
   <div><h3>待审核标记（按规则）</h3><div id="chart-rules" class="chart"></div></div>
@@ -193,6 +207,15 @@ async def dashboard(request: Request, session: DbSession) -> HTMLResponse:
 <h3>审核积压（点击案号查看案件时间线）</h3>
 <table id="backlog"><tr><th>案号</th><th>执法机构</th><th>决定类型</th><th>触发规则</th><th>状态</th><th>审核人</th>
 <th>已开启（日）</th><th>审核期限</th></tr>{rows}</table>
+<h3>被决定关口拒绝的决定尝试（按人员）</h3>
+<table id="refusals-by-officer"><tr><th>人员</th><th>执法机构</th><th>被拒次数</th><th>其中免罚轻罚</th><th>最近一次</th></tr>
+{refused_people}</table>
+<h3>被决定关口拒绝的决定尝试（按执法机构）</h3>
+<table id="refusals-by-bureau"><tr><th>执法机构</th><th>被拒次数</th><th>其中免罚轻罚</th><th>涉及人员</th></tr>
+{refused_bureaus}</table>
+<p style="font-size:12px;color:#666">被拒尝试：作出决定、撤销立案、终止、移送或变更决定时被决定关口依法拒绝的申请（案件未改变）；
+{RULE_CN["repeated_refused_exemption_attempts"]}的提示阈值（{cfg.refused_exemption_window_days} 日内
+{cfg.refused_exemption_threshold} 次）为本地设置，非法定标准。</p>
 <p style="font-size:12px;color:#666">审核时限、统计窗口与阈值为本地设置。图表：Apache ECharts（本地静态文件）。</p>
 <script id="dashboard-data" type="application/json">{_json(data)}</script>
 <script src="static/echarts.min.js"></script>

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from services.audit.flags.router import PROBLEMS, FlagReader
 from services.audit.reports import reconciliation, report, stats
+from services.audit.reports.schemas import RefusalStats
 from shared import fields
 from shared.auth import Principal, require_roles, scope_of
 from shared.clock import PERIOD_FROM, PERIOD_TO
@@ -37,6 +38,23 @@ async def get_stats(
     _period(period_from, period_to)
     return await stats.stats(session, period_from=period_from, period_to=period_to,
                              bureau=scope_of(user, bureau=bureau, what="flags").bureau)
+
+
+@router.get("/refusals/stats", response_model=RefusalStats, responses=PROBLEMS)
+async def get_refusal_stats(
+    user: FlagReader, session: DbSession,
+    since: Annotated[fields.Day | None, Query(description=PERIOD_FROM)] = None,
+    until: Annotated[fields.Day | None, Query(description=PERIOD_TO)] = None,
+    bureau: Annotated[str | None, Query(max_length=40)] = None,
+) -> RefusalStats:
+    """Decisions, endings and changes of a decision that the cases service's decision gate refused
+    (``ecocomply.case.gate_refused.v1``), counted per officer who attempted them and per bureau, with the
+    attempts at an exemption or light penalty apart (试点方案 三（十）: 加强对免罚、轻罚案件的监督审核). Auditors
+    and admins see every bureau; a leader only their own (another bureau: 403 ``out_of_scope``)."""
+    if since and until and until < since:
+        raise invalid("until", "the period ends before it starts (until < since)")
+    return RefusalStats.model_validate(await stats.refusals(
+        session, since=since, until=until, bureau=scope_of(user, bureau=bureau, what="refusals").bureau))
 
 
 @router.get("/reconciliation", responses={**PROBLEMS, 503: PROBLEMS[401]})

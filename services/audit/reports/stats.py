@@ -6,11 +6,11 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.flags.review import ageing_days, sla_breached
-from services.audit.models import DailyCount, DailyRuleCount, Flag, FlagRule
+from services.audit.models import DailyCount, DailyRuleCount, Flag, FlagRule, RefusedAttempt
 from shared import clock
 from shared.vocabulary import FLAGGED_DECISIONS
 
@@ -95,6 +95,35 @@ async def stats(session: AsyncSession, *, period_from: date | None, period_to: d
         "open_by_bureau_rule": {b: dict(v) for b, v in sorted(open_by_bureau_rule.items())},
         "flags_by_status": flags_by_status,  # the review backlog: open and in_review
     }
+
+
+async def refusals(session: AsyncSession, *, since: date | None, until: date | None,
+                   bureau: str | None) -> dict[str, Any]:
+    """The attempts the decision gate refused (``RefusedAttempt``), per officer (who attempted them) and per
+    bureau: all of them, those at an exemption or light penalty, and the last one's time. The period is of
+    Asia/Shanghai dates (inclusive), bounded by their local midnights."""
+    exempt = func.sum(case((RefusedAttempt.exemption.is_(True), 1), else_=0))
+    q = select(RefusedAttempt.actor, RefusedAttempt.bureau, func.count(), exempt, func.max(RefusedAttempt.at))
+    if since is not None:
+        q = q.where(RefusedAttempt.at >= clock.day_start(since))
+    if until is not None:
+        q = q.where(RefusedAttempt.at < clock.day_end(until))
+    if bureau:
+        q = q.where(RefusedAttempt.bureau == bureau)
+    rows = (await session.execute(q.group_by(RefusedAttempt.actor, RefusedAttempt.bureau))).all()
+    officers = sorted(({"sub": sub, "bureau": b, "refused": int(n), "refused_exemptions": int(x or 0),
+                        "last_at": clock.as_utc(last)} for sub, b, n, x, last in rows),
+                      key=lambda o: (-o["refused_exemptions"], -o["refused"], o["bureau"], o["sub"]))
+    bureaus: dict[str, dict[str, Any]] = {}
+    for o in officers:
+        t = bureaus.setdefault(o["bureau"], {"bureau": o["bureau"], "refused": 0, "refused_exemptions": 0,
+                                             "officers": 0, "last_at": o["last_at"]})
+        t["refused"] += o["refused"]
+        t["refused_exemptions"] += o["refused_exemptions"]
+        t["officers"] += 1
+        t["last_at"] = max(t["last_at"], o["last_at"])
+    return {"since": since, "until": until, "bureau": bureau, "officers": officers,
+            "bureaus": [bureaus[b] for b in sorted(bureaus)]}
 
 
 async def backlog(session: AsyncSession, *, bureau: str | None, now: datetime, limit: int = 200) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import config, workflow
 from services.cases.bureaus import service as bureaus
-from services.cases.case import acts, law_in_time
+from services.cases.case import acts, law_in_time, refusals
 from services.cases.case.records import (
     CaseRecords,
     DecisionChangeRecord,
@@ -303,11 +303,18 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
                                 fine_amount=body.fine_amount, reason=body.reason, penalty_kinds=tuple(kinds))
     gate: dict[str, workflow.Record] = {}
 
+    attempt = refusals.Attempt("decide", decision_type=body.type, fine_amount=body.fine_amount,
+                               penalty_kinds=list(body.penalty_kinds or []))
+
     def check(case: Case, v: workflow.CaseView) -> None:
         if dict(case.facts or {}) != facts or list(case.steps) != steps or list(case.violations) != violations:
             raise conflict("case_changed", "the case changed while the decision was being checked; retry")
-        workflow.check_decision(v, request, gate["record"])
-        workflow.check_correction_order(v, body.type, body.correction_order)
+
+        def through_gate() -> None:
+            workflow.check_decision(v, request, gate["record"])
+            workflow.check_correction_order(v, body.type, body.correction_order)
+
+        attempt.gate(case, through_gate)
 
     async def mutate(case: Case, at: datetime):
         if calc is not None:
@@ -376,8 +383,9 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
         prior = await prior_fines(session, case) if body.fine_amount else []
         gate["record"] = replace(record, earlier_decisions=tuple(earlier), prior_fines=tuple(prior))
 
-    return await act(rt, session, user, case_id, "decide", mutate, check=check, before_check=load_history,
-                     detail={"type": body.type, "basis": basis, "fine_amount": body.fine_amount, "reason": body.reason})
+    return await refusals.guarded(rt, session, user, attempt, act(
+        rt, session, user, case_id, "decide", mutate, check=check, before_check=load_history,
+        detail={"type": body.type, "basis": basis, "fine_amount": body.fine_amount, "reason": body.reason}))
 
 
 OUTCOME_GROUNDS = {"changed": "changed", "revoked": "revoked", "confirmed_illegal": "confirmed_illegal",
@@ -400,13 +408,17 @@ async def change_decision(rt: Runtime, session: AsyncSession, user: Principal, c
             return list(dict.fromkeys(body.penalty_kinds))
         return [k for k in before if k != "fine" or body.fine_amount]
 
+    attempt = refusals.Attempt("change_decision", fine_amount=body.fine_amount,
+                               penalty_kinds=list(body.penalty_kinds or []), change_source=body.source,
+                               change_outcome=body.outcome)
+
     def check(case: Case, v: workflow.CaseView) -> None:
         before = case_records(case).kinds_in_force(case.decision)
         after = kinds_after(before)
-        workflow.check_change(v, workflow.Change(
+        attempt.gate(case, lambda: workflow.check_change(v, workflow.Change(
             source=body.source, outcome=body.outcome, decided_by=user.sub, decider_is_leader=user.has("leader"),
             decision_type=case.decision_type, fine_before=case.fine_amount, kinds_before=tuple(before),
-            fine_after=body.fine_amount, kinds_after=tuple(after) if after is not None else None))
+            fine_after=body.fine_amount, kinds_after=tuple(after) if after is not None else None)))
 
     async def mutate(case: Case, at: datetime):
         from services.cases.publication import service as publication  # the publication imports this package
@@ -444,10 +456,11 @@ async def change_decision(rt: Runtime, session: AsyncSession, user: Principal, c
             document=contracts.DecisionDocument(**body.document.model_dump()), decided_by=user.sub, changed_at=at,
             legal_review_by=review.by if review else None, sequence=sequence)
 
-    return await act(rt, session, user, case_id, "change_decision", mutate, check=check,
-                     detail={"source": body.source, "outcome": body.outcome, "fine_amount": body.fine_amount,
-                             "penalty_kinds": body.penalty_kinds,
-                             "reason": body.reason, "document": body.document.model_dump(mode="json")})
+    return await refusals.guarded(rt, session, user, attempt, act(
+        rt, session, user, case_id, "change_decision", mutate, check=check,
+        detail={"source": body.source, "outcome": body.outcome, "fine_amount": body.fine_amount,
+                "penalty_kinds": body.penalty_kinds,
+                "reason": body.reason, "document": body.document.model_dump(mode="json")}))
 
 
 async def _corrected_decision(session: AsyncSession, case: Case, recs: CaseRecords, body: DecisionChangeCreate,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.cases.case import decision, execution, rights, service, steps
+from services.cases.case import decision, execution, refusals, rights, service, steps
 from services.cases.case.schemas import (
     CaseCreate,
     CaseList,
@@ -27,6 +27,7 @@ from services.cases.case.schemas import (
     ExtensionCreate,
     FollowUpCreate,
     FollowUpResult,
+    GateRefusalList,
     HearingRecord,
     HearingSchedule,
     InvestigationComplete,
@@ -135,6 +136,15 @@ async def list_cases(
 @router.get("/cases/{case_id}", response_model=CaseRead, tags=["cases"])
 async def get_case(case_id: str, user: Reader, rt: RuntimeDep, session: DbSession):
     return await service.get_case(rt, session, user, case_id)
+
+
+@router.get("/cases/{case_id}/refusals", response_model=GateRefusalList, tags=["cases"])
+async def list_refusals(case_id: str, user: Staff, session: DbSession):
+    """The decisions, endings and changes of a decision the decision gate refused on this case, oldest first:
+    who attempted what, when, and the rule (code, article, citation) that refused it. The case itself was left
+    unchanged by each; every one was also sent to the audit as ``ecocomply.case.gate_refused.v1`` (试点方案
+    三（十）). Staff who may read the case; not the party (the gate's refusals are internal records)."""
+    return await refusals.list_refusals(session, user, case_id)
 
 
 @router.post("/cases/{case_id}/evidence", response_model=CaseRead, tags=["workflow"])

@@ -598,3 +598,32 @@ class CalendarYearRead(BaseModel):
 class ServiceRead(BaseModel):
     documents: list[dict[str, str]]
     case: CaseRead
+
+
+class GateRefusalRead(BaseModel):
+    """A decision, ending or change of a decision that the decision gate refused (the case was left unchanged)."""
+
+    id: str
+    case_id: str
+    number: str
+    bureau: str
+    uscc: str
+    state: str = Field(description="the case's state when the attempt was refused")
+    at: datetime = Field(description="when it was refused (the service's clock)")
+    attempted_by: str = Field(description="the login id (sub) of who attempted it; the officers register names them")
+    action: contracts.GateAction
+    decision_type: DecisionTypeName | None = None
+    fine_amount: float | None = None
+    penalty_kinds: list[str] = Field(default_factory=list)
+    ending_kind: str | None = None
+    change_source: str | None = None
+    change_outcome: str | None = None
+    rule_code: str = Field(description="the gate rule that refused it (workflow.rules)")
+    article: str = Field(description="the article (or document) the rule rests on")
+    rule: str = Field(description="the rule's citation as the refusal carried it")
+    detail: str
+
+
+class GateRefusalList(BaseModel):
+    items: list[GateRefusalRead]
+    total: int

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import config, economic_impact, workflow
-from services.cases.case import acts, rights
+from services.cases.case import acts, refusals, rights
 from services.cases.case.records import (
     CaseReviewRecord,
     DiscussionRecord,
@@ -305,8 +305,11 @@ async def end_case(rt: Runtime, session: AsyncSession, user: Principal, case_id:
     needs the legal review approving it (第五十八条, our reading). Emits ``ecocomply.case.ended.v1``."""
     ending = workflow.Ending(kind=kind, decided_by=user.sub, decider_is_leader=user.has("leader"))  # type: ignore[arg-type]
 
+    action = workflow.gate.ENDING_ACTION[kind]
+    attempt = refusals.Attempt(action, ending_kind=kind)  # type: ignore[arg-type]
+
     def check(case: Case, v: workflow.CaseView) -> None:
-        workflow.check_ending(v, ending)
+        attempt.gate(case, lambda: workflow.check_ending(v, ending))
 
     async def mutate(case: Case, at: datetime):
         review = case_records(case).approved_review()
@@ -327,9 +330,9 @@ async def end_case(rt: Runtime, session: AsyncSession, user: Principal, case_id:
             legal_review_at=review.at if needs_review and review else None, handlers=list(case.handlers),
             violations=[v["code"] for v in case.violations], steps=list(case.steps))
 
-    action = workflow.gate.ENDING_ACTION[kind]
-    return await act(rt, session, user, case_id, action, mutate, check=check,
-                     detail={"kind": kind, "reason": reason, **({"to": to} if to else {})})
+    return await refusals.guarded(rt, session, user, attempt, act(
+        rt, session, user, case_id, action, mutate, check=check,
+        detail={"kind": kind, "reason": reason, **({"to": to} if to else {})}))
 
 
 async def withdraw(rt: Runtime, session: AsyncSession, user: Principal, case_id: str, body: WithdrawCreate) -> CaseRead:
