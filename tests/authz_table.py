@@ -152,10 +152,6 @@ MATRIX: dict[str, str] = {
     'POST /audit/v1/flags/{flag_id}/assign': '1vv333333333',
     'POST /audit/v1/flags/{flag_id}/review': '13v333333333',
     'POST /audit/v1/interference-records': '1vv3v3v3v333',
-    # The workspace's sessions: EcoComply's own components only (the workspace app's service token), never a person.
-    'POST /audit/v1/workspace/sessions': '133333333333',
-    'POST /audit/v1/workspace/sessions/resolve': '133333333333',
-    'POST /audit/v1/workspace/sessions/end': '133333333333',
     'GET /audit/v1/log/verify': '122233333333',
     'GET /audit/v1/log/inclusion-proof': '1vvv33333333',
     'GET /audit/v1/log/consistency-proof': '1vvv33333333',
@@ -275,6 +271,4 @@ BODIES: dict[str, dict] = {
     'POST /audit/v1/interference-records': {"case_id": "{case_id}", "number": "{number}", "uscc": "{uscc}",
                                             "bureau": "{bureau}", "person": "某领导", "position": "副局长",
                                             "manner": "电话要求从轻处理", "occurred_on": "2026-05-01"},
-    'POST /audit/v1/workspace/sessions': {"sub": "leader-a", "name": "某局长", "roles": ["leader"],
-                                          "bureau": "{bureau}", "via": "oidc"},
 }
