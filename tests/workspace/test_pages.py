@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import re
 
-from tests.portal.plain_text import identifiers
-
 from services.testing.decisions import Decisions
 from services.testing.factories import BUREAU, OTHER_BUREAU, CaseDriver
 from services.testing.workspace import signed_in
 from services.workspace import queue
 from services.workspace import session as ws_session
+from tests.portal.plain_text import identifiers
 
 LOGINS = ("auditor-li", "auditor-2", "leader-1", "officer-a", "officer-b")
 

@@ -34,8 +34,7 @@ async def _shot(page, name: str) -> None:
     await page.screenshot(path=str(ARTIFACTS / f"workspace-{name}.png"), full_page=True)
 
 
-async def test_an_auditor_works_a_flag_by_clicking(sqlite_stack):
-    stack = sqlite_stack
+async def test_an_auditor_works_a_flag_by_clicking(stack):
     first, _, other = await _flags(stack)
     async with served_chromium(stack) as (browser, base):
         context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
@@ -95,8 +94,7 @@ async def test_an_auditor_works_a_flag_by_clicking(sqlite_stack):
         await context.close()
 
 
-async def test_dashboard_drills_down_and_phone_width(sqlite_stack):
-    stack = sqlite_stack
+async def test_dashboard_drills_down_and_phone_width(stack):
     await _flags(stack)
     async with served_chromium(stack) as (browser, base):
         context = await browser.new_context(viewport={"width": 1280, "height": 1000}, locale="zh-CN")
