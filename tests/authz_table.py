@@ -158,7 +158,7 @@ MATRIX: dict[str, str] = {
     'GET /audit/v1/log/tree-heads': '122233333333',
     'POST /audit/v1/log/tree-heads': '122333333333',
     'GET /audit/v1/log/public-key': '122233333333',
-    'GET /audit/v1/log/entries': '1vvv33333333',
+    'GET /audit/v1/log/entries': '1vvv33vv3333',
     'GET /audit/v1/stats': '122333223333',
     'GET /audit/v1/refusals/stats': '122333223333',
     'GET /audit/v1/reconciliation': '1vv333333333',

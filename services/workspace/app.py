@@ -5,17 +5,18 @@ auditor, bureau leader or administrator; anyone else is sent to the sign-in page
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from services.portal.app import TITLES, RegistryNames
 from services.portal.client import PortalAPI, ServiceError
-from services.workspace import oidc, session, signin
+from services.workspace import dashboard, flag, oidc, queue, report, session, signin
 from services.workspace.web import STATIC, PageError, make_templates, render
 from shared.clock import Clock
 from shared.config import Settings
@@ -24,6 +25,7 @@ from shared.problems import Problem
 from shared.security_headers import SecurityHeaders
 
 log = logging.getLogger("ecocomply.workspace")
+ECHARTS = Path(__file__).parents[1] / "audit" / "static" / "echarts.min.js"  # one vendored copy (deploy/fetch-echarts.sh)
 
 
 async def _user_or_none(request: Request):
@@ -89,6 +91,11 @@ async def home(request: Request) -> Response:
     return render(request, "ws_home.html", title="工作台", user=user)
 
 
+async def echarts(request: Request) -> Response:
+    """The audit dashboard's vendored Apache ECharts, served here too (no CDN: bureaus run on closed intranets)."""
+    return FileResponse(ECHARTS, media_type="text/javascript")
+
+
 def routes() -> list:
     """Every workspace route (the pages' modules add theirs here)."""
     return [
@@ -98,6 +105,20 @@ def routes() -> list:
         Route("/login/oidc", oidc.start),
         Route("/login/oidc/callback", oidc.callback),
         Route("/logout", signin.logout, methods=["POST"]),
+        Route("/flags", queue.flags),
+        Route("/flags/assign", queue.bulk_assign, methods=["POST"]),
+        Route("/flags/export.{fmt}", queue.export),
+        Route("/flags/{flag_id}", flag.flag_page),
+        Route("/flags/{flag_id}/assign", flag.assign, methods=["POST"]),
+        Route("/flags/{flag_id}/start", flag.start, methods=["POST"]),
+        Route("/flags/{flag_id}/review", flag.review, methods=["POST"]),
+        Route("/flags/{flag_id}/reopen", flag.reopen, methods=["POST"]),
+        Route("/flags/{flag_id}/attachments/{attachment_id}", flag.attachment),
+        Route("/cases/{case_id}/documents/{kind}", flag.case_document),
+        Route("/dashboard", dashboard.dashboard),
+        Route("/report", report.report),
+        Route("/report/download", report.download),
+        Route("/static/echarts.min.js", echarts),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 

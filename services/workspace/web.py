@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -25,6 +26,11 @@ NAV = [
 ]
 
 
+def ws_query(changes: dict[str, str], filters: dict[str, str]) -> str:
+    """The queue's query string with ``changes`` applied (empty values dropped)."""
+    return urlencode({k: v for k, v in {**filters, **changes}.items() if v})
+
+
 def make_templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=[str(TEMPLATES), str(portal_web.TEMPLATES)])
     base = portal_web.make_templates().env
@@ -33,6 +39,7 @@ def make_templates() -> Jinja2Templates:
     env.tests.update(base.tests)
     env.globals.update(base.globals)
     env.globals.update(SITE=SITE, WS_NAV=NAV)
+    env.filters["ws_query"] = ws_query
     env.trim_blocks = env.lstrip_blocks = True
     return t
 

@@ -18,10 +18,10 @@ from services.audit.log.signing import (
     public_pem,
     signer_for,
 )
-from services.audit.models import LogEntry, SigningKey, TreeHead
+from services.audit.models import Flag, LogEntry, SigningKey, TreeHead
 from shared import fields
 from shared.auth import Principal, require_roles
-from shared.problems import Problem, conflict
+from shared.problems import Problem, conflict, out_of_scope
 from shared.service import DbSession, RuntimeDep
 from shared.vocabulary import Role
 
@@ -30,6 +30,8 @@ _PROBLEM = {"content": {"application/problem+json": {}}}
 PROBLEMS = {401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM, 422: _PROBLEM}
 # The provincial platform and outside auditors may check the log too.
 LogReader = Annotated[Principal, require_roles(Role.AUDITOR, Role.ADMIN, Role.PLATFORM)]
+# The timeline of a case also to its bureau's leaders (read-only, the flags they see).
+TimelineReader = Annotated[Principal, require_roles(Role.AUDITOR, Role.ADMIN, Role.PLATFORM, Role.LEADER)]
 HeadSigner = Annotated[Principal, require_roles(Role.AUDITOR, Role.ADMIN)]
 
 
@@ -113,9 +115,14 @@ async def public_key(user: LogReader, rt: RuntimeDep, session: DbSession) -> dic
 
 
 @router.get("/entries", responses=PROBLEMS)
-async def entries(user: LogReader, session: DbSession, case_id: Annotated[str, Query(max_length=36)],
+async def entries(user: TimelineReader, session: DbSession, case_id: Annotated[str, Query(max_length=36)],
                   limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[dict[str, Any]]:
-    """A case's timeline as the log holds it (every event about the case, in log order)."""
+    """A case's timeline as the log holds it (every event about the case, in log order). A bureau leader reads
+    the timeline of a flagged case of their own bureau only (the flag's page in the workspace, issue 26)."""
+    if not user.has(Role.AUDITOR, Role.ADMIN, Role.PLATFORM):
+        flag = await session.scalar(select(Flag).where(Flag.case_id == case_id).limit(1))
+        if flag is None or not user.can_see(bureau=flag.bureau, uscc=None):
+            raise out_of_scope("a leader reads the timelines of their own bureau's flagged cases only")
     rows = await session.scalars(select(LogEntry).where(LogEntry.case_id == case_id).order_by(LogEntry.idx).limit(limit))
     return [{"index": e.idx, "event_id": e.event_id, "type": e.type, "appended_at": e.appended_at, "data": e.data}
             for e in rows]

@@ -29,46 +29,13 @@ from services.audit.reports import stats
 from shared.auth import Principal, bearer_token, scope_of
 from shared.bureaus import bureau_name as _bureau_name
 from shared.chinese_dates import beijing_time, cn_date
+from shared.labels import ACTION_CN, EVENT_CN, RULE_CN, SEVERITY_CN, STATUS_CN
 from shared.problems import Problem, forbidden, invalid, out_of_scope, unauthorized
 from shared.registry import UNREGISTERED_REVIEWER, bureau_names, officer_names, person
 from shared.service import DbSession
 from shared.vocabulary import FLAGGED_DECISIONS, Role
 
 STATIC = Path(__file__).parents[1] / "static"
-RULE_CN = {
-    "exemption_or_light_penalty": "免罚轻罚监督审核",
-    "missing_legal_review": "缺少法制审核",
-    "missing_collective_discussion": "缺少集体讨论",
-    "out_of_list_steps_missing": "清单外免罚缺少环节",
-    "missing_notice": "缺少事先告知",
-    "repeated_exemption": "重复免罚",
-    "unusual_exemption_share": "免罚占比异常",
-    "fine_below_range_without_reason": "低于裁量区间无理由",
-    "similar_case_disparity": "类案不同罚",
-    "case_overdue": "案件超期",
-    "relapse_found": "复查发现反弹",
-    "recorded_interference": "干预插手案件记录",
-    "reconciliation_gap": "核对发现缺失",
-    "case_ended_without_penalty": "未经处罚结束案件",
-    "decision_revoked_or_reduced": "决定被撤销或减轻",
-    "repeated_refused_exemption_attempts": "多次被拒的免罚轻罚尝试",
-}
-ACTION_CN = {"raised": "生成审核标记", "rule_added": "增加触发规则", "reopened": "重新开启审核", "assigned": "分派审核",
-             "reviewed": "作出审核结论"}
-SEVERITY_CN = {"review": "例行审核", "warning": "提示", "high": "高风险"}
-STATUS_CN = {"open": "待审核", "in_review": "审核中", "cleared": "审核无问题", "issue_found": "发现问题"}
-EVENT_CN = {
-    "ecocomply.case.filed.v1": "立案", "ecocomply.case.investigation_completed.v1": "调查终结",
-    "ecocomply.case.legal_reviewed.v1": "法制审核", "ecocomply.case.collective_discussed.v1": "集体讨论",
-    "ecocomply.case.notified.v1": "事先告知", "ecocomply.case.opinion_recorded.v1": "征求意见",
-    "ecocomply.case.rectification_assessed.v1": "整改评估", "ecocomply.case.decided.v1": "作出决定",
-    "ecocomply.case.ended.v1": "结束案件（撤销立案、终止、移送）", "ecocomply.case.decision_changed.v1": "决定变更、撤销",
-    "ecocomply.case.gate_refused.v1": "决定被关口拒绝",
-    "ecocomply.case.served.v1": "送达", "ecocomply.case.closed.v1": "结案", "ecocomply.case.overdue.v1": "超期",
-    "ecocomply.case.relapse_found.v1": "复查发现反弹", "ecocomply.case.document_issued.v1": "文书签发（存证哈希）",
-    "ecocomply.credit.record_created.v1": "信用记录",
-    "audit.interference_recorded": "干预记录", "audit.flag_assigned": "分派审核", "audit.flag_reviewed": "审核结论",
-}
 
 
 _ASSIGNED = re.compile(r"^分派给 (?P<sub>\S+)，审核期限 (?P<due>\S+)$")
@@ -134,7 +101,19 @@ table{{border-collapse:collapse;margin-top:12px;width:100%}} td,th{{border:1px s
 </body></html>"""
 
 
+SIGN_IN = """<h1>请登录监督审核工作台</h1>
+<p>统计看板已并入监督审核工作台。请登录后查看：<a href="/workspace/dashboard">前往工作台统计看板</a>。</p>"""
+
+
+def _sign_in_page() -> HTMLResponse:
+    """Without a token the dashboard answers a Chinese page pointing to the workspace (issue 26), not a raw 401."""
+    return HTMLResponse(PAGE.format(title="请登录监督审核工作台", body=SIGN_IN), status_code=401,
+                        headers={"Cache-Control": "no-store"})
+
+
 async def dashboard(request: Request, session: DbSession) -> HTMLResponse:
+    if not bearer_token(request, or_cookie=True):
+        return _sign_in_page()
     user = _principal(request)
     http = request.app.state.runtime.http
     names, people = await bureau_names(http), await officer_names(http)
@@ -224,6 +203,8 @@ async def dashboard(request: Request, session: DbSession) -> HTMLResponse:
 
 
 async def case_timeline(request: Request, session: DbSession) -> HTMLResponse:
+    if not bearer_token(request, or_cookie=True):
+        return _sign_in_page()
     user = _principal(request)
     http = request.app.state.runtime.http
     names, people = await bureau_names(http), await officer_names(http)

@@ -3,8 +3,8 @@
 Issue 26 item 4: each ``ecocomply.case.gate_refused.v1`` is kept, counted per officer and bureau
 (``GET /audit/v1/refusals/stats``) and read by the rule repeated_refused_exemption_attempts.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-07 17:00:00
 
 """
@@ -14,8 +14,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision: str = '0008'
-down_revision: Union[str, Sequence[str], None] = '0007'
+revision: str = '0009'
+down_revision: Union[str, Sequence[str], None] = '0008'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

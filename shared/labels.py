@@ -1,0 +1,60 @@
+"""Chinese labels for the audit's codes, one place for every page that shows them (the audit service's
+dashboard and the supervision workspace): integrity-risk rules, flag statuses and review outcomes, flag-history
+actions, the events the audit log holds, decision types. The rules' legal sources are in
+``services.audit.flags.rules`` (each rule's docstring, served at ``GET /audit/v1/rules``)."""
+
+from __future__ import annotations
+
+RULE_CN = {
+    "exemption_or_light_penalty": "免罚轻罚监督审核",
+    "missing_legal_review": "缺少法制审核",
+    "missing_collective_discussion": "缺少集体讨论",
+    "out_of_list_steps_missing": "清单外免罚缺少环节",
+    "missing_notice": "缺少事先告知",
+    "repeated_exemption": "重复免罚",
+    "unusual_exemption_share": "免罚占比异常",
+    "fine_below_range_without_reason": "低于裁量区间无理由",
+    "similar_case_disparity": "类案不同罚",
+    "case_overdue": "案件超期",
+    "relapse_found": "复查发现反弹",
+    "recorded_interference": "干预插手案件记录",
+    "reconciliation_gap": "核对发现缺失",
+    "case_ended_without_penalty": "未经处罚结束案件",
+    "decision_revoked_or_reduced": "决定被撤销或减轻",
+    "repeated_refused_exemption_attempts": "多次被拒的免罚轻罚尝试",
+    "fine_outside_calculated_range": "罚款超出裁量计算区间",
+    "fine_outside_statutory_range": "罚款超出法定幅度",
+    "first_offence_against_record": "初次违法认定与记录不符",
+    "same_act_fined_twice": "同一违法行为重复罚款",
+    "decision_differs_from_discussion": "决定与集体讨论结论不一致",
+    "decider_handled_case": "决定人系本案经办人",
+}
+ACTION_CN = {"raised": "生成审核标记", "rule_added": "增加触发规则", "reopened": "重新开启审核", "assigned": "分派审核",
+             "reviewed": "作出审核结论", "review_started": "开始审核", "attachment_added": "添加审核附件"}
+SEVERITY_CN = {"review": "例行审核", "warning": "提示", "high": "高风险"}
+# 无问题 / 发现问题并责令纠正 / 移送纪检监察 (issue 26): a review's outcomes.
+OUTCOME_CN = {"cleared": "无问题", "issue_found": "发现问题并责令纠正", "referred": "移送纪检监察"}
+STATUS_CN = {"open": "待审核", "in_review": "审核中", "cleared": "审核无问题", "issue_found": "发现问题",
+             "referred": "移送纪检监察"}
+DECISION_TYPE_CN = {"penalty": "处罚", "no_penalty": "不予处罚", "lighter": "从轻处罚", "mitigated": "减轻处罚",
+                    "heavier": "从重处罚", "undecided": "未决定"}
+EVENT_CN = {
+    "ecocomply.case.filed.v1": "立案", "ecocomply.case.investigation_completed.v1": "调查终结",
+    "ecocomply.case.legal_reviewed.v1": "法制审核", "ecocomply.case.collective_discussed.v1": "集体讨论",
+    "ecocomply.case.notified.v1": "事先告知", "ecocomply.case.opinion_recorded.v1": "征求意见",
+    "ecocomply.case.rectification_assessed.v1": "整改评估", "ecocomply.case.decided.v1": "作出决定",
+    "ecocomply.case.ended.v1": "结束案件（撤销立案、终止、移送）", "ecocomply.case.decision_changed.v1": "决定变更、撤销",
+    "ecocomply.case.served.v1": "送达", "ecocomply.case.closed.v1": "结案", "ecocomply.case.overdue.v1": "超期",
+    "ecocomply.case.relapse_found.v1": "复查发现反弹", "ecocomply.case.document_issued.v1": "文书签发（存证哈希）",
+    "ecocomply.case.gate_refused.v1": "决定被关口拒绝",
+    "ecocomply.credit.record_created.v1": "信用记录",
+    "audit.interference_recorded": "干预记录", "audit.flag_assigned": "分派审核", "audit.flag_reviewed": "审核结论",
+    "audit.flag_review_started": "开始审核", "audit.flag_reopened": "重新开启审核",
+    "audit.flag_attachment_added": "添加审核附件",
+}
+# The documents a case issues (what ``GET /cases/v1/cases/{id}/documents`` lists by ``kind``).
+DOCUMENT_CN = {
+    "decision": "行政处罚决定书", "no_penalty_decision": "不予行政处罚决定书", "notice": "行政处罚事先告知书",
+    "hearing_notice": "听证通知书", "compliance_advice": "合规建议书", "credit_record_notice": "环保信用失信记录告知书",
+    "credit_repair_guidance": "信用修复指引",
+}
