@@ -17,7 +17,9 @@ decided, its documents listed — with the same checks on every answer of the se
 from __future__ import annotations
 
 import asyncio
+import json
 import tempfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -205,12 +207,14 @@ def test_linked_sequences_answer_as_documented(fuzzed: Fuzzed) -> None:
         # Every scenario starts by filing a case; what follows is drawn from the links and transitions
         # Schemathesis finds (ours, and those it infers), so each sequence works on a case of its own.
         root_rules = frozenset({"RANDOM__POST_v1_cases"}) & machine.root_rules
-        filings = 0
 
         def before_call(self, case) -> None:
             if (case.method.upper(), case.path) == ("POST", "/v1/cases"):
-                Sequences.filings += 1
-                if Sequences.filings % 3:  # two filings in three valid, the third as generated
+                # two filings in three valid, the third as generated — chosen by the generated body itself, not
+                # by a count kept across examples: Hypothesis replays a prefix and must see the same answers
+                # (else FlakyStrategyDefinition: a link's bundle empty on the replay, full the first time)
+                drawn = json.dumps(case.body, sort_keys=True, default=str, ensure_ascii=False)
+                if zlib.crc32(drawn.encode()) % 3:
                     case.body = fuzzed.valid_filing()
 
         def call(self, case, **kwargs: Any) -> SchemathesisResponse:
