@@ -266,6 +266,8 @@ BODIES: dict[str, dict] = {
     # -- audit
     'POST /audit/v1/flags/{flag_id}/assign': {"assignee": "auditor-2"},
     'POST /audit/v1/flags/{flag_id}/review': {"outcome": "cleared", "notes": "审核无异常"},
+    'POST /audit/v1/workspace/sessions': {"sub": "auditor-x", "name": "某人", "roles": ["auditor"],
+                                          "bureau": "{bureau}", "via": "oidc"},
     'POST /audit/v1/interference-records': {"case_id": "{case_id}", "number": "{number}", "uscc": "{uscc}",
                                             "bureau": "{bureau}", "person": "某领导", "position": "副局长",
                                             "manner": "电话要求从轻处理", "occurred_on": "2026-05-01"},
