@@ -52,9 +52,10 @@ RULE_CN = {
     "decision_revoked_or_reduced": "决定被撤销或减轻",
 }
 ACTION_CN = {"raised": "生成审核标记", "rule_added": "增加触发规则", "reopened": "重新开启审核", "assigned": "分派审核",
-             "reviewed": "作出审核结论"}
+             "reviewed": "作出审核结论", "review_started": "开始审核", "attachment_added": "添加审核附件"}
 SEVERITY_CN = {"review": "例行审核", "warning": "提示", "high": "高风险"}
-STATUS_CN = {"open": "待审核", "in_review": "审核中", "cleared": "审核无问题", "issue_found": "发现问题"}
+STATUS_CN = {"open": "待审核", "in_review": "审核中", "cleared": "审核无问题", "issue_found": "发现问题",
+             "referred": "移送纪检监察"}
 EVENT_CN = {
     "ecocomply.case.filed.v1": "立案", "ecocomply.case.investigation_completed.v1": "调查终结",
     "ecocomply.case.legal_reviewed.v1": "法制审核", "ecocomply.case.collective_discussed.v1": "集体讨论",
@@ -65,6 +66,7 @@ EVENT_CN = {
     "ecocomply.case.relapse_found.v1": "复查发现反弹", "ecocomply.case.document_issued.v1": "文书签发（存证哈希）",
     "ecocomply.credit.record_created.v1": "信用记录",
     "audit.interference_recorded": "干预记录", "audit.flag_assigned": "分派审核", "audit.flag_reviewed": "审核结论",
+    "audit.flag_review_started": "开始审核", "audit.flag_reopened": "重新审核", "audit.flag_attachment_added": "审核附件",
 }
 
 
