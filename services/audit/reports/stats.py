@@ -126,16 +126,14 @@ async def annual(session: AsyncSession, year: int, bureau: str | None = None) ->
     lo_dt, hi_dt = clock.day_start(lo), clock.day_end(hi)  # the year in Asia/Shanghai dates
     # Counted by the latest review's outcome (``Flag.outcome``), not the status: a flag reopened for a later
     # review keeps its earlier outcome here until that review records another (issue 26); never reviewed is 待审核.
-    pending = Flag.status.in_(("open", "in_review"))
-    fq = (select(Flag.bureau, func.coalesce(Flag.outcome, "pending"), pending, func.count())
+    fq = (select(Flag.bureau, Flag.outcome, Flag.status, func.count())
           .where(_flag_day() >= lo_dt, _flag_day() < hi_dt))
     if bureau:
         fq = fq.where(Flag.bureau == bureau)
     flags: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for b, outcome, is_pending, n in (await session.execute(fq.group_by(Flag.bureau, func.coalesce(
-            Flag.outcome, "pending"), pending))).all():
-        flags[b][outcome] += n
-        if is_pending and outcome != "pending":
+    for b, outcome, status, n in (await session.execute(fq.group_by(Flag.bureau, Flag.outcome, Flag.status))).all():
+        flags[b][outcome or "pending"] += n
+        if outcome and status in BACKLOG:
             flags[b]["reopened"] += n
     fines = dict((await session.execute(
         _period(select(DailyCount.bureau, func.sum(DailyCount.fines)), DailyCount.day, lo, hi, bureau,
