@@ -65,8 +65,16 @@ async def annual(stack) -> dict[str, str]:
 
 # -- start -------------------------------------------------------------------------------------------
 async def test_start_review_by_the_assignee_or_by_taking_an_unassigned_flag(stack, decisions):
-    free, assigned = await new_flag(stack, decisions), await new_flag(stack, decisions)
+    free, assigned, raced = [await new_flag(stack, decisions) for _ in range(3)]
     cl = stack.client
+    # Two auditors take the same unassigned flag at once: one takes it; the other is told it changed (409) or,
+    # reading it after, that it is someone else's (403).
+    one, two = await asyncio.gather(*(cl.post(f"{FLAGS}/{raced['id']}/start", headers=auditor(stack, sub))
+                                      for sub in ("auditor-5", "auditor-6")))
+    codes = sorted((one.status_code, two.status_code))
+    assert codes in ([200, 403], [200, 409]), (one.text, two.text)
+    winner = (one if one.status_code == 200 else two).json()["assignee"]
+    assert (await flag_of(stack, raced["case_id"]))["assignee"] == winner
     r = await cl.post(f"{FLAGS}/{assigned['id']}/assign", json={"assignee": "auditor-2"}, headers=auditor(stack, "chief"))
     assert r.status_code == 200, r.text
 
@@ -92,7 +100,7 @@ async def test_start_review_by_the_assignee_or_by_taking_an_unassigned_flag(stac
         ("raised", "system", "open"), ("review_started", "auditor-1", "in_review")]
     assert (await log_types(stack, free["case_id"]))[-1] == "audit.flag_review_started"
     started = await outbox_of(stack, "ecocomply.audit.flag_review_started.v1")
-    assert sorted(d["started_by"] for d in started) == ["auditor-1", "auditor-2"]
+    assert sorted(d["started_by"] for d in started) == sorted(["auditor-1", "auditor-2", winner])
 
 
 # -- outcomes ----------------------------------------------------------------------------------------
