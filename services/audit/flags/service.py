@@ -144,6 +144,7 @@ async def upsert_flag(
         before = flag.status
         if reopen and flag.status in REOPENABLE and any(h.severity != "review" for h in added):
             flag.status = "open"  # a new risk after a clearing review: the auditors look again
+            flag.review_started_at = None  # a later review is started anew (its outcome stays until then)
         await session.flush()
         add_history(session, flag, actor=actor, action="reopened" if before != flag.status else "rule_added",
                     status_from=before, detail="；".join(h.code for h in added), now=now)
