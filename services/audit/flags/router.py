@@ -238,7 +238,8 @@ async def reopen_flag(flag_id: str, body: FlagReopen, user: Auditor, rt: Runtime
 @router.post("/flags/{flag_id}/attachments", status_code=201, response_model=AttachmentRead,
              responses={**WRITE_PROBLEMS, 413: _PROBLEM}, max_body_size=6 * 1024 * 1024)
 async def add_attachment(flag_id: str, user: Auditor, rt: RuntimeDep, session: DbSession,
-                         file: Annotated[UploadFile, File(description="PDF, image or office file, at most 5 MB")],
+                         file: Annotated[UploadFile, File(description="PDF, image or office file, at most 5 MB",
+                                                          json_schema_extra={"format": "binary"})],
                          ) -> AttachmentRead:
     """审核附件 (multipart ``file``; role ``auditor``, not anyone who took part in the case): PDF, PNG, JPEG,
     GIF, WebP, Word, Excel or PowerPoint recognised by content (422 ``unsupported_attachment``, or
