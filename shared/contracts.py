@@ -500,9 +500,52 @@ class AuditFlagReviewed(EventPayload):
     case_id: str
     number: str
     bureau: str
-    outcome: Literal["cleared", "issue_found"]
+    # 无问题 / 发现问题并责令纠正 / 移送纪检监察 (issue 26); a later review of a reopened flag emits another.
+    outcome: Literal["cleared", "issue_found", "referred"]
     reviewed_by: str
     reviewed_at: datetime
+
+
+@event_type("ecocomply.audit.flag_review_started.v1")
+class AuditFlagReviewStarted(EventPayload):
+    """An auditor started reviewing a flag (the assignee, or an auditor who took an unassigned flag)."""
+
+    flag_id: str
+    case_id: str
+    bureau: str
+    started_by: str
+    started_at: datetime
+
+
+@event_type("ecocomply.audit.flag_reopened.v1")
+class AuditFlagReopened(EventPayload):
+    """An auditor reopened a reviewed flag for a later review; ``outcome`` (the earlier review's) stands
+    until that review records another."""
+
+    flag_id: str
+    case_id: str
+    number: str
+    bureau: str
+    outcome: str
+    reason: str
+    reopened_by: str
+    reopened_at: datetime
+
+
+@event_type("ecocomply.audit.flag_attachment_added.v1")
+class AuditFlagAttachmentAdded(EventPayload):
+    """A document attached to a flag's review, named by its SHA-256 (the bytes stay in the audit)."""
+
+    flag_id: str
+    case_id: str
+    bureau: str
+    attachment_id: str
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: datetime
 
 
 @event_type("ecocomply.audit.flag_assigned.v1")

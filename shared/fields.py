@@ -104,7 +104,8 @@ async def reject_nul_characters(request: Request) -> None:
     for name, value in [*request.path_params.items(), *request.query_params.multi_items()]:
         if "\x00" in name or "\x00" in str(value):
             raise invalid(name.replace("\x00", "\\0"), "must not contain a NUL character", code="nul_character")
-    if request.method in ("POST", "PUT", "PATCH"):
+    form = request.headers.get("content-type", "").startswith(("multipart/", "application/x-www-form-urlencoded"))
+    if request.method in ("POST", "PUT", "PATCH") and not form:  # a form's stream is FastAPI's, read once
         raw = await request.body()
         if b"\\u0000" in raw:
             try:

@@ -138,6 +138,12 @@ async def http_problem(request: Request, exc: StarletteHTTPException) -> JSONRes
         # as a body that is not JSON, not an undocumented 400.
         return problem_response(invalid("body", "the body could not be decoded as UTF-8 JSON",
                                         code="json_invalid"), request)
+    if exc.status_code == 400 and request.headers.get("content-type", "").startswith(
+            ("multipart/", "application/x-www-form-urlencoded")):
+        # Starlette's answer to a form it cannot parse (no boundary, a broken part, too many fields): a 422
+        # naming ``body``, as for a JSON body that cannot be read.
+        return problem_response(invalid("body", f"the form could not be read: {exc.detail}", code="form_invalid"),
+                                request)
     code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}.get(
         exc.status_code, "http_error"
     )

@@ -105,7 +105,12 @@ class Fuzzed:
                 "occurred_on": self.known["occurred_on"]}
 
     def send(self, kwargs: dict[str, Any]) -> httpx.Response:
-        return self.runner.run(self.stack.client.request(**kwargs))
+        response = self.runner.run(self.stack.client.request(**kwargs))
+        try:
+            response.request.content  # noqa: B018 — Schemathesis reads the request's body when it checks the answer
+        except httpx.RequestNotRead:  # a multipart upload (``files``) goes out streamed: read it back once
+            response.request.read()
+        return response
 
     def close(self) -> None:
         try:
@@ -124,9 +129,21 @@ def fuzzed(request) -> Iterator[Fuzzed]:
             f.close()
 
 
+def _file_part(part: Any) -> Any:
+    def raw(v: Any) -> Any:
+        return v if isinstance(v, bytes | str) or hasattr(v, "read") else str(v).encode()
+
+    if isinstance(part, tuple):
+        return (part[0], raw(part[1]), *part[2:]) if len(part) > 1 else (part[0], b"")
+    return raw(part)
+
+
 def _httpx_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
     """Schemathesis serializes for ``requests``; httpx takes raw bytes as ``content``."""
-    out = {k: v for k, v in kwargs.items() if k in ("method", "url", "headers", "params", "json", "files")}
+    out = {k: v for k, v in kwargs.items() if k in ("method", "url", "headers", "params", "json")}
+    if kwargs.get("files") is not None:  # a negative example's file part may be a number: sent as its text
+        out["files"] = [(name, _file_part(part)) for name, part in (
+            kwargs["files"].items() if isinstance(kwargs["files"], dict) else kwargs["files"])]
     data = kwargs.get("data")
     if isinstance(data, bytes | str):
         out["content"] = data

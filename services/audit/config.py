@@ -15,6 +15,10 @@ class AuditSettings(BaseSettings):
 
     # Review SLA (审核时限): days from assignment (or from the flag, if never assigned) to the outcome.
     review_sla_days: int = Field(default=15, ge=1, le=365)
+    # The queue's "due soon" (``GET /flags?sla=due``): not reviewed and due within this many days.
+    sla_due_soon_days: int = Field(default=3, ge=0, le=365)
+    # A review's attachment (审核附件): at most this many bytes (5 MB), PDF, image or office file.
+    attachment_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, le=5 * 1024 * 1024)
     # Window for "repeated exemptions of one enterprise" (首违不罚 that is not the first offence).
     # 《行政处罚法》第三十三条 does not define 初次; the default of two years follows the historical
     # Jiangsu discretion rule's factor 两年内因类似环境违法行为受过环保行政处罚 (domain/discretion.yaml).

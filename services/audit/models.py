@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -54,7 +55,8 @@ class Flag(Base):
     involved: Mapped[list] = mapped_column(JSON)  # legal reviewer, discussion participants, recorders …
     decided_by: Mapped[str] = mapped_column(String(100))
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    status: Mapped[str] = mapped_column(String(20), index=True)  # open | in_review | cleared | issue_found
+    # open | in_review | cleared | issue_found | referred (services.audit.flags.review)
+    status: Mapped[str] = mapped_column(String(20), index=True)
     source_event_id: Mapped[str] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     assignee: Mapped[str | None] = mapped_column(String(100), index=True)
@@ -63,6 +65,10 @@ class Flag(Base):
     reviewed_by: Mapped[str | None] = mapped_column(String(100))
     reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     review_notes: Mapped[str | None] = mapped_column(Text)
+    # The latest review's outcome (cleared | issue_found | referred), NULL until the first review. A reopened
+    # flag keeps it — and the annual report counts it — until a later review records another (issue 26).
+    outcome: Mapped[str | None] = mapped_column(String(20), index=True)
+    review_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     rules: Mapped[list[FlagRule]] = relationship(
         back_populates="flag", order_by="FlagRule.position", lazy="selectin", cascade="all, delete-orphan"
@@ -96,6 +102,23 @@ class FlagHistory(Base):
     status_from: Mapped[str | None] = mapped_column(String(20))
     status_to: Mapped[str] = mapped_column(String(20))
     detail: Mapped[str] = mapped_column(Text)
+
+
+class FlagAttachment(Base):
+    """审核附件 — a document an auditor attached to a flag's review (PDF, image, office file), kept in the
+    audit's own database with its SHA-256 so that the ledger act that names the hash proves the bytes."""
+
+    __tablename__ = "flag_attachments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    flag_id: Mapped[str] = mapped_column(ForeignKey("flags.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class DecidedCase(Base):

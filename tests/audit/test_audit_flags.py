@@ -131,7 +131,7 @@ async def test_review_once_by_an_uninvolved_auditor(stack, decisions):
         "illegal_transition",
         "cleared",
         "review",
-        [],
+        ["reopen"],  # issue 26: a reviewed flag is reviewed again only after an auditor reopens it
     )
     r = await c.get(f"/audit/v1/flags/{flag['id']}", headers=auditor(stack))
     assert r.json()["status"] == "cleared" and r.json()["reviewed_by"] == "auditor-1"

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from shared import fields
 
-FlagStatus = Literal["open", "in_review", "cleared", "issue_found"]
-ReviewOutcome = Literal["cleared", "issue_found"]
+FlagStatus = Literal["open", "in_review", "cleared", "issue_found", "referred"]
+# 无问题 / 发现问题并责令纠正 / 移送纪检监察 (issue 26)
+ReviewOutcome = Literal["cleared", "issue_found", "referred"]
+MAX_BULK = 100  # flags one bulk assignment may name
 
 
 class Strict(BaseModel):
@@ -21,6 +23,16 @@ class RuleHitRead(BaseModel):
     code: str
     severity: str
     detail: str
+
+
+class AttachmentRead(BaseModel):
+    id: str
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: datetime
 
 
 class FlagRead(BaseModel):
@@ -45,6 +57,22 @@ class FlagRead(BaseModel):
     reviewed_by: str | None
     reviewed_at: datetime | None
     review_notes: str | None
+    outcome: ReviewOutcome | None = Field(None, description=(
+        "the latest review's outcome; a reopened flag keeps it (and the annual report counts it) until a later "
+        "review records another"))
+    review_started_at: datetime | None = None
+    attachments: list[AttachmentRead] = Field(default_factory=list, description="on single-flag answers only")
+
+
+class FlagCounts(BaseModel):
+    """The list's filter without its ``status``: flags per status, and how many are overdue."""
+
+    open: int = 0
+    in_review: int = 0
+    cleared: int = 0
+    issue_found: int = 0
+    referred: int = 0
+    overdue: int = Field(0, description="pending (open or in_review) and past the due date")
 
 
 class FlagList(BaseModel):
@@ -53,15 +81,45 @@ class FlagList(BaseModel):
     page: int
     size: int
     next: str | None = Field(default=None, description="cursor of the next page (pass as `cursor`); null on the last")
+    counts: FlagCounts | None = None
+
+
+def _required_reason(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("a reason is required (not only spaces)")
+    return value
+
+
+Reason = Annotated[str, Field(min_length=1, max_length=4000), AfterValidator(_required_reason)]
 
 
 class FlagReview(Strict):
     outcome: ReviewOutcome
-    notes: str = Field(min_length=1, max_length=4000, description="the auditor's findings (审核意见)")
+    notes: Reason = Field(description="the reason for the outcome (审核意见), required")
+
+
+class FlagReopen(Strict):
+    reason: Reason = Field(description="why the flag is reviewed again (required)")
 
 
 class FlagAssign(Strict):
     assignee: str = Field(min_length=1, max_length=100, description="the auditor (sub) who reviews the flag")
+
+
+class FlagBulkAssign(Strict):
+    flag_ids: list[Annotated[str, Field(min_length=1, max_length=36)]] = Field(
+        min_length=1, max_length=MAX_BULK, description=f"at most {MAX_BULK} flags")
+    assignee: str = Field(min_length=1, max_length=100, description="the auditor (sub) who reviews them")
+
+    @field_validator("flag_ids")
+    @classmethod
+    def _once(cls, v: list[str]) -> list[str]:
+        return list(dict.fromkeys(v))  # a flag named twice is assigned once
+
+
+class BulkAssigned(BaseModel):
+    items: list[FlagRead]
 
 
 class FlagHistoryRead(BaseModel):

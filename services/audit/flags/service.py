@@ -14,9 +14,9 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,7 +49,8 @@ from shared.vocabulary import FLAGGED_DECISIONS, DecisionType
 log = logging.getLogger("ecocomply.audit")
 
 Emit = Callable[..., Awaitable[object]]  # runtime.emit(session, payload, subject=...)
-FINAL = ("cleared", "issue_found")
+FINAL = ("cleared", "issue_found", "referred")  # a review's outcomes (review.OUTCOME_NAMES)
+PENDING = ("open", "in_review")
 # The outcome a later risk may reopen: "no problem found" can be overtaken by a new risk; a finding
 # (issue_found) stands whatever comes after it (issue 25 S3).
 REOPENABLE = ("cleared",)
@@ -143,6 +144,7 @@ async def upsert_flag(
         before = flag.status
         if reopen and flag.status in REOPENABLE and any(h.severity != "review" for h in added):
             flag.status = "open"  # a new risk after a clearing review: the auditors look again
+            flag.review_started_at = None  # a later review is started anew (its outcome stays until then)
         await session.flush()
         add_history(session, flag, actor=actor, action="reopened" if before != flag.status else "rule_added",
                     status_from=before, detail="；".join(h.code for h in added), now=now)
@@ -371,6 +373,13 @@ async def remember_context(session: AsyncSession, case_id: str, *, facts: dict |
     new_people = rules.people(ctx.people, people)
     if new_people != ctx.people:
         ctx.people = new_people
+        # Arriving after the decision (or after an earlier event raised the flag), the legal reviewer or a
+        # discussion participant still joins the flag's ``involved``: they may not be assigned or review it.
+        flag = await session.scalar(_FLAG_OF_CASE, {"case_id": case_id})
+        if flag is not None:
+            added = rules.people(flag.involved or [], people)
+            if added != list(flag.involved or []):
+                flag.involved = added
 
 
 async def known_case(session: AsyncSession, case_id: str) -> CaseRef | None:
@@ -447,22 +456,31 @@ async def record_interference(
 # -- reads -----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class FlagFilter:
+    """The queue's filter. ``sla``: ``due`` — pending and due within ``due_soon_days`` of ``now``; ``overdue``
+    — pending and past its due date. ``created_from``/``created_to``: Asia/Shanghai dates of the flag."""
+
     status: str | None = None
     decision_type: str | None = None
     bureau: str | None = None
     rule: str | None = None
     assignee: str | None = None
+    sla: str | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    now: datetime | None = None
+    due_soon_days: int = 3
 
 
 FLAG_ORDER = ((Flag.created_at, "desc"), (Flag.id, "asc"))  # newest first; total (id is unique)
 
 
-async def list_flags(
-    session: AsyncSession, f: FlagFilter, *, page: int, size: int, cursor: str | None = None
-) -> tuple[list[Flag], int, str | None]:
-    """A page of flags, its filter's total, and the cursor of the page after it (None on the last)."""
+def _overdue(now: datetime):
+    return and_(Flag.status.in_(PENDING), Flag.due_at < now)
+
+
+def conditions_of(f: FlagFilter, *, with_status: bool = True) -> list:
     conditions = []
-    if f.status:
+    if f.status and with_status:
         conditions.append(Flag.status == f.status)
     if f.decision_type:
         conditions.append(Flag.decision_type == f.decision_type)
@@ -472,6 +490,36 @@ async def list_flags(
         conditions.append(Flag.rules.any(FlagRule.code == f.rule))
     if f.assignee:
         conditions.append(Flag.assignee == f.assignee)
+    if f.created_from:
+        conditions.append(Flag.created_at >= clock.day_start(f.created_from))
+    if f.created_to:
+        conditions.append(Flag.created_at < clock.day_end(f.created_to))
+    if f.sla:
+        now = f.now or datetime.now(UTC)
+        if f.sla == "overdue":
+            conditions.append(_overdue(now))
+        else:
+            conditions.append(and_(Flag.status.in_(PENDING), Flag.due_at >= now,
+                                   Flag.due_at < now + timedelta(days=f.due_soon_days)))
+    return conditions
+
+
+async def counts(session: AsyncSession, f: FlagFilter) -> dict[str, int]:
+    """The filter's flags (its status left out) per status, and how many of them are overdue."""
+    conditions = conditions_of(f, with_status=False)
+    by_status = dict((await session.execute(
+        select(Flag.status, func.count()).where(*conditions).group_by(Flag.status))).all())
+    out = {st: int(by_status.get(st, 0)) for st in (*PENDING, *FINAL)}
+    out["overdue"] = int(await session.scalar(select(func.count()).select_from(Flag).where(
+        *conditions, _overdue(f.now or datetime.now(UTC)))) or 0)
+    return out
+
+
+async def list_flags(
+    session: AsyncSession, f: FlagFilter, *, page: int, size: int, cursor: str | None = None
+) -> tuple[list[Flag], int, str | None]:
+    """A page of flags, its filter's total, and the cursor of the page after it (None on the last)."""
+    conditions = conditions_of(f)
     total = await session.scalar(select(func.count()).select_from(Flag).where(*conditions)) or 0
     query = select(Flag).where(*conditions).order_by(*pagination.order_by(FLAG_ORDER))
     if cursor is not None:

@@ -16,7 +16,8 @@ COLUMNS = [
     ("penalty", "行政处罚（一般）"), ("heavier", "从重处罚"), ("lighter", "从轻处罚"), ("mitigated", "减轻处罚"),
     ("no_penalty", "不予行政处罚（免罚）"), ("exemptions_and_light", "免罚轻罚案件合计"),
     ("fines_total", "罚款金额合计（元）"), ("flags", "监督审核标记数"), ("flags_open", "待审核"),
-    ("flags_cleared", "审核无问题"), ("flags_issue_found", "审核发现问题"),
+    ("flags_cleared", "审核无问题"), ("flags_issue_found", "审核发现问题"), ("flags_referred", "移送纪检监察"),
+    ("flags_reopened", "其中重新审核中（按原结论计）"),
 ]
 SOURCE = ("依据：《苏州市生态环境领域涉企行政合规指导工作试点方案》五（二）试点过程中的免罚、轻罚案件要纳入"
           "行政执法总体情况年报")

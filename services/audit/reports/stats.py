@@ -153,12 +153,17 @@ async def annual(session: AsyncSession, year: int, bureau: str | None = None) ->
     lo, hi = date(year, 1, 1), date(year, 12, 31)
     s = await stats(session, period_from=lo, period_to=hi, bureau=bureau)
     lo_dt, hi_dt = clock.day_start(lo), clock.day_end(hi)  # the year in Asia/Shanghai dates
-    fq = select(Flag.bureau, Flag.status, func.count()).where(_flag_day() >= lo_dt, _flag_day() < hi_dt)
+    # Counted by the latest review's outcome (``Flag.outcome``), not the status: a flag reopened for a later
+    # review keeps its earlier outcome here until that review records another (issue 26); never reviewed is 待审核.
+    fq = (select(Flag.bureau, Flag.outcome, Flag.status, func.count())
+          .where(_flag_day() >= lo_dt, _flag_day() < hi_dt))
     if bureau:
         fq = fq.where(Flag.bureau == bureau)
     flags: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for b, st, n in (await session.execute(fq.group_by(Flag.bureau, Flag.status))).all():
-        flags[b][st] += n
+    for b, outcome, status, n in (await session.execute(fq.group_by(Flag.bureau, Flag.outcome, Flag.status))).all():
+        flags[b][outcome or "pending"] += n
+        if outcome and status in BACKLOG:
+            flags[b]["reopened"] += n
     fines = dict((await session.execute(
         _period(select(DailyCount.bureau, func.sum(DailyCount.fines)), DailyCount.day, lo, hi, bureau,
                 DailyCount.bureau).group_by(DailyCount.bureau))).all())
@@ -173,8 +178,9 @@ async def annual(session: AsyncSession, year: int, bureau: str | None = None) ->
             "lighter": t.get("lighter", 0), "mitigated": t.get("mitigated", 0), "no_penalty": t.get("no_penalty", 0),
             "exemptions_and_light": sum(t.get(k, 0) for k in FLAGGED_DECISIONS),
             "fines_total": round(float(fines.get(b) or 0.0), 2),
-            "flags": sum(f.values()), "flags_open": f.get("open", 0) + f.get("in_review", 0),
+            "flags": sum(n for k, n in f.items() if k != "reopened"), "flags_open": f.get("pending", 0),
             "flags_cleared": f.get("cleared", 0), "flags_issue_found": f.get("issue_found", 0),
+            "flags_referred": f.get("referred", 0), "flags_reopened": f.get("reopened", 0),
         })
     if rows:
         total = {"year": year, "bureau": "合计"}
