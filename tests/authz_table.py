@@ -177,6 +177,8 @@ MATRIX: dict[str, str] = {
     'POST /audit/v1/workspace/sessions/resolve': '133333333333',
     'POST /audit/v1/workspace/sessions/end': '133333333333',
     'POST /audit/v1/workspace/sign-in': '133333333333',
+    # the workspace's people by name: auditors and administrators all, a leader the auditors and their own bureau's
+    'GET /audit/v1/workspace/people': '122333223333',
 }
 
 # Valid bodies of the writes that name a bureau-A / enterprise-X object, by path or by body: what the route

@@ -165,7 +165,15 @@ async def refusal_stats(request: Any, user: WorkspaceUser, bureau: str | None) -
         raise
 
 
+async def workspace_people(request: Any, user: WorkspaceUser) -> list[dict[str, Any]]:
+    """``GET /audit/v1/workspace/people`` — the workspace's people by name (local accounts and those the identity
+    provider signed in)."""
+    return await _api(request).get("audit", "/workspace/people", token=user.token)
+
+
 async def auditors(request: Any, user: WorkspaceUser) -> list[dict[str, str]] | None:
-    """The auditors one may assign a flag to. No service lists the workspace's accounts yet: None, and the pages
-    ask for the auditor's login id instead."""
-    return None
+    """The auditors one may assign a flag to, by name (None when the workspace knows none: the pages then ask for
+    the auditor's login id)."""
+    found = [{"sub": p["sub"], "name": p["name"]} for p in await workspace_people(request, user)
+             if "auditor" in p["roles"]]
+    return found or None

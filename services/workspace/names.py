@@ -8,6 +8,7 @@ import asyncio
 from typing import Any
 
 from services.portal.client import ServiceError
+from services.workspace import api
 from services.workspace.session import WorkspaceUser
 from shared.problems import Problem
 from shared.registry import UNREGISTERED_REVIEWER, officer_names, person
@@ -16,8 +17,10 @@ ENTERPRISE_TTL = 300.0  # seconds: an enterprise's name changes rarely
 
 
 async def people(request: Any, user: WorkspaceUser) -> dict[str, str]:
-    """Login id → name: the officers register, and the person signed in."""
-    return {**await officer_names(request.app.state.http), user.sub: user.name}
+    """Login id → name: the officers register, the workspace's own people (auditors, leaders, administrators by
+    their accounts or identity-provider sign-ins), and the person signed in."""
+    staff = {p["sub"]: p["name"] for p in await api.workspace_people(request, user)}
+    return {**staff, **await officer_names(request.app.state.http), user.sub: user.name}
 
 
 def reviewer(sub: str | None, names: dict[str, str]) -> str:

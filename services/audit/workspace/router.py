@@ -10,7 +10,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from services.audit.config import audit_settings
-from services.audit.workspace import sessions, signin
+from services.audit.workspace import people, sessions, signin
 from shared.auth import Principal, require_roles
 from shared.problems import Problem, forbidden, problem_response, unauthorized
 from shared.service import DbSession, RuntimeDep
@@ -18,6 +18,7 @@ from shared.vocabulary import Role
 
 router = APIRouter(prefix="/workspace", tags=["workspace"])
 Component = Annotated[Principal, require_roles(Role.SERVICE)]
+WorkspaceReader = Annotated[Principal, require_roles(Role.AUDITOR, Role.LEADER, Role.ADMIN)]
 _PROBLEM = {"content": {"application/problem+json": {}}}
 SessionValue = Annotated[str, Field(min_length=20, max_length=100)]
 
@@ -127,3 +128,21 @@ async def end_session(body: SessionRef, user: Component, session: DbSession, rt:
     """Logout: the session ends now (ending one already ended changes nothing)."""
     await sessions.end(session, body.session, now=rt.clock.now())
     return Response(status_code=204)
+
+
+class PersonRead(BaseModel):
+    sub: str
+    name: str
+    roles: list[str]
+    bureau: str | None
+
+
+@router.get("/people", response_model=list[PersonRead], responses={401: _PROBLEM, 403: _PROBLEM})
+async def list_people(user: WorkspaceReader, session: DbSession) -> list[PersonRead]:
+    """The workspace's people by name (local accounts, and those the identity provider signed in): the pages name
+    auditors with it and offer them when a flag is assigned. A bureau leader sees the auditors and their own
+    bureau's people."""
+    out = [PersonRead(sub=p.sub, name=p.name, roles=list(p.roles), bureau=p.bureau) for p in await people.known(session)]
+    if user.has(Role.AUDITOR, Role.ADMIN):
+        return out
+    return [p for p in out if "auditor" in p.roles or p.bureau == user.bureau]
