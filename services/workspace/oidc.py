@@ -19,7 +19,6 @@ import hashlib
 import hmac
 import json
 import logging
-import time
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -94,9 +93,14 @@ def _unseal(request: Request, value: str) -> dict[str, Any] | None:
         data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
     except ValueError:
         return None
-    if not isinstance(data, dict) or float(data.get("until", 0)) < time.time():
+    if not isinstance(data, dict) or float(data.get("until", 0)) < _now(request):
         return None
     return data
+
+
+def _now(request: Request) -> float:
+    """Seconds since the epoch by the workspace's clock (``shared.clock``: tests fix it, nothing reads the system time)."""
+    return request.app.state.clock.now().timestamp()
 
 
 def _provider(request: Request) -> OidcSignIn:
@@ -120,7 +124,7 @@ async def start(request: Request) -> Response:
         log.warning("workspace OIDC: could not reach the provider's discovery document", exc_info=True)
         raise PageError(503, "暂时无法登录", f"暂时无法连接{oidc.display_name}，请稍后再试，或使用本地账户登录。") from None
     flow = {"state": rv["state"], "nonce": rv["nonce"], "verifier": rv["code_verifier"], "redirect": redirect_url,
-            "next": session.safe_next(request.query_params.get("next")), "until": time.time() + FLOW_SECONDS}
+            "next": session.safe_next(request.query_params.get("next")), "until": _now(request) + FLOW_SECONDS}
     out = RedirectResponse(rv["url"], status_code=303)
     out.set_cookie(FLOW_COOKIE, _seal(request, flow), max_age=FLOW_SECONDS, httponly=True, samesite="lax",
                    path=session.PATH, secure=request.url.scheme == "https")

@@ -166,12 +166,21 @@ async def test_every_private_read_needs_a_token(stack):
         ("GET", f"{CASES}/advice-letters"), ("GET", f"{CASES}/enterprises/{uscc}"),
         ("GET", f"/credit/v1/enterprises/{uscc}/records"), ("GET", "/credit/v1/my/credit"),
         ("GET", "/credit/v1/repair-applications"), ("GET", f"/credit/v1/notices/{case}"),
-        ("GET", "/audit/v1/flags"), ("GET", "/audit/v1/stats"), ("GET", "/audit/dashboard"),
+        ("GET", "/audit/v1/flags"), ("GET", "/audit/v1/stats"), ("GET", "/audit/v1/workspace/people"),
+        ("GET", "/audit/v1/refusals/stats"), ("GET", "/audit/v1/flags/export?format=csv"),
     ]
     for method, path in private:
         r = await c.request(method, path)
         assert r.status_code == 401, f"{method} {path}: {r.status_code}"
         assert r.headers["content-type"] == "application/problem+json", path
+    # The auditors' dashboard is a page a person opens: without a token, a Chinese page pointing to the workspace
+    # (issue 26), still 401 and nothing of the figures.
+    r = await c.get("/audit/dashboard")
+    assert r.status_code == 401 and r.headers["content-type"].startswith("text/html")
+    assert "/workspace/dashboard" in r.text and "flags" not in r.text.lower()
+    # The workspace's pages send a visitor without a session to its sign-in page.
+    r = await c.get("/workspace/flags")
+    assert r.status_code == 303 and r.headers["location"].startswith("/workspace/login")
 
     # A published decision carries none of the case file, which stays behind the token.
     decided = await penalised_case(stack)

@@ -14,7 +14,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
@@ -495,13 +495,20 @@ def conditions_of(f: FlagFilter, *, with_status: bool = True) -> list:
     if f.created_to:
         conditions.append(Flag.created_at < clock.day_end(f.created_to))
     if f.sla:
-        now = f.now or datetime.now(UTC)
+        now = _now(f)
         if f.sla == "overdue":
             conditions.append(_overdue(now))
         else:
             conditions.append(and_(Flag.status.in_(PENDING), Flag.due_at >= now,
                                    Flag.due_at < now + timedelta(days=f.due_soon_days)))
     return conditions
+
+
+def _now(f: FlagFilter) -> datetime:
+    """The instant the SLA filters compare with: the caller's clock (``shared.clock``), never the system time."""
+    if f.now is None:
+        raise ValueError("an SLA filter needs the caller's clock instant (FlagFilter.now)")
+    return f.now
 
 
 async def counts(session: AsyncSession, f: FlagFilter) -> dict[str, int]:
@@ -511,7 +518,7 @@ async def counts(session: AsyncSession, f: FlagFilter) -> dict[str, int]:
         select(Flag.status, func.count()).where(*conditions).group_by(Flag.status))).all())
     out = {st: int(by_status.get(st, 0)) for st in (*PENDING, *FINAL)}
     out["overdue"] = int(await session.scalar(select(func.count()).select_from(Flag).where(
-        *conditions, _overdue(f.now or datetime.now(UTC)))) or 0)
+        *conditions, _overdue(_now(f)))) or 0)
     return out
 
 

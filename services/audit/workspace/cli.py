@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.audit.workspace import accounts
 from shared.auth import ROLES
+from shared.chinese_dates import beijing_time
 
 PROG = "ecocomply users"
 
@@ -101,7 +102,7 @@ def _list(args: argparse.Namespace) -> int:
             print("还没有工作台本地账户。创建第一个：ecocomply users add --username admin --name 姓名 --role admin")
         for a in rows:
             print("\t".join([a.username, a.name, _roles(a.roles), a.bureau or "-", "已停用" if a.disabled else "启用",
-                             f"密码更改于 {a.password_changed_at:%Y-%m-%d %H:%M} UTC"]))
+                             f"密码更改于 {beijing_time(a.password_changed_at)}"]))
         return 0
 
     return asyncio.run(_with_audit(args, work))

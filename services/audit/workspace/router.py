@@ -26,7 +26,7 @@ SessionValue = Annotated[str, Field(min_length=20, max_length=100)]
 class IdentityIn(BaseModel):
     sub: Annotated[str, Field(min_length=1, max_length=100)]
     name: Annotated[str, Field(min_length=1, max_length=100)]
-    roles: Annotated[list[str], Field(min_length=1, max_length=10)]
+    roles: Annotated[list[Annotated[str, Field(max_length=20)]], Field(min_length=1, max_length=10)]
     bureau: Annotated[str | None, Field(max_length=40)] = None
     via: Annotated[str, Field(pattern="^(local|oidc)$")] = "oidc"
 
