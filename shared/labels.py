@@ -58,3 +58,11 @@ DOCUMENT_CN = {
     "hearing_notice": "听证通知书", "compliance_advice": "合规建议书", "credit_record_notice": "环保信用失信记录告知书",
     "credit_repair_guidance": "信用修复指引",
 }
+
+
+def document_title(kind: str, decision_type: str | None = None) -> str:
+    """A document's title as its reader knows it: the decision of an exemption is a 不予行政处罚决定书
+    (《行政处罚法》第五十七条第一款第（二）项), though its kind is ``decision`` like a penalty's."""
+    if kind == "decision" and decision_type == "no_penalty":
+        return DOCUMENT_CN["no_penalty_decision"]
+    return DOCUMENT_CN.get(kind, "文书")

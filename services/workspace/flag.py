@@ -27,6 +27,7 @@ from shared.labels import (
     RULE_CN,
     SEVERITY_CN,
     STATUS_CN,
+    document_title,
 )
 from shared.registry import UNREGISTERED_REVIEWER, person
 from shared.vocabulary import Role
@@ -85,8 +86,8 @@ async def page(request: Request, user: session.WorkspaceUser, flag_id: str, *, e
         "history": [{"at": h["at"], "who": person(h["actor"], people, UNREGISTERED_REVIEWER),
                      "action": ACTION_CN.get(h["action"], "其他操作"), "status": STATUS_CN.get(h["status_to"], "—"),
                      "note": _note(h, subs, people)} for h in history],
-        "steps": timeline.steps(entries, flag["case_id"], people, vocab) if entries is not None else None,
-        "documents": [{"title": DOCUMENT_CN.get(d["kind"], "文书"), "number": d.get("number", ""),
+        "steps": timeline.steps(entries, flag["case_id"], people, vocab, flag.get("decision_type")) if entries is not None else None,
+        "documents": [{"title": document_title(d["kind"], flag.get("decision_type")), "number": d.get("number", ""),
                        "href": f"/workspace/cases/{quote(flag['case_id'], safe='')}/documents/{quote(d['kind'], safe='')}"
                                f"?number={quote(str(d.get('number', '')), safe='')}"} for d in documents],
         "attachments": [{**a, "who": names.reviewer(a.get("uploaded_by"), people)} for a in flag.get("attachments") or []],

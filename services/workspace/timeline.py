@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from services.portal.labels import ACTION, ENDING
-from shared.labels import DECISION_TYPE_CN, DOCUMENT_CN, EVENT_CN, OUTCOME_CN
+from shared.labels import DECISION_TYPE_CN, EVENT_CN, OUTCOME_CN, document_title
 from shared.registry import UNREGISTERED_REVIEWER, person
 
 # The data keys that name a person, and the part that person played (in the order a step shows them).
@@ -62,7 +62,7 @@ def _people(data: dict[str, Any], names: dict[str, str]) -> list[str]:
             if isinstance(sub, str):
                 who = person(sub, names, UNREGISTERED_REVIEWER) if key in AUDITORS else person(sub, names)
                 out.append(f"{who}（{role}）")
-    return out
+    return list(dict.fromkeys(out))  # one person in one part once (e.g. the assignee who starts the review)
 
 
 def _details(kind: str, data: dict[str, Any], vocab: dict[str, dict[str, Any]]) -> list[str]:
@@ -102,7 +102,7 @@ def _details(kind: str, data: dict[str, Any], vocab: dict[str, dict[str, Any]]) 
 
 
 def steps(entries: list[dict[str, Any]], case_id: str, names: dict[str, str],
-          vocab: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+          vocab: dict[str, dict[str, Any]], decision_type: str | None = None) -> list[dict[str, Any]]:
     out = []
     for e in entries:
         try:
@@ -113,7 +113,7 @@ def steps(entries: list[dict[str, Any]], case_id: str, names: dict[str, str],
         kind = e.get("type", "")
         doc = None
         if kind.endswith(".document_issued.v1") and data.get("kind") and data.get("case_id") == case_id:
-            doc = {"title": DOCUMENT_CN.get(data["kind"], "文书"), "number": data.get("number", ""),
+            doc = {"title": document_title(data["kind"], decision_type), "number": data.get("number", ""),
                    "href": f"/workspace/cases/{quote(case_id, safe='')}/documents/{quote(data['kind'], safe='')}"
                            f"?number={quote(str(data.get('number', '')), safe='')}"}
         out.append({"index": e.get("index"), "at": envelope.get("time") or e.get("appended_at"),

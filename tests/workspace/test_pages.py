@@ -168,6 +168,8 @@ async def test_a_real_case_timeline_names_people_and_opens_its_documents(stack):
     assert identifiers(text, LOGINS) == []
     doc = re.search(r'href="(/workspace/cases/[^"]+/documents/decision[^"]*)"', text)
     assert doc, "the decision is listed with a link"
+    # An exemption's decision is a 不予行政处罚决定书, never titled as a penalty decision.
+    assert "不予行政处罚决定书" in text and "行政处罚决定书（" not in text.replace("不予行政处罚决定书（", "")
     pdf = await stack.client.get(doc[1].replace("&amp;", "&"), headers=h)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and pdf.headers["content-disposition"] == "inline"
     assert (await stack.client.get(doc[1].replace("&amp;", "&"))).status_code == 303  # not without a session
