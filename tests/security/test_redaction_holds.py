@@ -202,12 +202,17 @@ def _fastest(fn, times: int) -> float:
     return best
 
 
-def test_a_100000_character_text_in_under_50_ms():
+def test_a_100000_character_text_in_linear_time():
+    """S16: redaction is linear — 100,000 characters take about ten times 10,000 (measured in the same run, so the
+    machine's speed does not decide), and well under the fraction of a second a publication preview may take."""
     text = (SUMMARY * (100_000 // len(SUMMARY) + 1))[:100_000]
     out, applied = rules.redact(text, ["钱小梅"], recorded=["赵建华"], keep=[NAME])
     assert sum(a["count"] for a in applied) > 1000 and "13812345678" not in _digits_only(out)
-    seconds = _fastest(lambda: rules.redact(text, ["钱小梅"], recorded=["赵建华"], keep=[NAME]), 7)
-    assert seconds < 0.05, f"{seconds * 1000:.1f} ms for 100,000 characters"
+    tenth = text[:10_000]
+    small = _fastest(lambda: rules.redact(tenth, ["钱小梅"], recorded=["赵建华"], keep=[NAME]), 7)
+    large = _fastest(lambda: rules.redact(text, ["钱小梅"], recorded=["赵建华"], keep=[NAME]), 7)
+    assert large < 20 * small, f"{large * 1000:.1f} ms for 100,000 characters, {small * 1000:.1f} ms for 10,000"
+    assert large < 0.5, f"{large * 1000:.1f} ms for 100,000 characters"
 
 
 def test_no_input_makes_it_backtrack():
