@@ -37,7 +37,9 @@ async def test_200_mixed_decisions_flag_every_exemption_and_light_penalty_once(s
         flags = await all_flags(stack)
         return flags if len(flags) >= len(expected_flags) else None
 
-    flags = await stack.wait_for(flags_complete, timeout=60, what=f"{len(expected_flags)} flags")
+    # A liveness bound, not a speed test (bench/ measures the pipeline): on a slow 2-core machine the PostgreSQL +
+    # Kafka-protocol audit took 71 s to flag 200 decisions before issue 26 and 90 s after.
+    flags = await stack.wait_for(flags_complete, timeout=180, what=f"{len(expected_flags)} flags")
     per_case = Counter(f["case_id"] for f in flags)
     assert set(per_case) == expected_flags, "a flag for a plain penalty, or an exemption without one"
     assert max(per_case.values()) == 1, "a case was flagged twice"
@@ -54,7 +56,7 @@ async def test_200_mixed_decisions_flag_every_exemption_and_light_penalty_once(s
             got[u] = len(await records_of(stack, u))
         return got if got == +expected_records or sum(got.values()) >= sum(expected_records.values()) else None
 
-    got = await stack.wait_for(records_complete, timeout=60, what="credit records")
+    got = await stack.wait_for(records_complete, timeout=180, what="credit records")
     assert got == +expected_records
     for u in enterprises:
         recs = await records_of(stack, u)
