@@ -62,7 +62,8 @@ DOCUMENT_CN = {
 
 def document_title(kind: str, decision_type: str | None = None) -> str:
     """A document's title as its reader knows it: the decision of an exemption is a 不予行政处罚决定书
-    (《行政处罚法》第五十七条第一款第（二）项), though its kind is ``decision`` like a penalty's."""
+    (试点方案 三（六）：出具不予行政处罚决定书; 《行政处罚法》第五十七条), though its kind is ``decision`` like a
+    penalty's."""
     if kind == "decision" and decision_type == "no_penalty":
         return DOCUMENT_CN["no_penalty_decision"]
     return DOCUMENT_CN.get(kind, "文书")

@@ -42,7 +42,7 @@ class AuditSettings(BaseSettings):
     # 多次被拒的免罚轻罚尝试 (repeated_refused_exemption_attempts): an officer whose exemption or light-penalty
     # attempts the decision gate refused reach this many within this window is flagged. LOCAL SETTINGS, NOT LAW:
     # 试点方案 三（十） asks that exemptions and light penalties be supervised (加强对免罚、轻罚案件的监督审核)
-    # and fixes no number; 3 in 30 days is this bureau's starting point, to be tuned by its supervisors.
+    # and fixes no number; 3 in 30 days is the project's default (项目默认值, set by no bureau), to be tuned by each bureau's supervisors.
     refused_exemption_threshold: int = Field(default=3, ge=1)
     refused_exemption_window_days: int = Field(default=30, ge=1)
     # Reconciliation with the cases service: how often, and how many days back.

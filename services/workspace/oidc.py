@@ -174,6 +174,8 @@ async def _signed_in(request: Request, oidc: OidcSignIn) -> Response:
     if claims is None:
         raise _failed(f"{oidc.display_name}没有返回身份令牌（ID token）。", 502)
     roles = [r for r in _roles(ClaimMapping.lookup(claims, oidc.roles_claim)) if r in WORKSPACE_ROLES]
+    if "leader" in roles and "auditor" in roles:  # the audited bureau's leader reads; never reviews its own flags
+        roles.remove("auditor")
     bureau = ClaimMapping.lookup(claims, oidc.bureau_claim)
     bureau = str(bureau) if isinstance(bureau, str | int) and str(bureau) else None
     if not roles:

@@ -155,6 +155,12 @@ async def test_refused_exemption_attempts_over_the_local_threshold_flag_the_offi
     [hit] = [r for r in flag["rules"] if r["code"] == RULE]
     assert "leader-1" in hit["detail"] and "30 日内已有 3 次被拒" in hit["detail"] and "非法定标准" in hit["detail"]
     assert "三（十）" in hit["detail"]
+    # The officer it names, and the case's legal reviewer on record, may not review it; an uninvolved auditor may.
+    start = f"/audit/v1/flags/{flag['id']}/start"
+    for who in ("leader-1", "LEADER-1", "reviewer-1"):
+        r = await stack.client.post(start, headers=stack.auth(who, "auditor"))
+        assert r.status_code == 403 and r.json()["code"] == "reviewer_involved", (who, r.text)
+    assert (await stack.client.post(start, headers=auditor(stack))).status_code == 200
 
     # the dashboard names the officer by the register and the bureau by its name
     page = (await stack.client.get("/audit/dashboard", headers=auditor(stack))).text

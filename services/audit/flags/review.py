@@ -40,8 +40,12 @@ REVIEW_ONCE_RULE = (
     "后再次审核；干预记录不会重新打开标记，也不会抹去审核结论"
 )
 INDEPENDENCE_RULE = (
-    f"{PILOT.split('（', 1)[0]}三（十）：加强对免罚、轻罚案件的监督审核——"
-    "审核人不得是本案经办人、决定人、法制审核人或集体讨论参加人"
+    f"{PILOT.split('（', 1)[0]}三（十）：建立廉政风险和履职风险防控机制，加强对免罚、轻罚案件的监督审核。"
+    "本系统据此要求（本地规则，非方案原文）：审核人不得是本案经办人、决定人、法制审核人或集体讨论参加人"
+)
+OWN_BUREAU_RULE = (
+    f"{PILOT.split('（', 1)[0]}三（十）：加强对免罚、轻罚案件的监督审核（已纳入执法稽查的重点事项）。"
+    "本系统据此要求（本地规则，非方案原文）：被监督机关的人员不得分派、开始、作出或重新开启本机关案件的监督审核"
 )
 
 
@@ -61,6 +65,14 @@ def refuse_involved(flag: Flag, sub: str, what: str = "审核") -> None:
     if is_involved(flag, sub):
         raise forbidden(f"{sub} 参与了案件 {flag.number} 的办理、审核、讨论或决定，不得{what}其监督标记",
                         "reviewer_involved", rule=INDEPENDENCE_RULE)
+
+
+def refuse_own_bureau(flag: Flag, bureau: str | None, what: str = "审核") -> None:
+    """The audited bureau never works its own flags (issue 26: an outcome is changed only by a later review,
+    never by the audited bureau): a person whose token names the flag's bureau is refused."""
+    if bureau and bureau == flag.bureau:
+        raise forbidden(f"被监督机关（{flag.bureau}）的人员不得{what}本机关案件的监督标记", "reviewer_own_bureau",
+                        rule=OWN_BUREAU_RULE)
 
 
 def _illegal(flag: Flag, action: str, detail: str | None = None) -> Problem:
@@ -121,7 +133,8 @@ async def assign(session: AsyncSession, flag: Flag, *, assignee: str, by: str, e
 
 
 async def bulk_assign(session: AsyncSession, flag_ids: list[str], *, assignee: str, by: str,
-                      can_see: Callable[[str], bool], emit: Emit, now: datetime) -> list[Flag]:
+                      can_see: Callable[[str], bool], emit: Emit, now: datetime,
+                      own_bureau: str | None = None) -> list[Flag]:
     """Assign every flag of ``flag_ids`` to ``assignee``, or none: the flags are read under row locks (in id
     order, so two bulk assignments cannot deadlock); if any cannot be assigned — unknown, out of the caller's
     scope, already reviewed, or the assignee took part in its case — nothing changes and the 409 names each
@@ -136,6 +149,9 @@ async def bulk_assign(session: AsyncSession, flag_ids: list[str], *, assignee: s
             refused.append({"flag_id": fid, "code": "not_found", "detail": f"标记 {fid} 不存在"})
         elif not can_see(flag.bureau):
             refused.append({"flag_id": fid, "code": "out_of_scope", "detail": f"标记 {fid} 不在您的范围内"})
+        elif own_bureau and flag.bureau == own_bureau:
+            refused.append({"flag_id": fid, "code": "reviewer_own_bureau", "rule": OWN_BUREAU_RULE,
+                            "detail": f"标记 {fid} 属于您所在的被监督机关，不得分派"})
         elif (p := refusal(flag, assignee)) is not None:
             refused.append({"flag_id": fid, "code": p.code, "detail": p.detail, "rule": p.extra.get("rule")})
     if refused:

@@ -166,7 +166,8 @@ async def bulk_assign(body: FlagBulkAssign, user: Assigner, rt: RuntimeDep, sess
     ``bulk_assign_refused`` names each refused flag (``refused: [{flag_id, code, detail, rule}]``)."""
     now = rt.clock.now()
     flags = await review.bulk_assign(session, body.flag_ids, assignee=body.assignee, by=user.sub,
-                                     can_see=lambda b: user.can_see(bureau=b, uscc=None), emit=rt.emit, now=now)
+                                     can_see=lambda b: user.can_see(bureau=b, uscc=None), emit=rt.emit, now=now,
+                                     own_bureau=user.bureau)
     return BulkAssigned(items=[to_read(x, now) for x in flags])
 
 
@@ -199,7 +200,9 @@ async def assign_flag(flag_id: str, body: FlagAssign, user: Assigner, rt: Runtim
     here (tokens carry it, no register of auditors exists): a non-auditor assignee can never start or
     review it, both needing the ``auditor`` role."""
     now = rt.clock.now()
-    flag = await review.assign(session, await _flag(session, flag_id), assignee=body.assignee, by=user.sub,
+    flag = await _flag(session, flag_id)
+    review.refuse_own_bureau(flag, user.bureau, "分派")
+    flag = await review.assign(session, flag, assignee=body.assignee, by=user.sub,
                                emit=rt.emit, now=now)
     return await to_detail(session, flag, now)
 
@@ -210,7 +213,9 @@ async def start_review(flag_id: str, user: Auditor, rt: RuntimeDep, session: DbS
     unassigned flag, which assigns it to them; not anyone who took part in the case (403
     ``reviewer_involved``); 409 ``illegal_transition`` if reviewed or already started."""
     now = rt.clock.now()
-    flag = await review.start(session, await _flag(session, flag_id), by=user.sub, emit=rt.emit, now=now)
+    flag = await _flag(session, flag_id)
+    review.refuse_own_bureau(flag, user.bureau, "开始审核")
+    flag = await review.start(session, flag, by=user.sub, emit=rt.emit, now=now)
     return await to_detail(session, flag, now)
 
 
@@ -219,7 +224,9 @@ async def review_flag(flag_id: str, body: FlagReview, user: Auditor, rt: Runtime
     """Record the supervision review's outcome with its reason (role ``auditor``; not anyone who took part in
     the case): ``cleared`` 无问题, ``issue_found`` 发现问题并责令纠正, ``referred`` 移送纪检监察."""
     now = rt.clock.now()
-    flag = await review.review(session, await _flag(session, flag_id), reviewer=user.sub, outcome=body.outcome,
+    flag = await _flag(session, flag_id)
+    review.refuse_own_bureau(flag, user.bureau, "作出审核结论")
+    flag = await review.review(session, flag, reviewer=user.sub, outcome=body.outcome,
                                notes=body.notes, emit=rt.emit, now=now)
     return await to_detail(session, flag, now)
 
@@ -230,7 +237,9 @@ async def reopen_flag(flag_id: str, body: FlagReopen, user: Auditor, rt: Runtime
     part in the case): a reviewed flag goes back to ``open`` for a later review, with a new SLA. The earlier
     outcome stays in ``outcome``, the history and the annual report until that review records another."""
     now = rt.clock.now()
-    flag = await review.reopen(session, await _flag(session, flag_id), by=user.sub, reason=body.reason,
+    flag = await _flag(session, flag_id)
+    review.refuse_own_bureau(flag, user.bureau, "重新开启")
+    flag = await review.reopen(session, flag, by=user.sub, reason=body.reason,
                                emit=rt.emit, now=now, sla_days=audit_settings(rt).review_sla_days)
     return await to_detail(session, flag, now)
 

@@ -76,6 +76,9 @@ def check_new_account(username: str, name: str, roles: list[str], bureau: str | 
     if others or not roles:
         raise AccountError(f"监督审核工作台的账户只能是监督审核人员（auditor）、局领导（leader）或系统管理员（admin），"
                            f"不能是：{'、'.join(others) or '（未指定角色）'}。执法人员和企业不使用工作台。")
+    if "leader" in roles and "auditor" in roles:
+        raise AccountError("监督审核人员不得同时是被监督机关的局领导：请为两种身份分别建账户"
+                           "（试点方案三（十）：免罚、轻罚案件的监督审核由被监督机关以外的人员进行）。")
     if "leader" in roles and not bureau:
         raise AccountError("局领导账户须用 --bureau 指定所在机关（局领导只能查看本机关的审核标记）。")
     if bureau is not None and not (1 <= len(bureau) <= 40):
