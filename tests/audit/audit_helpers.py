@@ -42,8 +42,31 @@ async def flag_of(stack, case_id: str) -> dict:
     return {f["case_id"]: f for f in await all_flags(stack)}[case_id]
 
 
+async def audit_caught_up(stack) -> None:
+    """Wait until the audit has taken in every case and credit event written so far (a lighter penalty's credit
+    record reaches the audit log after its decision, on its own), so a count taken next changes only by what
+    the test itself does."""
+    from services.audit.consumers import handlers_for
+
+    inbox = stack.runtimes["audit"].tables.inbox
+    written: set[str] = set()
+    for service, source in (("cases", "case"), ("credit", "credit")):
+        rt, outbox = stack.runtimes[service], stack.runtimes[service].tables.outbox
+        async with rt.engine.connect() as conn:  # only the types the audit handles reach its inbox
+            written |= set((await conn.execute(select(outbox.c.event_id).where(
+                outbox.c.type.in_(list(handlers_for(source)))))).scalars())
+
+    async def taken_in():
+        async with stack.runtimes["audit"].engine.connect() as conn:
+            seen = set((await conn.execute(select(inbox.c.event_id).where(
+                inbox.c.consumer.in_(("audit.case-events", "audit.credit-events"))))).scalars())
+        return written <= seen or None
+
+    await stack.wait_for(taken_in, timeout=60, what="the audit to take in every case and credit event")
+
+
 async def table_counts(stack, *tables) -> dict[str, int]:
-    """Row counts of audit tables (to show a refused request wrote nothing)."""
+    """Row counts of audit tables (to show a refused request wrote nothing); call ``audit_caught_up`` first."""
     from sqlalchemy import func
     from sqlalchemy import text as sql_text
 

@@ -12,7 +12,7 @@ import json
 import zipfile
 from datetime import UTC, datetime, timedelta
 
-from audit_helpers import all_flags, at, auditor, consumed, emit, flag_of, table_counts
+from audit_helpers import all_flags, at, audit_caught_up, auditor, consumed, emit, flag_of, table_counts
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 
@@ -107,6 +107,7 @@ async def test_start_review_by_the_assignee_or_by_taking_an_unassigned_flag(stac
 async def test_referred_outcome_needs_a_reason_and_is_recorded_and_counted(stack, decisions):
     flag = await new_flag(stack, decisions)
     path = f"{FLAGS}/{flag['id']}/review"
+    await audit_caught_up(stack)
     before = await table_counts(stack, *TABLES)
     for notes in ("   ", "", "理" * 4001):
         r = await stack.client.post(path, json={"outcome": "referred", "notes": notes}, headers=auditor(stack))
@@ -135,6 +136,7 @@ async def test_reopen_by_an_auditor_keeps_the_earlier_outcome_until_a_later_revi
                       headers=auditor(stack, "auditor-2"))
     assert r.status_code == 200, r.text
     reason = {"reason": "当事人补充材料显示整改已完成，需重新审核"}
+    await audit_caught_up(stack)
     before = await table_counts(stack, *TABLES)
     # Never the audited bureau (its leader or officer), never someone of the case, never without a reason.
     r = await cl.post(f"{base}/reopen", json=reason, headers=stack.auth("leader-9", "leader", bureau=BUREAU))
@@ -186,6 +188,7 @@ async def test_bulk_assign_is_all_or_nothing_and_names_each_refused_flag(stack, 
     a, b = await new_flag(stack, decisions), await new_flag(stack, decisions)
     ids = [a["id"], reviewed_by_7["id"], b["id"]]
     cl = stack.client
+    await audit_caught_up(stack)
     before = await table_counts(stack, *TABLES)
 
     r = await cl.post(f"{FLAGS}/bulk-assign", json={"flag_ids": [*ids, "no-such-flag"], "assignee": "reviewer-7"},
@@ -329,6 +332,7 @@ async def test_attachments_by_sniffed_type_bounded_hashed_and_safely_downloaded(
     flag = await new_flag(stack, decisions)
     cl = stack.client
     path = f"{FLAGS}/{flag['id']}/attachments"
+    await audit_caught_up(stack)
     before = await table_counts(stack, "flag_attachments", *TABLES)
     for name, data, code in (("说明.pdf", b"<html><script>alert(1)</script></html>", "unsupported_attachment"),
                              ("照片.pdf", PNG, "attachment_type_mismatch"), ("空.pdf", b"", "empty_attachment")):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from audit_helpers import all_flags, at, auditor, consumed, emit, flag_of, table_counts
+from audit_helpers import all_flags, at, audit_caught_up, auditor, consumed, emit, flag_of, table_counts
 from sqlalchemy import select
 
 from services.audit.models import CaseContext
@@ -92,6 +92,7 @@ async def test_interference_record_raises_a_flag_and_bad_input_writes_nothing(st
     rec = {"case_id": "case-interf-1", "number": "苏吴环罚〔2026〕88号", "uscc": "", "bureau": BUREAU,
            "person": "某科长", "position": "执法科科长", "manner": "要求撤销立案", "occurred_on": "2026-05-02"}
     tables = ("flags", "interference_records", "log_entries", "outbox")
+    await audit_caught_up(stack)
     before = await table_counts(stack, *tables)
     for bad, field in (({**rec, "occurred_on": "2026-13-40"}, "occurred_on"), ({**rec, "person": ""}, "person"),
                        ({**rec, "extra": 1}, "extra")):
@@ -132,6 +133,7 @@ async def test_interference_record_is_scoped_by_the_case_not_by_the_body(stack, 
     rec = {"case_id": case_id, "number": flag["number"], "uscc": flag["uscc"], "bureau": OTHER_BUREAU,
            "person": "某副局长", "position": "副局长", "manner": "电话要求从轻处理", "occurred_on": "2026-06-12"}
     tables = ("flags", "flag_history", "interference_records", "log_entries", "outbox")
+    await audit_caught_up(stack)
     before = await table_counts(stack, *tables)
     other = stack.auth("officer-x", "officer", bureau=OTHER_BUREAU)
     r = await stack.client.post("/audit/v1/interference-records", json=rec, headers=other)
@@ -162,6 +164,7 @@ async def test_interference_record_on_a_case_known_only_from_its_filing_is_scope
     rec = {"case_id": case["id"], "number": case["number"], "uscc": case["uscc"], "bureau": OTHER_BUREAU,
            "person": "某副局长", "position": "副局长", "manner": "电话要求从轻处理", "occurred_on": "2026-06-12"}
     tables = ("flags", "flag_history", "interference_records", "log_entries", "outbox")
+    await audit_caught_up(stack)
     before = await table_counts(stack, *tables)
     r = await stack.client.post("/audit/v1/interference-records", json=rec,
                                 headers=stack.auth("officer-x", "officer", bureau=OTHER_BUREAU))

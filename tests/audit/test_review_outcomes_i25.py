@@ -8,7 +8,7 @@ import csv
 import io
 import uuid
 
-from audit_helpers import all_flags, at, auditor, consumed, emit, flag_of, table_counts
+from audit_helpers import all_flags, at, audit_caught_up, auditor, consumed, emit, flag_of, table_counts
 
 from services.audit.config import AuditSettings
 from services.audit.flags.rules import Decision, History, decider_handled_case
@@ -138,6 +138,7 @@ async def test_s9_interference_on_an_unknown_case_is_refused_and_stores_nothing(
     # the log grows with the bus (the decision's credit record arrives after it): what a refused record would
     # write is checked by the case's own entries below, the tables the record writes by their counts
     written = tuple(t for t in TABLES if t != "log_entries")
+    await audit_caught_up(stack)
     before = await table_counts(stack, *written)
     fake = str(uuid.uuid4())
     for who in (stack.auth("officer-a", "officer", bureau=BUREAU), auditor(stack), stack.auth("root", "admin")):
@@ -163,6 +164,7 @@ async def test_s9_record_takes_the_bureau_and_enterprise_of_the_case(stack):
                                           filed_by="officer-a", filed_at=at("2026-05-01")))
     await consumed(stack, filed)
     officer = stack.auth("officer-c", "officer", bureau=BUREAU)
+    await audit_caught_up(stack)
     before = await table_counts(stack, *TABLES)
     for bad, field in ((record(case_id, uscc=new_uscc()), "uscc"), (record(case_id, number="苏吴环立〔2026〕1号"), "number"),
                        (record(case_id, bureau=BUREAU, uscc=new_uscc()), "uscc")):
