@@ -4,7 +4,9 @@
 * ``postgres-kafka``: one PostgreSQL database per service + the Kafka protocol (librdkafka's mock
   cluster, or a real broker when ``ECOCOMPLY_TEST_KAFKA_BOOTSTRAP`` is set).
 
-Schemas are built by ``alembic upgrade head``; every stack gets fresh databases and its own topics.
+Schemas are built by ``alembic upgrade head``; every stack gets fresh databases and its own topics. A stack built
+with no overrides starts from a copy of databases this process migrated and seeded once (``services.testing.templates``);
+its start still runs the migrations and the seeds, which find nothing left to do.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 import httpx
 
 from services.composition import Composition, embedded_settings
+from services.testing import templates
 from shared.auth import mint_token
 from shared.bus.kafka import KafkaBus
 from shared.bus.local import LocalBus
@@ -84,13 +87,22 @@ async def build_stack(setup: str, tmp_path: Path, **overrides: Any) -> tuple[Sta
               # the tests' webhook receivers listen on loopback (refused by default: shared.webhooks.destinations)
               "webhook_allowed_networks": "127.0.0.0/8", **overrides}
     cleanups: list[Callable[[], Awaitable[None]]] = []
+    # Settings that change what the migrations or the seeds write build the stack from nothing.
+    template = not overrides
     if setup == "sqlite-local":
         settings = embedded_settings(tmp_path / "data", **common)
+        if template:
+            await templates.copy_sqlite(settings, lambda data: embedded_settings(data, **{**common, "topic_prefix": "tpl"}),
+                                        secret=SECRET)
         bus = LocalBus()
     elif setup == "postgres-kafka":
         settings = {}
+        tpl = await templates.postgres(lambda name, url: Settings(
+            service=name, database_url=url, event_bus="local", data_dir=tmp_path / "tpl-data", embedded=True,
+            **{**common, "topic_prefix": "tpl"}), secret=SECRET) if template else {}
         # The four databases are created (and dropped) at once: each CREATE DATABASE waits mostly on the disk.
-        urls = await asyncio.gather(*(pg_infra.create_database(f"{prefix}_{name}") for name in SERVICES))
+        urls = await asyncio.gather(*(pg_infra.create_database(f"{prefix}_{name}", template=tpl.get(name))
+                                      for name in SERVICES))
         cleanups.append(lambda: _drop_later(urls))
         for name, url in zip(SERVICES, urls, strict=True):
             settings[name] = Settings(

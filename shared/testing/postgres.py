@@ -85,12 +85,16 @@ _server: Server | None = None
 # -- public API ----------------------------------------------------------------------------------------
 
 
-async def create_database(name: str) -> str:
-    """Create a fresh database (UTF8, C.UTF-8, pg_trgm) and return its ``postgresql+asyncpg`` URL."""
+async def create_database(name: str, *, template: str | None = None) -> str:
+    """Create a fresh database (UTF8, C.UTF-8, pg_trgm) and return its ``postgresql+asyncpg`` URL; ``template``:
+    a copy of that database (made by this module, so with the same encoding, locale and pg_trgm)."""
     server = await asyncio.to_thread(get_server)
     db = sanitize_name(name)
     admin = await asyncpg.connect(**server.connect_kwargs(server.admin_db))
     try:
+        if template is not None:
+            await admin.execute(f'CREATE DATABASE "{db}" TEMPLATE "{sanitize_name(template)}"')
+            return server.url(db)
         await admin.execute(
             f"CREATE DATABASE \"{db}\" TEMPLATE template0 ENCODING 'UTF8' "
             "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
@@ -111,7 +115,8 @@ async def create_database(name: str) -> str:
 
 async def drop_database(url: str) -> None:
     """``DROP DATABASE IF EXISTS ... WITH (FORCE)`` (terminates leftover connections)."""
-    server = await asyncio.to_thread(get_server)
+    # Found already (the database was made here): no thread, which also works while the interpreter exits.
+    server = _server or await asyncio.to_thread(get_server)
     db = make_url(url).database
     if not db or db == server.admin_db:
         raise ValueError(f"refusing to drop {db!r}")
