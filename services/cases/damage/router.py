@@ -28,7 +28,8 @@ async def get_damage(case_id: str, user: Reader, session: DbSession):
     return await service.get(session, user, case_id)
 
 
-@router.post("/cases/{case_id}/damage", response_model=DamageRead, status_code=201)
+@router.post("/cases/{case_id}/damage", response_model=DamageRead, status_code=201,
+             responses={200: {"model": DamageRead, "description": "the matter already open (nothing written)"}})
 async def open_damage(case_id: str, body: DamageOpen, user: Officer, rt: RuntimeDep, session: DbSession,
                       response: Response):
     """登记损害赔偿线索 — open the matter by hand (idempotent: 200 with the one there)."""
