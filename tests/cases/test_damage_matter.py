@@ -175,3 +175,34 @@ async def test_who_reads_and_who_records(stack):
     assert r.status_code == 200 and {m["bureau"] for m in r.json()["items"]} == {d.bureau}
     r = await d.c.get(f"{CASES}/damage-matters", headers=d.off, params={"bureau": OTHER_BUREAU})
     assert r.status_code == 403, r.text
+
+
+def test_the_transition_table_and_its_sources():
+    from services.cases.damage import workflow as w
+    from shared.rules import Refusal
+
+    def nxt(status: str, action: str, **kw) -> str:
+        return w.next_status(status, w.Step(action, **kw), simplified_max_cny=300000.0, simplified_basis="本地设置").value
+
+    chain = ["screening", "started", "assessed", "consultation", "agreement", "confirmed", "restoration"]
+    actions = ("start", "assess", "consult", "agree", "confirm", "restore")
+    for a, b, action in zip(chain[:-1], chain[1:], actions, strict=True):
+        assert nxt(a, action) == b
+    assert nxt("restoration", "evaluate", passed=False) == "restoration"
+    assert nxt("restoration", "evaluate", passed=True) == "evaluated"
+    assert nxt("consultation", "consultation_failed") == "litigation" and nxt("litigation", "restore") == "restoration"
+    assert nxt("screening", "not_start", ground="significantly_slight") == "not_started"
+    assert nxt("evaluated", "pay", paid_amount=1.0) == "evaluated"
+    for status, action, kw, rule in (("screening", "not_start", {}, "not_start_ground_required"),
+                                     ("screening", "pay", {}, "damage_claim_sequence"),
+                                     ("not_started", "start", {}, "damage_claim_sequence"),
+                                     ("started", "assess", {"simplified": True, "assessed_amount": 300001.0},
+                                      "simplified_assessment_limit")):
+        try:
+            nxt(status, action, **kw)
+            raise AssertionError((status, action))
+        except Refusal as e:
+            assert e.rule.code == rule and e.extra["allowed_actions"] == w.allowed_actions(status)
+    # Every ground names its source and says it was read only in an interpretation.
+    assert all(g.source and g.url and g.verified is False for g in w.GROUNDS.values())
+    assert w.RULES["damage_liability"].verified and w.RULES["damage_claim_sequence"].reading
