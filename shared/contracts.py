@@ -124,6 +124,16 @@ class DiscretionRange(EventPayload):
     rule_version: str | None = None
 
 
+class DamageAtDecision(EventPayload):
+    """The case's damage-compensation matter when the decision was taken (一案双查)."""
+
+    facts_record_damage: bool = False  # ecological_damage: true on the case's facts
+    matter_id: str | None = None
+    status: str | None = None  # the matter's status; None: no matter
+    ground: str | None = None  # 不启动 ground, if recorded
+    paid_total: float = 0.0  # compensation actually paid on the matter
+
+
 class ActPeriod(EventPayload):
     """The act (违法行为) a violation of a decided case names: its code and dates (第二十九条 one act, one fine)."""
 
@@ -161,6 +171,10 @@ class CaseDecided(EventPayload):
     first_offence_claimed: bool = False  # the facts claimed 初次违法 (checked against the record by the gate)
     # Added for 第二十九条 (issue 23): each violation's act dates; empty in older events.
     acts: list[ActPeriod] = Field(default_factory=list)
+    # Added for 一案双查 (issue 27): the damage matter as it stood at the decision, and the part of a lighter or
+    # mitigated fine the decision records as reduced on account of damage compensation. None in older events.
+    damage: DamageAtDecision | None = None
+    compensation_reduction: float | None = None
 
 
 EndingKind = Literal["withdrawn", "facts_not_established", "terminated", "transferred"]
@@ -380,6 +394,49 @@ class CaseRiskWarningReceived(EventPayload):
     source: str
     issued_at: datetime
     received_at: datetime
+
+
+@event_type("ecocomply.case.damage_opened.v1")
+class CaseDamageOpened(EventPayload):
+    """一案双查 (工作要点（十三）): a damage-compensation matter opened beside the case — by the facts
+    (``ecological_damage`` recorded, trigger ``facts``) or by an officer (``officer``), in 线索筛查."""
+
+    matter_id: str
+    case_id: str
+    number: str
+    uscc: str
+    bureau: str
+    trigger: Literal["facts", "officer"]
+    opened_by: str
+    opened_at: datetime
+
+
+@event_type("ecocomply.case.damage_step_recorded.v1")
+class CaseDamageStepRecorded(EventPayload):
+    """A step of the damage-compensation matter (启动/不启动索赔, 调查/鉴定评估, 磋商, 赔偿协议, 司法确认, 诉讼,
+    修复, 修复效果评估, 赔偿金缴纳): who, when, the status before and after, and what it recorded."""
+
+    matter_id: str
+    case_id: str
+    number: str
+    uscc: str
+    bureau: str
+    action: str
+    status_from: str
+    status_to: str
+    recorded_by: str
+    recorded_at: datetime
+    note: str = ""
+    ground: str | None = None  # 不启动: the ground's code
+    ground_source: str | None = None
+    document_number: str | None = None
+    document_title: str | None = None
+    simplified: bool | None = None
+    assessed_amount: float | None = None
+    agreed_amount: float | None = None
+    evaluation_passed: bool | None = None
+    paid_amount: float | None = None
+    paid_total: float = 0.0
 
 
 # -- credit ----------------------------------------------------------------------------------------

@@ -28,6 +28,8 @@ RULE_CN = {
     "same_act_fined_twice": "同一违法行为重复罚款",
     "decision_differs_from_discussion": "决定与集体讨论结论不一致",
     "decider_handled_case": "决定人系本案经办人",
+    "compensation_in_lieu_of_penalty": "以赔代罚（减罚超出实际赔偿）",
+    "damage_claim_not_started": "有生态环境损害未启动索赔且无不启动依据",
 }
 ACTION_CN = {"raised": "生成审核标记", "rule_added": "增加触发规则", "reopened": "重新开启审核", "assigned": "分派审核",
              "reviewed": "作出审核结论", "review_started": "开始审核", "attachment_added": "添加审核附件"}
@@ -51,6 +53,8 @@ EVENT_CN = {
     "audit.interference_recorded": "干预记录", "audit.flag_assigned": "分派审核", "audit.flag_reviewed": "审核结论",
     "audit.flag_review_started": "开始审核", "audit.flag_reopened": "重新开启审核",
     "audit.flag_attachment_added": "添加审核附件",
+    "ecocomply.case.damage_opened.v1": "生态环境损害赔偿线索筛查（一案双查）",
+    "ecocomply.case.damage_step_recorded.v1": "生态环境损害赔偿",
 }
 # The documents a case issues (what ``GET /cases/v1/cases/{id}/documents`` lists by ``kind``).
 DOCUMENT_CN = {
@@ -67,3 +71,15 @@ def document_title(kind: str, decision_type: str | None = None) -> str:
     if kind == "decision" and decision_type == "no_penalty":
         return DOCUMENT_CN["no_penalty_decision"]
     return DOCUMENT_CN.get(kind, "文书")
+
+
+# 一案双查 (issue 27): the damage-compensation matter's statuses, steps and 不启动 grounds (their sources are in
+# ``services.cases.damage.workflow``).
+DAMAGE_STATUS_CN = {"screening": "线索筛查", "not_started": "不启动索赔", "started": "启动索赔", "assessed": "调查/鉴定评估",
+                    "consultation": "磋商", "agreement": "赔偿协议", "confirmed": "司法确认", "litigation": "诉讼",
+                    "restoration": "修复", "evaluated": "修复效果评估通过"}
+DAMAGE_ACTION_CN = {"open": "线索筛查（开启）", "start": "启动索赔", "not_start": "不启动索赔", "assess": "调查/鉴定评估",
+                    "consult": "开始磋商", "agree": "签订赔偿协议", "consultation_failed": "磋商不成，提起诉讼",
+                    "confirm": "司法确认", "restore": "开始修复", "evaluate": "修复效果评估", "pay": "缴纳赔偿金"}
+DAMAGE_GROUND_CN = {"significantly_slight": "损害显著轻微且不需要赔偿", "already_restored": "已通过行政执法、诉讼等途径实现修复"}
+DAMAGE_TRIGGER_CN = {"facts": "案件事实认定造成生态环境损害", "officer": "执法人员登记线索"}

@@ -179,6 +179,11 @@ MATRIX: dict[str, str] = {
     'POST /audit/v1/workspace/sign-in': '133333333333',
     # the workspace's people by name: auditors and administrators all, a leader the auditors and their own bureau's
     'GET /audit/v1/workspace/people': '122333223333',
+    # 一案双查 (issue 27): the fixture's case records no damage, so its matter is 404 to the callers who may read it
+    'GET /cases/v1/cases/{case_id}/damage': '144443434343',
+    'POST /cases/v1/cases/{case_id}/damage': '1v33v3333333',
+    'POST /cases/v1/cases/{case_id}/damage/steps': '1v33v3333333',
+    'GET /cases/v1/damage-matters': '122222222233',
 }
 
 # Valid bodies of the writes that name a bureau-A / enterprise-X object, by path or by body: what the route
@@ -281,4 +286,6 @@ BODIES: dict[str, dict] = {
     'POST /audit/v1/interference-records': {"case_id": "{case_id}", "number": "{number}", "uscc": "{uscc}",
                                             "bureau": "{bureau}", "person": "某领导", "position": "副局长",
                                             "manner": "电话要求从轻处理", "occurred_on": "2026-05-01"},
+    'POST /cases/v1/cases/{case_id}/damage': {"note": "现场检查发现厂区外河段鱼类死亡"},
+    'POST /cases/v1/cases/{case_id}/damage/steps': {"action": "start"},
 }

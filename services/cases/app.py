@@ -11,6 +11,7 @@ from services.cases.calendar import service as calendar_service
 from services.cases.case import router as case
 from services.cases.case_file import router as case_file
 from services.cases.consumers import consumers
+from services.cases.damage import router as damage
 from services.cases.documents import router as documents
 from services.cases.jobs import jobs
 from services.cases.models import Base, tables, webhook_tables
@@ -35,7 +36,7 @@ spec = ServiceSpec(
     tables=tables,
     migrations_dir=Path(__file__).parent / "migrations",
     routers=[case.router, bureaus.router, calendar.router, advice.router, documents.router, platform.router, case_file.router,
-             platform.webhooks, publication.router],
+             platform.webhooks, publication.router, damage.router],
     consumers=consumers,
     seed=seed,
     jobs=jobs,

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from shared.bureaus import bureau_name  # noqa: F401 - the pages call labels.bureau_name (web.py filter)
+from shared.labels import DAMAGE_ACTION_CN as DAMAGE_ACTION  # noqa: F401 - 一案双查 (my_case.html)
+from shared.labels import DAMAGE_GROUND_CN as DAMAGE_GROUND  # noqa: F401
+from shared.labels import DAMAGE_STATUS_CN as DAMAGE_STATUS  # noqa: F401
 from shared.vocabulary import DecisionType
 
 RISK = {"high": "高风险", "medium": "中风险", "low": "低风险"}

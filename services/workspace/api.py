@@ -72,6 +72,17 @@ async def case_documents(request: Any, user: WorkspaceUser, case_id: str) -> lis
         raise
 
 
+async def case_damage(request: Any, user: WorkspaceUser, case_id: str) -> dict[str, Any] | None:
+    """``GET /cases/v1/cases/{id}/damage`` — the case's damage-compensation matter (一案双查); None when the case has
+    none or the person may not read it."""
+    try:
+        return await _api(request).get("cases", f"/cases/{_q(case_id)}/damage", token=user.token)
+    except ServiceError as e:
+        if e.status in (403, 404):
+            return None
+        raise
+
+
 async def case_document(request: Any, user: WorkspaceUser, case_id: str, kind: str,
                         number: str | None = None) -> httpx.Response:
     """``GET /cases/v1/cases/{id}/documents/{kind}`` — the PDF as issued."""

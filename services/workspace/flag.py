@@ -69,6 +69,7 @@ async def page(request: Request, user: session.WorkspaceUser, flag_id: str, *, e
     entries = await api.log_entries(request, user, flag["case_id"])
     vocab = await api.fact_labels(request, user) if entries else {}
     documents = await api.case_documents(request, user, flag["case_id"])
+    damage = await api.case_damage(request, user, flag["case_id"])
     firms = await names.enterprises(request, user, [flag["uscc"]])
     is_auditor, can_assign = user.has(Role.AUDITOR), user.has(Role.AUDITOR, Role.ADMIN)
     pending = flag["status"] in PENDING
@@ -91,6 +92,7 @@ async def page(request: Request, user: session.WorkspaceUser, flag_id: str, *, e
                        "href": f"/workspace/cases/{quote(flag['case_id'], safe='')}/documents/{quote(d['kind'], safe='')}"
                                f"?number={quote(str(d.get('number', '')), safe='')}"} for d in documents],
         "attachments": [{**a, "who": names.reviewer(a.get("uploaded_by"), people)} for a in flag.get("attachments") or []],
+        "damage": timeline.damage_summary(damage, people) if damage else None,
         "can_assign": can_assign and pending,
         "can_start": is_auditor and pending and not flag.get("review_started_at"),
         "can_review": is_auditor and pending,

@@ -11,7 +11,16 @@ from typing import Any
 from urllib.parse import quote
 
 from services.portal.labels import ACTION, ENDING
-from shared.labels import DECISION_TYPE_CN, EVENT_CN, OUTCOME_CN, document_title
+from shared.labels import (
+    DAMAGE_ACTION_CN,
+    DAMAGE_GROUND_CN,
+    DAMAGE_STATUS_CN,
+    DAMAGE_TRIGGER_CN,
+    DECISION_TYPE_CN,
+    EVENT_CN,
+    OUTCOME_CN,
+    document_title,
+)
 from shared.registry import UNREGISTERED_REVIEWER, person
 
 # The data keys that name a person, and the part that person played (in the order a step shows them).
@@ -21,6 +30,7 @@ ACTORS = (
     ("assessed_by", "评估人"), ("decided_by", "决定人（行政机关负责人）"), ("changed_by", "变更决定人"),
     ("approved_by", "批准人"), ("attempted_by", "操作人"), ("assigned_by", "分派人"), ("assignee", "审核人员"),
     ("reviewed_by", "审核人员"), ("reopened_by", "重新开启人"), ("started_by", "审核人员"), ("uploaded_by", "上传人"),
+    ("opened_by", "损害赔偿线索开启人"),
 )
 AUDITORS = {"assigned_by", "assignee", "reviewed_by", "reopened_by", "started_by", "uploaded_by"}
 OPINION_CN = {"approve": "同意", "return": "退回"}
@@ -65,6 +75,34 @@ def _people(data: dict[str, Any], names: dict[str, str]) -> list[str]:
     return list(dict.fromkeys(out))  # one person in one part once (e.g. the assignee who starts the review)
 
 
+def _yuan(v: Any) -> str:
+    return f"{float(v):,.2f}元"
+
+
+def damage_details(data: dict[str, Any]) -> list[str]:
+    """一案双查: a damage-compensation step as a supervisor reads it (status, ground, amounts, document, note)."""
+    if "trigger" in data:
+        return [f"开启方式：{DAMAGE_TRIGGER_CN.get(data['trigger'], '—')}", "事项状态：线索筛查"]
+    d = [f"环节：{DAMAGE_ACTION_CN.get(data.get('action', ''), '—')}",
+         f"事项状态：{DAMAGE_STATUS_CN.get(data.get('status_from', ''), '—')} → {DAMAGE_STATUS_CN.get(data.get('status_to', ''), '—')}"]
+    if data.get("ground"):
+        d.append(f"不启动依据：{DAMAGE_GROUND_CN.get(data['ground'], '—')}（{plain(data.get('ground_source') or '')}）")
+    if data.get("simplified") is not None:
+        d.append("评估方式：" + ("简化鉴定评估" if data["simplified"] else "鉴定评估"))
+    for key, cn in (("assessed_amount", "损害数额"), ("agreed_amount", "协议赔偿数额"), ("paid_amount", "本次缴纳赔偿金")):
+        if data.get(key) is not None:
+            d.append(f"{cn}：{_yuan(data[key])}")
+    if data.get("evaluation_passed") is not None:
+        d.append("修复效果评估：" + ("通过" if data["evaluation_passed"] else "未通过"))
+    if data.get("paid_amount") is not None or data.get("action") == "pay":
+        d.append(f"累计缴纳赔偿金：{_yuan(data.get('paid_total') or 0)}")
+    if data.get("document_number"):
+        d.append(f"文书：{data.get('document_title') or ''} {data['document_number']}")
+    if data.get("note"):
+        d.append(f"说明：{data['note']}")
+    return d
+
+
 def _details(kind: str, data: dict[str, Any], vocab: dict[str, dict[str, Any]]) -> list[str]:
     d: list[str] = []
     if kind.endswith(".legal_reviewed.v1"):
@@ -90,6 +128,8 @@ def _details(kind: str, data: dict[str, Any], vocab: dict[str, dict[str, Any]]) 
         rule = "　".join(x for x in (plain(data.get("article", "")), plain(data.get("rule", ""))) if x)
         if rule:
             d.append(f"拒绝依据：{rule}")
+    if kind.endswith((".damage_opened.v1", ".damage_step_recorded.v1")):
+        d += damage_details(data)
     if kind == "audit.flag_reviewed" and data.get("outcome"):
         d.append(f"审核结论：{OUTCOME_CN.get(data['outcome'], '—')}")
     for key in ("notes", "reason"):
@@ -120,3 +160,30 @@ def steps(entries: list[dict[str, Any]], case_id: str, names: dict[str, str],
                     "what": EVENT_CN.get(kind, "其他事件"), "refused": kind.endswith(".gate_refused.v1"),
                     "people": _people(data, names), "details": _details(kind, data, vocab), "document": doc})
     return out
+
+
+def damage_summary(m: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    """一案双查: the case's damage-compensation matter as a supervisor reads it (status, amounts, every step by name)."""
+    facts = [f"状态：{DAMAGE_STATUS_CN.get(m.get('status', ''), '—')}",
+             f"开启方式：{DAMAGE_TRIGGER_CN.get(m.get('trigger', ''), '—')}"]
+    if m.get("ground"):
+        facts.append(f"不启动依据：{DAMAGE_GROUND_CN.get(m['ground'].get('code', ''), '—')}（{m['ground'].get('source', '')}）")
+    for key, cn in (("assessed_amount", "鉴定评估损害数额"), ("agreed_amount", "赔偿协议数额")):
+        if m.get(key) is not None:
+            facts.append(f"{cn}：{_yuan(m[key])}")
+    facts.append(f"已缴纳赔偿金：{_yuan(m.get('paid_total') or 0)}")
+    steps = []
+    for s in m.get("steps") or []:
+        what = DAMAGE_ACTION_CN.get(s.get("action", ""), "其他环节")
+        if s.get("action") == "evaluate":
+            what += "：" + ("通过" if s.get("passed") else "未通过")
+        extra = []
+        if s.get("document"):
+            extra.append(f"{s['document'].get('title', '')} {s['document'].get('number', '')}")
+        if s.get("paid_amount"):
+            extra.append(f"缴纳赔偿金 {_yuan(s['paid_amount'])}")
+        if s.get("note"):
+            extra.append(s["note"])
+        steps.append({"at": s.get("recorded_at"), "what": what, "who": person(s.get("recorded_by"), names),
+                      "extra": "；".join(extra)})
+    return {"facts": facts, "steps": steps}

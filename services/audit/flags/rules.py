@@ -25,6 +25,7 @@ from typing import Literal
 from services.audit.config import AuditSettings
 from shared import law
 from shared.clock import local_date
+from shared.contracts import DamageAtDecision
 from shared.law import APL, POINTS
 from shared.subjects import among
 from shared.vocabulary import FLAGGED_DECISIONS, PENALTIES, DecisionType
@@ -91,6 +92,10 @@ class Decision:
     first_offence_claimed: bool = False
     number: str = ""
     acts: tuple[ActSpan, ...] = ()  # each violation's act period (the decided event's ``acts``; empty for older events)
+    # 一案双查 (issue 27): the damage matter at the decision (the decided event's ``damage``; None for older events)
+    # and the part of the fine the decision records as reduced for compensation.
+    damage: DamageAtDecision | None = None
+    compensation_reduction: float | None = None
 
     @property
     def outcome(self) -> float:
@@ -422,6 +427,49 @@ def similar_case_disparity(d: Decision, h: History, cfg: AuditSettings) -> RuleH
     )
 
 
+# -- 一案双查 (issue 27) ------------------------------------------------------------------------------
+# The sources read say nothing of compensation as a ground for a lighter penalty (damage_compensation.yaml:
+# link_to_penalty_mitigation NOT_FOUND), so both rules below are local supervisory rules, labelled as such.
+LOCAL_RULE = "（本地监督规则：法律、规章未规定赔偿与从轻减轻处罚的关系，本规则据上述规定设定，非法定标准）"
+LIGHT = frozenset({DecisionType.LIGHTER, DecisionType.MITIGATED})
+
+
+def compensation_in_lieu_of_penalty(d: Decision, h: History, cfg: AuditSettings) -> RuleHit | None:
+    """以赔代罚 — a lighter or mitigated fine reduced on account of damage compensation (the decision's recorded
+    ``compensation_reduction``) by more than the compensation actually paid on the case's damage matter."""
+    if d.decision_type not in LIGHT or not d.compensation_reduction:
+        return None
+    paid = d.damage.paid_total if d.damage is not None else 0.0
+    if d.compensation_reduction <= paid + 0.005:
+        return None
+    return RuleHit(
+        "compensation_in_lieu_of_penalty", "high",
+        f"决定以生态环境损害赔偿为由{TYPE_CN.get(d.decision_type, d.decision_type)}，减少罚款 {d.compensation_reduction:,.2f} 元，"
+        f"而损害赔偿事项实际缴纳赔偿金 {paid:,.2f} 元，减少数额超出实际赔偿 {d.compensation_reduction - paid:,.2f} 元（以赔代罚）。"
+        f"{PILOT}三（七）：违反国家规定造成生态环境损害的，应全面履行生态环境损害赔偿责任；"
+        f"{POINTS}（十三）：建立完善行政处罚与损害赔偿“一案双查”的协同机制；{PILOT}三（十）：加强对免罚、轻罚案件的监督审核"
+        f"{LOCAL_RULE}",
+    )
+
+
+def damage_claim_not_started(d: Decision, h: History, cfg: AuditSettings) -> RuleHit | None:
+    """An exemption or light penalty whose facts record ecological damage, while the damage claim was not started
+    and no ground for not starting it (不启动索赔的依据) is recorded."""
+    if d.decision_type not in FLAGGED_DECISIONS or d.damage is None or not d.damage.facts_record_damage:
+        return None
+    if d.damage.status not in (None, "screening") or d.damage.ground:
+        return None  # started (any status after 线索筛查), or not started on a recorded ground
+    where = "未开启损害赔偿事项" if d.damage.status is None else "损害赔偿事项仍处于线索筛查，未启动索赔亦未载明不启动依据"
+    return RuleHit(
+        "damage_claim_not_started", "high",
+        f"案件事实认定造成生态环境损害，作出{TYPE_CN.get(d.decision_type, d.decision_type)}决定时{where}。"
+        f"{PILOT}三（七）：违反国家规定造成生态环境损害的，应全面履行生态环境损害赔偿责任；"
+        f"{POINTS}（十三）：建立完善行政处罚与损害赔偿“一案双查”的协同机制；{PILOT}三（十）：加强对免罚、轻罚案件的监督审核。"
+        "不启动索赔须载明依据（《生态环境损害赔偿管理规定》第十八条第一款第三项、"
+        f"环法规〔2025〕6号，据解读材料，原文未核实）{LOCAL_RULE}",
+    )
+
+
 # Evaluation order = the order of ``rules`` on a flag.
 DECISION_RULES: tuple[DecisionRule, ...] = (
     exemption_or_light_penalty,
@@ -439,6 +487,8 @@ DECISION_RULES: tuple[DecisionRule, ...] = (
     decision_differs_from_discussion,
     decider_handled_case,
     similar_case_disparity,
+    compensation_in_lieu_of_penalty,
+    damage_claim_not_started,
 )
 # Rules whose result depends on other cases: re-run for later cases when an earlier one arrives late.
 HISTORY_RULES = frozenset({"repeated_exemption", "unusual_exemption_share", "similar_case_disparity",

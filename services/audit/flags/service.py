@@ -40,7 +40,7 @@ from services.audit.models import (
 )
 from shared import clock, pagination
 from shared.auth import Principal, scope_of
-from shared.contracts import AuditFlagRaised, AuditInterferenceRecorded, CaseDecided
+from shared.contracts import AuditFlagRaised, AuditInterferenceRecorded, CaseDecided, DamageAtDecision
 from shared.db import insert_for
 from shared.law import POINTS
 from shared.problems import conflict, invalid
@@ -197,6 +197,8 @@ def to_decision(row: DecidedCase) -> Decision:
         facts_key=row.facts_key, fine_amount=row.fine_amount, fine_min=row.fine_min, fine_max=row.fine_max,
         reason=row.reason, no_penalty_kind=row.no_penalty_kind, number=row.number,
         acts=rules.act_spans((row.gate or {}).get("acts")), **gate_fields(row.gate or {}),
+        damage=DamageAtDecision.model_validate(row.gate["damage"]) if (row.gate or {}).get("damage") else None,
+        compensation_reduction=(row.gate or {}).get("compensation_reduction"),
     )
 
 
@@ -293,7 +295,10 @@ async def record_decision(
         steps=list(decided.steps), people=people, decided_by=decided.decided_by, decided_at=decided.decided_at,
         decision_date=decided.decision_date or local_date(decided.decided_at),
         gate={"handlers": list(decided.handlers), **{k: getattr(decided, k) for k in GATE_FIELDS},
-              "acts": [a.model_dump(mode="json", exclude_none=True) for a in decided.acts]},
+              "acts": [a.model_dump(mode="json", exclude_none=True) for a in decided.acts],
+              # 一案双查 (issue 27): the damage matter at the decision and the reduction recorded for compensation
+              "damage": decided.damage.model_dump(mode="json") if decided.damage is not None else None,
+              "compensation_reduction": decided.compensation_reduction},
     )
     session.add(row)
     flagged = row.decision_type in FLAGGED_DECISIONS

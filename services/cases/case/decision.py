@@ -26,6 +26,7 @@ from services.cases.case.rights import guidance_basis
 from services.cases.case.schemas import CaseRead, DecisionChangeCreate, DecisionCreate, DiscretionRequest
 from services.cases.case.service import act, add_step, now, snapshot
 from services.cases.clients import checklist as checklist_client
+from services.cases.damage import opening as damage_opening
 from services.cases.documents import issued
 from services.cases.models import Case, Enterprise
 from shared import contracts
@@ -291,6 +292,9 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
         raise invalid("suspension_period", "停产整治期限只适用于责令停产整治或者责令停产停业（penalty_kinds 含 "
                       "suspend_for_rectification 或 suspend_production）；本决定未给予该种类的行政处罚",
                       code="suspension_period_without_suspension")
+    if body.compensation_reduction is not None and body.type not in workflow.LIGHT_PENALTIES:
+        raise invalid("compensation_reduction", "以生态环境损害赔偿为由减少的罚款数额只适用于从轻、减轻处罚（lighter、mitigated）",
+                      code="reduction_without_light_penalty")
     record, basis, calc = await _load_record(rt, body, facts, codes, bureau, steps, kinds, case_acts)
     # 第五十九条第（二）项: the violated provisions — the guidance items' obligation articles, for every decision
     # (an exemption has no notice whose basis would name them).
@@ -357,7 +361,9 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
                          "acts": [acts.stored(a.code, a.occurred_on, a.ended_on, a.act) for a in case_acts],
                          "law_applied": basis.get("law_applied"),
                          "one_act": rng.one_act if rng is not None and rng.one_act else None,
-                         "decided_by": user.sub, "decided_at": at.isoformat(), "steps": list(case.steps)}
+                         "decided_by": user.sub, "decided_at": at.isoformat(), "steps": list(case.steps),
+                         "compensation_reduction": body.compensation_reduction}
+        damage = await damage_opening.at_decision(session, case)  # 一案双查: the matter as it stands now
         # Issue 24: the decision document is issued with the decision (rendered once by the worker).
         await issued.issue(session, case_id=case.id, kind="decision", number=document_number, at=at)
         if "hearing" in case.steps and recs.hearing is not None:  # 第六十五条: 根据听证笔录作出决定
@@ -376,6 +382,7 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
             discussion_fine=discussed.fine_amount if discussed else None,
             first_offence_claimed=facts.get(workflow.gate.FIRST_OFFENCE) is True,
             acts=[contracts.ActPeriod(code=a.code, occurred_on=a.occurred_on, ended_on=a.ended_on, act=a.act) for a in case_acts],
+            damage=damage, compensation_reduction=body.compensation_reduction,
         )
 
     async def load_history(case: Case, at: datetime) -> None:

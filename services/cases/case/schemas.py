@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from services.cases.damage.schemas import DamageRead
 from shared import contracts, fields, vocabulary
 
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -174,6 +175,9 @@ class CaseRead(BaseModel):
     decision_changes: list[dict[str, Any]] = Field(default_factory=list, description=(
         "every change of the decision, oldest first (source, outcome, document, fine_before/after, "
         "kinds_before/after: the penalty kinds in force before and after it, revoked, reduces)"))
+    damage: DamageRead | None = Field(default=None, description=(
+        "一案双查 (issue 27): the ecological-damage compensation matter linked to the case, if one is open "
+        "(GET/POST …/damage)"))
 
 
 class CaseSummary(BaseModel):
@@ -330,6 +334,10 @@ class DecisionCreate(Strict):
         Field(default=None, description="the period of 责令停产整治 / 责令停产停业 (penalty_kinds suspend_for_rectification, "
                                         "suspend_production), printed under 履行方式和期限 (《行政处罚法》第五十九条第（四）项); "
                                         "without it the document says the party performs as decided and reports"))
+    compensation_reduction: fields.Amount | None = Field(default=None, ge=0, le=1e10, description=(
+        "一案双查 (issue 27): the part of a lighter/mitigated fine the decision reduces on account of ecological-damage "
+        "compensation (以生态环境损害赔偿为由从轻、减轻的数额，元); recorded and sent to the audit, which compares it with "
+        "the compensation actually paid on the case's damage matter"))
 
 
 class BasisArticleIn(Strict):

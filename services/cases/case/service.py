@@ -31,6 +31,8 @@ from services.cases.case.schemas import (
     TimelineRead,
 )
 from services.cases.clients import checklist as checklist_client
+from services.cases.damage import opening as damage_opening
+from services.cases.damage import view as damage_view
 from services.cases.models import Case, CaseCounter, Enterprise, Officer, TimelineEntry
 from services.cases.workdays import Calendar
 from shared import contracts, pagination, uscc
@@ -338,6 +340,7 @@ async def read_case(session: AsyncSession, case: Case, today: date, viewer: Prin
         ending=recs.get("ending"),
         decision_status=case_records(case).decision_status() if case.decision else "none",
         decision_changes=list(recs.get("decision_changes") or []),
+        damage=await damage_view.read_for_case(session, case.id),  # 一案双查: the linked damage matter
         timeline=[TimelineRead(at=r.at, actor=party_view.timeline_actor(r.action, r.actor) if party else r.actor,
                                action=r.action,
                                detail=party_view.timeline_detail(r.action, r.detail or {}) if party else r.detail)
@@ -574,6 +577,7 @@ async def file_case(rt: Runtime, session: AsyncSession, user: Principal, body: C
         case_id=case_id, number=number, uscc=code, bureau=body.bureau, violations=violation_codes,
         handlers=handlers, filed_by=user.sub, filed_at=at,
     ), subject=case_id)
+    await damage_opening.open_if_damage(rt, session, case, at=at, by=user.sub)  # 一案双查 (issue 27)
     return await read_case(session, case, local_date(at))
 
 
@@ -610,6 +614,7 @@ async def act(
     session.add(TimelineEntry(case_id=case.id, at=at, actor=user.sub, action=action, detail=detail))
     for p in payload if isinstance(payload, list) else [payload] if payload is not None else []:
         await rt.emit(session, p, subject=case.id)
+    await damage_opening.open_if_damage(rt, session, case, at=at, by=user.sub)  # facts may now record damage
     return await read_case(session, case, today, user)
 
 
