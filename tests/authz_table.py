@@ -179,6 +179,16 @@ MATRIX: dict[str, str] = {
     'POST /audit/v1/workspace/sign-in': '133333333333',
     # the workspace's people by name: auditors and administrators all, a leader the auditors and their own bureau's
     'GET /audit/v1/workspace/people': '122333223333',
+    # 错案责任倒查与容错纠错 (issue 27 point 4): supervisors (auditor) write; auditors and administrators read all, a
+    # bureau leader their bureau's (another bureau's leader gets empty lists and an empty person view)
+    'GET /audit/v1/accountability/catalog': '122333223333',
+    'POST /audit/v1/accountability/traces': '13v333333333',
+    'GET /audit/v1/accountability/traces': '122333223333',
+    'GET /audit/v1/accountability/traces/{trace_id}': '144333443333',
+    'POST /audit/v1/accountability/traces/{trace_id}/responsibilities': '13v333333333',
+    'POST /audit/v1/accountability/traces/{trace_id}/excuses': '13v333333333',
+    'GET /audit/v1/accountability/people': '122333223333',
+    'GET /audit/v1/accountability/people/{person}': '122333223333',
 }
 
 # Valid bodies of the writes that name a bureau-A / enterprise-X object, by path or by body: what the route
@@ -281,4 +291,5 @@ BODIES: dict[str, dict] = {
     'POST /audit/v1/interference-records': {"case_id": "{case_id}", "number": "{number}", "uscc": "{uscc}",
                                             "bureau": "{bureau}", "person": "某领导", "position": "副局长",
                                             "manner": "电话要求从轻处理", "occurred_on": "2026-05-01"},
+    'POST /audit/v1/accountability/traces': {"flag_id": "{flag_id}"},
 }
