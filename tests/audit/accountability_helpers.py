@@ -63,3 +63,15 @@ ALL_AFFIRMED = {
     "no_private_gain": {"affirmed": True, "evidence": "廉政谈话记录及本人书面说明，未发现利益往来"},
     "corrected_in_time": {"affirmed": True, "evidence": "发现问题后三日内主动报告并启动撤销程序"},
 }
+
+
+async def register_people(stack) -> None:
+    """The case's people on the officers register, so the pages show names: 张执法, 李执法 (handlers), 局长0,
+    副局长1, 副局长2 (leaders) and 王法审 (the legal reviewer)."""
+    from services.testing.factories import CaseDriver
+
+    driver = CaseDriver(stack)
+    await driver.certify()
+    r = await stack.client.post("/cases/v1/officers", headers=stack.auth("admin-1", "admin"), json={
+        "sub": "legal-1", "name": "王法审", "bureau": BUREAU, "cert_no": "JSF0001"})
+    assert r.status_code == 201, r.text
