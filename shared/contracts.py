@@ -647,3 +647,50 @@ class AuditTreeHeadSigned(EventPayload):
     key_id: str
     signature: str
     public_key: str
+
+
+# -- audit: 错案责任倒查与容错纠错 (issue 27 point 4) ---------------------------------------------------------
+@event_type("ecocomply.audit.accountability_trace_opened.v1")
+class AuditAccountabilityTraceOpened(EventPayload):
+    """错案责任倒查 opened on a flag (工作要点（二十二）): the case's people with their parts, as the audit's records
+    show them; ``ground``: the review's outcome (issue_found, referred) or the rule that made the flag traceable."""
+
+    trace_id: str
+    flag_id: str
+    case_id: str
+    number: str
+    bureau: str
+    ground: str
+    people: list[dict[str, object]]
+    opened_by: str
+    opened_at: datetime
+
+
+@event_type("ecocomply.audit.responsibility_recorded.v1")
+class AuditResponsibilityRecorded(EventPayload):
+    """责任认定 on one person of a trace (a change is a new one; the latest counts)."""
+
+    trace_id: str
+    case_id: str
+    bureau: str
+    person: str
+    finding: Literal["none", "responsible"]
+    kind: str | None = None
+    outcome: str | None = None
+    outcome_text: str | None = None
+    recorded_by: str
+    recorded_at: datetime
+
+
+@event_type("ecocomply.audit.excuse_decided.v1")
+class AuditExcuseDecided(EventPayload):
+    """容错纠错: a person excused (试点方案 五（三）: 免除相关责任 or 从轻减轻处理), every condition affirmed."""
+
+    trace_id: str
+    case_id: str
+    bureau: str
+    person: str
+    relief: Literal["exempted", "lightened"]
+    conditions: list[str]
+    decided_by: str
+    decided_at: datetime

@@ -55,6 +55,8 @@ EVENT_CN = {
     "audit.flag_attachment_added": "添加审核附件",
     "ecocomply.case.damage_opened.v1": "生态环境损害赔偿线索筛查（一案双查）",
     "ecocomply.case.damage_step_recorded.v1": "生态环境损害赔偿",
+    "audit.accountability_trace_opened": "错案责任倒查", "audit.responsibility_recorded": "责任认定",
+    "audit.excuse_decided": "容错纠错决定",
 }
 # The documents a case issues (what ``GET /cases/v1/cases/{id}/documents`` lists by ``kind``).
 DOCUMENT_CN = {
@@ -83,3 +85,25 @@ DAMAGE_ACTION_CN = {"open": "线索筛查（开启）", "start": "启动索赔",
                     "confirm": "司法确认", "restore": "开始修复", "evaluate": "修复效果评估", "pay": "缴纳赔偿金"}
 DAMAGE_GROUND_CN = {"significantly_slight": "损害显著轻微且不需要赔偿", "already_restored": "已通过行政执法、诉讼等途径实现修复"}
 DAMAGE_TRIGGER_CN = {"facts": "案件事实认定造成生态环境损害", "officer": "执法人员登记线索"}
+# 错案责任倒查与容错纠错 (issue 27 point 4; sources in services.audit.accountability.law).
+# A person's part in a case, as the audit's records show it (services.audit.accountability.people).
+CASE_ROLE_CN = {
+    "handler": "承办人", "filer": "立案人", "investigator": "调查终结人", "legal_reviewer": "法制审核人",
+    "discussion_participant": "集体讨论参加人", "discussion_recorder": "集体讨论记录人", "opinion_recorder": "征求意见记录人",
+    "notifier": "事先告知人", "rectification_assessor": "整改评估人", "decider": "决定人（行政机关负责人）",
+    "attempted_decision": "提出被关口拒绝的决定", "involved": "其他参与人",
+}
+FINDING_CN = {"none": "无责任", "responsible": "有责任"}
+RESPONSIBILITY_OUTCOME_CN = {
+    "talk_reminder": "谈话提醒", "criticism_education": "批评教育", "ordered_self_examination": "责令检查",
+    "admonishment": "诫勉", "circulated": "通报", "warning": "警告（政务处分）", "demerit": "记过（政务处分）",
+    "major_demerit": "记大过（政务处分）", "demotion": "降级（政务处分）", "removal_from_post": "撤职（政务处分）",
+    "expulsion": "开除（政务处分）", "referred_to_discipline": "移送纪检监察", "other": "其他（须写明）",
+}
+EXCUSE_CONDITION_CN = {"no_breach_of_discipline_or_law": "不违反党的纪律和国家法律法规", "diligent": "勤勉尽责",
+                       "no_private_gain": "未谋私利", "corrected_in_time": "能够及时纠错改正"}
+RELIEF_CN = {"exempted": "免除相关责任（不作负面评价）", "lightened": "从轻减轻处理（不作负面评价）"}
+# A person's standing in one trace (已免责 counted apart, never as 有责任).
+STANDING_CN = {"pending": "未认定", "not_responsible": "无责任", "responsible": "有责任", "lightened": "有责任（容错从轻减轻）",
+               "excused": "已免责"}
+TRACE_GROUND_CN = {"issue_found": "审核发现问题", "referred": "审核移送纪检监察"}

@@ -184,6 +184,16 @@ MATRIX: dict[str, str] = {
     'POST /cases/v1/cases/{case_id}/damage': '1v33v3333333',
     'POST /cases/v1/cases/{case_id}/damage/steps': '1v33v3333333',
     'GET /cases/v1/damage-matters': '122222222233',
+    # 错案责任倒查与容错纠错 (issue 27 point 4): supervisors (auditor) write; auditors and administrators read all, a
+    # bureau leader their bureau's (another bureau's leader gets empty lists and an empty person view)
+    'GET /audit/v1/accountability/catalog': '122333223333',
+    'POST /audit/v1/accountability/traces': '13v333333333',
+    'GET /audit/v1/accountability/traces': '122333223333',
+    'GET /audit/v1/accountability/traces/{trace_id}': '144333443333',
+    'POST /audit/v1/accountability/traces/{trace_id}/responsibilities': '13v333333333',
+    'POST /audit/v1/accountability/traces/{trace_id}/excuses': '13v333333333',
+    'GET /audit/v1/accountability/people': '122333223333',
+    'GET /audit/v1/accountability/people/{person}': '122333223333',
 }
 
 # Valid bodies of the writes that name a bureau-A / enterprise-X object, by path or by body: what the route
@@ -288,4 +298,5 @@ BODIES: dict[str, dict] = {
                                             "manner": "电话要求从轻处理", "occurred_on": "2026-05-01"},
     'POST /cases/v1/cases/{case_id}/damage': {"note": "现场检查发现厂区外河段鱼类死亡"},
     'POST /cases/v1/cases/{case_id}/damage/steps': {"action": "start"},
+    'POST /audit/v1/accountability/traces': {"flag_id": "{flag_id}"},
 }

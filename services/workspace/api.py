@@ -188,3 +188,39 @@ async def auditors(request: Any, user: WorkspaceUser) -> list[dict[str, str]] | 
     found = [{"sub": p["sub"], "name": p["name"]} for p in await workspace_people(request, user)
              if "auditor" in p["roles"]]
     return found or None
+
+
+# -- 错案责任倒查与容错纠错 (issue 27 point 4) -------------------------------------------------------------------
+async def traces_of_flag(request: Any, user: WorkspaceUser, flag_id: str) -> list[dict[str, Any]]:
+    """``GET /audit/v1/accountability/traces?flag_id=`` — the flag's trace ([] or one)."""
+    return await _api(request).get("audit", "/accountability/traces", token=user.token, params={"flag_id": flag_id})
+
+
+async def open_trace(request: Any, user: WorkspaceUser, flag_id: str) -> dict[str, Any]:
+    return await _api(request).post("audit", "/accountability/traces", token=user.token, json={"flag_id": flag_id})
+
+
+async def get_trace(request: Any, user: WorkspaceUser, trace_id: str) -> dict[str, Any]:
+    return await _api(request).get("audit", f"/accountability/traces/{_q(trace_id)}", token=user.token)
+
+
+async def record_responsibility(request: Any, user: WorkspaceUser, trace_id: str, body: dict) -> dict[str, Any]:
+    return await _api(request).post("audit", f"/accountability/traces/{_q(trace_id)}/responsibilities",
+                                    token=user.token, json=body)
+
+
+async def decide_excuse(request: Any, user: WorkspaceUser, trace_id: str, body: dict) -> dict[str, Any]:
+    return await _api(request).post("audit", f"/accountability/traces/{_q(trace_id)}/excuses", token=user.token,
+                                    json=body)
+
+
+async def accountability_catalog(request: Any, user: WorkspaceUser) -> dict[str, Any]:
+    return await _api(request).get("audit", "/accountability/catalog", token=user.token)
+
+
+async def accountability_people(request: Any, user: WorkspaceUser) -> list[dict[str, Any]]:
+    return await _api(request).get("audit", "/accountability/people", token=user.token)
+
+
+async def person_view(request: Any, user: WorkspaceUser, person: str) -> dict[str, Any]:
+    return await _api(request).get("audit", f"/accountability/people/{_q(person)}", token=user.token)

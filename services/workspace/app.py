@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from services.portal.app import TITLES, RegistryNames
 from services.portal.client import PortalAPI, ServiceError
-from services.workspace import dashboard, flag, oidc, queue, report, session, signin
+from services.workspace import accountability, dashboard, flag, oidc, queue, report, session, signin
 from services.workspace.web import STATIC, PageError, make_templates, render
 from shared.clock import Clock
 from shared.config import Settings
@@ -118,6 +118,12 @@ def routes() -> list:
         Route("/dashboard", dashboard.dashboard),
         Route("/report", report.report),
         Route("/report/download", report.download),
+        Route("/flags/{flag_id}/trace", flag.trace, methods=["POST"]),
+        Route("/traces/{trace_id}", accountability.trace_page),
+        Route("/traces/{trace_id}/responsibilities", accountability.record_finding, methods=["POST"]),
+        Route("/traces/{trace_id}/excuses", accountability.decide_excuse, methods=["POST"]),
+        Route("/people", accountability.people_page),
+        Route("/people/{person}", accountability.person_page),
         Route("/static/echarts.min.js", echarts),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from services.portal.client import ServiceError
-from services.workspace import api, names, session, timeline
+from services.workspace import accountability, api, names, session, timeline
 from services.workspace.forms import checked_form, ensure_same_site, refusal, require_role
 from services.workspace.web import PageError, first, render
 from shared.chinese_dates import cn_date
@@ -100,6 +100,7 @@ async def page(request: Request, user: session.WorkspaceUser, flag_id: str, *, e
         "outcomes": OUTCOME_CN, "auditors": await api.auditors(request, user),
         "done": DONE.get(request.query_params.get("done", "")), "error": error,
         "form": getattr(request.state, "ws_form", {}),
+        **await accountability.flag_section(request, user, flag),
     }
     return render(request, "ws_flag.html", title=f"审核标记 {flag['number']}", user=user, nav="flags",
                   crumbs=[("审核标记", "/workspace/flags"), (flag["number"], None)], status=status, **ctx)
@@ -192,6 +193,21 @@ async def reopen(request: Request) -> Response:
     if not reason or len(reason) > MAX_REASON:
         return await _refused(request, user, flag_id, f"请填写重新审核的理由（不超过{MAX_REASON}字）。")
     return await _act(request, user, flag_id, "reopened", api.reopen(request, user, flag_id, reason))
+
+
+async def trace(request: Request) -> Response:
+    """开启错案责任倒查 on a flag found wrong; 303 to the trace's page (the same trace if open already)."""
+    user = await session.require(request)
+    flag_id = request.path_params["flag_id"]
+    await checked_form(request, user)
+    require_role(user, Role.AUDITOR, what="开启错案责任倒查")
+    try:
+        opened = await api.open_trace(request, user, flag_id)
+    except ServiceError as e:
+        if e.status >= 500:
+            raise
+        return await page(request, user, flag_id, error=refusal(e), status=e.status)
+    return RedirectResponse(f"/workspace/traces/{quote(opened['id'], safe='')}?done=opened", status_code=303)
 
 
 async def case_document(request: Request) -> Response:

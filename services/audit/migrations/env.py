@@ -1,3 +1,4 @@
+from services.audit.accountability import models as _accountability  # noqa: F401  (its tables on Base)
 from services.audit.models import Base
 from shared.migrations import run_env
 

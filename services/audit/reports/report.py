@@ -18,6 +18,9 @@ COLUMNS = [
     ("fines_total", "罚款金额合计（元）"), ("flags", "监督审核标记数"), ("flags_open", "待审核"),
     ("flags_cleared", "审核无问题"), ("flags_issue_found", "审核发现问题"), ("flags_referred", "移送纪检监察"),
     ("flags_reopened", "其中重新审核中（按原结论计）"),
+    # 错案责任倒查与容错纠错 (issue 27 point 4): persons by their standing now; 已免责 never counted as 有责任.
+    ("accountability_traces", "错案责任倒查案件数"), ("accountability_responsible", "认定有责任人次（不含容错）"),
+    ("accountability_lightened", "容错从轻减轻人次"), ("accountability_excused", "容错已免责人次"),
 ]
 SOURCE = ("依据：《苏州市生态环境领域涉企行政合规指导工作试点方案》五（二）试点过程中的免罚、轻罚案件要纳入"
           "行政执法总体情况年报")

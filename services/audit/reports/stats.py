@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.audit.accountability import figures as accountability_figures
 from services.audit.flags.review import ageing_days, sla_breached
 from services.audit.models import DailyCount, DailyRuleCount, Flag, FlagRule, RefusedAttempt
 from shared import clock
@@ -167,8 +168,9 @@ async def annual(session: AsyncSession, year: int, bureau: str | None = None) ->
     fines = dict((await session.execute(
         _period(select(DailyCount.bureau, func.sum(DailyCount.fines)), DailyCount.day, lo, hi, bureau,
                 DailyCount.bureau).group_by(DailyCount.bureau))).all())
+    traced = await accountability_figures.annual(session, lo_dt, hi_dt, bureau)
     rows = []
-    for b in sorted(set(s["by_bureau"]) | set(flags)):
+    for b in sorted(set(s["by_bureau"]) | set(flags) | set(traced)):
         t = s["by_bureau"].get(b, {})
         f = flags.get(b, {})
         rows.append({
@@ -181,6 +183,7 @@ async def annual(session: AsyncSession, year: int, bureau: str | None = None) ->
             "flags": sum(n for k, n in f.items() if k != "reopened"), "flags_open": f.get("pending", 0),
             "flags_cleared": f.get("cleared", 0), "flags_issue_found": f.get("issue_found", 0),
             "flags_referred": f.get("referred", 0), "flags_reopened": f.get("reopened", 0),
+            **{f"accountability_{k}": n for k, n in traced.get(b, accountability_figures.EMPTY).items()},
         })
     if rows:
         total = {"year": year, "bureau": "合计"}

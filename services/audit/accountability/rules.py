@@ -1,0 +1,67 @@
+"""The pure rules of 错案责任倒查 and 容错纠错, each refusal naming its source (``law``): when a flag may be traced,
+what a finding must say, when an excuse may be granted, and a person's standing in a trace for the figures."""
+
+from __future__ import annotations
+
+from services.audit.accountability import law
+from services.audit.accountability.schemas import ExcuseCreate, ResponsibilityCreate
+from services.audit.models import Flag
+from shared.problems import invalid
+
+# A review that found the case wrong: 发现问题并责令纠正, 移送纪检监察 (services.audit.flags.review.OUTCOME_NAMES).
+TRACEABLE_OUTCOMES = ("issue_found", "referred")
+# Rule codes whose hit makes a flag traceable without a review's outcome. The seam for 案卷评查 (issue 27 point 1):
+# the rule its 不合格 file raises is added here when that slice is merged.
+TRACEABLE_RULES: tuple[str, ...] = ()
+
+
+def ground_of(flag: Flag) -> str | None:
+    """Why ``flag`` may be traced (工作要点（二十二）: 错案责任倒查), or None."""
+    if flag.outcome in TRACEABLE_OUTCOMES:
+        return flag.outcome
+    return next((r.code for r in flag.rules if r.code in TRACEABLE_RULES), None)
+
+
+def check_finding(body: ResponsibilityCreate) -> None:
+    """有责任 names the outcome handed down (``other`` with its text); 无责任 names none."""
+    if body.finding == "responsible":
+        if body.outcome is None:
+            raise invalid("outcome", "认定“有责任”须写明处理结果", code="outcome_required", rule=law.TRACE_RULE)
+        if body.outcome == "other" and not (body.outcome_text or "").strip():
+            raise invalid("outcome_text", "处理结果为“其他”时须写明具体处理结果", code="outcome_text_required",
+                          rule=law.TRACE_RULE)
+        if body.outcome != "other" and body.outcome_text:
+            raise invalid("outcome_text", "只有处理结果为“其他”时才填写处理结果文字", code="outcome_text_unexpected")
+    elif body.outcome or body.outcome_text or body.kind:
+        raise invalid("outcome", "认定“无责任”时不填写责任种类和处理结果", code="outcome_unexpected", rule=law.TRACE_RULE)
+
+
+def missing_conditions(body: ExcuseCreate) -> list[law.Sourced]:
+    """The conditions not affirmed with evidence (absent, answered no, or affirmed without evidence)."""
+    out = []
+    for c in law.EXCUSE_CONDITIONS:
+        answer = body.conditions.get(c.code)
+        if answer is None or not answer.affirmed or not answer.evidence.strip():
+            out.append(c)
+    return out
+
+
+def check_excuse(body: ExcuseCreate) -> None:
+    """试点方案 五（三）: 不违反党的纪律和国家法律法规，勤勉尽责、未谋私利，能够及时纠错改正 — all of them, each with evidence."""
+    missing = missing_conditions(body)
+    if missing:
+        names = "、".join(f"“{c.label}”" for c in missing)
+        raise invalid(f"conditions.{missing[0].code}", f"容错免责的条件未全部具备（须逐项确认并写明证据）：{names}未确认",
+                      code="excuse_condition_not_met", rule=law.EXCUSE_SOURCE,
+                      missing=[{"code": c.code, "label": c.label, "source": c.source, "verified": c.verified}
+                               for c in missing])
+
+
+def standing(finding: str | None, relief: str | None) -> str:
+    """A person's standing in one trace from their latest finding and latest excuse: pending (未认定), not_responsible
+    (无责任), responsible (有责任), lightened (有责任，容错从轻减轻), excused (已免责 — counted apart, never as responsible)."""
+    if finding is None:
+        return "pending"
+    if finding == "none":
+        return "not_responsible"
+    return {"exempted": "excused", "lightened": "lightened"}.get(relief or "", "responsible")

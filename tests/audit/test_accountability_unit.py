@@ -1,0 +1,65 @@
+"""The pure parts of 错案责任倒查 (issue 27 point 4): each person's parts read from a case's events, a finding's
+required outcome, the 容错 conditions of 试点方案 五（三） (all of them, each with evidence) and a person's standing
+(已免责 never counted as 有责任)."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.audit.accountability import law, people, rules
+from services.audit.accountability.schemas import ExcuseCreate, ResponsibilityCreate
+from shared.problems import Problem
+
+
+def test_each_persons_parts_come_from_the_case_events_in_order():
+    found = people.from_events([
+        ("ecocomply.case.filed.v1", {"handlers": ["a", "b"], "filed_by": "a"}),
+        ("ecocomply.case.legal_reviewed.v1", {"reviewer": "r"}),
+        ("ecocomply.case.collective_discussed.v1", {"participants": ["l2", "l3"], "recorded_by": "l2"}),
+        ("ecocomply.case.decided.v1", {"handlers": ["a", "b"], "decided_by": "l1"}),
+        ("ecocomply.case.served.v1", {"served_by": "x"}),  # no part of the decision: not listed
+        ("ecocomply.case.ended.v1", {"decided_by": "system", "legal_review_by": None}),
+    ])
+    assert found == {"a": ["handler", "filer"], "b": ["handler"], "r": ["legal_reviewer"],
+                     "l2": ["discussion_participant", "discussion_recorder"], "l3": ["discussion_participant"],
+                     "l1": ["decider"]}
+
+
+def test_a_finding_of_responsibility_names_its_outcome_and_no_responsibility_names_none():
+    with pytest.raises(Problem) as e:
+        rules.check_finding(ResponsibilityCreate(person="a", finding="responsible", reason="理由"))
+    assert e.value.code == "outcome_required" and "错案责任倒查" in e.value.extra["rule"]
+    rules.check_finding(ResponsibilityCreate(person="a", finding="responsible", outcome="circulated", reason="理由"))
+    with pytest.raises(Problem):
+        rules.check_finding(ResponsibilityCreate(person="a", finding="none", outcome="circulated", reason="理由"))
+    rules.check_finding(ResponsibilityCreate(person="a", finding="none", reason="理由"))
+
+
+def _excuse(**answers) -> ExcuseCreate:
+    return ExcuseCreate(person="a", relief="exempted", reason="理由", conditions=answers)
+
+
+def test_an_excuse_needs_every_condition_affirmed_with_evidence():
+    every = {c.code: {"affirmed": True, "evidence": "证据"} for c in law.EXCUSE_CONDITIONS}
+    rules.check_excuse(_excuse(**every))
+    assert [c.label for c in rules.missing_conditions(_excuse(**{**every, "diligent": {"affirmed": True,
+                                                                                        "evidence": ""}}))] == ["勤勉尽责"]
+    absent = {k: v for k, v in every.items() if k != "corrected_in_time"}
+    with pytest.raises(Problem) as e:
+        rules.check_excuse(_excuse(**absent))
+    assert e.value.code == "excuse_condition_not_met" and "能够及时纠错改正" in e.value.detail
+    assert "五（三）" in e.value.extra["rule"] and e.value.extra["missing"][0]["verified"] is True
+
+
+def test_standing_counts_an_excused_person_apart():
+    assert rules.standing(None, None) == "pending"
+    assert rules.standing("none", None) == "not_responsible"
+    assert rules.standing("responsible", None) == "responsible"
+    assert rules.standing("responsible", "lightened") == "lightened"
+    assert rules.standing("responsible", "exempted") == "excused"
+
+
+def test_every_outcome_and_condition_names_its_source():
+    for item in (*law.OUTCOMES, *law.EXCUSE_CONDITIONS, *law.RELIEFS, *law.FINDINGS):
+        assert item.source and item.label and isinstance(item.verified, bool)
+    assert {o.code for o in law.OUTCOMES if not o.verified} >= {"admonishment", "warning"}  # a quotation, not read
