@@ -28,6 +28,7 @@ RULE_CN = {
     "same_act_fined_twice": "同一违法行为重复罚款",
     "decision_differs_from_discussion": "决定与集体讨论结论不一致",
     "decider_handled_case": "决定人系本案经办人",
+    "casefile_review_failed": "案卷评查不合格",
 }
 ACTION_CN = {"raised": "生成审核标记", "rule_added": "增加触发规则", "reopened": "重新开启审核", "assigned": "分派审核",
              "reviewed": "作出审核结论", "review_started": "开始审核", "attachment_added": "添加审核附件"}
@@ -51,6 +52,8 @@ EVENT_CN = {
     "audit.interference_recorded": "干预记录", "audit.flag_assigned": "分派审核", "audit.flag_reviewed": "审核结论",
     "audit.flag_review_started": "开始审核", "audit.flag_reopened": "重新开启审核",
     "audit.flag_attachment_added": "添加审核附件",
+    "audit.casefile_review_campaign_created": "创建案卷评查活动", "audit.casefile_assigned": "分派案卷评查",
+    "audit.casefile_scored": "案卷评查评分", "audit.casefile_failed": "案卷评查不合格",
 }
 # The documents a case issues (what ``GET /cases/v1/cases/{id}/documents`` lists by ``kind``).
 DOCUMENT_CN = {
@@ -67,3 +70,6 @@ def document_title(kind: str, decision_type: str | None = None) -> str:
     if kind == "decision" and decision_type == "no_penalty":
         return DOCUMENT_CN["no_penalty_decision"]
     return DOCUMENT_CN.get(kind, "文书")
+# 案卷评查 (issue 27): how a file came into the sample, its status and verdict.
+CASEFILE_DRAWN_CN = {"random": "随机抽取", "all_exemptions": "免罚轻罚全部纳入"}
+CASEFILE_STATUS_CN = {"drawn": "待分派", "assigned": "待评查", "scored": "已评查"}

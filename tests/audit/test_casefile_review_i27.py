@@ -198,6 +198,18 @@ async def test_a_campaign_end_to_end(stack, decisions):
     listed = (await stack.client.get(f"{CR}/campaigns", headers=supervisor)).json()
     assert listed[0]["scored"] == 2 and listed[0]["failed"] == 1
 
+    # the statistics (the dashboards' source) and the annual report carry the campaign's figures
+    year = today.year
+    s = (await stack.client.get(f"{API}/stats", params={"from": f"{year}-01-01", "to": f"{year}-12-31"},
+                                headers=supervisor)).json()
+    assert s["casefile_review"][BUREAU] == {"reviewed": 1, "passed": 0, "failed": 1, "pass_rate": 0.0}
+    assert s["casefile_review"][OTHER_BUREAU]["pass_rate"] == 1.0
+    report = (await stack.client.get(f"{API}/reports/annual", params={"year": year}, headers=supervisor)).text
+    header, *rows = [line.split(",") for line in report.lstrip("\ufeff").splitlines()]
+    assert header[-3:] == ["案卷评查数", "评查合格", "评查合格率"]
+    total = next(r for r in rows if r[1] == "合计")
+    assert total[-3:] == ["2", "1", "50.0%"]
+
     async with rt.sessionmaker() as s:
         logged = set(await s.scalars(select(LogEntry.type)))
     assert {"audit.casefile_review_campaign_created", "audit.casefile_assigned", "audit.casefile_scored",

@@ -18,9 +18,10 @@ COLUMNS = [
     ("fines_total", "罚款金额合计（元）"), ("flags", "监督审核标记数"), ("flags_open", "待审核"),
     ("flags_cleared", "审核无问题"), ("flags_issue_found", "审核发现问题"), ("flags_referred", "移送纪检监察"),
     ("flags_reopened", "其中重新审核中（按原结论计）"),
+    ("casefiles_reviewed", "案卷评查数"), ("casefiles_passed", "评查合格"), ("casefile_pass_rate", "评查合格率"),
 ]
 SOURCE = ("依据：《苏州市生态环境领域涉企行政合规指导工作试点方案》五（二）试点过程中的免罚、轻罚案件要纳入"
-          "行政执法总体情况年报")
+          "行政执法总体情况年报；案卷评查：《2023年苏州市生态环境系统法治政府建设工作要点》（十九）")
 
 
 def to_csv(rows: list[dict[str, Any]]) -> bytes:
