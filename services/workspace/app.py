@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from services.portal.app import TITLES, RegistryNames
 from services.portal.client import PortalAPI, ServiceError
-from services.workspace import dashboard, flag, oidc, queue, report, session, signin
+from services.workspace import casefile_review, dashboard, flag, oidc, queue, report, session, signin
 from services.workspace.web import STATIC, PageError, make_templates, render
 from shared.clock import Clock
 from shared.config import Settings
@@ -118,6 +118,7 @@ def routes() -> list:
         Route("/dashboard", dashboard.dashboard),
         Route("/report", report.report),
         Route("/report/download", report.download),
+        *casefile_review.routes(),  # 案卷评查 (issue 27)
         Route("/static/echarts.min.js", echarts),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

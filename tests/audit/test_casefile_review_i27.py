@@ -148,9 +148,10 @@ async def test_a_campaign_end_to_end(stack, decisions):
 
     sheet = (await stack.client.get(f"{path}/{real_file['id']}", headers=supervisor)).json()
     items = {i["code"]: i for i in sheet["items"]}
-    assert items["S2"]["prefill_met"] is True and "JS" in items["S2"]["evidence"][0]["value"]
-    assert items["P2"]["prefill_met"] is True and "reviewer-1" in items["P2"]["evidence"][0]["value"]
-    assert items["D1"]["prefill_met"] is True and "〔" in items["D1"]["evidence"][0]["value"]
+    assert items["S2"]["prefill_met"] is True and "张执法：JS" in items["S2"]["evidence"][0]["value"]
+    assert items["P2"]["prefill_met"] is True and "审核通过" in items["P2"]["evidence"][0]["value"]
+    assert "北京时间" in items["P2"]["evidence"][1]["value"]
+    assert items["D1"]["prefill_met"] is True and "行政处罚决定书：" in items["D1"]["evidence"][0]["value"]
     assert items["D2"]["prefill_met"] is True
     assert items["P4"]["prefill_met"] is False and "未见送达记录" in items["P4"]["evidence"][1]["value"]
     assert items["E1"]["prefill_met"] is None and items["E1"]["evidence"] == []

@@ -22,6 +22,7 @@ from services.audit.models import DecidedCase
 from shared.clock import local_date
 from shared.contracts import AuditCasefileFailed, AuditCasefileScored
 from shared.problems import Problem, conflict, forbidden
+from shared.registry import officer_names
 from shared.subjects import same_subject
 
 from .campaigns import CROSS_RULE
@@ -43,7 +44,8 @@ async def prefills(rt, case_id: str) -> dict[str, prefilling.Prefill]:
     """The automatic checks on the case as the cases service holds it now (its record and issued documents)."""
     case = await _read(rt, f"/cases/{case_id}")
     documents = await _read(rt, f"/cases/{case_id}/documents") if case is not None else None
-    return prefilling.prefill(case, documents if isinstance(documents, list) else [])
+    names = await officer_names(rt.http) if case is not None else {}
+    return prefilling.prefill(case, documents if isinstance(documents, list) else [], names)
 
 
 async def judgements(session: AsyncSession, file_id: str) -> dict[str, ReviewItemScore]:

@@ -46,7 +46,7 @@ PREFIX = "/casefile-reviews"
 
 
 def file_read(f: ReviewFile) -> FileRead:
-    return FileRead(id=f.id, case_id=f.case_id, number=f.number, bureau=f.bureau, decision_type=f.decision_type,
+    return FileRead(id=f.id, case_id=f.case_id, number=f.number, uscc=f.uscc, bureau=f.bureau, decision_type=f.decision_type,
                     decision_date=f.decision_date, drawn_by=f.drawn_by, status=f.status, reviewer=f.reviewer,
                     reviewer_bureau=f.reviewer_bureau, assigned_at=f.assigned_at, total=f.total,
                     max_total=f.max_total, passed=f.passed, vetoed=list(f.vetoed or []), scored_by=f.scored_by,
@@ -108,7 +108,7 @@ async def preview_draw(body: DrawParams, user: Auditor, session: DbSession, rt: 
     parameters it gives that campaign's sample again."""
     seed, pop, drawn = await campaigns.preview(session, body, audit_settings(rt))
     return DrawPreview(seed=seed, population=pop, files=[DrawnRead(
-        case_id=d.candidate.case_id, number=d.candidate.number, bureau=d.candidate.bureau,
+        case_id=d.candidate.case_id, number=d.candidate.number, uscc=d.candidate.uscc, bureau=d.candidate.bureau,
         decision_type=d.candidate.decision_type, decision_date=d.candidate.decision_date, drawn_by=d.drawn_by)
         for d in drawn])
 

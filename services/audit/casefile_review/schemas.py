@@ -38,6 +38,7 @@ class CampaignCreate(DrawParams):
 class DrawnRead(BaseModel):
     case_id: str
     number: str
+    uscc: str
     bureau: str
     decision_type: str
     decision_date: date
