@@ -1,7 +1,7 @@
 """案卷评查 in a real headless Chromium: a supervisor creates a campaign for the year (the draw per bureau), assigns
 a drawn file to a reviewer of another bureau (the page offers only those), the reviewer opens the scoring page —
 items pre-filled from the case's own records with their evidence — confirms, marks a veto item not met with its
-reason and submits; the file is 不合格, its flag is linked, and the campaign's results show the bureau's 合格率.
+reason and submits; the file is 不合格, its flag is linked, the campaign's results and the dashboard show the bureau's 合格率.
 Screenshots of each screen go to test-artifacts/ (docs/screenshots/casefile-*.png are copies)."""
 
 from __future__ import annotations
@@ -105,3 +105,9 @@ async def test_a_campaign_end_to_end_in_the_browser(stack):
         results = await page.text_content("#results-bureaus")
         assert "苏州市吴江生态环境局" in results and "0.0%" in results
         await _shot(page, "results")
+        await page.click("nav >> text=统计看板")
+        await page.wait_for_selector("#casefile-table")
+        row = await page.locator("#casefile-table tr", has_text="苏州市吴江生态环境局").text_content()
+        assert "0.0%" in row
+        await page.locator("#h-casefile").scroll_into_view_if_needed()
+        await _shot(page, "dashboard")
