@@ -181,7 +181,7 @@ MATRIX: dict[str, str] = {
     'GET /audit/v1/workspace/people': '122333223333',
     # 案卷评查 (issue 27): auditors (administrators read); the reviewer's cross-bureau checks are in the test
     'GET /audit/v1/casefile-reviews/standards': '122333333333',
-    'GET /audit/v1/casefile-reviews/standards/{version}': '1xx333333333',
+    'GET /audit/v1/casefile-reviews/standards/{version}': '122333333333',
     'GET /audit/v1/exports/casefile-review-standard': '122333333333',
     'POST /audit/v1/imports/casefile-review-standard': '13v333333333',
     'POST /audit/v1/casefile-reviews/draws/preview': '13v333333333',
