@@ -243,3 +243,49 @@ def test_a_file_with_all_items_met_under_the_pass_mark_fails_and_a_veto_fails_wh
     veto = {**given, "S2": {"met": False, "reason": "仅一名持证执法人员"}}
     v = scoring.verdict(scoring.judge(std, veto, {"two_certified_officers": prefill.Prefill(False)}), 60)
     assert v.total == 100 and not v.passed and v.vetoed == ["S2"]
+
+
+async def test_bad_input_is_refused_by_field_and_a_file_is_scored_once_under_concurrent_calls(stack, decisions):
+    when = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+    for _ in range(2):
+        _, event = await decisions.emit(bureau=BUREAU, decided_at=when)
+        await decisions.processed("audit", event.id)
+    await add_account(stack, "auditor-cs", "常熟评查员", OTHER_BUREAU)
+    boss = auditor(stack, "auditor-1")
+    params = {"period_from": "2026-03-01", "period_to": "2026-03-31", "minimum": 5}
+    r = await stack.client.post(f"{CR}/campaigns", headers=boss, json={"title": "倒置期间", **params,
+                                                                      "period_from": "2026-04-01"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "period_to"
+    r = await stack.client.post(f"{CR}/campaigns", headers=boss, json={"title": "空期间", **params,
+                                                                      "period_from": "2020-01-01", "period_to": "2020-01-31"})
+    assert r.status_code == 422 and r.json()["code"] == "nothing_to_draw"
+    r = await stack.client.post(f"{CR}/campaigns", headers=boss, json={"title": "比例越界", **params, "ratio": 2})
+    assert r.status_code == 422 and "ratio" in r.text
+    assert (await stack.client.get(f"{CR}/campaigns", headers=boss)).json() == []  # nothing half-written
+    assert (await stack.client.get(f"{CR}/standards/9", headers=boss)).status_code == 404
+
+    made = await stack.client.post(f"{CR}/campaigns", headers=boss, json={"title": "三月评查", **params})
+    assert made.status_code == 201, made.text
+    assert len(made.json()["items"]) == 2  # the minimum is capped by the files there are
+    f = made.json()["items"][0]
+    path = f"{CR}/campaigns/{made.json()['id']}/files/{f['id']}"
+    assert (await stack.client.post(f"{path}/assign", headers=boss, json={"reviewer": "auditor-cs"})).status_code == 200
+    cs = auditor(stack, "auditor-cs", OTHER_BUREAU)
+    standard = (await stack.client.get(f"{CR}/standards/1", headers=boss)).json()
+    r = await stack.client.post(f"{path}/score", headers=cs, json=all_met(standard, ZZ9={"met": True}))
+    assert r.status_code == 422 and r.json()["code"] == "unknown_item"
+    partial = all_met(standard)
+    del partial["items"]["A1"]
+    r = await stack.client.post(f"{path}/score", headers=cs, json=partial)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "items.A1"
+    r = await stack.client.post(f"{path}/score", headers=cs, json=all_met(standard, F2={"met": True, "points": 9}))
+    assert r.status_code == 422 and r.json()["code"] == "points_out_of_range"
+
+    answers = await asyncio.gather(*(stack.client.post(f"{path}/score", headers=cs, json=all_met(standard))
+                                     for _ in range(3)))
+    assert sorted(a.status_code for a in answers) == [200, 409, 409], [a.text for a in answers]
+    sheet = (await stack.client.get(path, headers=boss)).json()
+    assert sheet["file"]["passed"] is True and sheet["file"]["total"] == 100
+    assert all(i["met"] is True for i in sheet["items"])
+    r = await stack.client.post(f"{path}/assign", headers=boss, json={"reviewer": "auditor-cs"})
+    assert r.status_code == 409 and r.json()["code"] == "already_scored"

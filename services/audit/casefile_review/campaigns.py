@@ -7,7 +7,7 @@ import secrets
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -159,7 +159,14 @@ async def assign(rt, session: AsyncSession, f: ReviewFile, *, reviewer: str, by:
         raise conflict("already_scored", f"案卷 {f.number} 已评查完毕，不能改派", state=f.status)
     reviewer_bureau = await bureau_of(rt, session, reviewer)
     refuse_reviewer(f, reviewer, reviewer_bureau, await case_people(session, f.case_id))
-    f.reviewer, f.reviewer_bureau, f.assigned_by, f.assigned_at, f.status = reviewer, reviewer_bureau, by, now, "assigned"
+    # conditional: a file scored meanwhile is never reassigned (nor its status put back)
+    done = await session.execute(update(ReviewFile).where(ReviewFile.id == f.id, ReviewFile.status != "scored")
+                                 .values(reviewer=reviewer, reviewer_bureau=reviewer_bureau, assigned_by=by,
+                                         assigned_at=now, status="assigned")
+                                 .execution_options(synchronize_session=False))
+    await session.refresh(f)
+    if done.rowcount != 1:
+        raise conflict("already_scored", f"案卷 {f.number} 已评查完毕，不能改派", state=f.status)
     await ledger.append_act(session, type_="audit.casefile_assigned", case_id=f.case_id, now=now, data={
         "campaign_id": f.campaign_id, "file_id": f.id, "reviewer": reviewer, "reviewer_bureau": reviewer_bureau,
         "assigned_by": by})

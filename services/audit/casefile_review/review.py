@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.casefile_review import prefill as prefilling
@@ -73,13 +73,19 @@ async def score(rt, session: AsyncSession, campaign: ReviewCampaign, f: ReviewFi
     standard = await standard_of(session, campaign, now)
     judged = scoring.judge(standard, given, await prefills(rt, f.case_id))
     v = scoring.verdict(judged, campaign.pass_mark)
+    # Once only, race-free: of two concurrent scorings of one file exactly one passes this conditional update.
+    done = await session.execute(update(ReviewFile).where(ReviewFile.id == f.id, ReviewFile.status == "assigned")
+                                 .values(status="scored", total=v.total, max_total=v.max_total, passed=v.passed,
+                                         vetoed=v.vetoed, scored_by=by, scored_at=now)
+                                 .execution_options(synchronize_session=False))
+    await session.refresh(f)
+    if done.rowcount != 1:
+        raise conflict("already_scored", f"案卷 {f.number} 已由 {f.scored_by} 评查完毕；评分不再改变", state=f.status)
     for j in judged:
         session.add(ReviewItemScore(
             file_id=f.id, item_code=j.code, section=j.section, prefill_met=j.prefill.met if j.prefill else None,
             evidence=list(j.prefill.evidence) if j.prefill else [], met=j.met, points=j.points,
             max_points=j.max_points, veto=j.veto, overridden=j.overridden, reason=j.reason))
-    f.status, f.total, f.max_total, f.passed, f.vetoed = "scored", v.total, v.max_total, v.passed, v.vetoed
-    f.scored_by, f.scored_at = by, now
     await session.flush()
     await ledger.append_act(session, type_="audit.casefile_scored", case_id=f.case_id, now=now, data={
         "campaign_id": campaign.id, "file_id": f.id, "standard_version": campaign.standard_version, "total": v.total,
