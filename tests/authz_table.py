@@ -192,6 +192,7 @@ MATRIX: dict[str, str] = {
     'GET /audit/v1/casefile-reviews/campaigns/{campaign_id}/files/{file_id}': '144333333333',
     'POST /audit/v1/casefile-reviews/campaigns/{campaign_id}/files/{file_id}/score': '13x333333333',
     'GET /audit/v1/casefile-reviews/campaigns/{campaign_id}/results': '144333333333',
+    'GET /audit/v1/casefile-reviews/campaigns/{campaign_id}/files/{file_id}/bundle': '144333333333',
 }
 
 # Valid bodies of the writes that name a bureau-A / enterprise-X object, by path or by body: what the route

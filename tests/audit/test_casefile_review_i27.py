@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import hashlib
+import io
 import json
+import zipfile
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
@@ -175,6 +178,19 @@ async def test_a_campaign_end_to_end(stack, decisions):
     assert "（十九）" in hit["detail"] and "环办〔2012〕98号" in hit["detail"] and "畸轻畸重" in hit["detail"]
     again = await stack.client.post(f"{path}/{real_file['id']}/score", headers=cs, json=all_met(standard))
     assert again.status_code == 409 and again.json()["code"] == "already_scored"
+
+    # the reviewed file's bundle for the provincial 案卷质量管理系统: documents as issued, index, hashes
+    r = await stack.client.get(f"{path}/{real_file['id']}/bundle", headers=supervisor)
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    z = zipfile.ZipFile(io.BytesIO(r.content))
+    manifest = json.loads(z.read("manifest.json"))
+    for entry in manifest["files"]:
+        assert hashlib.sha256(z.read(entry["path"])).hexdigest() == entry["sha256"]
+    index = json.loads(z.read("index.json"))
+    assert index["case"]["number"] == real["number"] and index["review"]["passed"] is False
+    assert {d["kind"] for d in index["documents"]} >= {"decision", "notice"}
+    assert all(d["number"] and z.read(d["path"]).startswith(b"%PDF") for d in index["documents"])
+    assert next(i for i in index["review"]["items"] if i["code"] == "L2")["reason"] == "罚款数额与违法情节明显不相称"
 
     other = per_bureau[OTHER_BUREAU][0]
     assert (await stack.client.post(f"{path}/{other['id']}/assign", headers=supervisor,

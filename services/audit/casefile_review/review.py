@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.audit.casefile_review import bundle as casefile_bundle
 from services.audit.casefile_review import prefill as prefilling
 from services.audit.casefile_review import scoring, standards
 from services.audit.casefile_review.models import ReviewCampaign, ReviewFile, ReviewItemScore
@@ -155,3 +156,39 @@ async def by_item(session: AsyncSession, campaign_id: str, standard: StandardCon
         a["overridden"] += int(r.overridden)
         a["points_lost"] = round(a["points_lost"] + r.max_points - r.points, 2)
     return list(acc.values())
+
+
+async def bundle(rt, session: AsyncSession, campaign: ReviewCampaign, f: ReviewFile, *, now: datetime) -> bytes:
+    """The reviewed file's bundle (``casefile_review.bundle``): the documents fetched from the cases service as
+    issued, each listed with its 文号 and SHA-256; a document that cannot be read is listed under ``omitted``."""
+    listing = await _read(rt, f"/cases/{f.case_id}/documents")
+    docs: dict[str, bytes] = {}
+    listed, omitted = [], []
+    for d in listing if isinstance(listing, list) else []:
+        kind, number = str(d.get("kind")), str(d.get("number") or "")
+        try:
+            r = await rt.http.request("cases", "GET", f"/cases/{f.case_id}/documents/{kind}", params={"number": number})
+        except Problem:
+            r = None
+        if r is None or r.status_code != 200:
+            omitted.append({"kind": kind, "number": number, "reason": "办案系统未能提供该文书"})
+            continue
+        name = f"{number or f.number}-{kind}.pdf".replace("/", "_")
+        docs[name] = r.content
+        listed.append({"kind": kind, "number": number, "path": f"documents/{name}", "size": len(r.content),
+                       "sha256": casefile_bundle.sha256(r.content)})
+    items = [{"code": j.item_code, "section": j.section, "met": j.met, "points": j.points, "max_points": j.max_points,
+              "veto": j.veto, "prefill_met": j.prefill_met, "evidence": j.evidence, "overridden": j.overridden,
+              "reason": j.reason} for j in (await judgements(session, f.id)).values()]
+    index = {
+        "case": {"id": f.case_id, "number": f.number, "uscc": f.uscc, "bureau": f.bureau,
+                 "decision_type": f.decision_type, "decision_date": f.decision_date.isoformat()},
+        "campaign": {"id": campaign.id, "title": campaign.title, "standard_version": campaign.standard_version,
+                     "pass_mark": campaign.pass_mark},
+        "review": {"status": f.status, "reviewer": f.reviewer, "reviewer_bureau": f.reviewer_bureau,
+                   "total": f.total, "max_total": f.max_total, "passed": f.passed, "vetoed": list(f.vetoed or []),
+                   "scored_by": f.scored_by, "scored_at": f.scored_at.isoformat() if f.scored_at else None,
+                   "flag_id": f.flag_id, "items": sorted(items, key=lambda i: i["code"])},
+        "documents": listed, "omitted": omitted, "exported_at": now.isoformat(),
+    }
+    return casefile_bundle.build(index, docs)

@@ -199,3 +199,16 @@ async def results(campaign_id: str, user: Reader, session: DbSession, rt: Runtim
     return Results(campaign_id=c.id, standard_version=c.standard_version, pass_mark=c.pass_mark,
                    files=[file_read(f) for f in files], bureaus=review.by_bureau(files),  # type: ignore[arg-type]
                    items=await review.by_item(session, c.id, standard))  # type: ignore[arg-type]
+
+
+@router.get(f"{PREFIX}/campaigns/{{campaign_id}}/files/{{file_id}}/bundle", response_class=Response, responses={
+    **PROBLEMS, 200: {"content": {"application/zip": {}}, "description": "index.json, documents/*.pdf, manifest.json"}})
+async def file_bundle(campaign_id: str, file_id: str, user: Reader, session: DbSession, rt: RuntimeDep) -> Response:
+    """评查案卷包 for the provincial 案卷质量管理系统: the case's issued documents (PDF, as issued), ``index.json`` (the
+    case, the campaign, the review item by item, the document list with 文号, size and SHA-256) and
+    ``manifest.json`` (SHA-256 of every file)."""
+    c = await campaigns.get_campaign(session, campaign_id)
+    f = await campaigns.get_file(session, campaign_id, file_id)
+    data = await review.bundle(rt, session, c, f, now=rt.clock.now())
+    name = f"casefile-review-{f.id}.zip"
+    return Response(data, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}"'})
