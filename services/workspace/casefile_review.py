@@ -202,6 +202,18 @@ async def score(request: Request) -> Response:
     return RedirectResponse(f"{BASE}/{_q(cid)}/files/{_q(fid)}?done=scored", status_code=303)
 
 
+async def bundle(request: Request) -> Response:
+    """评查案卷包 as a download (the audit service assembles it as the person)."""
+    user = await session.require(request)
+    require_role(user, Role.AUDITOR, Role.ADMIN, what="案卷评查")
+    cid, fid = request.path_params["campaign_id"], request.path_params["file_id"]
+    resp = await _api(request).call("audit", "GET", f"/casefile-reviews/campaigns/{_q(cid)}/files/{_q(fid)}/bundle",
+                                    token=user.token)
+    return Response(resp.content, media_type="application/zip", headers={
+        "Content-Disposition": resp.headers.get("content-disposition", "attachment"),
+        "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+
+
 def routes() -> list:
     from starlette.routing import Route
     at = BASE.removeprefix("/workspace")  # the app is mounted at /workspace
@@ -212,4 +224,5 @@ def routes() -> list:
         Route(at + "/{campaign_id}/files/{file_id}", sheet),
         Route(at + "/{campaign_id}/files/{file_id}/assign", assign, methods=["POST"]),
         Route(at + "/{campaign_id}/files/{file_id}/score", score, methods=["POST"]),
+        Route(at + "/{campaign_id}/files/{file_id}/bundle", bundle),
     ]

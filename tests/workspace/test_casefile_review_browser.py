@@ -95,6 +95,9 @@ async def test_a_campaign_end_to_end_in_the_browser(stack):
         assert "不合格" in verdict and "94" in verdict and "L2" in verdict
         assert "北京时间" in verdict
         await _shot(rpage, "scored")
+        async with rpage.expect_download() as download:
+            await rpage.click("#bundle-link")
+        assert (await download.value).suggested_filename.endswith(".zip")
         await rpage.click("#flag-link")
         await rpage.wait_for_selector("#rules")
         assert "案卷评查不合格" in await rpage.text_content("#rules")
