@@ -694,3 +694,51 @@ class AuditExcuseDecided(EventPayload):
     conditions: list[str]
     decided_by: str
     decided_at: datetime
+@event_type("ecocomply.audit.casefile_review_campaign_created.v1")
+class AuditCasefileReviewCampaignCreated(EventPayload):
+    """案卷评查活动 created (工作要点（十九）): its period, seed, standard version and the files drawn per bureau."""
+
+    campaign_id: str
+    title: str
+    period_from: date
+    period_to: date
+    seed: str
+    standard_version: int
+    drawn: dict[str, int]  # bureau -> files drawn
+    created_by: str
+    created_at: datetime
+
+
+@event_type("ecocomply.audit.casefile_scored.v1")
+class AuditCasefileScored(EventPayload):
+    """A drawn case file scored item by item against the campaign's standard version."""
+
+    campaign_id: str
+    file_id: str
+    case_id: str
+    number: str
+    bureau: str
+    standard_version: int
+    total: float
+    max_total: float
+    passed: bool
+    vetoed: list[str]
+    scored_by: str
+    scored_at: datetime
+
+
+@event_type("ecocomply.audit.casefile_failed.v1")
+class AuditCasefileFailed(EventPayload):
+    """A scored case file is 不合格 (a veto item not met, or under the pass mark): the case's flag carries rule
+    ``casefile_review_failed``."""
+
+    campaign_id: str
+    file_id: str
+    case_id: str
+    number: str
+    bureau: str
+    total: float
+    max_total: float
+    vetoed: list[str]
+    flag_id: str
+    failed_at: datetime

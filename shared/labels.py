@@ -30,6 +30,7 @@ RULE_CN = {
     "decider_handled_case": "决定人系本案经办人",
     "compensation_in_lieu_of_penalty": "以赔代罚（减罚超出实际赔偿）",
     "damage_claim_not_started": "有生态环境损害未启动索赔且无不启动依据",
+    "casefile_review_failed": "案卷评查不合格",
 }
 ACTION_CN = {"raised": "生成审核标记", "rule_added": "增加触发规则", "reopened": "重新开启审核", "assigned": "分派审核",
              "reviewed": "作出审核结论", "review_started": "开始审核", "attachment_added": "添加审核附件"}
@@ -57,6 +58,8 @@ EVENT_CN = {
     "ecocomply.case.damage_step_recorded.v1": "生态环境损害赔偿",
     "audit.accountability_trace_opened": "错案责任倒查", "audit.responsibility_recorded": "责任认定",
     "audit.excuse_decided": "容错纠错决定",
+    "audit.casefile_review_campaign_created": "创建案卷评查活动", "audit.casefile_assigned": "分派案卷评查",
+    "audit.casefile_scored": "案卷评查评分", "audit.casefile_failed": "案卷评查不合格",
 }
 # The documents a case issues (what ``GET /cases/v1/cases/{id}/documents`` lists by ``kind``).
 DOCUMENT_CN = {
@@ -106,4 +109,7 @@ RELIEF_CN = {"exempted": "免除相关责任（不作负面评价）", "lightene
 # A person's standing in one trace (已免责 counted apart, never as 有责任).
 STANDING_CN = {"pending": "未认定", "not_responsible": "无责任", "responsible": "有责任", "lightened": "有责任（容错从轻减轻）",
                "excused": "已免责"}
-TRACE_GROUND_CN = {"issue_found": "审核发现问题", "referred": "审核移送纪检监察"}
+TRACE_GROUND_CN = {"issue_found": "审核发现问题", "referred": "审核移送纪检监察", "casefile_review_failed": "案卷评查不合格"}
+# 案卷评查 (issue 27): how a file came into the sample, its status and verdict.
+CASEFILE_DRAWN_CN = {"random": "随机抽取", "all_exemptions": "免罚轻罚全部纳入"}
+CASEFILE_STATUS_CN = {"drawn": "待分派", "assigned": "待评查", "scored": "已评查"}

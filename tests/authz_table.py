@@ -194,6 +194,20 @@ MATRIX: dict[str, str] = {
     'POST /audit/v1/accountability/traces/{trace_id}/excuses': '13v333333333',
     'GET /audit/v1/accountability/people': '122333223333',
     'GET /audit/v1/accountability/people/{person}': '122333223333',
+    # 案卷评查 (issue 27): auditors (administrators read); the reviewer's cross-bureau checks are in the test
+    'GET /audit/v1/casefile-reviews/standards': '122333333333',
+    'GET /audit/v1/casefile-reviews/standards/{version}': '122333333333',
+    'GET /audit/v1/exports/casefile-review-standard': '122333333333',
+    'POST /audit/v1/imports/casefile-review-standard': '13v333333333',
+    'POST /audit/v1/casefile-reviews/draws/preview': '13v333333333',
+    'POST /audit/v1/casefile-reviews/campaigns': '13v333333333',
+    'GET /audit/v1/casefile-reviews/campaigns': '122333333333',
+    'GET /audit/v1/casefile-reviews/campaigns/{campaign_id}': '144333333333',
+    'POST /audit/v1/casefile-reviews/campaigns/{campaign_id}/files/{file_id}/assign': '13x333333333',
+    'GET /audit/v1/casefile-reviews/campaigns/{campaign_id}/files/{file_id}': '144333333333',
+    'POST /audit/v1/casefile-reviews/campaigns/{campaign_id}/files/{file_id}/score': '13x333333333',
+    'GET /audit/v1/casefile-reviews/campaigns/{campaign_id}/results': '144333333333',
+    'GET /audit/v1/casefile-reviews/campaigns/{campaign_id}/files/{file_id}/bundle': '144333333333',
 }
 
 # Valid bodies of the writes that name a bureau-A / enterprise-X object, by path or by body: what the route

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from services.audit import jobs
 from services.audit.accountability import router as accountability_router
+from services.audit.casefile_review import router as casefile_review_router
 from services.audit.consumers import handlers_for
 from services.audit.flags.router import router
 from services.audit.log import router as log_router
@@ -29,7 +30,7 @@ spec = ServiceSpec(
     tables=tables,
     migrations_dir=Path(__file__).parent / "migrations",
     routers=[router, log_router.router, reports_router.router, workspace_router.router,
-             accountability_router.router],
+             accountability_router.router, casefile_review_router.router],
     consumers=[
         ConsumerSpec(name="case-events", topics=["case-events"], handlers=handlers_for("case")),
         ConsumerSpec(name="credit-events", topics=["credit-events"], handlers=handlers_for("credit")),

@@ -385,3 +385,6 @@ class SignInFailure(Base):
 
 
 tables = OutboxTables.on(Base.metadata)
+
+# 案卷评查 (issue 27): its tables live in its package, on this metadata.
+from services.audit.casefile_review import models as _casefile_review_models  # noqa: E402,F401

@@ -16,7 +16,17 @@ from starlette.staticfiles import StaticFiles
 
 from services.portal.app import TITLES, RegistryNames
 from services.portal.client import PortalAPI, ServiceError
-from services.workspace import accountability, dashboard, flag, oidc, queue, report, session, signin
+from services.workspace import (
+    accountability,
+    casefile_review,
+    dashboard,
+    flag,
+    oidc,
+    queue,
+    report,
+    session,
+    signin,
+)
 from services.workspace.web import STATIC, PageError, make_templates, render
 from shared.clock import Clock
 from shared.config import Settings
@@ -124,6 +134,7 @@ def routes() -> list:
         Route("/traces/{trace_id}/excuses", accountability.decide_excuse, methods=["POST"]),
         Route("/people", accountability.people_page),
         Route("/people/{person}", accountability.person_page),
+        *casefile_review.routes(),  # 案卷评查 (issue 27)
         Route("/static/echarts.min.js", echarts),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

@@ -105,11 +105,13 @@ async def dashboard(request: Request) -> Response:
         data["refusals"] = [{"name": o["name"], "count": o["exemptions"], "href": o["href"]} for o in officers]
     flagged = sum((s.get("by_decision_type") or {}).get(k, 0) for k in FLAGGED_DECISIONS)
     overdue = sum(1 for f in pending if f.get("sla_breached"))
+    casefile = [{"name": bname(b), **v, "rate": f"{v['pass_rate']:.1%}" if v.get("pass_rate") is not None else "—"}
+                for b, v in (s.get("casefile_review") or {}).items()]  # 案卷评查 (issue 27)
     bureaus = sorted(names) if user.has(*ASSIGNERS) else []
     return render(request, "ws_dashboard.html", title="统计看板", user=user, nav="dashboard",
                   crumbs=[("统计看板", None)], data=_json(data), charts=data, total=s.get("total", 0),
                   flagged=flagged, pending=len(pending), overdue=overdue, officers=officers,
-                  refusals_counted=refusals is not None, bureau=bureau, bureaus=bureaus,
+                  refusals_counted=refusals is not None, bureau=bureau, casefile=casefile, bureaus=bureaus,
                   period_from=period_from or "", period_to=period_to or "",
                   links={"pending": queue_link(bureau=bureau), "overdue": queue_link(sla="overdue", bureau=bureau),
                          "flagged": queue_link(bureau=bureau, **{"from": period_from, "to": period_to})})

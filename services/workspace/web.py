@@ -24,6 +24,7 @@ NAV = [
     ("dashboard", "/workspace/dashboard", "统计看板", ("auditor", "leader", "admin")),
     ("report", "/workspace/report", "年度报告", ("auditor", "leader", "admin")),
     ("people", "/workspace/people", "责任倒查", ("auditor", "leader", "admin")),
+    ("casefile", "/workspace/casefile-reviews", "案卷评查", ("auditor", "admin")),
 ]
 
 

@@ -10,9 +10,9 @@ from shared.problems import invalid
 
 # A review that found the case wrong: 发现问题并责令纠正, 移送纪检监察 (services.audit.flags.review.OUTCOME_NAMES).
 TRACEABLE_OUTCOMES = ("issue_found", "referred")
-# Rule codes whose hit makes a flag traceable without a review's outcome. The seam for 案卷评查 (issue 27 point 1):
-# the rule its 不合格 file raises is added here when that slice is merged.
-TRACEABLE_RULES: tuple[str, ...] = ()
+# Rule codes whose hit makes a flag traceable without a review's outcome: a file 案卷评查 found 不合格 (issue 27:
+# "a flag reviewed as 发现问题 or a 不合格 file can be traced"; services.audit.casefile_review).
+TRACEABLE_RULES: tuple[str, ...] = ("casefile_review_failed",)
 
 
 def ground_of(flag: Flag) -> str | None:

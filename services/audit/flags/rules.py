@@ -603,8 +603,23 @@ def repeated_refused_exemption_attempts(officer: str, count: int, threshold: int
     )
 
 
+def casefile_review_failed(campaign: str, total: float, max_total: float, pass_mark: float,
+                           vetoed: Iterable[str], scored_on: date) -> RuleHit:
+    """案卷评查不合格 — a case file drawn in a 案卷评查 campaign scored 不合格: a veto item (实体评查) not met, or a
+    total under the campaign's pass mark (a local setting, ``AuditSettings.casefile_pass_mark``)."""
+    veto = "、".join(vetoed)
+    why = f"否决项不符合：{veto}" if veto else f"得分 {total:g}/{max_total:g}，低于及格线 {pass_mark:g}%（本地设置）"
+    return RuleHit(
+        "casefile_review_failed", "high",
+        f"{scored_on.isoformat()} 案卷评查“{campaign}”评定为不合格（{why}）。"
+        f"{POINTS}（十九）：组织开展全市生态环境系统行政执法案卷评查；"
+        "《环境行政处罚案卷评查指南》（环办〔2012〕98号）4.1–4.8 评查内容",
+    )
+
+
 EVENT_RULE_CODES = ("case_overdue", "relapse_found", "recorded_interference", "reconciliation_gap",
-                    "case_ended_without_penalty", "decision_revoked_or_reduced", "repeated_refused_exemption_attempts")
+                    "case_ended_without_penalty", "decision_revoked_or_reduced", "repeated_refused_exemption_attempts",
+                    "casefile_review_failed")
 RULE_CODES: tuple[str, ...] = (*(r.__name__ for r in DECISION_RULES), *EVENT_RULE_CODES)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.accountability import figures as accountability_figures
+from services.audit.casefile_review import figures
 from services.audit.flags.review import ageing_days, sla_breached
 from services.audit.models import DailyCount, DailyRuleCount, Flag, FlagRule, RefusedAttempt
 from shared import clock
@@ -95,6 +96,8 @@ async def stats(session: AsyncSession, *, period_from: date | None, period_to: d
         "open_by_rule": dict(sorted(open_by_rule.items())),
         "open_by_bureau_rule": {b: dict(v) for b, v in sorted(open_by_bureau_rule.items())},
         "flags_by_status": flags_by_status,  # the review backlog: open and in_review
+        # 案卷评查 (issue 27): files scored in the period and 合格率, per bureau
+        "casefile_review": await figures.pass_rates(session, period_from=period_from, period_to=period_to, bureau=bureau),
     }
 
 
@@ -170,7 +173,8 @@ async def annual(session: AsyncSession, year: int, bureau: str | None = None) ->
                 DailyCount.bureau).group_by(DailyCount.bureau))).all())
     traced = await accountability_figures.annual(session, lo_dt, hi_dt, bureau)
     rows = []
-    for b in sorted(set(s["by_bureau"]) | set(flags) | set(traced)):
+    cr = s["casefile_review"]
+    for b in sorted(set(s["by_bureau"]) | set(flags) | set(traced) | set(cr)):
         t = s["by_bureau"].get(b, {})
         f = flags.get(b, {})
         rows.append({
@@ -184,6 +188,7 @@ async def annual(session: AsyncSession, year: int, bureau: str | None = None) ->
             "flags_cleared": f.get("cleared", 0), "flags_issue_found": f.get("issue_found", 0),
             "flags_referred": f.get("referred", 0), "flags_reopened": f.get("reopened", 0),
             **{f"accountability_{k}": n for k, n in traced.get(b, accountability_figures.EMPTY).items()},
+            "casefiles_reviewed": cr.get(b, {}).get("reviewed", 0), "casefiles_passed": cr.get(b, {}).get("passed", 0),
         })
     if rows:
         total = {"year": year, "bureau": "合计"}
@@ -191,4 +196,7 @@ async def annual(session: AsyncSession, year: int, bureau: str | None = None) ->
             if k not in ("year", "bureau"):
                 total[k] = round(sum(r[k] for r in rows), 2) if k == "fines_total" else sum(r[k] for r in rows)
         rows.append(total)
+    for r in rows:  # 案卷评查合格率 (not summed: the total row's is of the summed files)
+        r["casefile_pass_rate"] = (f"{r['casefiles_passed'] / r['casefiles_reviewed']:.1%}"
+                                   if r["casefiles_reviewed"] else "—")
     return rows
