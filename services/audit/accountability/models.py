@@ -76,5 +76,6 @@ class ExcuseDecision(Base):
     relief: Mapped[str] = mapped_column(String(20))  # exempted | lightened
     conditions: Mapped[dict] = mapped_column(JSON)  # {code: {affirmed: true, evidence}}
     reason: Mapped[str] = mapped_column(Text)
+    organ_decision: Mapped[str | None] = mapped_column(String(300))  # the competent organ's finding (law.ORGAN_RULE)
     decided_by: Mapped[str] = mapped_column(String(100))
     decided_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -54,7 +54,8 @@ async def open_trace(session: AsyncSession, flag: Flag, *, by: Principal, emit: 
     by default ``rules.ground_of(flag)`` (its review found an issue or referred it), else a 409 ``not_traceable``.
     Another slice (a 不合格 case-file review's flag) may pass its own ground. Opening twice is the same trace:
     the INSERT … ON CONFLICT DO NOTHING on ``flag_id`` lets exactly one of concurrent openings write."""
-    refuse_unfit(flag, by, "倒查")
+    found = await people.of_case(session, flag)
+    refuse_unfit(flag, by, "倒查", [p["person"] for p in found])
     existing = await trace_of_flag(session, flag.id)
     if existing is not None:
         return existing, False
@@ -62,7 +63,7 @@ async def open_trace(session: AsyncSession, flag: Flag, *, by: Principal, emit: 
     if ground is None:
         raise conflict("not_traceable", f"案件 {flag.number} 的监督标记未经审核认定“发现问题”或“移送纪检监察”，不能倒查责任",
                        rule=law.TRACE_RULE, state=flag.status, outcome=flag.outcome)
-    found = await people.of_case(session, flag)
+    rules.check_still_wrong(flag, ground, "倒查责任")
     trace_id = str(uuid.uuid4())
     result = await session.execute(_new_trace(session.bind.dialect.name).values(
         id=trace_id, flag_id=flag.id, case_id=flag.case_id, number=flag.number, uscc=flag.uscc, bureau=flag.bureau,
@@ -103,6 +104,8 @@ async def record_finding(session: AsyncSession, trace: AccountabilityTrace, flag
     refuse_unfit(flag, by, "认定责任", listed)
     await _person_of(session, trace, body.person)
     rules.check_finding(body)
+    if body.finding == "responsible":
+        rules.check_still_wrong(flag, trace.ground, "认定有责任")
     row = ResponsibilityFinding(trace_id=trace.id, person=body.person, bureau=trace.bureau, finding=body.finding,
                                 kind=body.kind, outcome=body.outcome, outcome_text=body.outcome_text,
                                 reason=body.reason, recorded_by=by.sub, recorded_at=now)
@@ -127,24 +130,30 @@ async def latest_finding(session: AsyncSession, trace_id: str, person: str) -> R
 async def decide_excuse(session: AsyncSession, trace: AccountabilityTrace, flag: Flag, body: ExcuseCreate,
                         *, by: Principal, emit: Emit, now: datetime) -> ExcuseDecision:
     """容错纠错 for one person found responsible: refused (422 naming each missing condition and its source) unless
-    every condition of 试点方案 五（三） is affirmed with evidence."""
+    every condition of 试点方案 五（三） is affirmed with evidence; refused while the case is no longer found wrong
+    (409 ``not_traceable``); after a referral to 纪检监察 or a 处分/政务处分 only as the record of the competent
+    organ's finding (422 ``excuse_reserved_to_competent_organ``, ``law.ORGAN_RULE``)."""
     listed = [p.person for p in await trace_people(session, trace.id)]
     refuse_unfit(flag, by, "作出容错决定", listed)
     await _person_of(session, trace, body.person)
     rules.check_excuse(body)
+    rules.check_still_wrong(flag, trace.ground, "作出容错决定")
     current = await latest_finding(session, trace.id, body.person)
     if current is None or current.finding != "responsible":
         raise conflict("no_responsibility_found", f"{body.person} 在本案倒查中没有“有责任”的认定，无需容错免责",
                        rule=law.EXCUSE_SOURCE)
+    rules.check_organ(trace.ground, current.outcome, body.organ_decision)
+    organ = (body.organ_decision or "").strip() or None
     conditions = {k: {"affirmed": v.affirmed, "evidence": v.evidence.strip()} for k, v in body.conditions.items()}
     row = ExcuseDecision(trace_id=trace.id, person=body.person, bureau=trace.bureau, relief=body.relief,
-                         conditions=conditions, reason=body.reason, decided_by=by.sub, decided_at=now)
+                         conditions=conditions, reason=body.reason, organ_decision=organ, decided_by=by.sub,
+                         decided_at=now)
     session.add(row)
     await session.flush()
     await ledger.append_act(session, type_="audit.excuse_decided", case_id=trace.case_id, now=now,
                             data={"trace_id": trace.id, "excuse_id": row.id, "person": body.person,
                                   "relief": body.relief, "conditions": conditions, "reason": body.reason,
-                                  "decided_by": by.sub})
+                                  "organ_decision": organ, "decided_by": by.sub})
     await emit(session, AuditExcuseDecided(
         trace_id=trace.id, case_id=trace.case_id, bureau=trace.bureau, person=body.person, relief=body.relief,
         conditions=sorted(conditions), decided_by=by.sub, decided_at=now), subject=trace.case_id)

@@ -76,6 +76,7 @@ def upgrade() -> None:
     sa.Column('relief', sa.String(length=20), nullable=False),
     sa.Column('conditions', sa.JSON(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('organ_decision', sa.String(length=300), nullable=True),
     sa.Column('decided_by', sa.String(length=100), nullable=False),
     sa.Column('decided_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['trace_id'], ['accountability_traces.id'], ondelete='CASCADE'),
