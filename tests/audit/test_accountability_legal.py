@@ -105,3 +105,21 @@ async def test_a_person_the_records_place_in_the_case_may_not_open_its_trace(sta
     ok = await stack.client.post("/audit/v1/accountability/traces", json={"flag_id": case["flag_id"]},
                                  headers=supervisor(stack))
     assert ok.status_code == 201 and "notifier-1" in {p["person"] for p in ok.json()["people"]}
+
+
+async def test_a_supervisor_recorded_as_interfering_in_the_case_may_not_act_on_its_trace(stack):
+    case = await wrong_case(stack)
+    url = await _trace(stack, case["flag_id"])
+    r = await stack.client.post("/audit/v1/interference-records", headers=supervisor(stack), json={
+        "case_id": case["case_id"], "person": "钱处长", "position": "市局执法监督处处长", "manner": "打招呼要求从轻",
+        "occurred_on": "2026-06-11"})
+    assert r.status_code == 201, r.text
+    qian = stack.auth("auditor-qian", "auditor", bureau="320500", name="钱处长")
+    refused = await stack.client.post(f"{url}/responsibilities", headers=qian, json={
+        "person": "officer-a", "finding": "none", "reason": "承办人无责任"})
+    assert refused.status_code == 403 and refused.json()["code"] == "reviewer_interfered"
+    assert "干预、插手" in refused.json()["rule"]
+    other = stack.auth("auditor-sun", "auditor", bureau="320500", name="孙科长")
+    ok = await stack.client.post(f"{url}/responsibilities", headers=other, json={
+        "person": "officer-a", "finding": "none", "reason": "承办人无责任"})
+    assert ok.status_code == 201, ok.text

@@ -22,7 +22,7 @@ from services.audit.accountability.schemas import ExcuseCreate, ResponsibilityCr
 from services.audit.flags import review
 from services.audit.flags.service import Emit
 from services.audit.log import ledger
-from services.audit.models import Flag
+from services.audit.models import Flag, InterferenceRecord
 from shared.auth import Principal
 from shared.contracts import AuditAccountabilityTraceOpened, AuditExcuseDecided, AuditResponsibilityRecorded
 from shared.db import insert_for
@@ -30,13 +30,23 @@ from shared.problems import conflict, forbidden, invalid
 from shared.subjects import among
 
 
-def refuse_unfit(flag: Flag, user: Principal, what: str, case_people: list[str] = ()) -> None:
-    """The supervisor acting is of no audited bureau and no person of the case (the review's own checks)."""
+def refuse_unfit(flag: Flag, user: Principal, what: str, case_people: list[str] = (),
+                 interferers: list[str] = ()) -> None:
+    """The supervisor acting is of no audited bureau, no person of the case (the review's own checks) and no one
+    recorded as interfering in it (by login id or registered name)."""
     review.refuse_own_bureau(flag, user.bureau, what)
     review.refuse_involved(flag, user.sub, what)
     if among(user.sub, case_people):
         raise forbidden(f"{user.sub} 是案件 {flag.number} 的参与人，不得{what}", "reviewer_involved",
                         rule=law.SUPERVISOR_RULE)
+    if among(user.sub, interferers) or (user.name and user.name in interferers):
+        raise forbidden(f"{user.name or user.sub} 被记录为干预、插手案件 {flag.number} 的人员，不得{what}",
+                        "reviewer_interfered", rule=law.INTERFERER_RULE)
+
+
+async def interferers(session: AsyncSession, case_id: str) -> list[str]:
+    """The people recorded as interfering in the case (工作要点（二十二）: 干预、插手案件办理的记录)."""
+    return list(await session.scalars(select(InterferenceRecord.person).where(InterferenceRecord.case_id == case_id)))
 
 
 @functools.cache
@@ -55,7 +65,7 @@ async def open_trace(session: AsyncSession, flag: Flag, *, by: Principal, emit: 
     Another slice (a 不合格 case-file review's flag) may pass its own ground. Opening twice is the same trace:
     the INSERT … ON CONFLICT DO NOTHING on ``flag_id`` lets exactly one of concurrent openings write."""
     found = await people.of_case(session, flag)
-    refuse_unfit(flag, by, "倒查", [p["person"] for p in found])
+    refuse_unfit(flag, by, "倒查", [p["person"] for p in found], await interferers(session, flag.case_id))
     existing = await trace_of_flag(session, flag.id)
     if existing is not None:
         return existing, False
@@ -101,7 +111,7 @@ async def record_finding(session: AsyncSession, trace: AccountabilityTrace, flag
                          *, by: Principal, emit: Emit, now: datetime) -> ResponsibilityFinding:
     """责任认定 on one person of the trace: a new entry (an earlier one stays; the latest counts)."""
     listed = [p.person for p in await trace_people(session, trace.id)]
-    refuse_unfit(flag, by, "认定责任", listed)
+    refuse_unfit(flag, by, "认定责任", listed, await interferers(session, trace.case_id))
     await _person_of(session, trace, body.person)
     rules.check_finding(body)
     if body.finding == "responsible":
@@ -134,7 +144,7 @@ async def decide_excuse(session: AsyncSession, trace: AccountabilityTrace, flag:
     (409 ``not_traceable``); after a referral to 纪检监察 or a 处分/政务处分 only as the record of the competent
     organ's finding (422 ``excuse_reserved_to_competent_organ``, ``law.ORGAN_RULE``)."""
     listed = [p.person for p in await trace_people(session, trace.id)]
-    refuse_unfit(flag, by, "作出容错决定", listed)
+    refuse_unfit(flag, by, "作出容错决定", listed, await interferers(session, trace.case_id))
     await _person_of(session, trace, body.person)
     rules.check_excuse(body)
     rules.check_still_wrong(flag, trace.ground, "作出容错决定")
