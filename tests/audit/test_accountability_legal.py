@@ -62,6 +62,13 @@ async def test_a_disciplinary_sanction_is_the_organs_to_lift_a_lighter_outcome_t
     assert refused.status_code == 422 and refused.json()["code"] == "excuse_reserved_to_competent_organ"
     assert (await _excuse(stack, url, "officer-a", organ_decision="吴江生态环境局 处分决定撤销：容错免责")).status_code == 201
     assert (await _excuse(stack, url, "officer-b")).status_code == 201  # 批评教育: no organ's finding needed
+    view = (await stack.client.get("/audit/v1/accountability/people/officer-b", headers=supervisor(stack))).json()
+    assert view["counts"]["excused"] == 1 and view["counts"]["responsible"] == 0
+    # A later finding is not relieved by the excuse of an earlier one: officer-b counts as responsible again.
+    assert (await _find(stack, url, "officer-b", "admonishment")).status_code == 201
+    view = (await stack.client.get("/audit/v1/accountability/people/officer-b", headers=supervisor(stack))).json()
+    assert view["counts"]["excused"] == 0 and view["counts"]["responsible"] == 1
+    assert view["excuses"][0]["finding_id"] == view["findings"][0]["id"]
 
 
 async def test_no_responsibility_or_excuse_once_the_case_is_no_longer_found_wrong_but_clearing_stays_open(stack):

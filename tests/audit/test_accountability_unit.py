@@ -98,3 +98,24 @@ def test_a_trace_on_a_review_stands_only_while_the_flag_is_still_found_wrong():
                           ("cleared", False)):
         assert rules.still_wrong(SimpleNamespace(status=status), "issue_found") is wrong
     assert rules.still_wrong(SimpleNamespace(status="open"), "casefile_unqualified")  # a rule's ground stands
+
+
+def test_an_excuse_relieves_the_finding_it_was_decided_on_and_never_a_later_one_whatever_the_clock():
+    from datetime import UTC, datetime
+
+    from services.audit.accountability.figures import standings
+    from services.audit.accountability.models import ExcuseDecision, ResponsibilityFinding
+
+    at = datetime(2026, 6, 10, tzinfo=UTC)
+
+    def finding(id_, person="a"):
+        return ResponsibilityFinding(id=id_, trace_id="t", person=person, finding="responsible", recorded_at=at)
+
+    def excuse(id_, finding_id, person="a", relief="exempted"):
+        return ExcuseDecision(id=id_, trace_id="t", person=person, finding_id=finding_id, relief=relief, decided_at=at)
+
+    # Excused, then found responsible again at the same instant: the new finding is not relieved.
+    assert standings([finding(1), finding(2)], [excuse(1, 1)]) == {("t", "a"): "responsible"}
+    # The excuse of the latest finding counts even if its clock reads earlier; lightened stays apart from both.
+    assert standings([finding(1), finding(2)], [excuse(1, 2)]) == {("t", "a"): "excused"}
+    assert standings([finding(3, "b")], [excuse(2, 3, "b", "lightened")]) == {("t", "b"): "lightened"}

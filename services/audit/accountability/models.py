@@ -73,6 +73,8 @@ class ExcuseDecision(Base):
     trace_id: Mapped[str] = mapped_column(ForeignKey("accountability_traces.id", ondelete="CASCADE"), index=True)
     person: Mapped[str] = mapped_column(String(100))
     bureau: Mapped[str] = mapped_column(String(40))
+    # the finding it relieves (the person's latest when decided): a later finding is not relieved by it
+    finding_id: Mapped[int] = mapped_column(SeqType, ForeignKey("responsibility_findings.id", ondelete="CASCADE"))
     relief: Mapped[str] = mapped_column(String(20))  # exempted | lightened
     conditions: Mapped[dict] = mapped_column(JSON)  # {code: {affirmed: true, evidence}}
     reason: Mapped[str] = mapped_column(Text)

@@ -39,7 +39,8 @@ def _finding(f) -> FindingRead:
 
 
 def _excuse(e) -> ExcuseRead:
-    return ExcuseRead(id=e.id, trace_id=e.trace_id, person=e.person, relief=e.relief, conditions=e.conditions,
+    return ExcuseRead(id=e.id, trace_id=e.trace_id, person=e.person, finding_id=e.finding_id, relief=e.relief,
+                      conditions=e.conditions,
                       reason=e.reason, organ_decision=e.organ_decision, decided_by=e.decided_by,
                       decided_at=e.decided_at)
 

@@ -70,6 +70,7 @@ class ExcuseRead(BaseModel):
     id: int
     trace_id: str
     person: str
+    finding_id: int
     relief: str
     conditions: dict[str, dict]
     reason: str

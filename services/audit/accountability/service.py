@@ -155,13 +155,15 @@ async def decide_excuse(session: AsyncSession, trace: AccountabilityTrace, flag:
     rules.check_organ(trace.ground, current.outcome, body.organ_decision)
     organ = (body.organ_decision or "").strip() or None
     conditions = {k: {"affirmed": v.affirmed, "evidence": v.evidence.strip()} for k, v in body.conditions.items()}
-    row = ExcuseDecision(trace_id=trace.id, person=body.person, bureau=trace.bureau, relief=body.relief,
+    row = ExcuseDecision(trace_id=trace.id, person=body.person, bureau=trace.bureau, finding_id=current.id,
+                         relief=body.relief,
                          conditions=conditions, reason=body.reason, organ_decision=organ, decided_by=by.sub,
                          decided_at=now)
     session.add(row)
     await session.flush()
     await ledger.append_act(session, type_="audit.excuse_decided", case_id=trace.case_id, now=now,
-                            data={"trace_id": trace.id, "excuse_id": row.id, "person": body.person,
+                            data={"trace_id": trace.id, "excuse_id": row.id, "finding_id": current.id,
+                                  "person": body.person,
                                   "relief": body.relief, "conditions": conditions, "reason": body.reason,
                                   "organ_decision": organ, "decided_by": by.sub})
     await emit(session, AuditExcuseDecided(
