@@ -99,9 +99,10 @@ CASE_ROLE_CN = {
 FINDING_CN = {"none": "无责任", "responsible": "有责任"}
 RESPONSIBILITY_OUTCOME_CN = {
     "talk_reminder": "谈话提醒", "criticism_education": "批评教育", "ordered_self_examination": "责令检查",
-    "admonishment": "诫勉", "circulated": "通报", "warning": "警告（政务处分）", "demerit": "记过（政务处分）",
-    "major_demerit": "记大过（政务处分）", "demotion": "降级（政务处分）", "removal_from_post": "撤职（政务处分）",
-    "expulsion": "开除（政务处分）", "referred_to_discipline": "移送纪检监察", "other": "其他（须写明）",
+    "admonishment": "诫勉", "circulated": "通报（党内问责）", "warning": "警告（处分或政务处分）",
+    "demerit": "记过（处分或政务处分）", "major_demerit": "记大过（处分或政务处分）", "demotion": "降级（处分或政务处分）",
+    "removal_from_post": "撤职（处分或政务处分）", "expulsion": "开除（处分或政务处分）",
+    "referred_to_discipline": "移送纪检监察", "organisational_adjustment": "组织调整", "other": "其他（须写明）",
 }
 EXCUSE_CONDITION_CN = {"no_breach_of_discipline_or_law": "不违反党的纪律和国家法律法规", "diligent": "勤勉尽责",
                        "no_private_gain": "未谋私利", "corrected_in_time": "能够及时纠错改正"}

@@ -66,7 +66,8 @@ async def page(request: Request, user: session.WorkspaceUser, trace_id: str, *, 
                  "by": who(f["recorded_by"])} for f in trace["findings"]]
     excuses = [{"at": e["decided_at"], "name": who(e["person"]), "relief": RELIEF_CN.get(e["relief"], "—"),
                 "conditions": [(EXCUSE_CONDITION_CN.get(k, "—"), v.get("evidence", "")) for k, v in e["conditions"].items()],
-                "reason": e["reason"], "by": who(e["decided_by"])} for e in trace["excuses"]]
+                "reason": e["reason"], "organ": e.get("organ_decision") or "", "by": who(e["decided_by"])}
+               for e in trace["excuses"]]
     can_act = user.has(Role.AUDITOR)
     return render(request, "ws_trace.html", title=f"错案责任倒查 {trace['number']}", user=user, nav="people",
                   crumbs=[("审核标记", "/workspace/flags"), (trace["number"], f"/workspace/flags/{trace['flag_id']}"),
@@ -125,7 +126,11 @@ async def decide_excuse(request: Request) -> Response:
                   for code in EXCUSE_CONDITION_CN}
     body = {"person": first(form, "person"), "relief": first(form, "relief"), "conditions": conditions,
             "reason": first(form, "reason").strip()}
+    organ = first(form, "organ_decision").strip()
+    if organ:
+        body["organ_decision"] = organ
     request.state.ws_form = {"x_person": body["person"], "x_relief": body["relief"], "x_reason": body["reason"],
+                             "x_organ": organ,
                              **{f"x_c_{k}": v["affirmed"] for k, v in conditions.items()},
                              **{f"x_e_{k}": v["evidence"] for k, v in conditions.items()}}
     if body["relief"] not in RELIEF_CN:

@@ -62,4 +62,60 @@ def test_standing_counts_an_excused_person_apart():
 def test_every_outcome_and_condition_names_its_source():
     for item in (*law.OUTCOMES, *law.EXCUSE_CONDITIONS, *law.RELIEFS, *law.FINDINGS):
         assert item.source and item.label and isinstance(item.verified, bool)
-    assert {o.code for o in law.OUTCOMES if not o.verified} >= {"admonishment", "warning"}  # a quotation, not read
+    # 政务处分法, 公务员法, 监察法 were read in full (LawRefBook/Laws); the 问责条例's current text was not.
+    assert {o.code for o in law.OUTCOMES if not o.verified} == {"circulated"}
+
+
+def test_each_outcome_names_the_statute_it_comes_from_and_only_what_was_read_is_verified():
+    o = law.by_code(law.OUTCOMES)
+    for code in ("talk_reminder", "criticism_education", "ordered_self_examination", "admonishment"):
+        assert "公务员法》第五十七条第二款" in o[code].source and "监察法》第五十二条" in o[code].source
+        assert "政务处分法》第十二条" in o[code].source and o[code].verified
+    for code in ("warning", "demerit", "major_demerit", "demotion", "removal_from_post", "expulsion"):
+        assert "政务处分法》第七条" in o[code].source and "公务员法》第六十二条" in o[code].source and o[code].verified
+    assert "第五十七条第三款" in o["referred_to_discipline"].source and o["referred_to_discipline"].verified
+    assert "第五十七条第二款" in o["organisational_adjustment"].source
+    # 通报 of a person is party accountability, whose current text was not read — and not the 干预 records' 通报.
+    assert "问责条例" in o["circulated"].source and "（二十二）" not in o["circulated"].source
+    assert not o["circulated"].verified
+    assert "第七十六条" in law.catalog()["liability"] and "第八十三条" in law.catalog()["liability"]
+
+
+def test_an_excuse_needs_the_competent_organ_after_a_referral_or_a_sanction_and_not_otherwise():
+    assert rules.needs_organ("referred", "talk_reminder") and rules.needs_organ("issue_found", "demerit")
+    assert rules.needs_organ("issue_found", "referred_to_discipline")
+    assert not rules.needs_organ("issue_found", "admonishment") and not rules.needs_organ("issue_found", "other")
+    with pytest.raises(Problem) as e:
+        rules.check_organ("referred", "talk_reminder", " ")
+    assert e.value.status == 422 and "政务处分法》第二条、第三条" in e.value.extra["rule"]
+    rules.check_organ("referred", "talk_reminder", "区纪委监委：容错免责")
+    rules.check_organ("issue_found", "admonishment", None)
+
+
+def test_a_trace_on_a_review_stands_only_while_the_flag_is_still_found_wrong():
+    from types import SimpleNamespace
+    for status, wrong in (("issue_found", True), ("referred", True), ("open", False), ("in_review", False),
+                          ("cleared", False)):
+        assert rules.still_wrong(SimpleNamespace(status=status), "issue_found") is wrong
+    assert rules.still_wrong(SimpleNamespace(status="open"), "casefile_unqualified")  # a rule's ground stands
+
+
+def test_an_excuse_relieves_the_finding_it_was_decided_on_and_never_a_later_one_whatever_the_clock():
+    from datetime import UTC, datetime
+
+    from services.audit.accountability.figures import standings
+    from services.audit.accountability.models import ExcuseDecision, ResponsibilityFinding
+
+    at = datetime(2026, 6, 10, tzinfo=UTC)
+
+    def finding(id_, person="a"):
+        return ResponsibilityFinding(id=id_, trace_id="t", person=person, finding="responsible", recorded_at=at)
+
+    def excuse(id_, finding_id, person="a", relief="exempted"):
+        return ExcuseDecision(id=id_, trace_id="t", person=person, finding_id=finding_id, relief=relief, decided_at=at)
+
+    # Excused, then found responsible again at the same instant: the new finding is not relieved.
+    assert standings([finding(1), finding(2)], [excuse(1, 1)]) == {("t", "a"): "responsible"}
+    # The excuse of the latest finding counts even if its clock reads earlier; lightened stays apart from both.
+    assert standings([finding(1), finding(2)], [excuse(1, 2)]) == {("t", "a"): "excused"}
+    assert standings([finding(3, "b")], [excuse(2, 3, "b", "lightened")]) == {("t", "b"): "lightened"}

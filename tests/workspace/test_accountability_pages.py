@@ -74,3 +74,27 @@ async def test_a_bureau_leader_reads_the_trace_without_the_forms(stack):
         "csrf": csrf_of(leader), "person": "officer-a", "finding": "none", "reason": "无"})
     assert refused.status_code == 403 and "局领导只能查看" in refused.text
     assert "张执法" in (await stack.client.get("/workspace/people", headers=leader)).text
+
+
+async def test_an_excuse_on_a_referred_case_asks_for_the_competent_organs_finding_and_shows_it(stack):
+    await register_people(stack)
+    case = await wrong_case(stack, review="referred")
+    h = await signed_in(stack, "auditor-sz", "auditor", name="周监督", bureau=MUNICIPAL)
+    opened = await stack.client.post(f"/workspace/flags/{case['flag_id']}/trace", headers=h,
+                                     data={"csrf": csrf_of(h)})
+    url = opened.headers["location"].split("?")[0]
+    page = await stack.client.get(url, headers=h)
+    assert 'id="x-organ"' in page.text and "组织调整" in page.text  # the form's field and the sourced outcome
+    r = await stack.client.post(f"{url}/responsibilities", headers=h, data={
+        "csrf": csrf_of(h), "person": "officer-a", "finding": "responsible", "outcome": "talk_reminder",
+        "reason": "未调取处罚记录即认定初次违法"})
+    assert r.status_code == 303, r.text
+    form = {"csrf": csrf_of(h), "person": "officer-a", "relief": "exempted", "reason": "先行先试中的偏差",
+            **{f"c_{c}": "yes" for c in CONDITIONS}, **{f"e_{c}": "有书面证据" for c in CONDITIONS}}
+    refused = await stack.client.post(f"{url}/excuses", headers=h, data=form)
+    assert refused.status_code == 422 and "有权机关" in refused.text and 'id="no-excuses"' in refused.text
+    organ = "吴江区纪委监委：不予追究，容错免责"
+    ok = await stack.client.post(f"{url}/excuses", headers=h, data={**form, "organ_decision": organ})
+    assert ok.status_code == 303, ok.text
+    page = await stack.client.get(url, headers=h)
+    assert f"有权机关的认定：{organ}" in page.text and "已免责" in page.text

@@ -5,7 +5,7 @@ report's figures — an excused person counted as 已免责, never as responsibl
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,23 +23,19 @@ STANDINGS = ("pending", "not_responsible", "responsible", "lightened", "excused"
 EMPTY = {"traces": 0, "responsible": 0, "lightened": 0, "excused": 0}  # the annual report's figures of a bureau
 
 
-def _aware_ts(at: datetime) -> float:
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()
-
-
 def standings(findings: list[ResponsibilityFinding], excuses: list[ExcuseDecision]) -> dict[tuple[str, str], str]:
-    """(trace id, person) → standing, from the latest finding and the latest excuse made since it."""
+    """(trace id, person) → standing, from the latest finding and the latest excuse relieving that very finding
+    (an excuse relieves the finding it was decided on, never a later one — whatever the clocks say)."""
     last_f: dict[tuple[str, str], ResponsibilityFinding] = {}
     for f in sorted(findings, key=lambda x: x.id):
         last_f[(f.trace_id, f.person)] = f
-    last_e: dict[tuple[str, str], ExcuseDecision] = {}
+    last_e: dict[int, ExcuseDecision] = {}
     for e in sorted(excuses, key=lambda x: x.id):
-        last_e[(e.trace_id, e.person)] = e
+        last_e[e.finding_id] = e
     out = {}
     for key, f in last_f.items():
-        e = last_e.get(key)
-        relief = e.relief if e is not None and _aware_ts(e.decided_at) >= _aware_ts(f.recorded_at) else None
-        out[key] = rules.standing(f.finding, relief)
+        e = last_e.get(f.id)
+        out[key] = rules.standing(f.finding, e.relief if e is not None else None)
     return out
 
 

@@ -73,8 +73,11 @@ class ExcuseDecision(Base):
     trace_id: Mapped[str] = mapped_column(ForeignKey("accountability_traces.id", ondelete="CASCADE"), index=True)
     person: Mapped[str] = mapped_column(String(100))
     bureau: Mapped[str] = mapped_column(String(40))
+    # the finding it relieves (the person's latest when decided): a later finding is not relieved by it
+    finding_id: Mapped[int] = mapped_column(SeqType, ForeignKey("responsibility_findings.id", ondelete="CASCADE"))
     relief: Mapped[str] = mapped_column(String(20))  # exempted | lightened
     conditions: Mapped[dict] = mapped_column(JSON)  # {code: {affirmed: true, evidence}}
     reason: Mapped[str] = mapped_column(Text)
+    organ_decision: Mapped[str | None] = mapped_column(String(300))  # the competent organ's finding (law.ORGAN_RULE)
     decided_by: Mapped[str] = mapped_column(String(100))
     decided_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -39,8 +39,10 @@ def _finding(f) -> FindingRead:
 
 
 def _excuse(e) -> ExcuseRead:
-    return ExcuseRead(id=e.id, trace_id=e.trace_id, person=e.person, relief=e.relief, conditions=e.conditions,
-                      reason=e.reason, decided_by=e.decided_by, decided_at=e.decided_at)
+    return ExcuseRead(id=e.id, trace_id=e.trace_id, person=e.person, finding_id=e.finding_id, relief=e.relief,
+                      conditions=e.conditions,
+                      reason=e.reason, organ_decision=e.organ_decision, decided_by=e.decided_by,
+                      decided_at=e.decided_at)
 
 
 async def _read(session, trace: AccountabilityTrace) -> TraceRead:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from services.audit.accountability import law
 from services.audit.accountability.schemas import ExcuseCreate, ResponsibilityCreate
+from services.audit.flags import review
 from services.audit.models import Flag
-from shared.problems import invalid
+from shared.problems import conflict, invalid
 
 # A review that found the case wrong: 发现问题并责令纠正, 移送纪检监察 (services.audit.flags.review.OUTCOME_NAMES).
 TRACEABLE_OUTCOMES = ("issue_found", "referred")
@@ -20,6 +21,36 @@ def ground_of(flag: Flag) -> str | None:
     if flag.outcome in TRACEABLE_OUTCOMES:
         return flag.outcome
     return next((r.code for r in flag.rules if r.code in TRACEABLE_RULES), None)
+
+
+def still_wrong(flag: Flag, ground: str) -> bool:
+    """Whether the case a trace was opened on is still found wrong: a trace opened on a review's outcome needs
+    the flag still at that kind of outcome (reopened → ``open``/``in_review``, or re-reviewed ``cleared``, is not);
+    a trace opened on a rule's hit (or a ground another slice passed) stands on that ground."""
+    if ground in TRACEABLE_OUTCOMES:
+        return flag.status in TRACEABLE_OUTCOMES
+    return True
+
+
+def check_still_wrong(flag: Flag, ground: str, what: str) -> None:
+    """工作要点（二十二）: responsibility follows a case found wrong — none while the finding is under a later review
+    or after it was changed to 无问题."""
+    if not still_wrong(flag, ground):
+        raise conflict("not_traceable", f"案件 {flag.number} 的监督标记当前为“{review.STATUS_NAMES.get(flag.status, flag.status)}”，"
+                       f"不再是认定的错案，不能{what}", rule=law.NOT_WRONG_NOW, state=flag.status)
+
+
+def needs_organ(ground: str, outcome: str | None) -> bool:
+    """An excuse the supervisor may not grant alone: the flag was referred to 纪检监察, or the person's outcome is
+    a 处分/政务处分 or a referral — the competent organ's finding must be recorded (``law.ORGAN_RULE``)."""
+    return ground == "referred" or outcome in law.ORGAN_OUTCOMES
+
+
+def check_organ(ground: str, outcome: str | None, organ_decision: str | None) -> None:
+    if needs_organ(ground, outcome) and not (organ_decision or "").strip():
+        raise invalid("organ_decision", "本案已移送纪检监察或该人员已受处分、政务处分：容错免责或从轻减轻须由有权机关"
+                      "认定，请写明有权机关的认定（机关、文号或结论）", code="excuse_reserved_to_competent_organ",
+                      rule=law.ORGAN_RULE)
 
 
 def check_finding(body: ResponsibilityCreate) -> None:

@@ -42,6 +42,9 @@ class ExcuseCreate(Strict):
     relief: Literal["exempted", "lightened"]
     conditions: dict[ConditionCode, ConditionAnswer] = Field(description="each condition's answer, by code")
     reason: Reason = Field(description="the grounds of the decision (required)")
+    organ_decision: str | None = Field(None, max_length=300, description=(
+        "the competent organ's finding (organ, document number or conclusion) — required when the flag was referred "
+        "to 纪检监察 or the person's outcome is a 处分/政务处分 or a referral (law.ORGAN_RULE)"))
 
 
 class TracePersonRead(BaseModel):
@@ -67,9 +70,11 @@ class ExcuseRead(BaseModel):
     id: int
     trace_id: str
     person: str
+    finding_id: int
     relief: str
     conditions: dict[str, dict]
     reason: str
+    organ_decision: str | None = None
     decided_by: str
     decided_at: datetime
 

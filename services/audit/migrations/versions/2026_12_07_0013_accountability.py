@@ -73,11 +73,14 @@ def upgrade() -> None:
     sa.Column('trace_id', sa.String(length=36), nullable=False),
     sa.Column('person', sa.String(length=100), nullable=False),
     sa.Column('bureau', sa.String(length=40), nullable=False),
+    sa.Column('finding_id', _SEQ, nullable=False),
     sa.Column('relief', sa.String(length=20), nullable=False),
     sa.Column('conditions', sa.JSON(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('organ_decision', sa.String(length=300), nullable=True),
     sa.Column('decided_by', sa.String(length=100), nullable=False),
     sa.Column('decided_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['finding_id'], ['responsibility_findings.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['trace_id'], ['accountability_traces.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )
