@@ -28,6 +28,7 @@ RULE_CN = {
     "same_act_fined_twice": "同一违法行为重复罚款",
     "decision_differs_from_discussion": "决定与集体讨论结论不一致",
     "decider_handled_case": "决定人系本案经办人",
+    "substantiated_complaint": "投诉举报查证属实",
 }
 ACTION_CN = {"raised": "生成审核标记", "rule_added": "增加触发规则", "reopened": "重新开启审核", "assigned": "分派审核",
              "reviewed": "作出审核结论", "review_started": "开始审核", "attachment_added": "添加审核附件"}
@@ -51,6 +52,7 @@ EVENT_CN = {
     "audit.interference_recorded": "干预记录", "audit.flag_assigned": "分派审核", "audit.flag_reviewed": "审核结论",
     "audit.flag_review_started": "开始审核", "audit.flag_reopened": "重新开启审核",
     "audit.flag_attachment_added": "添加审核附件",
+    "audit.complaint_filed": "收到投诉举报", "audit.complaint_handled": "办理投诉举报",
 }
 # The documents a case issues (what ``GET /cases/v1/cases/{id}/documents`` lists by ``kind``).
 DOCUMENT_CN = {

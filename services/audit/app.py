@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.audit import jobs
+from services.audit.complaints import models as _complaint_models  # noqa: F401  (tables in the metadata)
+from services.audit.complaints import router as complaints_router
 from services.audit.consumers import handlers_for
 from services.audit.flags.router import router
 from services.audit.log import router as log_router
@@ -27,7 +29,7 @@ spec = ServiceSpec(
     metadata=Base.metadata,
     tables=tables,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[router, log_router.router, reports_router.router, workspace_router.router],
+    routers=[router, log_router.router, reports_router.router, workspace_router.router, complaints_router.router],
     consumers=[
         ConsumerSpec(name="case-events", topics=["case-events"], handlers=handlers_for("case")),
         ConsumerSpec(name="credit-events", topics=["credit-events"], handlers=handlers_for("credit")),

@@ -1,3 +1,4 @@
+from services.audit.complaints import models as _complaint_models  # noqa: F401
 from services.audit.models import Base
 from shared.migrations import run_env
 
