@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from services.portal.app import TITLES, RegistryNames
 from services.portal.client import PortalAPI, ServiceError
-from services.workspace import dashboard, flag, oidc, queue, report, session, signin
+from services.workspace import complaints, dashboard, flag, oidc, queue, report, session, signin
 from services.workspace.web import STATIC, PageError, make_templates, render
 from shared.clock import Clock
 from shared.config import Settings
@@ -118,6 +118,9 @@ def routes() -> list:
         Route("/dashboard", dashboard.dashboard),
         Route("/report", report.report),
         Route("/report/download", report.download),
+        Route("/complaints", complaints.queue),
+        Route("/complaints/{complaint_id}", complaints.complaint_page),
+        Route("/complaints/{complaint_id}/{action}", complaints.act, methods=["POST"]),
         Route("/static/echarts.min.js", echarts),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

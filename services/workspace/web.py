@@ -23,6 +23,7 @@ NAV = [
     ("flags", "/workspace/flags", "审核标记", ("auditor", "leader", "admin")),
     ("dashboard", "/workspace/dashboard", "统计看板", ("auditor", "leader", "admin")),
     ("report", "/workspace/report", "年度报告", ("auditor", "leader", "admin")),
+    ("complaints", "/workspace/complaints", "投诉举报", ("auditor", "leader", "admin")),
 ]
 
 
