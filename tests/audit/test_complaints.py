@@ -219,3 +219,27 @@ async def test_public_filings_per_address_are_limited(stack, monkeypatch):
     r = await file_public(stack, 3)
     assert r.status_code == 429 and "Retry-After" in r.headers
     assert (await table_counts(stack, "complaints"))["complaints"] == 2
+
+
+async def test_counts_reach_the_annual_report_and_the_dashboard(stack):
+    payload, = await flagged(stack)
+    h = handler(stack)
+    first = (await file_public(stack, 1, case_number=payload.number)).json()
+    await file_public(stack, 2, bureau=OTHER_BUREAU)
+    for action, body in (("accept", {}), ("investigate", None),
+                         ("conclude", {"finding": "substantiated", "findings": "属实", "case_id": payload.case_id})):
+        r = await stack.client.post(f"/audit/v1/complaints/{first['id']}/{action}", headers=h, json=body)
+        assert r.status_code == 200, r.text
+    year = stack.runtimes["audit"].clock.today().year
+    r = await stack.client.get(f"/audit/v1/reports/annual?year={year}", headers=h)
+    lines = r.content.decode("utf-8-sig").splitlines()
+    head = lines[0].split(",")
+    assert head[-4:] == ["收到投诉举报", "投诉举报受理", "投诉举报超过办理期限", "投诉举报查证属实（成立或部分成立）"]
+    rows = {line.split(",")[1]: line.split(",") for line in lines[1:]}
+    assert rows[BUREAU][-4:] == ["1", "1", "0", "1"] and rows[OTHER_BUREAU][-4:] == ["1", "0", "0", "0"]
+    assert rows["合计"][-4:] == ["2", "1", "0", "1"]
+    page = await stack.client.get("/audit/dashboard", headers=h)
+    assert page.status_code == 200 and 'id="complaints-by-bureau"' in page.text
+    table = page.text.split('id="complaints-by-bureau"')[1].split("</table>")[0]
+    assert "苏州市吴江生态环境局</td><td>1</td><td>1</td>" in table and "苏州市常熟生态环境局" in table
+    assert NAME not in page.text

@@ -9,6 +9,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from services.audit.complaints import figures
 from shared.spreadsheet import csv_cell, xlsx_row
 
 COLUMNS = [
@@ -18,6 +19,7 @@ COLUMNS = [
     ("fines_total", "罚款金额合计（元）"), ("flags", "监督审核标记数"), ("flags_open", "待审核"),
     ("flags_cleared", "审核无问题"), ("flags_issue_found", "审核发现问题"), ("flags_referred", "移送纪检监察"),
     ("flags_reopened", "其中重新审核中（按原结论计）"),
+    *figures.COLUMNS,  # 投诉举报 (工作要点（二十一）)
 ]
 SOURCE = ("依据：《苏州市生态环境领域涉企行政合规指导工作试点方案》五（二）试点过程中的免罚、轻罚案件要纳入"
           "行政执法总体情况年报")
