@@ -7,10 +7,11 @@ docs/screenshots/complaint-*.png)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from services.testing.browser import served_chromium
-from services.testing.factories import BUREAU
+from services.testing.factories import BUREAU, OTHER_BUREAU
 from services.testing.workspace import sign_in_browser
 from tests.workspace.test_pages import flagged
 
@@ -26,6 +27,14 @@ async def _shot(page, name: str) -> None:
 
 async def test_a_citizen_files_and_follows_and_another_bureaus_auditor_answers(stack):
     case, = await flagged(stack)
+    rt = stack.runtimes["audit"]
+    now = rt.clock.now()
+    rt.clock.set(now - timedelta(days=16))  # an older complaint, past its 15 days to be accepted
+    r = await stack.client.post("/audit/v1/public/complaints", json={
+        "bureau": OTHER_BUREAU, "category": "inaction", "summary": "举报企业夜间偷排废水，多次反映未见查处。",
+        "anonymous": True, "idempotency_key": "older-complaint-0001"})
+    assert r.status_code == 201, r.text
+    rt.clock.set(now)
     async with served_chromium(stack) as (browser, base):
         citizen = await (await browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")).new_page()
         await citizen.goto(f"{base}/complaints")
@@ -54,10 +63,13 @@ async def test_a_citizen_files_and_follows_and_another_bureaus_auditor_answers(s
         await sign_in_browser(context, base, stack, "auditor-sz", "auditor", name="赵审核", bureau=MUNICIPAL)
         auditor = await context.new_page()
         await auditor.goto(f"{base}/workspace/complaints")
-        assert await auditor.locator("#queue tbody tr").count() == 1
-        assert "苏州市吴江生态环境局" in await auditor.text_content("#queue")
+        assert await auditor.locator("#queue tbody tr").count() == 2
+        overdue = auditor.locator("#queue tbody tr").first  # overdue first, highlighted
+        assert "overdue" in await overdue.get_attribute("class") and "已超期" in await overdue.text_content()
+        assert "苏州市常熟生态环境局" in await overdue.text_content()
+        assert "已超期 1" in await auditor.text_content("#count-overdue")
         await _shot(auditor, "queue")
-        await auditor.click("#queue a")
+        await auditor.click("#queue tr:not(.overdue) a")
         assert "匿名投诉" in await auditor.text_content("#complainant")
         await auditor.click("#refuse-submit")  # no reason: refused on the page, nothing changed
         assert "不予受理的理由" in await auditor.text_content("#refusal")
