@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     # The proxies whose X-Forwarded-For is trusted when the setting above is on: addresses or networks,
     # comma-separated (the compose file names its network's subnet). A peer outside them counts as itself.
     public_trusted_proxies: str = "127.0.0.1,::1"
+    # 投诉举报 filed without an account (the portal's form and ``POST /audit/v1/public/complaints``): filings allowed
+    # per client address. A LOCAL SETTING (项目默认值): no rule fixes it; it only keeps one address from flooding the
+    # handling office, well above what one person files.
+    public_complaint_rate_limit: str = "5/hour;20/day"
     # /metrics, /openapi.json, /asyncapi.json and /docs open to anyone (the embedded default); off (the compose
     # file): an admin or service token only (shared.ops_access).
     ops_endpoints_public: bool = True
@@ -130,7 +134,7 @@ class Settings(BaseSettings):
             raise ValueError(f"a comma-separated list of {', '.join(ASYMMETRIC_ALGORITHMS)}; not allowed: {bad}")
         return v
 
-    @field_validator("public_rate_limit", "write_rate_limit")
+    @field_validator("public_rate_limit", "write_rate_limit", "public_complaint_rate_limit")
     @classmethod
     def _rate_limit(cls, v: str) -> str:
         from limits import parse_many

@@ -742,3 +742,33 @@ class AuditCasefileFailed(EventPayload):
     vetoed: list[str]
     flag_id: str
     failed_at: datetime
+@event_type("ecocomply.audit.complaint_filed.v1")
+class AuditComplaintFiled(EventPayload):
+    """投诉举报 received (工作要点（二十一）): about which bureau, which category, through which channel. Never who
+    complained: the complainant's identity stays with the handling office."""
+
+    complaint_id: str
+    bureau: str
+    category: str
+    channel: Literal["public", "enterprise"]
+    case_number: str | None = None
+    received_at: datetime
+    due_at: datetime | None = None
+
+
+@event_type("ecocomply.audit.complaint_handled.v1")
+class AuditComplaintHandled(EventPayload):
+    """A step of a complaint's handling (accept, refuse, investigate, extend, conclude, answer) by the handling
+    office; ``finding`` once concluded, ``flag_id`` when a substantiated complaint on a case raised a flag."""
+
+    complaint_id: str
+    bureau: str
+    category: str
+    action: Literal["accept", "refuse", "investigate", "extend", "conclude", "answer"]
+    status: str
+    actor: str
+    at: datetime
+    due_at: datetime | None = None
+    finding: str | None = None
+    case_id: str | None = None
+    flag_id: str | None = None

@@ -31,6 +31,7 @@ RULE_CN = {
     "compensation_in_lieu_of_penalty": "以赔代罚（减罚超出实际赔偿）",
     "damage_claim_not_started": "有生态环境损害未启动索赔且无不启动依据",
     "casefile_review_failed": "案卷评查不合格",
+    "substantiated_complaint": "投诉举报查证属实",
 }
 ACTION_CN = {"raised": "生成审核标记", "rule_added": "增加触发规则", "reopened": "重新开启审核", "assigned": "分派审核",
              "reviewed": "作出审核结论", "review_started": "开始审核", "attachment_added": "添加审核附件"}
@@ -60,6 +61,7 @@ EVENT_CN = {
     "audit.excuse_decided": "容错纠错决定",
     "audit.casefile_review_campaign_created": "创建案卷评查活动", "audit.casefile_assigned": "分派案卷评查",
     "audit.casefile_scored": "案卷评查评分", "audit.casefile_failed": "案卷评查不合格",
+    "audit.complaint_filed": "收到投诉举报", "audit.complaint_handled": "办理投诉举报",
 }
 # The documents a case issues (what ``GET /cases/v1/cases/{id}/documents`` lists by ``kind``).
 DOCUMENT_CN = {

@@ -18,6 +18,8 @@ SCOPED = {"case_id", "uscc", "bureau", "flag_id", "letter_id", "warning_id", "ap
 NOT_SCOPED = {
     "POST /checklist/v1/discretion/calculate": "a calculation that stores nothing; ``bureau`` picks whose rule set "
                                                "(each bureau's choice is public: GET …/discretion/bureau-settings)",
+    "POST /audit/v1/public/complaints": "a complaint names the bureau complained about; anyone may file one (工作要点（二十一）)",
+    "POST /audit/v1/complaints": "an enterprise's complaint names the bureau complained about; any enterprise may file one",
 }
 
 CROSS_BUREAU = {"GET /credit/v1/enterprises/{uscc}/credit-grade", "GET /credit/v1/enterprises/{uscc}/credit-profile"}
@@ -208,6 +210,21 @@ MATRIX: dict[str, str] = {
     'POST /audit/v1/casefile-reviews/campaigns/{campaign_id}/files/{file_id}/score': '13x333333333',
     'GET /audit/v1/casefile-reviews/campaigns/{campaign_id}/results': '144333333333',
     'GET /audit/v1/casefile-reviews/campaigns/{campaign_id}/files/{file_id}/bundle': '144333333333',
+    # 投诉举报 (issue 27): anyone files and follows by code; an enterprise files from /my; the handling office (auditor)
+    # works them; a leader reads only its bureau's (without the complainant); an enterprise only those it filed.
+    'POST /audit/v1/public/complaints': 'vvvvvvvvvvvv',
+    'POST /audit/v1/public/complaints/follow': 'vvvvvvvvvvvv',
+    'GET /audit/v1/public/complaints/rules': '222222222222',
+    'POST /audit/v1/complaints': '1333333333vv',
+    'GET /audit/v1/complaints': '122333223322',
+    'GET /audit/v1/complaints/stats': '122333223333',
+    'GET /audit/v1/complaints/{complaint_id}': '144333443344',
+    'POST /audit/v1/complaints/{complaint_id}/accept': '134333333333',
+    'POST /audit/v1/complaints/{complaint_id}/refuse': '13v333333333',
+    'POST /audit/v1/complaints/{complaint_id}/investigate': '134333333333',
+    'POST /audit/v1/complaints/{complaint_id}/extend': '13v333333333',
+    'POST /audit/v1/complaints/{complaint_id}/conclude': '13v333333333',
+    'POST /audit/v1/complaints/{complaint_id}/answer': '13v333333333',
 }
 
 # Valid bodies of the writes that name a bureau-A / enterprise-X object, by path or by body: what the route
@@ -307,6 +324,8 @@ BODIES: dict[str, dict] = {
     'POST /audit/v1/workspace/sessions': {"sub": "auditor-x", "name": "某人", "roles": ["auditor"],
                                           "bureau": "{bureau}", "via": "oidc"},
     'POST /audit/v1/flags/{flag_id}/reopen': {"reason": "需要重新审核"},
+    'POST /audit/v1/complaints/{complaint_id}/conclude': {"finding": "substantiated", "findings": "经查属实",
+                                                           "case_id": "{case_id}"},
     'POST /audit/v1/interference-records': {"case_id": "{case_id}", "number": "{number}", "uscc": "{uscc}",
                                             "bureau": "{bureau}", "person": "某领导", "position": "副局长",
                                             "manner": "电话要求从轻处理", "occurred_on": "2026-05-01"},

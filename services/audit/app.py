@@ -7,6 +7,8 @@ from pathlib import Path
 from services.audit import jobs
 from services.audit.accountability import router as accountability_router
 from services.audit.casefile_review import router as casefile_review_router
+from services.audit.complaints import models as _complaint_models  # noqa: F401  (tables in the metadata)
+from services.audit.complaints import router as complaints_router
 from services.audit.consumers import handlers_for
 from services.audit.flags.router import router
 from services.audit.log import router as log_router
@@ -30,7 +32,7 @@ spec = ServiceSpec(
     tables=tables,
     migrations_dir=Path(__file__).parent / "migrations",
     routers=[router, log_router.router, reports_router.router, workspace_router.router,
-             accountability_router.router, casefile_review_router.router],
+             accountability_router.router, casefile_review_router.router, complaints_router.router],
     consumers=[
         ConsumerSpec(name="case-events", topics=["case-events"], handlers=handlers_for("case")),
         ConsumerSpec(name="credit-events", topics=["credit-events"], handlers=handlers_for("credit")),

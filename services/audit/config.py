@@ -60,6 +60,11 @@ class AuditSettings(BaseSettings):
     casefile_sample_ratio: float = Field(default=0.1, gt=0, le=1)
     casefile_sample_minimum: int = Field(default=2, ge=0, le=1000)
     casefile_pass_mark: float = Field(default=60.0, gt=0, le=100)
+    # 投诉举报 (工作要点（二十一）) periods, in calendar days (自然日). LOCAL SETTINGS: the pilot and the work points fix
+    # no number; each default's source is in services/audit/complaints/workflow.PERIOD_SOURCES (none verified here).
+    complaint_accept_days: int = Field(default=15, ge=1, le=90)  # 《信访工作条例》（2022）15日内决定是否受理
+    complaint_conclude_days: int = Field(default=30, ge=1, le=180)  # 福建 2018 环保举报工作办法 30日内办结
+    complaint_extension_days: int = Field(default=20, ge=1, le=90)  # once, with an approver and a reason
 
 
 _of_runtime: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

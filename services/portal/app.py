@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.portal import my, pages
+from services.portal import complaints, my, pages
 from services.portal.client import PortalAPI, ServiceError
 from services.portal.web import STATIC, PageError, make_templates, render
 from shared.auth import TokenVerifier
@@ -129,6 +129,11 @@ def create_portal(http: ServiceClient, verifier: TokenVerifier, settings: Settin
         Route("/my/cases/{case_id}/documents/{kind}", my.case_document),
         Route("/my/advice-letters/{letter_id}/feedback", my.advice_feedback, methods=["POST"]),
         Route("/my/repair-applications", my.repair_application, methods=["POST"]),
+        Route("/complaints", complaints.form),
+        Route("/complaints", complaints.submit, methods=["POST"]),
+        Route("/complaints/follow", complaints.follow, methods=["GET", "POST"]),
+        Route("/my/complaints", complaints.my_form),
+        Route("/my/complaints", complaints.my_submit, methods=["POST"]),
         Route("/healthz", healthz),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
@@ -138,6 +143,7 @@ def create_portal(http: ServiceClient, verifier: TokenVerifier, settings: Settin
     })
     app.state.api = PortalAPI(http)
     app.state.verifier = verifier
+    app.state.settings = settings  # the complaint form's per-address limit reads it
     app.state.clock = clock or Clock()  # the dates the portal prints (the composition passes its runtimes' clock)
     app.state.templates = make_templates()
     app.add_middleware(RegistryNames, http=http)

@@ -30,6 +30,7 @@ NAV = [
     ("decisions", "/decisions", "处罚决定公开"),
     ("self-check", "/self-check", "企业自查"),
     ("my", "/my", "我的企业"),
+    ("complaints", "/complaints", "投诉举报"),
 ]
 
 

@@ -19,6 +19,7 @@ from services.portal.client import PortalAPI, ServiceError
 from services.workspace import (
     accountability,
     casefile_review,
+    complaints,
     dashboard,
     flag,
     oidc,
@@ -135,6 +136,9 @@ def routes() -> list:
         Route("/people", accountability.people_page),
         Route("/people/{person}", accountability.person_page),
         *casefile_review.routes(),  # 案卷评查 (issue 27)
+        Route("/complaints", complaints.queue),
+        Route("/complaints/{complaint_id}", complaints.complaint_page),
+        Route("/complaints/{complaint_id}/{action}", complaints.act, methods=["POST"]),
         Route("/static/echarts.min.js", echarts),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

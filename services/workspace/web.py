@@ -25,6 +25,7 @@ NAV = [
     ("report", "/workspace/report", "年度报告", ("auditor", "leader", "admin")),
     ("people", "/workspace/people", "责任倒查", ("auditor", "leader", "admin")),
     ("casefile", "/workspace/casefile-reviews", "案卷评查", ("auditor", "admin")),
+    ("complaints", "/workspace/complaints", "投诉举报", ("auditor", "leader", "admin")),
 ]
 
 

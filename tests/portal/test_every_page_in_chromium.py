@@ -90,6 +90,8 @@ async def test_every_page_in_chromium_reads_as_plain_chinese(stack):
         ("/my/cases/{case_id}", f"/my/cases/{exempt['id']}", "ent"),
         ("/audit/dashboard", "/audit/dashboard", "aud"),
         ("/audit/dashboard/cases/{case_id}", f"/audit/dashboard/cases/{exempt['id']}", "aud"),
+        ("/complaints", "/complaints", None), ("/complaints/follow", "/complaints/follow", None),
+        ("/my/complaints", "/my/complaints", "ent"),
     ]
     routes = _get_routes(_portal(stack)) | _dashboard_routes(stack)
     unvisited = routes - {r for r, _, _ in visits} - set(NON_PAGES)

@@ -549,6 +549,15 @@ def reconciliation_gap(decision_type: str) -> RuleHit:
     )
 
 
+def substantiated_complaint(reference: str, category: str, finding: str, findings: str) -> RuleHit:
+    """投诉举报查证属实 — a complaint about the case's enforcement conduct was found substantiated (成立/部分成立)."""
+    return RuleHit(
+        "substantiated_complaint", "high",
+        f"投诉 {reference}（{category}）经查{finding}：{findings}。"
+        f"{POINTS}（二十一）：进一步完善针对行政执法不规范、不文明、不作为、乱作为等问题的投诉举报制度，完善投诉举报问题的办理程序",
+    )
+
+
 ENDING_CN = {"withdrawn": "撤销立案", "facts_not_established": "违法事实不能成立（不予行政处罚）", "terminated": "终止",
              "transferred": "移送"}
 
@@ -619,7 +628,7 @@ def casefile_review_failed(campaign: str, total: float, max_total: float, pass_m
 
 EVENT_RULE_CODES = ("case_overdue", "relapse_found", "recorded_interference", "reconciliation_gap",
                     "case_ended_without_penalty", "decision_revoked_or_reduced", "repeated_refused_exemption_attempts",
-                    "casefile_review_failed")
+                    "casefile_review_failed", "substantiated_complaint")
 RULE_CODES: tuple[str, ...] = (*(r.__name__ for r in DECISION_RULES), *EVENT_RULE_CODES)
 
 

@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
 
+from services.audit.complaints import service as complaint_service
 from services.audit.config import audit_settings
 from services.audit.flags import review
 from services.audit.flags.rules import TYPE_CN
@@ -127,6 +128,8 @@ async def dashboard(request: Request, session: DbSession) -> HTMLResponse:
     s = await stats.stats(session, period_from=period_from, period_to=period_to, bureau=bureau)
     b = await stats.backlog(session, bureau=bureau, now=now, limit=100)
     refused = await stats.refusals(session, since=period_from, until=period_to, bureau=bureau)
+    complaints = await complaint_service.stats(session, complaint_service.ComplaintFilter(
+        now=now, bureau=bureau, received_from=period_from, received_to=period_to))
     cfg = audit_settings(request.app.state.runtime)
     bureaus = sorted(set(await session.scalars(select(DailyCount.bureau).distinct()))
                      | set(await session.scalars(select(Flag.bureau).distinct())))
@@ -162,6 +165,10 @@ async def dashboard(request: Request, session: DbSession) -> HTMLResponse:
         f'<tr><td>{escape(bureau_name(t["bureau"]))}</td><td>{t["refused"]}</td><td>{t["refused_exemptions"]}</td>'
         f'<td>{t["officers"]}</td></tr>' for t in refused["bureaus"]) or '<tr><td colspan="4">无</td></tr>'
     refused_exemptions = sum(t["refused_exemptions"] for t in refused["bureaus"])
+    complaint_rows = "".join(
+        f'<tr><td>{escape(bureau_name(k))}</td><td>{v["received"]}</td><td>{v["accepted"]}</td>'
+        f'<td class="{"breach" if v["overdue"] else ""}">{v["overdue"]}</td><td>{v["substantiated"]}</td></tr>'
+        for k, v in complaints["by_bureau"].items()) or '<tr><td colspan="5">无</td></tr>'
     body = f"""
 <h1>生态环境涉企行政合规 · 免罚轻罚监督审核看板</h1>
 <form id="filters" method="get" action="dashboard">
@@ -176,6 +183,7 @@ async def dashboard(request: Request, session: DbSession) -> HTMLResponse:
   <div class="card">待审核标记<b id="open">{b['open']}</b></div>
   <div class="card">超过审核时限<b id="breached" class="breach">{b['sla_breached']}</b></div>
   <div class="card">被关口拒绝的免罚轻罚尝试<b id="refused-exemptions">{refused_exemptions}</b></div>
+  <div class="card">投诉举报超期<b id="complaints-overdue" class="breach">{complaints['overdue']}</b></div>
 </div>
 <div class="grid">
   <div><h3>待审核标记（按规则）</h3><div id="chart-rules" class="chart"></div></div>
@@ -195,6 +203,10 @@ async def dashboard(request: Request, session: DbSession) -> HTMLResponse:
 <p style="font-size:12px;color:#666">被拒尝试：作出决定、撤销立案、终止、移送或变更决定时被决定关口依法拒绝的申请（案件未改变）；
 {RULE_CN["repeated_refused_exemption_attempts"]}的提示阈值（{cfg.refused_exemption_window_days} 日内
 {cfg.refused_exemption_threshold} 次）为本地设置，非法定标准。</p>
+<h3>投诉举报（按被投诉机关；《2023年苏州市生态环境系统法治政府建设工作要点》（二十一））</h3>
+<table id="complaints-by-bureau"><tr><th>被投诉机关</th><th>收到</th><th>受理</th><th>超过办理期限</th><th>查证属实</th></tr>
+{complaint_rows}</table>
+<p style="font-size:12px;color:#666">投诉举报的受理、办结期限为本地设置（自然日），其默认值的出处见说明文档。</p>
 <p style="font-size:12px;color:#666">审核时限、统计窗口与阈值为本地设置。图表：Apache ECharts（本地静态文件）。</p>
 <script id="dashboard-data" type="application/json">{_json(data)}</script>
 <script src="static/echarts.min.js"></script>

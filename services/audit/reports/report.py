@@ -9,6 +9,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from services.audit.complaints import figures
 from shared.spreadsheet import csv_cell, xlsx_row
 
 COLUMNS = [
@@ -22,6 +23,7 @@ COLUMNS = [
     ("accountability_traces", "错案责任倒查案件数"), ("accountability_responsible", "认定有责任人次（不含容错）"),
     ("accountability_lightened", "容错从轻减轻人次"), ("accountability_excused", "容错已免责人次"),
     ("casefiles_reviewed", "案卷评查数"), ("casefiles_passed", "评查合格"), ("casefile_pass_rate", "评查合格率"),
+    *figures.COLUMNS,  # 投诉举报 (工作要点（二十一）)
 ]
 SOURCE = ("依据：《苏州市生态环境领域涉企行政合规指导工作试点方案》五（二）试点过程中的免罚、轻罚案件要纳入"
           "行政执法总体情况年报；案卷评查：《2023年苏州市生态环境系统法治政府建设工作要点》（十九）")

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from services.audit.complaints import figures
 from services.audit.flags.router import PROBLEMS, FlagReader
 from services.audit.reports import reconciliation, report, stats
 from services.audit.reports.schemas import RefusalStats
@@ -73,13 +74,14 @@ async def get_reconciliation(
     "content": {"text/csv": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}},
     "description": "the annual report as CSV or XLSX"}})
 async def annual_report(
-    user: FlagReader, session: DbSession,
+    user: FlagReader, session: DbSession, rt: RuntimeDep,
     year: Annotated[int, Query(ge=2000, le=2100)],
     format: Literal["csv", "xlsx"] = "csv",
     bureau: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
     """免罚轻罚案件纳入年报 — the year's enforcement figures per bureau, CSV or XLSX."""
-    rows = await stats.annual(session, year, scope_of(user, bureau=bureau, what="flags").bureau)
+    scoped = scope_of(user, bureau=bureau, what="flags").bureau
+    rows = await figures.add_to_annual(session, await stats.annual(session, year, scoped), year, scoped, rt.clock.now())
     name = f"ecocomply-annual-{year}"
     if format == "xlsx":
         return Response(report.to_xlsx(rows, year),

@@ -1,0 +1,157 @@
+"""投诉举报的办理流程 — the pure rules of a complaint about enforcement: its categories with their source, the
+states and the transition table, the periods (labelled local settings with the source of each default) and who
+may handle it. No I/O: ``service.py`` applies what this module decides.
+
+Sources (the seed text, ``../shared/seeds``): 《2023年苏州市生态环境系统法治政府建设工作要点》
+（二十一） 健全行政执法投诉举报机制 — "进一步完善针对行政执法不规范、不文明、不作为、乱作为等问题的投诉举报制度，畅通投诉举报
+渠道，完善投诉举报问题的办理程序"; （二十二） 加强行政执法责任追究 — "全面实行行政执法机关内部人员干预、插手案件办理的记录、
+通报和责任追究制度"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from shared.law import POINTS
+from shared.rules import Refusal, Rule, reading
+
+POINT_21 = f"{POINTS}（二十一）"
+POINT_22 = f"{POINTS}（二十二）"
+CHANNEL_RULE = Rule(
+    "complaint_channel", POINT_21,
+    "进一步完善针对行政执法不规范、不文明、不作为、乱作为等问题的投诉举报制度，畅通投诉举报渠道，完善投诉举报问题的办理程序")
+INTERFERENCE_RULE = Rule(
+    "complaint_interference", POINT_22, "全面实行行政执法机关内部人员干预、插手案件办理的记录、通报和责任追究制度")
+
+
+class Category(StrEnum):
+    """投诉类别 — the four named in （二十一） and the interference of （二十二）."""
+
+    IRREGULAR = "irregular"  # 不规范
+    UNCIVIL = "uncivil"  # 不文明
+    INACTION = "inaction"  # 不作为
+    ABUSE = "abuse"  # 乱作为
+    INTERFERENCE = "interference"  # 内部人员干预、插手案件办理
+
+
+CATEGORY_CN = {Category.IRREGULAR: "执法不规范", Category.UNCIVIL: "执法不文明", Category.INACTION: "不作为",
+               Category.ABUSE: "乱作为", Category.INTERFERENCE: "内部人员干预、插手案件"}
+CATEGORY_SOURCE = {c: (POINT_22 if c == Category.INTERFERENCE else POINT_21) for c in Category}
+
+
+class Status(StrEnum):
+    SUBMITTED = "submitted"  # 已提交
+    ACCEPTED = "accepted"  # 已受理
+    REFUSED = "refused"  # 不予受理
+    INVESTIGATING = "investigating"  # 调查中
+    CONCLUDED = "concluded"  # 已办结
+    ANSWERED = "answered"  # 已答复
+
+
+STATUS_CN = {Status.SUBMITTED: "已提交", Status.ACCEPTED: "已受理", Status.REFUSED: "不予受理",
+             Status.INVESTIGATING: "调查中", Status.CONCLUDED: "已办结（待答复）", Status.ANSWERED: "已答复"}
+# Still running against a period: before the answer (or the refusal).
+PENDING = (Status.SUBMITTED, Status.ACCEPTED, Status.INVESTIGATING, Status.CONCLUDED)
+
+
+class Finding(StrEnum):
+    SUBSTANTIATED = "substantiated"  # 成立
+    PARTLY = "partly"  # 部分成立
+    UNSUBSTANTIATED = "unsubstantiated"  # 不成立
+
+
+FINDING_CN = {Finding.SUBSTANTIATED: "成立", Finding.PARTLY: "部分成立", Finding.UNSUBSTANTIATED: "不成立"}
+UPHELD = (Finding.SUBSTANTIATED, Finding.PARTLY)
+
+
+class Action(StrEnum):
+    ACCEPT = "accept"
+    REFUSE = "refuse"
+    INVESTIGATE = "investigate"
+    EXTEND = "extend"
+    CONCLUDE = "conclude"
+    ANSWER = "answer"
+
+
+ACTION_CN = {"filed": "提交投诉", Action.ACCEPT: "受理", Action.REFUSE: "不予受理", Action.INVESTIGATE: "开始调查",
+             Action.EXTEND: "延长办理期限", Action.CONCLUDE: "办结", Action.ANSWER: "答复投诉人"}
+
+# The transition table: action -> (the states it may start from, the state it leads to).
+TRANSITIONS: dict[Action, tuple[tuple[Status, ...], Status | None]] = {
+    Action.ACCEPT: ((Status.SUBMITTED,), Status.ACCEPTED),
+    Action.REFUSE: ((Status.SUBMITTED,), Status.REFUSED),
+    Action.INVESTIGATE: ((Status.ACCEPTED,), Status.INVESTIGATING),
+    Action.EXTEND: ((Status.ACCEPTED, Status.INVESTIGATING), None),  # the state stays; the period grows
+    Action.CONCLUDE: ((Status.INVESTIGATING,), Status.CONCLUDED),
+    Action.ANSWER: ((Status.CONCLUDED,), Status.ANSWERED),
+}
+
+PROCEDURE_RULE = reading(
+    "complaint_procedure", POINT_21,
+    "完善投诉举报问题的办理程序：已提交 → 受理或不予受理（说明理由）→ 调查 → 办结（成立、部分成立、不成立，写明查明事实）→ 答复投诉人")
+OWN_BUREAU_RULE = reading(
+    "complaint_handler_own_bureau", POINT_21,
+    "投诉由执法监督机构办理，被投诉机关的人员不办理、不查看投诉人身份（回避；投诉人身份保密）",
+    remedy="由被投诉机关以外的监督审核人员办理")
+EXTENSION_RULE = reading(
+    "complaint_extension_once", POINT_21,
+    "情况复杂的，经批准可延长办理期限一次；延长须有批准人和理由（期限为本地设置，见 ECOCOMPLY_AUDIT_COMPLAINT_*）",
+    remedy="写明批准人（不是办理人本人）和延长理由；已延长过的不能再延长")
+
+
+def allowed(status: str) -> list[str]:
+    return [a.value for a, (start, _) in TRANSITIONS.items() if status in start]
+
+
+def next_status(status: str, action: Action) -> Status:
+    """The state ``action`` leads to from ``status``, or a refusal naming the procedure."""
+    start, to = TRANSITIONS[action]
+    if status not in start:
+        raise Refusal(PROCEDURE_RULE, f"投诉当前为“{STATUS_CN.get(status, status)}”，不能{ACTION_CN[action]}",
+                      code="illegal_transition", state=status, action=action.value, allowed_actions=allowed(status))
+    return to or Status(status)
+
+
+def refuse_own_bureau(complaint_bureau: str, handler_bureau: str | None, what: str) -> None:
+    """被投诉机关的人员不办理本机关的投诉 (a person whose token names the complained-about bureau)."""
+    if handler_bureau and handler_bureau == complaint_bureau:
+        raise Refusal(OWN_BUREAU_RULE, f"被投诉机关的人员不得{what}针对本机关的投诉", code="complaint_handler_own_bureau")
+
+
+def check_extension(*, extended: bool, approver: str, actor: str) -> None:
+    if extended:
+        raise Refusal(EXTENSION_RULE, "办理期限已经延长过一次，不能再次延长", code="complaint_already_extended")
+    if approver.strip().lower() == actor.strip().lower():
+        raise Refusal(EXTENSION_RULE, "延长办理期限须由办理人以外的负责人批准", code="complaint_extension_self_approved")
+
+
+# -- periods: labelled local settings (自然日, calendar days), each default with its source ------------------
+@dataclass(frozen=True)
+class PeriodSource:
+    setting: str  # the env variable
+    meaning: str
+    default: int
+    source: str
+    verified: bool
+
+
+PERIOD_SOURCES = (
+    PeriodSource("ECOCOMPLY_AUDIT_COMPLAINT_ACCEPT_DAYS", "自收到投诉之日起决定是否受理的期限（自然日）", 15,
+                 "《信访工作条例》（2022）关于收到信访事项后15日内决定是否受理并告知的规定（条文原文未在本系统核实）", False),
+    PeriodSource("ECOCOMPLY_AUDIT_COMPLAINT_CONCLUDE_DAYS", "自受理之日起办结并答复投诉人的期限（自然日）", 30,
+                 "福建省环境保护厅2018年环保举报工作办法（试行）“自受理之日起30日内办结”（据东南网2018-07-24报道，原文未核实；"
+                 "非江苏规定，作为本地设置的参考）", False),
+    PeriodSource("ECOCOMPLY_AUDIT_COMPLAINT_EXTENSION_DAYS", "经批准延长一次的天数（自然日）", 20,
+                 "议题所列资料“经批准可延长一次，延长20日”（出处未核实；不超过《信访工作条例》延长期限上限的本地设置）", False),
+)
+
+
+def due(start: datetime, days: int) -> datetime:
+    """A period's end: ``days`` calendar days (自然日) after ``start`` — the complaint periods are counted in calendar
+    days, not working days (the sources found do not say working days for concluding; see PERIOD_SOURCES)."""
+    return start + timedelta(days=days)
+
+
+def overdue(status: str, due_at: datetime | None, now: datetime) -> bool:
+    return status in PENDING and due_at is not None and due_at < now
