@@ -83,7 +83,8 @@ async def test_the_rules_on_decided_cases(stack):
     assert case["decision"]["compensation_reduction"] == 20000.0
     # Lawful too: not started, on a recorded ground.
     grounded = await light_with_damage(d)
-    await step(stack, d.off, grounded, "not_start", ground="significantly_slight", note="损害数额极小")
+    await step(stack, d.off, grounded, "not_start", ground="significantly_slight", in_red_line=False,
+               note="损害数额极小")
     await decided(d, grounded, fine("lighter", FINE, WHY))
 
     assert {"damage_claim_not_started", "compensation_in_lieu_of_penalty"} <= set(await flag_rules(stack, bad))
