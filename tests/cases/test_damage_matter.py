@@ -277,3 +277,15 @@ async def test_significantly_slight_does_not_hold_in_a_red_line_or_on_a_repeat_w
         p = await step(stack, d.off, fresh, "not_start", expect=409, ground="significantly_slight", **extra)
         assert p["rule_code"] == "significantly_slight_exceptions" and "生态保护红线" in p["detail"], p
     assert (await step(stack, d.off, fresh, "not_start", ground="already_restored"))["status"] == "not_started"
+
+
+def test_the_simplified_limit_is_a_local_setting_applied_at_most_at_the_source_cap(monkeypatch):
+    from services.cases.damage import settings
+
+    monkeypatch.delenv("ECOCOMPLY_CASES_DAMAGE_SIMPLIFIED_MAX_CNY", raising=False)
+    assert settings.simplified_max_cny() == 300000.0  # the default (30万元)
+    monkeypatch.setenv("ECOCOMPLY_CASES_DAMAGE_SIMPLIFIED_MAX_CNY", "450000")
+    assert settings.simplified_max_cny() == 450000.0  # a province's raise within the source
+    monkeypatch.setenv("ECOCOMPLY_CASES_DAMAGE_SIMPLIFIED_MAX_CNY", "800000")
+    assert settings.simplified_max_cny() == 500000.0  # 省级可调整至50万元: no further
+    assert "50万元" in settings.SIMPLIFIED_SOURCE and "本地设置" in settings.SIMPLIFIED_SOURCE

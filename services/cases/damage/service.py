@@ -71,7 +71,8 @@ async def record_step(rt: Runtime, session: AsyncSession, user: Principal, case_
     after = workflow.next_status(before, step, simplified_max_cny=settings.simplified_max_cny(),
                                  simplified_basis=settings.SIMPLIFIED_SOURCE)  # a Refusal → 409 naming the rule
     if body.paid_amount and after not in PAYABLE:
-        raise invalid("paid_amount", "赔偿金在签订赔偿协议或提起诉讼之后缴纳（此前的步骤不记录缴纳数额）",
+        raise invalid("paid_amount", "赔偿金在签订赔偿协议或提起诉讼之后缴纳（此前的步骤不记录缴纳数额；本系统解读：赔偿数额由赔偿协议或裁判确定，"
+                      "非条文规定）",
                       code="payment_before_agreement")
     at: datetime = rt.clock.now()
     _apply(m, body, after)
