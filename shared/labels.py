@@ -86,7 +86,7 @@ DAMAGE_STATUS_CN = {"screening": "线索筛查", "not_started": "不启动索赔
                     "consultation": "磋商", "agreement": "赔偿协议", "confirmed": "司法确认", "litigation": "诉讼",
                     "restoration": "修复", "evaluated": "修复效果评估通过"}
 DAMAGE_ACTION_CN = {"open": "线索筛查（开启）", "start": "启动索赔", "not_start": "不启动索赔", "assess": "调查/鉴定评估",
-                    "consult": "开始磋商", "agree": "签订赔偿协议", "consultation_failed": "磋商不成，提起诉讼",
+                    "consult": "开始磋商", "agree": "签订赔偿协议", "consultation_failed": "磋商未达成一致或无法磋商，提起诉讼",
                     "confirm": "司法确认", "restore": "开始修复", "evaluate": "修复效果评估", "pay": "缴纳赔偿金"}
 DAMAGE_GROUND_CN = {"significantly_slight": "损害显著轻微且不需要赔偿", "already_restored": "已通过行政执法、诉讼等途径实现修复"}
 DAMAGE_TRIGGER_CN = {"facts": "案件事实认定造成生态环境损害", "officer": "执法人员登记线索"}

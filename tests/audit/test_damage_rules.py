@@ -31,6 +31,10 @@ def test_compensation_in_lieu_of_penalty_compares_the_reduction_with_what_was_pa
                                               compensation_reduction=20000.0), History(), CFG)
     assert hit is not None and hit.severity == "high" and "15,000.00" in hit.detail and "以赔代罚" in hit.detail
     assert "三（七）" in hit.detail and "（十三）" in hit.detail and "本地监督规则" in hit.detail
+    # Reducing for compensation is lawful in itself (管理规定第十一条 as quoted, 第三十二条第（一）项): the flag says so and
+    # marks only the comparison with what was paid as local — never that the law is silent on compensation.
+    assert "第十一条" in hit.detail and "原文未核实" in hit.detail and "第三十二条第（一）项" in hit.detail
+    assert "法律、规章未规定" not in hit.detail
     # No matter at all: nothing paid.
     assert compensation_in_lieu_of_penalty(dec("mitigated", compensation_reduction=1.0), History(), CFG) is not None
     # Lawful: paid at least the reduction; no reduction recorded for compensation; not a light penalty.
@@ -83,7 +87,8 @@ async def test_the_rules_on_decided_cases(stack):
     assert case["decision"]["compensation_reduction"] == 20000.0
     # Lawful too: not started, on a recorded ground.
     grounded = await light_with_damage(d)
-    await step(stack, d.off, grounded, "not_start", ground="significantly_slight", note="损害数额极小")
+    await step(stack, d.off, grounded, "not_start", ground="significantly_slight", in_red_line=False,
+               note="损害数额极小")
     await decided(d, grounded, fine("lighter", FINE, WHY))
 
     assert {"damage_claim_not_started", "compensation_in_lieu_of_penalty"} <= set(await flag_rules(stack, bad))

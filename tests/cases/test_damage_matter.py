@@ -191,13 +191,28 @@ def test_the_transition_table_and_its_sources():
     assert nxt("restoration", "evaluate", passed=False) == "restoration"
     assert nxt("restoration", "evaluate", passed=True) == "evaluated"
     assert nxt("consultation", "consultation_failed") == "litigation" and nxt("litigation", "restore") == "restoration"
-    assert nxt("screening", "not_start", ground="significantly_slight") == "not_started"
+    assert nxt("screening", "not_start", ground="significantly_slight", in_red_line=False) == "not_started"
+    # 司法确认 is optional (最高法规定第二十条: 可以申请): restoration may follow the agreement itself.
+    assert nxt("agreement", "restore") == "restoration" and nxt("agreement", "confirm") == "confirmed"
+    # 诉讼 when 磋商 fails, or when it cannot take place (第一条), the 说明 in the note (第五条第（三）项).
+    assert nxt("assessed", "consultation_failed", note="赔偿义务人下落不明，无法磋商") == "litigation"
     assert nxt("evaluated", "pay", paid_amount=1.0) == "evaluated"
     for status, action, kw, rule in (("screening", "not_start", {}, "not_start_ground_required"),
                                      ("screening", "pay", {}, "damage_claim_sequence"),
                                      ("not_started", "start", {}, "damage_claim_sequence"),
                                      ("started", "assess", {"simplified": True, "assessed_amount": 300001.0},
-                                      "simplified_assessment_limit")):
+                                      "simplified_assessment_limit"),
+                                     ("consultation", "restore", {}, "damage_claim_sequence"),
+                                     ("started", "consultation_failed", {"note": "无法磋商"}, "damage_claim_sequence"),
+                                     ("assessed", "consultation_failed", {"note": " "}, "litigation_without_consultation"),
+                                     # 显著轻微's exceptions: the red line unstated or in it, a repeat within two years
+                                     ("screening", "not_start", {"ground": "significantly_slight"},
+                                      "significantly_slight_exceptions"),
+                                     ("screening", "not_start", {"ground": "significantly_slight", "in_red_line": True},
+                                      "significantly_slight_exceptions"),
+                                     ("screening", "not_start", {"ground": "significantly_slight", "in_red_line": False,
+                                                                 "earlier_violations": ("苏环罚〔2026〕1号",)},
+                                      "significantly_slight_exceptions")):
         try:
             nxt(status, action, **kw)
             raise AssertionError((status, action))
@@ -206,3 +221,71 @@ def test_the_transition_table_and_its_sources():
     # Every ground names its source and says it was read only in an interpretation.
     assert all(g.source and g.url and g.verified is False for g in w.GROUNDS.values())
     assert w.RULES["damage_liability"].verified and w.RULES["damage_claim_sequence"].reading
+    # The steps read in the Supreme People's Court's rules are quoted as verified, with where to read them.
+    for code in ("judicial_confirmation_optional", "litigation_without_consultation"):
+        assert w.RULES[code].verified and "最高人民法院" in w.RULES[code].article and "LawRefBook" in w.RULES[code].url
+    assert w.RULES["significantly_slight_exceptions"].verified is False and w.RULES["significantly_slight_exceptions"].note
+
+
+async def test_restoration_without_judicial_confirmation_and_litigation_without_consultation(stack):
+    d = CaseDriver(stack)
+    uscc = await d.enterprise()
+    cid = (await d.file(uscc, facts={"ecological_damage": True}))["id"]
+    for action, body in (("start", {}), ("assess", {"assessed_amount": 80000.0}), ("consult", {}),
+                         ("agree", {"agreed_amount": 80000.0, "restoration_terms": "三个月内补植受损林地"})):
+        await step(stack, d.off, cid, action, **body)
+    out = await step(stack, d.off, cid, "restore", paid_amount=80000.0, note="协议未申请司法确认，按约履行")
+    assert out["status"] == "restoration" and [s["action"] for s in out["steps"]][-2:] == ["agree", "restore"]
+    # Before an agreement there is nothing to restore on.
+    other = (await d.file(uscc, facts={"ecological_damage": True}))["id"]
+    await step(stack, d.off, other, "start")
+    await step(stack, d.off, other, "assess", assessed_amount=50000.0)
+    p = await step(stack, d.off, other, "restore", expect=409)
+    assert p["rule_code"] == "damage_claim_sequence", p
+    # No consultation possible: 诉讼 straight after the assessment, with the 说明; without it, refused.
+    p = await step(stack, d.off, other, "consultation_failed", expect=409)
+    assert p["rule_code"] == "litigation_without_consultation" and "第二十条" not in p["article"], p
+    assert "第一条" in p["article"] and p["verified"] is True, p
+    lit = await step(stack, d.off, other, "consultation_failed", note="赔偿义务人已注销，因客观原因无法磋商")
+    assert lit["status"] == "litigation" and lit["steps"][-1]["status_from"] == "assessed"
+
+
+async def test_significantly_slight_does_not_hold_in_a_red_line_or_on_a_repeat_within_two_years(stack):
+    from tests.cases.test_decision_gate import decided, driver, fine, notified, opened
+
+    d = await driver(stack)
+    uscc = await d.enterprise()
+    earlier = await opened(d, uscc=uscc)
+    await notified(d, earlier, 150000.0)
+    number = (await decided(d, earlier, fine("penalty", 150000.0)))["number"]
+    d.at(2026, 9, 1)
+    cid = (await d.file(uscc, facts={"ecological_damage": True}))["id"]
+    p = await step(stack, d.off, cid, "not_start", expect=409, ground="significantly_slight", in_red_line=False,
+                   note="损害数额极小")
+    assert p["rule_code"] == "significantly_slight_exceptions" and number in p["detail"], p
+    assert "两年内再次违法" in p["detail"] and p["verified"] is False and "环法规〔2025〕6号" in p["article"], p
+    assert (await matter(stack, d.off, cid))["status"] == "screening"
+    # Another ground still serves; and once the earlier decision is more than two years before the filing, it holds.
+    d.at(2028, 6, 2)
+    later = (await d.file(uscc, facts={"ecological_damage": True}))["id"]
+    out = await step(stack, d.off, later, "not_start", ground="significantly_slight", in_red_line=False,
+                     note="损害数额极小，未造成明显影响")
+    assert out["status"] == "not_started" and out["steps"][-1]["in_red_line"] is False
+    # The red line: unstated or in it, refused; another enterprise, outside it, not started.
+    fresh = (await d.file(await d.enterprise(), facts={"ecological_damage": True}))["id"]
+    for extra in ({}, {"in_red_line": True}):
+        p = await step(stack, d.off, fresh, "not_start", expect=409, ground="significantly_slight", **extra)
+        assert p["rule_code"] == "significantly_slight_exceptions" and "生态保护红线" in p["detail"], p
+    assert (await step(stack, d.off, fresh, "not_start", ground="already_restored"))["status"] == "not_started"
+
+
+def test_the_simplified_limit_is_a_local_setting_applied_at_most_at_the_source_cap(monkeypatch):
+    from services.cases.damage import settings
+
+    monkeypatch.delenv("ECOCOMPLY_CASES_DAMAGE_SIMPLIFIED_MAX_CNY", raising=False)
+    assert settings.simplified_max_cny() == 300000.0  # the default (30万元)
+    monkeypatch.setenv("ECOCOMPLY_CASES_DAMAGE_SIMPLIFIED_MAX_CNY", "450000")
+    assert settings.simplified_max_cny() == 450000.0  # a province's raise within the source
+    monkeypatch.setenv("ECOCOMPLY_CASES_DAMAGE_SIMPLIFIED_MAX_CNY", "800000")
+    assert settings.simplified_max_cny() == 500000.0  # 省级可调整至50万元: no further
+    assert "50万元" in settings.SIMPLIFIED_SOURCE and "本地设置" in settings.SIMPLIFIED_SOURCE

@@ -428,9 +428,18 @@ def similar_case_disparity(d: Decision, h: History, cfg: AuditSettings) -> RuleH
 
 
 # -- 一案双查 (issue 27) ------------------------------------------------------------------------------
-# The sources read say nothing of compensation as a ground for a lighter penalty (damage_compensation.yaml:
-# link_to_penalty_mitigation NOT_FOUND), so both rules below are local supervisory rules, labelled as such.
-LOCAL_RULE = "（本地监督规则：法律、规章未规定赔偿与从轻减轻处罚的关系，本规则据上述规定设定，非法定标准）"
+# Reducing a penalty on account of compensation is lawful in itself: 管理规定第十一条 makes active performance of the
+# compensation duty a 从轻、减轻或者免予处理 circumstance "依法" (read only as quoted in 中国环境报, unverified), and
+# 《行政处罚法》第三十二条第（一）项 (verified) obliges 从轻或者减轻 where the party 主动消除或者减轻违法行为危害后果.
+# What no source sets is how the reduction compares with the compensation: the 以赔代罚 threshold below (a reduction
+# larger than the compensation actually paid) and the not-started check are local supervisory rules, labelled so.
+# 第十一条 as quoted: 中国环境报 2024-06, reprinted at http://jsecrpa.org.cn/hjqy/hjfz/202406/t20240619_514573.html
+COMPENSATION_LAWFUL = (f"赔偿可依法作为从轻、减轻的情节：《生态环境损害赔偿管理规定》（环法规〔2022〕31号）第十一条“赔偿义务人积极"
+                       "履行生态环境损害赔偿责任的，相关行政机关和司法机关依法将其作为从轻、减轻或者免予处理的情节”（据中国环境报"
+                       f"文章转引，原文未核实）；{APL}第三十二条第（一）项“主动消除或者减轻违法行为危害后果的”，应当从轻或者减轻行政处罚。")
+LOCAL_RULE = ("（本地监督规则：上述规定均未规定从轻、减轻的数额与实际赔偿数额的关系，“减少的罚款超过实际缴纳的赔偿金即标记”"
+              "为本系统据试点方案三（十）设定的监督标准，非法定标准）")
+LOCAL_CHECK = "（本地监督规则：据上述规定设定的监督标准，非法定标准）"
 LIGHT = frozenset({DecisionType.LIGHTER, DecisionType.MITIGATED})
 
 
@@ -447,8 +456,8 @@ def compensation_in_lieu_of_penalty(d: Decision, h: History, cfg: AuditSettings)
         f"决定以生态环境损害赔偿为由{TYPE_CN.get(d.decision_type, d.decision_type)}，减少罚款 {d.compensation_reduction:,.2f} 元，"
         f"而损害赔偿事项实际缴纳赔偿金 {paid:,.2f} 元，减少数额超出实际赔偿 {d.compensation_reduction - paid:,.2f} 元（以赔代罚）。"
         f"{PILOT}三（七）：违反国家规定造成生态环境损害的，应全面履行生态环境损害赔偿责任；"
-        f"{POINTS}（十三）：建立完善行政处罚与损害赔偿“一案双查”的协同机制；{PILOT}三（十）：加强对免罚、轻罚案件的监督审核"
-        f"{LOCAL_RULE}",
+        f"{POINTS}（十三）：建立完善行政处罚与损害赔偿“一案双查”的协同机制；{PILOT}三（十）：加强对免罚、轻罚案件的监督审核。"
+        f"{COMPENSATION_LAWFUL}{LOCAL_RULE}",
     )
 
 
@@ -466,7 +475,7 @@ def damage_claim_not_started(d: Decision, h: History, cfg: AuditSettings) -> Rul
         f"{PILOT}三（七）：违反国家规定造成生态环境损害的，应全面履行生态环境损害赔偿责任；"
         f"{POINTS}（十三）：建立完善行政处罚与损害赔偿“一案双查”的协同机制；{PILOT}三（十）：加强对免罚、轻罚案件的监督审核。"
         "不启动索赔须载明依据（《生态环境损害赔偿管理规定》第十八条第一款第三项、"
-        f"环法规〔2025〕6号，据解读材料，原文未核实）{LOCAL_RULE}",
+        f"环法规〔2025〕6号，据解读材料，原文未核实）{LOCAL_CHECK}",
     )
 
 

@@ -293,7 +293,8 @@ async def decide(rt: Runtime, session: AsyncSession, user: Principal, case_id: s
                       "suspend_for_rectification 或 suspend_production）；本决定未给予该种类的行政处罚",
                       code="suspension_period_without_suspension")
     if body.compensation_reduction is not None and body.type not in workflow.LIGHT_PENALTIES:
-        raise invalid("compensation_reduction", "以生态环境损害赔偿为由减少的罚款数额只适用于从轻、减轻处罚（lighter、mitigated）",
+        raise invalid("compensation_reduction", "以生态环境损害赔偿为由减少的罚款数额只适用于从轻、减轻处罚（lighter、mitigated，"
+                      f"{APL}第三十二条）；不予处罚只依第三十三条，不以赔偿数额折算",
                       code="reduction_without_light_penalty")
     record, basis, calc = await _load_record(rt, body, facts, codes, bureau, steps, kinds, case_acts)
     # 第五十九条第（二）项: the violated provisions — the guidance items' obligation articles, for every decision

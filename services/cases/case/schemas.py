@@ -336,8 +336,10 @@ class DecisionCreate(Strict):
                                         "without it the document says the party performs as decided and reports"))
     compensation_reduction: fields.Amount | None = Field(default=None, ge=0, le=1e10, description=(
         "一案双查 (issue 27): the part of a lighter/mitigated fine the decision reduces on account of ecological-damage "
-        "compensation (以生态环境损害赔偿为由从轻、减轻的数额，元); recorded and sent to the audit, which compares it with "
-        "the compensation actually paid on the case's damage matter"))
+        "compensation (以生态环境损害赔偿为由从轻、减轻的数额，元). Lawful in itself — 管理规定第十一条 (as quoted, unverified): "
+        "积极履行赔偿责任的依法作为从轻、减轻情节; 《行政处罚法》第三十二条第（一）项 — but the light penalty still needs its "
+        "own 第三十二条 ground or a passed rectification (the decision gate). Recorded and sent to the audit, whose local "
+        "rule compensation_in_lieu_of_penalty (以赔代罚) flags a reduction above the compensation actually paid"))
 
 
 class BasisArticleIn(Strict):

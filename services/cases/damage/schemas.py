@@ -35,6 +35,9 @@ class DamageStepCreate(Strict):
     document: DamageDocument | None = None
     ground: Literal["significantly_slight", "already_restored"] | None = Field(
         default=None, description="不启动索赔的依据 (action not_start)")
+    in_red_line: bool | None = Field(default=None, description=(
+        "损害区域是否位于生态保护红线 (action not_start, ground significantly_slight: required; true refuses — "
+        "环法规〔2025〕6号 as summarised: 损害区域为生态保护红线的不属于显著轻微)"))
     simplified: bool = Field(default=False, description="简化鉴定评估 (action assess), up to the local limit")
     assessed_amount: Money | None = Field(default=None, description="鉴定评估的损害数额（元）(action assess)")
     agreed_amount: Money | None = Field(default=None, description="赔偿协议约定的赔偿数额（元）(action agree)")

@@ -9,11 +9,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases.case.service import load_visible
-from services.cases.damage import opening, settings, workflow
+from services.cases.damage import history, opening, settings, workflow
 from services.cases.damage.models import DamageMatter
 from services.cases.damage.schemas import DamageList, DamageRead, DamageStepCreate
 from services.cases.damage.view import to_read
 from services.cases.damage.workflow import GROUNDS, Status
+from services.cases.models import Case
 from shared import contracts
 from shared.auth import Principal, ensure_can_see, scope_of
 from shared.problems import invalid, not_found
@@ -33,15 +34,15 @@ async def open_by_officer(rt: Runtime, session: AsyncSession, user: Principal, c
     return to_read(m), created
 
 
-async def _locked(session: AsyncSession, user: Principal, case_id: str) -> DamageMatter:
-    await load_visible(session, user, case_id)  # the case's scope first: 403 to another bureau, whatever exists
+async def _locked(session: AsyncSession, user: Principal, case_id: str) -> tuple[DamageMatter, Case]:
+    case = await load_visible(session, user, case_id)  # the case's scope first: 403 to another bureau, whatever exists
     stmt = (select(DamageMatter).where(DamageMatter.case_id == case_id).with_for_update()
             .execution_options(populate_existing=True))
     m = await session.scalar(stmt)
     if m is None:
         raise not_found("damage matter of case", case_id)
     ensure_can_see(user, bureau=m.bureau, uscc=m.uscc, what="this damage matter")
-    return m
+    return m, case
 
 
 def _require(body: DamageStepCreate) -> None:
@@ -59,15 +60,19 @@ def _require(body: DamageStepCreate) -> None:
 async def record_step(rt: Runtime, session: AsyncSession, user: Principal, case_id: str,
                       body: DamageStepCreate) -> DamageRead:
     _require(body)
-    m = await _locked(session, user, case_id)
+    m, case = await _locked(session, user, case_id)
+    slight = body.action == "not_start" and body.ground == "significantly_slight"
     step = workflow.Step(action=body.action, ground=body.ground, simplified=body.simplified,
                          assessed_amount=body.assessed_amount, agreed_amount=body.agreed_amount,
-                         restoration_terms=body.restoration_terms, passed=body.passed, paid_amount=body.paid_amount)
+                         restoration_terms=body.restoration_terms, passed=body.passed, paid_amount=body.paid_amount,
+                         note=body.note, in_red_line=body.in_red_line,
+                         earlier_violations=await history.earlier_violations(session, case) if slight else ())
     before = m.status
     after = workflow.next_status(before, step, simplified_max_cny=settings.simplified_max_cny(),
                                  simplified_basis=settings.SIMPLIFIED_SOURCE)  # a Refusal → 409 naming the rule
     if body.paid_amount and after not in PAYABLE:
-        raise invalid("paid_amount", "赔偿金在签订赔偿协议或提起诉讼之后缴纳（此前的步骤不记录缴纳数额）",
+        raise invalid("paid_amount", "赔偿金在签订赔偿协议或提起诉讼之后缴纳（此前的步骤不记录缴纳数额；本系统解读：赔偿数额由赔偿协议或裁判确定，"
+                      "非条文规定）",
                       code="payment_before_agreement")
     at: datetime = rt.clock.now()
     _apply(m, body, after)
@@ -75,7 +80,8 @@ async def record_step(rt: Runtime, session: AsyncSession, user: Principal, case_
              "recorded_at": at.isoformat(), "note": body.note,
              **({"document": body.document.model_dump()} if body.document else {}),
              **{k: v for k, v in body.model_dump(include={"ground", "assessed_amount", "agreed_amount",
-                                                          "restoration_terms", "passed", "paid_amount"}).items()
+                                                          "restoration_terms", "passed", "paid_amount",
+                                                          "in_red_line"}).items()
                 if v is not None},
              **({"simplified": body.simplified} if body.action == "assess" else {})}
     m.steps = [*m.steps, entry]
