@@ -23,7 +23,9 @@ async def add_to_annual(session: AsyncSession, rows: list[dict[str, Any]], year:
     counts = (await service.stats(session, service.ComplaintFilter(
         now=now, bureau=bureau, received_from=date(year, 1, 1), received_to=date(year, 12, 31))))["by_bureau"]
     total = rows.pop() if rows and rows[-1]["bureau"] == "合计" else None
-    zero = {k: 0 for k in (rows[0] if rows else {}) if k not in ("year", "bureau")}
+    # counts only: a rate (案卷评查合格率, a text such as "93.3%") is not summed, and is "—" where nothing was reviewed
+    zero = {k: (0 if isinstance(v, int | float) else "—") for k, v in (rows[0] if rows else {}).items()
+            if k not in ("year", "bureau")}
     known = {r["bureau"] for r in rows}
     rows += [{"year": year, "bureau": b, **zero} for b in sorted(counts) if b not in known]
     for r in rows:
@@ -31,7 +33,7 @@ async def add_to_annual(session: AsyncSession, rows: list[dict[str, Any]], year:
             r[col] = counts.get(r["bureau"], {}).get(key, 0)
     if total is not None or rows:
         total = total or {"year": year, "bureau": "合计", **zero}
-        for k in zero:
+        for k in (k for k, v in zero.items() if v == 0):
             total[k] = round(sum(r[k] for r in rows), 2) if k == "fines_total" else sum(r[k] for r in rows)
         for col in KEYS:
             total[col] = sum(r[col] for r in rows)
