@@ -95,3 +95,17 @@ def test_the_flag_of_a_failed_file_names_where_its_veto_rule_and_its_pass_mark_c
     low = rules.casefile_review_failed("2026年度评查", 55, 100, 60, [], date(2026, 6, 1))
     assert "低于及格线 60%（本地设置）" in low.detail and "发文未核实" not in low.detail
     assert "供参考" in low.detail
+
+
+def test_a_decision_after_a_review_that_returned_the_case_was_not_reviewed_though_an_earlier_one_approved():
+    decided = [{"action": "decide", "at": "2026-04-03T02:00:00+00:00"}]
+    approve = {"opinion": "approve", "by": "fz-1", "at": "2026-03-20T02:00:00+00:00"}
+    back = {"opinion": "return", "by": "fz-1", "at": "2026-03-25T02:00:00+00:00"}
+    returned = case(timeline=decided, records={"legal_reviews": [approve, back]})
+    got = prefill.legal_review_before_decision(returned, [], {"fz-1": "钱法审"})
+    assert got.met is False and "钱法审" in got.evidence[0]["value"] and "审核未通过" in got.evidence[0]["value"]
+    again = {"opinion": "approve", "by": "fz-1", "at": "2026-03-30T02:00:00+00:00"}
+    approved = case(timeline=decided, records={"legal_reviews": [approve, back, again]})
+    assert prefill.legal_review_before_decision(approved, [], {}).met is True
+    after = case(timeline=decided, records={"legal_reviews": [{**again, "at": "2026-04-04T02:00:00+00:00"}]})
+    assert prefill.legal_review_before_decision(after, [], {}).met is False  # reviewed only after deciding

@@ -51,15 +51,20 @@ def two_certified_officers(case: dict, documents: list[dict], names: dict[str, s
 
 
 def legal_review_before_decision(case: dict, documents: list[dict], names: dict[str, str]) -> Prefill:
-    reviews = [r for r in (case.get("records") or {}).get("legal_reviews") or [] if r.get("opinion") == "approve"]
+    """第五十八条: 未经法制审核或者审核未通过的，不得作出决定 — the latest review before the decision must have
+    approved (a later return voids an earlier approval, as the cases service's gate reads it)."""
+    reviews = list((case.get("records") or {}).get("legal_reviews") or [])
     decided = _decided_at(case)
     if decided is None:
         return Prefill(None, [_ev("案件时间线（timeline）", "未见作出决定的记录")])
-    before = [r for r in reviews if (at := _at(r.get("at"))) is not None and at <= decided]
-    value = "；".join(f"{person(r.get('by'), names)} 于 {beijing_time(r.get('at'))} 审核通过"
-                     for r in reviews) or "无审核通过的法制审核记录"
-    return Prefill(bool(before), [_ev("法制审核记录（records.legal_reviews）", value),
-                                  _ev("作出决定（timeline: decide）", beijing_time(decided))])
+    before = sorted(((at, r) for r in reviews if (at := _at(r.get("at"))) is not None and at <= decided),
+                    key=lambda p: p[0])
+    value = "；".join(f"{person(r.get('by'), names)} 于 {beijing_time(r.get('at'))} "
+                     f"{'审核通过' if r.get('opinion') == 'approve' else '审核未通过（退回）'}"
+                     for r in reviews) or "无法制审核记录"
+    met = bool(before) and before[-1][1].get("opinion") == "approve"
+    return Prefill(met, [_ev("法制审核记录（records.legal_reviews）", value),
+                         _ev("作出决定（timeline: decide）", beijing_time(decided))])
 
 
 def _local(value: Any) -> date | None:
