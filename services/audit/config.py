@@ -55,7 +55,8 @@ class AuditSettings(BaseSettings):
     # 案卷评查 (issue 27): the draw per bureau and the pass mark. LOCAL SETTINGS, NOT LAW: 工作要点（十九） asks to
     # 组织开展全市生态环境系统行政执法案卷评查 and fixes no sample; 《环境行政处罚案卷评查指南》（环办〔2012〕98号）'s scoring
     # annexes were not found. Defaults are the project's (项目默认值): a tenth of each bureau's decided files, at least
-    # two, and a file passes at 60 % of the standard's points (the common 百分制 pass line) unless a veto item fails.
+    # two, and a file passes at 60 % of the standard's points unless a veto item fails — no source for a pass mark was
+    # found (the guide's 附二/附三 are “（略）”; the scoring table read gives none): 60 is the project's choice.
     # A campaign may set its own ratio and minimum; the pass mark in force is fixed on the campaign when it is created.
     casefile_sample_ratio: float = Field(default=0.1, gt=0, le=1)
     casefile_sample_minimum: int = Field(default=2, ge=0, le=1000)

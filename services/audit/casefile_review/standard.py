@@ -1,6 +1,7 @@
 """评查标准 — the review standard as versioned data, and the seeded version 1.
 
-Structure (verified): 《环境行政处罚案卷评查指南》（环办〔2012〕98号，环境保护部办公厅 2012-07-16）, whose text at
+Structure (verified as to the notice and the table of contents — the section titles; the sections' body text was not
+used for the items, whose wording is the project's): 《环境行政处罚案卷评查指南》（环办〔2012〕98号，环境保护部办公厅 2012-07-16）, whose text at
 ``GUIDE_URL`` lists the 评查内容 4.1–4.8 (主体合法、事实清楚、证据充分、适用法律正确、程序合法、文书规范、执行到位、
 归档规范) and names its annexes 附二 实体评查评分标准 and 附三 卷面评查评分标准 — both printed there as “（略）”: the
 official weights were NOT found.
@@ -105,7 +106,7 @@ def digest(content: StandardContent) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-_LOCAL = "本地设置（项目默认分值，官方附二、附三评分标准未找到）"
+_LOCAL = "本地设置（项目内容与分值为项目默认，官方附二、附三评分标准未找到）"
 _VETO = "实体评查：本项不合格即为评查不合格（据评分表页面，发文文件未核实）"
 
 SECTIONS = [
@@ -130,14 +131,17 @@ ITEMS = [
     ("L3", "law", "引用法律条款具体到条、款、项", 6, False, None, _LOCAL),
     ("L4", "law", "适用裁量基准并说明裁量理由", 6, False, None, _LOCAL),
     ("P1", "procedure", "立案、调查、决定等环节在法定期限内完成", 8, False, "deadlines_kept",
-     f"{APL}第六十条：自立案之日起九十日内作出行政处罚决定；{_LOCAL}"),
+     f"{APL}第六十条：自立案之日起九十日内作出行政处罚决定（《生态环境行政处罚办法》第五十七条的延长及"
+     f"第十八条的立案期限据解读材料，原文未核实）；以实际立案、决定日期对照期限；{_LOCAL}"),
     ("P2", "procedure", "作出决定前经法制审核", 8, False, "legal_review_before_decision",
-     f"{APL}第五十八条：法制审核；未经法制审核或者审核未通过的，不得作出决定；{_LOCAL}"),
+     f"{APL}第五十八条：列明的四种情形须经法制审核，未经法制审核或者审核未通过的，不得作出决定；"
+     f"本系统对每一决定都要求法制审核（本地规则，同办案系统）；{_LOCAL}"),
     ("P3", "procedure", "依法告知陈述、申辩、听证权利并复核", 6, False, None,
      f"{APL}第四十四条、第四十五条、第六十三条；{_LOCAL}"),
     ("P4", "procedure", "行政处罚决定书在七日内送达当事人", 6, False, "service_within_7_days",
      f"{APL}第六十一条：当事人不在场的，应当在七日内送达；第八十五条：七日指工作日；{_LOCAL}"),
-    ("D1", "documents", "使用统一执法文书，文书编有文号", 6, False, "documents_numbered", _LOCAL),
+    ("D1", "documents", "使用统一执法文书，文书编有文号", 6, False, "documents_numbered",
+     f"本地规则：决定书、事先告知书、听证通知书、信用修复指引须有本机关文号（法律未规定文号）；{_LOCAL}"),
     ("D2", "documents", "处罚决定书载明申请行政复议、提起行政诉讼的途径和期限", 6, False, "remedies_on_decision",
      f"{APL}第五十九条第一款第（五）项；{_LOCAL}"),
     ("D3", "documents", "文书内容完整、用语规范", 4, False, None, _LOCAL),
@@ -154,7 +158,8 @@ def seeded() -> StandardContent:
                        "官方分值未找到；各项分值为项目默认值（合计100分），可通过导入替换为本机关的评查标准"),
         sources=[
             Source(title=f"环境保护部办公厅关于印发{GUIDE}的通知", url=GUIDE_URL, verified=True,
-                   note="所见文本含评查内容4.1–4.8；附一至附三标注“（略）”"),
+                   note=("核实范围：通知（“供参考”）与指南目录——评查内容4.1–4.8的八个标题即本标准的八部分；"
+                         "附一至附三标注“（略）”。各节正文未据以拟定项目，项目内容为本地设置")),
             Source(title="案卷评查评分表（实体评查：主体资格、事实证据、依据适用、畸轻畸重；实体评查有一项不合格即为评查不及格）",
                    url=TABLE_URL, verified=False, note="所见为某地方文件的评分表页面，发文文件名称未核实"),
             Source(title=f"{APL}第四十二条、第五十八条至第六十一条、第八十五条", verified=True),

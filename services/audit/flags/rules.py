@@ -626,12 +626,13 @@ def casefile_review_failed(campaign: str, total: float, max_total: float, pass_m
     """案卷评查不合格 — a case file drawn in a 案卷评查 campaign scored 不合格: a veto item (实体评查) not met, or a
     total under the campaign's pass mark (a local setting, ``AuditSettings.casefile_pass_mark``)."""
     veto = "、".join(vetoed)
-    why = f"否决项不符合：{veto}" if veto else f"得分 {total:g}/{max_total:g}，低于及格线 {pass_mark:g}%（本地设置）"
+    why = (f"否决项不符合：{veto}（实体评查有一项不合格即为评查不及格：据评分表页面，发文未核实；或本标准的否决项）" if veto
+           else f"得分 {total:g}/{max_total:g}，低于及格线 {pass_mark:g}%（本地设置）")
     return RuleHit(
         "casefile_review_failed", "high",
         f"{scored_on.isoformat()} 案卷评查“{campaign}”评定为不合格（{why}）。"
         f"{POINTS}（十九）：组织开展全市生态环境系统行政执法案卷评查；"
-        "《环境行政处罚案卷评查指南》（环办〔2012〕98号）4.1–4.8 评查内容",
+        "《环境行政处罚案卷评查指南》（环办〔2012〕98号，供参考）4.1–4.8 评查内容的结构",
     )
 
 
