@@ -227,6 +227,29 @@ def test_the_transition_table_and_its_sources():
     assert w.RULES["significantly_slight_exceptions"].verified is False and w.RULES["significantly_slight_exceptions"].note
 
 
+
+def test_when_the_matter_leaves_no_compensation_liability_for_the_decision_gate():
+    """试点方案 三（七） as the case's decision gate reads the matter: not started on a recorded ground, or evaluated
+    with the agreed amount paid in full; anything else (screening, 磋商, not fully paid, no agreed amount) is not."""
+    from services.cases.damage.workflow import Standing, liability_performed, standing_cn
+    from services.cases.workflow.rules import RULES
+
+    for ground in ("significantly_slight", "already_restored"):
+        assert "不启动索赔" in liability_performed(Standing("not_started", ground))
+    assert "足额缴纳" in liability_performed(Standing("evaluated", None, 180000.0, 180000.0))
+    assert liability_performed(Standing("evaluated", None, 180000.0, 180000.004))
+    for m in (None, Standing("screening"), Standing("consultation", None, 180000.0, 180000.0),
+              Standing("not_started", None), Standing("restoration", None, 180000.0, 180000.0),
+              Standing("evaluated", None, 180000.0, 179999.99), Standing("evaluated", None, None, 50000.0)):
+        assert liability_performed(m) == "", m
+    assert standing_cn(Standing("evaluated", None, 180000.0, 60000.0)) == (
+        "损害赔偿事项处于“修复效果评估通过”阶段，约定赔偿金180,000.00元，已缴纳60,000.00元")
+    # The gate's rule states the three ways, each not-start ground with its own source and verified flag.
+    rule = RULES["damage_compensation_required"]
+    assert rule.reading and "三（七）" in rule.article
+    assert "第十八条第一款第三项" in rule.text and "环法规〔2025〕6号" in rule.text and "verified: false" in rule.text
+    assert "damage_compensation" in rule.remedy and "not_start" in rule.remedy and "pay" in rule.remedy
+
 async def test_restoration_without_judicial_confirmation_and_litigation_without_consultation(stack):
     d = CaseDriver(stack)
     uscc = await d.enterprise()

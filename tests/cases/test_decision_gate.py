@@ -220,6 +220,53 @@ async def test_no_penalty_items_exempt_only_what_they_cover_on_article_33_facts(
     assert case["decision"]["basis"]["article_33_ground"] == "APL33.first_offence_minor_harm"
 
 
+
+async def test_damage_matter_not_started_on_a_ground_or_evaluated_and_paid_in_full_allows_the_decision(stack):
+    """试点方案 三（七） (应全面履行生态环境损害赔偿责任) besides the rectification plan: the case's damage matter
+    lawfully not started on a recorded ground (nothing left to perform), or run to 修复效果评估通过 with the agreed
+    amount paid in full (performed through the matter). Still screening, in 磋商, or evaluated but not fully paid:
+    refused, naming the rule and where the matter stands."""
+    from services.testing.damage import step
+
+    d = await driver(stack)
+    damaged = {**IN_LIST_FACTS, "ecological_damage": True}
+    cid = await opened(d, damaged, violations=WAT, proposed_type="no_penalty")
+    await d.discuss(cid)
+    p = await refused(d, cid, exempt("NP-EX-002"), "damage_compensation_required")
+    assert "三（七）" in p["article"] and "不启动索赔" in p["rule"] and "足额缴纳" in p["rule"], p
+    assert "线索筛查" in p["detail"] and "显著轻微" in p["detail"] and "verified: false" in p["detail"], p
+    assert "not_start" in p["remedy"] and "pay" in p["remedy"], p
+    # 显著轻微 does not hold in an ecological red line: the step is refused and the gate still refuses.
+    await step(stack, d.off, cid, "not_start", expect=409, ground="significantly_slight", in_red_line=True)
+    await refused(d, cid, exempt("NP-EX-002"), "damage_compensation_required")
+    # Outside the red line, no earlier violation of this (new) enterprise: not started — the exemption is decided.
+    out = await step(stack, d.off, cid, "not_start", ground="significantly_slight", in_red_line=False,
+                     note="损害数额极小，未造成明显影响")
+    assert out["status"] == "not_started", out
+    case = await decided(d, cid, exempt("NP-EX-002"))
+    assert case["rectification"] is None and case["damage"]["status_cn"] == "不启动索赔"
+
+    # A lighter penalty (第三十二条 ground) on damage, the claim started: refused in 磋商 and while not fully paid.
+    light = {"harm_eliminated_or_reduced_voluntarily": True, "ecological_damage": True}
+    lc = await opened(d, light, violations=AIR, proposed_type="lighter", proposed_fine=110000.0)
+    await d.discuss(lc, "lighter", 110000.0)
+    await notified(d, lc, 110000.0, "lighter")
+    lighter = fine("lighter", 110000.0, WHY)
+    for action, body in (("start", {}), ("assess", {"simplified": True, "assessed_amount": 180000.0}),
+                         ("consult", {})):
+        await step(stack, d.off, lc, action, **body)
+    p = await refused(d, lc, lighter, "damage_compensation_required")
+    assert "“磋商”阶段" in p["detail"] and "从轻处罚" in p["detail"], p
+    await step(stack, d.off, lc, "agree", agreed_amount=180000.0, paid_amount=60000.0,
+               restoration_terms="六个月内完成受损河段底泥清淤和水生植被恢复")
+    await step(stack, d.off, lc, "restore", note="赔偿义务人按协议开展修复")
+    await step(stack, d.off, lc, "evaluate", passed=True)
+    p = await refused(d, lc, lighter, "damage_compensation_required")
+    assert "修复效果评估通过" in p["detail"] and "约定赔偿金180,000.00元，已缴纳60,000.00元" in p["detail"], p
+    await step(stack, d.off, lc, "pay", paid_amount=120000.0)
+    case = await decided(d, lc, lighter)
+    assert case["damage"]["paid_total"] == 180000.0 and case["damage"]["status"] == "evaluated"
+
 async def test_review_and_discussion_bind_the_decision_taken_by_a_leader_who_is_no_handler(stack):
     d = await driver(stack)
     cid = await opened(d, IN_LIST_FACTS, violations=WAT, proposed_type="no_penalty")

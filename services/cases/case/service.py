@@ -33,6 +33,8 @@ from services.cases.case.schemas import (
 from services.cases.clients import checklist as checklist_client
 from services.cases.damage import opening as damage_opening
 from services.cases.damage import view as damage_view
+from services.cases.damage.models import DamageMatter
+from services.cases.damage.workflow import Standing
 from services.cases.models import Case, CaseCounter, Enterprise, Officer, TimelineEntry
 from services.cases.workdays import Calendar
 from shared import contracts, pagination, uscc
@@ -164,7 +166,16 @@ def review_used(recs: CaseRecords, review: Any) -> bool:
     return any(c.legal_review_at == review.at or c.at > review.at for c in recs.decision_changes)
 
 
-def view(case: Case, today: date, now: datetime | None = None) -> workflow.CaseView:
+def damage_standing(matter: DamageMatter | None) -> Standing | None:
+    """What the decision gate reads of the case's damage matter (试点方案 三（七）)."""
+    if matter is None:
+        return None
+    return Standing(status=matter.status, ground=matter.ground, agreed_amount=matter.agreed_amount,
+                    paid_total=float(matter.paid_total or 0.0))
+
+
+def view(case: Case, today: date, now: datetime | None = None, matter: DamageMatter | None = None) -> workflow.CaseView:
+    """The case as the workflow's pure rules see it; ``matter`` is the case's damage matter, loaded by the caller."""
     recs = case_records(case)
     due = stored_due(case)
     notice, disc, hearing = recs.notice, recs.discretion, recs.hearing
@@ -193,6 +204,7 @@ def view(case: Case, today: date, now: datetime | None = None) -> workflow.CaseV
         suspended=any(s.to is None for s in recs.suspensions),
         uncounted_evidence=tuple(recs.uncounted_evidence),
         damage_compensated=damage_compensated(case),
+        damage_matter=damage_standing(matter),
         fine_due=bool(case.fine_amount),
         paid=bool(recs.execution and recs.execution.fine_paid),
         review_ending=review.proposed_ending if review else None,
@@ -318,6 +330,7 @@ async def read_case(session: AsyncSession, case: Case, today: date, viewer: Prin
     ).all()
     due = stored_due(case)
     late = deadlines.overdue(due, today) if case.state not in (*ENDED_STATES, "closed") else []
+    matter = await damage_opening.matter_of(session, case.id)  # 一案双查: the linked damage matter
     execution = case_records(case).execution
     party = viewer is not None and party_view.is_party(viewer)
     recs = party_view.records(dict(case.records or {})) if party else dict(case.records or {})
@@ -329,7 +342,7 @@ async def read_case(session: AsyncSession, case: Case, today: date, viewer: Prin
                         verified=d.verified, local_setting=d.local_setting, suspended=d.suspended)
              for k, d in due.items()},
         overdue=bool(late), overdue_deadlines=late,
-        allowed_actions=workflow.allowed_actions(view(case, today)), filed_at=case.filed_at,
+        allowed_actions=workflow.allowed_actions(view(case, today, matter=matter)), filed_at=case.filed_at,
         clue_received_on=case.clue_received_on, rectification=case.rectification,
         execution={"fine_paid": bool(execution and execution.fine_paid),
                    "paid_at": execution.paid_at.isoformat() if execution else None,
@@ -340,7 +353,7 @@ async def read_case(session: AsyncSession, case: Case, today: date, viewer: Prin
         ending=recs.get("ending"),
         decision_status=case_records(case).decision_status() if case.decision else "none",
         decision_changes=list(recs.get("decision_changes") or []),
-        damage=await damage_view.read_for_case(session, case.id),  # 一案双查: the linked damage matter
+        damage=damage_view.to_read(matter) if matter is not None else None,
         timeline=[TimelineRead(at=r.at, actor=party_view.timeline_actor(r.action, r.actor) if party else r.actor,
                                action=r.action,
                                detail=party_view.timeline_detail(r.action, r.detail or {}) if party else r.detail)
@@ -597,7 +610,9 @@ async def act(
     case = await load_visible(session, user, case_id, lock=True)
     at = now(rt)
     today = local_date(at)
-    v = view(case, today, now=at)
+    # The damage matter the gate reads (试点方案 三（七）): its ending states are final and payments only add up, so
+    # what it shows now cannot be undone by a concurrent step (no lock on it needed).
+    v = view(case, today, now=at, matter=await damage_opening.matter_of(session, case.id))
     if before_check is not None:
         await before_check(case, at)  # loads what the rules need, inside the transaction
     # A refusal (shared.rules.Refusal) is answered by the app with its 409 (shared.problems.refused).

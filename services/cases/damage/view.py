@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from services.cases.damage import opening, settings, workflow
+from services.cases.damage import settings, workflow
 from services.cases.damage.models import DamageMatter
 from services.cases.damage.schemas import DamageRead, GroundRead
 from services.cases.damage.workflow import GROUNDS, RULES, STATUS_CN, Status
@@ -23,11 +21,4 @@ def to_read(m: DamageMatter) -> DamageRead:
         simplified_limit={"amount_cny": settings.simplified_max_cny(), "basis": settings.SIMPLIFIED_SOURCE},
         basis=[r.as_dict() for r in RULES.values()],
     )
-
-
-async def read_for_case(session: AsyncSession, case_id: str) -> DamageRead | None:
-    """The case's matter for the case's own read model (``CaseRead.damage``)."""
-    m = await opening.matter_of(session, case_id)
-    return to_read(m) if m is not None else None
-
 

@@ -109,6 +109,42 @@ GROUNDS: dict[str, Ground] = {g.code: g for g in (
            "https://reportify.cn/news/1122855780102574080", False),
 )}
 
+@dataclass(frozen=True)
+class Standing:
+    """What the case's decision gate reads of the matter (试点方案 三（七）: 应全面履行生态环境损害赔偿责任)."""
+
+    status: str
+    ground: str | None = None
+    agreed_amount: float | None = None
+    paid_total: float = 0.0
+
+
+def liability_performed(m: Standing | None) -> str:
+    """How the matter leaves no damage-compensation liability to perform (试点方案 三（七）: 全面履行), or "":
+    the claim lawfully not started on a recorded ground (nothing to perform), or run to 修复效果评估通过 with the
+    agreed amount paid in full (performed through the matter). A step out of ``not_started``/``evaluated`` does not
+    exist and payments only add up, so once this holds it keeps holding (no lock needed to rely on it)."""
+    if m is None:
+        return ""
+    if m.status == Status.NOT_STARTED and m.ground in GROUNDS:
+        return f"损害赔偿事项依法不启动索赔（{GROUNDS[m.ground].text}）"
+    if m.status == Status.EVALUATED and m.agreed_amount is not None and round(m.paid_total, 2) >= round(
+            m.agreed_amount, 2):
+        return f"损害赔偿事项修复效果评估通过，约定赔偿金{m.agreed_amount:,.2f}元已足额缴纳"
+    return ""
+
+
+def standing_cn(m: Standing | None) -> str:
+    """Where the matter stands, for a refusal (Chinese)."""
+    if m is None:
+        return "本案尚无损害赔偿事项"
+    out = f"损害赔偿事项处于“{STATUS_CN.get(Status(m.status), m.status)}”阶段"
+    if m.status == Status.EVALUATED:
+        agreed = "未载明约定赔偿金" if m.agreed_amount is None else f"约定赔偿金{m.agreed_amount:,.2f}元"
+        out += f"，{agreed}，已缴纳{m.paid_total:,.2f}元"
+    return out
+
+
 # action -> (statuses it may be taken from, the status it leads to; None: stays)
 TRANSITIONS: dict[str, tuple[frozenset[Status], Status | None]] = {
     "start": (frozenset({Status.SCREENING}), Status.STARTED),

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Literal
 
 from services.cases import deadlines
+from services.cases.damage.workflow import liability_performed, standing_cn
 from services.cases.workflow.machine import (
     EXEMPTION,
     LIGHT_PENALTIES,
@@ -23,8 +24,10 @@ from services.cases.workflow.machine import (
     refusal,
     uncounted_detail,
 )
-from services.cases.workflow.rules import RULES
+from services.cases.workflow.rules import DAMAGE_WAYS, RULES
 from shared import facts as fact_vocabulary
+from shared.labels import DECISION_TYPE_CN
+from shared.law import PILOT
 from shared.subjects import among
 
 ACTION = "decide"
@@ -376,12 +379,18 @@ def discussion_needed(d: Decision, rec: Record) -> str:
 
 
 def _check_damage(case: CaseView, d: Decision) -> None:
-    """试点方案 三（七）: ecological damage on the facts — an exemption or light penalty needs the damage compensated."""
-    if case.facts.get(DAMAGE) is True and not case.damage_compensated:
-        raise _refuse(case, "damage_compensation_required",
-                      f"the facts record ecological damage (ecological_damage: true): a '{d.decision_type}' decision "
-                      "needs the damage_compensation measure in the rectification plan and the rectification assessed "
-                      "as passed")
+    """试点方案 三（七）: ecological damage on the facts — an exemption or light penalty needs the liability performed
+    (the compensation measure planned and the rectification passed), or none left to perform (the damage matter
+    lawfully not started on a recorded ground), or performed through the matter (restoration evaluated as passed,
+    the agreed amount paid in full): ``DAMAGE_WAYS``."""
+    if case.facts.get(DAMAGE) is not True or case.damage_compensated or liability_performed(case.damage_matter):
+        return
+    kind = DECISION_TYPE_CN.get(d.decision_type, d.decision_type)
+    raise _refuse(case, "damage_compensation_required",
+                  f"案件事实记录造成生态环境损害（ecological_damage: true），作出“{kind}”决定须全面履行生态环境损害赔偿责任"
+                  f"（{PILOT}三（七）），满足其一：{DAMAGE_WAYS}。现状：整改方案"
+                  f"{'含' if case.damage_compensated else '未含 damage_compensation 措施或整改评估未通过'}；"
+                  f"{standing_cn(case.damage_matter)}")
 
 
 def _check_circumstances(case: CaseView, d: Decision, rec: Record) -> None:

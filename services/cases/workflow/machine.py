@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from services.cases.damage.workflow import Standing
 from services.cases.workflow.rules import RULES
 from shared import contracts, vocabulary
 from shared.rules import Refusal, Rule
@@ -201,6 +202,7 @@ class CaseView:
     suspended: bool = False  # a suspension (中止) is open: no decision, withdrawal or transfer until resumed
     uncounted_evidence: tuple[str, ...] = ()  # collectors of recorded evidence that does not count (第四十二条)
     damage_compensated: bool = False  # a damage_compensation measure is planned and the rectification passed
+    damage_matter: Standing | None = None  # the case's damage-compensation matter (一案双查), when there is one
     fine_due: bool = False
     paid: bool = False
     review_ending: str | None = None  # the ending the approving legal review approved (proposed_ending)

@@ -7,8 +7,25 @@ stated as such and never quoted as the article's words."""
 
 from __future__ import annotations
 
+from services.cases.damage.workflow import GROUNDS, Ground
 from shared.law import APL, LITIGATION, LOCAL, MEASURES, PILOT, RECONSIDERATION
 from shared.rules import Rule, reading
+
+
+def _ground_cn(g: Ground) -> str:
+    flag = "原文已核实" if g.verified else "verified: false，据解读材料，原文未核实"
+    return f"“{g.text}”（{g.source}；{flag}）"
+
+
+# 试点方案 三（七） "应全面履行生态环境损害赔偿责任": the three ways the case shows the liability performed or none left to
+# perform (our reading) — the refusal and the rule say the same words.
+DAMAGE_WAYS = (
+    "（一）整改方案含 damage_compensation（履行生态环境损害赔偿责任）措施且整改评估通过；"
+    "（二）本案的损害赔偿事项依法不启动索赔并载明依据——" + "或".join(_ground_cn(g) for g in GROUNDS.values())
+    + "——无尚待履行的赔偿责任；"
+    "（三）本案的损害赔偿事项经修复效果评估通过且约定赔偿金已足额缴纳（已缴纳额不少于赔偿协议约定数额）——"
+    "赔偿责任已通过该事项履行"
+)
 
 RULES: dict[str, Rule] = {
     r.code: r
@@ -75,9 +92,11 @@ RULES: dict[str, Rule] = {
         reading("damage_compensation_required", f"{PILOT}三（七）",
              "合规整改措施内容至少包括完成环境违法问题整改、消除环境违法后果影响、建立环境违法预防制度等措施，"
              "违反国家规定造成生态环境损害的，应全面履行生态环境损害赔偿责任（本系统解读：事实记录生态环境损害的免罚、"
-             "从轻、减轻，须整改方案含 damage_compensation 措施且整改评估通过）",
+             f"从轻、减轻，须满足其一——{DAMAGE_WAYS}）",
              remedy="add the damage_compensation measure to the rectification plan (POST …/rectification) and pass "
-                    "its assessment (POST …/rectification/assessment)"),
+                    "its assessment (POST …/rectification/assessment); or record on the case's damage matter "
+                    "(POST …/damage/steps) not_start on a ground (significantly_slight | already_restored); or run "
+                    "the matter to evaluate passed with the agreed amount paid in full (pay)"),
         Rule("correction_order_required", f"{APL}第二十八条第一款",
              "行政机关实施行政处罚时，应当责令当事人改正或者限期改正违法行为",
              remedy="state correction_order in the decision: what the party must correct and by when (责令改正或者限期改正)"),
