@@ -211,7 +211,8 @@ def test_a_100000_character_text_in_linear_time():
     tenth = text[:10_000]
     small = _fastest(lambda: rules.redact(tenth, ["钱小梅"], recorded=["赵建华"], keep=[NAME]), 7)
     large = _fastest(lambda: rules.redact(text, ["钱小梅"], recorded=["赵建华"], keep=[NAME]), 7)
-    assert large < 20 * small, f"{large * 1000:.1f} ms for 100,000 characters, {small * 1000:.1f} ms for 10,000"
+    # linear is 10×, quadratic 100×: 30× leaves room for a loaded machine (20.5× was seen with six test runs at once)
+    assert large < 30 * small, f"{large * 1000:.1f} ms for 100,000 characters, {small * 1000:.1f} ms for 10,000"
     assert large < 0.5, f"{large * 1000:.1f} ms for 100,000 characters"
 
 
