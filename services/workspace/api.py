@@ -151,6 +151,11 @@ async def stats(request: Any, user: WorkspaceUser, params: dict[str, str | None]
     return await _api(request).get("audit", "/stats", token=user.token, params=params)
 
 
+async def complaint_stats(request: Any, user: WorkspaceUser, params: dict[str, str | None]) -> dict[str, Any]:
+    """``GET /audit/v1/complaints/stats?from=&to=&bureau=`` — 投诉举报 counts per bureau (issue 27 point 2)."""
+    return await _api(request).get("audit", "/complaints/stats", token=user.token, params=params)
+
+
 async def pending_flags(request: Any, user: WorkspaceUser, bureau: str | None) -> list[dict[str, Any]]:
     """The review backlog (open and in review) for the dashboard's ageing, walking the queue's cursor."""
     out: list[dict[str, Any]] = []

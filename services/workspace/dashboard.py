@@ -107,11 +107,17 @@ async def dashboard(request: Request) -> Response:
     overdue = sum(1 for f in pending if f.get("sla_breached"))
     casefile = [{"name": bname(b), **v, "rate": f"{v['pass_rate']:.1%}" if v.get("pass_rate") is not None else "—"}
                 for b, v in (s.get("casefile_review") or {}).items()]  # 案卷评查 (issue 27)
+    # 投诉举报 (工作要点（二十一）): counts per complained-about bureau, each linked to that bureau's queue
+    cs = await api.complaint_stats(request, user, {"bureau": bureau, "from": period_from, "to": period_to})
+    complaints = [{"name": bname(b), **v, "href": f"/workspace/complaints?{urlencode({'bureau': b})}",
+                   "overdue_href": f"/workspace/complaints?{urlencode({'bureau': b, 'overdue': '1'})}"}
+                  for b, v in (cs.get("by_bureau") or {}).items()]
     bureaus = sorted(names) if user.has(*ASSIGNERS) else []
     return render(request, "ws_dashboard.html", title="统计看板", user=user, nav="dashboard",
                   crumbs=[("统计看板", None)], data=_json(data), charts=data, total=s.get("total", 0),
                   flagged=flagged, pending=len(pending), overdue=overdue, officers=officers,
                   refusals_counted=refusals is not None, bureau=bureau, casefile=casefile, bureaus=bureaus,
+                  complaints=complaints,
                   period_from=period_from or "", period_to=period_to or "",
                   links={"pending": queue_link(bureau=bureau), "overdue": queue_link(sla="overdue", bureau=bureau),
                          "flagged": queue_link(bureau=bureau, **{"from": period_from, "to": period_to})})

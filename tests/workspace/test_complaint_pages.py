@@ -42,3 +42,22 @@ async def test_the_complained_about_bureau_is_refused_and_never_sees_the_complai
     r = await stack.client.post(f"/workspace/complaints/{cid}/accept", headers=municipal,
                                 data={"csrf": csrf_of(municipal), "reason": "予以受理"})
     assert r.status_code == 303 and r.headers["location"].endswith("?done=accept#actions")
+
+
+async def test_the_dashboard_counts_complaints_per_bureau_by_name_and_links_to_the_queue(stack):
+    from shared.bureaus import BUREAU_NAMES
+
+    for i in range(2):
+        r = await stack.client.post("/audit/v1/public/complaints", json={**BODY, "idempotency_key": f"dashboard-key-{i:04d}"})
+        assert r.status_code == 201, r.text
+    municipal = await signed_in(stack, "auditor-sz", "auditor", name="赵审核", bureau="320500")
+    page = await stack.client.get("/workspace/dashboard", headers=municipal)
+    assert page.status_code == 200
+    table = page.text.split('id="complaints-table"', 1)[1].split("</table>", 1)[0]
+    row = table.split(BUREAU_NAMES[BUREAU], 1)[1].split("</tr>", 1)[0]
+    assert f"/workspace/complaints?bureau={BUREAU}" in table and row.count("<td>2</td>") == 1  # received 2
+    assert "被投诉机关" in table and BUREAU not in table.replace(f"bureau={BUREAU}", "")  # the name, not the code
+    # another bureau's leader sees none of them
+    other = await signed_in(stack, "leader-x", "leader", name="钱局长", bureau="320506")
+    page = await stack.client.get("/workspace/dashboard", headers=other)
+    assert page.status_code == 200 and "期间内尚无投诉举报" in page.text

@@ -13,6 +13,7 @@ from pathlib import Path
 from services.testing.browser import served_chromium
 from services.testing.factories import BUREAU, OTHER_BUREAU
 from services.testing.workspace import sign_in_browser
+from shared.bureaus import BUREAU_NAMES
 from tests.workspace.test_pages import flagged
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -92,6 +93,14 @@ async def test_a_citizen_files_and_follows_and_another_bureaus_auditor_answers(s
         await _shot(auditor, "answered")
         await auditor.click("#flag-link")
         assert "投诉举报查证属实" in await auditor.text_content("#rules")
+        # the dashboard counts it under the complained-about bureau's name, and links to that bureau's queue
+        await auditor.goto(f"{base}/workspace/dashboard")
+        row = auditor.locator("#complaints-table tbody tr").first
+        assert BUREAU_NAMES[BUREAU] in await row.text_content()
+        await auditor.locator("#h-complaints").scroll_into_view_if_needed()
+        await _shot(auditor, "dashboard")
+        await row.locator("a").first.click()
+        assert "/workspace/complaints?bureau=" in auditor.url
 
         # The complained-about bureau's leader: the substance and outcome, no complainant, no forms.
         lctx = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
