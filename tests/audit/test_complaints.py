@@ -102,7 +102,12 @@ async def test_handling_office_runs_the_complaint_and_a_substantiated_one_flags_
     r = await c_.post(f"/audit/v1/complaints/{cid}/extend", json={"approver": "钱处长", "reason": "需调取执法记录仪"}, headers=h)
     assert r.status_code == 200 and r.json()["extended"] and r.json()["extension_approver"] == "钱处长"
     grown = datetime.fromisoformat(r.json()["due_at"]) - datetime.fromisoformat(accepted["due_at"])
-    assert grown == timedelta(days=20)
+    assert grown == timedelta(days=30)  # 《信访工作条例》第三十四条: 不得超过30日
+    concluding = datetime.fromisoformat(accepted["due_at"]) - datetime.fromisoformat(accepted["accepted_at"])
+    assert concluding == timedelta(days=60)  # 第三十四条: 自受理之日起60日内办结
+    # The complainant is told the extension and its reason (第三十四条 并告知信访人延期理由), not who approved it.
+    told = (await c_.post(f"{PUBLIC}/follow", json={"code": filed["code"]})).json()
+    assert told["extended"] and told["extension_reason"] == "需调取执法记录仪" and "钱处长" not in json.dumps(told)
     r = await c_.post(f"/audit/v1/complaints/{cid}/extend", json={"approver": "钱处长", "reason": "再次延长"}, headers=h)
     assert r.status_code == 409 and r.json()["code"] == "complaint_already_extended"
     # Concluding on a case the audit does not know is refused naming the field.
@@ -208,7 +213,30 @@ async def test_rules_name_the_source_of_categories_and_periods(stack):
     r = (await stack.client.get(f"{PUBLIC}/rules")).json()
     assert {c["code"] for c in r["categories"]} == {"irregular", "uncivil", "inaction", "abuse", "interference"}
     assert all("工作要点" in c["source"] for c in r["categories"])
-    assert [p["days"] for p in r["periods"]] == [15, 30, 20] and not any(p["verified"] for p in r["periods"])
+    assert [p["days"] for p in r["periods"]] == [15, 60, 30] and all(p["verified"] for p in r["periods"])
+    assert [p["ceiling"] for p in r["periods"]] == [15, 60, 30] and {p["unit"] for p in r["periods"]} == {"日"}
+    assert all("《信访工作条例》（2022）第" in p["source"] for p in r["periods"])
+    assert "第二十三条第二款" in r["periods"][0]["source"] and "第三十四条" in r["periods"][1]["source"]
+
+
+def test_period_settings_may_shorten_but_never_lengthen_the_xinfang_periods():
+    """《信访工作条例》第二十三条、第三十四条 are ceilings: a bureau may set a shorter period, not a longer one."""
+    import pytest
+    from pydantic import ValidationError
+
+    from services.audit.complaints.workflow import PERIOD_SOURCES
+    from services.audit.config import AuditSettings
+
+    fields = {"ECOCOMPLY_AUDIT_COMPLAINT_ACCEPT_DAYS": "complaint_accept_days",
+              "ECOCOMPLY_AUDIT_COMPLAINT_CONCLUDE_DAYS": "complaint_conclude_days",
+              "ECOCOMPLY_AUDIT_COMPLAINT_EXTENSION_DAYS": "complaint_extension_days"}
+    for p in PERIOD_SOURCES:
+        name = fields[p.setting]
+        assert getattr(AuditSettings(), name) == p.default <= p.ceiling
+        assert getattr(AuditSettings(**{name: p.ceiling}), name) == p.ceiling
+        assert getattr(AuditSettings(**{name: 5}), name) == 5  # shorter: lawful
+        with pytest.raises(ValidationError):
+            AuditSettings(**{name: p.ceiling + 1})
 
 
 async def test_public_filings_per_address_are_limited(stack, monkeypatch):

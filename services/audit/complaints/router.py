@@ -133,7 +133,8 @@ async def follow_complaint(body: FollowQuery, request: Request, session: DbSessi
         reference=service.reference(c), bureau=c.bureau, category=c.category, status=c.status,  # type: ignore[arg-type]
         received_at=c.received_at, due_at=c.due_at,
         overdue=wf.overdue(c.status, c.due_at and service.clock.as_utc(c.due_at), now),
-        refusal_reason=c.refusal_reason, finding=c.finding if c.status == wf.Status.ANSWERED else None,  # type: ignore[arg-type]
+        refusal_reason=c.refusal_reason, extended=c.extended, extension_reason=c.extension_reason,
+        finding=c.finding if c.status == wf.Status.ANSWERED else None,  # type: ignore[arg-type]
         answer=c.answer, answered_at=c.answered_at)
 
 
@@ -148,7 +149,7 @@ async def complaint_rules(request: Request, rt: RuntimeDep) -> dict:
     return {
         "categories": [{"code": c.value, "name": wf.CATEGORY_CN[c], "source": wf.CATEGORY_SOURCE[c]} for c in wf.Category],
         "periods": [{"setting": p.setting, "meaning": p.meaning, "days": values[p.setting], "default": p.default,
-                     "unit": "自然日", "source": p.source, "verified": p.verified} for p in wf.PERIOD_SOURCES],
+                     "unit": "日", "ceiling": p.ceiling, "source": p.source, "verified": p.verified} for p in wf.PERIOD_SOURCES],
     }
 
 

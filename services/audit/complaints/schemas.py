@@ -160,6 +160,9 @@ class PublicComplaint(BaseModel):
     due_at: datetime | None
     overdue: bool
     refusal_reason: str | None
+    # 《信访工作条例》第三十四条: an extension is told to the complainant with its reason (not who approved it).
+    extended: bool = False
+    extension_reason: str | None = None
     finding: Finding | None
     answer: str | None
     answered_at: datetime | None
