@@ -87,6 +87,7 @@ async def test_handling_office_runs_the_complaint_and_a_substantiated_one_flags_
     own = stack.auth("auditor-wj", "auditor", bureau=BUREAU)
     r = await c_.post(f"/audit/v1/complaints/{cid}/accept", json={}, headers=own)
     assert r.status_code == 403 and r.json()["code"] == "complaint_handler_own_bureau" and "（二十一）" in r.json()["rule"]
+    assert "《信访工作条例》（2022）第三十条第三款" in r.json()["rule"]
     r = await c_.post(f"/audit/v1/complaints/{cid}/investigate", headers=h)
     assert r.status_code == 409 and r.json()["code"] == "illegal_transition" and r.json()["allowed_actions"] == ["accept", "refuse"]
     r = await c_.post(f"/audit/v1/complaints/{cid}/refuse", json={"reason": ""}, headers=h)
@@ -125,6 +126,15 @@ async def test_handling_office_runs_the_complaint_and_a_substantiated_one_flags_
     assert [s["action"] for s in r.json()["steps"]] == ["filed", "accept", "investigate", "extend", "conclude", "answer"]
     shown = (await c_.post(f"{PUBLIC}/follow", json={"code": filed["code"]})).json()
     assert shown["status"] == "answered" and shown["finding"] == "partly" and "责令整改" in shown["answer"]
+    # The complained-about bureau's leader reads the conclusion, not the answer written to the complainant, and the
+    # flagged case's timeline carries nothing of the complaint's material or who complained (第三十条第三款).
+    leader = stack.auth("leader-1", "leader", bureau=BUREAU)
+    seen = (await c_.get(f"/audit/v1/complaints/{cid}", headers=leader)).json()
+    assert seen["finding"] == "partly" and "言语不文明" in seen["findings"] and seen["answer"] is None
+    assert "责令整改" not in json.dumps(seen) and "态度粗暴" not in json.dumps(seen)
+    timeline = await c_.get("/audit/v1/log/entries", params={"case_id": payload.case_id}, headers=leader)
+    assert timeline.status_code == 200 and "audit.complaint_handled" in timeline.text
+    assert "责令整改" not in timeline.text and '"channel"' not in timeline.text and NAME not in timeline.text
     # Every step is in the audit log and an event; neither carries who complained.
     async with stack.runtimes["audit"].engine.connect() as conn:
         logged = [r[0] for r in await conn.execute(text(
@@ -153,14 +163,18 @@ async def test_the_complained_about_bureau_never_sees_who_complained(stack):
     h = handler(stack)
     full = (await stack.client.get(f"/audit/v1/complaints/{cid}", headers=h)).json()
     assert full["complainant"]["name"] == NAME and full["complainant"]["contact"] == CONTACT
-    # Its leader reads the substance and the outcome, never the complainant; its own auditor neither.
+    assert "态度粗暴" in full["summary"] and full["officer_name"] == "李某" and not full["withheld"]
+    # 《信访工作条例》第三十条第三款: its leader and its own auditor read that a complaint about the bureau exists, its
+    # category and progress — never the material (what was written, the officer named) nor the complainant.
     for who in (stack.auth("leader-1", "leader", bureau=BUREAU), stack.auth("auditor-wj", "auditor", bureau=BUREAU)):
         one = await stack.client.get(f"/audit/v1/complaints/{cid}", headers=who)
-        assert one.status_code == 200 and one.json()["complainant"] is None and "态度粗暴" in one.text
+        assert one.status_code == 200 and one.json()["complainant"] is None and one.json()["withheld"]
+        assert one.json()["category"] == "uncivil" and "第三十条第三款" in one.json()["summary"]
+        assert "态度粗暴" not in one.text and "李某" not in one.text
         assert NAME not in one.text and CONTACT not in one.text
         listed = await stack.client.get("/audit/v1/complaints", headers=who)
         assert listed.status_code == 200 and listed.json()["total"] == 1
-        assert NAME not in listed.text and CONTACT not in listed.text
+        assert NAME not in listed.text and CONTACT not in listed.text and "态度粗暴" not in listed.text
     # Its officers see nothing; another bureau's leader does not see it.
     officer = stack.auth("officer-a", "officer", bureau=BUREAU)
     assert (await stack.client.get(f"/audit/v1/complaints/{cid}", headers=officer)).status_code == 403

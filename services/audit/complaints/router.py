@@ -3,7 +3,8 @@
 
 Who sees whom: the complainant (``complainant``) is shown to the handling office — auditors and administrators
 not of the complained-about bureau — and to the complaining enterprise itself; never to the complained-about
-bureau's people (its leader reads its complaints' substance and outcome; its officers nothing)."""
+bureau's people, who read neither the complaint's material (《信访工作条例》第三十条第三款: its leader reads that a
+complaint exists, its progress and conclusion; its officers nothing)."""
 
 from __future__ import annotations
 
@@ -65,6 +66,23 @@ def sees_complainant(user: Principal, c: Complaint) -> bool:
     return user.has(Role.ENTERPRISE) and user.uscc is not None and user.uscc == c.complainant_uscc
 
 
+def complained_about(user: Principal, c: Complaint) -> bool:
+    """A person of the complained-about bureau (its leader, auditor, administrator), not the complaining enterprise."""
+    return user.bureau is not None and user.bureau == c.bureau and not (
+        user.has(Role.ENTERPRISE) and user.uscc is not None and user.uscc == c.complainant_uscc)
+
+
+def withhold(out: ComplaintRead) -> None:
+    """《信访工作条例》第三十条第三款: the complained-about bureau reads that a complaint about it exists, its category,
+    progress and the handling office's conclusion — never the complaint's material (what was written, the officer
+    named, the case and date given), the refusal or the answer written to the complainant, nor who complained."""
+    out.summary, out.officer_name, out.case_number, out.occurred_on = wf.WITHHELD, None, None, None
+    out.refusal_reason, out.answer, out.withheld = None, None, True
+    for s in out.steps:
+        if s.action in wf.WITHHELD_STEPS:
+            s.detail = wf.WITHHELD
+
+
 def to_read(c: Complaint, user: Principal, rt, steps=None) -> ComplaintRead:
     now = rt.clock.now()
     out = ComplaintRead(
@@ -80,6 +98,8 @@ def to_read(c: Complaint, user: Principal, rt, steps=None) -> ComplaintRead:
         steps=[StepRead(at=s.at, actor=s.actor, action=s.action, status_from=s.status_from, status_to=s.status_to,
                         detail=s.detail) for s in steps or []],
     )
+    if complained_about(user, c):
+        withhold(out)
     if sees_complainant(user, c):
         out.complainant = ComplainantRead(channel=c.channel, anonymous=c.anonymous,  # type: ignore[arg-type]
                                           name=c.complainant_name, contact=c.complainant_contact,

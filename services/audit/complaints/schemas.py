@@ -141,6 +141,8 @@ class ComplaintRead(BaseModel):
     allowed_actions: list[str]
     complainant: ComplainantRead | None = None
     steps: list[StepRead] = []
+    # True for the complained-about bureau's people: the material is withheld (《信访工作条例》第三十条第三款).
+    withheld: bool = False
 
 
 class ComplaintList(BaseModel):

@@ -165,8 +165,14 @@ async def act(session: AsyncSession, c: Complaint, action: wf.Action, *, actor: 
                                                 wf.FINDING_CN[wf.Finding(finding)], reason or "")])
         c.flag_id = flag.id if flag else None
     _step(session, c, actor=actor, action=action.value, status_from=before, detail=detail, now=now)
+    # A handled act names the case once one is linked, so the case's timeline shows it — to the complained-about
+    # bureau's leader too (a flagged case of their bureau). 《信访工作条例》第三十条第三款: it carries nothing of the
+    # complaint's material or of who complained — no channel, anonymity or case number as given, and no text written
+    # to the complainant (the refusal, the answer: kept in ``complaint_steps``, read by the handling office).
     await ledger.append_act(session, type_="audit.complaint_handled", case_id=c.case_id, now=now, data={
-        **_public_fields(c), "action": action.value, "actor": actor, "status_from": before, "detail": detail,
+        "complaint_id": c.id, "reference": reference(c), "bureau": c.bureau, "category": c.category,
+        "status": c.status, "action": action.value, "actor": actor, "status_from": before,
+        "detail": wf.WITHHELD if action.value in wf.WITHHELD_STEPS else detail,
         "finding": c.finding, "flag_id": c.flag_id})
     await emit(session, AuditComplaintHandled(
         complaint_id=c.id, bureau=c.bureau, category=c.category, action=action.value,  # type: ignore[arg-type]

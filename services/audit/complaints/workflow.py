@@ -90,10 +90,18 @@ TRANSITIONS: dict[Action, tuple[tuple[Status, ...], Status | None]] = {
 PROCEDURE_RULE = reading(
     "complaint_procedure", POINT_21,
     "完善投诉举报问题的办理程序：已提交 → 受理或不予受理（说明理由）→ 调查 → 办结（成立、部分成立、不成立，写明查明事实）→ 答复投诉人")
+XFGZTL_30 = "《信访工作条例》（2022）第三十条第三款"
+CONFIDENTIAL_RULE = Rule(
+    "complaint_confidential", XFGZTL_30, "不得将信访人的检举、揭发材料以及有关情况透露或者转给被检举、揭发的人员或者单位")
 OWN_BUREAU_RULE = reading(
-    "complaint_handler_own_bureau", POINT_21,
-    "投诉由执法监督机构办理，被投诉机关的人员不办理、不查看投诉人身份（回避；投诉人身份保密）",
+    "complaint_handler_own_bureau", f"{XFGZTL_30}、第二十八条第三款；{POINT_21}",
+    "不得将检举、揭发材料及有关情况转给被检举、揭发的单位，与信访事项有直接利害关系的工作人员应当回避：投诉由被投诉机关以外的"
+    "执法监督机构办理，被投诉机关的人员不办理、不查看投诉材料和投诉人身份",
     remedy="由被投诉机关以外的监督审核人员办理")
+# What the complained-about bureau's people read in place of the complaint's material (第三十条第三款).
+WITHHELD = "（投诉材料及有关情况对被投诉机关保密，依据《信访工作条例》第三十条第三款）"
+# Steps whose detail is written to the complainant or about the complaint's material, withheld from that bureau.
+WITHHELD_STEPS = ("refuse", "answer")
 EXTENSION_RULE = reading(
     "complaint_extension_once", "《信访工作条例》（2022）第三十四条",
     "情况复杂的，经本机关、单位负责人批准，可以适当延长办理期限，但延长期限不得超过30日，并告知信访人延期理由"
