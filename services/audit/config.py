@@ -58,6 +58,9 @@ class AuditSettings(BaseSettings):
     complaint_accept_days: int = Field(default=15, ge=1, le=15)  # 第二十三条第二款 15日内书面告知
     complaint_conclude_days: int = Field(default=60, ge=1, le=60)  # 第三十四条 自受理之日起60日内办结
     complaint_extension_days: int = Field(default=30, ge=1, le=30)  # 第三十四条 经负责人批准延长不得超过30日
+    # The bureau whose supervision office handles complaints (besides auditors of no bureau). LOCAL SETTING: the
+    # 2023 工作要点（二十一） names the municipal bureau's 执法监督处 (with 执法局、机关纪委) as 责任单位.
+    complaint_handling_bureau: str = Field(default="320500", min_length=6, max_length=12)
 
 _of_runtime: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 

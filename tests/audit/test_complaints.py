@@ -88,6 +88,14 @@ async def test_handling_office_runs_the_complaint_and_a_substantiated_one_flags_
     r = await c_.post(f"/audit/v1/complaints/{cid}/accept", json={}, headers=own)
     assert r.status_code == 403 and r.json()["code"] == "complaint_handler_own_bureau" and "（二十一）" in r.json()["rule"]
     assert "《信访工作条例》（2022）第三十条第三款" in r.json()["rule"]
+    # A peer district bureau's auditor has no authority over another district's officers (工作要点（二十一） 责任单位
+    # 执法监督处; 《信访工作条例》第三十条第一款 有权处理的机关): refused, shown no actions and not the complainant.
+    peer = stack.auth("auditor-wz", "auditor", bureau="320506")
+    r = await c_.post(f"/audit/v1/complaints/{cid}/accept", json={}, headers=peer)
+    assert r.status_code == 403 and r.json()["code"] == "complaint_not_handling_office" and "执法监督处" in r.json()["rule"]
+    seen = (await c_.get(f"/audit/v1/complaints/{cid}", headers=peer)).json()
+    assert seen["allowed_actions"] == [] and seen["complainant"] is None
+    assert (await c_.get(f"/audit/v1/complaints/{cid}", headers=h)).json()["allowed_actions"] == ["accept", "refuse"]
     r = await c_.post(f"/audit/v1/complaints/{cid}/investigate", headers=h)
     assert r.status_code == 409 and r.json()["code"] == "illegal_transition" and r.json()["allowed_actions"] == ["accept", "refuse"]
     r = await c_.post(f"/audit/v1/complaints/{cid}/refuse", json={"reason": ""}, headers=h)
@@ -285,3 +293,13 @@ async def test_counts_reach_the_annual_report_and_the_dashboard(stack):
     table = page.text.split('id="complaints-by-bureau"')[1].split("</table>")[0]
     assert "苏州市吴江生态环境局</td><td>1</td><td>1</td>" in table and "苏州市常熟生态环境局" in table
     assert NAME not in page.text
+
+
+def test_the_handling_office_is_a_local_setting_and_never_the_complained_about_bureau():
+    from services.audit.complaints.workflow import may_handle
+
+    assert may_handle(None, "320509", "320500") and may_handle("320500", "320509", "320500")
+    assert not may_handle("320509", "320509", "320500")  # the complained-about bureau (第三十条第三款)
+    assert not may_handle("320506", "320509", "320500")  # a peer district bureau: no authority
+    assert may_handle("320506", "320509", "320506")  # the setting names another handling bureau
+    assert not may_handle("320500", "320500", "320500")  # a complaint about the handling bureau itself

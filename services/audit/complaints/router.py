@@ -59,9 +59,10 @@ Handler = Annotated[Principal, require_roles(Role.AUDITOR)]
 Enterprise = Annotated[Principal, require_roles(Role.ENTERPRISE)]
 
 
-def sees_complainant(user: Principal, c: Complaint) -> bool:
-    """The handling office (auditor, admin) not of the complained-about bureau, or the complaining enterprise."""
-    if user.has(Role.AUDITOR, Role.ADMIN) and user.bureau != c.bureau:
+def sees_complainant(user: Principal, c: Complaint, handling_bureau: str) -> bool:
+    """The handling office (auditor, admin of the handling bureau or of none, never of the complained-about
+    bureau), or the complaining enterprise."""
+    if user.has(Role.AUDITOR, Role.ADMIN) and wf.may_handle(user.bureau, c.bureau, handling_bureau):
         return True
     return user.has(Role.ENTERPRISE) and user.uscc is not None and user.uscc == c.complainant_uscc
 
@@ -94,13 +95,14 @@ def to_read(c: Complaint, user: Principal, rt, steps=None) -> ComplaintRead:
         extension_approver=c.extension_approver, extension_reason=c.extension_reason,
         finding=c.finding, findings=c.findings, concluded_at=c.concluded_at,  # type: ignore[arg-type]
         answer=c.answer, answered_at=c.answered_at, flag_id=c.flag_id,
-        allowed_actions=wf.allowed(c.status) if user.has(Role.AUDITOR) and user.bureau != c.bureau else [],
+        allowed_actions=wf.allowed(c.status) if user.has(Role.AUDITOR) and wf.may_handle(
+            user.bureau, c.bureau, audit_settings(rt).complaint_handling_bureau) else [],
         steps=[StepRead(at=s.at, actor=s.actor, action=s.action, status_from=s.status_from, status_to=s.status_to,
                         detail=s.detail) for s in steps or []],
     )
     if complained_about(user, c):
         withhold(out)
-    if sees_complainant(user, c):
+    if sees_complainant(user, c, audit_settings(rt).complaint_handling_bureau):
         out.complainant = ComplainantRead(channel=c.channel, anonymous=c.anonymous,  # type: ignore[arg-type]
                                           name=c.complainant_name, contact=c.complainant_contact,
                                           uscc=c.complainant_uscc)

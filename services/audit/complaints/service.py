@@ -49,7 +49,7 @@ def reference(c: Complaint) -> str:
 
 def problem(r: Refusal) -> Problem:
     """A handling refusal as the API answers it: the complained-about bureau's own people 403, the rest 409."""
-    if r.code == "complaint_handler_own_bureau":
+    if r.code in ("complaint_handler_own_bureau", "complaint_not_handling_office"):
         return forbidden(r.detail, r.code, rule=r.rule.cite())
     if r.code == "illegal_transition":
         return conflict(r.code, r.detail, rule=r.rule.cite(), **dict(r.extra))
@@ -123,6 +123,7 @@ async def act(session: AsyncSession, c: Complaint, action: wf.Action, *, actor: 
     table decides; the step, the audit-log act and ``audit.complaint_handled.v1`` are written with it."""
     try:
         wf.refuse_own_bureau(c.bureau, actor_bureau, wf.ACTION_CN[action])
+        wf.refuse_not_handling_office(actor_bureau, settings.complaint_handling_bureau, wf.ACTION_CN[action])
         before = c.status
         to = wf.next_status(c.status, action)
         if action == wf.Action.EXTEND:

@@ -98,6 +98,11 @@ OWN_BUREAU_RULE = reading(
     "不得将检举、揭发材料及有关情况转给被检举、揭发的单位，与信访事项有直接利害关系的工作人员应当回避：投诉由被投诉机关以外的"
     "执法监督机构办理，被投诉机关的人员不办理、不查看投诉材料和投诉人身份",
     remedy="由被投诉机关以外的监督审核人员办理")
+HANDLING_OFFICE_RULE = reading(
+    "complaint_handling_office", f"{POINT_21}（责任单位：执法监督处、执法局、机关纪委）；《信访工作条例》（2022）第三十条第一款",
+    "检举控告类事项由有权处理的机关、单位接收、受理、办理和反馈：投诉由市局执法监督机构（本地设置 "
+    "ECOCOMPLY_AUDIT_COMPLAINT_HANDLING_BUREAU）或不属任何分局的监督审核人员办理，其他分局的人员无权办理",
+    remedy="由市局执法监督机构的监督审核人员办理")
 # What the complained-about bureau's people read in place of the complaint's material (第三十条第三款).
 WITHHELD = "（投诉材料及有关情况对被投诉机关保密，依据《信访工作条例》第三十条第三款）"
 # Steps whose detail is written to the complainant or about the complaint's material, withheld from that bureau.
@@ -126,6 +131,18 @@ def refuse_own_bureau(complaint_bureau: str, handler_bureau: str | None, what: s
     """被投诉机关的人员不办理本机关的投诉 (a person whose token names the complained-about bureau)."""
     if handler_bureau and handler_bureau == complaint_bureau:
         raise Refusal(OWN_BUREAU_RULE, f"被投诉机关的人员不得{what}针对本机关的投诉", code="complaint_handler_own_bureau")
+
+
+def refuse_not_handling_office(handler_bureau: str | None, handling_bureau: str, what: str) -> None:
+    """Only the handling office (its bureau, or a city-wide auditor with no bureau) handles a complaint: a peer
+    district bureau has no authority over another's officers (第三十条第一款 有权处理的机关)."""
+    if handler_bureau and handler_bureau != handling_bureau:
+        raise Refusal(HANDLING_OFFICE_RULE, f"只有执法监督机构可以{what}投诉，其他分局的人员无权办理",
+                      code="complaint_not_handling_office")
+
+
+def may_handle(handler_bureau: str | None, complaint_bureau: str, handling_bureau: str) -> bool:
+    return handler_bureau != complaint_bureau and (handler_bureau is None or handler_bureau == handling_bureau)
 
 
 def check_extension(*, extended: bool, approver: str, actor: str) -> None:
