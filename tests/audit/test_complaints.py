@@ -134,6 +134,7 @@ async def test_handling_office_runs_the_complaint_and_a_substantiated_one_flags_
     assert [s["action"] for s in r.json()["steps"]] == ["filed", "accept", "investigate", "extend", "conclude", "answer"]
     shown = (await c_.post(f"{PUBLIC}/follow", json={"code": filed["code"]})).json()
     assert shown["status"] == "answered" and shown["finding"] == "partly" and "责令整改" in shown["answer"]
+    assert "第三十五条" in shown["review_right"] and "30日内" in shown["review_right"]  # the right to a review
     # The complained-about bureau's leader reads the conclusion, not the answer written to the complainant, and the
     # flagged case's timeline carries nothing of the complaint's material or who complained (第三十条第三款).
     leader = stack.auth("leader-1", "leader", bureau=BUREAU)
@@ -162,7 +163,7 @@ async def test_a_refusal_needs_a_reason_and_the_complainant_reads_it(stack):
                                 json={"reason": "所反映问题已通过行政复议程序处理"})
     assert r.status_code == 200 and r.json()["status"] == "refused" and not r.json()["overdue"]
     shown = (await stack.client.post(f"{PUBLIC}/follow", json={"code": filed["code"]})).json()
-    assert shown["status"] == "refused" and "行政复议" in shown["refusal_reason"]
+    assert shown["status"] == "refused" and "行政复议" in shown["refusal_reason"] and shown["review_right"] is None
 
 
 async def test_the_complained_about_bureau_never_sees_who_complained(stack):

@@ -111,4 +111,5 @@ async def test_a_citizen_files_and_follows_and_another_bureaus_auditor_answers(s
         await citizen.click("#follow-form button")
         assert "已答复" in await citizen.text_content("#status")
         assert "部分成立" in await citizen.text_content("#finding") and "责令整改" in await citizen.text_content("#answer")
+        assert "第三十五条" in await citizen.text_content("#review-right")
         await _shot(citizen, "follow-answered")

@@ -157,7 +157,8 @@ async def follow_complaint(body: FollowQuery, request: Request, session: DbSessi
         overdue=wf.overdue(c.status, c.due_at and service.clock.as_utc(c.due_at), now),
         refusal_reason=c.refusal_reason, extended=c.extended, extension_reason=c.extension_reason,
         finding=c.finding if c.status == wf.Status.ANSWERED else None,  # type: ignore[arg-type]
-        answer=c.answer, answered_at=c.answered_at)
+        answer=c.answer, answered_at=c.answered_at,
+        review_right=wf.REVIEW_RIGHT if c.status == wf.Status.ANSWERED else None)
 
 
 @router.get("/public/complaints/rules", tags=[PUBLIC_TAG], responses=PUBLIC_RESPONSES)

@@ -168,6 +168,8 @@ class PublicComplaint(BaseModel):
     finding: Finding | None
     answer: str | None
     answered_at: datetime | None
+    # With the answer: the right to ask the superior for a review within 30 days (《信访工作条例》第三十五条).
+    review_right: str | None = None
 
 
 class ComplaintStats(BaseModel):

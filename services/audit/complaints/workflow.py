@@ -103,6 +103,9 @@ HANDLING_OFFICE_RULE = reading(
     "检举控告类事项由有权处理的机关、单位接收、受理、办理和反馈：投诉由市局执法监督机构（本地设置 "
     "ECOCOMPLY_AUDIT_COMPLAINT_HANDLING_BUREAU）或不属任何分局的监督审核人员办理，其他分局的人员无权办理",
     remedy="由市局执法监督机构的监督审核人员办理")
+# Told with the answer: the complainant's right to a review (复查) by the handling office's superior.
+REVIEW_RIGHT = ("对答复不服的，可以自收到书面答复之日起30日内请求原办理机关、单位的上一级机关、单位复查"
+                "（《信访工作条例》（2022）第三十五条）")
 # What the complained-about bureau's people read in place of the complaint's material (第三十条第三款).
 WITHHELD = "（投诉材料及有关情况对被投诉机关保密，依据《信访工作条例》第三十条第三款）"
 # Steps whose detail is written to the complainant or about the complaint's material, withheld from that bureau.
