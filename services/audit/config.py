@@ -61,12 +61,15 @@ class AuditSettings(BaseSettings):
     casefile_sample_ratio: float = Field(default=0.1, gt=0, le=1)
     casefile_sample_minimum: int = Field(default=2, ge=0, le=1000)
     casefile_pass_mark: float = Field(default=60.0, gt=0, le=100)
-    # 投诉举报 (工作要点（二十一）) periods, in calendar days (自然日). LOCAL SETTINGS: the pilot and the work points fix
-    # no number; each default's source is in services/audit/complaints/workflow.PERIOD_SOURCES (none verified here).
-    complaint_accept_days: int = Field(default=15, ge=1, le=90)  # 《信访工作条例》（2022）15日内决定是否受理
-    complaint_conclude_days: int = Field(default=30, ge=1, le=180)  # 福建 2018 环保举报工作办法 30日内办结
-    complaint_extension_days: int = Field(default=20, ge=1, le=90)  # once, with an approver and a reason
-
+    # 投诉举报 (工作要点（二十一）) periods, in 日 (calendar days) as 《信访工作条例》（2022） counts them. LOCAL SETTINGS
+    # bounded by the 条例's ceilings (a bureau may shorten, never lengthen them); each default's source, read in the
+    # 条例's text, is in services/audit/complaints/workflow.PERIOD_SOURCES.
+    complaint_accept_days: int = Field(default=15, ge=1, le=15)  # 第二十三条第二款 15日内书面告知
+    complaint_conclude_days: int = Field(default=60, ge=1, le=60)  # 第三十四条 自受理之日起60日内办结
+    complaint_extension_days: int = Field(default=30, ge=1, le=30)  # 第三十四条 经负责人批准延长不得超过30日
+    # The bureau whose supervision office handles complaints (besides auditors of no bureau). LOCAL SETTING: the
+    # 2023 工作要点（二十一） names the municipal bureau's 执法监督处 (with 执法局、机关纪委) as 责任单位.
+    complaint_handling_bureau: str = Field(default="320500", min_length=6, max_length=12)
 
 _of_runtime: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 

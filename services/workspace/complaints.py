@@ -28,6 +28,7 @@ CHANNEL = {"public": "公开页面（无需账号）", "enterprise": "企业（�
 DONE = {a: f"已{t}。" for a, t in ACTIONS.items()}
 REFUSALS = {
     "complaint_handler_own_bureau": "您是被投诉机关的人员，不能办理针对本机关的投诉。",
+    "complaint_not_handling_office": "只有执法监督机构可以办理投诉，其他分局的人员无权办理。",
     "complaint_already_extended": "办理期限已经延长过一次，不能再次延长。",
     "complaint_extension_self_approved": "延长办理期限须由办理人以外的负责人批准。",
     "illegal_transition": "投诉当前的状态不允许这项操作。",

@@ -87,6 +87,15 @@ async def test_handling_office_runs_the_complaint_and_a_substantiated_one_flags_
     own = stack.auth("auditor-wj", "auditor", bureau=BUREAU)
     r = await c_.post(f"/audit/v1/complaints/{cid}/accept", json={}, headers=own)
     assert r.status_code == 403 and r.json()["code"] == "complaint_handler_own_bureau" and "（二十一）" in r.json()["rule"]
+    assert "《信访工作条例》（2022）第三十条第三款" in r.json()["rule"]
+    # A peer district bureau's auditor has no authority over another district's officers (工作要点（二十一） 责任单位
+    # 执法监督处; 《信访工作条例》第三十条第一款 有权处理的机关): refused, shown no actions and not the complainant.
+    peer = stack.auth("auditor-wz", "auditor", bureau="320506")
+    r = await c_.post(f"/audit/v1/complaints/{cid}/accept", json={}, headers=peer)
+    assert r.status_code == 403 and r.json()["code"] == "complaint_not_handling_office" and "执法监督处" in r.json()["rule"]
+    seen = (await c_.get(f"/audit/v1/complaints/{cid}", headers=peer)).json()
+    assert seen["allowed_actions"] == [] and seen["complainant"] is None
+    assert (await c_.get(f"/audit/v1/complaints/{cid}", headers=h)).json()["allowed_actions"] == ["accept", "refuse"]
     r = await c_.post(f"/audit/v1/complaints/{cid}/investigate", headers=h)
     assert r.status_code == 409 and r.json()["code"] == "illegal_transition" and r.json()["allowed_actions"] == ["accept", "refuse"]
     r = await c_.post(f"/audit/v1/complaints/{cid}/refuse", json={"reason": ""}, headers=h)
@@ -102,7 +111,12 @@ async def test_handling_office_runs_the_complaint_and_a_substantiated_one_flags_
     r = await c_.post(f"/audit/v1/complaints/{cid}/extend", json={"approver": "钱处长", "reason": "需调取执法记录仪"}, headers=h)
     assert r.status_code == 200 and r.json()["extended"] and r.json()["extension_approver"] == "钱处长"
     grown = datetime.fromisoformat(r.json()["due_at"]) - datetime.fromisoformat(accepted["due_at"])
-    assert grown == timedelta(days=20)
+    assert grown == timedelta(days=30)  # 《信访工作条例》第三十四条: 不得超过30日
+    concluding = datetime.fromisoformat(accepted["due_at"]) - datetime.fromisoformat(accepted["accepted_at"])
+    assert concluding == timedelta(days=60)  # 第三十四条: 自受理之日起60日内办结
+    # The complainant is told the extension and its reason (第三十四条 并告知信访人延期理由), not who approved it.
+    told = (await c_.post(f"{PUBLIC}/follow", json={"code": filed["code"]})).json()
+    assert told["extended"] and told["extension_reason"] == "需调取执法记录仪" and "钱处长" not in json.dumps(told)
     r = await c_.post(f"/audit/v1/complaints/{cid}/extend", json={"approver": "钱处长", "reason": "再次延长"}, headers=h)
     assert r.status_code == 409 and r.json()["code"] == "complaint_already_extended"
     # Concluding on a case the audit does not know is refused naming the field.
@@ -120,6 +134,16 @@ async def test_handling_office_runs_the_complaint_and_a_substantiated_one_flags_
     assert [s["action"] for s in r.json()["steps"]] == ["filed", "accept", "investigate", "extend", "conclude", "answer"]
     shown = (await c_.post(f"{PUBLIC}/follow", json={"code": filed["code"]})).json()
     assert shown["status"] == "answered" and shown["finding"] == "partly" and "责令整改" in shown["answer"]
+    assert "第三十五条" in shown["review_right"] and "30日内" in shown["review_right"]  # the right to a review
+    # The complained-about bureau's leader reads the conclusion, not the answer written to the complainant, and the
+    # flagged case's timeline carries nothing of the complaint's material or who complained (第三十条第三款).
+    leader = stack.auth("leader-1", "leader", bureau=BUREAU)
+    seen = (await c_.get(f"/audit/v1/complaints/{cid}", headers=leader)).json()
+    assert seen["finding"] == "partly" and "言语不文明" in seen["findings"] and seen["answer"] is None
+    assert "责令整改" not in json.dumps(seen) and "态度粗暴" not in json.dumps(seen)
+    timeline = await c_.get("/audit/v1/log/entries", params={"case_id": payload.case_id}, headers=leader)
+    assert timeline.status_code == 200 and "audit.complaint_handled" in timeline.text
+    assert "责令整改" not in timeline.text and '"channel"' not in timeline.text and NAME not in timeline.text
     # Every step is in the audit log and an event; neither carries who complained.
     async with stack.runtimes["audit"].engine.connect() as conn:
         logged = [r[0] for r in await conn.execute(text(
@@ -139,7 +163,7 @@ async def test_a_refusal_needs_a_reason_and_the_complainant_reads_it(stack):
                                 json={"reason": "所反映问题已通过行政复议程序处理"})
     assert r.status_code == 200 and r.json()["status"] == "refused" and not r.json()["overdue"]
     shown = (await stack.client.post(f"{PUBLIC}/follow", json={"code": filed["code"]})).json()
-    assert shown["status"] == "refused" and "行政复议" in shown["refusal_reason"]
+    assert shown["status"] == "refused" and "行政复议" in shown["refusal_reason"] and shown["review_right"] is None
 
 
 async def test_the_complained_about_bureau_never_sees_who_complained(stack):
@@ -148,14 +172,18 @@ async def test_the_complained_about_bureau_never_sees_who_complained(stack):
     h = handler(stack)
     full = (await stack.client.get(f"/audit/v1/complaints/{cid}", headers=h)).json()
     assert full["complainant"]["name"] == NAME and full["complainant"]["contact"] == CONTACT
-    # Its leader reads the substance and the outcome, never the complainant; its own auditor neither.
+    assert "态度粗暴" in full["summary"] and full["officer_name"] == "李某" and not full["withheld"]
+    # 《信访工作条例》第三十条第三款: its leader and its own auditor read that a complaint about the bureau exists, its
+    # category and progress — never the material (what was written, the officer named) nor the complainant.
     for who in (stack.auth("leader-1", "leader", bureau=BUREAU), stack.auth("auditor-wj", "auditor", bureau=BUREAU)):
         one = await stack.client.get(f"/audit/v1/complaints/{cid}", headers=who)
-        assert one.status_code == 200 and one.json()["complainant"] is None and "态度粗暴" in one.text
+        assert one.status_code == 200 and one.json()["complainant"] is None and one.json()["withheld"]
+        assert one.json()["category"] == "uncivil" and "第三十条第三款" in one.json()["summary"]
+        assert "态度粗暴" not in one.text and "李某" not in one.text
         assert NAME not in one.text and CONTACT not in one.text
         listed = await stack.client.get("/audit/v1/complaints", headers=who)
         assert listed.status_code == 200 and listed.json()["total"] == 1
-        assert NAME not in listed.text and CONTACT not in listed.text
+        assert NAME not in listed.text and CONTACT not in listed.text and "态度粗暴" not in listed.text
     # Its officers see nothing; another bureau's leader does not see it.
     officer = stack.auth("officer-a", "officer", bureau=BUREAU)
     assert (await stack.client.get(f"/audit/v1/complaints/{cid}", headers=officer)).status_code == 403
@@ -208,7 +236,30 @@ async def test_rules_name_the_source_of_categories_and_periods(stack):
     r = (await stack.client.get(f"{PUBLIC}/rules")).json()
     assert {c["code"] for c in r["categories"]} == {"irregular", "uncivil", "inaction", "abuse", "interference"}
     assert all("工作要点" in c["source"] for c in r["categories"])
-    assert [p["days"] for p in r["periods"]] == [15, 30, 20] and not any(p["verified"] for p in r["periods"])
+    assert [p["days"] for p in r["periods"]] == [15, 60, 30] and all(p["verified"] for p in r["periods"])
+    assert [p["ceiling"] for p in r["periods"]] == [15, 60, 30] and {p["unit"] for p in r["periods"]} == {"日"}
+    assert all("《信访工作条例》（2022）第" in p["source"] for p in r["periods"])
+    assert "第二十三条第二款" in r["periods"][0]["source"] and "第三十四条" in r["periods"][1]["source"]
+
+
+def test_period_settings_may_shorten_but_never_lengthen_the_xinfang_periods():
+    """《信访工作条例》第二十三条、第三十四条 are ceilings: a bureau may set a shorter period, not a longer one."""
+    import pytest
+    from pydantic import ValidationError
+
+    from services.audit.complaints.workflow import PERIOD_SOURCES
+    from services.audit.config import AuditSettings
+
+    fields = {"ECOCOMPLY_AUDIT_COMPLAINT_ACCEPT_DAYS": "complaint_accept_days",
+              "ECOCOMPLY_AUDIT_COMPLAINT_CONCLUDE_DAYS": "complaint_conclude_days",
+              "ECOCOMPLY_AUDIT_COMPLAINT_EXTENSION_DAYS": "complaint_extension_days"}
+    for p in PERIOD_SOURCES:
+        name = fields[p.setting]
+        assert getattr(AuditSettings(), name) == p.default <= p.ceiling
+        assert getattr(AuditSettings(**{name: p.ceiling}), name) == p.ceiling
+        assert getattr(AuditSettings(**{name: 5}), name) == 5  # shorter: lawful
+        with pytest.raises(ValidationError):
+            AuditSettings(**{name: p.ceiling + 1})
 
 
 async def test_public_filings_per_address_are_limited(stack, monkeypatch):
@@ -243,3 +294,13 @@ async def test_counts_reach_the_annual_report_and_the_dashboard(stack):
     table = page.text.split('id="complaints-by-bureau"')[1].split("</table>")[0]
     assert "苏州市吴江生态环境局</td><td>1</td><td>1</td>" in table and "苏州市常熟生态环境局" in table
     assert NAME not in page.text
+
+
+def test_the_handling_office_is_a_local_setting_and_never_the_complained_about_bureau():
+    from services.audit.complaints.workflow import may_handle
+
+    assert may_handle(None, "320509", "320500") and may_handle("320500", "320509", "320500")
+    assert not may_handle("320509", "320509", "320500")  # the complained-about bureau (第三十条第三款)
+    assert not may_handle("320506", "320509", "320500")  # a peer district bureau: no authority
+    assert may_handle("320506", "320509", "320506")  # the setting names another handling bureau
+    assert not may_handle("320500", "320500", "320500")  # a complaint about the handling bureau itself

@@ -55,6 +55,23 @@ async def test_a_visitor_files_sees_the_code_once_and_follows_it(stack, visitor)
     assert wrong.status_code == 404 and "没有与该查询码对应的投诉" in wrong.text
 
 
+async def test_the_follow_page_tells_an_extension_and_its_reason(stack, visitor):
+    """《信访工作条例》第三十四条: an extension is told to the complainant with its reason; an unextended one says none."""
+    values = await hidden(visitor)
+    r = await visitor.post("/complaints", data={**FORM, **values})
+    code = re.search(r'id="tracking-code">([^<]+)<', r.text).group(1)
+    h = stack.auth("auditor-sz", "auditor", bureau="320500")
+    cid = (await stack.client.get("/audit/v1/complaints", headers=h)).json()["items"][0]["id"]
+    await stack.client.post(f"/audit/v1/complaints/{cid}/accept", json={}, headers=h)
+    shown = await visitor.post("/complaints/follow", data={"code": code})
+    assert shown.status_code == 200 and 'id="extension"' not in shown.text
+    r = await stack.client.post(f"/audit/v1/complaints/{cid}/extend", headers=h,
+                                json={"approver": "钱处长", "reason": "需调取执法记录仪"})
+    assert r.status_code == 200, r.text
+    shown = await visitor.post("/complaints/follow", data={"code": code})
+    assert 'id="extension"' in shown.text and "需调取执法记录仪" in shown.text and "钱处长" not in shown.text
+
+
 async def test_errors_name_the_field_in_chinese_and_nothing_is_filed(stack, visitor):
     values = await hidden(visitor)
     bad = {**FORM, "summary": "太短", "category": "", "complainant_contact": "", "occurred_on": "2026-13-01",

@@ -23,7 +23,9 @@ async def test_the_complained_about_bureau_is_refused_and_never_sees_the_complai
     assert r.status_code == 403 and "不能办理针对本机关的投诉" in r.text and "（二十一）" in r.text
     leader = await signed_in(stack, "leader-1", "leader", name="王局长", bureau=BUREAU)
     page = await stack.client.get(f"/workspace/complaints/{cid}", headers=leader)
-    assert page.status_code == 200 and "索要好处" in page.text and "周某某" not in page.text
+    # 《信访工作条例》第三十条第三款: the bureau's leader reads that the complaint exists, not its material.
+    assert page.status_code == 200 and "索要好处" not in page.text and "周某某" not in page.text
+    assert "对被投诉机关保密" in page.text and "第三十条第三款" in page.text
     assert 'id="complainant"' not in page.text and 'id="actions"' not in page.text
     r = await stack.client.post(f"/workspace/complaints/{cid}/accept", headers=leader, data={"csrf": csrf_of(leader)})
     assert r.status_code == 403 and "局领导只能查看" in r.text

@@ -2,7 +2,7 @@
 account, keeps the tracking code and follows it; an auditor of another bureau (the municipal bureau's supervision
 office) accepts it in the workspace, investigates, concludes it as partly substantiated on the case it names (the
 case's flag gets the rule) and answers; the citizen then reads the answer by the code. The complained-about bureau's
-leader sees the substance and outcome, never the complainant. Screenshots go to test-artifacts/ (copies in
+leader sees that a complaint exists and its outcome, never its material or the complainant (《信访工作条例》第三十条第三款). Screenshots go to test-artifacts/ (copies in
 docs/screenshots/complaint-*.png)."""
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ async def test_a_citizen_files_and_follows_and_another_bureaus_auditor_answers(s
         await row.locator("a").first.click()
         assert "/workspace/complaints?bureau=" in auditor.url
 
-        # The complained-about bureau's leader: the substance and outcome, no complainant, no forms.
+        # The complained-about bureau's leader: the outcome, not the material (第三十条第三款), no complainant, no forms.
         lctx = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
         await sign_in_browser(lctx, base, stack, "leader-1", "leader", name="王局长", bureau=BUREAU)
         leader = await lctx.new_page()
@@ -110,6 +110,7 @@ async def test_a_citizen_files_and_follows_and_another_bureaus_auditor_answers(s
         await leader.click("#queue a")
         main = await leader.text_content("main")
         assert "部分成立" in main and await leader.locator("#complainant").count() == 0
+        assert "对被投诉机关保密" in main
         assert await leader.locator("#actions").count() == 0
         await _shot(leader, "leader-view")
 
@@ -119,4 +120,5 @@ async def test_a_citizen_files_and_follows_and_another_bureaus_auditor_answers(s
         await citizen.click("#follow-form button")
         assert "已答复" in await citizen.text_content("#status")
         assert "部分成立" in await citizen.text_content("#finding") and "责令整改" in await citizen.text_content("#answer")
+        assert "第三十五条" in await citizen.text_content("#review-right")
         await _shot(citizen, "follow-answered")

@@ -3,7 +3,8 @@
 
 Who sees whom: the complainant (``complainant``) is shown to the handling office — auditors and administrators
 not of the complained-about bureau — and to the complaining enterprise itself; never to the complained-about
-bureau's people (its leader reads its complaints' substance and outcome; its officers nothing)."""
+bureau's people, who read neither the complaint's material (《信访工作条例》第三十条第三款: its leader reads that a
+complaint exists, its progress and conclusion; its officers nothing)."""
 
 from __future__ import annotations
 
@@ -58,11 +59,29 @@ Handler = Annotated[Principal, require_roles(Role.AUDITOR)]
 Enterprise = Annotated[Principal, require_roles(Role.ENTERPRISE)]
 
 
-def sees_complainant(user: Principal, c: Complaint) -> bool:
-    """The handling office (auditor, admin) not of the complained-about bureau, or the complaining enterprise."""
-    if user.has(Role.AUDITOR, Role.ADMIN) and user.bureau != c.bureau:
+def sees_complainant(user: Principal, c: Complaint, handling_bureau: str) -> bool:
+    """The handling office (auditor, admin of the handling bureau or of none, never of the complained-about
+    bureau), or the complaining enterprise."""
+    if user.has(Role.AUDITOR, Role.ADMIN) and wf.may_handle(user.bureau, c.bureau, handling_bureau):
         return True
     return user.has(Role.ENTERPRISE) and user.uscc is not None and user.uscc == c.complainant_uscc
+
+
+def complained_about(user: Principal, c: Complaint) -> bool:
+    """A person of the complained-about bureau (its leader, auditor, administrator), not the complaining enterprise."""
+    return user.bureau is not None and user.bureau == c.bureau and not (
+        user.has(Role.ENTERPRISE) and user.uscc is not None and user.uscc == c.complainant_uscc)
+
+
+def withhold(out: ComplaintRead) -> None:
+    """《信访工作条例》第三十条第三款: the complained-about bureau reads that a complaint about it exists, its category,
+    progress and the handling office's conclusion — never the complaint's material (what was written, the officer
+    named, the case and date given), the refusal or the answer written to the complainant, nor who complained."""
+    out.summary, out.officer_name, out.case_number, out.occurred_on = wf.WITHHELD, None, None, None
+    out.refusal_reason, out.answer, out.withheld = None, None, True
+    for s in out.steps:
+        if s.action in wf.WITHHELD_STEPS:
+            s.detail = wf.WITHHELD
 
 
 def to_read(c: Complaint, user: Principal, rt, steps=None) -> ComplaintRead:
@@ -76,11 +95,14 @@ def to_read(c: Complaint, user: Principal, rt, steps=None) -> ComplaintRead:
         extension_approver=c.extension_approver, extension_reason=c.extension_reason,
         finding=c.finding, findings=c.findings, concluded_at=c.concluded_at,  # type: ignore[arg-type]
         answer=c.answer, answered_at=c.answered_at, flag_id=c.flag_id,
-        allowed_actions=wf.allowed(c.status) if user.has(Role.AUDITOR) and user.bureau != c.bureau else [],
+        allowed_actions=wf.allowed(c.status) if user.has(Role.AUDITOR) and wf.may_handle(
+            user.bureau, c.bureau, audit_settings(rt).complaint_handling_bureau) else [],
         steps=[StepRead(at=s.at, actor=s.actor, action=s.action, status_from=s.status_from, status_to=s.status_to,
                         detail=s.detail) for s in steps or []],
     )
-    if sees_complainant(user, c):
+    if complained_about(user, c):
+        withhold(out)
+    if sees_complainant(user, c, audit_settings(rt).complaint_handling_bureau):
         out.complainant = ComplainantRead(channel=c.channel, anonymous=c.anonymous,  # type: ignore[arg-type]
                                           name=c.complainant_name, contact=c.complainant_contact,
                                           uscc=c.complainant_uscc)
@@ -133,8 +155,10 @@ async def follow_complaint(body: FollowQuery, request: Request, session: DbSessi
         reference=service.reference(c), bureau=c.bureau, category=c.category, status=c.status,  # type: ignore[arg-type]
         received_at=c.received_at, due_at=c.due_at,
         overdue=wf.overdue(c.status, c.due_at and service.clock.as_utc(c.due_at), now),
-        refusal_reason=c.refusal_reason, finding=c.finding if c.status == wf.Status.ANSWERED else None,  # type: ignore[arg-type]
-        answer=c.answer, answered_at=c.answered_at)
+        refusal_reason=c.refusal_reason, extended=c.extended, extension_reason=c.extension_reason,
+        finding=c.finding if c.status == wf.Status.ANSWERED else None,  # type: ignore[arg-type]
+        answer=c.answer, answered_at=c.answered_at,
+        review_right=wf.REVIEW_RIGHT if c.status == wf.Status.ANSWERED else None)
 
 
 @router.get("/public/complaints/rules", tags=[PUBLIC_TAG], responses=PUBLIC_RESPONSES)
@@ -148,7 +172,7 @@ async def complaint_rules(request: Request, rt: RuntimeDep) -> dict:
     return {
         "categories": [{"code": c.value, "name": wf.CATEGORY_CN[c], "source": wf.CATEGORY_SOURCE[c]} for c in wf.Category],
         "periods": [{"setting": p.setting, "meaning": p.meaning, "days": values[p.setting], "default": p.default,
-                     "unit": "自然日", "source": p.source, "verified": p.verified} for p in wf.PERIOD_SOURCES],
+                     "unit": "日", "ceiling": p.ceiling, "source": p.source, "verified": p.verified} for p in wf.PERIOD_SOURCES],
     }
 
 

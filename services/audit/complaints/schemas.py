@@ -141,6 +141,8 @@ class ComplaintRead(BaseModel):
     allowed_actions: list[str]
     complainant: ComplainantRead | None = None
     steps: list[StepRead] = []
+    # True for the complained-about bureau's people: the material is withheld (《信访工作条例》第三十条第三款).
+    withheld: bool = False
 
 
 class ComplaintList(BaseModel):
@@ -160,9 +162,14 @@ class PublicComplaint(BaseModel):
     due_at: datetime | None
     overdue: bool
     refusal_reason: str | None
+    # 《信访工作条例》第三十四条: an extension is told to the complainant with its reason (not who approved it).
+    extended: bool = False
+    extension_reason: str | None = None
     finding: Finding | None
     answer: str | None
     answered_at: datetime | None
+    # With the answer: the right to ask the superior for a review within 30 days (《信访工作条例》第三十五条).
+    review_right: str | None = None
 
 
 class ComplaintStats(BaseModel):

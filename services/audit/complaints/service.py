@@ -49,7 +49,7 @@ def reference(c: Complaint) -> str:
 
 def problem(r: Refusal) -> Problem:
     """A handling refusal as the API answers it: the complained-about bureau's own people 403, the rest 409."""
-    if r.code == "complaint_handler_own_bureau":
+    if r.code in ("complaint_handler_own_bureau", "complaint_not_handling_office"):
         return forbidden(r.detail, r.code, rule=r.rule.cite())
     if r.code == "illegal_transition":
         return conflict(r.code, r.detail, rule=r.rule.cite(), **dict(r.extra))
@@ -123,6 +123,7 @@ async def act(session: AsyncSession, c: Complaint, action: wf.Action, *, actor: 
     table decides; the step, the audit-log act and ``audit.complaint_handled.v1`` are written with it."""
     try:
         wf.refuse_own_bureau(c.bureau, actor_bureau, wf.ACTION_CN[action])
+        wf.refuse_not_handling_office(actor_bureau, settings.complaint_handling_bureau, wf.ACTION_CN[action])
         before = c.status
         to = wf.next_status(c.status, action)
         if action == wf.Action.EXTEND:
@@ -165,8 +166,14 @@ async def act(session: AsyncSession, c: Complaint, action: wf.Action, *, actor: 
                                                 wf.FINDING_CN[wf.Finding(finding)], reason or "")])
         c.flag_id = flag.id if flag else None
     _step(session, c, actor=actor, action=action.value, status_from=before, detail=detail, now=now)
+    # A handled act names the case once one is linked, so the case's timeline shows it — to the complained-about
+    # bureau's leader too (a flagged case of their bureau). 《信访工作条例》第三十条第三款: it carries nothing of the
+    # complaint's material or of who complained — no channel, anonymity or case number as given, and no text written
+    # to the complainant (the refusal, the answer: kept in ``complaint_steps``, read by the handling office).
     await ledger.append_act(session, type_="audit.complaint_handled", case_id=c.case_id, now=now, data={
-        **_public_fields(c), "action": action.value, "actor": actor, "status_from": before, "detail": detail,
+        "complaint_id": c.id, "reference": reference(c), "bureau": c.bureau, "category": c.category,
+        "status": c.status, "action": action.value, "actor": actor, "status_from": before,
+        "detail": wf.WITHHELD if action.value in wf.WITHHELD_STEPS else detail,
         "finding": c.finding, "flag_id": c.flag_id})
     await emit(session, AuditComplaintHandled(
         complaint_id=c.id, bureau=c.bureau, category=c.category, action=action.value,  # type: ignore[arg-type]
