@@ -71,6 +71,7 @@ class AuditSettings(BaseSettings):
     # 2023 工作要点（二十一） names the municipal bureau's 执法监督处 (with 执法局、机关纪委) as 责任单位.
     complaint_handling_bureau: str = Field(default="320500", min_length=6, max_length=12)
 
+
 _of_runtime: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
