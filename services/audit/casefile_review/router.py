@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from sqlalchemy import select
 
@@ -76,7 +76,8 @@ async def list_standards(user: Reader, session: DbSession, rt: RuntimeDep) -> li
 
 
 @router.get(f"{PREFIX}/standards/{{version}}", response_model=StandardContent, responses=PROBLEMS)
-async def get_standard(version: int, user: Reader, session: DbSession, rt: RuntimeDep) -> StandardContent:
+async def get_standard(version: Annotated[int, Path(ge=1, le=100000)], user: Reader, session: DbSession,
+                       rt: RuntimeDep) -> StandardContent:
     return (await standards.get(session, version, now=rt.clock.now()))[1]
 
 
