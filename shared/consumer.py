@@ -21,7 +21,6 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -151,16 +150,12 @@ class Consumer:
         return msg, event, payload, handler
 
     async def _handle_batch(self, todo: list[tuple[Message, CloudEvent, EventPayload, EventHandler]]) -> list[CloudEvent]:
-        inbox = self.tables.inbox
+        sql = self.tables.statements
         handled: list[CloudEvent] = []
         duplicates = 0
         async with self.sessionmaker() as session, session.begin():
             ids = list({event.id for _, event, _, _ in todo})
-            seen = set(
-                (await session.scalars(
-                    select(inbox.c.event_id).where(inbox.c.event_id.in_(ids), inbox.c.consumer == self.name)
-                )).all()
-            )
+            seen = set((await session.scalars(sql.inbox_seen, {"event_ids": ids, "consumer": self.name})).all())
             now = self.clock.now()
             fresh = []
             for item in todo:
@@ -170,7 +165,7 @@ class Consumer:
                 seen.add(item[1].id)
                 fresh.append(item)
             if fresh:  # the inbox rows of the whole batch in one statement (executemany)
-                await session.execute(insert(inbox), [
+                await session.execute(sql.inbox_insert, [
                     {"event_id": e.id, "consumer": self.name, "type": e.type, "outcome": "handled", "processed_at": now}
                     for _, e, _, _ in fresh
                 ])
@@ -215,30 +210,20 @@ class Consumer:
         await self._dead_letter(msg, event.id, event.type, f"{type(error).__name__}: {error}", self.max_attempts)
 
     async def _handle_once(self, event: CloudEvent, payload: EventPayload, handler: EventHandler) -> str:
-        inbox = self.tables.inbox
+        sql = self.tables.statements
+        key = {"event_id": event.id, "consumer": self.name}
         try:
             async with self.sessionmaker() as session, session.begin():
-                seen = await session.scalar(
-                    select(inbox.c.outcome).where(inbox.c.event_id == event.id, inbox.c.consumer == self.name)
-                )
+                seen = await session.scalar(sql.inbox_outcome, key)
                 if seen is not None:
                     return "duplicate"
-                await session.execute(
-                    insert(inbox).values(
-                        event_id=event.id,
-                        consumer=self.name,
-                        type=event.type,
-                        outcome="handled",
-                        processed_at=self.clock.now(),
-                    )
-                )
+                await session.execute(sql.inbox_insert, {
+                    **key, "type": event.type, "outcome": "handled", "processed_at": self.clock.now()})
                 await handler(session, event, payload)
         except IntegrityError:
             # The same event handled concurrently by another delivery: fine if its inbox row is there.
             async with self.sessionmaker() as session:
-                seen = await session.scalar(
-                    select(inbox.c.outcome).where(inbox.c.event_id == event.id, inbox.c.consumer == self.name)
-                )
+                seen = await session.scalar(sql.inbox_outcome, key)
             if seen is not None:
                 return "duplicate"
             raise
@@ -250,30 +235,16 @@ class Consumer:
         )
         await self.bus.dead_letter(msg, error)
         now = self.clock.now()
+        sql = self.tables.statements
         async with self.sessionmaker() as session, session.begin():
-            await session.execute(
-                insert(self.tables.dead_letters).values(
-                    event_id=event_id[:64],
-                    consumer=self.name,
-                    topic=msg.topic,
-                    type=type_[:200],
-                    envelope=msg.value.decode(errors="replace"),
-                    error=error[:4000],
-                    attempts=attempts,
-                    created_at=now,
-                )
-            )
+            await session.execute(sql.dead_letter_insert, {
+                "event_id": event_id[:64], "consumer": self.name, "topic": msg.topic, "type": type_[:200],
+                "envelope": msg.value.decode(errors="replace"), "error": error[:4000], "attempts": attempts,
+                "created_at": now,
+            })
             if len(event_id) <= 36:
-                exists = await session.scalar(
-                    select(self.tables.inbox.c.event_id).where(
-                        self.tables.inbox.c.event_id == event_id, self.tables.inbox.c.consumer == self.name
-                    )
-                )
-                if exists is None:
-                    await session.execute(
-                        insert(self.tables.inbox).values(
-                            event_id=event_id, consumer=self.name, type=type_[:200],
-                            outcome="dead_lettered", processed_at=now,
-                        )
-                    )
+                key = {"event_id": event_id, "consumer": self.name}
+                if await session.scalar(sql.inbox_outcome, key) is None:
+                    await session.execute(sql.inbox_insert, {
+                        **key, "type": type_[:200], "outcome": "dead_lettered", "processed_at": now})
         DLQ_TOTAL.labels(self.service, self.name).inc()

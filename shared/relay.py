@@ -19,7 +19,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.bus.base import Bus, Message
@@ -67,6 +67,21 @@ class Relay:
         self._pg = engine.dialect.name == "postgresql"
         self._lag_reported = 0.0
         self._stopping = False
+        # Built once (issue 28): the claim of a batch, its mark (executemany, one row per parameter set) and
+        # the lag query; a statement built per batch cost its construction and cache key every time.
+        o = tables.outbox
+        self._claim = (
+            select(o.c.seq, o.c.event_id, o.c.topic, o.c.key, o.c.type, o.c.envelope)
+            .where(o.c.published_at.is_(None))
+            .order_by(o.c.seq)
+            .limit(batch_size)
+        )
+        if self._pg:
+            self._claim = self._claim.with_for_update(skip_locked=True)
+        self._mark_published = (
+            update(o).where(o.c.seq == bindparam("b_seq")).values(published_at=bindparam("b_published_at"))
+        )
+        self._pending = select(func.count(), func.min(o.c.created_at)).where(o.c.published_at.is_(None))
 
     # -- lifecycle -------------------------------------------------------------------------------
     def wake(self) -> None:
@@ -125,22 +140,15 @@ class Relay:
                 return total
 
     async def publish_batch(self) -> int:
-        o = self.tables.outbox
-        query = (
-            select(o.c.seq, o.c.event_id, o.c.topic, o.c.key, o.c.type, o.c.envelope)
-            .where(o.c.published_at.is_(None))
-            .order_by(o.c.seq)
-            .limit(self.batch_size)
-        )
         if self._pg:
             async with self.engine.begin() as conn:
-                rows = (await conn.execute(query.with_for_update(skip_locked=True))).all()
+                rows = (await conn.execute(self._claim)).all()
                 if rows:
                     await self._publish(rows, conn)
                     await self._mark(conn, rows)
         else:
             async with self.engine.connect() as conn:
-                rows = (await conn.execute(query)).all()
+                rows = (await conn.execute(self._claim)).all()
             if rows:
                 await self._publish(rows, None)
                 async with self.engine.begin() as conn:
@@ -175,10 +183,8 @@ class Relay:
             await self.fault_hook("after_publish", [(r.event_id, r.type) for r in rows])
 
     async def _mark(self, conn: AsyncConnection, rows: Sequence) -> None:
-        o = self.tables.outbox
-        await conn.execute(
-            update(o).where(o.c.seq.in_([r.seq for r in rows])).values(published_at=self.clock.now())
-        )
+        now = self.clock.now()
+        await conn.execute(self._mark_published, [{"b_seq": r.seq, "b_published_at": now} for r in rows])
 
     async def _record_failure(self, ids: list[str], error: Exception) -> None:
         o = self.tables.outbox
@@ -191,11 +197,8 @@ class Relay:
                 )
 
     async def pending(self) -> tuple[int, datetime | None]:
-        o = self.tables.outbox
         async with self.engine.connect() as conn:
-            row = (
-                await conn.execute(select(func.count(), func.min(o.c.created_at)).where(o.c.published_at.is_(None)))
-            ).one()
+            row = (await conn.execute(self._pending)).one()
         return int(row[0]), row[1]
 
     async def report_lag(self) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import deadlines, workflow
@@ -361,11 +361,14 @@ async def read_case(session: AsyncSession, case: Case, today: date, viewer: Prin
     )
 
 
+# Built once (issue 28: a statement built per request cost its construction and cache key every time); the
+# locked one reads the row as it is now, not as an earlier read of this session left it.
+_CASE = select(Case).where(Case.id == bindparam("case_id"))
+_CASE_LOCKED = _CASE.with_for_update().execution_options(populate_existing=True)
+
+
 async def load_visible(session: AsyncSession, user: Principal, case_id: str, *, lock: bool = False) -> Case:
-    stmt = select(Case).where(Case.id == case_id)
-    if lock:  # the row as it is now, not as an earlier read of this session left it
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    case = await session.scalar(stmt)
+    case = await session.scalar(_CASE_LOCKED if lock else _CASE, {"case_id": case_id})
     if case is None:
         raise not_found("case", case_id)
     ensure_can_see(user, bureau=case.bureau, uscc=case.uscc, what="this case")
