@@ -38,6 +38,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from prometheus_client import REGISTRY as METRICS
 from sqlalchemy import MetaData, func, select
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine.interfaces import CacheStats
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.testing.factories import BUREAU, OTHER_BUREAU, new_uscc
@@ -627,13 +629,9 @@ async def test_events_reach_only_matching_active_subscriptions_and_are_logged_on
     assert await h.count(h.tables.event_log) == 9
 
 
-async def test_a_batch_records_what_one_event_at_a_time_records_even_past_a_statements_parameter_limit(h, monkeypatch):
-    """The consumer hands a whole bus batch to the recorder's set-based ``many`` (issue 12): with a parameter
-    limit small enough to split its statements into chunks, the log and deliveries equal those of the same
-    events published one at a time, in the events' order per subscription."""
-    from shared.webhooks import recording
-
-    monkeypatch.setattr(recording, "MAX_BIND_PARAMETERS", 40)  # a few rows per statement
+async def test_a_batch_records_what_one_event_at_a_time_records(h):
+    """The consumer hands a whole bus batch to the recorder's set-based ``many`` (issue 12): the log and
+    deliveries equal those of the same events published one at a time, in the events' order per subscription."""
     every = await h.subscribe("https://platform.example/all", ["ecocomply.case.*", "ecocomply.credit.*"])
     decided = await h.subscribe("https://platform.example/decided", ["ecocomply.case.decided.v1"], bureaus=[BUREAU])
     batch = case_events(1) + case_events(2, bureau=OTHER_BUREAU) + case_events(3)
@@ -655,6 +653,39 @@ async def test_a_batch_records_what_one_event_at_a_time_records_even_past_a_stat
     assert await h.count(h.tables.event_log) == 24
     await h.publish(batch)  # redelivered: nothing twice
     assert len(await h.rows()) == len(rows) and await h.count(h.tables.event_log) == 24
+
+
+async def test_a_batch_of_fifty_takes_the_statements_of_one(h):
+    """Issue 28: the consumer and recorder write a batch in a fixed number of statements (inbox check, inbox rows,
+    log rows, active subscriptions, deliveries), each from the compiled cache once warm, whatever its length —
+    no per-statement parameter limit splits the rows (each insert is run with its list of rows)."""
+    await h.subscribe("https://platform.example/all", ["ecocomply.case.*"])
+    task = asyncio.current_task()
+    seen: list[tuple[str, Any]] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:
+        if asyncio.current_task() is task:
+            seen.append((statement, context.cache_hit))
+
+    async def statements(events: list[CloudEvent]) -> list[tuple[str, Any]]:
+        seen.clear()
+        sa_event.listen(h.engine.sync_engine, "before_cursor_execute", count)
+        try:
+            await h.publish(events)
+        finally:
+            sa_event.remove(h.engine.sync_engine, "before_cursor_execute", count)
+        return list(seen)
+
+    def cases(n: int) -> list[CloudEvent]:
+        return [e for i in range(n) for e in case_events(100 + i)]
+
+    for events in (cases(1)[:1], cases(2)):  # warm the compiled cache: with one row, and with several
+        await statements(events)
+    one, fifty = await statements(cases(1)[:1]), await statements(cases(13)[:50])
+    assert 5 <= len(one) == len(fifty) <= 6, ([s[:40] for s, _ in one], [s[:40] for s, _ in fifty])
+    assert all(hit is CacheStats.CACHE_HIT or s == "BEGIN IMMEDIATE" for s, hit in one + fifty), one + fifty
+    assert await h.count(h.tables.event_log) == 1 + 8 + 1 + 50
+    assert len(await h.rows()) == 1 + 8 + 1 + 50
 
 
 # -- the example client's verifier (what the platform team runs) -------------------------------------

@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db import dialect_insert
+from shared.db import insert_for
 from shared.events import CloudEvent, EventPayload
 from shared.outbox import envelope_json
 from shared.webhooks.matching import bureau_in_scope, type_matches
@@ -36,18 +37,25 @@ def event_bureau(event: CloudEvent, payload: EventPayload | None = None) -> str 
     return str(value) if value else None
 
 
-MAX_BIND_PARAMETERS = 20_000  # SQLite allows 32,766 per statement, asyncpg 32,767
+_IGNORING_DUPLICATES: WeakKeyDictionary[Table, dict[tuple[str, tuple[str, ...]], Any]] = WeakKeyDictionary()
+
+
+def ignoring_duplicates(dialect: str, table: Table, keys: Sequence[str]) -> Any:
+    """``INSERT … ON CONFLICT (keys) DO NOTHING`` of the dialect, built once per (table, dialect, keys)."""
+    built = _IGNORING_DUPLICATES.setdefault(table, {})
+    if (stmt := built.get((dialect, tuple(keys)))) is None:
+        stmt = built[dialect, tuple(keys)] = insert_for(dialect, table).on_conflict_do_nothing(index_elements=list(keys))
+    return stmt
 
 
 async def insert_ignoring_duplicates(
     session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]
 ) -> None:
-    """``INSERT … ON CONFLICT (keys) DO NOTHING`` on both dialects: safe against a concurrent replay
-    creating the same row."""
-    step = max(1, MAX_BIND_PARAMETERS // len(rows[0])) if rows else 1
-    for i in range(0, len(rows), step):  # one multi-row statement per chunk, within the drivers' parameter limits
-        await session.execute(dialect_insert(session, table).values(list(rows[i:i + step]))
-                              .on_conflict_do_nothing(index_elements=list(keys)))
+    """The rows in one statement executed with their list of parameters (executemany: no per-statement parameter
+    limit, one compiled statement whatever the count), each ignored if its keys exist: safe against a
+    concurrent replay creating the same row."""
+    if rows:
+        await session.execute(ignoring_duplicates(session.bind.dialect.name, table, keys), list(rows))
 
 
 def log_row(event: CloudEvent, envelope: str, bureau: str | None, now: datetime) -> dict[str, Any]:
@@ -76,12 +84,14 @@ class DeliveryRecorder:
     replay (``POST /subscriptions/{id}/replay``) from the event log.
 
     ``many`` records a run of events in three statements whatever its length (the log rows, the active
-    subscriptions, the deliveries), not three per event: with no subscription at all the per-event log
-    insert was 7 % of the decision pipeline (issue 12's profile). The rows are those of one call per
-    event, in the events' order."""
+    subscriptions, the deliveries — each built once, the inserts executed with the run's list of rows), not
+    three per event: with no subscription at all the per-event log insert was 7 % of the decision pipeline
+    (issue 12's profile). The rows are those of one call per event, in the events' order."""
 
     def __init__(self, tables: WebhookTables) -> None:
         self.tables = tables
+        s = tables.subscriptions
+        self._active = select(s.c.id, s.c.event_types, s.c.bureaus).where(s.c.active.is_(True))
 
     async def __call__(self, runtime: Any, session: AsyncSession, event: CloudEvent, payload: EventPayload) -> None:
         await self.many(runtime, session, [(event, payload)])
@@ -93,8 +103,7 @@ class DeliveryRecorder:
             logged.append((event, event_bureau(event, payload), envelope_json(event)))
         await insert_ignoring_duplicates(session, tables.event_log,
                                          [log_row(e, envelope, bureau, now) for e, bureau, envelope in logged], ["event_id"])
-        s = tables.subscriptions
-        subs = (await session.execute(select(s.c.id, s.c.event_types, s.c.bureaus).where(s.c.active.is_(True)))).all()
+        subs = (await session.execute(self._active)).all()
         if not subs:
             return
         rows = [
