@@ -1,12 +1,20 @@
 """Event adapters: case events → the credit service's use cases (the same service layer HTTP uses).
-Each runs inside the consumer's inbox-guarded transaction and never commits."""
+They run inside the consumer's inbox-guarded transaction and never commit.
+
+One handler takes every case event credit consumes, and its ``many`` (``shared.consumer``) a whole run of
+them in a fixed number of statements whatever the run's length (issue 28): the decisions and decision
+changes (``records.service.apply_decisions``), and the obligations' facts (``case_facts.record_facts``),
+each in the events' order. The two never read each other's rows, so applying one group after the other
+leaves what one call per event leaves."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit import case_facts
-from services.credit.records.service import record_decision, withdraw_for_revocation
+from services.credit.records.service import apply_decisions
 from shared.contracts import (
     CaseDecided,
     CaseDecisionChanged,
@@ -17,54 +25,39 @@ from shared.contracts import (
 from shared.events import CloudEvent, EventPayload
 from shared.service import Runtime
 
+EXPECTED: dict[str, type] = {
+    "ecocomply.case.decision_changed.v1": CaseDecisionChanged,
+    "ecocomply.case.decided.v1": CaseDecided,
+    "ecocomply.case.fine_paid.v1": CaseFinePaid,
+    "ecocomply.case.rectification_assessed.v1": CaseRectificationAssessed,
+    "ecocomply.case.served.v1": CaseServed,
+}
 
-def _expect(event: CloudEvent, payload: EventPayload, cls: type) -> None:
+
+def _expect(event: CloudEvent, payload: EventPayload) -> None:
+    cls = EXPECTED[event.type]
     if not isinstance(payload, cls):
         raise TypeError(f"{event.type} parsed as {type(payload).__name__}, expected {cls.__name__}")
 
 
-async def on_case_decided(
-    runtime: Runtime, session: AsyncSession, event: CloudEvent, payload: EventPayload
+async def on_case_events(
+    runtime: Runtime, session: AsyncSession, items: Sequence[tuple[CloudEvent, EventPayload]]
 ) -> None:
-    _expect(event, payload, CaseDecided)
-    await record_decision(
-        session, decided=payload, emit=runtime.emit, source_event_id=event.id, now=runtime.clock.now()  # type: ignore[arg-type]
-    )
+    decisions, facts = [], []
+    for event, payload in items:
+        _expect(event, payload)
+        if isinstance(payload, CaseDecided | CaseDecisionChanged):
+            decisions.append((event, payload))
+        else:
+            facts.append(payload)
+    await apply_decisions(session, decisions, emit_many=runtime.emit_many, now=runtime.clock.now())
+    await case_facts.record_facts(session, facts)  # type: ignore[arg-type]
 
 
-async def on_fine_paid(
-    runtime: Runtime, session: AsyncSession, event: CloudEvent, payload: EventPayload
-) -> None:
-    _expect(event, payload, CaseFinePaid)
-    await case_facts.record_fine_paid(session, payload)  # type: ignore[arg-type]
+async def on_case_event(runtime: Runtime, session: AsyncSession, event: CloudEvent, payload: EventPayload) -> None:
+    await on_case_events(runtime, session, [(event, payload)])
 
 
-async def on_rectification_assessed(
-    runtime: Runtime, session: AsyncSession, event: CloudEvent, payload: EventPayload
-) -> None:
-    _expect(event, payload, CaseRectificationAssessed)
-    await case_facts.record_rectification(session, payload)  # type: ignore[arg-type]
+on_case_event.many = on_case_events  # type: ignore[attr-defined]
 
-
-async def on_served(
-    runtime: Runtime, session: AsyncSession, event: CloudEvent, payload: EventPayload
-) -> None:
-    _expect(event, payload, CaseServed)
-    await case_facts.record_served(session, payload)  # type: ignore[arg-type]
-
-
-async def on_decision_changed(
-    runtime: Runtime, session: AsyncSession, event: CloudEvent, payload: EventPayload
-) -> None:
-    _expect(event, payload, CaseDecisionChanged)
-    if payload.revoked:  # type: ignore[attr-defined]
-        await withdraw_for_revocation(session, payload, now=runtime.clock.now())  # type: ignore[arg-type]
-
-
-HANDLERS = {
-    "ecocomply.case.decision_changed.v1": on_decision_changed,
-    "ecocomply.case.decided.v1": on_case_decided,
-    "ecocomply.case.fine_paid.v1": on_fine_paid,
-    "ecocomply.case.rectification_assessed.v1": on_rectification_assessed,
-    "ecocomply.case.served.v1": on_served,
-}
+HANDLERS = {event_type: on_case_event for event_type in EXPECTED}
