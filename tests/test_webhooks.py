@@ -38,8 +38,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from prometheus_client import REGISTRY as METRICS
 from sqlalchemy import MetaData, func, select
-from sqlalchemy import event as sa_event
-from sqlalchemy.engine.interfaces import CacheStats
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.testing.factories import BUREAU, OTHER_BUREAU, new_uscc
@@ -56,6 +54,7 @@ from shared.outbox import OutboxTables, envelope_json
 from shared.problems import install_problem_handlers
 from shared.secrets import SecretBox, new_key
 from shared.testing.postgres import create_database, drop_database
+from shared.testing.statements import compiled_anew, statements
 from shared.webhooks import Deliverer, WebhookTables, webhook_consumer, webhook_router
 from shared.webhooks.matching import backoff_delay, bureau_in_scope, pattern_problem, type_matches
 
@@ -660,30 +659,20 @@ async def test_a_batch_of_fifty_takes_the_statements_of_one(h):
     log rows, active subscriptions, deliveries), each from the compiled cache once warm, whatever its length —
     no per-statement parameter limit splits the rows (each insert is run with its list of rows)."""
     await h.subscribe("https://platform.example/all", ["ecocomply.case.*"])
-    task = asyncio.current_task()
-    seen: list[tuple[str, Any]] = []
 
-    def count(conn, cursor, statement, parameters, context, executemany) -> None:
-        if asyncio.current_task() is task:
-            seen.append((statement, context.cache_hit))
-
-    async def statements(events: list[CloudEvent]) -> list[tuple[str, Any]]:
-        seen.clear()
-        sa_event.listen(h.engine.sync_engine, "before_cursor_execute", count)
-        try:
+    async def sent(events: list[CloudEvent]) -> list[tuple[str, Any]]:
+        with statements(h.engine) as seen:
             await h.publish(events)
-        finally:
-            sa_event.remove(h.engine.sync_engine, "before_cursor_execute", count)
-        return list(seen)
+        return seen
 
     def cases(n: int) -> list[CloudEvent]:
         return [e for i in range(n) for e in case_events(100 + i)]
 
     for events in (cases(1)[:1], cases(2)):  # warm the compiled cache: with one row, and with several
-        await statements(events)
-    one, fifty = await statements(cases(1)[:1]), await statements(cases(13)[:50])
+        await sent(events)
+    one, fifty = await sent(cases(1)[:1]), await sent(cases(13)[:50])
     assert 5 <= len(one) == len(fifty) <= 6, ([s[:40] for s, _ in one], [s[:40] for s, _ in fifty])
-    assert all(hit is CacheStats.CACHE_HIT or s == "BEGIN IMMEDIATE" for s, hit in one + fifty), one + fifty
+    assert compiled_anew(one + fifty) == []
     assert await h.count(h.tables.event_log) == 1 + 8 + 1 + 50
     assert len(await h.rows()) == 1 + 8 + 1 + 50
 

@@ -4,15 +4,11 @@ obligations' facts, and the ``credit.record_created`` events (their order and re
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.engine.interfaces import CacheStats
 
@@ -29,6 +25,7 @@ from shared.contracts import (
 from shared.events import CloudEvent, EventPayload, new_event, topic_for
 from shared.observability import reset_request_id, set_request_id
 from shared.outbox import envelope_json
+from shared.testing.statements import compiled_anew, statements
 
 T0 = datetime(2026, 6, 15, 2, 0, tzinfo=UTC)
 
@@ -88,24 +85,6 @@ class Events:
                 subject = existing[i % len(existing)] if kind == 5 else case
                 out += self.facts(subject, "91320509MA1XXXXX0X", hours=20 - i % 7) + self.facts(subject, "X", hours=i % 9)
         return out[:n]
-
-
-@contextmanager
-def statements(engine) -> Iterator[list[tuple[str, CacheStats]]]:
-    """The SQL statements this task sends to ``engine`` (the relay and jobs run in other tasks), with the
-    compiled cache's answer for each."""
-    task = asyncio.current_task()
-    seen: list[tuple[str, CacheStats]] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany) -> None:
-        if asyncio.current_task() is task:
-            seen.append((statement, context.cache_hit))
-
-    sa_event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        sa_event.remove(engine.sync_engine, "before_cursor_execute", count)
 
 
 def consumer_of(stack):
@@ -221,5 +200,4 @@ async def test_a_batch_of_fifty_takes_the_statements_of_one(stack, decisions):
     few = await count(one_of_each())
     many = await count(ev.mixed(50, existing))
     assert 9 <= len(few) == len(many) <= 11, ([s[:40] for s, _ in few], [s[:40] for s, _ in many])
-    for statement, hit in one + fifty + few + many:
-        assert hit is CacheStats.CACHE_HIT or statement == "BEGIN IMMEDIATE", (statement, hit)
+    assert compiled_anew(one + fifty + few + many) == []
