@@ -6,6 +6,7 @@ root registers them on every client of the composition (``ServiceClient.serve_lo
 is registered and every call is HTTP. A route not listed goes over HTTP (``httpx.ASGITransport``) as before.
 
 The answer is the HTTP route's, byte for byte in what the caller reads (status, JSON, problem+json):
+* a NUL character in a parameter or the body is the same 422 (``shared.fields.check_no_nul``);
 * the token is the one the HTTP call would carry (this service's own, or the user's), verified by the same
   ``TokenVerifier`` into the same ``Principal``: a 401 is a 401, a role or scope check in the handler answers
   as over HTTP;
@@ -29,6 +30,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal, TokenVerifier
+from shared.fields import check_no_nul
 from shared.problems import PROBLEM_JSON, Problem, validation_problem
 
 if TYPE_CHECKING:
@@ -80,6 +82,7 @@ class LocalRoutes:
                    json: Any = None, params: dict[str, Any] | None = None) -> httpx.Response:
         instance = f"/{self.service}/v1{path}"
         try:
+            check_no_nul([*path_params.items(), *(params or {}).items()], json)  # before authentication, as over HTTP
             await self.verifier.prepare(token)
             principal = self.verifier.verify(token)
             async with self.runtime.sessionmaker() as session, session.begin():
@@ -98,7 +101,9 @@ class LocalRoutes:
 
 def _compile(template: str) -> re.Pattern[str]:
     parts = re.split(r"\{(\w+)\}", template)
-    rx = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>[^/]+)" for i, p in enumerate(parts))
+    # a parameter holding what a URL reads otherwise (``/?#%``) or refuses (control characters) goes over HTTP,
+    # which answers it as it always did
+    rx = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>[^/?#%\x00-\x1f\x7f]+)" for i, p in enumerate(parts))
     return re.compile(rx)
 
 

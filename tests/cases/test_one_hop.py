@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 
 from services.testing.factories import IN_LIST_FACTS, CaseDriver, guidance_item
@@ -65,6 +66,8 @@ def _requests(stack: Stack) -> list[tuple[str, str, dict[str, Any]]]:
         ("GET", "/guidance-items/GI-WAT-001", {}),
         ("GET", "/guidance-items/GI-NO-SUCH", {}),
         ("GET", "/guidance-items/GI-WAT-001", {"params": {"version": 0}}),
+        ("GET", "/circumstances", {"params": {"bureau": "32\x00"}}),
+        ("POST", "/decision-context", {"json": {**ctx, "facts": {"first\x00offence": True}}}),
     ]
 
 
@@ -95,6 +98,10 @@ async def test_in_process_routes_answer_as_http_does(stack):
                 assert local.headers["content-type"] == remote.headers["content-type"], what
     finally:
         client._client.request = real
+    # a path httpx refuses to send (a control character) goes the HTTP way, and fails as it always did
+    for c in (client, http):
+        with pytest.raises(httpx.InvalidURL):
+            await c.request("checklist", "GET", "/guidance-items/GI-\x00")
     # what the equivalence covered: answers, refusals and bad input
     statuses = set()
     for method, path, kw in _requests(stack):
