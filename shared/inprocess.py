@@ -13,13 +13,15 @@ The answer is the HTTP route's, byte for byte in what the caller reads (status, 
 * the handler runs in a unit of work of the called service (committed when it returns, rolled back when it
   raises), validates its body with the route's own model (a bad body: the same 422 ``validation_error``) and
   returns the route's response model, serialized as FastAPI does (JSON mode);
-* a ``Problem`` becomes the same problem+json answer; anything else propagates (a defect, as a 500 would be).
+* a ``Problem`` (or a rule's ``Refusal``) becomes the same problem+json answer; any other error is logged and
+  answered as the app's handler answers it (a problem+json 500), which the caller's client maps as before.
 Not applied: the per-token write rate limit (``shared.write_limit``), a limit on what one *client* sends.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -31,10 +33,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal, TokenVerifier
 from shared.fields import check_no_nul
-from shared.problems import PROBLEM_JSON, Problem, validation_problem
+from shared.problems import PROBLEM_JSON, Problem, refused, validation_problem
+from shared.rules import Refusal
 
 if TYPE_CHECKING:
     from shared.service import Runtime
+
+log = logging.getLogger("ecocomply.inprocess")
 
 
 @dataclass(frozen=True)
@@ -90,8 +95,14 @@ class LocalRoutes:
                                                     params=dict(params or {}), path=path_params))
         except Problem as e:
             return _problem(e, instance)
+        except Refusal as e:
+            return _problem(refused(e), instance)
         except ValidationError as e:
             return _problem(validation_problem(e.errors(include_url=False), prefix=("body",)), instance)
+        except Exception:  # as the app's own handler: logged with its traceback, a problem+json 500 to the caller
+            log.exception("unhandled error on in-process %s %s", route.method, instance)
+            return _problem(Problem(500, "internal_error", "an unexpected error occurred; nothing was changed"),
+                            instance)
         if isinstance(out, BaseModel):
             out = out.model_dump(mode="json")
         elif isinstance(out, list):

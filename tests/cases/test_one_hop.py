@@ -239,3 +239,21 @@ async def test_the_next_decision_sees_a_newly_published_item_version(both):
     second = await decided()
     assert second["decision"]["discretion"]["statutory_max"] == 500_000.0
     assert second["decision"]["law_applied"]["violations"][0]["decision_item_version"] == 2
+
+
+async def test_a_defect_in_an_in_process_handler_is_the_problem_500_a_server_answers(stack):
+    """As the app's own handler answers it (logged, problem+json 500), so the caller's client maps it as it maps a
+    distributed service's 500 (``dependency_error``), and nothing is written."""
+    from shared.inprocess import LocalRoute, LocalRoutes
+
+    async def broken(call):
+        raise RuntimeError("a defect")
+
+    rt = stack.comp.runtimes["checklist"]
+    routes = LocalRoutes("checklist", rt, rt.verifier, [LocalRoute("GET", "/broken/{code}", broken)])
+    found = routes.match("get", "/broken/x")
+    assert found is not None and found[1] == {"code": "x"}
+    r = await routes.call(found[0], found[1], token=stack.token("officer-a", "officer", bureau=BUREAU), path="/broken/x")
+    assert r.status_code == 500 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["code"] == "internal_error" and r.json()["instance"] == "/checklist/v1/broken/x"
+    assert routes.match("GET", "/broken/a%2Fb") is None and routes.match("POST", "/broken/x") is None
