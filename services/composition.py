@@ -31,6 +31,7 @@ from shared.bus import Bus, make_bus
 from shared.bus.local import LocalBus
 from shared.config import SERVICES, Settings
 from shared.http import ServiceClient
+from shared.inprocess import LocalRoutes
 from shared.private_files import private_dir, private_file
 from shared.problems import http_problem
 from shared.service import Runtime, ServiceSpec, create_app
@@ -55,7 +56,10 @@ class Composition:
         bus: Bus,
         secret: str,
         transport_to_self: bool,
+        local_calls: bool | None = None,
     ) -> None:
+        """``local_calls`` (default: ``transport_to_self``): a service's listed routes answer the others in-process
+        (``shared.inprocess``); false keeps every call between them a full request (tests compare the two)."""
         self.settings = dict(settings)
         self.bus = bus
         self.secret = secret
@@ -88,6 +92,13 @@ class Composition:
             self.workspace = create_workspace(self.portal_http, first)
             self.root.router.routes.append(Mount("/workspace", app=self.workspace))
             self.root.router.routes.append(Mount("/", app=create_portal(self.portal_http, verifier, first)))
+        if transport_to_self if local_calls is None else local_calls:  # one process: a service's listed routes answer by a direct call (issue 28)
+            clients = [rt.http for rt in self.runtimes.values() if rt.http] + [c for c in (self.portal_http,) if c]
+            for name, rt in self.runtimes.items():
+                if rt.spec.local_routes:
+                    local = LocalRoutes(name, rt, verifier, list(rt.spec.local_routes))
+                    for client in clients:
+                        client.serve_locally(local)
         self.started = False
         # The embedded mode migrates and seeds on start; a distributed service leaves that to
         # `ecocomply migrate` / `seed`, run once per deployment.

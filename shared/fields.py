@@ -97,13 +97,21 @@ def _nul_at(value: Any, path: str) -> str | None:
     return None
 
 
+def check_no_nul(params: list[tuple[str, Any]], body: Any = None) -> None:
+    """The 422 of ``reject_nul_characters`` for path and query parameters and a decoded JSON body (also
+    ``shared.inprocess``, whose calls are not requests)."""
+    for name, value in params:
+        if "\x00" in name or "\x00" in str(value):
+            raise invalid(name.replace("\x00", "\\0"), "must not contain a NUL character", code="nul_character")
+    if body is not None and (field := _nul_at(body, "")) is not None:
+        raise invalid(field or "body", "must not contain a NUL character", code="nul_character")
+
+
 async def reject_nul_characters(request: Request) -> None:
     """A NUL character in a path, query or JSON string is a 422 naming the field: PostgreSQL cannot store
     or compare text holding one (``invalid byte sequence for encoding "UTF8": 0x00``, a 500), SQLite would
     store it; found by the API fuzzing. Installed on every service app (``shared.service.create_app``)."""
-    for name, value in [*request.path_params.items(), *request.query_params.multi_items()]:
-        if "\x00" in name or "\x00" in str(value):
-            raise invalid(name.replace("\x00", "\\0"), "must not contain a NUL character", code="nul_character")
+    check_no_nul([*request.path_params.items(), *request.query_params.multi_items()])
     form = request.headers.get("content-type", "").startswith(("multipart/", "application/x-www-form-urlencoded"))
     if request.method in ("POST", "PUT", "PATCH") and not form:  # a form's stream is FastAPI's, read once
         raw = await request.body()

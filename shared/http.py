@@ -1,7 +1,8 @@
 """Synchronous calls between services (cases → checklist evaluate, cases → credit notice).
 
 ``httpx`` with timeouts and bounded retries on transport errors and 502/503/504. In the embedded
-mode the same client reaches the in-process apps through ``httpx.ASGITransport``. Calls carry a
+mode the same client answers the routes the other service lists for it (``shared.inprocess``) by a direct call
+of that service's use case, and reaches every other route through ``httpx.ASGITransport``. Calls carry a
 short-lived service token and the current request id — or, for a front end acting for a signed-in
 user (the portal's ``/my``), that user's own token, so the called service applies the user's scope.
 """
@@ -16,6 +17,7 @@ from typing import Any
 import httpx
 
 from shared.auth import mint_token
+from shared.inprocess import LocalRoutes
 from shared.observability import current_request_id
 from shared.problems import Problem
 
@@ -41,6 +43,11 @@ class ServiceClient:
         self._cache: dict[str, tuple[float, int | None, Any]] = {}  # key → (fetched at, generation, value)
         self._generations: dict[str, tuple[float, int]] = {}  # name → (read at, generation)
         self._service_token: tuple[float, str] | None = None  # (time.time() it was minted, token)
+        self._local: dict[str, LocalRoutes] = {}  # service → its routes answered in this process
+
+    def serve_locally(self, routes: LocalRoutes) -> None:
+        """The composition root (embedded): answer ``routes.service``'s listed routes in-process."""
+        self._local[routes.service] = routes
 
     async def cached(
         self, key: str, ttl: float, fetch: Callable[[], Awaitable[Any]], *, generation: int | None = None,
@@ -98,6 +105,12 @@ class ServiceClient:
         headers: dict[str, str] | None = None, **kwargs: Any,
     ) -> httpx.Response:
         """``token``: call as that user (their bearer token) instead of as this service."""
+        local = self._local.get(service)
+        if local is not None and set(kwargs) <= {"json", "params"}:
+            found = local.match(method, path)
+            if found is not None:
+                return await local.call(found[0], found[1], token=token or self._token(), path=path,
+                                        json=kwargs.get("json"), params=kwargs.get("params"))
         base = self.base_urls.get(service)
         if not base:
             raise Problem(503, "dependency_unconfigured", f"no URL configured for the {service} service")

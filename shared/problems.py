@@ -126,6 +126,17 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def validation_problem(errors: Any, *, prefix: tuple[str, ...] = ()) -> Problem:
+    """The 422 of a request that fails its models' validation (FastAPI's, or an in-process call's —
+    ``shared.inprocess``), naming each field."""
+    out = [
+        {"field": _field_path((*prefix, *tuple(e.get("loc", ())))), "message": e.get("msg", ""), "code": e.get("type", "")}
+        for e in errors
+    ]
+    fields = ", ".join(e["field"] for e in out)
+    return Problem(422, "validation_error", f"invalid input: {fields}", errors=out)
+
+
 async def http_problem(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     """Starlette's and FastAPI's HTTP errors (404 of an unknown path, 405, 400 of an undecodable body)
     as problems; also the composition root's handler, for a path no service mounts."""
@@ -161,14 +172,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": _field_path(tuple(e.get("loc", ()))), "message": e.get("msg", ""), "code": e.get("type", "")}
-            for e in exc.errors()
-        ]
-        fields = ", ".join(e["field"] for e in errors)
-        return problem_response(
-            Problem(422, "validation_error", f"invalid input: {fields}", errors=errors), request
-        )
+        return problem_response(validation_problem(exc.errors()), request)
 
     app.add_exception_handler(StarletteHTTPException, http_problem)
 

@@ -28,6 +28,7 @@ from shared.db import make_engine, make_sessionmaker
 from shared.events import CloudEvent, EventPayload
 from shared.fields import reject_nul_characters
 from shared.http import ServiceClient
+from shared.inprocess import LocalRoute
 from shared.migrations import head_revisions, schema_behind, upgrade
 from shared.observability import RequestContextMiddleware, metrics_response
 from shared.ops_access import OpsEndpoints
@@ -89,6 +90,8 @@ class ServiceSpec:
     # Columns holding secrets encrypted at rest (shared.secrets): the service needs a key to start, and
     # ``ecocomply secrets rotate`` re-encrypts them.
     encrypted_columns: Sequence[Column] = ()
+    # Routes other services of the same process call in-process (the embedded mode; ``shared.inprocess``).
+    local_routes: Sequence[LocalRoute] = ()
 
 
 class Runtime:

@@ -18,6 +18,8 @@ SCOPED = {"case_id", "uscc", "bureau", "flag_id", "letter_id", "warning_id", "ap
 NOT_SCOPED = {
     "POST /checklist/v1/discretion/calculate": "a calculation that stores nothing; ``bureau`` picks whose rule set "
                                                "(each bureau's choice is public: GET …/discretion/bureau-settings)",
+    "POST /checklist/v1/decision-context": "a decision's evaluations and calculations, stored nowhere; ``bureau`` "
+                                            "picks whose rule set, as for the calculation",
     "POST /audit/v1/public/complaints": "a complaint names the bureau complained about; anyone may file one (工作要点（二十一）)",
     "POST /audit/v1/complaints": "an enterprise's complaint names the bureau complained about; any enterprise may file one",
 }
@@ -43,6 +45,7 @@ MATRIX: dict[str, str] = {
     'GET /checklist/v1/circumstances': '122222222222',
     'GET /checklist/v1/facts': '122222222222',
     'POST /checklist/v1/discretion/calculate': '1vvvvvvvvvvv',
+    'POST /checklist/v1/decision-context': '1vvvvvvvvvvv',
     'GET /checklist/v1/discretion/rule-sets': '122222222222',
     'GET /checklist/v1/discretion/rule-sets/{name}': '144444444444',
     'GET /checklist/v1/discretion/bureau-settings/{bureau}': '122222222222',

@@ -8,8 +8,11 @@ process — the API's, which the pipeline process's consumer cannot reach — re
 refetches the entries cached under an older count. Where the consumer runs in the API's process it drops
 them at once too. The cache's own life (``REFERENCE_TTL``) stays the backstop.
 
-The 第三十二条 circumstance keys are cached by life alone: no event announces a change of them. The fact vocabulary
-(``GET /checklist/v1/facts``) is cached under the same count: a loaded 免罚清单 brings new condition keys.
+The fact vocabulary (``GET /checklist/v1/facts``) is cached under the same count: a loaded 免罚清单 brings new
+condition keys; so are the 第三十二条 circumstance keys of each bureau's rule set (no event announces a change of
+a bureau's rule-set choice: there, the cache's life is the bound). A decision's own question — the evaluation,
+every violation's calculation, the must items (``POST /checklist/v1/decision-context``) — is asked afresh each
+time: it reads the item versions in force, which is what a change event changes.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from shared.service import Runtime
 CHECKLIST = "checklist"  # the kind counted: the checklist's guidance and no-penalty items
 GUIDANCE_ITEM = "guidance-item:"  # the cache keys of guidance items (``guidance-item:<code>``)
 FACTS = "fact-vocabulary"  # the cache key of the fact vocabulary (GET /checklist/v1/facts)
+CIRCUMSTANCES = "circumstances:"  # the cache keys of a bureau's circumstance keys (``circumstances:<bureau>``)
 
 
 async def generation(rt: Runtime) -> int:
@@ -45,8 +49,8 @@ async def generation(rt: Runtime) -> int:
 
 async def on_item_changed(rt: Runtime, session: AsyncSession, event: CloudEvent, payload: EventPayload) -> None:
     """``checklist.item_published.v1`` / ``item_retired.v1``: one more change of the checklist's items, counted
-    in the consumer's transaction (one race-free upsert); this process's cached items and fact vocabulary are
-    dropped at once. A no-penalty item counts too: its conditions are keys of the fact vocabulary (each
+    in the consumer's transaction (one race-free upsert); this process's cached items, fact vocabulary and circumstance
+    keys are dropped at once. A no-penalty item counts too: its conditions are keys of the fact vocabulary (each
     evaluation itself is asked afresh)."""
     t = ReferenceGeneration.__table__
     now = rt.clock.now()
@@ -56,3 +60,4 @@ async def on_item_changed(rt: Runtime, session: AsyncSession, event: CloudEvent,
     if rt.http is not None:
         rt.http.invalidate(GUIDANCE_ITEM)
         rt.http.invalidate(FACTS)
+        rt.http.invalidate(CIRCUMSTANCES)

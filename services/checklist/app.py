@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from services.checklist.decision_context.router import router as decision_context_router
 from services.checklist.discretion.router import router as discretion_router
 from services.checklist.discretion.service import default_rule_set
 from services.checklist.facts.router import router as facts_router
 from services.checklist.guidance.router import router as guidance_router
+from services.checklist.inprocess import ROUTES as LOCAL_ROUTES
 from services.checklist.loader import seed, seed_missing
 from services.checklist.models import Base, tables
 from services.checklist.no_penalty.router import router as no_penalty_router
@@ -39,14 +41,18 @@ spec = ServiceSpec(
     metadata=Base.metadata,
     tables=tables,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[guidance_router, no_penalty_router, discretion_router, facts_router, programme_router, public_router],
+    routers=[guidance_router, no_penalty_router, discretion_router, decision_context_router, facts_router, programme_router,
+             public_router],
     seed=seed,
     preflight=preflight,
     ready_checks={"seed": seed_missing},
+    local_routes=LOCAL_ROUTES,
     openapi_tags=[
         {"name": "guidance", "description": "合规指导清单 — compliance guidance items"},
         {"name": "no-penalty", "description": "免罚清单 and 《行政处罚法》第三十三条 grounds"},
         {"name": "discretion", "description": "裁量基准: rule sets, the fine calculator, circumstances"},
+        {"name": "decision", "description": "a decision's questions in one request: the no-penalty evaluation, "
+         "every violation's calculation, the must items (the cases service's decision gate)"},
         {"name": "facts", "description": "事实词汇表 — every fact key a case may record: Chinese label, type, sources"},
         {"name": "self-check", "description": "自查自纠 — questionnaires and results per enterprise"},
         {"name": "typical-cases", "description": "典型案例 — anonymised cases for 以案释法"},

@@ -76,9 +76,11 @@ async def _drop_later(urls: list[str]) -> None:
         pg_infra.drop_database_later(url)
 
 
-async def build_stack(setup: str, tmp_path: Path, **overrides: Any) -> tuple[Stack, Callable]:
+async def build_stack(setup: str, tmp_path: Path, *, local_calls: bool = True,
+                      **overrides: Any) -> tuple[Stack, Callable]:
     """Build (not yet start) the composition for ``setup``; returns the stack and a cleanup coroutine.
-    ``overrides`` are ``Settings`` fields for every service (e.g. ``relay_poll_seconds``)."""
+    ``overrides`` are ``Settings`` fields for every service (e.g. ``relay_poll_seconds``); ``local_calls``
+    false: the services call each other over HTTP (ASGI) as distributed ones do, not in-process."""
     prefix = f"t{uuid.uuid4().hex[:10]}"
     # Tests and benchmarks drive many writes with one token quickly: the per-token write limit is
     # tested on its own (tests/test_limits.py) and lifted here.
@@ -112,7 +114,7 @@ async def build_stack(setup: str, tmp_path: Path, **overrides: Any) -> tuple[Sta
         bus = KafkaBus(kafka_infra.bootstrap(), service="test", **kafka_infra.bus_options())
     else:  # pragma: no cover
         raise ValueError(setup)
-    comp = Composition(settings, bus=bus, secret=SECRET, transport_to_self=True)
+    comp = Composition(settings, bus=bus, secret=SECRET, transport_to_self=True, local_calls=local_calls)
     stack = Stack(comp, setup)
 
     async def cleanup() -> None:

@@ -3,6 +3,7 @@ required step is on record; decisions store the list/rule versions and articles 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -123,7 +124,8 @@ CALC = {"fine_min": 100000.0, "fine_max": 200000.0, "recommended": 120000.0, "cu
 
 @pytest.fixture
 def calculator(monkeypatch):
-    """The checklist's ``POST /discretion/calculate`` at the HTTP boundary (API.md contract)."""
+    """The checklist's calculation at the HTTP boundary (API.md contract): ``POST /discretion/calculate``, and the
+    calculations of a decision's one call (``POST /decision-context``)."""
     answers: list = [CALC]
     calls: list = []
 
@@ -131,7 +133,19 @@ def calculator(monkeypatch):
         calls.append((violation_code, dict(facts), mitigation, bureau))
         return answers[0], "" if answers[0] else "the checklist service answered 404: no rule set"
 
+    real_context = checklist_client.decision_context
+
+    async def fake_context(client, facts, codes, *, calculation=None, **kw):
+        ctx = await real_context(client, facts, codes, calculation=calculation, **kw)
+        if calculation is None:
+            return ctx
+        calcs = [await fake(client, code, {k: v for k, v in calculation["facts"].items()
+                                           if isinstance(v, bool | int | float)},
+                            mitigation=calculation["mitigation"], bureau=kw.get("bureau")) for code in codes]
+        return replace(ctx, calculations=[(c, None) for c in calcs])
+
     monkeypatch.setattr(checklist_client, "calculate", fake)
+    monkeypatch.setattr(checklist_client, "decision_context", fake_context)
     return answers, calls
 
 

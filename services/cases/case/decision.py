@@ -179,23 +179,42 @@ def _fine_range(calcs: list[dict[str, Any]], case_acts: tuple[workflow.Act, ...]
 async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any], codes: list[str], bureau: str,
                        steps: list[str], kinds: list[str], acts_: tuple[workflow.Act, ...] = ()
                        ) -> tuple[workflow.Record, dict[str, Any], dict[str, Any] | None]:
-    """Everything the gate needs from the checklist service, asked before the request takes a lock."""
+    """Everything the gate needs from the checklist service, asked before the request takes a lock: the cached
+    reference data (fact vocabulary, circumstance keys), then one call (``decision_context``)."""
     assert rt.http is not None
     facts = await checklist_client.known_facts(rt, facts)  # a key stored before the vocabulary was checked
     decision_date = local_date(now(rt))
+    act_date = law_in_time.first_act_date(acts_)
     basis: dict[str, Any] = body.basis.model_dump(exclude_none=True)
     no_penalty = None
     law: workflow.LawInTime | None = None
-    if body.type == workflow.EXEMPTION and body.basis.no_penalty_item:
-        ev = await checklist_client.evaluate(rt.http, body.basis.no_penalty_item, facts, violation_codes=codes,
-                                             on=decision_date.isoformat())
-        act_date = law_in_time.first_act_date(acts_)
+    circ = workflow.Circumstances(**await checklist_client.circumstance_keys(rt, bureau=bureau))
+    exempting = body.type == workflow.EXEMPTION
+    item_code = body.basis.no_penalty_item if exempting else None
+    calculation = None
+    if not exempting:
+        # Every violation's range, whether or not a fine is given (a penalty article may prescribe one).
+        # The calculator sees rectification only once its assessment passed (试点方案 三（五）).
+        # 第三十七条: each violation's range at its act date and at the decision date; the lighter applies.
+        calculation = {"facts": {**facts, circ.rectification_key: "rectification_assessed" in steps},
+                       "mitigation": body.type if body.type in workflow.LIGHT_PENALTIES else None,
+                       "act_dates": [acts_[i].occurred_on if i < len(acts_) else None for i in range(len(codes))]}
+    ctx = None
+    if item_code or calculation is not None:
+        # 试点方案 三（六）: a list item met in full whose modality is 不予 (must) forbids a penalty — asked (``must``)
+        # on the decision date (an item not yet in force binds nobody) and, 第三十七条, on the act date.
+        ctx = await checklist_client.decision_context(
+            rt.http, facts, codes, bureau=bureau, on=decision_date, act_on=act_date, no_penalty_item=item_code,
+            calculation=calculation, must=not exempting)
+    if item_code and ctx is not None:
+        ev, then = ctx.no_penalty
+        if ev is None:
+            raise invalid("basis.no_penalty_item", f"unknown no-penalty item {item_code!r}",
+                          code="unknown_no_penalty_item")
         if ev.get("in_force") is False and act_date is not None and act_date < decision_date:
             # 第三十七条: the item in force when the act was done, gone by the decision — the old rule is the
             # lighter one (it exempts), so it applies.
-            then = await checklist_client.evaluate(rt.http, body.basis.no_penalty_item, facts,
-                                                   violation_codes=codes, on=act_date.isoformat())
-            if then.get("in_force") is True:
+            if then is not None and then.get("in_force") is True:
                 ev = {**then, "applied_at": "act"}
         art33 = ev.get("article_33")
         # the item's own conditions (the facts 第三十三条 still needs are the gate's article_33_met)
@@ -222,25 +241,18 @@ async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any],
                       "list_version": ev.get("list_version"), "legal_basis": ev.get("legal_basis"),
                       "conditions_met": ev.get("met"), "discretionary": ev.get("discretionary"),
                       "article_33_ground": (art33 or {}).get("ground")})
-    circ = workflow.Circumstances(**await checklist_client.circumstance_keys(rt.http, bureau=bureau))
     calcs: list[dict[str, Any]] = []
     why = ""
-    if body.type != workflow.EXEMPTION:
-        # Every violation's range, whether or not a fine is given (a penalty article may prescribe one).
-        # The calculator sees rectification only once its assessment passed (试点方案 三（五）).
-        calc_facts = {**facts, circ.rectification_key: "rectification_assessed" in steps}
-        mitigation = body.type if body.type in workflow.LIGHT_PENALTIES else None
-        # 第三十七条: each violation's range at its act date and at the decision date; the lighter applies.
+    if calculation is not None and ctx is not None:
         at_act: list[dict[str, Any] | None] = []
         at_decision: list[dict[str, Any] | None] = []
         rows: list[dict[str, Any]] = []
         for i, code in enumerate(codes):
             a = acts_[i] if i < len(acts_) else None
-            dec, dec_why = await _calculate(rt, code, calc_facts, bureau=bureau, mitigation=mitigation, on=decision_date)
+            (dec, dec_why), asked_then = ctx.calculations[i]
             then, then_why = None, "no act date recorded"
             if a is not None and a.occurred_on is not None:
-                then, then_why = (dec, dec_why) if a.occurred_on == decision_date else await _calculate(
-                    rt, code, calc_facts, bureau=bureau, mitigation=mitigation, on=a.occurred_on)
+                then, then_why = (dec, dec_why) if a.occurred_on == decision_date or asked_then is None else asked_then
             one, row = law_in_time.lighter(a, then, then_why, dec, dec_why)
             if one is None:
                 why = f"{code}: {dec_why}"
@@ -254,18 +266,7 @@ async def _load_record(rt: Runtime, body: DecisionCreate, facts: dict[str, Any],
             law, basis["law_applied"] = law_in_time.summary(
                 rows, _fine_range([c for c in at_act if c], acts_) if all(at_act) else None,
                 _fine_range([c for c in at_decision if c], acts_) if all(at_decision) else None, decision_date)
-    must: tuple[str, ...] = ()
-    if body.type != workflow.EXEMPTION:
-        # 试点方案 三（六）: a list item met in full whose modality is 不予 (must) forbids a penalty.
-        # 第三十七条: only the items in force on the decision date (one not yet in force binds nobody) —
-        # 第三十七条 again: an item that was in force when the act was done binds too (the old rule is lighter).
-        days = sorted({decision_date, *([d] if (d := law_in_time.first_act_date(acts_)) else [])})
-        found: list[str] = []
-        for day in days:
-            for code in (await checklist_client.evaluate_all(rt.http, facts, codes, on=day.isoformat())).get("must") or ():
-                if code not in found:
-                    found.append(code)
-        must = tuple(found)
+    must: tuple[str, ...] = ctx.must if ctx is not None and not exempting else ()
     calc = calcs[0] if calcs else None
 
     if body.type in workflow.LIGHT_PENALTIES:

@@ -3,11 +3,14 @@
 Reference data that changes only with a new list version (which guidance items exist, the 第三十二条
 circumstance keys) is cached for at most ``REFERENCE_TTL`` seconds; a guidance item is refetched sooner,
 once the checklist's ``item_published``/``item_retired`` event has been consumed (``services.cases.reference``).
-An evaluation of a case's facts is asked every time.
+An evaluation of a case's facts is asked every time; a decision asks everything it needs in one call
+(``decision_context``). In the embedded mode the calls are answered in-process (``shared.inprocess``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from services.cases import reference
@@ -75,20 +78,56 @@ async def require_guidance_items(rt: Runtime, codes: list[str]) -> None:
             )
 
 
-async def evaluate(client: ServiceClient, code: str, facts: dict[str, Any],
-                   violation_codes: list[str] | None = None, on: str | None = None) -> dict[str, Any]:
-    """The item's verdict on the facts (and, with ``violation_codes``, whether it covers them), with its
-    kind (list/statutory), item and list versions; with ``on`` (the decision date), whether it is in force."""
-    bool_facts = {k: v for k, v in facts.items() if isinstance(v, bool)}
-    body: dict[str, Any] = {"facts": bool_facts}
-    if violation_codes is not None:
-        body["violation_codes"] = violation_codes
-    if on is not None:
-        body["on"] = on
-    out = await _json(client, "POST", f"/no-penalty-items/{code}/evaluate", json=body)
+@dataclass(frozen=True)
+class DecisionContext:
+    """The checklist's one answer for a decision (``POST /decision-context``), read as the separate calls read
+    theirs: ``no_penalty`` the item's evaluation on the decision date and, when asked, on the act date (None: no
+    such item / not asked); ``calculations`` per violation ``(at_decision, why)`` and ``(at_act, why)`` (None: not
+    asked — no act date, or the decision date itself), as ``calculate`` gives them; ``must`` the must items of
+    every day asked, in date order, each once."""
+
+    no_penalty: tuple[dict[str, Any] | None, dict[str, Any] | None]
+    calculations: list[tuple[tuple[dict[str, Any] | None, str], tuple[dict[str, Any] | None, str] | None]]
+    must: tuple[str, ...]
+
+
+def _calculation(outcome: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+    if outcome.get("calculation") is not None:
+        return outcome["calculation"], ""
+    return None, f"the checklist service answered {outcome.get('status')}: {outcome.get('detail')}"
+
+
+async def decision_context(client: ServiceClient, facts: dict[str, Any], violation_codes: list[str], *,
+                           bureau: str, on: date, act_on: date | None, no_penalty_item: str | None = None,
+                           calculation: dict[str, Any] | None = None, must: bool = False) -> DecisionContext:
+    """Everything a decision asks the checklist, in one call (``POST /checklist/v1/decision-context``):
+    ``no_penalty_item`` evaluated on the true/false facts with the violations on ``on`` (and on ``act_on`` when
+    it is not in force on ``on``); with ``calculation`` (``{facts, mitigation, act_dates}``) every violation's
+    calculation on its true/false and numeric facts at ``on`` and at its act date; with ``must``, evaluate-all's
+    ``must`` on ``on`` and ``act_on``."""
+    body: dict[str, Any] = {"facts": {k: v for k, v in facts.items() if isinstance(v, bool)},
+                            "violation_codes": violation_codes, "bureau": bureau, "on": on.isoformat(),
+                            "act_on": act_on.isoformat() if act_on is not None else None, "must": must}
+    if no_penalty_item is not None:
+        body["no_penalty_item"] = no_penalty_item
+    if calculation is not None:
+        body["calculation"] = {
+            "facts": {k: v for k, v in calculation["facts"].items() if isinstance(v, bool | int | float)},
+            "mitigation": calculation.get("mitigation"),
+            "act_dates": [d.isoformat() if d is not None else None for d in calculation.get("act_dates") or ()]}
+    out = await _json(client, "POST", "/decision-context", json=body)
     if out is None:
-        raise invalid("basis.no_penalty_item", f"unknown no-penalty item {code!r}", code="unknown_no_penalty_item")
-    return out
+        raise Problem(502, "dependency_error", "the checklist service does not answer POST /decision-context",
+                      dependency="checklist")
+    np = out.get("no_penalty") or {}
+    found: list[str] = []
+    for day in out.get("must") or ():
+        found += [c for c in day.get("must") or () if c not in found]
+    return DecisionContext(
+        no_penalty=(np.get("at_decision"), np.get("at_act")),
+        calculations=[(_calculation(c["at_decision"]), _calculation(c["at_act"]) if c.get("at_act") else None)
+                      for c in out.get("calculations") or ()],
+        must=tuple(found))
 
 
 async def no_penalty_item(client: ServiceClient, code: str, version: int | None = None) -> dict[str, Any] | None:
@@ -98,28 +137,19 @@ async def no_penalty_item(client: ServiceClient, code: str, version: int | None 
     return await _json(client, "GET", f"/no-penalty-items/{code}", params=params)
 
 
-async def evaluate_all(client: ServiceClient, facts: dict[str, Any], violation_codes: list[str],
-                       on: str | None = None) -> dict[str, Any]:
-    """Every list item that applies to the violations, evaluated on the facts
-    (``POST /no-penalty-items/evaluate-all``): ``{items, must, total}``. With ``on`` (the decision date),
-    each item in its version in force that day; an item not in force then is never in ``must``."""
-    bool_facts = {k: v for k, v in facts.items() if isinstance(v, bool)}
-    body: dict[str, Any] = {"facts": bool_facts, "violation_codes": violation_codes, "kind": "list"}
-    if on is not None:
-        body["on"] = on
-    out = await _json(client, "POST", "/no-penalty-items/evaluate-all", json=body)
-    return out or {"items": [], "must": [], "total": 0}
-
-
 ARTICLE_32 = "第三十二条"
 RECTIFICATION_PLAN = "三（五）"
 
 
-async def circumstance_keys(client: ServiceClient, *, bureau: str) -> dict[str, Any]:
+async def circumstance_keys(rt: Runtime, *, bureau: str) -> dict[str, Any]:
     """``GET /circumstances?bureau=`` sorted for the decision gate: the 第三十二条 keys, the compliance-rectification
-    key (试点方案 三（五）) and the aggravating keys of the rule set the case's bureau uses."""
-    items = await client.cached(f"circumstances:{bureau}", REFERENCE_TTL, lambda: _json(
-        client, "GET", "/circumstances", params={"bureau": bureau})) or []
+    key (试点方案 三（五）) and the aggravating keys of the rule set the case's bureau uses (cached under the
+    reference generation, like the guidance items, and at most ``REFERENCE_TTL`` old)."""
+    client = rt.http
+    assert client is not None
+    generation = await reference.generation(rt)
+    items = await client.cached(f"{reference.CIRCUMSTANCES}{bureau}", REFERENCE_TTL, lambda: _json(
+        client, "GET", "/circumstances", params={"bureau": bureau}), generation=generation) or []
     art32 = frozenset(c["key"] for c in items if c.get("kind") == "mitigating" and ARTICLE_32 in str(c.get("article")))
     rect = next((c["key"] for c in items if RECTIFICATION_PLAN in str(c.get("article"))), "compliance_rectification_passed")
     aggravating = frozenset(c["key"] for c in items if c.get("kind") == "aggravating")

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -16,7 +15,6 @@ from services.checklist.discretion.schemas import (
     CalculateRequest,
     Calculation,
     Circumstance,
-    FactorOut,
     RuleSetRef,
 )
 from shared.auth import CurrentUser, Principal, require_roles
@@ -42,13 +40,7 @@ async def calculate(session: DbSession, user: CurrentUser, body: CalculateReques
         item_version=body.item_version,
         on=body.on,
     )
-    out = asdict(result)
-    out["factors"] = [FactorOut(**f) for f in out["factors"]]
-    return Calculation(
-        **out,
-        rule_set=_ref(rs, chosen_by),
-        violation={"code": used.code, "version": used.version, "content_hash": used.content_hash},
-    )
+    return service.calculation_out(result, rs, chosen_by, used)
 
 
 def _ref(rs: RuleSet, chosen_by: str) -> RuleSetRef:

@@ -4,7 +4,7 @@ case — in the caller's unit of work (never begins or commits)."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -15,6 +15,8 @@ from services.checklist.config import checklist_settings
 from services.checklist.discretion.circumstances import circumstances
 from services.checklist.discretion.rule_sets import RuleSet, catalog
 from services.checklist.discretion.rules import Calculation, CalculationError, Item, calculate
+from services.checklist.discretion.schemas import Calculation as CalculationOut
+from services.checklist.discretion.schemas import FactorOut, RuleSetRef
 from services.checklist.guidance.store import READABLE_STATUSES
 from services.checklist.models import DiscretionBureauSetting, GuidanceItem
 from shared.db import dialect_insert
@@ -156,3 +158,15 @@ async def calculate_fine(
     except CalculationError as e:
         raise invalid(e.field, f"{e.message}（依据：{e.rule}）", code="discretion_input", rule=e.rule) from e
     return result, rs, chosen_by, ref
+
+
+def calculation_out(result: Calculation, rs: RuleSet, chosen_by: str, used: ItemVersion) -> CalculationOut:
+    """A calculation as ``POST /discretion/calculate`` answers it (also in ``POST /decision-context``)."""
+    out = asdict(result)
+    out["factors"] = [FactorOut(**f) for f in out["factors"]]
+    return CalculationOut(
+        **out,
+        rule_set=RuleSetRef(name=rs.name, version=rs.version, title=rs.title, method=rs.method, status=rs.status,
+                            source=rs.source, verified=rs.verified, chosen_by=chosen_by),
+        violation={"code": used.code, "version": used.version, "content_hash": used.content_hash},
+    )
