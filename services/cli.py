@@ -229,6 +229,11 @@ async def _worker(args: argparse.Namespace) -> int:
         listener = WakeListener(wake_path(data_dir), lambda name: name in comp.runtimes and comp.runtimes[name].relay.wake())
         what = f"EcoComply pipeline (embedded, {data_dir})"
     await comp.start(migrate=False, seed=False, workers=True)
+    metrics_port = Settings().worker_metrics_port
+    if metrics_port:  # no HTTP API here: the loop lag, jobs and relay counters on a port of their own
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr="127.0.0.1")
     if listener is not None:
         listener.start()
     print(f"{what}: relays, consumers and jobs running", flush=True)

@@ -31,6 +31,7 @@ from shared.bus import Bus, make_bus
 from shared.bus.local import LocalBus
 from shared.config import SERVICES, Settings
 from shared.http import ServiceClient
+from shared.loop_watch import LoopWatch
 from shared.private_files import private_dir, private_file
 from shared.problems import http_problem
 from shared.service import Runtime, ServiceSpec, create_app
@@ -89,12 +90,17 @@ class Composition:
             self.root.router.routes.append(Mount("/workspace", app=self.workspace))
             self.root.router.routes.append(Mount("/", app=create_portal(self.portal_http, verifier, first)))
         self.started = False
+        self.loop_watch: LoopWatch | None = None
         # The embedded mode migrates and seeds on start; a distributed service leaves that to
         # `ecocomply migrate` / `seed`, run once per deployment.
         self.auto_migrate = True
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def start(self, *, migrate: bool = True, seed: bool = True, workers: bool | None = None) -> None:
+        # This process's event loop lag, GC pauses and jobs in flight (shared.loop_watch), named for its role.
+        who = next(iter(self.runtimes)) if len(self.runtimes) == 1 else "embedded"
+        self.loop_watch = LoopWatch(f"{who}-{'worker' if workers else 'api'}")
+        self.loop_watch.start()
         await self.bus.start()
         for rt in self.runtimes.values():
             if migrate:
@@ -121,6 +127,8 @@ class Composition:
                         "until then /readyz answers 503", rt.name, behind)
 
     async def stop(self) -> None:
+        if self.loop_watch is not None:
+            await self.loop_watch.stop()
         for rt in self.runtimes.values():
             await rt.stop_workers()
         await self.bus.stop()

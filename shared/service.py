@@ -28,6 +28,7 @@ from shared.db import make_engine, make_sessionmaker
 from shared.events import CloudEvent, EventPayload
 from shared.fields import reject_nul_characters
 from shared.http import ServiceClient
+from shared.loop_watch import job_run
 from shared.migrations import head_revisions, schema_behind, upgrade
 from shared.observability import RequestContextMiddleware, metrics_response
 from shared.ops_access import OpsEndpoints
@@ -210,7 +211,8 @@ class Runtime:
                         await wake.wait()
                 wake.clear()
             try:
-                await job.run(self)
+                async with job_run(self.name, job.name):
+                    await job.run(self)
             except Exception:
                 log.exception("%s: scheduled job %s failed; it runs again in %ss", self.name, job.name, job.every_seconds)
 
