@@ -39,7 +39,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bench.stats import pct
 from services.testing.factories import CASES, CaseDriver
-from services.testing.remote import EXE, free_port
+from services.testing.remote import EXE, children, free_port
 from shared.auth import load_or_create_secret, mint_token
 from shared.config import SERVICES
 from shared.contracts import FLAGGED_DECISIONS
@@ -136,6 +136,13 @@ class Cluster:
     def logs(self) -> list[Path]:
         return [self.tmp / f"{n}.log" for n in SERVICES]
 
+    def pids(self) -> dict[str, int]:
+        out = {}
+        for n, p in self.procs.items():
+            out[f"{n}-api"] = p.pid
+            out.update(zip([f"{n}-worker"], children(p.pid), strict=False))
+        return out
+
     def auth(self, sub: str, *roles: str, **claims: Any) -> dict[str, str]:
         return {"Authorization": "Bearer " + mint_token(SECRET, sub=sub, roles=list(roles), **claims)}
 
@@ -194,18 +201,23 @@ class Cluster:
         """PostgreSQL's checkpoint counters (the server's, whatever database is asked)."""
         import asyncpg
 
-        if not hasattr(self, "_pg"):
+        if getattr(self, "_pg", None) is None or self._pg.is_closed():
             url = self.dbs["checklist"].replace("postgresql+asyncpg://", "postgresql://")
             self._pg = await asyncpg.connect(url)
-        row = await self._pg.fetchrow(
-            "SELECT checkpoints_timed + checkpoints_req AS checkpoints, checkpoint_write_time + checkpoint_sync_time"
-            " AS checkpoint_ms, buffers_checkpoint, buffers_backend FROM pg_stat_bgwriter")
+        try:
+            row = await self._pg.fetchrow(
+                "SELECT checkpoints_timed + checkpoints_req AS checkpoints, checkpoint_write_time + "
+                "checkpoint_sync_time AS checkpoint_ms, buffers_checkpoint, buffers_backend FROM pg_stat_bgwriter")
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+            self._pg.terminate()
+            self._pg = None
+            raise
         return {k: float(v) for k, v in row.items()}
 
     async def stop(self) -> None:
         await self.client.aclose()
         await self.scraper.aclose()
-        if hasattr(self, "_pg"):
+        if getattr(self, "_pg", None) is not None:
             await self._pg.close()
         for p in self.procs.values():
             if p.returncode is None:
@@ -245,6 +257,11 @@ class Embedded:
 
     def logs(self) -> list[Path]:
         return [self.tmp / "embedded.log"]
+
+    def pids(self) -> dict[str, int]:
+        if self.proc is None:
+            return {}
+        return {"embedded-api": self.proc.pid, **dict(zip(["embedded-worker"], children(self.proc.pid), strict=False))}
 
     def auth(self, sub: str, *roles: str, **claims: Any) -> dict[str, str]:
         return {"Authorization": "Bearer " + mint_token(self.secret, sub=sub, roles=list(roles), **claims)}
@@ -291,6 +308,18 @@ def machine_cpu() -> tuple[float, float]:
     f = [float(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = f[3] + (f[4] if len(f) > 4 else 0.0)
     return sum(f) - idle, sum(f)
+
+
+def runq_wait_s(pid: int) -> float:
+    """Seconds the process's threads have waited for a core (``/proc/<pid>/task/*/schedstat``, 2nd field):
+    a process that is ready to run but not running — the machine is short of CPU, whatever the code does."""
+    total = 0
+    for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+        try:
+            total += int(stat.read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / 1e9
 
 
 def parse_metrics(text: str) -> dict[str, float]:
@@ -349,7 +378,16 @@ class Timeline:
     async def tick(self) -> None:
         at = time.perf_counter() - self.t0
         now = await self.scrape()
-        pg = await self.c.checkpoints()
+        if not hasattr(self, "pids"):
+            self.pids = self.c.pids()
+        for name, pid in self.pids.items():
+            if name in now:
+                now[name]["runq_s"] = runq_wait_s(pid)
+        try:
+            pg = await self.c.checkpoints()
+        except Exception as e:  # the counters are lost for this second, not the processes' metrics
+            print(f"[load] checkpoint sample failed: {type(e).__name__}: {e}", file=sys.stderr)
+            pg = None
         cpu, gen = machine_cpu(), time.process_time()
         if self.prev:
             sec: dict[str, Any] = {"t": round(at, 1), "procs": {}}
@@ -361,16 +399,18 @@ class Timeline:
                 jobs = {k.split(":")[1]: (round(d[k]), round(d.get(k[:-1] + "s", 0.0) * 1000, 1))
                         for k in d if k.startswith("job:") and k.endswith(":n") and d[k] > 0}
                 sec["procs"][name] = {
-                    "cpu_pct": round(d.get("cpu_s", 0.0) * 100), "lag_max_ms": round(m.get("lag_max_s", 0.0) * 1000),
+                    "cpu_pct": round(d.get("cpu_s", 0.0) * 100), "runq_ms": round(d.get("runq_s", 0.0) * 1000),
+                    "lag_max_ms": round(m.get("lag_max_s", 0.0) * 1000),
                     "lag_over_100ms": round(d.get("lag_over_100ms", 0.0)), "gc_ms": round(d.get("gc_s", 0.0) * 1000, 1),
                     "gc2": round(d.get("gc2_n", 0.0)), "published": round(d.get("published", 0.0)), "jobs": jobs}
             busy, total = cpu[0] - self.prev_cpu[0], cpu[1] - self.prev_cpu[1]
             sec["machine_cpu_pct"] = round(100 * busy / total * (os.cpu_count() or 1)) if total else None
             sec["loadgen_cpu_pct"] = round((gen - self.prev_gen) * 100)
-            if pg is not None and self.prev_pg is not None:
+            if pg is not None and self.prev_pg:
                 sec["pg"] = {k: v - self.prev_pg[k] for k, v in pg.items()}
             self.seconds.append(sec)
-        self.prev, self.prev_pg, self.prev_cpu, self.prev_gen = now, pg, cpu, gen
+        self.prev, self.prev_cpu, self.prev_gen = now, cpu, gen
+        self.prev_pg = pg
 
     async def run(self, until: float) -> None:
         while time.monotonic() < until:
@@ -397,8 +437,9 @@ def blocked_warnings(logs: list[Path], wall0: float) -> list[dict]:
             except (ValueError, KeyError, TypeError):
                 continue
             if at >= 0:
+                exc = str(rec.get("exc") or "").strip().splitlines()
                 out.append({"t": round(at, 1), "level": rec.get("level"), "logger": rec.get("logger"),
-                            "msg": str(rec.get("msg"))[:200]})
+                            "msg": str(rec.get("msg"))[:200] + (f" ({exc[-1][:200]})" if exc else "")})
     return out
 
 
@@ -518,7 +559,7 @@ def describe_second(s: dict) -> str:
     d = s.get("during") or {}
     parts = []
     for name, p in sorted((d.get("procs") or {}).items()):
-        bits = [f"cpu {p['cpu_pct']}%"]
+        bits = [f"cpu {p['cpu_pct']}%"] + ([f"waited for a core {p['runq_ms']} ms"] if p.get("runq_ms", 0) >= 50 else [])
         if p["lag_max_ms"] >= 20 or p["lag_over_100ms"]:
             bits.append(f"lag max {p['lag_max_ms']} ms")
         if p["gc_ms"] >= 5:
