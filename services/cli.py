@@ -106,6 +106,7 @@ def _serve(args: argparse.Namespace) -> int:
             + first_account_hint(data_dir, _command_path()),
             flush=True,
         )
+    comp.freeze_heap = True  # a process of its own: its start-up heap out of the collector's reach once started
     if worker is not None:
         worker.start()
     # uvicorn re-raises the SIGTERM it handled once it has shut down (restoring the handler it found):
@@ -212,6 +213,7 @@ async def _worker(args: argparse.Namespace) -> int:
     service (``--service``), or of the embedded default (its data directory), as ``serve`` starts it."""
     from services.composition import embedded, single
     from services.pipeline import wake_path
+    from shared.loop_watch import freeze_startup_heap
     from shared.wake import WakeListener
 
     configure_logging(Settings().log_level)
@@ -229,6 +231,7 @@ async def _worker(args: argparse.Namespace) -> int:
         listener = WakeListener(wake_path(data_dir), lambda name: name in comp.runtimes and comp.runtimes[name].relay.wake())
         what = f"EcoComply pipeline (embedded, {data_dir})"
     await comp.start(migrate=False, seed=False, workers=True)
+    freeze_startup_heap()  # shared.loop_watch: full collections no longer walk what start-up loaded
     metrics_port = Settings().worker_metrics_port
     if metrics_port:  # no HTTP API here: the loop lag, jobs and relay counters on a port of their own
         from prometheus_client import start_http_server

@@ -31,7 +31,7 @@ from shared.bus import Bus, make_bus
 from shared.bus.local import LocalBus
 from shared.config import SERVICES, Settings
 from shared.http import ServiceClient
-from shared.loop_watch import LoopWatch
+from shared.loop_watch import LoopWatch, freeze_startup_heap
 from shared.private_files import private_dir, private_file
 from shared.problems import http_problem
 from shared.service import Runtime, ServiceSpec, create_app
@@ -91,6 +91,8 @@ class Composition:
             self.root.router.routes.append(Mount("/", app=create_portal(self.portal_http, verifier, first)))
         self.started = False
         self.loop_watch: LoopWatch | None = None
+        # A served process (``ecocomply serve``) freezes its start-up heap once started (shared.loop_watch).
+        self.freeze_heap = False
         # The embedded mode migrates and seeds on start; a distributed service leaves that to
         # `ecocomply migrate` / `seed`, run once per deployment.
         self.auto_migrate = True
@@ -145,6 +147,8 @@ class Composition:
         owns = not self.started
         if owns:
             await self.start(migrate=self.auto_migrate, seed=self.auto_migrate)
+        if self.freeze_heap:
+            freeze_startup_heap()
         try:
             yield
         finally:

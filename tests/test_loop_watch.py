@@ -49,3 +49,14 @@ def test_gc_pauses_are_recorded():
     before = _sample(GC_PAUSE, "_count", generation="2")
     gc.collect()
     assert _sample(GC_PAUSE, "_count", generation="2") == before + 1
+
+
+def test_a_served_process_freezes_its_start_up_heap():
+    from shared.loop_watch import GC_FROZEN, freeze_startup_heap
+
+    try:
+        frozen = freeze_startup_heap()
+        assert frozen > 0 and gc.get_freeze_count() == frozen
+        assert _sample(GC_FROZEN, "") == frozen
+    finally:
+        gc.unfreeze()  # a test run never keeps a frozen heap: frozen cycles are never collected

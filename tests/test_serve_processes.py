@@ -41,6 +41,12 @@ async def test_serve_runs_the_pipeline_in_a_second_process_that_is_restarted_whe
         await driver.certify()
         first = await driver.decided_case("no_penalty")
         assert (await _flag_of(remote, first["id"]))["decision_type"] == "no_penalty"
+        # The served process froze its start-up heap (issue 28: full collections walked it all, mid-request)
+        # and samples its event loop's lag.
+        metrics = (await remote.client.get("/checklist/metrics")).text
+        frozen = [line for line in metrics.splitlines() if line.startswith("ecocomply_gc_frozen_objects ")]
+        assert frozen and float(frozen[0].split()[1]) > 10_000, frozen
+        assert 'ecocomply_event_loop_lag_seconds_count{process="embedded-api"}' in metrics
 
         # The pipeline dies: decisions are still taken (the API does not need it) and wait in the outbox ...
         os.kill(workers[0], signal.SIGKILL)
