@@ -41,6 +41,9 @@ def run_async(coro):
     return uvloop.run(coro)
 
 
+KEEP_ALIVE_SECONDS = 75
+
+
 def _uvicorn_options() -> dict:
     """uvloop and httptools where installed (both are dependencies), else uvicorn's pure-Python defaults."""
     import importlib.util
@@ -49,6 +52,11 @@ def _uvicorn_options() -> dict:
         # X-Forwarded-For is read in one place, shared.public.client_address, under the trust setting and
         # the configured proxies; uvicorn's own handling trusts it from 127.0.0.1 regardless (issue 25 S7).
         "proxy_headers": False,
+        # An idle connection is kept longer than its client keeps it (httpx and the services' own clients: 5 s;
+        # nginx, browsers: 60 s and more), so that the client always closes first. At uvicorn's 5 s both ends
+        # gave up together and a request sent on the closing connection failed (issue 28: ~2 % of requests
+        # after a 5 s pause, RemoteProtocolError/ReadError, the load bench's errors at think time 5 s).
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
         "loop": "uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
         "http": "httptools" if importlib.util.find_spec("httptools") else "h11",
     }

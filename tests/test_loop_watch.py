@@ -60,3 +60,4 @@ def test_a_served_process_freezes_its_start_up_heap():
         assert _sample(GC_FROZEN, "") == frozen
     finally:
         gc.unfreeze()  # a test run never keeps a frozen heap: frozen cycles are never collected
+
