@@ -61,3 +61,19 @@ def test_a_served_process_freezes_its_start_up_heap():
     finally:
         gc.unfreeze()  # a test run never keeps a frozen heap: frozen cycles are never collected
 
+
+
+def test_periodic_jobs_are_spread():
+    """Jobs of every service and replica started together do not run in the same second (issue 28)."""
+    import random
+
+    from shared.service import JOB_JITTER, job_waits
+
+    firsts, laters = [], []
+    for seed in range(200):
+        waits = job_waits(3600.0, random.Random(seed))
+        firsts.append(next(waits))
+        laters += [next(waits) for _ in range(5)]
+    assert all(1800.0 <= w <= 3600.0 for w in firsts) and max(firsts) - min(firsts) > 1500
+    assert all(3600 * (1 - JOB_JITTER) <= w <= 3600 * (1 + JOB_JITTER) for w in laters)
+    assert len({round(w) for w in firsts}) > 150
