@@ -342,6 +342,10 @@ def parse_metrics(text: str) -> dict[str, float]:
                 out["gc_s"] += v
             elif n == "ecocomply_gc_pause_seconds_count" and lb.get("generation") == "2":
                 out["gc2_n"] += v
+            elif n == "ecocomply_sqlite_begin_wait_seconds_sum":
+                out["begin_wait_s"] += v
+            elif n == "ecocomply_sqlite_begin_wait_seconds_count":
+                out["begins"] += v
             elif n == "process_cpu_seconds_total":
                 out["cpu_s"] += v
             elif n == "ecocomply_events_published_total":
@@ -402,7 +406,9 @@ class Timeline:
                     "cpu_pct": round(d.get("cpu_s", 0.0) * 100), "runq_ms": round(d.get("runq_s", 0.0) * 1000),
                     "lag_max_ms": round(m.get("lag_max_s", 0.0) * 1000),
                     "lag_over_100ms": round(d.get("lag_over_100ms", 0.0)), "gc_ms": round(d.get("gc_s", 0.0) * 1000, 1),
-                    "gc2": round(d.get("gc2_n", 0.0)), "published": round(d.get("published", 0.0)), "jobs": jobs}
+                    "gc2": round(d.get("gc2_n", 0.0)), "begins": round(d.get("begins", 0.0)),
+                    "begin_wait_ms": round(d.get("begin_wait_s", 0.0) * 1000, 1),
+                    "published": round(d.get("published", 0.0)), "jobs": jobs}
             busy, total = cpu[0] - self.prev_cpu[0], cpu[1] - self.prev_cpu[1]
             sec["machine_cpu_pct"] = round(100 * busy / total * (os.cpu_count() or 1)) if total else None
             sec["loadgen_cpu_pct"] = round((gen - self.prev_gen) * 100)
@@ -564,6 +570,8 @@ def describe_second(s: dict) -> str:
             bits.append(f"lag max {p['lag_max_ms']} ms")
         if p["gc_ms"] >= 5:
             bits.append(f"gc {p['gc_ms']} ms" + (f" (gen2 ×{p['gc2']})" if p["gc2"] else ""))
+        if p.get("begin_wait_ms", 0) >= 5:
+            bits.append(f"SQLite write lock waited {p['begin_wait_ms']} ms over {p['begins']} BEGINs")
         if p["published"]:
             bits.append(f"relay {p['published']} ev")
         for job, (n, jms) in p["jobs"].items():
