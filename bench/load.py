@@ -475,7 +475,9 @@ async def client_loop(c: Cluster | Embedded, drv: CaseDriver, rng: random.Random
             else:
                 await rng.choice(reads)()
         except (AssertionError, httpx.HTTPError) as e:
-            rec.errors.append(f"{type(e).__name__}: {str(e)[:200]}")
+            req = getattr(e, "_request", None)  # an HTTP error: which request, and when in the load
+            where = f" on {req.method} {req.url.path} at s={time.perf_counter() - rec.t0:.1f}" if req is not None else ""
+            rec.errors.append(f"{type(e).__name__}{where}: {str(e)[:200]}")
         if think > 0:  # a person reads the answer before the next click (exponential, mean ``think``)
             await asyncio.sleep(min(rng.expovariate(1 / think), max(0.0, until - time.monotonic())))
 
@@ -529,6 +531,7 @@ async def run(args: argparse.Namespace) -> dict:
             rec.calls.clear()
             rec.status.clear()
             load_t0, wall0 = time.perf_counter(), time.time()
+            rec.t0 = load_t0  # every call's and error's time: seconds into the load
             timeline = Timeline(c, load_t0)
             sampler = asyncio.create_task(timeline.run(until))
             await asyncio.gather(*(client_loop(c, drv0, rngs[i], until, decided, rec, args.write_share, args.think)
@@ -545,7 +548,7 @@ async def run(args: argparse.Namespace) -> dict:
             await c.stop()
         warnings = blocked_warnings(c.logs(), wall0)
 
-    calls = [(t - (load_t0 - rec.t0), *rest) for t, *rest in rec.calls]
+    calls = rec.calls
     lat = {"read": lat_summary([x[3] for x in calls if x[2]]), "write": lat_summary([x[3] for x in calls if not x[2]])}
     seconds = per_second(calls, args.duration)
     by_t = {int(x["t"]) - 1: x for x in timeline.seconds}  # a sample at t covers the second before it
