@@ -31,7 +31,6 @@ from shared.bus import Bus, make_bus
 from shared.bus.local import LocalBus
 from shared.config import SERVICES, Settings
 from shared.http import ServiceClient
-from shared.loop_watch import LoopWatch, freeze_startup_heap
 from shared.private_files import private_dir, private_file
 from shared.problems import http_problem
 from shared.service import Runtime, ServiceSpec, create_app
@@ -90,7 +89,7 @@ class Composition:
             self.root.router.routes.append(Mount("/workspace", app=self.workspace))
             self.root.router.routes.append(Mount("/", app=create_portal(self.portal_http, verifier, first)))
         self.started = False
-        self.loop_watch: LoopWatch | None = None
+        self.loop_watch = None  # shared.loop_watch.LoopWatch once started
         # A served process (``ecocomply serve``) freezes its start-up heap once started (shared.loop_watch).
         self.freeze_heap = False
         # The embedded mode migrates and seeds on start; a distributed service leaves that to
@@ -99,6 +98,8 @@ class Composition:
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def start(self, *, migrate: bool = True, seed: bool = True, workers: bool | None = None) -> None:
+        from shared.loop_watch import LoopWatch  # imported here: the module's imports stay as they were
+
         # This process's event loop lag, GC pauses and jobs in flight (shared.loop_watch), named for its role.
         who = next(iter(self.runtimes)) if len(self.runtimes) == 1 else "embedded"
         self.loop_watch = LoopWatch(f"{who}-{'worker' if workers else 'api'}")
@@ -148,6 +149,8 @@ class Composition:
         if owns:
             await self.start(migrate=self.auto_migrate, seed=self.auto_migrate)
         if self.freeze_heap:
+            from shared.loop_watch import freeze_startup_heap
+
             freeze_startup_heap()
         try:
             yield

@@ -29,7 +29,6 @@ from shared.db import make_engine, make_sessionmaker
 from shared.events import CloudEvent, EventPayload
 from shared.fields import reject_nul_characters
 from shared.http import ServiceClient
-from shared.loop_watch import job_run
 from shared.migrations import head_revisions, schema_behind, upgrade
 from shared.observability import RequestContextMiddleware, metrics_response
 from shared.ops_access import OpsEndpoints
@@ -70,8 +69,8 @@ class ConsumerSpec:
 class PeriodicJob:
     """A scheduled job run by the service's workers every ``every_seconds``, spread (``job_waits``): the first
     run after half to one interval, then every interval ±10 %, so that the jobs of every service and replica
-    started together do not all run in the same second, hour after hour. Jobs must be idempotent — safe to run twice, and on several replicas — and do their
-    writes, with their events, in their own transactions."""
+    started together do not all run in the same second, hour after hour. Jobs must be idempotent — safe to
+    run twice, and on several replicas — and do their writes, with their events, in their own transactions."""
 
     name: str
     every_seconds: float
@@ -215,6 +214,8 @@ class Runtime:
         raise KeyError(f"{self.name} has no job {name!r}; jobs: {[j.name for j in self.spec.jobs]}")
 
     async def _every(self, job: PeriodicJob) -> None:
+        from shared.loop_watch import job_run  # each run timed, and named while in flight
+
         wake = self._job_wakes.get(job.name)
         for wait in job_waits(job.every_seconds):
             if wake is None:
