@@ -368,6 +368,7 @@ class Timeline:
         self.prev_pg: dict[str, float] | None = None
         self.prev_cpu = machine_cpu()
         self.prev_gen = time.process_time()
+        self.prev_at = 0.0
 
     async def scrape(self) -> dict[str, dict[str, float]]:
         async def one(name: str, url: str) -> tuple[str, dict[str, float] | None]:
@@ -380,8 +381,8 @@ class Timeline:
         return {n: m for n, m in got if m is not None}
 
     async def tick(self) -> None:
-        at = time.perf_counter() - self.t0
         now = await self.scrape()
+        at = time.perf_counter() - self.t0  # when the counters were read (a scrape can take seconds)
         if not hasattr(self, "pids"):
             self.pids = self.c.pids()
         for name, pid in self.pids.items():
@@ -394,7 +395,11 @@ class Timeline:
             pg = None
         cpu, gen = machine_cpu(), time.process_time()
         if self.prev:
-            sec: dict[str, Any] = {"t": round(at, 1), "procs": {}}
+            # A sample covers (from, t]: under a saturated machine a scrape takes seconds, so its amounts are
+            # given per second of its span (CPU, waits, GC) or as totals over it (counts, jobs).
+            span = max(at - self.prev_at, 1e-3)
+            sec: dict[str, Any] = {"from": round(self.prev_at, 1), "t": round(at, 1), "span_s": round(span, 1),
+                                   "procs": {}}
             for name, m in now.items():
                 p = self.prev.get(name)
                 if p is None:
@@ -403,19 +408,21 @@ class Timeline:
                 jobs = {k.split(":")[1]: (round(d[k]), round(d.get(k[:-1] + "s", 0.0) * 1000, 1))
                         for k in d if k.startswith("job:") and k.endswith(":n") and d[k] > 0}
                 sec["procs"][name] = {
-                    "cpu_pct": round(d.get("cpu_s", 0.0) * 100), "runq_ms": round(d.get("runq_s", 0.0) * 1000),
+                    "cpu_pct": round(d.get("cpu_s", 0.0) / span * 100),
+                    "runq_ms": round(d.get("runq_s", 0.0) / span * 1000),
                     "lag_max_ms": round(m.get("lag_max_s", 0.0) * 1000),
-                    "lag_over_100ms": round(d.get("lag_over_100ms", 0.0)), "gc_ms": round(d.get("gc_s", 0.0) * 1000, 1),
+                    "lag_over_100ms": round(d.get("lag_over_100ms", 0.0)),
+                    "gc_ms": round(d.get("gc_s", 0.0) / span * 1000, 1),
                     "gc2": round(d.get("gc2_n", 0.0)), "begins": round(d.get("begins", 0.0)),
-                    "begin_wait_ms": round(d.get("begin_wait_s", 0.0) * 1000, 1),
+                    "begin_wait_ms": round(d.get("begin_wait_s", 0.0) / span * 1000, 1),
                     "published": round(d.get("published", 0.0)), "jobs": jobs}
             busy, total = cpu[0] - self.prev_cpu[0], cpu[1] - self.prev_cpu[1]
             sec["machine_cpu_pct"] = round(100 * busy / total * (os.cpu_count() or 1)) if total else None
-            sec["loadgen_cpu_pct"] = round((gen - self.prev_gen) * 100)
+            sec["loadgen_cpu_pct"] = round((gen - self.prev_gen) / span * 100)
             if pg is not None and self.prev_pg:
                 sec["pg"] = {k: v - self.prev_pg[k] for k, v in pg.items()}
             self.seconds.append(sec)
-        self.prev, self.prev_cpu, self.prev_gen = now, cpu, gen
+        self.prev, self.prev_cpu, self.prev_gen, self.prev_at = now, cpu, gen, at
         self.prev_pg = pg
 
     async def run(self, until: float) -> None:
@@ -551,9 +558,8 @@ async def run(args: argparse.Namespace) -> dict:
     calls = rec.calls
     lat = {"read": lat_summary([x[3] for x in calls if x[2]]), "write": lat_summary([x[3] for x in calls if not x[2]])}
     seconds = per_second(calls, args.duration)
-    by_t = {int(x["t"]) - 1: x for x in timeline.seconds}  # a sample at t covers the second before it
-    for s in seconds:
-        s["during"] = by_t.get(s["s"])
+    for s in seconds:  # the sample whose span covers the second (per second amounts: see Timeline.tick)
+        s["during"] = next((x for x in timeline.seconds if x["from"] < s["s"] + 1 and s["s"] < x["t"]), None)
         s["warnings"] = [w for w in warnings if int(w["t"]) == s["s"]]
     return {"mode": c.mode, "setup": c.describe(), "clients": args.clients, "duration_s": args.duration,
             "think_s": args.think, "errors": len(rec.errors), "error_samples": rec.errors[:10],
@@ -566,15 +572,15 @@ async def run(args: argparse.Namespace) -> dict:
 
 def describe_second(s: dict) -> str:
     d = s.get("during") or {}
-    parts = []
+    parts = [f"(sampled over {d['span_s']} s)"] if d.get("span_s", 1.0) > 1.5 else []
     for name, p in sorted((d.get("procs") or {}).items()):
-        bits = [f"cpu {p['cpu_pct']}%"] + ([f"waited for a core {p['runq_ms']} ms"] if p.get("runq_ms", 0) >= 50 else [])
+        bits = [f"cpu {p['cpu_pct']}%"] + ([f"waited for a core {p['runq_ms']} ms/s"] if p.get("runq_ms", 0) >= 50 else [])
         if p["lag_max_ms"] >= 20 or p["lag_over_100ms"]:
             bits.append(f"lag max {p['lag_max_ms']} ms")
         if p["gc_ms"] >= 5:
-            bits.append(f"gc {p['gc_ms']} ms" + (f" (gen2 ×{p['gc2']})" if p["gc2"] else ""))
+            bits.append(f"gc {p['gc_ms']} ms/s" + (f" (gen2 ×{p['gc2']})" if p["gc2"] else ""))
         if p.get("begin_wait_ms", 0) >= 5:
-            bits.append(f"SQLite write lock waited {p['begin_wait_ms']} ms over {p['begins']} BEGINs")
+            bits.append(f"SQLite write lock waited {p['begin_wait_ms']} ms/s over {p['begins']} BEGINs")
         if p["published"]:
             bits.append(f"relay {p['published']} ev")
         for job, (n, jms) in p["jobs"].items():
