@@ -41,6 +41,9 @@ def run_async(coro):
     return uvloop.run(coro)
 
 
+KEEP_ALIVE_SECONDS = 75
+
+
 def _uvicorn_options() -> dict:
     """uvloop and httptools where installed (both are dependencies), else uvicorn's pure-Python defaults."""
     import importlib.util
@@ -49,6 +52,11 @@ def _uvicorn_options() -> dict:
         # X-Forwarded-For is read in one place, shared.public.client_address, under the trust setting and
         # the configured proxies; uvicorn's own handling trusts it from 127.0.0.1 regardless (issue 25 S7).
         "proxy_headers": False,
+        # An idle connection is kept longer than its client keeps it (httpx and the services' own clients: 5 s;
+        # nginx, browsers: 60 s and more), so that the client always closes first. At uvicorn's 5 s both ends
+        # gave up together and a request sent on the closing connection failed (issue 28: ~2 % of requests
+        # after a 5 s pause, RemoteProtocolError/ReadError, the load bench's errors at think time 5 s).
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
         "loop": "uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
         "http": "httptools" if importlib.util.find_spec("httptools") else "h11",
     }
@@ -106,6 +114,7 @@ def _serve(args: argparse.Namespace) -> int:
             + first_account_hint(data_dir, _command_path()),
             flush=True,
         )
+    comp.freeze_heap = True  # a process of its own: its start-up heap out of the collector's reach once started
     if worker is not None:
         worker.start()
     # uvicorn re-raises the SIGTERM it handled once it has shut down (restoring the handler it found):
@@ -212,6 +221,7 @@ async def _worker(args: argparse.Namespace) -> int:
     service (``--service``), or of the embedded default (its data directory), as ``serve`` starts it."""
     from services.composition import embedded, single
     from services.pipeline import wake_path
+    from shared.loop_watch import freeze_startup_heap
     from shared.wake import WakeListener
 
     configure_logging(Settings().log_level)
@@ -229,6 +239,12 @@ async def _worker(args: argparse.Namespace) -> int:
         listener = WakeListener(wake_path(data_dir), lambda name: name in comp.runtimes and comp.runtimes[name].relay.wake())
         what = f"EcoComply pipeline (embedded, {data_dir})"
     await comp.start(migrate=False, seed=False, workers=True)
+    freeze_startup_heap()  # shared.loop_watch: full collections no longer walk what start-up loaded
+    metrics_port = Settings().worker_metrics_port
+    if metrics_port:  # no HTTP API here: the loop lag, jobs and relay counters on a port of their own
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr="127.0.0.1")
     if listener is not None:
         listener.start()
     print(f"{what}: relays, consumers and jobs running", flush=True)

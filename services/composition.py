@@ -100,12 +100,21 @@ class Composition:
                     for client in clients:
                         client.serve_locally(local)
         self.started = False
+        self.loop_watch = None  # shared.loop_watch.LoopWatch once started
+        # A served process (``ecocomply serve``) freezes its start-up heap once started (shared.loop_watch).
+        self.freeze_heap = False
         # The embedded mode migrates and seeds on start; a distributed service leaves that to
         # `ecocomply migrate` / `seed`, run once per deployment.
         self.auto_migrate = True
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def start(self, *, migrate: bool = True, seed: bool = True, workers: bool | None = None) -> None:
+        from shared.loop_watch import LoopWatch  # imported here: the module's imports stay as they were
+
+        # This process's event loop lag, GC pauses and jobs in flight (shared.loop_watch), named for its role.
+        who = next(iter(self.runtimes)) if len(self.runtimes) == 1 else "embedded"
+        self.loop_watch = LoopWatch(f"{who}-{'worker' if workers else 'api'}")
+        self.loop_watch.start()
         await self.bus.start()
         for rt in self.runtimes.values():
             if migrate:
@@ -132,6 +141,8 @@ class Composition:
                         "until then /readyz answers 503", rt.name, behind)
 
     async def stop(self) -> None:
+        if self.loop_watch is not None:
+            await self.loop_watch.stop()
         for rt in self.runtimes.values():
             await rt.stop_workers()
         await self.bus.stop()
@@ -148,6 +159,10 @@ class Composition:
         owns = not self.started
         if owns:
             await self.start(migrate=self.auto_migrate, seed=self.auto_migrate)
+        if self.freeze_heap:
+            from shared.loop_watch import freeze_startup_heap
+
+            freeze_startup_heap()
         try:
             yield
         finally:

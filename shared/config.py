@@ -121,6 +121,9 @@ class Settings(BaseSettings):
     write_rate_limit: str = "20/second;600/minute"
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     log_level: str = "INFO"
+    # A worker process (``ecocomply worker``, the pipeline process of ``serve``) has no HTTP API: its metrics
+    # (event loop lag, jobs, relay) are served on this port of 127.0.0.1 when set (0: not served).
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)
     embedded: bool = False
 
     @field_validator("jwt_algorithms")

@@ -12,9 +12,11 @@ generic plan makes short Chinese LIKE searches several times slower (RECIPES §2
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 
+from prometheus_client import Histogram
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -22,6 +24,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 from shared.clock import as_utc
+
+SQLITE_BEGIN_WAIT = Histogram(
+    "ecocomply_sqlite_begin_wait_seconds", "how long a transaction's BEGIN IMMEDIATE waited for SQLite's write lock",
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
 
 
 class UtcDateTime(TypeDecorator):
@@ -64,7 +71,11 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "begin")
         def _on_begin(conn):
+            t0 = time.perf_counter()
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # How long the write lock was held by another connection (the pipeline process, a CLI command):
+            # SQLite's busy handler sleeps in steps of up to 100 ms meanwhile (issue 28: sqlite busy waits).
+            SQLITE_BEGIN_WAIT.observe(time.perf_counter() - t0)
 
         return engine
     return create_async_engine(

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,18 @@ from shared.write_limit import ProblemForTooLarge, WriteRateLimit
 
 log = logging.getLogger("ecocomply.service")
 
+JOB_JITTER = 0.1  # each wait of a periodic job is its interval ±10 %
+
+
+def job_waits(every_seconds: float, rng: random.Random | None = None):
+    """The waits of a periodic job before each run: the first within its first interval (between half and
+    all of it), then the interval ±``JOB_JITTER``."""
+    rng = rng or random.Random()
+    yield every_seconds * rng.uniform(0.5, 1.0)
+    while True:
+        yield every_seconds * rng.uniform(1 - JOB_JITTER, 1 + JOB_JITTER)
+
+
 # handler(runtime, session, event, payload)
 RuntimeHandler = Callable[["Runtime", AsyncSession, CloudEvent, EventPayload], Awaitable[None]]
 
@@ -55,9 +68,10 @@ class ConsumerSpec:
 
 @dataclass
 class PeriodicJob:
-    """A scheduled job run by the service's workers every ``every_seconds`` (first run after one
-    interval). Jobs must be idempotent — safe to run twice, and on several replicas — and do their
-    writes, with their events, in their own transactions."""
+    """A scheduled job run by the service's workers every ``every_seconds``, spread (``job_waits``): the first
+    run after half to one interval, then every interval ±10 %, so that the jobs of every service and replica
+    started together do not all run in the same second, hour after hour. Jobs must be idempotent — safe to
+    run twice, and on several replicas — and do their writes, with their events, in their own transactions."""
 
     name: str
     every_seconds: float
@@ -203,17 +217,20 @@ class Runtime:
         raise KeyError(f"{self.name} has no job {name!r}; jobs: {[j.name for j in self.spec.jobs]}")
 
     async def _every(self, job: PeriodicJob) -> None:
+        from shared.loop_watch import job_run  # each run timed, and named while in flight
+
         wake = self._job_wakes.get(job.name)
-        while True:
+        for wait in job_waits(job.every_seconds):
             if wake is None:
-                await asyncio.sleep(job.every_seconds)
+                await asyncio.sleep(wait)
             else:
                 with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(job.every_seconds):
+                    async with asyncio.timeout(wait):
                         await wake.wait()
                 wake.clear()
             try:
-                await job.run(self)
+                async with job_run(self.name, job.name):
+                    await job.run(self)
             except Exception:
                 log.exception("%s: scheduled job %s failed; it runs again in %ss", self.name, job.name, job.every_seconds)
 

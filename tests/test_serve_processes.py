@@ -41,6 +41,12 @@ async def test_serve_runs_the_pipeline_in_a_second_process_that_is_restarted_whe
         await driver.certify()
         first = await driver.decided_case("no_penalty")
         assert (await _flag_of(remote, first["id"]))["decision_type"] == "no_penalty"
+        # The served process froze its start-up heap (issue 28: full collections walked it all, mid-request)
+        # and samples its event loop's lag.
+        metrics = (await remote.client.get("/checklist/metrics")).text
+        frozen = [line for line in metrics.splitlines() if line.startswith("ecocomply_gc_frozen_objects ")]
+        assert frozen and float(frozen[0].split()[1]) > 10_000, frozen
+        assert 'ecocomply_event_loop_lag_seconds_count{process="embedded-api"}' in metrics
 
         # The pipeline dies: decisions are still taken (the API does not need it) and wait in the outbox ...
         os.kill(workers[0], signal.SIGKILL)
@@ -55,3 +61,14 @@ async def test_serve_runs_the_pipeline_in_a_second_process_that_is_restarted_whe
     assert not alive(restarted[0]), "the pipeline process outlived the server"
     assert "pipeline: relays, consumers and jobs in a second process" in out, out
     assert "restarting" in out, out
+
+
+def test_the_server_keeps_an_idle_connection_longer_than_its_clients_do():
+    """uvicorn's 5 s keep-alive met httpx's 5 s expiry: a request sent after a 5 s pause on the connection the
+    server was closing failed (issue 28: ~2 % of such requests). The server now always outlasts the client."""
+    import httpx
+
+    from services.cli import _uvicorn_options
+
+    client_expiry = httpx.Limits().keepalive_expiry  # httpx's default, the services' own clients' too
+    assert _uvicorn_options()["timeout_keep_alive"] > max(client_expiry, 60)  # nginx's upstream default: 60 s
