@@ -48,6 +48,13 @@ async def run_suite(name: str, args: argparse.Namespace) -> dict:
     else:
         sub = mod.parse_args([])
     print(f"[{name}] running ...", file=sys.stderr, flush=True)
+    if name == "cases" and len(args.setups) > 1:  # one setup's failure does not lose the other's figures
+        parts = [await run_suite(name, argparse.Namespace(**{**vars(args), "setups": [s]})) for s in args.setups]
+        if all("error" in p for p in parts):
+            return {"suite": name, "error": "; ".join(f"{s}: {p['error']}" for s, p in zip(args.setups, parts, strict=True))}
+        return {"suite": name, "result": {
+            "setups": [r for p in parts if "result" in p for r in p["result"]["setups"]],
+            "errors": {s: p["error"] for s, p in zip(args.setups, parts, strict=True) if "error" in p}}}
     try:
         result = await mod.run(sub)
     except Exception as e:

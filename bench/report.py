@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bench.cases import TARGET_RATIO as LIFECYCLE_TARGET
 from bench.checklist import TARGET_P95_MS as SEARCH_TARGETS_MS
 
@@ -161,6 +163,12 @@ def _num(v, fmt: str) -> str:
     return "n/a" if v is None else format(v, fmt)
 
 
+def _short(error: str, width: int = 60) -> str:
+    """The end of an error message (where its reason is: "... sorry, too many clients already")."""
+    error = " ".join(re.sub(r"\(Background on this error at: [^)]*\)", "", error).split())
+    return error if len(error) <= width else "…" + error[-(width - 1):]
+
+
 def _verdict(ok) -> str:
     return "PASS" if ok else "MISS"
 
@@ -174,7 +182,7 @@ def _decision_rows(setup: str, r: dict | None, args: dict) -> list[tuple[str, st
     if r is None:
         return [(t, "not run", "", f"not run: {cmd}") for t in (ratio_t, p99_t, drain_t)]
     if "error" in r:
-        return [(t, "error", r["error"][:60], "ERROR") for t in (ratio_t, p99_t, drain_t)]
+        return [(t, "error", _short(r["error"]), "ERROR") for t in (ratio_t, p99_t, drain_t)]
     d, bare, t = r["decisions"], r["bare_insert"], r.get("targets", {})
     ratio = r["ratios"]["decisions_per_s_over_bare_insert_per_s"]
     rows = [(ratio_t, f"{_num(ratio, '.2f')}× ({d['decisions_per_s']:.1f}/s)",
@@ -209,8 +217,11 @@ def _lifecycle_row(setup: str, suite: dict | None) -> tuple[str, str, str, str]:
     if suite is None:
         return (t, "not run", "", f"not run: {cmd}")
     if "error" in suite:
-        return (t, "error", suite["error"][:60], "ERROR")
+        return (t, "error", _short(suite["error"]), "ERROR")
     r = next((s for s in suite["result"]["setups"] if s["setup"] == setup), None)
+    error = (suite["result"].get("errors") or {}).get(setup)
+    if error:
+        return (t, "error", _short(error), "ERROR")
     if r is None:
         return (t, "not run", "", f"not run: {cmd}")
     lc, bare = r["lifecycle"], r["bare"]
@@ -228,7 +239,7 @@ def _search_rows(setup: str, suite: dict | None) -> list[tuple[str, str, str, st
             rows.append((t, "not run", "", f"not run: {cmd}"))
             continue
         if "error" in suite:
-            rows.append((t, "error", suite["error"][:60], "ERROR"))
+            rows.append((t, "error", _short(suite["error"]), "ERROR"))
             continue
         r = next((s for s in suite["result"]["search"] if s["setup"] == setup and s["items"] == size), None)
         if r is None:

@@ -88,3 +88,13 @@ def test_a_failed_setup_is_an_error_row_not_a_verdict():
     kafka = [ln for ln in text.splitlines() if ln.startswith("postgres-kafka") and "PostgreSQL not reachable" in ln]
     assert len(kafka) == 3 and all(ln.endswith("ERROR") for ln in kafka)
     assert "3 ERROR" in text.splitlines()[0]
+
+
+def test_a_setup_whose_cases_suite_failed_is_an_error_row_beside_the_others_figures():
+    doc = _doc(60.0)
+    doc["suites"][0]["result"]["errors"] = {"postgres-kafka": "DBAPIError: sorry, too many clients already "
+                                                              "(Background on this error at: https://sqlalche.me/e/21/dbapi)"}
+    rows = _rows(report.summary(doc))
+    assert rows[("sqlite-local", "full lifecyc")].endswith("PASS")
+    kafka = rows[("postgres-kafka", "full lifecyc")]
+    assert kafka.endswith("ERROR") and "too many clients already" in kafka and "sqlalche.me" not in kafka
