@@ -98,3 +98,12 @@ def test_a_setup_whose_cases_suite_failed_is_an_error_row_beside_the_others_figu
     assert rows[("sqlite-local", "full lifecyc")].endswith("PASS")
     kafka = rows[("postgres-kafka", "full lifecyc")]
     assert kafka.endswith("ERROR") and "too many clients already" in kafka and "sqlalche.me" not in kafka
+
+
+def test_a_setup_not_selected_prints_every_target_as_not_run():
+    doc = _doc(60.0)
+    doc["args"]["setups"] = ["sqlite-local"]
+    doc["setups"] = doc["setups"][:1]
+    kafka = [ln for ln in report.summary(doc).splitlines() if ln.startswith("postgres-kafka")]
+    assert len(kafka) == 6 and "PASS" not in "".join(kafka)
+    assert "not run: python -m bench --suites decisions --setups postgres-kafka" in kafka[0]
