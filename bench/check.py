@@ -104,9 +104,13 @@ async def workload(out: Path, shim: Path, *, n: int, inject_ir_per_decision: flo
             info["burn_iterations_per_decision"] = k
             cls = stack.runtimes["cases"].sessionmaker.kw["sync_session_class"]
 
+            burnt: set[str] = set()
+
             def hook(session, _ctx):  # noqa: ANN001 - a SQLAlchemy listener
-                for _ in d._decided_cases(session):
-                    burn(k)
+                for case_id in d._decided_cases(session):  # once per decision (its transaction may flush twice)
+                    if case_id not in burnt:
+                        burnt.add(case_id)
+                        burn(k)
 
             event.listen(cls, "after_flush", hook)
         expected = {p.case_id for p in cases if p.type in FLAGGED_DECISIONS}
