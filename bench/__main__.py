@@ -48,6 +48,13 @@ async def run_suite(name: str, args: argparse.Namespace) -> dict:
     else:
         sub = mod.parse_args([])
     print(f"[{name}] running ...", file=sys.stderr, flush=True)
+    if name == "cases" and len(args.setups) > 1:  # one setup's failure does not lose the other's figures
+        parts = [await run_suite(name, argparse.Namespace(**{**vars(args), "setups": [s]})) for s in args.setups]
+        if all("error" in p for p in parts):
+            return {"suite": name, "error": "; ".join(f"{s}: {p['error']}" for s, p in zip(args.setups, parts, strict=True))}
+        return {"suite": name, "result": {
+            "setups": [r for p in parts if "result" in p for r in p["result"]["setups"]],
+            "errors": {s: p["error"] for s, p in zip(args.setups, parts, strict=True) if "error" in p}}}
     try:
         result = await mod.run(sub)
     except Exception as e:
@@ -134,17 +141,19 @@ async def main(args: argparse.Namespace) -> int:
             print(flush=True)
     suites = [await run_suite(name, args) for name in args.suites if name != "decisions"]
     elapsed = time.perf_counter() - t0
-    print(f"Total wall time: {elapsed:.1f} s on {os.cpu_count()} CPUs")
     doc = {
         "written_at": datetime.now(UTC).isoformat(),
         "args": {"n": args.n, "setups": args.setups, "concurrency": args.concurrency,
-                 "flag_timeout": args.flag_timeout, "outage": args.outage},
+                 "flag_timeout": args.flag_timeout, "outage": args.outage, "suites": args.suites,
+                 "checklist_items": args.checklist_items, "paced_rate": args.paced_rate},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "elapsed_s": elapsed,
         "setups": results,
         "suites": suites,
         "note": report.MOCK_SENTENCE if any(r.get("mock") for r in results) else None,
     }
+    print(report.summary(doc))
+    print(f"Total wall time: {elapsed:.1f} s on {os.cpu_count()} CPUs")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n")
     print(f"Results written to {args.out}")

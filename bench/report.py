@@ -1,6 +1,11 @@
-"""Ratios, targets and the printed report."""
+"""Ratios, targets and the printed report; ``summary`` is the one table of every target at the end."""
 
 from __future__ import annotations
+
+import re
+
+from bench.cases import TARGET_RATIO as LIFECYCLE_TARGET
+from bench.checklist import TARGET_P95_MS as SEARCH_TARGETS_MS
 
 MOCK_SENTENCE = (
     "The librdkafka mock cluster's throughput and latency are not Kafka's: these figures are relative "
@@ -145,3 +150,135 @@ def render(r: dict) -> str:
         out.append(MOCK_SENTENCE)
     out.append(f"(phases: {', '.join(f'{k} {v:.1f}s' for k, v in d['phases_s'].items())})")
     return "\n".join(out)
+
+
+# -- the one summary table at the end of ``python -m bench``: every issue-28 target, per setup ----------------
+
+SETUP_ORDER = ("sqlite-local", "postgres-kafka")
+TARGET_OUTAGE_S = 60.0  # the drain target is defined for a 60 s outage
+LOAD_COMMAND = "python -m bench.load --clients 200 --duration 300 --think 5"
+
+
+def _num(v, fmt: str) -> str:
+    return "n/a" if v is None else format(v, fmt)
+
+
+def _short(error: str, width: int = 60) -> str:
+    """The end of an error message (where its reason is: "... sorry, too many clients already")."""
+    error = " ".join(re.sub(r"\(Background on this error at: [^)]*\)", "", error).split())
+    return error if len(error) <= width else "…" + error[-(width - 1):]
+
+
+def _verdict(ok) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def _decision_rows(setup: str, r: dict | None, args: dict) -> list[tuple[str, str, str, str]]:
+    """(target, measured, same-run baseline, verdict) of the decision targets of one setup."""
+    ratio_t = f"decisions → flags ≥ {TARGET_RATIO:g}× bare INSERT"
+    p99_t = f"p99 decision → flag ≤ {TARGET_P99_MS[setup]:g} ms at half rate"
+    drain_t = f"backlog drain after a {TARGET_OUTAGE_S:g} s outage ≤ {TARGET_DRAIN_S:g} s"
+    cmd = f"python -m bench --suites decisions --setups {setup}"
+    if r is None:
+        return [(t, "not run", "", f"not run: {cmd}") for t in (ratio_t, p99_t, drain_t)]
+    if "error" in r:
+        return [(t, "error", _short(r["error"]), "ERROR") for t in (ratio_t, p99_t, drain_t)]
+    d, bare, t = r["decisions"], r["bare_insert"], r.get("targets", {})
+    ratio = r["ratios"]["decisions_per_s_over_bare_insert_per_s"]
+    rows = [(ratio_t, f"{_num(ratio, '.2f')}× ({d['decisions_per_s']:.1f}/s)",
+             f"bare FastAPI + INSERT {bare['requests_per_s']:.1f} req/s",
+             _verdict(t["decisions_over_bare_insert"]["pass"]))]
+    half = d.get("decision_to_flag_half_rate") or {}
+    base = f"light load p99 {_num(d['decision_to_flag_light_load']['p99_ms'], '.1f')} ms"
+    if r.get("raw_kafka"):
+        base += f"; raw aiokafka p99 {_num(r['raw_kafka']['produce_to_consume']['p99_ms'], '.1f')} ms"
+    measured = f"{_num(half.get('p99_ms'), '.1f')} ms at {_num(half.get('rate_per_s'), '.1f')}/s"
+    if "p99_decision_to_flag_half_rate_ms" in t:
+        rows.append((p99_t, measured, base, _verdict(t["p99_decision_to_flag_half_rate_ms"]["pass"])))
+    else:
+        rows.append((p99_t, measured, base, f"no verdict (--paced-rate): {cmd}"))
+    b = d.get("backlog_after_outage")
+    if not b:
+        rows.append((drain_t, "not run", "", f"not run (--outage 0): {cmd} --outage {TARGET_OUTAGE_S:g}"))
+    else:
+        m = f"{b['drain_s']:.1f} s ({b['backlog_flags']} flags, {b['drain_flags_per_s']:.1f}/s)"
+        base = f"{b['outage_s']:.0f} s down; sustained {b['rate_per_s']:.1f} decisions/s"
+        if (args.get("outage") or 0) < TARGET_OUTAGE_S:
+            rows.append((drain_t, m, base, f"not run at {TARGET_OUTAGE_S:g} s (--outage {args.get('outage'):g}): "
+                                           f"{cmd} --outage {TARGET_OUTAGE_S:g}"))
+        else:
+            rows.append((drain_t, m, base, _verdict(b["drain_s"] <= TARGET_DRAIN_S)))
+    return rows
+
+
+def _lifecycle_row(setup: str, suite: dict | None) -> tuple[str, str, str, str]:
+    t = f"full lifecycle ≥ {LIFECYCLE_TARGET:g}× same-INSERTs endpoint"
+    cmd = f"python -m bench --suites cases --setups {setup}"
+    if suite is None:
+        return (t, "not run", "", f"not run: {cmd}")
+    if "error" in suite:
+        return (t, "error", _short(suite["error"]), "ERROR")
+    r = next((s for s in suite["result"]["setups"] if s["setup"] == setup), None)
+    error = (suite["result"].get("errors") or {}).get(setup)
+    if error:
+        return (t, "error", _short(error), "ERROR")
+    if r is None:
+        return (t, "not run", "", f"not run: {cmd}")
+    lc, bare = r["lifecycle"], r["bare"]
+    return (t, f"{r['target']['lifecycle_over_bare']:.2f}× ({lc['per_s']:.1f}/s)",
+            f"bare endpoint, {bare['inserts_per_request']} INSERTs: {bare['requests_per_s']:.1f} req/s",
+            _verdict(r["target"]["pass"]))
+
+
+def _search_rows(setup: str, suite: dict | None) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for size, target in sorted(SEARCH_TARGETS_MS.items()):
+        t = f"search p95 ≤ {target:g} ms at {size:,} items"
+        cmd = f"python -m bench --suites checklist --setups {setup} --checklist-items {size}"
+        if suite is None:
+            rows.append((t, "not run", "", f"not run: {cmd}"))
+            continue
+        if "error" in suite:
+            rows.append((t, "error", _short(suite["error"]), "ERROR"))
+            continue
+        r = next((s for s in suite["result"]["search"] if s["setup"] == setup and s["items"] == size), None)
+        if r is None:
+            rows.append((t, "not run", "", f"not run: {cmd}"))
+        else:
+            rows.append((t, f"{r['index_p95_ms']:.2f} ms (worst of 1–4 chars)", f"LIKE scan p95 {r['like_p95_ms']:.1f} ms",
+                         _verdict(r["index_p95_ms"] <= target)))
+    return rows
+
+
+def summary(doc: dict) -> str:
+    """One table of every issue-28 target, per setup, from the whole results document of ``python -m bench``."""
+    args = doc.get("args") or {}
+    setups = {r["setup"]: r for r in doc.get("setups") or []}
+    suites = {s["suite"]: s for s in doc.get("suites") or []}
+    rows: list[tuple[str, str, str, str, str]] = []
+    for setup in SETUP_ORDER:  # a setup not selected prints its targets as not run, with the command
+        for row in (*_decision_rows(setup, setups.get(setup), args), _lifecycle_row(setup, suites.get("cases")),
+                    *_search_rows(setup, suites.get("checklist"))):
+            rows.append((setup, *row))
+    rows.append(("both", "reads p99 ≤ 300 ms, 200 clients (think 5 s), 0 errors", "not run by python -m bench", "",
+                 f"not run: {LOAD_COMMAND}"))
+    heads = ("setup", "target", "measured", "same-run baseline", "verdict")
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(heads[:-1])]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=False)) + "  " + cells[-1]  # noqa: E731
+    counts = {v: sum(r[-1] == v for r in rows) for v in ("PASS", "MISS", "ERROR")}
+    out = [f"=== Summary: issue 28 targets, each beside its baseline measured in the same run "
+           f"({counts['PASS']} PASS, {counts['MISS']} MISS, {counts['ERROR']} ERROR, "
+           f"{len(rows) - sum(counts.values())} not run) ===", line(heads), line(tuple("-" * w for w in widths) + ("-" * 7,))]
+    out += [line(r) for r in rows]
+    if any(r.get("mock") for r in setups.values()):
+        out.append(MOCK_SENTENCE)
+    return "\n".join(out)
+
+
+if __name__ == "__main__":  # python -m bench.report [bench/results/latest.json]: the summary again
+    import json
+    import sys
+    from pathlib import Path
+
+    path = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent / "results" / "latest.json")
+    print(summary(json.loads(path.read_text(encoding="utf-8"))))
