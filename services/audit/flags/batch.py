@@ -1,0 +1,387 @@
+"""A run of decided events recorded set-based (issue 28 item 3): a fixed number of statements whatever
+the run's length, leaving the database as ``service.record_decision`` one event after the other would.
+
+Reads (each one statement for the whole run, built once): the run's cases already recorded, their flags,
+the later decisions of their enterprises and similar cases, the history the rules read (earlier
+exemptions, decisions on the same violation, fines, similar outcomes, bureau and person daily counts).
+The rules then run in Python, event by event, against those rows plus the run's earlier decisions —
+as the one-by-one path would see them in the database. Writes: decided cases, their people, the daily
+counters, the new flags with their rules, history and rule counters, and the flag events (outbox),
+each one statement (an executemany of a statement built once).
+
+The run takes the fast path only when the one-by-one path would neither re-check a later decision
+(``service._recheck_later``: a decision arriving after a later-dated one of its enterprise or of its
+similar cases, in the database or earlier in the run) nor touch an existing flag; otherwise it returns
+False and the caller records the run one by one. Equal (date, time) places also go one by one: the
+rules' order breaks those ties by case id, which the reads below do not reproduce.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.audit.config import AuditSettings
+from services.audit.flags import history_sql as sql
+from services.audit.flags import rules, service
+from services.audit.flags.rules import Decision, History, PersonShare
+from services.audit.models import (
+    CaseContext,
+    DailyCount,
+    DailyRuleCount,
+    DecidedCase,
+    DecisionPerson,
+    Flag,
+    FlagHistory,
+    FlagRule,
+    PersonDailyCount,
+)
+from shared.contracts import AuditFlagRaised, CaseDecided
+from shared.events import CloudEvent, new_event, topic_for
+from shared.observability import reset_request_id, set_request_id
+from shared.outbox import envelope_json, wake_at_commit
+from shared.vocabulary import FLAGGED_DECISIONS, DecisionType
+
+D = DecidedCase
+_IDS = bindparam("ids", expanding=True)
+_USCCS = bindparam("usccs", expanding=True)
+_VIOLATIONS = bindparam("violations", expanding=True)
+_FACTS = bindparam("facts_keys", expanding=True)
+_BUREAUS = bindparam("bureaus", expanding=True)
+_PEOPLE = bindparam("people", expanding=True)
+_LO, _HI = sql._p("lo"), sql._p("hi")
+
+# -- statements, built once ---------------------------------------------------------------------------
+RECORDED = select(D.case_id).where(D.case_id.in_(_IDS))
+FLAGGED = select(Flag.case_id).where(Flag.case_id.in_(_IDS))
+# The latest place per enterprise and day from the run's earliest day on (later-dated decisions exist?).
+LATEST_BY_ENTERPRISE = (select(D.uscc, D.decision_date, func.max(D.decided_at))
+                        .where(D.uscc.in_(_USCCS), D.decision_date >= _LO).group_by(D.uscc, D.decision_date))
+LATEST_BY_SIMILAR = (select(D.violation, D.facts_key, D.decision_date, func.max(D.decided_at))
+                     .where(D.violation.in_(_VIOLATIONS), D.facts_key.in_(_FACTS), D.decision_date >= _LO)
+                     .group_by(D.violation, D.facts_key, D.decision_date))
+# Exemptions of the run's enterprises in the widest repeat window (a range of ix_decided_cases_uscc_type_date).
+EXEMPTIONS = select(*sql.LEAN).where(D.uscc.in_(_USCCS), D.decision_type == DecisionType.EXEMPTION, D.decision_date >= _LO)
+# Decisions of the run's enterprises on the run's violations in the widest window (ix_decided_cases_uscc_violation_date).
+SAME_VIOLATION = select(*sql.LEAN).where(D.uscc.in_(_USCCS), D.violation.in_(_VIOLATIONS), D.decision_date >= _LO)
+# Each enterprise's most recent ``RECHECK_LIMIT`` fines with their acts (``sql.EARLIER_FINES`` per enterprise).
+_fines = select(*sql.LEAN, D.gate, func.row_number().over(partition_by=D.uscc, order_by=D.decision_date.desc())
+                .label("rn")).where(D.uscc.in_(_USCCS), D.fine_amount > 0).subquery()
+FINES = select(*(c for c in _fines.c if c.name != "rn")).where(_fines.c.rn <= sql.RECHECK_LIMIT)
+# Each similar key's most recent ``SIMILAR_SAMPLE`` outcomes in the widest window (``sql.similar_outcomes`` per key).
+_similar = select(D.violation, D.facts_key, D.decision_date, func.coalesce(D.fine_amount, 0.0).label("v"),
+                  func.row_number().over(partition_by=(D.violation, D.facts_key), order_by=D.decision_date.desc())
+                  .label("rn")).where(D.violation.in_(_VIOLATIONS), D.facts_key.in_(_FACTS),
+                                      D.decision_date >= _LO).subquery()
+SIMILAR = select(_similar.c.violation, _similar.c.facts_key, _similar.c.decision_date, _similar.c.v) \
+    .where(_similar.c.rn <= sql.SIMILAR_SAMPLE)
+BUREAU_DAYS = select(DailyCount.bureau, DailyCount.day, DailyCount.decision_type, DailyCount.count) \
+    .where(DailyCount.bureau.in_(_BUREAUS), DailyCount.day.between(_LO, _HI))
+PERSON_DAYS = select(PersonDailyCount.person, PersonDailyCount.bureau, PersonDailyCount.day, PersonDailyCount.count,
+                     PersonDailyCount.flagged).where(PersonDailyCount.person.in_(_PEOPLE),
+                                                     PersonDailyCount.bureau.in_(_BUREAUS),
+                                                     PersonDailyCount.day.between(_LO, _HI))
+INSERT_DECIDED = insert(D.__table__)
+INSERT_PEOPLE = insert(DecisionPerson.__table__)
+INSERT_FLAGS = insert(Flag.__table__)
+INSERT_RULES = insert(FlagRule.__table__)
+INSERT_HISTORY = insert(FlagHistory.__table__)
+
+
+@functools.cache
+def _insert_outbox(table):
+    return insert(table)
+
+
+_ORDER = operator.attrgetter("decision_date", "decided_at", "case_id")  # the rules' order (``rules._before``)
+
+
+def _place(d: Decision) -> tuple:
+    return d.decision_date, d.decided_at
+
+
+@dataclass
+class _Item:
+    event: CloudEvent
+    decided: CaseDecided
+    row: DecidedCase
+    decision: Decision
+
+
+def _row(decided: CaseDecided, ctx: CaseContext | None) -> DecidedCase:
+    """The decided case ``record_decision`` would add (not added to the session: inserted by Core)."""
+    people = rules.people(decided.handlers, [decided.decided_by], ctx.people if ctx else [])
+    basis_kind = decided.basis.get("no_penalty_kind")
+    return DecidedCase(
+        case_id=decided.case_id, number=decided.number, uscc=decided.uscc, bureau=decided.bureau,
+        decision_type=decided.decision_type, fine_amount=decided.fine_amount,
+        fine_min=decided.discretion.fine_min, fine_max=decided.discretion.fine_max, reason=decided.reason,
+        violation=(decided.violations[0] if decided.violations else "")[:60],
+        facts_key=rules.facts_key(ctx.facts if ctx else {}),
+        no_penalty_kind=basis_kind if isinstance(basis_kind, str) else None,
+        steps=list(decided.steps), people=people, decided_by=decided.decided_by, decided_at=decided.decided_at,
+        decision_date=decided.decision_date or service.local_date(decided.decided_at),
+        gate=service.decision_gate(decided),
+    )
+
+
+_COLUMNS = [c.key for c in D.__table__.columns]
+
+
+def _values(row: DecidedCase) -> dict:
+    return {k: getattr(row, k) for k in _COLUMNS}
+
+
+def _later_in_db(items: list[_Item], latest: dict[tuple, list[tuple[date, datetime]]], key) -> bool:
+    """Whether the database holds, for some decision of the run, a decision of the same ``key`` at a
+    place after it or at the same (date, time) — either way the one-by-one path is taken."""
+    for it in items:
+        for day, at in latest.get(key(it.decision), ()):
+            if (day, service.aware(at)) >= _place(it.decision):
+                return True
+    return False
+
+
+def _disordered(items: list[_Item]) -> bool:
+    """A decision of the run at or before an earlier one's place (same enterprise or similar key)."""
+    for i, it in enumerate(items):
+        d = it.decision
+        for other in items[:i]:
+            o = other.decision
+            related = o.uscc == d.uscc or (d.violation and o.violation == d.violation and o.facts_key == d.facts_key)
+            if related and _place(o) >= _place(d):
+                return True
+    return False
+
+
+async def record_decisions(session: AsyncSession, pairs: Sequence[tuple[CloudEvent, CaseDecided]], *,
+                           contexts: dict[str, CaseContext], source: str, tables, topic_prefix: str,
+                           now: datetime, cfg: AuditSettings) -> bool:
+    """Record a run of decided events as ``record_decision`` would one by one; False (nothing written)
+    when the run needs the one-by-one path (see the module's docstring)."""
+    ids = [p.case_id for _, p in pairs]
+    if len(set(ids)) != len(ids):
+        return False
+    recorded = set((await session.scalars(RECORDED, {"ids": ids})).all())
+    pairs = [(e, p) for e, p in pairs if p.case_id not in recorded]  # a re-delivered decision adds nothing
+    if not pairs:
+        return True
+    if (await session.scalars(FLAGGED, {"ids": [p.case_id for _, p in pairs]})).first() is not None:
+        return False
+    items = []
+    for e, p in pairs:
+        row = _row(p, contexts.get(p.case_id))
+        items.append(_Item(e, p, row, service.to_decision(row)))
+    if _disordered(items):
+        return False
+    first_day = min(it.row.decision_date for it in items)
+    usccs = sorted({it.row.uscc for it in items})
+    similar = [it for it in items if it.row.violation]
+    violations = sorted({it.row.violation for it in similar})
+    facts_keys = sorted({it.row.facts_key for it in similar})
+    latest: dict[tuple, list] = defaultdict(list)
+    for uscc, day, at in await session.execute(LATEST_BY_ENTERPRISE, {"usccs": usccs, "lo": first_day}):
+        latest[("e", uscc)].append((day, at))
+    if similar:
+        for v, fk, day, at in await session.execute(LATEST_BY_SIMILAR, {"violations": violations,
+                                                                         "facts_keys": facts_keys, "lo": first_day}):
+            latest[("s", v, fk)].append((day, at))
+    if _later_in_db(items, latest, lambda d: ("e", d.uscc)) or \
+            _later_in_db(similar, latest, lambda d: ("s", d.violation, d.facts_key)):
+        return False
+    history = await _History.read(session, items, similar, usccs, violations, facts_keys, cfg)
+    await _write(session, items, history, source=source, tables=tables, topic_prefix=topic_prefix, now=now, cfg=cfg)
+    return True
+
+
+def _lean(r) -> Decision:
+    return service._lean(r)
+
+
+class _History:
+    """The database's rows the run's history rules read, plus the run's own decisions as they are added."""
+
+    def __init__(self) -> None:
+        self.exemptions: dict[str, list[Decision]] = defaultdict(list)
+        self.same_violation: dict[tuple[str, str], list[Decision]] = defaultdict(list)
+        self.fines: dict[str, list[Decision]] = defaultdict(list)
+        self.similar: dict[tuple[str, str], list[tuple[date, float]]] = defaultdict(list)
+        self.bureau_days: dict[str, list[tuple[date, str, int]]] = defaultdict(list)
+        self.person_days: dict[tuple[str, str], list[tuple[date, int, int]]] = defaultdict(list)
+
+    @classmethod
+    async def read(cls, session: AsyncSession, items: list[_Item], similar: list[_Item], usccs: list[str],
+                   violations: list[str], facts_keys: list[str], cfg: AuditSettings) -> _History:
+        h = cls()
+        days = [it.row.decision_date for it in items]
+        if any(it.row.decision_type == DecisionType.EXEMPTION for it in items):
+            lo = min(days) - timedelta(days=cfg.repeat_window_days)
+            for r in await session.execute(EXEMPTIONS, {"usccs": usccs, "lo": lo}):
+                h.exemptions[r.uscc].append(_lean(r))
+        claimed = [it for it in similar if (it.row.gate or {}).get("first_offence_claimed")]
+        if claimed:
+            lo = min(it.row.decision_date for it in claimed) - timedelta(days=cfg.repeat_window_days)
+            for r in await session.execute(SAME_VIOLATION, {"usccs": sorted({it.row.uscc for it in claimed}),
+                                                            "violations": sorted({it.row.violation for it in claimed}),
+                                                            "lo": lo}):
+                h.same_violation[(r.uscc, r.violation)].append(_lean(r))
+        fining = [it for it in items if it.row.fine_amount and (it.row.gate or {}).get("acts")]
+        if fining:
+            for r in await session.execute(FINES, {"usccs": sorted({it.row.uscc for it in fining})}):
+                h.fines[r.uscc].append(replace(_lean(r), acts=rules.act_spans((r.gate or {}).get("acts"))))
+        if similar:
+            lo = min(it.row.decision_date for it in similar) - timedelta(days=cfg.similar_window_days)
+            for v, fk, day, value in await session.execute(SIMILAR, {"violations": violations, "facts_keys": facts_keys,
+                                                                     "lo": lo}):
+                h.similar[(v, fk)].append((day, float(value)))
+        sharing = [it for it in items if it.row.decision_type in FLAGGED_DECISIONS]
+        if sharing:
+            window = {"bureaus": sorted({it.row.bureau for it in sharing}),
+                      "lo": min(it.row.decision_date for it in sharing) - timedelta(days=cfg.share_window_days),
+                      "hi": max(it.row.decision_date for it in sharing)}
+            for b, day, type_, n in await session.execute(BUREAU_DAYS, window):
+                h.bureau_days[b].append((day, type_, int(n)))
+            people = sorted({p for it in sharing for p in rules.people([it.row.decided_by], it.row.people)})
+            if people:
+                for person, b, day, n, x in await session.execute(PERSON_DAYS, {**window, "people": people}):
+                    h.person_days[(person, b)].append((day, int(n), int(x)))
+        return h
+
+    def count(self, row: DecidedCase) -> None:
+        """``row``'s daily counters, which its own history reads (they are incremented before it)."""
+        flagged = int(row.decision_type in FLAGGED_DECISIONS)
+        self.bureau_days[row.bureau].append((row.decision_date, row.decision_type, 1))
+        for p in row.people:
+            self.person_days[(p, row.bureau)].append((row.decision_date, 1, flagged))
+
+    def add(self, row: DecidedCase) -> None:
+        """``row`` recorded: the run's later decisions see it among the earlier ones."""
+        lean = _lean(row)
+        if row.decision_type == DecisionType.EXEMPTION:
+            self.exemptions[row.uscc].append(lean)
+        if row.violation:
+            self.same_violation[(row.uscc, row.violation)].append(lean)
+            self.similar[(row.violation, row.facts_key)].append((row.decision_date, float(row.fine_amount or 0.0)))
+        if row.fine_amount and row.fine_amount > 0:
+            self.fines[row.uscc].append(replace(lean, acts=rules.act_spans((row.gate or {}).get("acts"))))
+
+    def for_(self, row: DecidedCase, cfg: AuditSettings) -> History:
+        """``service.history_for(row)`` over the rows held (every one of them is before ``row``)."""
+        d_date = row.decision_date
+        repeat_lo = d_date - timedelta(days=cfg.repeat_window_days)
+        same: dict[str, Decision] = {}
+        exemptions_before = None
+        if row.decision_type == DecisionType.EXEMPTION:
+            inside = sorted((o for o in self.exemptions.get(row.uscc, ()) if repeat_lo <= o.decision_date <= d_date),
+                            key=_ORDER)
+            first = inside[:sql.LISTED]
+            same.update((o.case_id, o) for o in first)
+            exemptions_before = len(first) if len(first) < sql.LISTED else len(inside)
+        if row.violation and (row.gate or {}).get("first_offence_claimed"):
+            inside = sorted((o for o in self.same_violation.get((row.uscc, row.violation), ())
+                             if repeat_lo <= o.decision_date <= d_date), key=_ORDER)
+            same.update((o.case_id, o) for o in inside[:sql.LISTED])
+        same_enterprise = tuple(sorted(same.values(), key=_ORDER))
+        fined: tuple[Decision, ...] = ()
+        if row.fine_amount and (row.gate or {}).get("acts"):
+            fined = tuple(sorted(self.fines.get(row.uscc, ()), key=lambda o: o.decision_date,
+                                 reverse=True)[:sql.RECHECK_LIMIT])
+        similar_outcomes: tuple[float, ...] = ()
+        if row.violation:
+            lo = d_date - timedelta(days=cfg.similar_window_days)
+            inside = sorted((x for x in self.similar.get((row.violation, row.facts_key), ()) if lo <= x[0] <= d_date),
+                            key=lambda x: x[0], reverse=True)
+            similar_outcomes = tuple(v for _, v in inside[:sql.SIMILAR_SAMPLE])
+        shares = []
+        if row.decision_type in FLAGGED_DECISIONS:
+            lo = d_date - timedelta(days=cfg.share_window_days)
+            days = [(t, n) for day, t, n in self.bureau_days.get(row.bureau, ()) if lo <= day <= d_date]
+            total_n = sum(n for _, n in days)
+            total_x = sum(n for t, n in days if t in FLAGGED_DECISIONS)
+            for person in rules.people([row.decided_by], row.people):
+                mine = [(n, x) for day, n, x in self.person_days.get((person, row.bureau), ()) if lo <= day <= d_date]
+                mine_n, mine_x = sum(n for n, _ in mine), sum(x for _, x in mine)
+                shares.append(PersonShare(person, mine_n, mine_x, total_n - mine_n, total_x - mine_x))
+        return History(same_enterprise=same_enterprise, shares=tuple(shares), similar_outcomes=similar_outcomes,
+                       exemptions_before=exemptions_before, fined=fined)
+
+
+def _sum_into(acc: dict, key: tuple, **add: float) -> None:
+    row = acc.setdefault(key, dict.fromkeys(add, 0))
+    for k, v in add.items():
+        row[k] += v
+
+
+async def _write(session: AsyncSession, items: list[_Item], history: _History, *, source: str, tables,
+                 topic_prefix: str, now: datetime, cfg: AuditSettings) -> None:
+    decided, people, flags, flag_rules, flag_history, outbox = [], [], [], [], [], []
+    days: dict[tuple, dict] = {}
+    person_days: dict[tuple, dict] = {}
+    rule_days: dict[tuple, dict] = {}
+    due = now + timedelta(days=cfg.review_sla_days)
+    for it in items:
+        row = it.row
+        flagged = row.decision_type in FLAGGED_DECISIONS
+        decided.append(_values(row))
+        people += [{"case_id": row.case_id, "person": p, "bureau": row.bureau, "decision_date": row.decision_date,
+                    "flagged": flagged} for p in row.people]
+        _sum_into(days, (row.bureau, row.decision_date, row.decision_type), count=1, fines=float(row.fine_amount or 0))
+        for p in row.people:
+            _sum_into(person_days, (p, row.bureau, row.decision_date), count=1, flagged=int(flagged))
+        history.count(row)
+        hits = rules.evaluate(it.decision, history.for_(row, cfg), cfg)
+        history.add(row)
+        if not hits:
+            continue
+        flag_id = str(uuid.uuid4())
+        flags.append({
+            "id": flag_id, "case_id": row.case_id, "number": row.number, "uscc": row.uscc, "bureau": row.bureau,
+            "decision_type": row.decision_type, "fine_amount": row.fine_amount, "basis": {}, "steps": list(row.steps),
+            "handlers": list(it.decided.handlers), "involved": list(row.people), "decided_by": row.decided_by,
+            "decided_at": row.decided_at, "status": "open", "source_event_id": it.event.id, "created_at": now,
+            "assignee": None, "assigned_at": None, "due_at": due, "reviewed_by": None, "reviewed_at": None,
+            "review_notes": None, "outcome": None, "review_started_at": None,
+        })
+        flag_rules += [{"flag_id": flag_id, "code": h.code, "position": i, "severity": h.severity, "detail": h.detail}
+                       for i, h in enumerate(hits)]
+        for h in hits:
+            _sum_into(rule_days, (row.bureau, service.local_date(row.decided_at), h.code), count=1)
+        flag_history.append({"flag_id": flag_id, "at": now, "actor": service.SYSTEM, "action": "raised",
+                             "status_from": None, "status_to": "open", "detail": "；".join(h.code for h in hits)})
+        token = set_request_id(it.event.requestid)  # the flag's event carries its decision's request id
+        try:
+            event = new_event(AuditFlagRaised(
+                flag_id=flag_id, case_id=row.case_id, number=row.number, uscc=row.uscc, bureau=row.bureau,
+                decision_type=row.decision_type, rules=[h.as_dict() for h in hits], raised_at=now,
+            ), source=source, subject=flag_id, time=now)
+        finally:
+            reset_request_id(token)
+        outbox.append({"event_id": event.id, "topic": topic_for(event.type, topic_prefix), "key": flag_id,
+                       "type": event.type, "envelope": envelope_json(event), "created_at": now, "attempts": 0})
+    dialect = session.bind.dialect.name
+    await session.execute(INSERT_DECIDED, decided)
+    if people:
+        await session.execute(INSERT_PEOPLE, people)
+    await session.execute(service._counter_upsert(DailyCount, dialect, ("count", "fines")),
+                          [dict(zip(("bureau", "day", "decision_type"), k, strict=True), **v) for k, v in days.items()])
+    if person_days:
+        await session.execute(service._counter_upsert(PersonDailyCount, dialect, ("count", "flagged")),
+                              [dict(zip(("person", "bureau", "day"), k, strict=True), **v)
+                               for k, v in person_days.items()])
+    if flags:
+        await session.execute(INSERT_FLAGS, flags)
+        await session.execute(INSERT_RULES, flag_rules)
+        await session.execute(INSERT_HISTORY, flag_history)
+        await session.execute(service._counter_upsert(DailyRuleCount, dialect, ("count",)),
+                              [dict(zip(("bureau", "day", "code"), k, strict=True), **v) for k, v in rule_days.items()])
+        await session.execute(_insert_outbox(tables.outbox), outbox)
+        await wake_at_commit(session, source.rsplit("/", 1)[-1])
+
