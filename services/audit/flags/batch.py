@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import Date, Integer, bindparam, case, func, insert, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.config import AuditSettings
@@ -55,9 +55,7 @@ _IDS = bindparam("ids", expanding=True)
 _USCCS = bindparam("usccs", expanding=True)
 _VIOLATIONS = bindparam("violations", expanding=True)
 _FACTS = bindparam("facts_keys", expanding=True)
-_BUREAUS = bindparam("bureaus", expanding=True)
-_PEOPLE = bindparam("people", expanding=True)
-_LO, _HI = sql._p("lo"), sql._p("hi")
+_LO = sql._p("lo")
 
 # -- statements, built once ---------------------------------------------------------------------------
 RECORDED = select(D.case_id).where(D.case_id.in_(_IDS))
@@ -76,19 +74,68 @@ SAME_VIOLATION = select(*sql.LEAN).where(D.uscc.in_(_USCCS), D.violation.in_(_VI
 _fines = select(*sql.LEAN, D.gate, func.row_number().over(partition_by=D.uscc, order_by=D.decision_date.desc())
                 .label("rn")).where(D.uscc.in_(_USCCS), D.fine_amount > 0).subquery()
 FINES = select(*(c for c in _fines.c if c.name != "rn")).where(_fines.c.rn <= sql.RECHECK_LIMIT)
-# Each similar key's most recent ``SIMILAR_SAMPLE`` outcomes in the widest window (``sql.similar_outcomes`` per key).
-_similar = select(D.violation, D.facts_key, D.decision_date, func.coalesce(D.fine_amount, 0.0).label("v"),
-                  func.row_number().over(partition_by=(D.violation, D.facts_key), order_by=D.decision_date.desc())
-                  .label("rn")).where(D.violation.in_(_VIOLATIONS), D.facts_key.in_(_FACTS),
-                                      D.decision_date >= _LO).subquery()
-SIMILAR = select(_similar.c.violation, _similar.c.facts_key, _similar.c.decision_date, _similar.c.v) \
-    .where(_similar.c.rn <= sql.SIMILAR_SAMPLE)
-BUREAU_DAYS = select(DailyCount.bureau, DailyCount.day, DailyCount.decision_type, DailyCount.count) \
-    .where(DailyCount.bureau.in_(_BUREAUS), DailyCount.day.between(_LO, _HI))
-PERSON_DAYS = select(PersonDailyCount.person, PersonDailyCount.bureau, PersonDailyCount.day, PersonDailyCount.count,
-                     PersonDailyCount.flagged).where(PersonDailyCount.person.in_(_PEOPLE),
-                                                     PersonDailyCount.bureau.in_(_BUREAUS),
-                                                     PersonDailyCount.day.between(_LO, _HI))
+# Per-key reads in one statement: a UNION ALL of one bounded, indexed read per key (the run's similar keys,
+# its (bureau, day) windows), the same read ``history_sql`` makes per event, built once per number of keys.
+# Keys beyond ``KEYS_PER_STATEMENT`` go into a further statement (SQLite's compound SELECT has at most 500 terms).
+KEYS_PER_STATEMENT = 200
+
+
+def _union(parts: list):
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+@functools.cache
+def similar_samples(n: int):
+    """For keys 0…n-1 (``v<i>``, ``f<i>``, ``lo<i>``): key, date and outcome of the ``SIMILAR_SAMPLE`` most recent
+    decisions of violation ``v<i>`` and facts ``f<i>`` from ``lo<i>`` on (``history_sql.similar_outcomes``)."""
+    parts = []
+    for i in range(n):
+        sample = (select(literal(i, Integer).label("k"), D.decision_date, func.coalesce(D.fine_amount, 0.0).label("v"))
+                  .where(D.violation == bindparam(f"v{i}"), D.facts_key == bindparam(f"f{i}"),
+                         D.decision_date >= bindparam(f"lo{i}", type_=Date()))
+                  .order_by(D.decision_date.desc()).limit(sql.SIMILAR_SAMPLE).subquery(f"s{i}"))
+        parts.append(select(sample))
+    return _union(parts)
+
+
+_FLAGGED_DAYS = DailyCount.decision_type.in_(FLAGGED_DECISIONS)
+
+
+@functools.cache
+def bureau_totals(n: int):
+    """For windows 0…n-1 (``b<i>``, ``lo<i>``, ``hi<i>``): the bureau's decisions and flagged decisions in it
+    (``history_sql.BUREAU_TOTALS``)."""
+    return _union([select(literal(i, Integer).label("k"), func.coalesce(func.sum(DailyCount.count), 0),
+                          func.coalesce(func.sum(case((_FLAGGED_DAYS, DailyCount.count), else_=0)), 0))
+                   .where(DailyCount.bureau == bindparam(f"b{i}"),
+                          DailyCount.day.between(bindparam(f"lo{i}", type_=Date()), bindparam(f"hi{i}", type_=Date())))
+                   for i in range(n)])
+
+
+@functools.cache
+def person_totals(n: int):
+    """For windows 0…n-1 (``p<i>`` people, ``b<i>``, ``lo<i>``, ``hi<i>``): each person's decisions and flagged
+    decisions in the bureau in it (``history_sql.PERSON_TOTALS``)."""
+    P = PersonDailyCount
+    return _union([select(literal(i, Integer).label("k"), P.person, func.sum(P.count), func.sum(P.flagged))
+                   .where(P.person.in_(bindparam(f"p{i}", expanding=True)), P.bureau == bindparam(f"b{i}"),
+                          P.day.between(bindparam(f"lo{i}", type_=Date()), bindparam(f"hi{i}", type_=Date())))
+                   .group_by(P.person) for i in range(n)])
+
+
+async def _per_key(session: AsyncSession, build, keys: list, params) -> list:
+    """Run ``build(n)`` over ``keys`` (``params(i, key)`` each), in statements of at most ``KEYS_PER_STATEMENT``
+    keys; the rows with ``k`` turned back into the key."""
+    out = []
+    for start in range(0, len(keys), KEYS_PER_STATEMENT):
+        chunk = keys[start:start + KEYS_PER_STATEMENT]
+        bound = {}
+        for i, key in enumerate(chunk):
+            bound.update(params(i, key))
+        out += [(chunk[r[0]], *r[1:]) for r in await session.execute(build(len(chunk)), bound)]
+    return out
+
+
 INSERT_DECIDED = insert(D.__table__)
 INSERT_PEOPLE = insert(DecisionPerson.__table__)
 INSERT_FLAGS = insert(Flag.__table__)
@@ -214,6 +261,9 @@ class _History:
         self.same_violation: dict[tuple[str, str], list[Decision]] = defaultdict(list)
         self.fines: dict[str, list[Decision]] = defaultdict(list)
         self.similar: dict[tuple[str, str], list[tuple[date, float]]] = defaultdict(list)
+        # The database's totals per share window (bureau, last day), then the run's own decisions' counts.
+        self.bureau_db: dict[tuple[str, date], tuple[int, int]] = {}
+        self.person_db: dict[tuple[str, date], dict[str, tuple[int, int]]] = defaultdict(dict)
         self.bureau_days: dict[str, list[tuple[date, str, int]]] = defaultdict(list)
         self.person_days: dict[tuple[str, str], list[tuple[date, int, int]]] = defaultdict(list)
 
@@ -238,21 +288,30 @@ class _History:
             for r in await session.execute(FINES, {"usccs": sorted({it.row.uscc for it in fining})}):
                 h.fines[r.uscc].append(replace(_lean(r), acts=rules.act_spans((r.gate or {}).get("acts"))))
         if similar:
-            lo = min(it.row.decision_date for it in similar) - timedelta(days=cfg.similar_window_days)
-            for v, fk, day, value in await session.execute(SIMILAR, {"violations": violations, "facts_keys": facts_keys,
-                                                                     "lo": lo}):
-                h.similar[(v, fk)].append((day, float(value)))
+            los: dict[tuple[str, str], date] = {}
+            for it in similar:
+                key = (it.row.violation, it.row.facts_key)
+                lo = it.row.decision_date - timedelta(days=cfg.similar_window_days)
+                los[key] = min(lo, los.get(key, lo))
+            for key, day, value in await _per_key(session, similar_samples, list(los), lambda i, k: {
+                    f"v{i}": k[0], f"f{i}": k[1], f"lo{i}": los[k]}):
+                h.similar[key].append((day, float(value)))
         sharing = [it for it in items if it.row.decision_type in FLAGGED_DECISIONS]
         if sharing:
-            window = {"bureaus": sorted({it.row.bureau for it in sharing}),
-                      "lo": min(it.row.decision_date for it in sharing) - timedelta(days=cfg.share_window_days),
-                      "hi": max(it.row.decision_date for it in sharing)}
-            for b, day, type_, n in await session.execute(BUREAU_DAYS, window):
-                h.bureau_days[b].append((day, type_, int(n)))
-            people = sorted({p for it in sharing for p in rules.people([it.row.decided_by], it.row.people)})
-            if people:
-                for person, b, day, n, x in await session.execute(PERSON_DAYS, {**window, "people": people}):
-                    h.person_days[(person, b)].append((day, int(n), int(x)))
+            windows = sorted({(it.row.bureau, it.row.decision_date) for it in sharing})
+            people: dict[tuple[str, date], set[str]] = defaultdict(set)
+            for it in sharing:
+                people[(it.row.bureau, it.row.decision_date)].update(rules.people([it.row.decided_by], it.row.people))
+
+            def window(i: int, key: tuple[str, date]) -> dict:
+                return {f"b{i}": key[0], f"lo{i}": key[1] - timedelta(days=cfg.share_window_days), f"hi{i}": key[1]}
+
+            for key, n, x in await _per_key(session, bureau_totals, windows, window):
+                h.bureau_db[key] = (int(n or 0), int(x or 0))
+            named = [w for w in windows if people[w]]
+            for key, person, n, x in await _per_key(session, person_totals, named, lambda i, k: {
+                    **window(i, k), f"p{i}": sorted(people[k])}):
+                h.person_db[key][person] = (int(n or 0), int(x or 0))
         return h
 
     def count(self, row: DecidedCase) -> None:
@@ -302,13 +361,17 @@ class _History:
             similar_outcomes = tuple(v for _, v in inside[:sql.SIMILAR_SAMPLE])
         shares = []
         if row.decision_type in FLAGGED_DECISIONS:
+            # The database's totals for this window, plus the run's decisions so far in it (this one included).
             lo = d_date - timedelta(days=cfg.share_window_days)
+            total_n, total_x = self.bureau_db.get((row.bureau, d_date), (0, 0))
             days = [(t, n) for day, t, n in self.bureau_days.get(row.bureau, ()) if lo <= day <= d_date]
-            total_n = sum(n for _, n in days)
-            total_x = sum(n for t, n in days if t in FLAGGED_DECISIONS)
+            total_n += sum(n for _, n in days)
+            total_x += sum(n for t, n in days if t in FLAGGED_DECISIONS)
+            in_db = self.person_db.get((row.bureau, d_date), {})
             for person in rules.people([row.decided_by], row.people):
+                mine_n, mine_x = in_db.get(person, (0, 0))
                 mine = [(n, x) for day, n, x in self.person_days.get((person, row.bureau), ()) if lo <= day <= d_date]
-                mine_n, mine_x = sum(n for n, _ in mine), sum(x for _, x in mine)
+                mine_n, mine_x = mine_n + sum(n for n, _ in mine), mine_x + sum(x for _, x in mine)
                 shares.append(PersonShare(person, mine_n, mine_x, total_n - mine_n, total_x - mine_x))
         return History(same_enterprise=same_enterprise, shares=tuple(shares), similar_outcomes=similar_outcomes,
                        exemptions_before=exemptions_before, fined=fined)
