@@ -9,11 +9,13 @@ as the one-by-one path would see them in the database. Writes: decided cases, th
 counters, the new flags with their rules, history and rule counters, and the flag events (outbox),
 each one statement (an executemany of a statement built once).
 
-The run takes the fast path only when the one-by-one path would neither re-check a later decision
-(``service._recheck_later``: a decision arriving after a later-dated one of its enterprise or of its
-similar cases, in the database or earlier in the run) nor touch an existing flag; otherwise it returns
-False and the caller records the run one by one. Equal (date, time) places also go one by one: the
-rules' order breaks those ties by case id, which the reads below do not reproduce.
+Order inside the run is kept: a decision's history holds the run's earlier decisions that the rules'
+order puts before it, and a decision dated before ones recorded earlier in the run re-checks them as
+``service._recheck_later`` would (their flags, kept in memory until the writes, get the rule or detail
+added and a ``rule_added`` history entry). The run takes this path only when the database holds no
+decision of its enterprises or similar cases at or after one of its own places and none of its cases
+has a flag yet; otherwise ``record_decisions`` returns False (nothing written) and the caller records
+the run one by one.
 """
 
 from __future__ import annotations
@@ -197,18 +199,6 @@ def _later_in_db(items: list[_Item], latest: dict[tuple, list[tuple[date, dateti
     return False
 
 
-def _disordered(items: list[_Item]) -> bool:
-    """A decision of the run at or before an earlier one's place (same enterprise or similar key)."""
-    for i, it in enumerate(items):
-        d = it.decision
-        for other in items[:i]:
-            o = other.decision
-            related = o.uscc == d.uscc or (d.violation and o.violation == d.violation and o.facts_key == d.facts_key)
-            if related and _place(o) >= _place(d):
-                return True
-    return False
-
-
 async def record_decisions(session: AsyncSession, pairs: Sequence[tuple[CloudEvent, CaseDecided]], *,
                            contexts: dict[str, CaseContext], source: str, tables, topic_prefix: str,
                            now: datetime, cfg: AuditSettings) -> bool:
@@ -227,8 +217,6 @@ async def record_decisions(session: AsyncSession, pairs: Sequence[tuple[CloudEve
     for e, p in pairs:
         row = _row(p, contexts.get(p.case_id))
         items.append(_Item(e, p, row, service.to_decision(row)))
-    if _disordered(items):
-        return False
     first_day = min(it.row.decision_date for it in items)
     usccs = sorted({it.row.uscc for it in items})
     similar = [it for it in items if it.row.violation]
@@ -260,12 +248,14 @@ class _History:
         self.exemptions: dict[str, list[Decision]] = defaultdict(list)
         self.same_violation: dict[tuple[str, str], list[Decision]] = defaultdict(list)
         self.fines: dict[str, list[Decision]] = defaultdict(list)
-        self.similar: dict[tuple[str, str], list[tuple[date, float]]] = defaultdict(list)
+        # (the run's decision, or None for the database's rows — all before every decision of the run), date, outcome
+        self.similar: dict[tuple[str, str], list[tuple[Decision | None, date, float]]] = defaultdict(list)
         # The database's totals per share window (bureau, last day), then the run's own decisions' counts.
         self.bureau_db: dict[tuple[str, date], tuple[int, int]] = {}
         self.person_db: dict[tuple[str, date], dict[str, tuple[int, int]]] = defaultdict(dict)
         self.bureau_days: dict[str, list[tuple[date, str, int]]] = defaultdict(list)
         self.person_days: dict[tuple[str, str], list[tuple[date, int, int]]] = defaultdict(list)
+        self.recorded: list[Decision] = []  # the run's decisions recorded so far
 
     @classmethod
     async def read(cls, session: AsyncSession, items: list[_Item], similar: list[_Item], usccs: list[str],
@@ -275,18 +265,18 @@ class _History:
         if any(it.row.decision_type == DecisionType.EXEMPTION for it in items):
             lo = min(days) - timedelta(days=cfg.repeat_window_days)
             for r in await session.execute(EXEMPTIONS, {"usccs": usccs, "lo": lo}):
-                h.exemptions[r.uscc].append(_lean(r))
+                h.exemptions[r.uscc].append(_Db(_lean(r)))
         claimed = [it for it in similar if (it.row.gate or {}).get("first_offence_claimed")]
         if claimed:
             lo = min(it.row.decision_date for it in claimed) - timedelta(days=cfg.repeat_window_days)
             for r in await session.execute(SAME_VIOLATION, {"usccs": sorted({it.row.uscc for it in claimed}),
                                                             "violations": sorted({it.row.violation for it in claimed}),
                                                             "lo": lo}):
-                h.same_violation[(r.uscc, r.violation)].append(_lean(r))
+                h.same_violation[(r.uscc, r.violation)].append(_Db(_lean(r)))
         fining = [it for it in items if it.row.fine_amount and (it.row.gate or {}).get("acts")]
         if fining:
             for r in await session.execute(FINES, {"usccs": sorted({it.row.uscc for it in fining})}):
-                h.fines[r.uscc].append(replace(_lean(r), acts=rules.act_spans((r.gate or {}).get("acts"))))
+                h.fines[r.uscc].append(_Db(replace(_lean(r), acts=rules.act_spans((r.gate or {}).get("acts")))))
         if similar:
             los: dict[tuple[str, str], date] = {}
             for it in similar:
@@ -295,7 +285,7 @@ class _History:
                 los[key] = min(lo, los.get(key, lo))
             for key, day, value in await _per_key(session, similar_samples, list(los), lambda i, k: {
                     f"v{i}": k[0], f"f{i}": k[1], f"lo{i}": los[k]}):
-                h.similar[key].append((day, float(value)))
+                h.similar[key].append((None, day, float(value)))
         sharing = [it for it in items if it.row.decision_type in FLAGGED_DECISIONS]
         if sharing:
             windows = sorted({(it.row.bureau, it.row.decision_date) for it in sharing})
@@ -322,46 +312,54 @@ class _History:
             self.person_days[(p, row.bureau)].append((row.decision_date, 1, flagged))
 
     def add(self, row: DecidedCase) -> None:
-        """``row`` recorded: the run's later decisions see it among the earlier ones."""
+        """``row`` recorded: the run's later decisions see it (where the rules' order puts it before them)."""
         lean = _lean(row)
         if row.decision_type == DecisionType.EXEMPTION:
             self.exemptions[row.uscc].append(lean)
         if row.violation:
             self.same_violation[(row.uscc, row.violation)].append(lean)
-            self.similar[(row.violation, row.facts_key)].append((row.decision_date, float(row.fine_amount or 0.0)))
+            self.similar[(row.violation, row.facts_key)].append((lean, row.decision_date, float(row.fine_amount or 0.0)))
         if row.fine_amount and row.fine_amount > 0:
             self.fines[row.uscc].append(replace(lean, acts=rules.act_spans((row.gate or {}).get("acts"))))
+        self.recorded.append(lean)
 
-    def for_(self, row: DecidedCase, cfg: AuditSettings) -> History:
-        """``service.history_for(row)`` over the rows held (every one of them is before ``row``)."""
+    def for_(self, d: Decision, row: DecidedCase, cfg: AuditSettings) -> History:
+        """``service.history_for(row)`` now: the database's rows and the run's recorded decisions before ``d``."""
+        def before(o) -> bool:
+            return isinstance(o, _Db) or rules._before(d, o)
+
+        def lean(o) -> Decision:
+            return o.d if isinstance(o, _Db) else o
+
         d_date = row.decision_date
         repeat_lo = d_date - timedelta(days=cfg.repeat_window_days)
         same: dict[str, Decision] = {}
         exemptions_before = None
         if row.decision_type == DecisionType.EXEMPTION:
-            inside = sorted((o for o in self.exemptions.get(row.uscc, ()) if repeat_lo <= o.decision_date <= d_date),
-                            key=_ORDER)
+            inside = sorted((lean(o) for o in self.exemptions.get(row.uscc, ())
+                             if before(o) and repeat_lo <= lean(o).decision_date <= d_date), key=_ORDER)
             first = inside[:sql.LISTED]
             same.update((o.case_id, o) for o in first)
             exemptions_before = len(first) if len(first) < sql.LISTED else len(inside)
         if row.violation and (row.gate or {}).get("first_offence_claimed"):
-            inside = sorted((o for o in self.same_violation.get((row.uscc, row.violation), ())
-                             if repeat_lo <= o.decision_date <= d_date), key=_ORDER)
+            inside = sorted((lean(o) for o in self.same_violation.get((row.uscc, row.violation), ())
+                             if before(o) and repeat_lo <= lean(o).decision_date <= d_date), key=_ORDER)
             same.update((o.case_id, o) for o in inside[:sql.LISTED])
         same_enterprise = tuple(sorted(same.values(), key=_ORDER))
         fined: tuple[Decision, ...] = ()
         if row.fine_amount and (row.gate or {}).get("acts"):
-            fined = tuple(sorted(self.fines.get(row.uscc, ()), key=lambda o: o.decision_date,
-                                 reverse=True)[:sql.RECHECK_LIMIT])
+            fined = tuple(sorted((lean(o) for o in self.fines.get(row.uscc, ()) if before(o)),
+                                 key=lambda o: o.decision_date, reverse=True)[:sql.RECHECK_LIMIT])
         similar_outcomes: tuple[float, ...] = ()
         if row.violation:
             lo = d_date - timedelta(days=cfg.similar_window_days)
-            inside = sorted((x for x in self.similar.get((row.violation, row.facts_key), ()) if lo <= x[0] <= d_date),
+            inside = sorted(((day, v) for o, day, v in self.similar.get((row.violation, row.facts_key), ())
+                             if (o is None or rules._before(d, o)) and lo <= day <= d_date),
                             key=lambda x: x[0], reverse=True)
             similar_outcomes = tuple(v for _, v in inside[:sql.SIMILAR_SAMPLE])
         shares = []
         if row.decision_type in FLAGGED_DECISIONS:
-            # The database's totals for this window, plus the run's decisions so far in it (this one included).
+            # The database's totals for this window, plus the run's counted decisions in it (this one included).
             lo = d_date - timedelta(days=cfg.share_window_days)
             total_n, total_x = self.bureau_db.get((row.bureau, d_date), (0, 0))
             days = [(t, n) for day, t, n in self.bureau_days.get(row.bureau, ()) if lo <= day <= d_date]
@@ -376,6 +374,25 @@ class _History:
         return History(same_enterprise=same_enterprise, shares=tuple(shares), similar_outcomes=similar_outcomes,
                        exemptions_before=exemptions_before, fined=fined)
 
+    def later(self, d: Decision) -> list[Decision]:
+        """The run's recorded decisions ``service._recheck_later`` finds after ``d`` (``history_sql._AFTER``)."""
+        def after(o: Decision) -> bool:
+            return o.case_id != d.case_id and (o.decision_date > d.decision_date or (
+                o.decision_date == d.decision_date and o.decided_at > d.decided_at))
+
+        same = sorted((o for o in self.recorded if o.uscc == d.uscc and after(o)), key=_ORDER)[:sql.RECHECK_LIMIT]
+        similar = sorted((o for o in self.recorded if d.violation and o.violation == d.violation
+                          and o.facts_key == d.facts_key and after(o)), key=_ORDER)[:sql.RECHECK_LIMIT]
+        found = {o.case_id: o for o in [*same, *similar]}
+        return sorted(found.values(), key=_ORDER)[:sql.RECHECK_LIMIT]
+
+
+@dataclass(frozen=True)
+class _Db:
+    """A database row in the history: before every decision of the run."""
+
+    d: Decision
+
 
 def _sum_into(acc: dict, key: tuple, **add: float) -> None:
     row = acc.setdefault(key, dict.fromkeys(add, 0))
@@ -383,13 +400,82 @@ def _sum_into(acc: dict, key: tuple, **add: float) -> None:
         row[k] += v
 
 
+class _Flags:
+    """The run's flags, kept in memory as ``service.upsert_flag`` would leave them (none existed before the
+    run), written at the end: their rows, rules, history in the order it happened, rule counters, events."""
+
+    def __init__(self, *, source: str, topic_prefix: str, now: datetime, cfg: AuditSettings) -> None:
+        self.source, self.topic_prefix, self.now = source, topic_prefix, now
+        self.due = now + timedelta(days=cfg.review_sla_days)
+        self.flags: dict[str, dict] = {}  # case_id -> the flag's row
+        self.rules: dict[str, list[dict]] = {}  # flag id -> its rules in order
+        self.history: list[dict] = []
+        self.rule_days: dict[tuple, dict] = {}
+        self.outbox: list[dict] = []
+
+    def upsert(self, row: DecidedCase, hits: list, *, event: CloudEvent, handlers: list[str]) -> None:
+        if not hits:
+            return
+        flag = self.flags.get(row.case_id)
+        if flag is None:
+            self._raise(row, hits, event=event, handlers=handlers)
+            return
+        have = {r["code"]: r for r in self.rules[flag["id"]]}
+        added, new_codes = [], []
+        for h in hits:
+            if h.code not in have:
+                self.rules[flag["id"]].append({"flag_id": flag["id"], "code": h.code, "position": len(
+                    self.rules[flag["id"]]), "severity": h.severity, "detail": h.detail})
+                added.append(h)
+                new_codes.append(h)
+            elif h.detail not in have[h.code]["detail"]:
+                have[h.code]["detail"] = f"{have[h.code]['detail']}\n{h.detail}"
+                added.append(h)
+        self._count(flag, new_codes)
+        if added:  # a flag of this run is open: nothing reopens
+            self.history.append({"flag_id": flag["id"], "at": self.now, "actor": service.SYSTEM, "action": "rule_added",
+                                 "status_from": "open", "status_to": "open",
+                                 "detail": "；".join(h.code for h in added)})
+
+    def _count(self, flag: dict, hits: list) -> None:
+        for h in hits:
+            _sum_into(self.rule_days, (flag["bureau"], service.local_date(flag["decided_at"]), h.code), count=1)
+
+    def _raise(self, row: DecidedCase, hits: list, *, event: CloudEvent, handlers: list[str]) -> None:
+        flag_id = str(uuid.uuid4())
+        flag = self.flags[row.case_id] = {
+            "id": flag_id, "case_id": row.case_id, "number": row.number, "uscc": row.uscc, "bureau": row.bureau,
+            "decision_type": row.decision_type, "fine_amount": row.fine_amount, "basis": {}, "steps": list(row.steps),
+            "handlers": list(handlers), "involved": list(row.people), "decided_by": row.decided_by,
+            "decided_at": row.decided_at, "status": "open", "source_event_id": event.id, "created_at": self.now,
+            "assignee": None, "assigned_at": None, "due_at": self.due, "reviewed_by": None, "reviewed_at": None,
+            "review_notes": None, "outcome": None, "review_started_at": None,
+        }
+        self.rules[flag_id] = [{"flag_id": flag_id, "code": h.code, "position": i, "severity": h.severity,
+                                "detail": h.detail} for i, h in enumerate(hits)]
+        self._count(flag, hits)
+        self.history.append({"flag_id": flag_id, "at": self.now, "actor": service.SYSTEM, "action": "raised",
+                             "status_from": None, "status_to": "open", "detail": "；".join(h.code for h in hits)})
+        token = set_request_id(event.requestid)  # the flag's event carries its decision's request id
+        try:
+            raised = new_event(AuditFlagRaised(
+                flag_id=flag_id, case_id=row.case_id, number=row.number, uscc=row.uscc, bureau=row.bureau,
+                decision_type=row.decision_type, rules=[h.as_dict() for h in hits], raised_at=self.now,
+            ), source=self.source, subject=flag_id, time=self.now)
+        finally:
+            reset_request_id(token)
+        self.outbox.append({"event_id": raised.id, "topic": topic_for(raised.type, self.topic_prefix), "key": flag_id,
+                            "type": raised.type, "envelope": envelope_json(raised), "created_at": self.now,
+                            "attempts": 0})
+
+
 async def _write(session: AsyncSession, items: list[_Item], history: _History, *, source: str, tables,
                  topic_prefix: str, now: datetime, cfg: AuditSettings) -> None:
-    decided, people, flags, flag_rules, flag_history, outbox = [], [], [], [], [], []
+    decided, people = [], []
     days: dict[tuple, dict] = {}
     person_days: dict[tuple, dict] = {}
-    rule_days: dict[tuple, dict] = {}
-    due = now + timedelta(days=cfg.review_sla_days)
+    flags = _Flags(source=source, topic_prefix=topic_prefix, now=now, cfg=cfg)
+    rows = {it.row.case_id: it.row for it in items}
     for it in items:
         row = it.row
         flagged = row.decision_type in FLAGGED_DECISIONS
@@ -400,35 +486,16 @@ async def _write(session: AsyncSession, items: list[_Item], history: _History, *
         for p in row.people:
             _sum_into(person_days, (p, row.bureau, row.decision_date), count=1, flagged=int(flagged))
         history.count(row)
-        hits = rules.evaluate(it.decision, history.for_(row, cfg), cfg)
+        hits = rules.evaluate(it.decision, history.for_(it.decision, row, cfg), cfg)
+        flags.upsert(row, hits, event=it.event, handlers=list(it.decided.handlers))
         history.add(row)
-        if not hits:
-            continue
-        flag_id = str(uuid.uuid4())
-        flags.append({
-            "id": flag_id, "case_id": row.case_id, "number": row.number, "uscc": row.uscc, "bureau": row.bureau,
-            "decision_type": row.decision_type, "fine_amount": row.fine_amount, "basis": {}, "steps": list(row.steps),
-            "handlers": list(it.decided.handlers), "involved": list(row.people), "decided_by": row.decided_by,
-            "decided_at": row.decided_at, "status": "open", "source_event_id": it.event.id, "created_at": now,
-            "assignee": None, "assigned_at": None, "due_at": due, "reviewed_by": None, "reviewed_at": None,
-            "review_notes": None, "outcome": None, "review_started_at": None,
-        })
-        flag_rules += [{"flag_id": flag_id, "code": h.code, "position": i, "severity": h.severity, "detail": h.detail}
-                       for i, h in enumerate(hits)]
-        for h in hits:
-            _sum_into(rule_days, (row.bureau, service.local_date(row.decided_at), h.code), count=1)
-        flag_history.append({"flag_id": flag_id, "at": now, "actor": service.SYSTEM, "action": "raised",
-                             "status_from": None, "status_to": "open", "detail": "；".join(h.code for h in hits)})
-        token = set_request_id(it.event.requestid)  # the flag's event carries its decision's request id
-        try:
-            event = new_event(AuditFlagRaised(
-                flag_id=flag_id, case_id=row.case_id, number=row.number, uscc=row.uscc, bureau=row.bureau,
-                decision_type=row.decision_type, rules=[h.as_dict() for h in hits], raised_at=now,
-            ), source=source, subject=flag_id, time=now)
-        finally:
-            reset_request_id(token)
-        outbox.append({"event_id": event.id, "topic": topic_for(event.type, topic_prefix), "key": flag_id,
-                       "type": event.type, "envelope": envelope_json(event), "created_at": now, "attempts": 0})
+        # ``service._recheck_later``: the run's decisions recorded before this one but dated after it
+        for other in history.later(it.decision):
+            o_row = rows[other.case_id]
+            o_decision = service.to_decision(o_row)
+            hits = [h for h in rules.evaluate(o_decision, history.for_(o_decision, o_row, cfg), cfg)
+                    if h.code in rules.HISTORY_RULES]
+            flags.upsert(o_row, hits, event=it.event, handlers=[])
     dialect = session.bind.dialect.name
     await session.execute(INSERT_DECIDED, decided)
     if people:
@@ -439,12 +506,12 @@ async def _write(session: AsyncSession, items: list[_Item], history: _History, *
         await session.execute(service._counter_upsert(PersonDailyCount, dialect, ("count", "flagged")),
                               [dict(zip(("person", "bureau", "day"), k, strict=True), **v)
                                for k, v in person_days.items()])
-    if flags:
-        await session.execute(INSERT_FLAGS, flags)
-        await session.execute(INSERT_RULES, flag_rules)
-        await session.execute(INSERT_HISTORY, flag_history)
+    if flags.flags:
+        await session.execute(INSERT_FLAGS, list(flags.flags.values()))
+        await session.execute(INSERT_RULES, [r for rs in flags.rules.values() for r in rs])
+        await session.execute(INSERT_HISTORY, flags.history)
         await session.execute(service._counter_upsert(DailyRuleCount, dialect, ("count",)),
-                              [dict(zip(("bureau", "day", "code"), k, strict=True), **v) for k, v in rule_days.items()])
-        await session.execute(_insert_outbox(tables.outbox), outbox)
+                              [dict(zip(("bureau", "day", "code"), k, strict=True), **v)
+                               for k, v in flags.rule_days.items()])
+        await session.execute(_insert_outbox(tables.outbox), flags.outbox)
         await wake_at_commit(session, source.rsplit("/", 1)[-1])
-
