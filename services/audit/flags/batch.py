@@ -20,6 +20,7 @@ the run one by one.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import operator
 import uuid
@@ -92,7 +93,8 @@ def similar_samples(n: int):
     decisions of violation ``v<i>`` and facts ``f<i>`` from ``lo<i>`` on (``history_sql.similar_outcomes``)."""
     parts = []
     for i in range(n):
-        sample = (select(literal(i, Integer).label("k"), D.decision_date, func.coalesce(D.fine_amount, 0.0).label("v"))
+        sample = (select(literal(i, Integer).label("k"), D.decision_date, D.decided_at, D.case_id,
+                         func.coalesce(D.fine_amount, 0.0).label("v"))
                   .where(D.violation == bindparam(f"v{i}"), D.facts_key == bindparam(f"f{i}"),
                          D.decision_date >= bindparam(f"lo{i}", type_=Date()))
                   .order_by(D.decision_date.desc()).limit(sql.SIMILAR_SAMPLE).subquery(f"s{i}"))
@@ -245,17 +247,18 @@ class _History:
     """The database's rows the run's history rules read, plus the run's own decisions as they are added."""
 
     def __init__(self) -> None:
-        self.exemptions: dict[str, list[Decision]] = defaultdict(list)
-        self.same_violation: dict[tuple[str, str], list[Decision]] = defaultdict(list)
-        self.fines: dict[str, list[Decision]] = defaultdict(list)
-        # (the run's decision, or None for the database's rows — all before every decision of the run), date, outcome
-        self.similar: dict[tuple[str, str], list[tuple[Decision | None, date, float]]] = defaultdict(list)
+        # Each kept in the rules' order (date, time, case id): what is before a decision is a prefix.
+        self.exemptions: dict[str, _Ordered] = defaultdict(_Ordered)
+        self.same_violation: dict[tuple[str, str], _Ordered] = defaultdict(_Ordered)
+        self.fines: dict[str, _Ordered] = defaultdict(_Ordered)
+        self.similar: dict[tuple[str, str], _Ordered] = defaultdict(_Ordered)  # values: outcomes
         # The database's totals per share window (bureau, last day), then the run's own decisions' counts.
         self.bureau_db: dict[tuple[str, date], tuple[int, int]] = {}
         self.person_db: dict[tuple[str, date], dict[str, tuple[int, int]]] = defaultdict(dict)
         self.bureau_days: dict[str, list[tuple[date, str, int]]] = defaultdict(list)
         self.person_days: dict[tuple[str, str], list[tuple[date, int, int]]] = defaultdict(list)
         self.recorded: list[Decision] = []  # the run's decisions recorded so far
+        self.last: dict[tuple, tuple] = {}  # the latest place recorded per enterprise and per similar key
 
     @classmethod
     async def read(cls, session: AsyncSession, items: list[_Item], similar: list[_Item], usccs: list[str],
@@ -265,27 +268,27 @@ class _History:
         if any(it.row.decision_type == DecisionType.EXEMPTION for it in items):
             lo = min(days) - timedelta(days=cfg.repeat_window_days)
             for r in await session.execute(EXEMPTIONS, {"usccs": usccs, "lo": lo}):
-                h.exemptions[r.uscc].append(_Db(_lean(r)))
+                h.exemptions[r.uscc].add(_lean(r))
         claimed = [it for it in similar if (it.row.gate or {}).get("first_offence_claimed")]
         if claimed:
             lo = min(it.row.decision_date for it in claimed) - timedelta(days=cfg.repeat_window_days)
             for r in await session.execute(SAME_VIOLATION, {"usccs": sorted({it.row.uscc for it in claimed}),
                                                             "violations": sorted({it.row.violation for it in claimed}),
                                                             "lo": lo}):
-                h.same_violation[(r.uscc, r.violation)].append(_Db(_lean(r)))
+                h.same_violation[(r.uscc, r.violation)].add(_lean(r))
         fining = [it for it in items if it.row.fine_amount and (it.row.gate or {}).get("acts")]
         if fining:
             for r in await session.execute(FINES, {"usccs": sorted({it.row.uscc for it in fining})}):
-                h.fines[r.uscc].append(_Db(replace(_lean(r), acts=rules.act_spans((r.gate or {}).get("acts")))))
+                h.fines[r.uscc].add(replace(_lean(r), acts=rules.act_spans((r.gate or {}).get("acts"))))
         if similar:
             los: dict[tuple[str, str], date] = {}
             for it in similar:
                 key = (it.row.violation, it.row.facts_key)
                 lo = it.row.decision_date - timedelta(days=cfg.similar_window_days)
                 los[key] = min(lo, los.get(key, lo))
-            for key, day, value in await _per_key(session, similar_samples, list(los), lambda i, k: {
+            for key, day, at, case_id, value in await _per_key(session, similar_samples, list(los), lambda i, k: {
                     f"v{i}": k[0], f"f{i}": k[1], f"lo{i}": los[k]}):
-                h.similar[key].append((None, day, float(value)))
+                h.similar[key].add((day, service.aware(at), case_id), float(value))
         sharing = [it for it in items if it.row.decision_type in FLAGGED_DECISIONS]
         if sharing:
             windows = sorted({(it.row.bureau, it.row.decision_date) for it in sharing})
@@ -315,48 +318,41 @@ class _History:
         """``row`` recorded: the run's later decisions see it (where the rules' order puts it before them)."""
         lean = _lean(row)
         if row.decision_type == DecisionType.EXEMPTION:
-            self.exemptions[row.uscc].append(lean)
+            self.exemptions[row.uscc].add(lean)
         if row.violation:
-            self.same_violation[(row.uscc, row.violation)].append(lean)
-            self.similar[(row.violation, row.facts_key)].append((lean, row.decision_date, float(row.fine_amount or 0.0)))
+            self.same_violation[(row.uscc, row.violation)].add(lean)
+            self.similar[(row.violation, row.facts_key)].add(_ORDER(lean), float(row.fine_amount or 0.0))
         if row.fine_amount and row.fine_amount > 0:
-            self.fines[row.uscc].append(replace(lean, acts=rules.act_spans((row.gate or {}).get("acts"))))
+            self.fines[row.uscc].add(replace(lean, acts=rules.act_spans((row.gate or {}).get("acts"))))
         self.recorded.append(lean)
+        for key in (("e", row.uscc), ("s", row.violation, row.facts_key)):
+            self.last[key] = max(self.last.get(key, _ORDER(lean)), _ORDER(lean))
 
     def for_(self, d: Decision, row: DecidedCase, cfg: AuditSettings) -> History:
-        """``service.history_for(row)`` now: the database's rows and the run's recorded decisions before ``d``."""
-        def before(o) -> bool:
-            return isinstance(o, _Db) or rules._before(d, o)
-
-        def lean(o) -> Decision:
-            return o.d if isinstance(o, _Db) else o
-
+        """``service.history_for(row)`` now: the database's rows (all before the run's decisions) and the run's
+        recorded decisions before ``d`` in the rules' order — a prefix of each ordered list."""
+        place = _ORDER(d)
         d_date = row.decision_date
         repeat_lo = d_date - timedelta(days=cfg.repeat_window_days)
         same: dict[str, Decision] = {}
         exemptions_before = None
         if row.decision_type == DecisionType.EXEMPTION:
-            inside = sorted((lean(o) for o in self.exemptions.get(row.uscc, ())
-                             if before(o) and repeat_lo <= lean(o).decision_date <= d_date), key=_ORDER)
+            inside = self.exemptions[row.uscc].window(repeat_lo, place)
             first = inside[:sql.LISTED]
             same.update((o.case_id, o) for o in first)
             exemptions_before = len(first) if len(first) < sql.LISTED else len(inside)
         if row.violation and (row.gate or {}).get("first_offence_claimed"):
-            inside = sorted((lean(o) for o in self.same_violation.get((row.uscc, row.violation), ())
-                             if before(o) and repeat_lo <= lean(o).decision_date <= d_date), key=_ORDER)
+            inside = self.same_violation[(row.uscc, row.violation)].window(repeat_lo, place)
             same.update((o.case_id, o) for o in inside[:sql.LISTED])
         same_enterprise = tuple(sorted(same.values(), key=_ORDER))
         fined: tuple[Decision, ...] = ()
         if row.fine_amount and (row.gate or {}).get("acts"):
-            fined = tuple(sorted((lean(o) for o in self.fines.get(row.uscc, ()) if before(o)),
-                                 key=lambda o: o.decision_date, reverse=True)[:sql.RECHECK_LIMIT])
+            fined = tuple(sorted(self.fines[row.uscc].window(None, place), key=lambda o: o.decision_date,
+                                 reverse=True)[:sql.RECHECK_LIMIT])
         similar_outcomes: tuple[float, ...] = ()
         if row.violation:
             lo = d_date - timedelta(days=cfg.similar_window_days)
-            inside = sorted(((day, v) for o, day, v in self.similar.get((row.violation, row.facts_key), ())
-                             if (o is None or rules._before(d, o)) and lo <= day <= d_date),
-                            key=lambda x: x[0], reverse=True)
-            similar_outcomes = tuple(v for _, v in inside[:sql.SIMILAR_SAMPLE])
+            similar_outcomes = tuple(self.similar[(row.violation, row.facts_key)].window(lo, place)[-sql.SIMILAR_SAMPLE:])
         shares = []
         if row.decision_type in FLAGGED_DECISIONS:
             # The database's totals for this window, plus the run's counted decisions in it (this one included).
@@ -380,6 +376,10 @@ class _History:
             return o.case_id != d.case_id and (o.decision_date > d.decision_date or (
                 o.decision_date == d.decision_date and o.decided_at > d.decided_at))
 
+        place = _ORDER(d)
+        if self.last.get(("e", d.uscc), place) <= place and (
+                not d.violation or self.last.get(("s", d.violation, d.facts_key), place) <= place):
+            return []  # nothing recorded after it (the common case: a run in date order)
         same = sorted((o for o in self.recorded if o.uscc == d.uscc and after(o)), key=_ORDER)[:sql.RECHECK_LIMIT]
         similar = sorted((o for o in self.recorded if d.violation and o.violation == d.violation
                           and o.facts_key == d.facts_key and after(o)), key=_ORDER)[:sql.RECHECK_LIMIT]
@@ -387,11 +387,26 @@ class _History:
         return sorted(found.values(), key=_ORDER)[:sql.RECHECK_LIMIT]
 
 
-@dataclass(frozen=True)
-class _Db:
-    """A database row in the history: before every decision of the run."""
+class _Ordered:
+    """Rows kept in the rules' order (``_ORDER``: date, time, case id)."""
 
-    d: Decision
+    def __init__(self) -> None:
+        self.keys: list[tuple] = []
+        self.values: list = []
+
+    def add(self, row, value=None, *, key: tuple | None = None) -> None:
+        if value is not None:  # (place, value)
+            key, row = row, value
+        key = key or _ORDER(row)
+        i = bisect.bisect_right(self.keys, key)
+        self.keys.insert(i, key)
+        self.values.insert(i, row)
+
+    def window(self, lo: date | None, place: tuple) -> list:
+        """The rows before ``place`` dated ``lo`` or later, in order."""
+        end = bisect.bisect_left(self.keys, place)
+        start = 0 if lo is None else bisect.bisect_left(self.keys, (lo,))
+        return self.values[start:end] if start < end else []
 
 
 def _sum_into(acc: dict, key: tuple, **add: float) -> None:
