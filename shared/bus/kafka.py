@@ -64,6 +64,7 @@ log = logging.getLogger("ecocomply.bus.kafka")
 # A backlog is gathered into batches of at most this many records, or what arrives within this time (``_gather``).
 GATHER_RECORDS = 500
 GATHER_MS = 250
+GATHER_MIN_LAG = 16  # … and only when at least this many records wait (a backlog, not a live event or two)
 
 
 class _Subscription:
@@ -288,14 +289,16 @@ class KafkaBus(Bus):
 
     async def _gather(self, consumer: AIOKafkaConsumer, sub: _Subscription, batches: dict) -> dict:
         """While the broker holds more for these partitions (a backlog: the high watermark of the last fetch is
-        past the position), take what the next fetches bring, up to ``GATHER_RECORDS`` records or
+        past the position by ``GATHER_MIN_LAG``), take what the next fetches bring, up to ``GATHER_RECORDS`` records or
         ``GATHER_MS``: a backlog is then handled in batches of hundreds of events (a fixed number of statements
         each, e.g. the audit's) rather than one transaction per fetch. A fetch from librdkafka's mock cluster
         returns one message set per partition — one event, as the relays publish them — so a drain took one
         transaction per event, ~25 statements each (issue 28). Caught up, nothing waits here."""
         total = sum(len(r) for r in batches.values())
+        if await self._lag(consumer) < GATHER_MIN_LAG:
+            return batches  # caught up, or nearly: a live event is not held back waiting for a fetch
         deadline = time.monotonic() + GATHER_MS / 1000
-        while total < GATHER_RECORDS and not sub.stopping.is_set() and await self._behind(consumer):
+        while total < GATHER_RECORDS and not sub.stopping.is_set() and await self._lag(consumer) > 0:
             left = deadline - time.monotonic()
             if left <= 0:
                 break
@@ -308,16 +311,17 @@ class KafkaBus(Bus):
         return batches
 
     @staticmethod
-    async def _behind(consumer: AIOKafkaConsumer) -> bool:
-        """Whether the last fetches saw records past what was handed out, on any assigned partition."""
+    async def _lag(consumer: AIOKafkaConsumer) -> int:
+        """Records the last fetches saw past what was handed out, over the assigned partitions."""
+        lag = 0
         for tp in consumer.assignment():
             hw = consumer.highwater(tp)
             try:
-                if hw is not None and hw > await consumer.position(tp):
-                    return True
+                if hw is not None:
+                    lag += max(0, hw - await consumer.position(tp))
             except Exception:  # revoked meanwhile
                 continue
-        return False
+        return lag
 
     async def _report_lag(self, group: str, consumer: AIOKafkaConsumer) -> None:
         lag = 0
