@@ -75,12 +75,14 @@ def plan(n: int, rng: random.Random) -> list[str]:
 class CommitWatch:
     """Stamps the commit time of every transaction of one service that flushed a matching object."""
 
-    def __init__(self, sessionmaker, pick) -> None:
+    def __init__(self, sessionmaker, pick, executed=None) -> None:
         self.cls = sessionmaker.kw["sync_session_class"]
         self.pick = pick
+        self.executed = executed  # also matching rows written by a Core statement (the audit's set-based path)
         self.times: dict[str, float] = {}
         self.changed = asyncio.Event()
-        self._hooks = (("after_flush", self._flush), ("after_commit", self._commit), ("after_rollback", self._rollback))
+        self._hooks = (("after_flush", self._flush), ("after_commit", self._commit), ("after_rollback", self._rollback),
+                       ("do_orm_execute", self._execute))
         for name, fn in self._hooks:
             event.listen(self.cls, name, fn)
 
@@ -88,6 +90,11 @@ class CommitWatch:
         keys = self.pick(session)
         if keys:
             session.info.setdefault("bench_keys", []).extend(keys)
+
+    def _execute(self, state) -> None:
+        keys = self.executed(state) if self.executed is not None else None
+        if keys:
+            state.session.info.setdefault("bench_keys", []).extend(keys)
 
     def _commit(self, session) -> None:
         keys = session.info.pop("bench_keys", None)
@@ -115,6 +122,15 @@ def _new_flags(session) -> list[str]:
     from services.audit.models import Flag
 
     return [o.case_id for o in session.new if isinstance(o, Flag)]
+
+
+def _inserted_flags(state) -> list[str]:
+    """Flags inserted by a Core statement (``services.audit.flags.batch``): their case ids."""
+    st = state.statement
+    if not getattr(st, "is_insert", False) or getattr(getattr(st, "table", None), "name", None) != "flags":
+        return []
+    params = state.parameters
+    return [p["case_id"] for p in (params if isinstance(params, list) else [params]) if p and "case_id" in p]
 
 
 class LockWaits:
@@ -379,7 +395,7 @@ async def run(setup: str, n: int, concurrency: int, tmp: Path, *, flag_timeout: 
 
         cases_rt, audit_rt = stack.runtimes["cases"], stack.runtimes["audit"]
         decided = CommitWatch(cases_rt.sessionmaker, _decided_cases)
-        flagged = CommitWatch(audit_rt.sessionmaker, _new_flags)
+        flagged = CommitWatch(audit_rt.sessionmaker, _new_flags, _inserted_flags)
         watches += [decided, flagged]
         hops = Timed(cases_rt.http, "request", lambda service, method, path, **kw: f"{method} {service}{path}")
         relay = Timed(cases_rt.relay, "_publish", lambda rows, conn: [(r.key, r.type) for r in rows])

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import logging
 import time
 from collections.abc import Sequence
@@ -60,6 +61,10 @@ from shared.bus.base import Bus, Handler, Message
 from shared.observability import CONSUMER_LAG
 
 log = logging.getLogger("ecocomply.bus.kafka")
+# A backlog is gathered into batches of at most this many records, or what arrives within this time (``_gather``).
+GATHER_RECORDS = 500
+GATHER_MS = 250
+GATHER_MIN_LAG = 16  # … and only when at least this many records wait (a backlog, not a live event or two)
 
 
 class _Subscription:
@@ -228,12 +233,17 @@ class KafkaBus(Bus):
                 log.warning("consumer %s fetch failed: %s", group, e)
                 await self._pause(sub, backoff)
                 continue
+            sub.busy = True
+            if batches:
+                batches = await self._gather(consumer, sub, batches)
             offsets: dict[TopicPartition, int] = {}
             failed = False
-            sub.busy = True
-            for tp, records in batches.items():
-                if sub.stopping.is_set() or not records:
-                    break  # unsubscribing: commit what is done; the rest is redelivered
+            runs = [(tp, records) for tp, records in batches.items() if records]
+            if runs and not sub.stopping.is_set():  # unsubscribing: nothing new is started; all is redelivered
+                # One handler call for what every partition brought, the partitions interleaved by the records'
+                # timestamps (each partition's own order kept): the consumer takes it in one transaction, in about
+                # the order the events were published — a handler that re-checks what came "later" (the audit's
+                # history rules) is not handed whole partitions one after the other.
                 batch = [
                     Message(
                         topic=rec.topic,
@@ -243,22 +253,21 @@ class KafkaBus(Bus):
                         offset=rec.offset,
                         partition=rec.partition,
                     )
-                    for rec in records
+                    for rec in heapq.merge(*(records for _, records in runs), key=lambda r: r.timestamp or 0)
                 ]
                 try:
                     await handler(batch)
                 except Exception:
-                    log.exception(
-                        "consumer %s: handler failed on %s@%s..%s; will retry",
-                        group, tp, records[0].offset, records[-1].offset,
-                    )
-                    try:
-                        consumer.seek(tp, records[0].offset)
-                    except Exception as e:  # partition revoked meanwhile: its new owner resumes it
-                        log.warning("consumer %s: cannot seek %s back (%s)", group, tp, e)
+                    log.exception("consumer %s: handler failed on %s; will retry", group,
+                                  ", ".join(f"{tp}@{records[0].offset}..{records[-1].offset}" for tp, records in runs))
+                    for tp, records in runs:
+                        try:
+                            consumer.seek(tp, records[0].offset)
+                        except Exception as e:  # partition revoked meanwhile: its new owner resumes it
+                            log.warning("consumer %s: cannot seek %s back (%s)", group, tp, e)
                     failed = True
-                    continue
-                offsets[tp] = records[-1].offset + 1
+                else:
+                    offsets = {tp: records[-1].offset + 1 for tp, records in runs}
             if offsets:
                 try:
                     await consumer.commit(offsets)
@@ -277,6 +286,42 @@ class KafkaBus(Bus):
                 backoff = min(backoff * 2, 5.0)
             else:
                 backoff = 0.1
+
+    async def _gather(self, consumer: AIOKafkaConsumer, sub: _Subscription, batches: dict) -> dict:
+        """While the broker holds more for these partitions (a backlog: the high watermark of the last fetch is
+        past the position by ``GATHER_MIN_LAG``), take what the next fetches bring, up to ``GATHER_RECORDS`` records or
+        ``GATHER_MS``: a backlog is then handled in batches of hundreds of events (a fixed number of statements
+        each, e.g. the audit's) rather than one transaction per fetch. A fetch from librdkafka's mock cluster
+        returns one message set per partition — one event, as the relays publish them — so a drain took one
+        transaction per event, ~25 statements each (issue 28). Caught up, nothing waits here."""
+        total = sum(len(r) for r in batches.values())
+        if await self._lag(consumer) < GATHER_MIN_LAG:
+            return batches  # caught up, or nearly: a live event is not held back waiting for a fetch
+        deadline = time.monotonic() + GATHER_MS / 1000
+        while total < GATHER_RECORDS and not sub.stopping.is_set() and await self._lag(consumer) > 0:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            more = await consumer.getmany(timeout_ms=max(1, int(left * 1000)), max_records=GATHER_RECORDS - total)
+            if not more:
+                break
+            for tp, records in more.items():
+                batches.setdefault(tp, []).extend(records)
+                total += len(records)
+        return batches
+
+    @staticmethod
+    async def _lag(consumer: AIOKafkaConsumer) -> int:
+        """Records the last fetches saw past what was handed out, over the assigned partitions."""
+        lag = 0
+        for tp in consumer.assignment():
+            hw = consumer.highwater(tp)
+            try:
+                if hw is not None:
+                    lag += max(0, hw - await consumer.position(tp))
+            except Exception:  # revoked meanwhile
+                continue
+        return lag
 
     async def _report_lag(self, group: str, consumer: AIOKafkaConsumer) -> None:
         lag = 0

@@ -273,6 +273,15 @@ async def _count_day(session: AsyncSession, d: DecidedCase) -> None:
                                                 count=1, fines=float(d.fine_amount or 0))], add=("count", "fines"))
 
 
+def decision_gate(decided: CaseDecided) -> dict:
+    """What the decision gate checked, as the decided case keeps it (``DecidedCase.gate``)."""
+    return {"handlers": list(decided.handlers), **{k: getattr(decided, k) for k in GATE_FIELDS},
+            "acts": [a.model_dump(mode="json", exclude_none=True) for a in decided.acts],
+            # 一案双查 (issue 27): the damage matter at the decision and the reduction recorded for compensation
+            "damage": decided.damage.model_dump(mode="json") if decided.damage is not None else None,
+            "compensation_reduction": decided.compensation_reduction}
+
+
 async def record_decision(
     session: AsyncSession, *, decided: CaseDecided, emit: Emit, source_event_id: str,
     now: datetime, cfg: AuditSettings | None = None,
@@ -294,11 +303,7 @@ async def record_decision(
         no_penalty_kind=basis_kind if isinstance(basis_kind, str) else None,
         steps=list(decided.steps), people=people, decided_by=decided.decided_by, decided_at=decided.decided_at,
         decision_date=decided.decision_date or local_date(decided.decided_at),
-        gate={"handlers": list(decided.handlers), **{k: getattr(decided, k) for k in GATE_FIELDS},
-              "acts": [a.model_dump(mode="json", exclude_none=True) for a in decided.acts],
-              # 一案双查 (issue 27): the damage matter at the decision and the reduction recorded for compensation
-              "damage": decided.damage.model_dump(mode="json") if decided.damage is not None else None,
-              "compensation_reduction": decided.compensation_reduction},
+        gate=decision_gate(decided),
     )
     session.add(row)
     flagged = row.decision_type in FLAGGED_DECISIONS
@@ -350,13 +355,17 @@ _CONTEXTS_FOR_UPDATE = (select(CaseContext).where(CaseContext.case_id.in_(bindpa
                         .order_by(CaseContext.case_id).with_for_update())
 
 
-async def case_contexts(session: AsyncSession, case_ids: Iterable[str]) -> dict[str, CaseContext]:
+async def case_contexts(session: AsyncSession, case_ids: Iterable[str],
+                        read_also: Iterable[str] = ()) -> dict[str, CaseContext]:
     """The contexts of ``case_ids``, each created where missing by a race-free INSERT … ON CONFLICT DO
-    NOTHING (one executemany) and all read under row locks in one statement (in case id order)."""
+    NOTHING (one executemany) and all read under row locks in one statement (in case id order), with
+    those of ``read_also`` that exist (not created: a decided case's context, read by its decision)."""
     ids = sorted(set(case_ids))
+    if ids:
+        await session.execute(_new_context(session.bind.dialect.name), [{"case_id": i} for i in ids])
+    ids = sorted({*ids, *read_also})
     if not ids:
         return {}
-    await session.execute(_new_context(session.bind.dialect.name), [{"case_id": i} for i in ids])
     return {ctx.case_id: ctx for ctx in await session.scalars(_CONTEXTS_FOR_UPDATE, {"ids": ids})}
 
 
