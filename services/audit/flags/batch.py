@@ -48,9 +48,9 @@ from services.audit.models import (
     PersonDailyCount,
 )
 from shared.contracts import AuditFlagRaised, CaseDecided
-from shared.events import CloudEvent, new_event, topic_for
+from shared.events import CloudEvent, new_event
 from shared.observability import reset_request_id, set_request_id
-from shared.outbox import envelope_json, wake_at_commit
+from shared.outbox import outbox_row, wake_at_commit
 from shared.vocabulary import FLAGGED_DECISIONS, DecisionType
 
 D = DecidedCase
@@ -145,11 +145,6 @@ INSERT_PEOPLE = insert(DecisionPerson.__table__)
 INSERT_FLAGS = insert(Flag.__table__)
 INSERT_RULES = insert(FlagRule.__table__)
 INSERT_HISTORY = insert(FlagHistory.__table__)
-
-
-@functools.cache
-def _insert_outbox(table):
-    return insert(table)
 
 
 _ORDER = operator.attrgetter("decision_date", "decided_at", "case_id")  # the rules' order (``rules._before``)
@@ -479,9 +474,7 @@ class _Flags:
             ), source=self.source, subject=flag_id, time=self.now)
         finally:
             reset_request_id(token)
-        self.outbox.append({"event_id": raised.id, "topic": topic_for(raised.type, self.topic_prefix), "key": flag_id,
-                            "type": raised.type, "envelope": envelope_json(raised), "created_at": self.now,
-                            "attempts": 0})
+        self.outbox.append(outbox_row(raised, flag_id, self.topic_prefix, self.now))
 
 
 async def _write(session: AsyncSession, items: list[_Item], history: _History, *, source: str, tables,
@@ -528,5 +521,5 @@ async def _write(session: AsyncSession, items: list[_Item], history: _History, *
         await session.execute(service._counter_upsert(DailyRuleCount, dialect, ("count",)),
                               [dict(zip(("bureau", "day", "code"), k, strict=True), **v)
                                for k, v in flags.rule_days.items()])
-        await session.execute(_insert_outbox(tables.outbox), flags.outbox)
+        await session.execute(tables.statements.enqueue, flags.outbox)
         await wake_at_commit(session, source.rsplit("/", 1)[-1])
