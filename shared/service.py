@@ -300,13 +300,18 @@ def get_runtime(request: Request) -> Runtime:
 async def unit_of_work(request: Request):
     """The project's one transaction rule: a request is one unit of work. Its session's transaction is
     committed when the handler returns and rolled back when it raises (a refusal, a bad input), so a
-    request writes all of its rows and outbox events or none. Use cases never begin or commit."""
+    request writes all of its rows and outbox events or none. Use cases never begin or commit.
+
+    The dependency is function-scoped (``DbSession``): the commit ends before the answer is sent. FastAPI
+    runs a request-scoped dependency's exit after the response, so a client was told 201 before the row was
+    committed — its next request could miss it (``bench.load``'s one 422 ``unknown_enterprise`` under load,
+    issue 28), and a commit that failed then was a write the client believed done."""
     async with request.app.state.runtime.sessionmaker() as session, session.begin():
         yield session
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-DbSession = Annotated[AsyncSession, Depends(unit_of_work)]
+DbSession = Annotated[AsyncSession, Depends(unit_of_work, scope="function")]
 
 
 class ServiceApp(FastAPI):
