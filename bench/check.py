@@ -94,7 +94,7 @@ async def workload(out: Path, shim: Path, *, n: int, inject_ir_per_decision: flo
         prepared = await d.prepare(stack, warm_types + d.plan(n, random.Random(SEED)), CONCURRENCY)
         warm, cases = prepared[:WARM], prepared[WARM:]
         await d.quiesce(stack, timeout=600)
-        flagged = d.CommitWatch(stack.runtimes["audit"].sessionmaker, d._new_flags)
+        flagged = d.CommitWatch(stack.runtimes["audit"].sessionmaker, d._new_flags, d._inserted_flags)
         await d.fire(stack, warm, CONCURRENCY)
         await d.wait_flags(stack, flagged, {p.case_id for p in warm if p.type in FLAGGED_DECISIONS}, 600)
         await d.quiesce(stack, timeout=600)
