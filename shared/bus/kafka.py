@@ -302,7 +302,11 @@ class KafkaBus(Bus):
             left = deadline - time.monotonic()
             if left <= 0:
                 break
-            more = await consumer.getmany(timeout_ms=max(1, int(left * 1000)), max_records=GATHER_RECORDS - total)
+            try:
+                more = await consumer.getmany(timeout_ms=max(1, int(left * 1000)), max_records=GATHER_RECORDS - total)
+            except KafkaError as e:  # hand over what was gathered; the loop's next fetch meets the error as before
+                log.warning("consumer: a fetch while gathering a backlog failed: %s", e)
+                break
             if not more:
                 break
             for tp, records in more.items():
