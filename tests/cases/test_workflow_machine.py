@@ -1092,7 +1092,7 @@ def test_the_walk_reaches_endings_and_changes():
             seen["endings"] |= set(self.endings)
             seen["changes"] |= {o for _, o in self.all_changes}
 
-    run_state_machine_as_test(Counting, settings=settings(max_examples=150, stateful_step_count=40, deadline=None,
+    run_state_machine_as_test(Counting, settings=settings(max_examples=400, stateful_step_count=40, deadline=None,
                                                           derandomize=True))
     assert seen["endings"] == set(ENDED_IN), seen
     assert {"changed", "revoked"} <= seen["changes"], seen
