@@ -39,7 +39,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bench.stats import pct
 from services.testing.factories import CASES, CaseDriver
-from services.testing.remote import EXE, children, free_port
+from services.testing.remote import EXE, came_up, children, free_port
 from shared.auth import load_or_create_secret, mint_token
 from shared.config import SERVICES
 from shared.contracts import FLAGGED_DECISIONS
@@ -277,16 +277,8 @@ class Embedded:
                 stdout=asyncio.subprocess.DEVNULL, stderr=log)
         finally:
             os.close(log)
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if (await self.client.get("/healthz", timeout=1)).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or self.proc.returncode is not None:
-                raise RuntimeError("ecocomply serve did not come up: " + (self.tmp / "embedded.log").read_text()[-2000:])
-            await asyncio.sleep(0.2)
+        if not await came_up(self.client, self.proc, 120):
+            raise RuntimeError("ecocomply serve did not come up: " + (self.tmp / "embedded.log").read_text()[-2000:])
         self.secret = load_or_create_secret(self.data_dir)
 
     async def checkpoints(self) -> dict[str, float] | None:

@@ -38,6 +38,21 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
+
+async def came_up(client: httpx.AsyncClient, proc: asyncio.subprocess.Process, timeout: float) -> bool:
+    """Whether a served process answers ``GET /healthz`` with 200 within ``timeout`` seconds (False at once if it
+    exited)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if (await client.get("/healthz", timeout=1)).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline or proc.returncode is not None:
+            return False
+        await asyncio.sleep(0.2)
+
 class Remote:
     """``ecocomply serve`` on a free port over ``data_dir``; what the case driver needs of a stack
     (``client``, ``auth``)."""
@@ -59,17 +74,9 @@ class Remote:
             # A benchmark or test drives many writes with one token: lift the per-token write limit.
             env={**os.environ, "ECOCOMPLY_WRITE_RATE_LIMIT": "100000/second", **self.env},
         )
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                if (await self.client.get("/healthz", timeout=1)).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or self.proc.returncode is not None:
-                await self.stop()
-                raise RuntimeError(f"ecocomply serve did not come up: {self.output}")
-            await asyncio.sleep(0.2)
+        if not await came_up(self.client, self.proc, timeout):
+            await self.stop()
+            raise RuntimeError(f"ecocomply serve did not come up: {self.output}")
         self.secret = load_or_create_secret(self.data_dir)
 
     def auth(self, sub: str, *roles: str, **claims: Any) -> dict[str, str]:
